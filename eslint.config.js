@@ -1,0 +1,57 @@
+import tseslint from 'typescript-eslint'
+
+const projectImportsOutsideAuthz = ['../db/*', '../domain/*', '../http/*', '../config.js', '../main.js']
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'data', 'dist', 'coverage', 'web/dist'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use an as-const object and a derived union.' },
+        { selector: 'ExportDefaultDeclaration', message: 'No default exports.' },
+      ],
+    },
+  },
+  {
+    // The engine is pure: no IO, no clock, no globals, nothing from the rest of the project.
+    files: ['src/authz/**/*.ts'],
+    ignores: ['src/authz/**/*.test.ts', 'src/authz/**/*.case.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'net'], message: 'authz is pure: no IO.' },
+            { group: ['kysely', 'fastify', 'pg', '@electric-sql/*'], message: 'authz is pure.' },
+            { group: projectImportsOutsideAuthz, message: 'authz imports nothing from the project but errors.ts.' },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Time is an input.' },
+        { object: 'Math', property: 'random', message: 'The engine is deterministic.' },
+        { object: 'process', property: 'env', message: 'Config is an input.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time is an input.' },
+        { selector: 'TSEnumDeclaration', message: 'Use an as-const object and a derived union.' },
+      ],
+    },
+  },
+  {
+    // Other modules import the engine through its front door only.
+    files: ['src/**/*.ts'],
+    ignores: ['src/authz/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: 'authz/(?!index\\.js$).+', message: "Import from 'authz/index.js'." }] },
+      ],
+    },
+  },
+)

@@ -1,0 +1,43 @@
+/**
+ * The one error-code registry (shared/API.md). Every problem+json `code` comes from here;
+ * the HTTP layer renders an AppError once, routes never pick a status by hand.
+ */
+export const errorCodes = {
+  validation_failed: { status: 400, title: 'The request is not valid' },
+  not_authenticated: { status: 401, title: 'Not logged in' },
+  mfa_required: { status: 401, title: 'A one-time code is required' },
+  forbidden: { status: 403, title: 'Not allowed' },
+  not_found: { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict' },
+  approval_required: { status: 409, title: 'Approval required' },
+  quota_exceeded: { status: 429, title: 'Quota exceeded' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  locked: { status: 423, title: 'Account locked' },
+  invalid_policy: { status: 400, title: 'The policy is not valid' },
+  internal: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>
+
+export type ErrorCode = keyof typeof errorCodes
+
+export interface ErrorDetail {
+  path: string
+  message: string
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode
+  readonly status: number
+  readonly errors: readonly ErrorDetail[] | undefined
+
+  constructor(
+    code: ErrorCode,
+    detail?: string,
+    options: { cause?: unknown; errors?: readonly ErrorDetail[] } = {},
+  ) {
+    super(detail ?? errorCodes[code].title, { cause: options.cause })
+    this.name = 'AppError'
+    this.code = code
+    this.status = errorCodes[code].status
+    this.errors = options.errors
+  }
+}
