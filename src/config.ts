@@ -1,0 +1,54 @@
+import { AppError } from './errors.js'
+
+/** Everything the process takes from its environment, parsed once (shared/API.md, Configuration). */
+export interface Config {
+  readonly port: number
+  readonly host: string
+  /** `postgres://…` for PostgreSQL; undefined means the embedded PGlite in `dataDir`. */
+  readonly databaseUrl: string | undefined
+  /** Where PGlite keeps its files; `memory://` keeps them in memory only. */
+  readonly dataDir: string
+}
+
+type Env = Readonly<Record<string, string | undefined>>
+
+/** Parses the environment into a frozen Config; throws at start-up on a bad value. */
+export function loadConfig(env: Env = process.env): Config {
+  return Object.freeze({
+    port: parsePort(env['PORT']),
+    host: nonEmpty(env['HOST']) ?? '127.0.0.1',
+    databaseUrl: parseDatabaseUrl(env['DATABASE_URL']),
+    dataDir: nonEmpty(env['TESSERA_DATA_DIR']) ?? './data',
+  })
+}
+
+/** The PostgreSQL server the test suite runs against instead of PGlite, when set. */
+export function loadTestDatabaseUrl(env: Env = process.env): string | undefined {
+  return parseDatabaseUrl(env['TESSERA_TEST_DATABASE_URL'])
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim()
+}
+
+function parsePort(value: string | undefined): number {
+  const text = nonEmpty(value)
+  if (text === undefined) return 3000
+  const port = Number(text)
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new AppError('validation_failed', `PORT must be an integer 0-65535, got "${text}"`)
+  }
+  return port
+}
+
+function parseDatabaseUrl(value: string | undefined): string | undefined {
+  const text = nonEmpty(value)
+  if (text === undefined) return undefined
+  if (!/^postgres(ql)?:\/\//.test(text)) {
+    throw new AppError(
+      'validation_failed',
+      'DATABASE_URL must start with postgres:// or postgresql://',
+    )
+  }
+  return text
+}

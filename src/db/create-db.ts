@@ -1,0 +1,32 @@
+import { mkdir } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely, PostgresDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './database.js'
+import { PGliteDialect } from './pglite-dialect.js'
+import { pgTypes } from './pg-types.js'
+
+export interface DbOptions {
+  /** `postgres://…`; when absent the embedded PGlite in `dataDir` is used. */
+  databaseUrl?: string | undefined
+  /** A folder for PGlite's files, or `memory://`. */
+  dataDir: string
+}
+
+/** Opens the database; `db.destroy()` closes the pool and, for PGlite, the engine itself. */
+export async function createDb(options: DbOptions): Promise<Kysely<Database>> {
+  if (options.databaseUrl !== undefined) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, types: pgTypes })
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  }
+  const pglite = await openPGlite(options.dataDir)
+  return new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+}
+
+async function openPGlite(dataDir: string): Promise<PGlite> {
+  if (dataDir.startsWith('memory://')) return PGlite.create(dataDir)
+  const dir = resolve(dataDir)
+  await mkdir(dir, { recursive: true })
+  return PGlite.create(dir)
+}

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely'
+import * as appRole from './0001-app-role.js'
+import * as tenancy from './0002-tenancy.js'
+import * as roles from './0003-roles.js'
+import * as audit from './0004-audit.js'
+
+/** Every migration, in order, listed statically (no file-system scanning). Append only. */
+export const migrations: Record<string, Migration> = {
+  '0001_app_role': appRole,
+  '0002_tenancy': tenancy,
+  '0003_roles': roles,
+  '0004_audit': audit,
+}

@@ -1,0 +1,26 @@
+import { sql, type Kysely, type Transaction } from 'kysely'
+import type { Database } from './database.js'
+
+/** The NOLOGIN role tenant transactions run as; row-level security applies to it. */
+export const APP_ROLE = 'tessera_app'
+
+/**
+ * Runs `fn` in a transaction bound to one company: `tessera.company_id` is set for the
+ * transaction and the role is switched to `tessera_app`, so PostgreSQL's row-level security
+ * hides every other company's rows even from a query that forgets its company filter, on
+ * PGlite (which runs as a superuser) and on PostgreSQL alike. Both settings end with the
+ * transaction. Every query inside must use `trx`, never the outer `db`.
+ */
+export async function withCompany<T>(
+  db: Kysely<Database>,
+  companyId: string,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+    await sql`select set_config('tessera.company_id', ${companyId}, true), set_config('role', ${APP_ROLE}, true)`.execute(
+      trx,
+    )
+    return fn(trx)
+  })
+}

@@ -1,0 +1,12 @@
+import type { Selectable } from 'kysely'
+
+export interface OrgUnitsTable {
+  id: string
+  company_id: string
+  parent_id: string | null
+  kind: 'region' | 'branch' | 'department' | 'team'
+  name: string
+  created_at: Date
+}
+
+export type OrgUnitRow = Selectable<OrgUnitsTable>

@@ -1,0 +1,58 @@
+import type { JSONColumnType, Selectable } from 'kysely'
+
+export interface RolesTable {
+  id: string
+  company_id: string
+  name: string
+  description: string
+  kind: 'builtin' | 'preset' | 'custom'
+  definition: JSONColumnType<Record<string, unknown>>
+  mfa_required: boolean
+  created_at: Date
+  updated_at: Date
+}
+
+export interface PermissionGroupsTable {
+  id: string
+  company_id: string
+  name: string
+  description: string
+  definition: JSONColumnType<Record<string, unknown>>
+  created_at: Date
+  updated_at: Date
+}
+
+export interface UserRolesTable {
+  company_id: string
+  user_id: string
+  role_id: string
+  created_at: Date
+}
+
+export interface UserGroupsTable {
+  company_id: string
+  user_id: string
+  group_id: string
+  created_at: Date
+}
+
+export interface GrantsTable {
+  id: string
+  company_id: string
+  user_id: string
+  definition: JSONColumnType<Record<string, unknown>>
+  valid_from: Date
+  valid_until: Date
+  record_type: string | null
+  record_id: string | null
+  reason: string | null
+  created_by: string | null
+  created_at: Date
+  revoked_at: Date | null
+}
+
+export type RoleRow = Selectable<RolesTable>
+export type PermissionGroupRow = Selectable<PermissionGroupsTable>
+export type UserRoleRow = Selectable<UserRolesTable>
+export type UserGroupRow = Selectable<UserGroupsTable>
+export type GrantRow = Selectable<GrantsTable>

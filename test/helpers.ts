@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto'
+import { sql, type Kysely } from 'kysely'
+import pg from 'pg'
+import { loadTestDatabaseUrl } from '../src/config.js'
+import { createDb, migrateToLatest, type Database } from '../src/db/index.js'
+
+const dropOnDestroy = new WeakMap<Kysely<Database>, () => Promise<void>>()
+
+/**
+ * A fresh, migrated database for one test file: PGlite in memory by default, or, when
+ * TESSERA_TEST_DATABASE_URL is set, a new database `<name>_<random>` on that PostgreSQL server
+ * (roles are cluster-wide, databases are not, so files never see each other's rows).
+ * Its connection is the superuser's: tests may bypass RLS on purpose (to tamper, to inspect).
+ * Release it with destroyTestDb().
+ */
+export async function createTestDb(): Promise<Kysely<Database>> {
+  const baseUrl = loadTestDatabaseUrl()
+  if (baseUrl === undefined) {
+    const db = await createDb({ dataDir: 'memory://' })
+    await migrateToLatest(db)
+    return db
+  }
+  const url = new URL(baseUrl)
+  const name = `${url.pathname.slice(1) || 'tessera'}_${randomBytes(6).toString('hex')}`
+  await adminQuery(baseUrl, `CREATE DATABASE "${name}"`)
+  url.pathname = `/${name}`
+  const db = await createDb({ databaseUrl: url.toString(), dataDir: 'memory://' })
+  dropOnDestroy.set(db, () => adminQuery(baseUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+  await migrateToLatest(db)
+  return db
+}
+
+/** Closes the database and, on PostgreSQL, drops it. */
+export async function destroyTestDb(db: Kysely<Database>): Promise<void> {
+  await db.destroy()
+  await dropOnDestroy.get(db)?.()
+}
+
+/** Whether the suite runs on PostgreSQL rather than PGlite. */
+export const onPostgres = loadTestDatabaseUrl() !== undefined
+
+/** Runs one statement on the server of `url`, from its database or, if that is missing, `postgres`. */
+async function adminQuery(url: string, text: string): Promise<void> {
+  try {
+    await queryOnce(url, text)
+  } catch (error) {
+    if ((error as { code?: string }).code !== '3D000') throw error
+    const fallback = new URL(url)
+    fallback.pathname = '/postgres'
+    await queryOnce(fallback.toString(), text)
+  }
+}
+
+async function queryOnce(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
+  await client.connect()
+  try {
+    await client.query(text)
+  } finally {
+    await client.end()
+  }
+}
+
+/** Raw SQL as the superuser, outside any tenant transaction: what an attacker with DB access does. */
+export async function asSuperuser(db: Kysely<Database>, text: string): Promise<unknown[]> {
+  const result = await sql.raw(text).execute(db)
+  return result.rows
+}
