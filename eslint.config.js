@@ -50,7 +50,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: 'authz/(?!index\\.js$).+', message: "Import from 'authz/index.js'." }] },
+        { patterns: [{ regex: 'authz/(?!index\\.js$|conformance\\.case\\.js$).+', message: "Import from 'authz/index.js'." }] },
       ],
     },
   },

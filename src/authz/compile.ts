@@ -1,0 +1,678 @@
+/**
+ * Compiling a policy: validate once (fail at load, never at check), turn every grant and
+ * restriction into rules with compiled predicates, and build per-role-set lookup tables that
+ * all subjects holding the same roles share. `bindSubject` is the cheap per-request step.
+ */
+import {
+  catalog,
+  resourceOf,
+  type Action,
+  type ResourceType,
+  type Sensitivity,
+} from './catalog.js'
+import {
+  ConditionError,
+  FALSE,
+  TRUE,
+  compileExpr,
+  parseCondition,
+  resourceRefs,
+  type EvalInput,
+  type Expr,
+  type LocalTime,
+  type Predicate,
+} from './condition.js'
+import type { Decision, ReasonCode, RuleRef } from './decision.js'
+import type {
+  FieldLevel,
+  FieldRules,
+  Grant,
+  Limits,
+  Policy,
+  Restriction,
+  Scope,
+  Subject,
+} from './model.js'
+import { fieldLevels } from './model.js'
+
+export class PolicyError extends Error {
+  constructor(readonly problems: readonly { path: string; message: string }[]) {
+    super(`invalid policy: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`)
+    this.name = 'PolicyError'
+  }
+}
+
+/** A rule independent of any subject. */
+export interface Rule {
+  readonly ref: RuleRef
+  readonly effect: 'allow' | 'deny' | 'cap'
+  readonly actions: ReadonlySet<Action>
+  readonly scope: Scope
+  readonly when: Expr
+  readonly window: Expr
+  readonly fields: FieldRules | undefined
+  readonly limits: Limits | undefined
+  readonly audit: boolean
+  readonly reasonRequired: boolean
+  readonly appliesTo?: Restriction['appliesTo']
+  readonly source: Grant | Restriction
+}
+
+/** A rule specialised to one action (and so one resource type), with its closures. */
+export interface ActionRule {
+  readonly rule: Rule
+  readonly action: Action
+  readonly scopeExpr: Expr
+  readonly scopeOk: Predicate
+  readonly whenOk: Predicate
+  readonly windowOk: Predicate
+  readonly unconditional: boolean
+  /** Field levels for every field of the type (allow: what it reveals; cap: the ceiling). */
+  readonly fields: Readonly<Record<string, FieldLevel>>
+  /** The decision when this rule alone decides (shared, frozen: no allocation per check). */
+  readonly decision: Decision
+}
+
+export interface ActionEntry {
+  readonly action: Action
+  readonly allows: readonly ActionRule[]
+  readonly denies: readonly ActionRule[]
+  readonly caps: readonly ActionRule[]
+  /** Set when the answer never depends on the record or the environment. */
+  readonly constant: Decision | undefined
+}
+
+export type Table = ReadonlyMap<string, ActionEntry>
+
+export interface CompiledPolicy {
+  readonly version: string | number
+  readonly timeZone: string
+  readonly policy: Policy
+  readonly roleRules: ReadonlyMap<string, readonly Rule[]>
+  readonly groupRules: ReadonlyMap<string, readonly Rule[]>
+  readonly restrictionRules: readonly Rule[]
+  /** unit id → the unit and every unit below it */
+  readonly subtree: ReadonlyMap<string, readonly string[]>
+  readonly localTime: (now: number) => LocalTime
+  /** Shared per role set; bounded by the number of distinct role combinations. */
+  readonly tables: Map<string, Table>
+  readonly actionRules: WeakMap<Rule, Map<Action, ActionRule>>
+}
+
+/** A subject bound to a compiled policy: what every check, plan and explanation takes. */
+export interface BoundSubject {
+  readonly policy: CompiledPolicy
+  readonly subject: Subject
+  readonly table: Table
+  /** What `subject.x` reads in conditions, plus the derived `$subtree`. */
+  readonly sub: Readonly<Record<string, unknown>>
+}
+
+const defaultLevel: Record<Sensitivity, FieldLevel> = {
+  public: 'edit',
+  internal: 'edit',
+  personal: 'edit',
+  confidential: 'edit',
+  secret: 'masked',
+}
+
+function fieldsOf(type: ResourceType): Readonly<Record<string, { sensitivity: Sensitivity }>> {
+  return catalog[type].fields as Readonly<Record<string, { sensitivity: Sensitivity }>>
+}
+
+function expandActions(list: readonly string[], path: string, problems: Problem[]): Set<Action> {
+  const out = new Set<Action>()
+  list.forEach((a, i) => {
+    const dot = typeof a === 'string' ? a.indexOf('.') : -1
+    const type = dot > 0 ? a.slice(0, dot) : ''
+    const verb = dot > 0 ? a.slice(dot + 1) : ''
+    const def = (catalog as Record<string, { actions: readonly string[] }>)[type]
+    if (!def)
+      return problems.push({
+        path: `${path}[${i}]`,
+        message: `unknown resource in ${JSON.stringify(a)}`,
+      })
+    if (verb === '*') for (const v of def.actions) out.add(`${type}.${v}` as Action)
+    else if (def.actions.includes(verb)) out.add(a as Action)
+    else problems.push({ path: `${path}[${i}]`, message: `unknown action ${JSON.stringify(a)}` })
+  })
+  return out
+}
+
+type Problem = { path: string; message: string }
+
+function checkScope(
+  scope: unknown,
+  types: Set<ResourceType>,
+  path: string,
+  problems: Problem[],
+  units: Policy['orgUnits'],
+) {
+  const need = (attr: 'owner' | 'orgUnit' | 'project') => {
+    for (const t of types) {
+      if (!(catalog[t].scope as Record<string, string>)[attr]) {
+        problems.push({
+          path,
+          message: `scope ${JSON.stringify(scope)} does not apply to ${t} (it has no ${attr})`,
+        })
+      }
+    }
+  }
+  if (scope === 'own') need('owner')
+  else if (scope === 'team' || scope === 'subtree') need('orgUnit')
+  else if (scope === 'project') need('project')
+  else if (scope === 'company') return
+  else if (typeof scope === 'object' && scope !== null && 'subtree' in scope) {
+    need('orgUnit')
+    if (!(String(scope.subtree) in units))
+      problems.push({ path, message: `unknown org unit ${JSON.stringify(scope.subtree)}` })
+  } else if (typeof scope === 'object' && scope !== null && 'record' in scope) {
+    if (typeof scope.record !== 'string' || scope.record === '')
+      problems.push({ path, message: 'record scope needs an id' })
+  } else problems.push({ path, message: `unknown scope ${JSON.stringify(scope)}` })
+}
+
+function checkFields(
+  fields: FieldRules | undefined,
+  types: Set<ResourceType>,
+  path: string,
+  problems: Problem[],
+) {
+  if (!fields) return
+  for (const [name, level] of Object.entries(fields)) {
+    if (!(fieldLevels as readonly string[]).includes(level)) {
+      problems.push({
+        path: `${path}.${name}`,
+        message: `unknown field level ${JSON.stringify(level)}`,
+      })
+    }
+    if (name !== '*' && ![...types].some((t) => name in fieldsOf(t))) {
+      problems.push({
+        path: `${path}.${name}`,
+        message: `no such field on ${[...types].join(', ')}`,
+      })
+    }
+  }
+}
+
+function checkLimits(limits: Limits | undefined, path: string, problems: Problem[]) {
+  for (const [k, v] of Object.entries(limits ?? {})) {
+    if (!['perDay', 'concurrent'].includes(k))
+      problems.push({ path: `${path}.${k}`, message: 'unknown limit' })
+    else if (!Number.isInteger(v) || (v as number) < 0)
+      problems.push({ path: `${path}.${k}`, message: 'a limit is a whole number ≥ 0' })
+  }
+}
+
+function parseWhen(
+  when: unknown,
+  types: Set<ResourceType>,
+  path: string,
+  problems: Problem[],
+): Expr {
+  if (when === undefined) return TRUE
+  try {
+    const e = parseCondition(when, path)
+    for (const ref of resourceRefs(e)) {
+      for (const t of types) {
+        const def = catalog[t]
+        const known =
+          ref === 'id' ||
+          ref in def.fields ||
+          Object.values(def.scope as Record<string, string>).includes(ref)
+        if (!known && !['status', 'companyId'].includes(ref)) {
+          // attributes beyond the catalog fields are allowed for embedders, but flag obvious typos
+          if (ref.includes(' '))
+            problems.push({ path, message: `bad attribute name ${JSON.stringify(ref)}` })
+        }
+      }
+    }
+    return e
+  } catch (err) {
+    if (err instanceof ConditionError) {
+      problems.push({ path: err.path, message: err.message.slice(err.path.length + 2) })
+      return FALSE
+    }
+    throw err
+  }
+}
+
+function compileRule(
+  src: Grant | Restriction,
+  ref: RuleRef,
+  effect: Rule['effect'],
+  path: string,
+  problems: Problem[],
+  units: Policy['orgUnits'],
+  window?: { from: number; until: number },
+): Rule {
+  const actions = expandActions(
+    Array.isArray(src.actions) ? src.actions : [],
+    `${path}.actions`,
+    problems,
+  )
+  if (!Array.isArray(src.actions) || src.actions.length === 0)
+    problems.push({ path: `${path}.actions`, message: 'at least one action' })
+  const types = new Set([...actions].map(resourceOf))
+  const scope = src.scope ?? 'company'
+  checkScope(scope, types, `${path}.scope`, problems, units)
+  checkFields(src.fields, types, `${path}.fields`, problems)
+  const g = src as Grant
+  checkLimits(g.limits, `${path}.limits`, problems)
+  if (window && !(window.from < window.until))
+    problems.push({ path, message: 'validFrom must be before validUntil' })
+  return {
+    ref,
+    effect,
+    actions,
+    scope,
+    when: parseWhen(src.when, types, `${path}.when`, problems),
+    window: window ? { k: 'window', from: window.from, until: window.until } : TRUE,
+    fields: src.fields,
+    limits: g.limits,
+    audit: g.audit === true,
+    reasonRequired: g.reasonRequired === true,
+    appliesTo: (src as Restriction).appliesTo,
+    source: src,
+  }
+}
+
+function buildSubtree(units: Policy['orgUnits'], problems: Problem[]): Map<string, string[]> {
+  const children = new Map<string, string[]>()
+  for (const [id, parent] of Object.entries(units)) {
+    if (parent !== null && !(parent in units))
+      problems.push({ path: `orgUnits.${id}`, message: `unknown parent ${parent}` })
+    if (parent !== null) children.set(parent, [...(children.get(parent) ?? []), id])
+  }
+  const out = new Map<string, string[]>()
+  for (const id of Object.keys(units)) {
+    const seen: string[] = []
+    const stack = [id]
+    while (stack.length) {
+      const u = stack.pop() as string
+      if (seen.includes(u)) {
+        problems.push({ path: `orgUnits.${id}`, message: 'the org-unit tree has a cycle' })
+        break
+      }
+      seen.push(u)
+      stack.push(...(children.get(u) ?? []))
+    }
+    out.set(id, seen)
+  }
+  return out
+}
+
+function localTimeIn(timeZone: string): (now: number) => LocalTime {
+  const fmt = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    hour: '2-digit',
+    minute: '2-digit',
+    weekday: 'short',
+  })
+  const days: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 }
+  let lastMinute = NaN
+  let last: LocalTime = { minutes: 0, weekday: 1 }
+  return (now) => {
+    const minute = Math.floor(now / 60_000)
+    if (minute === lastMinute) return last
+    const parts: Record<string, string> = {}
+    for (const p of fmt.formatToParts(now)) parts[p.type] = p.value
+    lastMinute = minute
+    last = {
+      minutes: Number(parts['hour']) * 60 + Number(parts['minute']),
+      weekday: days[parts['weekday'] ?? ''] ?? 0,
+    }
+    return last
+  }
+}
+
+/**
+ * Validate and compile a company's policy. Throws PolicyError listing every problem.
+ * @example
+ * const engine = compilePolicy({ version: 1, timeZone: 'Asia/Shanghai', orgUnits: {}, roles: [admin] })
+ */
+export function compilePolicy(policy: Policy): CompiledPolicy {
+  const problems: Problem[] = []
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: policy.timeZone })
+  } catch {
+    problems.push({
+      path: 'timeZone',
+      message: `unknown time zone ${JSON.stringify(policy.timeZone)}`,
+    })
+  }
+  const units = policy.orgUnits ?? {}
+  const subtree = buildSubtree(units, problems)
+  const roleRules = new Map<string, Rule[]>()
+  const seenIds = new Set<string>()
+  policy.roles.forEach((role, ri) => {
+    if (seenIds.has(`role:${role.id}`))
+      problems.push({ path: `roles[${ri}].id`, message: `duplicate role id ${role.id}` })
+    seenIds.add(`role:${role.id}`)
+    const rules = role.grants.map((g, gi) =>
+      compileRule(
+        g,
+        { kind: 'role', id: role.id, index: gi, label: g.label ?? role.name },
+        'allow',
+        `roles[${ri}].grants[${gi}]`,
+        problems,
+        units,
+      ),
+    )
+    for (const [xi, x] of (role.restrictions ?? []).entries()) {
+      rules.push(
+        compileRule(
+          x,
+          { kind: 'restriction', id: x.id, index: xi, label: x.label ?? `${role.name}: ${x.id}` },
+          x.fields ? 'cap' : 'deny',
+          `roles[${ri}].restrictions[${xi}]`,
+          problems,
+          units,
+        ),
+      )
+    }
+    roleRules.set(role.id, rules)
+  })
+  const groupRules = new Map<string, Rule[]>()
+  ;(policy.groups ?? []).forEach((group, gi) => {
+    groupRules.set(
+      group.id,
+      group.grants.map((g, i) =>
+        compileRule(
+          g,
+          { kind: 'group', id: group.id, index: i, label: g.label ?? group.name },
+          'allow',
+          `groups[${gi}].grants[${i}]`,
+          problems,
+          units,
+        ),
+      ),
+    )
+  })
+  const restrictionRules = (policy.restrictions ?? []).map((x, i) =>
+    compileRule(
+      x,
+      { kind: 'restriction', id: x.id, index: i, label: x.label ?? x.id },
+      x.fields ? 'cap' : 'deny',
+      `restrictions[${i}]`,
+      problems,
+      units,
+    ),
+  )
+  if (problems.length) throw new PolicyError(problems)
+  return {
+    version: policy.version,
+    timeZone: policy.timeZone,
+    policy,
+    roleRules,
+    groupRules,
+    restrictionRules,
+    subtree,
+    localTime: localTimeIn(policy.timeZone),
+    tables: new Map(),
+    actionRules: new WeakMap(),
+  }
+}
+
+/** Compile a subject's temporary grants (validated like any other grant). */
+export function compileTemporaryGrants(cp: CompiledPolicy, subject: Subject): Rule[] {
+  const problems: Problem[] = []
+  const rules = (subject.grants ?? []).map((g, i) =>
+    compileRule(
+      g,
+      { kind: 'grant', id: g.id, index: i, label: g.label ?? `temporary grant ${g.id}` },
+      'allow',
+      `grants[${i}]`,
+      problems,
+      cp.policy.orgUnits,
+      { from: g.validFrom, until: g.validUntil },
+    ),
+  )
+  if (problems.length) throw new PolicyError(problems)
+  return rules
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function scopeExpr(scope: Scope, type: ResourceType, cp: CompiledPolicy): Expr {
+  const attrs = catalog[type].scope as { owner?: string; orgUnit?: string; project?: string }
+  const res = (name: string) => ({ t: 'res', name }) as const
+  if (scope === 'company') return TRUE
+  if (scope === 'own')
+    return { k: 'cmp', op: 'eq', a: res(attrs.owner as string), b: { t: 'sub', name: 'id' } }
+  if (scope === 'team') {
+    return {
+      k: 'and',
+      items: [
+        { k: 'cmp', op: 'ne', a: { t: 'sub', name: 'orgUnitId' }, b: { t: 'lit', v: null } },
+        { k: 'cmp', op: 'eq', a: res(attrs.orgUnit as string), b: { t: 'sub', name: 'orgUnitId' } },
+      ],
+    }
+  }
+  if (scope === 'subtree')
+    return { k: 'in', a: res(attrs.orgUnit as string), list: { t: 'sub', name: '$subtree' } }
+  if (scope === 'project')
+    return { k: 'in', a: res(attrs.project as string), list: { t: 'sub', name: 'projectIds' } }
+  if ('subtree' in scope)
+    return { k: 'in', a: res(attrs.orgUnit as string), list: cp.subtree.get(scope.subtree) ?? [] }
+  return { k: 'cmp', op: 'eq', a: res('id'), b: { t: 'lit', v: scope.record } }
+}
+
+const emptyFields: Readonly<Record<string, FieldLevel>> = Object.freeze({})
+
+function resolveFields(rule: Rule, type: ResourceType): Readonly<Record<string, FieldLevel>> {
+  const defs = fieldsOf(type)
+  const names = Object.keys(defs)
+  if (names.length === 0) return emptyFields
+  const out: Record<string, FieldLevel> = {}
+  for (const name of names) {
+    const explicit = rule.fields?.[name] ?? rule.fields?.['*']
+    out[name] =
+      explicit ??
+      (rule.effect === 'cap'
+        ? 'edit'
+        : defaultLevel[(defs[name] as { sensitivity: Sensitivity }).sensitivity])
+  }
+  return Object.freeze(out)
+}
+
+const highRisk = new Set<Action>(
+  Object.entries(catalog).flatMap(([t, d]) =>
+    ((d as { highRisk?: readonly string[] }).highRisk ?? []).map((a) => `${t}.${a}` as Action),
+  ),
+)
+
+export function isHighRisk(action: Action): boolean {
+  return highRisk.has(action)
+}
+
+export function denyDecision(reason: ReasonCode, matched: readonly RuleRef[] = []): Decision {
+  return Object.freeze({
+    allowed: false,
+    reason,
+    matched: Object.freeze(matched),
+    obligations: noObligations,
+  })
+}
+
+const noObligations = Object.freeze({ fields: emptyFields, audit: false, reasonRequired: false })
+
+export function allowDecision(
+  action: Action,
+  rules: readonly ActionRule[],
+  fields: Readonly<Record<string, FieldLevel>>,
+): Decision {
+  const limits = mergeLimits(rules)
+  return Object.freeze({
+    allowed: true,
+    reason: 'granted' as const,
+    matched: Object.freeze(rules.map((r) => r.rule.ref)),
+    obligations: Object.freeze({
+      fields,
+      ...(limits ? { limits } : {}),
+      audit: isHighRisk(action) || rules.some((r) => r.rule.audit),
+      reasonRequired: rules.every((r) => r.rule.reasonRequired),
+    }),
+  })
+}
+
+/** The most generous limits of the rules that allowed: a rule without a limit lifts it. */
+function mergeLimits(rules: readonly ActionRule[]): Limits | undefined {
+  const pick = (k: keyof Limits) => {
+    let best: number | undefined = -1
+    for (const r of rules) {
+      const v = r.rule.limits?.[k]
+      if (v === undefined) return undefined
+      if (best !== undefined && v > best) best = v
+    }
+    return best === -1 ? undefined : best
+  }
+  const perDay = pick('perDay')
+  const concurrent = pick('concurrent')
+  if (perDay === undefined && concurrent === undefined) return undefined
+  return Object.freeze({
+    ...(perDay !== undefined ? { perDay } : {}),
+    ...(concurrent !== undefined ? { concurrent } : {}),
+  })
+}
+
+export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): ActionRule {
+  let byAction = cp.actionRules.get(rule)
+  if (!byAction) cp.actionRules.set(rule, (byAction = new Map()))
+  const hit = byAction.get(action)
+  if (hit) return hit
+  const type = resourceOf(action)
+  const sExpr = scopeExpr(rule.scope, type, cp)
+  const fields = resolveFields(rule, type)
+  const partial = {
+    rule,
+    action,
+    scopeExpr: sExpr,
+    scopeOk: compileExpr(sExpr),
+    whenOk: compileExpr(rule.when),
+    windowOk: compileExpr(rule.window),
+    unconditional: sExpr === TRUE && rule.when === TRUE && rule.window === TRUE,
+    fields,
+  }
+  const ar: ActionRule = {
+    ...partial,
+    decision:
+      rule.effect === 'deny'
+        ? denyDecision('restricted', [rule.ref])
+        : allowDecision(action, [partial as ActionRule], fields),
+  }
+  byAction.set(action, ar)
+  return ar
+}
+
+function buildTable(cp: CompiledPolicy, rules: readonly Rule[]): Table {
+  const byAction = new Map<
+    Action,
+    { allows: ActionRule[]; denies: ActionRule[]; caps: ActionRule[] }
+  >()
+  for (const rule of rules) {
+    for (const action of rule.actions) {
+      let e = byAction.get(action)
+      if (!e) byAction.set(action, (e = { allows: [], denies: [], caps: [] }))
+      const ar = actionRule(cp, rule, action)
+      ;(rule.effect === 'allow' ? e.allows : rule.effect === 'deny' ? e.denies : e.caps).push(ar)
+    }
+  }
+  const table = new Map<string, ActionEntry>()
+  for (const [action, e] of byAction) {
+    let constant: Decision | undefined
+    if (
+      e.allows.length > 0 &&
+      e.denies.length === 0 &&
+      e.caps.length === 0 &&
+      e.allows.every((a) => a.unconditional)
+    ) {
+      constant =
+        e.allows.length === 1
+          ? (e.allows[0] as ActionRule).decision
+          : allowDecision(action, e.allows, maxFields(e.allows))
+    }
+    table.set(action, Object.freeze({ action, ...e, constant }))
+  }
+  return table
+}
+
+const rank: Record<FieldLevel, number> = { hidden: 0, masked: 1, read: 2, edit: 3 }
+
+/** Most revealing level per field over the rules that allowed (P4: grants add up). */
+export function maxFields(rules: readonly ActionRule[]): Readonly<Record<string, FieldLevel>> {
+  if (rules.length === 1) return (rules[0] as ActionRule).fields
+  const out: Record<string, FieldLevel> = {}
+  for (const r of rules) {
+    for (const [f, l] of Object.entries(r.fields)) {
+      const cur = out[f]
+      if (cur === undefined || rank[l] > rank[cur]) out[f] = l
+    }
+  }
+  return Object.freeze(out)
+}
+
+/** Apply ceilings (field restrictions) to a projection. */
+export function capFields(
+  fields: Readonly<Record<string, FieldLevel>>,
+  caps: readonly ActionRule[],
+): Readonly<Record<string, FieldLevel>> {
+  const out: Record<string, FieldLevel> = { ...fields }
+  for (const c of caps) {
+    for (const [f, l] of Object.entries(c.fields)) {
+      const cur = out[f]
+      if (cur !== undefined && rank[l] < rank[cur]) out[f] = l
+    }
+  }
+  return Object.freeze(out)
+}
+
+export function fieldRank(level: FieldLevel): number {
+  return rank[level]
+}
+
+function restrictionApplies(rule: Rule, subject: Subject): boolean {
+  const to = rule.appliesTo
+  if (!to) return true
+  return (
+    (to.users ?? []).includes(subject.id) || (to.roles ?? []).some((r) => subject.roles.includes(r))
+  )
+}
+
+/**
+ * Bind a subject to a compiled policy. Cheap: subjects with the same roles and groups (and no
+ * personal grants or restrictions) share one lookup table.
+ * @example
+ * const alice = bindSubject(engine, { id: 'u1', companyId: 'c1', roles: ['agent'] })
+ * decide(alice, 'ticket.view', ticket, { now: Date.now() })
+ */
+export function bindSubject(cp: CompiledPolicy, subject: Subject): BoundSubject {
+  const roles = subject.roles
+  const groups = subject.groups ?? []
+  const personal = cp.restrictionRules.some((r) => (r.appliesTo?.users ?? []).includes(subject.id))
+  const hasGrants = (subject.grants ?? []).length > 0
+  const key = `${[...roles].sort().join(',')}|${[...groups].sort().join(',')}`
+  let table = personal || hasGrants ? undefined : cp.tables.get(key)
+  if (!table) {
+    const rules: Rule[] = []
+    for (const r of roles) rules.push(...(cp.roleRules.get(r) ?? []))
+    for (const g of groups) rules.push(...(cp.groupRules.get(g) ?? []))
+    for (const x of cp.restrictionRules) if (restrictionApplies(x, subject)) rules.push(x)
+    if (hasGrants) rules.push(...compileTemporaryGrants(cp, subject))
+    table = buildTable(cp, rules)
+    if (!personal && !hasGrants) cp.tables.set(key, table)
+  }
+  const sub: Record<string, unknown> = {
+    ...subject.attrs,
+    id: subject.id,
+    companyId: subject.companyId,
+    orgUnitId: subject.orgUnitId ?? null,
+    projectIds: subject.projectIds ?? [],
+    roles: subject.roles,
+    $subtree: subject.orgUnitId ? (cp.subtree.get(subject.orgUnitId) ?? [subject.orgUnitId]) : [],
+  }
+  return { policy: cp, subject, table, sub }
+}
+
+export type { EvalInput }

@@ -1,0 +1,267 @@
+/**
+ * Decisions. One evaluation (`evaluate`) serves `decide`, `check`, batches and `explain`; the
+ * explanation is the same walk with its trace kept.
+ */
+import type { Action } from './catalog.js'
+import {
+  planAnd,
+  planConst,
+  planNot,
+  planOr,
+  residual,
+  type EvalInput,
+  type LocalTime,
+  type PlanCondition,
+} from './condition.js'
+import {
+  allowDecision,
+  capFields,
+  denyDecision,
+  maxFields,
+  type ActionEntry,
+  type ActionRule,
+  type BoundSubject,
+} from './compile.js'
+import type { Decision, Explanation, ReasonCode, TraceEntry } from './decision.js'
+import type { Env, Resource } from './model.js'
+
+const denied: Record<ReasonCode, Decision> = {
+  granted: denyDecision('granted'),
+  restricted: denyDecision('restricted'),
+  not_granted: denyDecision('not_granted'),
+  out_of_scope: denyDecision('out_of_scope'),
+  condition_not_met: denyDecision('condition_not_met'),
+  grant_inactive: denyDecision('grant_inactive'),
+  other_company: denyDecision('other_company'),
+}
+
+function input(s: BoundSubject, resource: Resource | undefined, env: Env): EvalInput {
+  let local: LocalTime | undefined
+  return {
+    res: resource ? (resource.attrs ?? {}) : undefined,
+    resId: resource?.id,
+    sub: s.sub,
+    env: env as unknown as Record<string, unknown>,
+    local: () => (local ??= s.policy.localTime(env.now)),
+  }
+}
+
+function evaluate(
+  s: BoundSubject,
+  action: string,
+  resource: Resource | undefined,
+  env: Env,
+  trace?: TraceEntry[],
+): Decision {
+  if (resource?.companyId !== undefined && resource.companyId !== s.subject.companyId)
+    return denied.other_company
+  const entry = s.table.get(action)
+  if (entry === undefined) return denied.not_granted
+  if (trace === undefined && entry.constant !== undefined) return entry.constant
+  if (resource === undefined) return evaluateTypeLevel(s, entry, env, trace)
+  const i = input(s, resource, env)
+  let deny: Decision | undefined
+  for (const d of entry.denies) {
+    const hit = d.scopeOk(i) && d.windowOk(i) && d.whenOk(i)
+    trace?.push({
+      rule: d.rule.ref,
+      effect: 'deny',
+      outcome: hit ? 'matched' : 'condition_not_met',
+    })
+    if (hit && deny === undefined) {
+      deny = d.decision
+      if (trace === undefined) return deny
+    }
+  }
+  let matched: ActionRule[] | undefined
+  let first: ActionRule | undefined
+  let scopeMiss = false
+  let inactive = false
+  let condMiss = false
+  for (const a of entry.allows) {
+    let outcome: TraceEntry['outcome']
+    if (deny !== undefined && trace === undefined) break
+    if (!a.scopeOk(i)) {
+      scopeMiss = true
+      outcome = 'out_of_scope'
+    } else if (!a.windowOk(i)) {
+      inactive = true
+      outcome = 'inactive'
+    } else if (!a.whenOk(i)) {
+      condMiss = true
+      outcome = 'condition_not_met'
+    } else {
+      outcome = 'matched'
+      if (first === undefined) first = a
+      else (matched ??= [first]).push(a)
+    }
+    trace?.push({ rule: a.rule.ref, effect: 'allow', outcome })
+  }
+  let caps: ActionRule[] | undefined
+  for (const c of entry.caps) {
+    const hit = c.scopeOk(i) && c.windowOk(i) && c.whenOk(i)
+    trace?.push({ rule: c.rule.ref, effect: 'cap', outcome: hit ? 'matched' : 'condition_not_met' })
+    if (hit) (caps ??= []).push(c)
+  }
+  if (deny !== undefined) return deny
+  if (first === undefined) {
+    return denied[
+      condMiss
+        ? 'condition_not_met'
+        : inactive
+          ? 'grant_inactive'
+          : scopeMiss
+            ? 'out_of_scope'
+            : 'not_granted'
+    ]
+  }
+  if (matched === undefined && caps === undefined) return first.decision
+  const rules = matched ?? [first]
+  const fields = caps ? capFields(maxFields(rules), caps) : maxFields(rules)
+  return allowDecision(entry.action, rules, fields)
+}
+
+/**
+ * Type-level check (no record): may the subject do this to at least some record? Used for
+ * functional permissions (P1: may open the module). It is the list plan, asked "is it none?".
+ */
+function evaluateTypeLevel(
+  s: BoundSubject,
+  entry: ActionEntry,
+  env: Env,
+  trace?: TraceEntry[],
+): Decision {
+  const known = {
+    sub: s.sub,
+    env: env as unknown as Record<string, unknown>,
+    local: input(s, undefined, env).local,
+  }
+  for (const d of entry.denies) {
+    const r = planAnd([
+      residual(d.scopeExpr, known),
+      residual(d.rule.window, known),
+      residual(d.rule.when, known),
+    ])
+    const hit = r.kind === 'const' && r.value
+    trace?.push({
+      rule: d.rule.ref,
+      effect: 'deny',
+      outcome: hit ? 'matched' : 'condition_not_met',
+    })
+    if (hit) return d.decision
+  }
+  const rules: ActionRule[] = []
+  for (const a of entry.allows) {
+    const inScope = residual(a.scopeExpr, known)
+    const active = residual(a.rule.window, known)
+    const cond = residual(a.rule.when, known)
+    const outcome: TraceEntry['outcome'] = isFalse(inScope)
+      ? 'out_of_scope'
+      : isFalse(active)
+        ? 'inactive'
+        : isFalse(cond) || isFalse(planAnd([inScope, cond]))
+          ? 'condition_not_met'
+          : 'matched'
+    trace?.push({ rule: a.rule.ref, effect: 'allow', outcome })
+    if (outcome === 'matched') rules.push(a)
+  }
+  if (rules.length === 0) return denied[entry.allows.length ? 'condition_not_met' : 'not_granted']
+  return rules.length === 1 && entry.caps.length === 0
+    ? (rules[0] as ActionRule).decision
+    : allowDecision(entry.action, rules, capFields(maxFields(rules), entry.caps))
+}
+
+function isFalse(c: PlanCondition): boolean {
+  return c.kind === 'const' && !c.value
+}
+
+/**
+ * Decide one request. Never throws for "no": the reason says why.
+ * Omit `resource` to ask at type level ("may they create tickets at all?").
+ * @example
+ * const d = decide(agent, 'ticket.edit', { type: 'ticket', id: 't1', attrs: { status: 'closed' } }, { now })
+ * d.allowed // false
+ * d.reason  // 'condition_not_met'
+ */
+export function decide(
+  s: BoundSubject,
+  action: Action,
+  resource: Resource | undefined,
+  env: Env,
+): Decision {
+  return evaluate(s, action, resource, env)
+}
+
+/** `decide(...).allowed`, for hot paths. */
+export function check(
+  s: BoundSubject,
+  action: Action,
+  resource: Resource | undefined,
+  env: Env,
+): boolean {
+  return evaluate(s, action, resource, env).allowed
+}
+
+/** Batch form: one decision per request, in order. */
+export function decideMany(
+  s: BoundSubject,
+  requests: readonly { readonly action: Action; readonly resource?: Resource }[],
+  env: Env,
+): Decision[] {
+  return requests.map((r) => evaluate(s, r.action, r.resource, env))
+}
+
+/**
+ * The same evaluation as `decide`, keeping every rule it considered and why it matched or not.
+ * @example
+ * explain(agent, 'customer.view', customer, { now }).trace
+ * // [{ rule: { kind: 'restriction', id: 'after-hours' }, effect: 'deny', outcome: 'matched' }, …]
+ */
+export function explain(
+  s: BoundSubject,
+  action: Action,
+  resource: Resource | undefined,
+  env: Env,
+): Explanation {
+  const trace: TraceEntry[] = []
+  const d = evaluate(s, action, resource, env, trace)
+  return { ...d, action, trace }
+}
+
+/** A list filter: everything, nothing, or the records matching a residual condition (Cerbos-style). */
+export type Plan =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'where'; readonly condition: PlanCondition }
+
+const ALL: Plan = { kind: 'all' }
+const NONE: Plan = { kind: 'none' }
+
+/**
+ * The records of one type a subject may act on, from the same rules as `decide`: a record
+ * passes the plan exactly when `decide` allows it (the conformance suite proves it). The
+ * company filter is the caller's (the SQL adapter always adds it).
+ * @example
+ * planFilter(agent, 'ticket.view', { now }) // { kind: 'where', condition: { kind: 'compare', op: 'eq', field: 'assigneeId', value: 'u1' } }
+ */
+export function planFilter(s: BoundSubject, action: Action, env: Env): Plan {
+  const entry = s.table.get(action)
+  if (entry === undefined) return NONE
+  if (entry.constant !== undefined) return ALL
+  const known = {
+    sub: s.sub,
+    env: env as unknown as Record<string, unknown>,
+    local: input(s, undefined, env).local,
+  }
+  const rule = (a: ActionRule) =>
+    planAnd([
+      residual(a.scopeExpr, known),
+      residual(a.rule.window, known),
+      residual(a.rule.when, known),
+    ])
+  const c = planAnd([planOr(entry.allows.map(rule)), planNot(planOr(entry.denies.map(rule)))])
+  if (c.kind === 'const') return c.value ? ALL : NONE
+  return { kind: 'where', condition: c }
+}
+
+export { planConst }

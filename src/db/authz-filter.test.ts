@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto'
+import { sql, type Kysely } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bindSubject, compilePolicy, planFilter } from '../authz/index.js'
+import { conformanceRows, runConformance, type FilterFn } from '../authz/conformance.case.js'
+import { authzFilter } from './authz-filter.js'
+import { createDb } from './create-db.js'
+
+interface Row {
+  id: string
+  company_id: string
+  assignee_id: string | null
+  org_unit_id: string | null
+  project_id: string | null
+  status: string | null
+  priority: number | null
+  escalated: boolean | null
+}
+
+const schema = `conf_${randomBytes(4).toString('hex')}`
+let db: Kysely<Record<string, Row>>
+
+beforeAll(async () => {
+  const base = await createDb({
+    databaseUrl: process.env['TESSERA_TEST_DATABASE_URL'],
+    dataDir: 'memory://',
+  })
+  await sql`create schema ${sql.id(schema)}`.execute(base)
+  await sql`create table ${sql.id(schema, 'tickets')} (
+    id text primary key, company_id text not null, assignee_id text, org_unit_id text,
+    project_id text, status text, priority integer, escalated boolean)`.execute(base)
+  db = base.withSchema(schema) as unknown as Kysely<Record<string, Row>>
+  await db
+    .insertInto('tickets')
+    .values(
+      conformanceRows.map((r) => ({
+        id: r.id,
+        company_id: r.companyId,
+        assignee_id: r.assigneeId,
+        org_unit_id: r.orgUnitId,
+        project_id: r.projectId,
+        status: r.status,
+        priority: r.priority,
+        escalated: r.escalated,
+      })),
+    )
+    .execute()
+})
+
+afterAll(async () => {
+  await sql`drop schema ${sql.id(schema)} cascade`.execute(db)
+  await db.destroy()
+})
+
+const sqlFilter: FilterFn = async (plan, companyId) => {
+  const rows = await db
+    .selectFrom('tickets')
+    .select('id')
+    .where((eb) => authzFilter(eb, plan, { companyId }))
+    .execute()
+  return rows.map((r) => r.id)
+}
+
+runConformance('SQL filter', () => sqlFilter, 150)
+
+describe('authzFilter SQL', () => {
+  const subject = { id: 'u1', companyId: 'c1', orgUnitId: 't1', projectIds: ['p1'], roles: ['r'] }
+  const compiled = (grants: Parameters<typeof compilePolicy>[0]['roles'][number]['grants']) =>
+    planFilter(
+      bindSubject(
+        compilePolicy({
+          version: 1,
+          timeZone: 'UTC',
+          orgUnits: { t1: null },
+          roles: [{ id: 'r', name: 'r', kind: 'custom', grants }],
+        }),
+        subject,
+      ),
+      'ticket.view',
+      { now: 0 },
+    )
+  const compile = (plan: ReturnType<typeof compiled>) =>
+    db
+      .selectFrom('tickets')
+      .select('id')
+      .where((eb) => authzFilter(eb, plan, { companyId: 'c1' }))
+      .compile()
+
+  it('compiles none to false, so no grant selects no row', async () => {
+    const plan = compiled([])
+    expect(plan).toEqual({ kind: 'none' })
+    expect(compile(plan).sql).toMatch(/where false$/)
+    expect(await sqlFilter(plan, 'c1', conformanceRows)).toEqual([])
+  })
+
+  it('compiles all to the company filter only', () => {
+    const q = compile(compiled([{ actions: ['ticket.view'], scope: 'company' }]))
+    expect(q.sql).toMatch(/where "company_id" = \$1$/)
+    expect(q.parameters).toEqual(['c1'])
+  })
+
+  it('compiles a team scope with a not-closed condition to null-safe SQL', () => {
+    const q = compile(
+      compiled([
+        {
+          actions: ['ticket.view'],
+          scope: 'team',
+          when: { ne: [{ ref: 'resource.status' }, 'closed'] },
+        },
+      ]),
+    )
+    expect(q.sql).toContain('"org_unit_id" is not distinct from $2')
+    expect(q.sql).toContain('"status" is distinct from $3')
+    expect(q.parameters).toEqual(['c1', 't1', 'closed'])
+  })
+})
