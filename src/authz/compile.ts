@@ -3,13 +3,7 @@
  * restriction into rules with compiled predicates, and build per-role-set lookup tables that
  * all subjects holding the same roles share. `bindSubject` is the cheap per-request step.
  */
-import {
-  catalog,
-  resourceOf,
-  type Action,
-  type ResourceType,
-  type Sensitivity,
-} from './catalog.js'
+import { catalog, resourceOf, type Action, type ResourceType, type Sensitivity } from './catalog.js'
 import {
   ConditionError,
   FALSE,
