@@ -6,6 +6,7 @@
 import { catalog, resourceOf, type Action, type ResourceType, type Sensitivity } from './catalog.js'
 import {
   ConditionError,
+  EvalScratch,
   FALSE,
   TRUE,
   compileExpr,
@@ -100,6 +101,8 @@ export interface BoundSubject {
   readonly table: Table
   /** What `subject.x` reads in conditions, plus the derived `$subtree`. */
   readonly sub: Readonly<Record<string, unknown>>
+  /** Reused by every check of this subject (no allocation per check). */
+  readonly scratch: EvalScratch
 }
 
 const defaultLevel: Record<Sensitivity, FieldLevel> = {
@@ -666,7 +669,7 @@ export function bindSubject(cp: CompiledPolicy, subject: Subject): BoundSubject 
     roles: subject.roles,
     $subtree: subject.orgUnitId ? (cp.subtree.get(subject.orgUnitId) ?? [subject.orgUnitId]) : [],
   }
-  return { policy: cp, subject, table, sub }
+  return { policy: cp, subject, table, sub, scratch: new EvalScratch(sub, cp.localTime) }
 }
 
 export type { EvalInput }

@@ -86,6 +86,40 @@ export interface EvalInput {
   readonly local: () => LocalTime
 }
 
+/**
+ * A reusable EvalInput for the check path: one per bound subject, refilled per check, so a
+ * check allocates nothing. Checks are synchronous, so it is never shared by two at once.
+ */
+export class EvalScratch implements EvalInput {
+  res: Readonly<Record<string, unknown>> | undefined = undefined
+  resId: string | undefined = undefined
+  env: Readonly<Record<string, unknown>> = {}
+  private cached: LocalTime | undefined = undefined
+  private now = 0
+
+  constructor(
+    readonly sub: Readonly<Record<string, unknown>>,
+    private readonly clock: (now: number) => LocalTime,
+  ) {}
+
+  fill(
+    res: Readonly<Record<string, unknown>>,
+    resId: string | undefined,
+    env: { readonly now: number },
+  ): this {
+    this.res = res
+    this.resId = resId
+    this.env = env
+    this.now = env.now
+    this.cached = undefined
+    return this
+  }
+
+  local(): LocalTime {
+    return (this.cached ??= this.clock(this.now))
+  }
+}
+
 export interface LocalTime {
   readonly minutes: number
   readonly weekday: number
@@ -323,6 +357,8 @@ export function compileExpr(e: Expr): Predicate {
         return (i) => compareValues(op, a(i), v)
       }
       const b = getter(e.b)
+      if (op === 'eq') return (i) => norm(a(i)) === norm(b(i))
+      if (op === 'ne') return (i) => norm(a(i)) !== norm(b(i))
       return (i) => compareValues(op, a(i), b(i))
     }
     case 'in': {

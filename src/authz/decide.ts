@@ -35,6 +35,8 @@ const denied: Record<ReasonCode, Decision> = {
   other_company: denyDecision('other_company'),
 }
 
+const empty: Readonly<Record<string, unknown>> = Object.freeze({})
+
 function input(s: BoundSubject, resource: Resource | undefined, env: Env): EvalInput {
   let local: LocalTime | undefined
   return {
@@ -59,7 +61,7 @@ function evaluate(
   if (entry === undefined) return denied.not_granted
   if (trace === undefined && entry.constant !== undefined) return entry.constant
   if (resource === undefined) return evaluateTypeLevel(s, entry, env, trace)
-  const i = input(s, resource, env)
+  const i = s.scratch.fill(resource.attrs ?? empty, resource.id, env)
   let deny: Decision | undefined
   for (const d of entry.denies) {
     const hit = d.scopeOk(i) && d.windowOk(i) && d.whenOk(i)
