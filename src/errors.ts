@@ -13,6 +13,9 @@ export const errorCodes = {
   quota_exceeded: { status: 429, title: 'Quota exceeded' },
   rate_limited: { status: 429, title: 'Too many requests' },
   locked: { status: 423, title: 'Account locked' },
+  login_restricted: { status: 403, title: 'Login not allowed at this time or from this address' },
+  payload_too_large: { status: 413, title: 'The request body is too large' },
+  unsupported_media_type: { status: 415, title: 'Send JSON (application/json)' },
   invalid_policy: { status: 400, title: 'The policy is not valid' },
   internal: { status: 500, title: 'Internal error' },
 } as const satisfies Record<string, { status: number; title: string }>

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely'
+import type { Generated, Selectable } from 'kysely'
 
 export interface ApiKeysTable {
   id: string
@@ -8,7 +8,7 @@ export interface ApiKeysTable {
   key_hash: string
   role_id: string
   created_by: string | null
-  created_at: Date
+  created_at: Generated<Date>
   last_used_at: Date | null
   expires_at: Date | null
   revoked_at: Date | null

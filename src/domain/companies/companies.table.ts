@@ -1,4 +1,4 @@
-import type { JSONColumnType, Selectable } from 'kysely'
+import type { Generated, JSONColumnType, Selectable } from 'kysely'
 
 export interface CompaniesTable {
   id: string
@@ -6,7 +6,7 @@ export interface CompaniesTable {
   name: string
   time_zone: string
   settings: JSONColumnType<Record<string, unknown>>
-  created_at: Date
+  created_at: Generated<Date>
 }
 
 export type CompanyRow = Selectable<CompaniesTable>

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely'
+import type { Generated, Selectable } from 'kysely'
 
 export interface OrgUnitsTable {
   id: string
@@ -6,7 +6,7 @@ export interface OrgUnitsTable {
   parent_id: string | null
   kind: 'region' | 'branch' | 'department' | 'team'
   name: string
-  created_at: Date
+  created_at: Generated<Date>
 }
 
 export type OrgUnitRow = Selectable<OrgUnitsTable>

@@ -1,4 +1,4 @@
-import type { JSONColumnType, Selectable } from 'kysely'
+import type { Generated, JSONColumnType, Selectable } from 'kysely'
 
 export interface RolesTable {
   id: string
@@ -8,8 +8,8 @@ export interface RolesTable {
   kind: 'builtin' | 'preset' | 'custom'
   definition: JSONColumnType<Record<string, unknown>>
   mfa_required: boolean
-  created_at: Date
-  updated_at: Date
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
 }
 
 export interface PermissionGroupsTable {
@@ -18,22 +18,22 @@ export interface PermissionGroupsTable {
   name: string
   description: string
   definition: JSONColumnType<Record<string, unknown>>
-  created_at: Date
-  updated_at: Date
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
 }
 
 export interface UserRolesTable {
   company_id: string
   user_id: string
   role_id: string
-  created_at: Date
+  created_at: Generated<Date>
 }
 
 export interface UserGroupsTable {
   company_id: string
   user_id: string
   group_id: string
-  created_at: Date
+  created_at: Generated<Date>
 }
 
 export interface GrantsTable {
@@ -47,7 +47,7 @@ export interface GrantsTable {
   record_id: string | null
   reason: string | null
   created_by: string | null
-  created_at: Date
+  created_at: Generated<Date>
   revoked_at: Date | null
 }
 

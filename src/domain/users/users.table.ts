@@ -1,4 +1,4 @@
-import type { JSONColumnType, Selectable } from 'kysely'
+import type { Generated, JSONColumnType, Selectable } from 'kysely'
 
 export interface UsersTable {
   id: string
@@ -23,8 +23,8 @@ export interface UsersTable {
   locked_until: Date | null
   /** P6/P7 per-user login restrictions, same shape as the company's. */
   login_restrictions: JSONColumnType<Record<string, unknown>>
-  created_at: Date
-  updated_at: Date
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
 }
 
 export type UserRow = Selectable<UsersTable>

@@ -1,0 +1,1 @@
+export { authorize, type ResourceRef } from './authorize.js'

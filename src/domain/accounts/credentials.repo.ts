@@ -1,0 +1,102 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/index.js'
+
+// The credential columns of `users`: only this module reads or writes them.
+type Db = Kysely<Database>
+
+export interface Credentials {
+  readonly userId: string
+  readonly email: string
+  readonly status: 'active' | 'suspended' | 'offboarded'
+  readonly passwordHash: string
+  readonly mfaSecret: string | null
+  readonly mfaPendingSecret: string | null
+  readonly mfaLastStep: number | null
+  readonly recoveryCodeHashes: readonly string[]
+  readonly failedLogins: number
+  readonly lockedUntil: Date | null
+  readonly loginRestrictions: unknown
+}
+
+function selectCredentials(db: Db, companyId: string) {
+  return db
+    .selectFrom('users')
+    .select([
+      'id',
+      'email',
+      'status',
+      'password_hash',
+      'mfa_secret',
+      'mfa_pending_secret',
+      'mfa_last_step',
+      'recovery_code_hashes',
+      'failed_logins',
+      'locked_until',
+      'login_restrictions',
+    ])
+    .where('company_id', '=', companyId)
+}
+
+type CredentialRow = Awaited<ReturnType<ReturnType<typeof selectCredentials>['executeTakeFirst']>>
+
+function toCredentials(row: CredentialRow): Credentials | undefined {
+  return (
+    row && {
+      userId: row.id,
+      email: row.email,
+      status: row.status,
+      passwordHash: row.password_hash,
+      mfaSecret: row.mfa_secret,
+      mfaPendingSecret: row.mfa_pending_secret,
+      mfaLastStep: row.mfa_last_step,
+      recoveryCodeHashes: row.recovery_code_hashes,
+      failedLogins: row.failed_logins,
+      lockedUntil: row.locked_until,
+      loginRestrictions: row.login_restrictions,
+    }
+  )
+}
+
+export async function findCredentialsByEmail(db: Db, companyId: string, email: string) {
+  const row = await selectCredentials(db, companyId)
+    .where('email', '=', email.toLowerCase())
+    .executeTakeFirst()
+  return toCredentials(row)
+}
+
+export async function findCredentials(db: Db, companyId: string, userId: string) {
+  const row = await selectCredentials(db, companyId).where('id', '=', userId).executeTakeFirst()
+  return toCredentials(row)
+}
+
+export interface CredentialPatch {
+  readonly failedLogins?: number
+  readonly lockedUntil?: Date | null
+  readonly mfaSecret?: string | null
+  readonly mfaPendingSecret?: string | null
+  readonly mfaLastStep?: number | null
+  readonly recoveryCodeHashes?: readonly string[]
+}
+
+export async function updateCredentials(
+  db: Db,
+  companyId: string,
+  userId: string,
+  patch: CredentialPatch,
+): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({
+      ...(patch.failedLogins !== undefined && { failed_logins: patch.failedLogins }),
+      ...(patch.lockedUntil !== undefined && { locked_until: patch.lockedUntil }),
+      ...(patch.mfaSecret !== undefined && { mfa_secret: patch.mfaSecret }),
+      ...(patch.mfaPendingSecret !== undefined && { mfa_pending_secret: patch.mfaPendingSecret }),
+      ...(patch.mfaLastStep !== undefined && { mfa_last_step: patch.mfaLastStep }),
+      ...(patch.recoveryCodeHashes !== undefined && {
+        recovery_code_hashes: [...patch.recoveryCodeHashes],
+      }),
+    })
+    .where('company_id', '=', companyId)
+    .where('id', '=', userId)
+    .execute()
+}

@@ -1,0 +1,21 @@
+export type { AuthResult, SessionInfo, SignupResult } from './accounts.js'
+export { createLoginLimiter, type LoginLimiter } from './login-limiter.js'
+export { login, type LoginInput } from './login.service.js'
+export {
+  confirmMfa,
+  disableMfa,
+  regenerateRecoveryCodes,
+  startMfaEnrolment,
+} from './mfa.service.js'
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, hashPassword } from './password.js'
+export { csrfTokenFor } from './secret-token.js'
+export { securityPolicy } from './security-policy.js'
+export {
+  forceOffline,
+  listMySessions,
+  logout,
+  resolveSession,
+  revokeMySession,
+} from './sessions.service.js'
+export { signup, type SignupInput } from './signup.service.js'
+export { readLoginRestrictions, type LoginRestrictions } from './login-restrictions.js'

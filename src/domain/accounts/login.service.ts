@@ -1,0 +1,164 @@
+import type { Transaction } from 'kysely'
+import { withCompany, type Database } from '../../db/index.js'
+import { AppError } from '../../errors.js'
+import { appendAudit } from '../audit/index.js'
+import { findCompany, findCompanyIdBySlug } from '../companies/index.js'
+import type { AnonymousCtx } from '../context.js'
+import { findRolesByIds, listUserRoleIds } from '../roles/index.js'
+import { findUser } from '../users/index.js'
+import type { AuthResult } from './accounts.js'
+import { findCredentialsByEmail, updateCredentials, type Credentials } from './credentials.repo.js'
+import type { LoginLimiter } from './login-limiter.js'
+import { loginRefusal, type LoginRefusal } from './login-restrictions.js'
+import { openSession } from './open-session.js'
+import { verifyAgainstDummy, verifyPassword } from './password.js'
+import { securityPolicy } from './security-policy.js'
+import { checkTotp, hashRecoveryCode } from './totp.js'
+
+export interface LoginInput {
+  /** The company's slug. */
+  readonly company: string
+  readonly email: string
+  readonly password: string
+  /** A TOTP code or a recovery code, when MFA is on. */
+  readonly totp?: string | undefined
+}
+
+const invalidCredentials = () =>
+  new AppError('not_authenticated', 'the company, email or password is not correct')
+
+const refusalMessages: Record<LoginRefusal, string> = {
+  outside_hours: 'logins are not allowed at this time (company login hours)',
+  ip_not_allowed: 'logins are not allowed from this network address',
+  restrictions_invalid: 'the login restrictions for this account are not valid; ask an admin',
+}
+
+type Outcome = { ok: AuthResult } | { error: AppError }
+
+/**
+ * Password login, then (P6/P7) hours and network restrictions, then (G10) the second factor.
+ * Every attempt that reaches a company is audited; failures are committed (counter, lockout,
+ * audit) before the error is thrown, so a rejected login still leaves its trace.
+ */
+export async function login(
+  ctx: AnonymousCtx & { limiter: LoginLimiter },
+  input: LoginInput,
+): Promise<AuthResult> {
+  const email = input.email.trim().toLowerCase()
+  const allowed =
+    ctx.limiter.consume(`ip:${ctx.meta.ip ?? 'unknown'}`, ctx.now) &&
+    ctx.limiter.consume(`account:${input.company}:${email}`, ctx.now)
+  if (!allowed) throw new AppError('rate_limited', 'too many login attempts; wait a minute')
+  const companyId = await findCompanyIdBySlug(ctx.db, input.company)
+  if (companyId === undefined) {
+    await verifyAgainstDummy(input.password)
+    throw invalidCredentials()
+  }
+  const outcome = await withCompany(ctx.db, companyId, (trx) =>
+    attempt(trx, ctx, companyId, { ...input, email }),
+  )
+  if ('error' in outcome) throw outcome.error
+  return outcome.ok
+}
+
+async function attempt(
+  trx: Transaction<Database>,
+  ctx: AnonymousCtx,
+  companyId: string,
+  input: LoginInput,
+): Promise<Outcome> {
+  const { now, meta } = ctx
+  const audit = (action: string, userId: string | null, after: unknown, sessionId?: string) =>
+    appendAudit(trx, {
+      companyId,
+      occurredAt: now,
+      actorUserId: userId,
+      action,
+      targetType: 'user',
+      targetId: userId,
+      after,
+      ip: meta.ip,
+      sessionId: sessionId ?? null,
+      requestId: meta.requestId,
+    })
+  const fail = async (cred: Credentials | undefined, reason: string, error: AppError) => {
+    await audit('auth.login_failed', cred?.userId ?? null, { email: input.email, reason })
+    return { error }
+  }
+  const countFailure = async (cred: Credentials, reason: string, error: AppError) => {
+    const failed = cred.failedLogins + 1
+    const lock = failed >= securityPolicy.maxFailedLogins
+    const lockedUntil = new Date(now.getTime() + securityPolicy.lockoutMs)
+    await updateCredentials(trx, companyId, cred.userId, {
+      failedLogins: lock ? 0 : failed,
+      lockedUntil: lock ? lockedUntil : null,
+    })
+    const outcome = await fail(cred, reason, error)
+    if (lock) await audit('auth.locked', cred.userId, { until: lockedUntil.toISOString() })
+    return outcome
+  }
+
+  const cred = await findCredentialsByEmail(trx, companyId, input.email)
+  if (cred === undefined) {
+    await verifyAgainstDummy(input.password)
+    return fail(undefined, 'unknown_email', invalidCredentials())
+  }
+  if (cred.lockedUntil !== null && cred.lockedUntil > now) {
+    return fail(cred, 'locked', new AppError('locked', 'too many failed logins; try again later'))
+  }
+  if (!(await verifyPassword(input.password, cred.passwordHash))) {
+    return countFailure(cred, 'wrong_password', invalidCredentials())
+  }
+  if (cred.status !== 'active') {
+    return fail(cred, `user_${cred.status}`, new AppError('not_authenticated', 'account disabled'))
+  }
+  const company = await findCompany(trx, companyId)
+  const at = { now, timeZone: company?.timeZone ?? 'UTC', ip: meta.ip }
+  const refusal =
+    loginRefusal(company?.settings['loginRestrictions'], at) ??
+    loginRefusal(cred.loginRestrictions, at)
+  if (refusal !== null) {
+    return fail(cred, refusal, new AppError('login_restricted', refusalMessages[refusal]))
+  }
+
+  let secondFactor: { mfaLastStep?: number; recoveryCodeHashes?: string[] } = {}
+  let mfaEnrolmentRequired = false
+  if (cred.mfaSecret !== null) {
+    if (input.totp === undefined || input.totp.trim() === '') {
+      return fail(cred, 'mfa_code_missing', new AppError('mfa_required'))
+    }
+    const code = input.totp.trim()
+    const step = checkTotp(cred.mfaSecret, code, now, cred.mfaLastStep)
+    const recovery = hashRecoveryCode(code)
+    if (step !== null) secondFactor = { mfaLastStep: step }
+    else if (cred.recoveryCodeHashes.includes(recovery)) {
+      secondFactor = { recoveryCodeHashes: cred.recoveryCodeHashes.filter((h) => h !== recovery) }
+    } else {
+      return countFailure(
+        cred,
+        'mfa_code_wrong',
+        new AppError('mfa_required', 'the one-time code is not valid'),
+      )
+    }
+  } else {
+    const roleIds = await listUserRoleIds(trx, companyId, cred.userId)
+    const roles = await findRolesByIds(trx, companyId, roleIds)
+    mfaEnrolmentRequired = roles.some((r) => r.mfaRequired)
+  }
+
+  await updateCredentials(trx, companyId, cred.userId, {
+    failedLogins: 0,
+    lockedUntil: null,
+    ...secondFactor,
+  })
+  const session = await openSession(trx, { companyId, userId: cred.userId, now, meta })
+  const user = await findUser(trx, companyId, cred.userId)
+  if (user === undefined) throw new AppError('internal', 'user vanished during login')
+  const via = secondFactor.recoveryCodeHashes
+    ? 'recovery_code'
+    : cred.mfaSecret
+      ? 'totp'
+      : 'password'
+  await audit('auth.login_succeeded', cred.userId, { via }, session.sessionId)
+  return { ok: { ...session, user, mfaEnrolmentRequired } }
+}

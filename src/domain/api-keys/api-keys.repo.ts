@@ -1,0 +1,91 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/index.js'
+import type { ApiKey } from './api-keys.js'
+import type { ApiKeyRow } from './api-keys.table.js'
+
+type Db = Kysely<Database>
+
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex')
+}
+
+/** Creates a key and returns it in clear text once, with its stored record. */
+export async function insertApiKey(
+  db: Db,
+  companyId: string,
+  input: { name: string; roleId: string; createdBy: string | null; expiresAt?: Date | null },
+  now: Date,
+): Promise<{ key: string; apiKey: ApiKey }> {
+  const key = `tsk_${randomBytes(32).toString('base64url')}`
+  const row = await db
+    .insertInto('api_keys')
+    .values({
+      id: randomUUID(),
+      company_id: companyId,
+      name: input.name,
+      key_hash: hashApiKey(key),
+      role_id: input.roleId,
+      created_by: input.createdBy,
+      created_at: now,
+      expires_at: input.expiresAt ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return { key, apiKey: apiKeyRowToApiKey(row) }
+}
+
+/** Pre-tenant lookup by the presented key: only the company and id, to open withCompany. */
+export async function findApiKeyCompany(db: Db, key: string) {
+  return db
+    .selectFrom('api_keys')
+    .select(['id', 'company_id'])
+    .where('key_hash', '=', hashApiKey(key))
+    .executeTakeFirst()
+}
+
+export async function findApiKey(db: Db, companyId: string, id: string) {
+  const row = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return row && apiKeyRowToApiKey(row)
+}
+
+export async function listApiKeys(db: Db, companyId: string): Promise<ApiKey[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .orderBy('created_at')
+    .execute()
+  return rows.map(apiKeyRowToApiKey)
+}
+
+export async function revokeApiKey(db: Db, companyId: string, id: string, now: Date) {
+  const row = await db
+    .updateTable('api_keys')
+    .set({ revoked_at: now })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst()
+  return row && apiKeyRowToApiKey(row)
+}
+
+export function apiKeyRowToApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    companyId: row.company_id,
+    name: row.name,
+    roleId: row.role_id,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  }
+}

@@ -1,0 +1,9 @@
+export type { AuditEntry, AuditEvent, AuditFilter, ChainVerification } from './audit.js'
+export {
+  appendAudit,
+  listAudit,
+  recordAudit,
+  verifyAuditChain,
+  verifyMyAuditChain,
+  type AuditPage,
+} from './audit.service.js'

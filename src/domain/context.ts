@@ -1,0 +1,39 @@
+import type { Kysely, Transaction } from 'kysely'
+import { withCompany, type Database } from '../db/index.js'
+
+/** Who is calling: set by the HTTP auth plugin from a session (bearer token or cookie). */
+export interface Actor {
+  readonly userId: string
+  readonly companyId: string
+  readonly sessionId: string
+  /** The user's role ids, read from user_roles on this request (never cached). */
+  readonly roleIds: readonly string[]
+}
+
+/** Where a request came from; recorded with every audit event. */
+export interface RequestMeta {
+  readonly ip: string | null
+  readonly userAgent: string | null
+  readonly requestId: string | null
+}
+
+/** What every service function takes first. `db` is the root handle; see inCompany(). */
+export interface Ctx {
+  readonly db: Kysely<Database>
+  readonly actor: Actor
+  readonly now: Date
+  readonly meta: RequestMeta
+}
+
+/** A Ctx whose `db` is a transaction bound to the actor's company (RLS in force). */
+export interface TenantCtx extends Ctx {
+  readonly db: Transaction<Database>
+}
+
+/** Runs `fn` in one transaction of the actor's company: the unit of a request's work. */
+export function inCompany<T>(ctx: Ctx, fn: (tx: TenantCtx) => Promise<T>): Promise<T> {
+  return withCompany(ctx.db, ctx.actor.companyId, (trx) => fn({ ...ctx, db: trx }))
+}
+
+/** A Ctx before anyone is logged in (sign-up, login). */
+export type AnonymousCtx = Omit<Ctx, 'actor'>

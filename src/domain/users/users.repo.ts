@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../db/index.js'
+import type { NewUser, User, UserPatch } from './users.js'
+import type { UserRow } from './users.table.js'
+
+type Db = Kysely<Database>
+
+export async function insertUser(db: Db, companyId: string, user: NewUser, now: Date) {
+  const row = await db
+    .insertInto('users')
+    .values({
+      id: randomUUID(),
+      company_id: companyId,
+      email: user.email.toLowerCase(),
+      name: user.name,
+      status: user.status ?? 'active',
+      position: user.position ?? null,
+      level: user.level ?? 'novice',
+      org_unit_id: user.orgUnitId ?? null,
+      manager_id: user.managerId ?? null,
+      password_hash: user.passwordHash,
+      mfa_secret: null,
+      mfa_pending_secret: null,
+      mfa_last_step: null,
+      recovery_code_hashes: [],
+      failed_logins: 0,
+      locked_until: null,
+      login_restrictions: '{}',
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return userRowToUser(row)
+}
+
+export async function findUser(db: Db, companyId: string, id: string): Promise<User | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return row && userRowToUser(row)
+}
+
+/** Ordered by id; `afterId` is the cursor (exclusive). */
+export async function listUsers(
+  db: Db,
+  companyId: string,
+  page: { limit: number; afterId?: string | undefined },
+): Promise<User[]> {
+  let query = db.selectFrom('users').selectAll().where('company_id', '=', companyId)
+  if (page.afterId !== undefined) query = query.where('id', '>', page.afterId)
+  const rows = await query.orderBy('id').limit(page.limit).execute()
+  return rows.map(userRowToUser)
+}
+
+export async function updateUser(
+  db: Db,
+  companyId: string,
+  id: string,
+  patch: UserPatch,
+  now: Date,
+): Promise<User | undefined> {
+  const row = await db
+    .updateTable('users')
+    .set({
+      ...(patch.name !== undefined && { name: patch.name }),
+      ...(patch.status !== undefined && { status: patch.status }),
+      ...(patch.position !== undefined && { position: patch.position }),
+      ...(patch.level !== undefined && { level: patch.level }),
+      ...(patch.orgUnitId !== undefined && { org_unit_id: patch.orgUnitId }),
+      ...(patch.managerId !== undefined && { manager_id: patch.managerId }),
+      updated_at: now,
+    })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+  return row && userRowToUser(row)
+}
+
+export function userRowToUser(row: UserRow): User {
+  return {
+    id: row.id,
+    companyId: row.company_id,
+    email: row.email,
+    name: row.name,
+    status: row.status,
+    position: row.position,
+    level: row.level,
+    orgUnitId: row.org_unit_id,
+    managerId: row.manager_id,
+    mfaEnabled: row.mfa_secret !== null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
