@@ -1,0 +1,110 @@
+import { parseArgs } from 'node:util'
+import { loadConfig, type Config } from './config.js'
+import { createDb, migrateToLatest } from './db/index.js'
+import { signup } from './domain/accounts/index.js'
+import { verifyAuditChain } from './domain/audit/index.js'
+import { findCompanyIdBySlug } from './domain/companies/index.js'
+import { serve } from './serve.js'
+
+const usage = `usage: tessera <command>
+  serve                      run the server (default)
+  migrate                    bring the database schema up to date
+  create-company --name <company> --admin-name <name> --admin-email <email>
+                 --admin-password <password> [--timezone <IANA zone>]
+  verify-audit <slug>        re-compute a company's audit hash chain (exit 1 when broken)`
+
+async function withDb<T>(
+  config: Config,
+  fn: (db: Awaited<ReturnType<typeof createDb>>) => Promise<T>,
+) {
+  const db = await createDb(config)
+  try {
+    await migrateToLatest(db)
+    return await fn(db)
+  } finally {
+    await db.destroy()
+  }
+}
+
+async function run(argv: string[]): Promise<number> {
+  const config = loadConfig()
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      'admin-name': { type: 'string' },
+      'admin-email': { type: 'string' },
+      'admin-password': { type: 'string' },
+      timezone: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const [command = 'serve', ...rest] = positionals
+  if (values.help) {
+    console.log(usage)
+    return 0
+  }
+  switch (command) {
+    case 'serve':
+      await serve(config)
+      return -1
+    case 'migrate': {
+      const db = await createDb(config)
+      try {
+        const applied = await migrateToLatest(db)
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date')
+      } finally {
+        await db.destroy()
+      }
+      return 0
+    }
+    case 'create-company': {
+      const { name, timezone } = values
+      const adminName = values['admin-name']
+      const email = values['admin-email']
+      const password = values['admin-password']
+      if (!name || !adminName || !email || !password) {
+        console.error(usage)
+        return 2
+      }
+      const result = await withDb(config, (db) =>
+        signup(
+          { db, now: new Date(), meta: { ip: null, userAgent: 'tessera-cli', requestId: null } },
+          { companyName: name, name: adminName, email, password, timezone },
+        ),
+      )
+      console.log(`company ${result.company.slug} (${result.company.id}) created`)
+      console.log(`admin ${result.user.email}; bearer token (12 h): ${result.token}`)
+      return 0
+    }
+    case 'verify-audit': {
+      const slug = rest[0]
+      if (!slug) {
+        console.error(usage)
+        return 2
+      }
+      const result = await withDb(config, async (db) => {
+        const companyId = await findCompanyIdBySlug(db, slug)
+        return companyId === undefined ? undefined : verifyAuditChain(db, companyId)
+      })
+      if (result === undefined) {
+        console.error(`no company with slug "${slug}"`)
+        return 2
+      }
+      console.log(JSON.stringify(result))
+      return result.ok ? 0 : 1
+    }
+    default:
+      console.error(usage)
+      return 2
+  }
+}
+
+try {
+  const code = await run(process.argv.slice(2))
+  if (code >= 0) process.exit(code)
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+}

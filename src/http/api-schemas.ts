@@ -1,0 +1,62 @@
+import { Type, type Static } from '@fastify/type-provider-typebox'
+import type { User } from '../domain/users/index.js'
+
+// Shapes shared by several routes; each feeds both validation and /api/v1/openapi.json.
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.String(),
+    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details' },
+)
+
+/** The same problem schema for each listed status, for a route's `response`. */
+export function problems(...statuses: number[]) {
+  return Object.fromEntries(statuses.map((s) => [s, Type.Ref('Problem')]))
+}
+
+export const Id = Type.String({ minLength: 1, maxLength: 100 })
+export const Timestamp = Type.String({ format: 'date-time' })
+
+export const UserJson = Type.Object({
+  id: Type.String(),
+  companyId: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  status: Type.Union([
+    Type.Literal('active'),
+    Type.Literal('suspended'),
+    Type.Literal('offboarded'),
+  ]),
+  position: Type.Union([Type.String(), Type.Null()]),
+  level: Type.Union([
+    Type.Literal('novice'),
+    Type.Literal('senior'),
+    Type.Literal('lead'),
+    Type.Literal('admin'),
+  ]),
+  orgUnitId: Type.Union([Type.String(), Type.Null()]),
+  managerId: Type.Union([Type.String(), Type.Null()]),
+  mfaEnabled: Type.Boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+})
+
+export function userJson(user: User): Static<typeof UserJson> {
+  return {
+    ...user,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  }
+}
+
+/** `?limit=&cursor=` of every list (shared/API.md: default 50, at most 200). */
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto'
+import cookie from '@fastify/cookie'
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Kysely } from 'kysely'
+import { systemClock, type Clock } from '../clock.js'
+import type { Config } from '../config.js'
+import { pingDb, type Database } from '../db/index.js'
+import { createLoginLimiter, type LoginLimiter } from '../domain/accounts/index.js'
+import { installAuth, requestMeta, requireActor } from './plugins/auth.js'
+import { installOpenApi } from './plugins/openapi.js'
+import { installProblemDetails } from './plugins/problem-details.js'
+import { accountRoutes } from './routes/accounts.routes.js'
+import { auditRoutes } from './routes/audit.routes.js'
+import { authRoutes } from './routes/auth.routes.js'
+import { healthRoutes } from './routes/health.routes.js'
+import type { RouteDeps } from './types.js'
+
+export interface AppDeps {
+  readonly config: Config
+  readonly db: Kysely<Database>
+  /** Defaults to the system clock; tests pass one they can move. */
+  readonly clock?: Clock
+  /** Fastify's logger option; off unless given (main.ts turns it on). */
+  readonly logger?: FastifyServerOptions['logger']
+  /** Login attempts per key and minute; defaults to createLoginLimiter()'s. */
+  readonly loginLimiter?: LoginLimiter
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** Secrets never reach the log, whatever a serializer is later taught to include. */
+const redact = {
+  paths: [
+    'req.headers.authorization',
+    'req.headers.cookie',
+    'req.headers["x-csrf-token"]',
+    'res.headers["set-cookie"]',
+    '*.password',
+    '*.token',
+    '*.totp',
+    '*.code',
+  ],
+  censor: '[redacted]',
+}
+
+/** Composes the HTTP application; never listens (main.ts does, tests use inject()). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const clock = deps.clock ?? systemClock
+  const logger = deps.logger === undefined || deps.logger === false ? false : deps.logger
+  const app = Fastify({
+    logger: logger === true ? { redact } : logger,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+  })
+    .setValidatorCompiler(TypeBoxValidatorCompiler)
+    .withTypeProvider<TypeBoxTypeProvider>()
+
+  // A cross-site form can post text/plain without a CORS preflight; we take only JSON.
+  app.removeContentTypeParser('text/plain')
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id)
+  })
+  installProblemDetails(app)
+  await app.register(cookie)
+  await installOpenApi(app)
+
+  const routeDeps: RouteDeps = {
+    anonymous: (req) => ({ db: deps.db, now: clock.now(), meta: requestMeta(req) }),
+    ctx: (req) => ({
+      db: deps.db,
+      actor: requireActor(req),
+      now: clock.now(),
+      meta: requestMeta(req),
+    }),
+    limiter: deps.loginLimiter ?? createLoginLimiter(),
+    ping: () => pingDb(deps.db),
+  }
+  installAuth(app, routeDeps)
+  healthRoutes(app, routeDeps)
+  accountRoutes(app, routeDeps)
+  authRoutes(app, routeDeps)
+  auditRoutes(app, routeDeps)
+  await app.ready()
+  return app
+}

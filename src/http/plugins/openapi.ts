@@ -1,0 +1,27 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import { Problem } from '../api-schemas.js'
+
+/** Collects every route's schema into OpenAPI 3 (`/api/v1/openapi.json`), with a page at /api/docs. */
+export async function installOpenApi(app: FastifyInstance): Promise<void> {
+  app.addSchema(Problem)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Tessera API',
+        version: '1',
+        description: 'Access control for contact centers. Conventions: shared/API.md.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'tessera_session' },
+        },
+      },
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/docs' })
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+}

@@ -1,0 +1,49 @@
+import { Type } from '@fastify/type-provider-typebox'
+import { PASSWORD_MAX_LENGTH, signup } from '../../domain/accounts/index.js'
+import { problems, UserJson, userJson } from '../api-schemas.js'
+import { requestMeta, setSessionCookies } from '../plugins/auth.js'
+import type { App, RouteDeps } from '../types.js'
+
+const SignupBody = Type.Object(
+  {
+    companyName: Type.String({ minLength: 1, maxLength: 200 }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.String({ format: 'email', maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
+    timezone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+)
+
+export function accountRoutes(app: App, deps: RouteDeps): void {
+  app.post(
+    '/api/v1/signup',
+    {
+      schema: {
+        summary: 'Create a company and its first user, who becomes its Admin (R1)',
+        tags: ['accounts'],
+        body: SignupBody,
+        response: {
+          201: Type.Object({
+            company: Type.Object({ id: Type.String(), slug: Type.String(), name: Type.String() }),
+            user: UserJson,
+            token: Type.String(),
+            csrfToken: Type.String(),
+          }),
+          ...problems(400, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      const result = await signup({ ...deps.anonymous(req), meta: requestMeta(req) }, req.body)
+      setSessionCookies(reply, result)
+      const { id, slug, name } = result.company
+      return reply.code(201).send({
+        company: { id, slug, name },
+        user: userJson(result.user),
+        token: result.token,
+        csrfToken: result.csrfToken,
+      })
+    },
+  )
+}

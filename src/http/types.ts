@@ -1,0 +1,30 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyRequest,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify'
+import type { LoginLimiter } from '../domain/accounts/index.js'
+import type { AnonymousCtx, Ctx } from '../domain/context.js'
+
+/** The Fastify instance with the TypeBox type provider: route schemas type the handlers. */
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>
+
+/** What route modules get from app.ts: context builders, never the database itself. */
+export interface RouteDeps {
+  /** The service context of a logged-in request; throws not_authenticated otherwise. */
+  ctx(req: FastifyRequest): Ctx
+  /** The service context before login (sign-up, login). */
+  anonymous(req: FastifyRequest): AnonymousCtx
+  readonly limiter: LoginLimiter
+  ping(): Promise<void>
+}

@@ -1,0 +1,4 @@
+import { loadConfig } from './config.js'
+import { serve } from './serve.js'
+
+await serve(loadConfig())

@@ -1,0 +1,36 @@
+import type { AddressInfo } from 'node:net'
+import type { Config } from './config.js'
+import { createDb, migrateToLatest } from './db/index.js'
+import { buildApp } from './http/app.js'
+
+/**
+ * Opens the database, migrates it, and serves on HOST:PORT until SIGINT/SIGTERM; then stops
+ * taking requests, lets the running ones finish, and closes the database.
+ */
+export async function serve(config: Config): Promise<void> {
+  const db = await createDb(config)
+  await migrateToLatest(db)
+  const app = await buildApp({ config, db, logger: true })
+  await app.listen({ host: config.host, port: config.port })
+  const { port } = app.server.address() as AddressInfo
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  const where = config.databaseUrl === undefined ? `PGlite in ${config.dataDir}` : 'PostgreSQL'
+  console.log(`Tessera is listening on http://${host}:${port} (${where}); API docs: /api/docs`)
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    app.log.info({ signal }, 'shutting down')
+    try {
+      await app.close()
+      await db.destroy()
+      process.exit(0)
+    } catch (error) {
+      app.log.error({ err: error }, 'unclean shutdown')
+      process.exit(1)
+    }
+  }
+  process.once('SIGINT', () => void stop('SIGINT'))
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+}

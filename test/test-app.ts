@@ -1,0 +1,147 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { Kysely } from 'kysely'
+import { afterAll } from 'vitest'
+import type { Clock } from '../src/clock.js'
+import { loadConfig } from '../src/config.js'
+import { withCompany, type Database } from '../src/db/index.js'
+import { hashPassword } from '../src/domain/accounts/index.js'
+import { findBuiltinRole, assignRole } from '../src/domain/roles/index.js'
+import { insertUser } from '../src/domain/users/index.js'
+import { buildApp, type AppDeps } from '../src/http/app.js'
+import { createTestDb, destroyTestDb } from './helpers.js'
+
+/** A clock the test moves by hand. */
+export interface TestClock extends Clock {
+  advance(ms: number): void
+  set(at: Date | string): void
+}
+
+export function createTestClock(start: Date | string = '2026-11-23T09:30:00.000Z'): TestClock {
+  let t = new Date(start).getTime()
+  return {
+    now: () => new Date(t),
+    advance: (ms) => {
+      t += ms
+    },
+    set: (at) => {
+      t = new Date(at).getTime()
+    },
+  }
+}
+
+export interface TestApp {
+  app: FastifyInstance
+  db: Kysely<Database>
+  clock: TestClock
+}
+
+/** The real app on a fresh migrated database, closed after the file's tests. */
+export async function createTestApp(options: Partial<AppDeps> = {}): Promise<TestApp> {
+  const db = await createTestDb()
+  const clock = createTestClock()
+  const app = await buildApp({ config: loadConfig({}), db, clock, ...options })
+  afterAll(async () => {
+    await app.close()
+    await destroyTestDb(db)
+  })
+  return { app, db, clock }
+}
+
+export const strongPassword = 'Correct-Horse-42'
+
+export interface SignedUp {
+  companyId: string
+  slug: string
+  userId: string
+  email: string
+  token: string
+}
+
+let counter = 0
+
+/** Signs a company up through the API and returns its Admin's bearer token. */
+export async function signUp(
+  app: FastifyInstance,
+  overrides: Record<string, unknown> = {},
+): Promise<SignedUp> {
+  counter += 1
+  const body = {
+    companyName: `Company ${counter}`,
+    name: 'Ada Admin',
+    email: `admin${counter}@example.com`,
+    password: strongPassword,
+    ...overrides,
+  }
+  const res = await app.inject({ method: 'POST', url: '/api/v1/signup', payload: body })
+  if (res.statusCode !== 201) throw new Error(`signup failed: ${res.statusCode} ${res.body}`)
+  const json = res.json()
+  return {
+    companyId: json.company.id,
+    slug: json.company.slug,
+    userId: json.user.id,
+    email: json.user.email,
+    token: json.token,
+  }
+}
+
+/** Adds a user straight to the database (no users API yet), optionally with a built-in role. */
+export async function addUser(
+  db: Kysely<Database>,
+  companyId: string,
+  user: { email: string; password?: string; role?: 'Admin' | 'Supervisor' | 'Operator' },
+): Promise<string> {
+  const passwordHash = await hashPassword(user.password ?? strongPassword)
+  return withCompany(db, companyId, async (trx) => {
+    const now = new Date('2026-11-23T09:00:00.000Z')
+    const created = await insertUser(
+      trx,
+      companyId,
+      { email: user.email, name: 'U', passwordHash },
+      now,
+    )
+    if (user.role !== undefined) {
+      const role = await findBuiltinRole(trx, companyId, user.role)
+      if (role === undefined) throw new Error(`no built-in role ${user.role}`)
+      await assignRole(trx, companyId, created.id, role.id, now)
+    }
+    return created.id
+  })
+}
+
+export async function logIn(
+  app: FastifyInstance,
+  body: { company: string; email: string; password?: string; totp?: string },
+  remoteAddress?: string,
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { password: strongPassword, ...body },
+    ...(remoteAddress !== undefined && { remoteAddress }),
+  })
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+/** Asserts an RFC 9457 answer with the given status and code, and returns its body. */
+export function problem(res: LightMyRequestResponse, status: number, code: string) {
+  const body = res.json()
+  if (res.statusCode !== status || body.code !== code) {
+    throw new Error(`expected ${status} ${code}, got ${res.statusCode} ${res.body}`)
+  }
+  if (!String(res.headers['content-type']).startsWith('application/problem+json')) {
+    throw new Error(`expected application/problem+json, got ${res.headers['content-type']}`)
+  }
+  return body as { type: string; title: string; detail: string; errors?: unknown[] }
+}
+
+/** Audit events of a company, read as the superuser (what the chain holds, nothing filtered). */
+export async function auditActions(db: Kysely<Database>, companyId: string) {
+  const rows = await db
+    .selectFrom('audit_events')
+    .select(['action', 'after', 'actor_user_id', 'target_id', 'ip'])
+    .where('company_id', '=', companyId)
+    .orderBy('seq')
+    .execute()
+  return rows
+}
