@@ -1,17 +1,42 @@
 import tseslint from 'typescript-eslint'
 
-const projectImportsOutsideAuthz = ['../db/*', '../domain/*', '../http/*', '../config.js', '../main.js']
+const projectImportsOutsideAuthz = [
+  '../db/*',
+  '../domain/*',
+  '../http/*',
+  '../config.js',
+  '../main.js',
+]
 
 export default tseslint.config(
   { ignores: ['node_modules', 'data', 'dist', 'coverage', 'web/dist'] },
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
         { selector: 'TSEnumDeclaration', message: 'Use an as-const object and a derived union.' },
         { selector: 'ExportDefaultDeclaration', message: 'No default exports.' },
+      ],
+    },
+  },
+  {
+    // Tool configuration files must default-export their config.
+    files: ['*.config.js', '*.config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    // config.ts is the one reader of the environment (STYLE.md, Config and wiring).
+    files: ['src/**/*.ts'],
+    ignores: ['src/config.ts', 'src/authz/**', 'src/**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Take it from Config (config.ts).' },
       ],
     },
   },
@@ -24,9 +49,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'net'], message: 'authz is pure: no IO.' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'net'],
+              message: 'authz is pure: no IO.',
+            },
             { group: ['kysely', 'fastify', 'pg', '@electric-sql/*'], message: 'authz is pure.' },
-            { group: projectImportsOutsideAuthz, message: 'authz imports nothing from the project but errors.ts.' },
+            {
+              group: projectImportsOutsideAuthz,
+              message: 'authz imports nothing from the project but errors.ts.',
+            },
           ],
         },
       ],
@@ -38,7 +69,10 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Time is an input.' },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Time is an input.',
+        },
         { selector: 'TSEnumDeclaration', message: 'Use an as-const object and a derived union.' },
       ],
     },
@@ -50,7 +84,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: 'authz/(?!index\\.js$|conformance\\.case\\.js$).+', message: "Import from 'authz/index.js'." }] },
+        {
+          patterns: [
+            {
+              regex: 'authz/(?!index\\.js$|conformance\\.case\\.js$).+',
+              message: "Import from 'authz/index.js'.",
+            },
+          ],
+        },
       ],
     },
   },
