@@ -1,0 +1,37 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../src/config.js'
+import { createDb, migrateToLatest } from '../src/db/index.js'
+import { verifyAuditChain } from '../src/domain/audit/index.js'
+import { buildApp } from '../src/http/app.js'
+import { logIn, signUp } from './test-app.js'
+
+const dir = await mkdtemp(join(tmpdir(), 'tessera-durability-'))
+afterAll(() => rm(dir, { recursive: true, force: true }))
+
+async function open() {
+  const db = await createDb({ dataDir: dir })
+  await migrateToLatest(db)
+  const app = await buildApp({ config: loadConfig({ TESSERA_DATA_DIR: dir }), db })
+  return { db, app, close: async () => (await app.close(), await db.destroy()) }
+}
+
+describe('PGlite data folder', () => {
+  it('keeps what was committed across a close and a reopen', async () => {
+    const first = await open()
+    const co = await signUp(first.app, { companyName: 'Durable Co' })
+    await first.close()
+
+    const second = await open()
+    try {
+      expect(await migrateToLatest(second.db)).toEqual([])
+      const login = await logIn(second.app, { company: co.slug, email: co.email })
+      expect(login.statusCode).toBe(200)
+      expect(await verifyAuditChain(second.db, co.companyId)).toMatchObject({ ok: true })
+    } finally {
+      await second.close()
+    }
+  })
+})
