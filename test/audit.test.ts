@@ -23,6 +23,15 @@ describe('GET /api/v1/audit (G1)', () => {
       'company.created',
     ])
     expect(items[0]).toMatchObject({ seq: 4, actorUserId: co.userId, ip: '127.0.0.1' })
+    expect(items[3]).toMatchObject({
+      action: 'company.created',
+      targetType: 'company',
+      targetId: co.companyId,
+      before: null,
+      after: { slug: co.slug, name: 'Audit Co' },
+      sessionId: expect.any(String),
+      requestId: expect.any(String),
+    })
     expect(nextCursor).toBeNull()
   })
 

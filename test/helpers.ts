@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import pg from 'pg'
 import { loadTestDatabaseUrl } from '../src/config.js'
 import { createDb, migrateToLatest, type Database } from '../src/db/index.js'
@@ -36,9 +36,6 @@ export async function destroyTestDb(db: Kysely<Database>): Promise<void> {
   await dropOnDestroy.get(db)?.()
 }
 
-/** Whether the suite runs on PostgreSQL rather than PGlite. */
-export const onPostgres = loadTestDatabaseUrl() !== undefined
-
 /** Runs one statement on the server of `url`, from its database or, if that is missing, `postgres`. */
 async function adminQuery(url: string, text: string): Promise<void> {
   try {
@@ -59,10 +56,4 @@ async function queryOnce(url: string, text: string): Promise<void> {
   } finally {
     await client.end()
   }
-}
-
-/** Raw SQL as the superuser, outside any tenant transaction: what an attacker with DB access does. */
-export async function asSuperuser(db: Kysely<Database>, text: string): Promise<unknown[]> {
-  const result = await sql.raw(text).execute(db)
-  return result.rows
 }

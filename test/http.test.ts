@@ -48,3 +48,32 @@ describe('HTTP basics', () => {
     expect(page.headers['content-type']).toMatch(/html/)
   })
 })
+
+describe('logs', () => {
+  it('carry request ids but no password, token or cookie', async () => {
+    const lines: string[] = []
+    const logged = await createTestApp({
+      logger: { level: 'trace', stream: { write: (line: string) => lines.push(line) } },
+    })
+    const signup = await logged.app.inject({
+      method: 'POST',
+      url: '/api/v1/signup',
+      headers: { 'x-request-id': 'trace-me' },
+      payload: {
+        companyName: 'Log Co',
+        name: 'Lou',
+        email: 'lou@log.test',
+        password: 'Very-Secret-Pass-9',
+      },
+    })
+    const token = signup.json().token as string
+    await logged.app.inject({
+      url: '/api/v1/auth/sessions',
+      headers: { authorization: `Bearer ${token}`, cookie: `tessera_session=${token}` },
+    })
+    const text = lines.join('')
+    expect(text).toContain('trace-me')
+    expect(text).not.toContain('Very-Secret-Pass-9')
+    expect(text).not.toContain(token)
+  })
+})

@@ -39,7 +39,6 @@ const redact = {
     '*.password',
     '*.token',
     '*.totp',
-    '*.code',
   ],
   censor: '[redacted]',
 }
@@ -49,7 +48,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock
   const logger = deps.logger === undefined || deps.logger === false ? false : deps.logger
   const app = Fastify({
-    logger: logger === true ? { redact } : logger,
+    logger: logger === true ? { redact } : logger && { redact, ...logger },
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id']
