@@ -1,3 +1,4 @@
+import { PolicyCache } from './domain/access/index.js'
 import { parseArgs } from 'node:util'
 import { loadConfig, type Config } from './config.js'
 import { createDb, migrateToLatest } from './db/index.js'
@@ -70,7 +71,12 @@ async function run(argv: string[]): Promise<number> {
       }
       const result = await withDb(config, (db) =>
         signup(
-          { db, now: new Date(), meta: { ip: null, userAgent: 'tessera-cli', requestId: null } },
+          {
+            db,
+            now: new Date(),
+            meta: { ip: null, userAgent: 'tessera-cli', requestId: null },
+            policies: new PolicyCache(),
+          },
           { companyName: name, name: adminName, email, password, timezone },
         ),
       )

@@ -7,17 +7,19 @@ import {
   orgUnitSubtree,
   updateOrgUnit,
 } from '../src/domain/org-units/index.js'
+import { PolicyCache } from '../src/domain/access/index.js'
 import { createProject, setProjectMember } from '../src/domain/projects/index.js'
 import { getUser, updateUser } from '../src/domain/users/index.js'
 import { addUser, auditActions, createTestApp, logIn, signUp } from './test-app.js'
 
 const { app, db, clock } = await createTestApp()
+const policies = new PolicyCache()
 
 async function ctxFor(token: string): Promise<Ctx> {
   const meta = { ip: '127.0.0.1', userAgent: null, requestId: null }
-  const actor = await resolveSession({ db, now: clock.now(), meta }, token)
+  const actor = await resolveSession({ db, now: clock.now(), meta, policies }, token)
   if (actor === null) throw new Error('no session')
-  return { db, actor, now: clock.now(), meta }
+  return { db, actor, now: clock.now(), meta, policies }
 }
 
 const a = await signUp(app, { companyName: 'Org A' })

@@ -176,14 +176,14 @@ describe('POST /api/v1/users/{id}/force-offline (G5)', () => {
     })
   })
 
-  it('refuses a user without the Admin role', async () => {
+  it('answers 404 to an operator, who may not even see other users (no existence oracle)', async () => {
     await addUser(db, co.companyId, { email: 'operator@example.com', role: 'Operator' })
     const res = await app.inject({
       method: 'POST',
       url: `/api/v1/users/${co.userId}/force-offline`,
       headers: bearer(await newToken('operator@example.com')),
     })
-    problem(res, 403, 'forbidden')
+    problem(res, 404, 'not_found')
   })
 
   it('answers 404 for an unknown user', async () => {

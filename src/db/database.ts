@@ -8,6 +8,7 @@ import type { ProjectMembersTable, ProjectsTable } from '../domain/projects/proj
 import type {
   GrantsTable,
   PermissionGroupsTable,
+  RestrictionsTable,
   RolesTable,
   UserGroupsTable,
   UserRolesTable,
@@ -28,5 +29,6 @@ export interface Database {
   user_roles: UserRolesTable
   user_groups: UserGroupsTable
   grants: GrantsTable
+  restrictions: RestrictionsTable
   audit_events: AuditEventsTable
 }

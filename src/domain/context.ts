@@ -1,5 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
+import type { Subject } from '../authz/index.js'
 import { withCompany, type Database } from '../db/index.js'
+import type { PolicyCache } from './access/policy-cache.js'
 
 /** Who is calling: set by the HTTP auth plugin from a session (bearer token or cookie). */
 export interface Actor {
@@ -8,6 +10,8 @@ export interface Actor {
   readonly sessionId: string
   /** The user's role ids, read from user_roles on this request (never cached). */
   readonly roleIds: readonly string[]
+  /** Set for API keys (their subject is the key's role, not a person's); else read per request. */
+  readonly subject?: Subject
 }
 
 /** Where a request came from; recorded with every audit event. */
@@ -23,6 +27,8 @@ export interface Ctx {
   readonly actor: Actor
   readonly now: Date
   readonly meta: RequestMeta
+  /** Compiled policies per company and version (domain/access). */
+  readonly policies: PolicyCache
 }
 
 /** A Ctx whose `db` is a transaction bound to the actor's company (RLS in force). */

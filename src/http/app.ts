@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely'
 import { systemClock, type Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import { pingDb, type Database } from '../db/index.js'
+import { PolicyCache } from '../domain/access/index.js'
 import { createLoginLimiter, type LoginLimiter } from '../domain/accounts/index.js'
 import { installAuth, requestMeta, requireActor } from './plugins/auth.js'
 import { installOpenApi } from './plugins/openapi.js'
@@ -67,10 +68,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(cookie)
   await installOpenApi(app)
 
+  const policies = new PolicyCache()
   const routeDeps: RouteDeps = {
-    anonymous: (req) => ({ db: deps.db, now: clock.now(), meta: requestMeta(req) }),
+    anonymous: (req) => ({ db: deps.db, now: clock.now(), meta: requestMeta(req), policies }),
     ctx: (req) => ({
       db: deps.db,
+      policies,
       actor: requireActor(req),
       now: clock.now(),
       meta: requestMeta(req),

@@ -3,6 +3,7 @@ import * as appRole from './0001-app-role.js'
 import * as tenancy from './0002-tenancy.js'
 import * as roles from './0003-roles.js'
 import * as audit from './0004-audit.js'
+import * as policy from './0005-policy.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '0002_tenancy': tenancy,
   '0003_roles': roles,
   '0004_audit': audit,
+  '0005_policy': policy,
 }

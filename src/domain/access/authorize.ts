@@ -1,25 +1,92 @@
+import {
+  bindSubject,
+  decide,
+  planFilter,
+  type Action,
+  type BoundSubject,
+  type Decision,
+  type Env,
+  type Plan,
+  type Resource,
+  type ResourceType,
+} from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import type { TenantCtx } from '../context.js'
-import { findRolesByIds } from '../roles/index.js'
+import { loadPolicy, loadSubject, policyVersion } from './policy.repo.js'
 
 /** What an action is done to, when it is about one record. */
-export interface ResourceRef {
-  readonly type: string
-  readonly id?: string
+export type ResourceRef = Resource
+
+const bound = new WeakMap<object, Promise<BoundSubject>>()
+
+/** The request's environment for conditions: its time and client IP (P6, P7). */
+export function envOf(ctx: TenantCtx): Env {
+  return ctx.meta.ip ? { now: ctx.now.getTime(), ip: ctx.meta.ip } : { now: ctx.now.getTime() }
 }
 
 /**
- * THE single permission gate of the service layer, called inside the tenant transaction.
- * Placeholder until the engine is wired: allows actors holding the built-in Admin role and
- * denies everyone else with `forbidden`. The engine's decision replaces this body; callers
- * keep calling it the same way.
+ * The caller bound to the company's current policy: read once per request (per actor object),
+ * recompiled only when the company's policy version moved.
+ */
+export function subjectOf(ctx: TenantCtx): Promise<BoundSubject> {
+  let p = bound.get(ctx.actor)
+  if (p === undefined) {
+    p = (async () => {
+      const { companyId, userId } = ctx.actor
+      const version = await policyVersion(ctx.db, companyId)
+      const engine = await ctx.policies.get(companyId, version, () => loadPolicy(ctx.db, companyId))
+      const subject = ctx.actor.subject ?? (await loadSubject(ctx.db, companyId, userId, ctx.now))
+      if (subject === undefined) throw new AppError('not_authenticated')
+      return bindSubject(engine, subject)
+    })()
+    bound.set(ctx.actor, p)
+    p.catch(() => bound.delete(ctx.actor))
+  }
+  return p
+}
+
+/** The decision, without acting on it (for explanations, projections and `me`). */
+export async function decisionFor(
+  ctx: TenantCtx,
+  action: Action,
+  resource?: Resource,
+): Promise<Decision> {
+  return decide(
+    await subjectOf(ctx),
+    action,
+    resource && { companyId: ctx.actor.companyId, ...resource },
+    envOf(ctx),
+  )
+}
+
+/**
+ * THE permission gate of the service layer, inside the tenant transaction. Type-level (no
+ * record): denied → 403 `forbidden`. On a record: denied → 404 `not_found` when the caller may
+ * not even view it (no existence oracle, API.md), else 403 `forbidden`.
  */
 export async function authorize(
   ctx: TenantCtx,
-  action: string,
-  resource?: ResourceRef,
-): Promise<void> {
-  const roles = await findRolesByIds(ctx.db, ctx.actor.companyId, ctx.actor.roleIds)
-  if (roles.some((r) => r.kind === 'builtin' && r.name === 'Admin')) return
-  throw new AppError('forbidden', `not allowed: ${action}${resource ? ` on ${resource.type}` : ''}`)
+  action: Action,
+  resource?: Resource,
+): Promise<Decision> {
+  const me = await subjectOf(ctx)
+  const env = envOf(ctx)
+  const res = resource && { companyId: ctx.actor.companyId, ...resource }
+  const d = decide(me, action, res, env)
+  if (d.allowed) return d
+  if (res === undefined) throw new AppError('forbidden', `not allowed: ${action} (${d.reason})`)
+  const view = `${res.type}.view` as Action
+  const visible = action !== view && decide(me, view, res, env).allowed
+  throw visible
+    ? new AppError('forbidden', `not allowed: ${action} (${d.reason})`)
+    : new AppError('not_found')
+}
+
+/** The list filter for `action` on a type: feed it to db/authz-filter's `authzFilter`. */
+export async function listPlan(ctx: TenantCtx, action: Action): Promise<Plan> {
+  return planFilter(await subjectOf(ctx), action, envOf(ctx))
+}
+
+export function resourceRef(type: ResourceType, id: string, attrs: Resource['attrs']): Resource {
+  return { type, id, ...(attrs ? { attrs } : {}) }
 }

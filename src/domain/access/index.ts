@@ -1,1 +1,18 @@
-export { authorize, type ResourceRef } from './authorize.js'
+export {
+  authorize,
+  decisionFor,
+  envOf,
+  listPlan,
+  resourceRef,
+  subjectOf,
+  type ResourceRef,
+} from './authorize.js'
+export { PolicyCache } from './policy-cache.js'
+export {
+  builtinDefinition,
+  bumpPolicyVersion,
+  loadPolicy,
+  loadSubject,
+  storedRole,
+  type StoredDefinition,
+} from './policy.repo.js'

@@ -89,7 +89,7 @@ export async function forceOffline(ctx: Ctx, userId: string): Promise<{ revoked:
   return inCompany(ctx, async (tx) => {
     const user = await findUser(tx.db, tx.actor.companyId, userId)
     if (user === undefined) throw new AppError('not_found', 'no such user')
-    await authorize(tx, 'user.force_offline', { type: 'user', id: userId })
+    await authorize(tx, 'user.forceOffline', { type: 'user', id: userId })
     const ended = await revokeSessions(tx.db, tx.actor.companyId, { userId }, tx.now, 'forced')
     await recordAudit(tx, {
       action: 'user.forced_offline',

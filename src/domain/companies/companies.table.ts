@@ -6,6 +6,7 @@ export interface CompaniesTable {
   name: string
   time_zone: string
   settings: JSONColumnType<Record<string, unknown>>
+  policy_version: Generated<number>
   created_at: Generated<Date>
 }
 

@@ -28,7 +28,7 @@ export async function createOrgUnit(
   input: { parentId: string | null; kind: OrgUnitKind; name: string },
 ): Promise<OrgUnit> {
   return inCompany(ctx, async (tx) => {
-    await authorize(tx, 'org_unit.create')
+    await authorize(tx, 'orgUnit.create')
     if (input.parentId !== null) await existingUnit(tx, input.parentId, 'body/parentId')
     const unit = await insertOrgUnit(tx.db, tx.actor.companyId, input, tx.now)
     await recordAudit(tx, {
@@ -43,7 +43,7 @@ export async function createOrgUnit(
 
 export async function listOrgUnits(ctx: Ctx): Promise<OrgUnit[]> {
   return inCompany(ctx, async (tx) => {
-    await authorize(tx, 'org_unit.view')
+    await authorize(tx, 'orgUnit.view')
     return listOrgUnitRows(tx.db, tx.actor.companyId)
   })
 }
@@ -52,7 +52,7 @@ export async function listOrgUnits(ctx: Ctx): Promise<OrgUnit[]> {
 export async function orgUnitSubtree(ctx: Ctx, id: string): Promise<string[]> {
   return inCompany(ctx, async (tx) => {
     await existingUnit(tx, id)
-    await authorize(tx, 'org_unit.view', { type: 'org_unit', id })
+    await authorize(tx, 'orgUnit.view', { type: 'orgUnit', id })
     return listSubtreeIds(tx.db, tx.actor.companyId, id)
   })
 }
@@ -65,7 +65,7 @@ export async function updateOrgUnit(
 ): Promise<OrgUnit> {
   return inCompany(ctx, async (tx) => {
     const before = await existingUnit(tx, id)
-    await authorize(tx, 'org_unit.update', { type: 'org_unit', id })
+    await authorize(tx, 'orgUnit.edit', { type: 'orgUnit', id })
     if (patch.parentId !== undefined && patch.parentId !== null) {
       await existingUnit(tx, patch.parentId, 'body/parentId')
       const subtree = await listSubtreeIds(tx.db, tx.actor.companyId, id)

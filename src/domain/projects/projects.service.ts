@@ -53,7 +53,7 @@ export async function setProjectMember(
     if ((await findProject(tx.db, companyId, projectId)) === undefined) {
       throw new AppError('not_found', 'no such project')
     }
-    await authorize(tx, 'project.manage_members', { type: 'project', id: projectId })
+    await authorize(tx, 'project.manageMembers', { type: 'project', id: projectId })
     if ((await findUser(tx.db, companyId, userId)) === undefined) {
       throw new AppError('not_found', 'no such user', {
         errors: [{ path: 'body/userId', message: 'no such user' }],

@@ -51,6 +51,15 @@ export interface GrantsTable {
   revoked_at: Date | null
 }
 
+export interface RestrictionsTable {
+  id: string
+  company_id: string
+  name: string
+  definition: JSONColumnType<Record<string, unknown>>
+  created_at: Generated<Date>
+}
+
+export type RestrictionRow = Selectable<RestrictionsTable>
 export type RoleRow = Selectable<RolesTable>
 export type PermissionGroupRow = Selectable<PermissionGroupsTable>
 export type UserRoleRow = Selectable<UserRolesTable>

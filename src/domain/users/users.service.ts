@@ -38,7 +38,7 @@ export async function listUsers(
 export async function updateUser(ctx: Ctx, id: string, patch: UserPatch): Promise<User> {
   return inCompany(ctx, async (tx) => {
     const before = await visibleUser(tx, id)
-    await authorize(tx, 'user.update', { type: 'user', id })
+    await authorize(tx, 'user.edit', { type: 'user', id })
     if (patch.managerId === id) throw new AppError('conflict', 'a user cannot manage themselves')
     try {
       const after = await updateUserRow(tx.db, tx.actor.companyId, id, patch, tx.now)
