@@ -14,7 +14,12 @@ import { installProblemDetails } from './plugins/problem-details.js'
 import { accountRoutes } from './routes/accounts.routes.js'
 import { auditRoutes } from './routes/audit.routes.js'
 import { authRoutes } from './routes/auth.routes.js'
+import { authzRoutes } from './routes/authz.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
+import { orgUnitsRoutes } from './routes/org-units.routes.js'
+import { projectsRoutes } from './routes/projects.routes.js'
+import { rolesRoutes } from './routes/roles.routes.js'
+import { usersRoutes } from './routes/users.routes.js'
 import type { RouteDeps } from './types.js'
 
 export interface AppDeps {
@@ -86,6 +91,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accountRoutes(app, routeDeps)
   authRoutes(app, routeDeps)
   auditRoutes(app, routeDeps)
+  usersRoutes(app, routeDeps)
+  orgUnitsRoutes(app, routeDeps)
+  projectsRoutes(app, routeDeps)
+  rolesRoutes(app, routeDeps)
+  authzRoutes(app, routeDeps)
   await app.ready()
   return app
 }
