@@ -45,6 +45,7 @@ describe('POST /api/v1/signup', () => {
       .selectFrom('roles')
       .select(['name', 'kind'])
       .where('company_id', '=', body.company.id)
+      .where('kind', '=', 'builtin')
       .orderBy('name')
       .execute()
     expect(roles).toEqual([

@@ -23,7 +23,7 @@ import {
   type BoundSubject,
 } from './compile.js'
 import type { Decision, Explanation, ReasonCode, TraceEntry } from './decision.js'
-import type { Env, Resource } from './model.js'
+import type { Env, Resource, Scope } from './model.js'
 
 const denied: Record<ReasonCode, Decision> = {
   granted: denyDecision('granted'),
@@ -267,3 +267,29 @@ export function planFilter(s: BoundSubject, action: Action, env: Env): Plan {
 }
 
 export { planConst }
+
+/** One permission a subject holds, for "what can I do" views (`GET /me`, the console). */
+export interface EffectivePermission {
+  readonly action: Action
+  /** The data scopes of the grants that give it. */
+  readonly scopes: readonly Scope[]
+  /** True when a condition, a validity window or a restriction can still deny a record. */
+  readonly conditional: boolean
+}
+
+/**
+ * Every action the subject may take on at least some record now, with the scopes that give it.
+ * @example effectivePermissions(me, { now }).map((p) => p.action) // ['ticket.view', …]
+ */
+export function effectivePermissions(s: BoundSubject, env: Env): EffectivePermission[] {
+  const out: EffectivePermission[] = []
+  for (const [action, entry] of s.table) {
+    if (!evaluate(s, action, undefined, env).allowed) continue
+    out.push({
+      action: action as Action,
+      scopes: [...new Set(entry.allows.map((a) => a.rule.scope))],
+      conditional: entry.constant === undefined,
+    })
+  }
+  return out.sort((a, b) => a.action.localeCompare(b.action))
+}

@@ -42,7 +42,16 @@ export {
   type BoundSubject,
   type CompiledPolicy,
 } from './compile.js'
-export { check, decide, decideMany, explain, planFilter, type Plan } from './decide.js'
+export {
+  check,
+  decide,
+  decideMany,
+  effectivePermissions,
+  explain,
+  planFilter,
+  type EffectivePermission,
+  type Plan,
+} from './decide.js'
 export {
   reasonCodes,
   type Decision,

@@ -4,6 +4,7 @@ import * as tenancy from './0002-tenancy.js'
 import * as roles from './0003-roles.js'
 import * as audit from './0004-audit.js'
 import * as policy from './0005-policy.js'
+import * as lastAdmin from './0006-last-admin.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_roles': roles,
   '0004_audit': audit,
   '0005_policy': policy,
+  '0006_last_admin': lastAdmin,
 }

@@ -16,3 +16,11 @@ export {
   storedRole,
   type StoredDefinition,
 } from './policy.repo.js'
+export {
+  checkAccess,
+  explainAccess,
+  permissionCatalog,
+  whoAmI,
+  type CheckRequest,
+  type Me,
+} from './decision-api.service.js'

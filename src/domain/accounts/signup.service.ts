@@ -10,7 +10,7 @@ import {
   type Company,
 } from '../companies/index.js'
 import type { AnonymousCtx } from '../context.js'
-import { assignRole, seedBuiltinRoles } from '../roles/index.js'
+import { assignRole, seedBuiltinRoles, seedPresets } from '../roles/index.js'
 import { insertUser } from '../users/index.js'
 import type { SignupResult } from './accounts.js'
 import { openSession } from './open-session.js'
@@ -71,6 +71,7 @@ async function createCompanyWithAdmin(
       now,
     )
     const roles = await seedBuiltinRoles(trx, companyId, now)
+    await seedPresets(trx, companyId, now)
     const user = await insertUser(
       trx,
       companyId,

@@ -1,4 +1,23 @@
 export * from './roles.js'
-// The roles service and routes come with the engine wiring; until then other modules use
-// these storage functions directly.
-export * from './roles.repo.js'
+export {
+  addUserToGroup,
+  assignRole,
+  findBuiltinRole,
+  findGrant,
+  findPermissionGroup,
+  findRole,
+  findRolesByIds,
+  insertGrant,
+  insertPermissionGroup,
+  insertRole,
+  listActiveGrants,
+  listRoleUserIds,
+  listUserGroupIds,
+  listUserRoleIds,
+  removeUserFromGroup,
+  revokeGrant,
+  seedBuiltinRoles,
+  seedPresets,
+  unassignRole,
+} from './roles.repo.js'
+export * from './roles.service.js'

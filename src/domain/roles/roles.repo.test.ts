@@ -31,9 +31,9 @@ describe('roles storage', () => {
     const ids = await inA((trx) => roles.seedBuiltinRoles(trx, 'co-a', now))
     const listed = await inA((trx) => roles.listRoles(trx, 'co-a'))
     expect(listed.map((r) => [r.name, r.kind, r.definition])).toEqual([
-      ['Admin', 'builtin', {}],
-      ['Operator', 'builtin', {}],
-      ['Supervisor', 'builtin', {}],
+      ['Admin', 'builtin', { builtin: 'admin' }],
+      ['Operator', 'builtin', { builtin: 'operator' }],
+      ['Supervisor', 'builtin', { builtin: 'supervisor' }],
     ])
     expect((await inA((trx) => roles.findBuiltinRole(trx, 'co-a', 'Admin')))?.id).toBe(ids.Admin)
     await expect(inA((trx) => roles.seedBuiltinRoles(trx, 'co-a', now))).rejects.toThrow(/unique/)

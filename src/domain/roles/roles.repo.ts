@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
+import { presetRoles, vipTeamGroup } from '../../authz/index.js'
 import type { Database } from '../../db/index.js'
 import {
   builtinRoleNames,
@@ -53,9 +54,36 @@ export async function seedBuiltinRoles(
 ): Promise<Record<BuiltinRoleName, string>> {
   const ids = {} as Record<BuiltinRoleName, string>
   for (const name of builtinRoleNames) {
-    ids[name] = (await insertRole(db, companyId, { name, kind: 'builtin' }, now)).id
+    const definition = { builtin: name.toLowerCase() }
+    ids[name] = (await insertRole(db, companyId, { name, kind: 'builtin', definition }, now)).id
   }
   return ids
+}
+
+/**
+ * R2: the preset positions (clonable, editable) and the VIP-team group (R4), copied from the
+ * engine's presets so each company can change its own.
+ */
+export async function seedPresets(db: Db, companyId: string, now: Date): Promise<void> {
+  for (const role of presetRoles) {
+    const definition = { preset: role.id, grants: role.grants }
+    await insertRole(
+      db,
+      companyId,
+      { name: role.name, description: role.description ?? '', kind: 'preset', definition },
+      now,
+    )
+  }
+  await insertPermissionGroup(
+    db,
+    companyId,
+    {
+      name: vipTeamGroup.name,
+      description: vipTeamGroup.description,
+      definition: { grants: vipTeamGroup.grants },
+    },
+    now,
+  )
 }
 
 export async function findRole(db: Db, companyId: string, id: string): Promise<Role | undefined> {

@@ -82,6 +82,10 @@ export function installProblemDetails(app: FastifyInstance): void {
         validationErrors(error),
       )
     }
+    // R1: the database's last-admin guard (db/migrations/0006) fires at commit, on any path.
+    if ((error as { hint?: string }).hint === 'last_admin') {
+      return sendProblem(reply, 'conflict', 'the company would lose its last active Admin')
+    }
     const mapped = fastifyCodes[error.code]
     if (mapped) return sendProblem(reply, mapped, error.message)
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {

@@ -1,3 +1,493 @@
+import { Type, type Static } from '@fastify/type-provider-typebox'
+import { fieldLevels, type Grant } from '../../authz/index.js'
+import {
+  assignRoleToUsers,
+  cloneRole,
+  createGroup,
+  createRole,
+  deleteGroup,
+  deleteRole,
+  getGroup,
+  getRole,
+  listGroups,
+  listRoles,
+  sectionAccess,
+  sections,
+  setSectionAccess,
+  setUserGroups,
+  setUserRoles,
+  updateGroup,
+  updateRole,
+  userRoleIds,
+  type GroupView,
+  type RoleView,
+} from '../../domain/roles/index.js'
+import { Id, problems, Timestamp } from '../api-schemas.js'
 import type { App, RouteDeps } from '../types.js'
 
-export function rolesRoutes(_app: App, _deps: RouteDeps): void {}
+const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
+const strict = { additionalProperties: false } as const
+const Name = Type.String({ minLength: 1, maxLength: 100 })
+const Description = Type.String({ maxLength: 1000 })
+
+const Scope = Type.Union([
+  Type.Union(['own', 'team', 'subtree', 'project', 'company'].map((s) => Type.Literal(s))),
+  Type.Object({ subtree: Id }, strict),
+  Type.Object({ record: Id }, strict),
+])
+
+/** A grant (engine `Grant`); the engine validates actions, fields and conditions semantically. */
+const GrantJson = Type.Object(
+  {
+    actions: Type.Array(Type.String({ minLength: 3, maxLength: 100 }), {
+      minItems: 1,
+      maxItems: 500,
+    }),
+    scope: Scope,
+    when: Type.Optional(Type.Unknown({ description: 'condition AST, see docs/authorization.md' })),
+    fields: Type.Optional(
+      Type.Record(
+        Type.String({ maxLength: 60 }),
+        Type.Union(fieldLevels.map((l) => Type.Literal(l))),
+      ),
+    ),
+    limits: Type.Optional(
+      Type.Object(
+        {
+          perDay: Type.Optional(Type.Integer({ minimum: 0 })),
+          concurrent: Type.Optional(Type.Integer({ minimum: 0 })),
+        },
+        strict,
+      ),
+    ),
+    audit: Type.Optional(Type.Boolean()),
+    reasonRequired: Type.Optional(Type.Boolean()),
+    label: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  strict,
+)
+const Grants = Type.Array(GrantJson, { maxItems: 200 })
+const RoleRestrictions = Type.Array(Type.Unknown(), { maxItems: 50 })
+
+const RoleJson = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  kind: Type.Union([Type.Literal('builtin'), Type.Literal('preset'), Type.Literal('custom')]),
+  mfaRequired: Type.Boolean(),
+  grants: Type.Array(Type.Unknown()),
+  restrictions: Type.Array(Type.Unknown()),
+  userIds: Type.Optional(Type.Array(Type.String())),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+})
+
+const GroupJson = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  grants: Type.Array(Type.Unknown()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+})
+
+function roleJson(r: RoleView & { userIds?: string[] }): Static<typeof RoleJson> {
+  return {
+    id: r.id,
+    name: r.name,
+    description: r.description,
+    kind: r.kind,
+    mfaRequired: r.mfaRequired,
+    grants: [...r.grants],
+    restrictions: [...(r.restrictions ?? [])],
+    ...(r.userIds ? { userIds: r.userIds } : {}),
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  }
+}
+
+function groupJson(g: GroupView): Static<typeof GroupJson> {
+  return {
+    id: g.id,
+    name: g.name,
+    description: g.description,
+    grants: [...g.grants],
+    createdAt: g.createdAt.toISOString(),
+    updatedAt: g.updatedAt.toISOString(),
+  }
+}
+
+const IdParams = Type.Object({ id: Id }, strict)
+const RoleBody = Type.Object(
+  {
+    name: Name,
+    description: Type.Optional(Description),
+    grants: Grants,
+    restrictions: Type.Optional(RoleRestrictions),
+    mfaRequired: Type.Optional(Type.Boolean()),
+  },
+  strict,
+)
+const RolePatch = Type.Object(
+  {
+    name: Type.Optional(Name),
+    description: Type.Optional(Description),
+    grants: Type.Optional(Grants),
+    restrictions: Type.Optional(RoleRestrictions),
+    mfaRequired: Type.Optional(Type.Boolean()),
+  },
+  { ...strict, minProperties: 1 },
+)
+const GroupBody = Type.Object(
+  { name: Name, description: Type.Optional(Description), grants: Grants },
+  strict,
+)
+const GroupPatch = Type.Object(
+  {
+    name: Type.Optional(Name),
+    description: Type.Optional(Description),
+    grants: Type.Optional(Grants),
+  },
+  { ...strict, minProperties: 1 },
+)
+const Ids = (max: number) => Type.Array(Id, { maxItems: max, uniqueItems: true })
+
+type GrantBody = Static<typeof GrantJson>
+const asGrants = (g: readonly unknown[] | undefined) =>
+  g as readonly GrantBody[] as readonly Grant[] | undefined
+
+export function rolesRoutes(app: App, deps: RouteDeps): void {
+  const tags = ['roles']
+
+  app.get(
+    '/api/v1/roles',
+    {
+      schema: {
+        summary: 'Roles of my company (R1–R3)',
+        tags,
+        security,
+        response: {
+          200: Type.Object({ items: Type.Array(RoleJson), nextCursor: Type.Null() }),
+          ...problems(401, 403),
+        },
+      },
+    },
+    async (req) => ({
+      items: (await listRoles(deps.ctx(req))).map(roleJson),
+      nextCursor: null,
+    }),
+  )
+
+  app.post(
+    '/api/v1/roles',
+    {
+      schema: {
+        summary: 'Create a custom role (R3); it holds exactly what it lists (P12)',
+        tags,
+        security,
+        body: RoleBody,
+        response: { 201: RoleJson, ...problems(400, 401, 403, 409) },
+      },
+    },
+    async (req, reply) => {
+      const { restrictions, grants, ...rest } = req.body
+      const role = await createRole(deps.ctx(req), {
+        ...rest,
+        grants: asGrants(grants) ?? [],
+        ...(restrictions ? { restrictions: restrictions as RoleView['restrictions'] } : {}),
+      })
+      return reply.code(201).send(roleJson(role))
+    },
+  )
+
+  app.get(
+    '/api/v1/roles/:id',
+    {
+      schema: {
+        summary: 'A role, with its holders',
+        tags,
+        security,
+        params: IdParams,
+        response: { 200: RoleJson, ...problems(401, 403, 404) },
+      },
+    },
+    async (req) => roleJson(await getRole(deps.ctx(req), req.params.id)),
+  )
+
+  app.patch(
+    '/api/v1/roles/:id',
+    {
+      schema: {
+        summary: 'Change a role (built-ins refuse: 409); in force on the next request',
+        tags,
+        security,
+        params: IdParams,
+        body: RolePatch,
+        response: { 200: RoleJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      const { grants, restrictions, ...rest } = req.body
+      return roleJson(
+        await updateRole(deps.ctx(req), req.params.id, {
+          ...rest,
+          ...(grants ? { grants: asGrants(grants) as readonly Grant[] } : {}),
+          ...(restrictions ? { restrictions: restrictions as RoleView['restrictions'] } : {}),
+        }),
+      )
+    },
+  )
+
+  app.delete(
+    '/api/v1/roles/:id',
+    {
+      schema: {
+        summary: 'Delete a role (built-ins refuse: 409)',
+        tags,
+        security,
+        params: IdParams,
+        response: { 204: Type.Null(), ...problems(401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      await deleteRole(deps.ctx(req), req.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+
+  app.post(
+    '/api/v1/roles/:id/clone',
+    {
+      schema: {
+        summary: 'Clone any role into a custom one (R3)',
+        tags,
+        security,
+        params: IdParams,
+        body: Type.Object({ name: Name, description: Type.Optional(Description) }, strict),
+        response: { 201: RoleJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(roleJson(await cloneRole(deps.ctx(req), req.params.id, req.body))),
+  )
+
+  app.post(
+    '/api/v1/roles/:id/assignments',
+    {
+      schema: {
+        summary: 'Give a role to many users at once (R5); all or nothing',
+        tags,
+        security,
+        params: IdParams,
+        body: Type.Object(
+          { userIds: Type.Array(Id, { minItems: 1, maxItems: 500, uniqueItems: true }) },
+          strict,
+        ),
+        response: {
+          200: Type.Object({ userIds: Type.Array(Type.String()) }),
+          ...problems(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (req) => ({
+      userIds: await assignRoleToUsers(deps.ctx(req), req.params.id, req.body.userIds),
+    }),
+  )
+
+  app.get(
+    '/api/v1/users/:id/roles',
+    {
+      schema: {
+        summary: "A user's roles and permission groups",
+        tags,
+        security,
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            roleIds: Type.Array(Type.String()),
+            groupIds: Type.Array(Type.String()),
+          }),
+          ...problems(401, 403, 404),
+        },
+      },
+    },
+    async (req) => userRoleIds(deps.ctx(req), req.params.id),
+  )
+
+  app.put(
+    '/api/v1/users/:id/roles',
+    {
+      schema: {
+        summary: "Replace a user's roles; you may give only what you hold",
+        tags,
+        security,
+        params: IdParams,
+        body: Type.Object({ roleIds: Ids(50) }, strict),
+        response: {
+          200: Type.Object({ roleIds: Type.Array(Type.String()) }),
+          ...problems(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (req) => ({
+      roleIds: await setUserRoles(deps.ctx(req), req.params.id, req.body.roleIds),
+    }),
+  )
+
+  app.put(
+    '/api/v1/users/:id/groups',
+    {
+      schema: {
+        summary: "Replace a user's permission groups (R4)",
+        tags,
+        security,
+        params: IdParams,
+        body: Type.Object({ groupIds: Ids(50) }, strict),
+        response: {
+          200: Type.Object({ groupIds: Type.Array(Type.String()) }),
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async (req) => ({
+      groupIds: await setUserGroups(deps.ctx(req), req.params.id, req.body.groupIds),
+    }),
+  )
+
+  const groupTags = ['permission groups']
+  app.get(
+    '/api/v1/permission-groups',
+    {
+      schema: {
+        summary: 'Permission groups: add-on bundles (R4)',
+        tags: groupTags,
+        security,
+        response: {
+          200: Type.Object({ items: Type.Array(GroupJson), nextCursor: Type.Null() }),
+          ...problems(401, 403),
+        },
+      },
+    },
+    async (req) => ({
+      items: (await listGroups(deps.ctx(req))).map(groupJson),
+      nextCursor: null,
+    }),
+  )
+  app.post(
+    '/api/v1/permission-groups',
+    {
+      schema: {
+        summary: 'Create a permission group',
+        tags: groupTags,
+        security,
+        body: GroupBody,
+        response: { 201: GroupJson, ...problems(400, 401, 403, 409) },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(
+          groupJson(
+            await createGroup(deps.ctx(req), {
+              ...req.body,
+              grants: asGrants(req.body.grants) ?? [],
+            }),
+          ),
+        ),
+  )
+  app.get(
+    '/api/v1/permission-groups/:id',
+    {
+      schema: {
+        summary: 'A permission group',
+        tags: groupTags,
+        security,
+        params: IdParams,
+        response: { 200: GroupJson, ...problems(401, 403, 404) },
+      },
+    },
+    async (req) => groupJson(await getGroup(deps.ctx(req), req.params.id)),
+  )
+  app.patch(
+    '/api/v1/permission-groups/:id',
+    {
+      schema: {
+        summary: 'Change a permission group',
+        tags: groupTags,
+        security,
+        params: IdParams,
+        body: GroupPatch,
+        response: { 200: GroupJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      const { grants, ...rest } = req.body
+      return groupJson(
+        await updateGroup(deps.ctx(req), req.params.id, {
+          ...rest,
+          ...(grants ? { grants: asGrants(grants) as readonly Grant[] } : {}),
+        }),
+      )
+    },
+  )
+  app.delete(
+    '/api/v1/permission-groups/:id',
+    {
+      schema: {
+        summary: 'Delete a permission group',
+        tags: groupTags,
+        security,
+        params: IdParams,
+        response: { 204: Type.Null(), ...problems(401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await deleteGroup(deps.ctx(req), req.params.id)
+      return reply.code(204).send(null)
+    },
+  )
+
+  const SectionParams = Type.Object(
+    { section: Type.Union(sections.map((s) => Type.Literal(s))) },
+    strict,
+  )
+  const SectionJson = Type.Object({
+    section: Type.String(),
+    roles: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.String(),
+        kind: Type.String(),
+        enters: Type.Boolean(),
+      }),
+    ),
+  })
+  app.get(
+    '/api/v1/sections/:section/roles',
+    {
+      schema: {
+        summary: 'Which roles may enter a section (R7)',
+        tags,
+        security,
+        params: SectionParams,
+        response: { 200: SectionJson, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req) => sectionAccess(deps.ctx(req), req.params.section),
+  )
+  app.put(
+    '/api/v1/sections/:section/roles',
+    {
+      schema: {
+        summary: 'Set which roles may enter a section (R7); built-ins refuse',
+        tags,
+        security,
+        params: SectionParams,
+        body: Type.Object({ roleIds: Ids(200) }, strict),
+        response: { 200: SectionJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => setSectionAccess(deps.ctx(req), req.params.section, req.body.roleIds),
+  )
+}

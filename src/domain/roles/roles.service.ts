@@ -1,0 +1,616 @@
+import {
+  bindSubject,
+  canDelegate,
+  catalog,
+  compilePolicy,
+  decide,
+  PolicyError,
+  type Action,
+  type BoundSubject,
+  type Grant,
+  type Policy,
+  type ResourceType,
+  type Role as EngineRole,
+} from '../../authz/index.js'
+import { AppError, type ErrorDetail } from '../../errors.js'
+import {
+  authorize,
+  bumpPolicyVersion,
+  envOf,
+  loadPolicy,
+  loadSubject,
+  storedRole,
+  subjectOf,
+  type StoredDefinition,
+} from '../access/index.js'
+import { recordAudit } from '../audit/index.js'
+import { inCompany, type Ctx, type TenantCtx } from '../context.js'
+import { findUser } from '../users/index.js'
+import type { PermissionGroup, Role } from './roles.js'
+import * as repo from './roles.repo.js'
+
+/** A role as the API shows it: its stored row plus the grants in force (built-ins from code). */
+export interface RoleView extends Role {
+  readonly grants: readonly Grant[]
+  readonly restrictions: EngineRole['restrictions']
+}
+
+export function roleView(role: Role): RoleView {
+  const def = role.definition as StoredDefinition
+  const engine = storedRole(role.id, role.name, role.kind, def, role.mfaRequired)
+  return { ...role, grants: engine.grants, restrictions: engine.restrictions ?? [] }
+}
+
+export interface RoleInput {
+  readonly name: string
+  readonly description?: string
+  readonly grants: readonly Grant[]
+  readonly restrictions?: EngineRole['restrictions']
+  readonly mfaRequired?: boolean
+}
+
+/** Engine problems (`roles[3].grants[0].scope`) as request paths (`body/grants/0/scope`). */
+function policyProblems(error: PolicyError): ErrorDetail[] {
+  return error.problems.map((p) => ({
+    path: `body/${p.path
+      .replace(/^(roles|groups)\[\d+\]\./, '')
+      .replace(/\[(\d+)\]/g, '/$1')
+      .replace(/\./g, '/')}`,
+    message: p.message,
+  }))
+}
+
+/** Fail at write, never at check: the company's policy with the change must compile. */
+function validated(policy: Policy): void {
+  try {
+    compilePolicy(policy)
+  } catch (error) {
+    if (error instanceof PolicyError) {
+      throw new AppError('validation_failed', 'the permissions are not valid', {
+        errors: policyProblems(error),
+      })
+    }
+    throw error
+  }
+}
+
+/** Safe delegation: you may hand out only what you hold (engine `canDelegate`). */
+function assertDelegable(me: BoundSubject, to: BoundSubject, grants: readonly Grant[]): void {
+  const errors: ErrorDetail[] = []
+  grants.forEach((g, i) => {
+    for (const v of canDelegate(me, to, g).violations) {
+      errors.push({ path: `grants/${i}`, message: `${v.action}: ${v.reason}` })
+    }
+  })
+  if (errors.length) throw new AppError('forbidden', 'you may grant only what you hold', { errors })
+}
+
+async function visibleRole(tx: TenantCtx, id: string): Promise<Role> {
+  const role = await repo.findRole(tx.db, tx.actor.companyId, id)
+  if (role === undefined) throw new AppError('not_found', 'no such role')
+  await authorize(tx, 'role.view', { type: 'role', id })
+  return role
+}
+
+export async function listRoles(ctx: Ctx): Promise<RoleView[]> {
+  return inCompany(ctx, async (tx) => {
+    await authorize(tx, 'role.view')
+    return (await repo.listRoles(tx.db, tx.actor.companyId)).map(roleView)
+  })
+}
+
+export async function getRole(ctx: Ctx, id: string): Promise<RoleView & { userIds: string[] }> {
+  return inCompany(ctx, async (tx) => {
+    const role = await visibleRole(tx, id)
+    return { ...roleView(role), userIds: await repo.listRoleUserIds(tx.db, tx.actor.companyId, id) }
+  })
+}
+
+async function writeRole(
+  tx: TenantCtx,
+  id: string | undefined,
+  input: RoleInput,
+  kind: Role['kind'],
+): Promise<Role> {
+  const { companyId } = tx.actor
+  const policy = await loadPolicy(tx.db, companyId)
+  const definition: StoredDefinition = {
+    grants: input.grants,
+    ...(input.restrictions ? { restrictions: input.restrictions } : {}),
+  }
+  const candidate = storedRole(
+    id ?? 'new-role',
+    input.name,
+    kind,
+    definition,
+    input.mfaRequired ?? false,
+  )
+  validated({ ...policy, roles: [...policy.roles.filter((r) => r.id !== id), candidate] })
+  const me = await subjectOf(tx)
+  assertDelegable(me, me, input.grants)
+  try {
+    const role =
+      id === undefined
+        ? await repo.insertRole(
+            tx.db,
+            companyId,
+            { ...input, kind, definition: { ...definition } },
+            tx.now,
+          )
+        : await repo.updateRole(
+            tx.db,
+            companyId,
+            id,
+            { ...input, definition: { ...definition } },
+            tx.now,
+          )
+    if (role === undefined) throw new AppError('not_found', 'no such role')
+    await bumpPolicyVersion(tx.db, companyId)
+    return role
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505')
+      throw new AppError('conflict', `a role named "${input.name}" exists`)
+    throw error
+  }
+}
+
+/** R3: a custom role; it holds exactly what it lists (P12). */
+export async function createRole(ctx: Ctx, input: RoleInput): Promise<RoleView> {
+  return inCompany(ctx, async (tx) => {
+    await authorize(tx, 'role.create')
+    const role = await writeRole(tx, undefined, input, 'custom')
+    await recordAudit(tx, {
+      action: 'role.created',
+      targetType: 'role',
+      targetId: role.id,
+      after: roleView(role),
+    })
+    return roleView(role)
+  })
+}
+
+/** R3: clone any role (built-ins included) into an editable custom role. */
+export async function cloneRole(
+  ctx: Ctx,
+  id: string,
+  input: { name: string; description?: string },
+): Promise<RoleView> {
+  return inCompany(ctx, async (tx) => {
+    const source = roleView(await visibleRole(tx, id))
+    await authorize(tx, 'role.create')
+    const clone = {
+      name: input.name,
+      description: input.description ?? source.description,
+      grants: source.grants,
+      restrictions: source.restrictions,
+      mfaRequired: source.mfaRequired,
+    }
+    const role = await writeRole(tx, undefined, clone, 'custom')
+    await recordAudit(tx, {
+      action: 'role.cloned',
+      targetType: 'role',
+      targetId: role.id,
+      before: { from: id },
+      after: roleView(role),
+    })
+    return roleView(role)
+  })
+}
+
+/** R1: built-ins refuse edits; presets and custom roles take them, in force on the next request. */
+export async function updateRole(
+  ctx: Ctx,
+  id: string,
+  patch: Partial<RoleInput>,
+): Promise<RoleView> {
+  return inCompany(ctx, async (tx) => {
+    const before = roleView(await visibleRole(tx, id))
+    await authorize(tx, 'role.edit', { type: 'role', id })
+    if (before.kind === 'builtin')
+      throw new AppError('conflict', 'built-in roles cannot be changed; clone one instead')
+    const input: RoleInput = {
+      name: patch.name ?? before.name,
+      description: patch.description ?? before.description,
+      grants: patch.grants ?? before.grants,
+      restrictions: patch.restrictions ?? before.restrictions,
+      mfaRequired: patch.mfaRequired ?? before.mfaRequired,
+    }
+    const after = roleView(await writeRole(tx, id, input, before.kind))
+    await recordAudit(tx, {
+      action: 'role.updated',
+      targetType: 'role',
+      targetId: id,
+      before,
+      after,
+    })
+    return after
+  })
+}
+
+export async function deleteRole(ctx: Ctx, id: string): Promise<void> {
+  return inCompany(ctx, async (tx) => {
+    const before = roleView(await visibleRole(tx, id))
+    await authorize(tx, 'role.delete', { type: 'role', id })
+    if (before.kind === 'builtin')
+      throw new AppError('conflict', 'built-in roles cannot be deleted')
+    const holders = await repo.listRoleUserIds(tx.db, tx.actor.companyId, id)
+    await repo.deleteRole(tx.db, tx.actor.companyId, id)
+    await bumpPolicyVersion(tx.db, tx.actor.companyId)
+    await recordAudit(tx, {
+      action: 'role.deleted',
+      targetType: 'role',
+      targetId: id,
+      before: { ...before, userIds: holders },
+    })
+  })
+}
+
+// Permission groups (R4) --------------------------------------------------------------------------
+
+export interface GroupView extends PermissionGroup {
+  readonly grants: readonly Grant[]
+}
+
+function groupView(group: PermissionGroup): GroupView {
+  return { ...group, grants: (group.definition as StoredDefinition).grants ?? [] }
+}
+
+async function visibleGroup(tx: TenantCtx, id: string): Promise<PermissionGroup> {
+  const group = await repo.findPermissionGroup(tx.db, tx.actor.companyId, id)
+  if (group === undefined) throw new AppError('not_found', 'no such permission group')
+  await authorize(tx, 'permissionGroup.view', { type: 'permissionGroup', id })
+  return group
+}
+
+async function writeGroup(
+  tx: TenantCtx,
+  id: string | undefined,
+  input: { name: string; description?: string; grants: readonly Grant[] },
+) {
+  const { companyId } = tx.actor
+  const policy = await loadPolicy(tx.db, companyId)
+  validated({
+    ...policy,
+    groups: [
+      ...(policy.groups ?? []).filter((g) => g.id !== id),
+      { id: id ?? 'new-group', name: input.name, grants: input.grants },
+    ],
+  })
+  const me = await subjectOf(tx)
+  assertDelegable(me, me, input.grants)
+  const definition = { grants: input.grants }
+  try {
+    const group =
+      id === undefined
+        ? await repo.insertPermissionGroup(tx.db, companyId, { ...input, definition }, tx.now)
+        : await repo.updatePermissionGroup(tx.db, companyId, id, { ...input, definition }, tx.now)
+    if (group === undefined) throw new AppError('not_found', 'no such permission group')
+    await bumpPolicyVersion(tx.db, companyId)
+    return groupView(group)
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505')
+      throw new AppError('conflict', `a group named "${input.name}" exists`)
+    throw error
+  }
+}
+
+export async function listGroups(ctx: Ctx): Promise<GroupView[]> {
+  return inCompany(ctx, async (tx) => {
+    await authorize(tx, 'permissionGroup.view')
+    return (await repo.listPermissionGroups(tx.db, tx.actor.companyId)).map(groupView)
+  })
+}
+
+export async function getGroup(ctx: Ctx, id: string): Promise<GroupView> {
+  return inCompany(ctx, async (tx) => groupView(await visibleGroup(tx, id)))
+}
+
+export async function createGroup(
+  ctx: Ctx,
+  input: { name: string; description?: string; grants: readonly Grant[] },
+): Promise<GroupView> {
+  return inCompany(ctx, async (tx) => {
+    await authorize(tx, 'permissionGroup.create')
+    const group = await writeGroup(tx, undefined, input)
+    await recordAudit(tx, {
+      action: 'permission_group.created',
+      targetType: 'permission_group',
+      targetId: group.id,
+      after: group,
+    })
+    return group
+  })
+}
+
+export async function updateGroup(
+  ctx: Ctx,
+  id: string,
+  patch: { name?: string; description?: string; grants?: readonly Grant[] },
+): Promise<GroupView> {
+  return inCompany(ctx, async (tx) => {
+    const before = groupView(await visibleGroup(tx, id))
+    await authorize(tx, 'permissionGroup.edit', { type: 'permissionGroup', id })
+    const after = await writeGroup(tx, id, {
+      name: patch.name ?? before.name,
+      description: patch.description ?? before.description,
+      grants: patch.grants ?? before.grants,
+    })
+    await recordAudit(tx, {
+      action: 'permission_group.updated',
+      targetType: 'permission_group',
+      targetId: id,
+      before,
+      after,
+    })
+    return after
+  })
+}
+
+export async function deleteGroup(ctx: Ctx, id: string): Promise<void> {
+  return inCompany(ctx, async (tx) => {
+    const before = groupView(await visibleGroup(tx, id))
+    await authorize(tx, 'permissionGroup.delete', { type: 'permissionGroup', id })
+    await repo.deletePermissionGroup(tx.db, tx.actor.companyId, id)
+    await bumpPolicyVersion(tx.db, tx.actor.companyId)
+    await recordAudit(tx, {
+      action: 'permission_group.deleted',
+      targetType: 'permission_group',
+      targetId: id,
+      before,
+    })
+  })
+}
+
+// Assignment (R5) ---------------------------------------------------------------------------------
+
+async function targetUser(tx: TenantCtx, userId: string, path: string): Promise<BoundSubject> {
+  const me = await subjectOf(tx)
+  const user = await findUser(tx.db, tx.actor.companyId, userId)
+  const res = user && {
+    type: 'user' as const,
+    id: user.id,
+    companyId: tx.actor.companyId,
+    attrs: { id: user.id, orgUnitId: user.orgUnitId },
+  }
+  if (res === undefined || !decide(me, 'user.view', res, envOf(tx)).allowed) {
+    throw new AppError('not_found', 'no such user', { errors: [{ path, message: 'no such user' }] })
+  }
+  await authorize(tx, 'user.assignRole', res)
+  const subject = await loadSubject(tx.db, tx.actor.companyId, userId, tx.now)
+  return bindSubject(me.policy, subject as NonNullable<typeof subject>)
+}
+
+async function rolesByIds(
+  tx: TenantCtx,
+  ids: readonly string[],
+  path: string,
+): Promise<RoleView[]> {
+  const found = await repo.findRolesByIds(tx.db, tx.actor.companyId, [...new Set(ids)])
+  const missing = [...new Set(ids)].filter((id) => !found.some((r) => r.id === id))
+  if (missing.length) {
+    throw new AppError('not_found', 'no such role', {
+      errors: missing.map((id) => ({ path, message: `no such role: ${id}` })),
+    })
+  }
+  return found.map(roleView)
+}
+
+/**
+ * Replace a user's roles. Adding a role is a delegation: the caller must hold everything it
+ * grants, for that user (R5, "delegated administration that can never escalate").
+ */
+export async function setUserRoles(
+  ctx: Ctx,
+  userId: string,
+  roleIds: readonly string[],
+): Promise<string[]> {
+  return inCompany(ctx, async (tx) => {
+    const { companyId } = tx.actor
+    const target = await targetUser(tx, userId, 'params/id')
+    const wanted = await rolesByIds(tx, roleIds, 'body/roleIds')
+    const current = await repo.listUserRoleIds(tx.db, companyId, userId)
+    const added = wanted.filter((r) => !current.includes(r.id))
+    const removed = current.filter((id) => !wanted.some((r) => r.id === id))
+    if (added.length) await authorize(tx, 'role.assign')
+    const me = await subjectOf(tx)
+    for (const r of added) assertDelegable(me, target, r.grants)
+    for (const r of added) await repo.assignRole(tx.db, companyId, userId, r.id, tx.now)
+    for (const id of removed) await repo.unassignRole(tx.db, companyId, userId, id)
+    if (added.length || removed.length) {
+      await recordAudit(tx, {
+        action: 'user.roles_changed',
+        targetType: 'user',
+        targetId: userId,
+        before: { roleIds: current },
+        after: { roleIds: wanted.map((r) => r.id) },
+      })
+    }
+    return repo.listUserRoleIds(tx.db, companyId, userId)
+  })
+}
+
+/** R5: give one role to many users at once; all or nothing. */
+export async function assignRoleToUsers(
+  ctx: Ctx,
+  roleId: string,
+  userIds: readonly string[],
+): Promise<string[]> {
+  return inCompany(ctx, async (tx) => {
+    const [role] = await rolesByIds(tx, [roleId], 'params/id')
+    await authorize(tx, 'role.assign', { type: 'role', id: roleId })
+    const me = await subjectOf(tx)
+    for (const [i, userId] of userIds.entries()) {
+      const target = await targetUser(tx, userId, `body/userIds/${i}`)
+      assertDelegable(me, target, (role as RoleView).grants)
+      await repo.assignRole(tx.db, tx.actor.companyId, userId, roleId, tx.now)
+    }
+    await recordAudit(tx, {
+      action: 'role.assigned',
+      targetType: 'role',
+      targetId: roleId,
+      after: { userIds },
+    })
+    return repo.listRoleUserIds(tx.db, tx.actor.companyId, roleId)
+  })
+}
+
+export async function setUserGroups(
+  ctx: Ctx,
+  userId: string,
+  groupIds: readonly string[],
+): Promise<string[]> {
+  return inCompany(ctx, async (tx) => {
+    const { companyId } = tx.actor
+    const target = await targetUser(tx, userId, 'params/id')
+    const groups = await Promise.all(
+      [...new Set(groupIds)].map((id) => repo.findPermissionGroup(tx.db, companyId, id)),
+    )
+    const missing = groupIds.filter((_, i) => groups[i] === undefined)
+    if (missing.length)
+      throw new AppError('not_found', 'no such permission group', {
+        errors: missing.map((id) => ({ path: 'body/groupIds', message: `no such group: ${id}` })),
+      })
+    const current = await repo.listUserGroupIds(tx.db, companyId, userId)
+    const me = await subjectOf(tx)
+    await authorize(tx, 'permissionGroup.assign')
+    for (const g of groups as PermissionGroup[]) {
+      if (current.includes(g.id)) continue
+      assertDelegable(me, target, groupView(g).grants)
+      await repo.addUserToGroup(tx.db, companyId, userId, g.id, tx.now)
+    }
+    for (const id of current)
+      if (!groupIds.includes(id)) await repo.removeUserFromGroup(tx.db, companyId, userId, id)
+    await recordAudit(tx, {
+      action: 'user.groups_changed',
+      targetType: 'user',
+      targetId: userId,
+      before: { groupIds: current },
+      after: { groupIds },
+    })
+    return repo.listUserGroupIds(tx.db, companyId, userId)
+  })
+}
+
+export async function userRoleIds(
+  ctx: Ctx,
+  userId: string,
+): Promise<{ roleIds: string[]; groupIds: string[] }> {
+  return inCompany(ctx, async (tx) => {
+    const me = await subjectOf(tx)
+    const user = await findUser(tx.db, tx.actor.companyId, userId)
+    const res = user && {
+      type: 'user' as const,
+      id: user.id,
+      companyId: tx.actor.companyId,
+      attrs: { id: user.id, orgUnitId: user.orgUnitId },
+    }
+    if (res === undefined || !decide(me, 'user.view', res, envOf(tx)).allowed)
+      throw new AppError('not_found', 'no such user')
+    await authorize(tx, 'role.view')
+    return {
+      roleIds: await repo.listUserRoleIds(tx.db, tx.actor.companyId, userId),
+      groupIds: await repo.listUserGroupIds(tx.db, tx.actor.companyId, userId),
+    }
+  })
+}
+
+// R7: per-section access ---------------------------------------------------------------------------
+
+export const sections: readonly string[] = [
+  ...new Set(Object.values(catalog).map((d) => d.module as string)),
+]
+
+function typesOf(section: string): ResourceType[] {
+  return (Object.keys(catalog) as ResourceType[]).filter(
+    (t) => (catalog[t].module as string) === section,
+  )
+}
+
+/** May holders of `role` enter `section` (any action on any of its types)? */
+function roleEnters(policy: Policy, role: EngineRole, section: string, now: number): boolean {
+  const engine = compilePolicy({ ...policy, roles: [role], restrictions: [] })
+  const holder = bindSubject(engine, { id: 'probe', companyId: 'probe', roles: [role.id] })
+  return typesOf(section).some((t) =>
+    catalog[t].actions.some(
+      (a) => decide(holder, `${t}.${a}` as Action, undefined, { now }).allowed,
+    ),
+  )
+}
+
+export async function sectionAccess(
+  ctx: Ctx,
+  section: string,
+): Promise<{
+  section: string
+  roles: { id: string; name: string; kind: string; enters: boolean }[]
+}> {
+  if (!sections.includes(section)) throw new AppError('not_found', 'no such section')
+  return inCompany(ctx, async (tx) => {
+    await authorize(tx, 'role.view')
+    return sectionRoles(tx, section)
+  })
+}
+
+async function sectionRoles(tx: TenantCtx, section: string) {
+  const policy = await loadPolicy(tx.db, tx.actor.companyId)
+  const now = tx.now.getTime()
+  return {
+    section,
+    roles: policy.roles.map((r) => ({
+      id: r.id,
+      name: r.name,
+      kind: r.kind,
+      enters: roleEnters(policy, r, section, now),
+    })),
+  }
+}
+
+/**
+ * R7: set which roles may enter a section. A role let in gets read access to the section's
+ * types (company-wide); a role shut out loses every grant on them. Built-ins refuse changes.
+ */
+export async function setSectionAccess(ctx: Ctx, section: string, roleIds: readonly string[]) {
+  if (!sections.includes(section)) throw new AppError('not_found', 'no such section')
+  return inCompany(ctx, async (tx) => {
+    await authorize(tx, 'role.edit')
+    const policy = await loadPolicy(tx.db, tx.actor.companyId)
+    await rolesByIds(tx, roleIds, 'body/roleIds')
+    const types = typesOf(section)
+    for (const role of policy.roles) {
+      const enters = roleEnters(policy, role, section, tx.now.getTime())
+      const wanted = roleIds.includes(role.id)
+      if (enters === wanted) continue
+      if (role.kind === 'builtin')
+        throw new AppError('conflict', `built-in role ${role.name} cannot be changed`)
+      const stored = roleView((await repo.findRole(tx.db, tx.actor.companyId, role.id)) as Role)
+      const grants: Grant[] = wanted
+        ? [
+            ...stored.grants,
+            {
+              actions: types
+                .filter((t) => (catalog[t].actions as readonly string[]).includes('view'))
+                .map((t) => `${t}.view` as Action),
+              scope: 'company',
+              label: `enter ${section}`,
+            },
+          ]
+        : stored.grants
+            .map((g) => ({
+              ...g,
+              actions: g.actions.filter(
+                (a) => !types.includes(a.slice(0, a.indexOf('.')) as ResourceType),
+              ),
+            }))
+            .filter((g) => g.actions.length > 0)
+      await writeRole(tx, role.id, { ...stored, grants }, stored.kind)
+      await recordAudit(tx, {
+        action: 'role.section_access_changed',
+        targetType: 'role',
+        targetId: role.id,
+        before: { section, enters },
+        after: { section, enters: wanted },
+      })
+    }
+    return sectionRoles(tx, section)
+  })
+}
