@@ -18,6 +18,9 @@ export interface DbOptions {
 export async function createDb(options: DbOptions): Promise<Kysely<Database>> {
   if (options.databaseUrl !== undefined) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, types: pgTypes })
+    // An idle connection killed by the server (restart, failover, admin) must not crash the
+    // process: the pool drops that client and opens a new one on the next query.
+    pool.on('error', () => {})
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   }
   const pglite = await openPGlite(options.dataDir)
