@@ -1,4 +1,4 @@
 import { loadConfig } from './config.js'
 import { serve } from './serve.js'
 
-await serve(loadConfig())
+await serve(loadConfig(), { demo: process.argv.includes('--demo') })

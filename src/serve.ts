@@ -1,21 +1,27 @@
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config.js'
 import { createDb, migrateToLatest } from './db/index.js'
+import { demoPassword, seedDemo } from './demo.js'
 import { buildApp } from './http/app.js'
 
 /**
  * Opens the database, migrates it, and serves on HOST:PORT until SIGINT/SIGTERM; then stops
  * taking requests, lets the running ones finish, and closes the database.
  */
-export async function serve(config: Config): Promise<void> {
+export async function serve(config: Config, options: { demo?: boolean } = {}): Promise<void> {
   const db = await createDb(config)
   await migrateToLatest(db)
+  const demo = options.demo ? await seedDemo(db, new Date()) : undefined
   const app = await buildApp({ config, db, logger: true })
   await app.listen({ host: config.host, port: config.port })
   const { port } = app.server.address() as AddressInfo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   const where = config.databaseUrl === undefined ? `PGlite in ${config.dataDir}` : 'PostgreSQL'
   console.log(`Tessera is listening on http://${host}:${port} (${where}); API docs: /api/docs`)
+  if (demo) {
+    console.log(`Demo company "${demo.slug}"; every login's password is ${demoPassword}`)
+    for (const l of demo.logins) console.log(`  ${l.position.padEnd(18)} ${l.email}`)
+  }
 
   let stopping = false
   const stop = async (signal: string) => {
