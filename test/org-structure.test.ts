@@ -35,12 +35,13 @@ describe('org units (P3)', async () => {
   const bUnit = await createOrgUnit(ctxB, { parentId: null, kind: 'region', name: 'B region' })
 
   it('returns a subtree root first, descendants after, nothing outside it', async () => {
-    expect(await orgUnitSubtree(ctxA, region.id)).toEqual([region.id, branch.id, team.id])
-    expect(await orgUnitSubtree(ctxA, team.id)).toEqual([team.id])
+    const ids = async (id: string) => (await orgUnitSubtree(ctxA, id)).map((u) => u.id)
+    expect(await ids(region.id)).toEqual([region.id, branch.id, team.id])
+    expect(await ids(team.id)).toEqual([team.id])
   })
 
   it('audits creation and lists only my company units', async () => {
-    expect((await listOrgUnits(ctxA)).map((u) => u.name).sort()).toEqual([
+    expect((await listOrgUnits(ctxA)).items.map((u) => u.name).sort()).toEqual([
       'Night shift',
       'North',
       'Oslo',
@@ -55,7 +56,11 @@ describe('org units (P3)', async () => {
     })
     const moved = await updateOrgUnit(ctxA, branch.id, { parentId: other.id })
     expect(moved.parentId).toBe(other.id)
-    expect(await orgUnitSubtree(ctxA, other.id)).toEqual([other.id, branch.id, team.id])
+    expect((await orgUnitSubtree(ctxA, other.id)).map((u) => u.id)).toEqual([
+      other.id,
+      branch.id,
+      team.id,
+    ])
   })
 
   it("treats company B's unit as missing everywhere", async () => {

@@ -1,3 +1,13 @@
 export * from './org-units.js'
-export { createOrgUnit, listOrgUnits, orgUnitSubtree, updateOrgUnit } from './org-units.service.js'
+export {
+  createOrgUnit,
+  deleteOrgUnit,
+  existingOrgUnit,
+  getOrgUnit,
+  listOrgUnits,
+  orgUnitResource,
+  orgUnitSubtree,
+  updateOrgUnit,
+  visibleOrgUnit,
+} from './org-units.service.js'
 export { findOrgUnit, listSubtreeIds } from './org-units.repo.js'

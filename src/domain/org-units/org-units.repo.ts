@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/index.js'
-import type { OrgUnit, OrgUnitKind } from './org-units.js'
+import type { Plan } from '../../authz/index.js'
+import { authzFilter, snakeCase, type Database } from '../../db/index.js'
+import type { OrgUnit, OrgUnitKind, OrgUnitPatch } from './org-units.js'
 import type { OrgUnitRow } from './org-units.table.js'
 
 type Db = Kysely<Database>
@@ -37,14 +38,22 @@ export async function findOrgUnit(db: Db, companyId: string, id: string) {
   return row && orgUnitRowToOrgUnit(row)
 }
 
-export async function listOrgUnits(db: Db, companyId: string): Promise<OrgUnit[]> {
-  const rows = await db
+/** The units `plan` lets the caller see, narrowed by `filter`, ordered by id, after `afterId`. */
+export async function listOrgUnits(
+  db: Db,
+  companyId: string,
+  plan: Plan,
+  filter: { parentId?: string | undefined; kind?: OrgUnitKind | undefined },
+  page: { limit: number; afterId?: string | undefined },
+): Promise<OrgUnit[]> {
+  let query = db
     .selectFrom('org_units')
     .selectAll()
-    .where('company_id', '=', companyId)
-    .orderBy('name')
-    .orderBy('id')
-    .execute()
+    .where((eb) => authzFilter(eb, plan, { companyId }))
+  if (filter.parentId !== undefined) query = query.where('parent_id', '=', filter.parentId)
+  if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind)
+  if (page.afterId !== undefined) query = query.where('id', '>', page.afterId)
+  const rows = await query.orderBy('id').limit(page.limit).execute()
   return rows.map(orgUnitRowToOrgUnit)
 }
 
@@ -73,17 +82,71 @@ export async function listSubtreeIds(db: Db, companyId: string, rootId: string) 
   return rows.map((r) => r.id)
 }
 
+/**
+ * P3: the unit and its descendants that `plan` lets the caller see, with their depth below the
+ * root, root first, then by depth and id. A hidden unit in the middle hides only itself.
+ */
+export async function listSubtree(
+  db: Db,
+  companyId: string,
+  rootId: string,
+  plan: Plan,
+): Promise<(OrgUnit & { depth: number })[]> {
+  const rows = await db
+    .withRecursive('subtree(id, depth)', (qb) =>
+      qb
+        .selectFrom('org_units')
+        .select(['id', (eb) => eb.lit(0).as('depth')])
+        .where('company_id', '=', companyId)
+        .where('id', '=', rootId)
+        .unionAll((qb2) =>
+          qb2
+            .selectFrom('org_units as child')
+            .innerJoin('subtree', 'subtree.id', 'child.parent_id')
+            .select(['child.id', (eb) => eb('subtree.depth', '+', 1).as('depth')])
+            .where('child.company_id', '=', companyId),
+        ),
+    )
+    .selectFrom('org_units')
+    .innerJoin('subtree', 'subtree.id', 'org_units.id')
+    .selectAll('org_units')
+    .select('subtree.depth')
+    .where((eb) =>
+      authzFilter(eb, plan, {
+        companyId,
+        column: (field) => `org_units.${snakeCase(field)}`,
+        companyColumn: 'org_units.company_id',
+      }),
+    )
+    .orderBy('subtree.depth')
+    .orderBy('org_units.id')
+    .execute()
+  return rows.map((r) => ({ ...orgUnitRowToOrgUnit(r), depth: Number(r.depth) }))
+}
+
+export async function hasChildUnits(db: Db, companyId: string, id: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('org_units')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('parent_id', '=', id)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
 /** Moves a unit; the caller checks the new parent is not inside the unit's own subtree. */
 export async function updateOrgUnit(
   db: Db,
   companyId: string,
   id: string,
-  patch: { name?: string; parentId?: string | null },
+  patch: OrgUnitPatch,
 ): Promise<OrgUnit | undefined> {
   const row = await db
     .updateTable('org_units')
     .set({
       ...(patch.name !== undefined && { name: patch.name }),
+      ...(patch.kind !== undefined && { kind: patch.kind }),
       ...(patch.parentId !== undefined && { parent_id: patch.parentId }),
     })
     .where('company_id', '=', companyId)

@@ -1,36 +1,93 @@
+import type { Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
-import { authorize } from '../access/index.js'
+import { authorize, bumpPolicyVersion, decisionFor, listPlan } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
+import { authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
-import type { OrgUnit, OrgUnitKind } from './org-units.js'
+import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
+import type { OrgUnit, OrgUnitKind, OrgUnitPatch } from './org-units.js'
 import {
+  deleteOrgUnit as deleteOrgUnitRow,
   findOrgUnit,
+  hasChildUnits,
   insertOrgUnit,
   listOrgUnits as listOrgUnitRows,
+  listSubtree,
   listSubtreeIds,
   updateOrgUnit as updateOrgUnitRow,
 } from './org-units.repo.js'
 
-async function existingUnit(tx: TenantCtx, id: string, path?: string): Promise<OrgUnit> {
+// The org-unit catalog entry has no fields, so there is nothing to project: a unit the caller
+// may view is shown whole. The tree is part of the compiled policy (subtree scopes), so every
+// create, move and delete bumps the company's policy version in the same transaction.
+
+/** A unit as the engine sees it: its scope attribute is its own id (catalog: orgUnit = 'id'). */
+export function orgUnitResource(unit: Pick<OrgUnit, 'id'>): Resource {
+  return { type: 'orgUnit', id: unit.id, attrs: { id: unit.id } }
+}
+
+/** Where a unit would sit: under `parentId`, or at the root (only company-wide rules reach it). */
+function placement(parentId: string | null): Resource {
+  return { type: 'orgUnit', attrs: { id: parentId } }
+}
+
+const noSuchUnit = (path?: string) =>
+  new AppError(
+    'not_found',
+    'no such org unit',
+    path ? { errors: [{ path, message: 'no such org unit' }] } : {},
+  )
+
+/**
+ * A unit named in a write (parent, a user's unit): it must exist in the caller's company and be
+ * visible to the caller; otherwise 404 with `path`, exactly as for an id that never existed.
+ */
+export async function visibleOrgUnit(tx: TenantCtx, id: string, path: string): Promise<OrgUnit> {
   const unit = await findOrgUnit(tx.db, tx.actor.companyId, id)
-  if (unit === undefined) {
-    throw new AppError(
-      'not_found',
-      'no such org unit',
-      path ? { errors: [{ path, message: 'no such org unit' }] } : {},
-    )
-  }
+  if (unit === undefined || !(await decisionFor(tx, 'orgUnit.view', orgUnitResource(unit))).allowed)
+    throw noSuchUnit(path)
   return unit
 }
 
+/** A unit named in a list filter: it must exist in the caller's company (404 with `path`). */
+export async function existingOrgUnit(tx: TenantCtx, id: string, path: string): Promise<OrgUnit> {
+  const unit = await findOrgUnit(tx.db, tx.actor.companyId, id)
+  if (unit === undefined) throw noSuchUnit(path)
+  return unit
+}
+
+async function unitForAction(tx: TenantCtx, id: string, action: 'view' | 'edit' | 'delete') {
+  const unit = await findOrgUnit(tx.db, tx.actor.companyId, id)
+  if (unit === undefined) throw noSuchUnit()
+  await authorizeRecord(tx, `orgUnit.${action}`, orgUnitResource(unit), () => noSuchUnit())
+  return unit
+}
+
+/** Refuses placing a unit where the caller's `action` does not reach (403, on `path`). */
+async function assertPlacement(
+  tx: TenantCtx,
+  action: 'orgUnit.create' | 'orgUnit.edit',
+  parentId: string | null,
+  path: string,
+) {
+  if ((await decisionFor(tx, action, placement(parentId))).allowed) return
+  const where = parentId === null ? 'at the root' : 'under this org unit'
+  throw new AppError('forbidden', `not allowed: ${action} ${where}`, {
+    errors: [{ path, message: `you may not place an org unit ${where}` }],
+  })
+}
+
+/** P3: creates a unit at the root or under a visible unit where the caller may create units. */
 export async function createOrgUnit(
   ctx: Ctx,
   input: { parentId: string | null; kind: OrgUnitKind; name: string },
 ): Promise<OrgUnit> {
   return inCompany(ctx, async (tx) => {
     await authorize(tx, 'orgUnit.create')
-    if (input.parentId !== null) await existingUnit(tx, input.parentId, 'body/parentId')
+    if (input.parentId !== null) await visibleOrgUnit(tx, input.parentId, 'body/parentId')
+    await assertPlacement(tx, 'orgUnit.create', input.parentId, 'body/parentId')
     const unit = await insertOrgUnit(tx.db, tx.actor.companyId, input, tx.now)
+    await bumpPolicyVersion(tx.db, tx.actor.companyId)
     await recordAudit(tx, {
       action: 'org_unit.created',
       targetType: 'org_unit',
@@ -41,47 +98,104 @@ export async function createOrgUnit(
   })
 }
 
-export async function listOrgUnits(ctx: Ctx): Promise<OrgUnit[]> {
+export async function getOrgUnit(ctx: Ctx, id: string): Promise<OrgUnit> {
+  return inCompany(ctx, (tx) => unitForAction(tx, id, 'view'))
+}
+
+/** The units the caller may view (SQL-filtered by the engine's plan), by id, one page. */
+export async function listOrgUnits(
+  ctx: Ctx,
+  filter: { parentId?: string | undefined; kind?: OrgUnitKind | undefined } = {},
+  page: PageRequest = { limit: 50 },
+): Promise<Page<OrgUnit>> {
+  const afterId = decodeCursor(page.cursor)
   return inCompany(ctx, async (tx) => {
-    await authorize(tx, 'orgUnit.view')
-    return listOrgUnitRows(tx.db, tx.actor.companyId)
+    const plan = await listPlan(tx, 'orgUnit.view')
+    if (filter.parentId !== undefined) {
+      await existingOrgUnit(tx, filter.parentId, 'querystring/parentId')
+    }
+    const rows = await listOrgUnitRows(tx.db, tx.actor.companyId, plan, filter, {
+      limit: page.limit + 1,
+      afterId,
+    })
+    return pageOf(rows, page.limit, (u) => u)
   })
 }
 
-/** P3: the ids of a unit and everything under it. */
-export async function orgUnitSubtree(ctx: Ctx, id: string): Promise<string[]> {
-  return inCompany(ctx, async (tx) => {
-    await existingUnit(tx, id)
-    await authorize(tx, 'orgUnit.view', { type: 'orgUnit', id })
-    return listSubtreeIds(tx.db, tx.actor.companyId, id)
-  })
-}
-
-/** Renames and/or moves a unit; never under itself or one of its descendants. */
-export async function updateOrgUnit(
+/** P3: a unit and the units under it the caller may view, root first, with their depth. */
+export async function orgUnitSubtree(
   ctx: Ctx,
   id: string,
-  patch: { name?: string; parentId?: string | null },
-): Promise<OrgUnit> {
+): Promise<(OrgUnit & { depth: number })[]> {
   return inCompany(ctx, async (tx) => {
-    const before = await existingUnit(tx, id)
-    await authorize(tx, 'orgUnit.edit', { type: 'orgUnit', id })
-    if (patch.parentId !== undefined && patch.parentId !== null) {
-      await existingUnit(tx, patch.parentId, 'body/parentId')
-      const subtree = await listSubtreeIds(tx.db, tx.actor.companyId, id)
-      if (subtree.includes(patch.parentId)) {
-        throw new AppError('conflict', 'an org unit cannot move under itself or its descendants')
+    await unitForAction(tx, id, 'view')
+    return listSubtree(tx.db, tx.actor.companyId, id, await listPlan(tx, 'orgUnit.view'))
+  })
+}
+
+/**
+ * Renames, re-kinds and/or moves a unit (with its subtree); never under itself or one of its
+ * descendants. A move needs `orgUnit.edit` on the unit and where it goes (the new parent, or the
+ * root for company-wide editors).
+ */
+export async function updateOrgUnit(ctx: Ctx, id: string, patch: OrgUnitPatch): Promise<OrgUnit> {
+  return inCompany(ctx, async (tx) => {
+    const before = await unitForAction(tx, id, 'edit')
+    const moves = patch.parentId !== undefined && patch.parentId !== before.parentId
+    if (moves && patch.parentId !== undefined) {
+      if (patch.parentId !== null) {
+        await visibleOrgUnit(tx, patch.parentId, 'body/parentId')
+        const subtree = await listSubtreeIds(tx.db, tx.actor.companyId, id)
+        if (subtree.includes(patch.parentId)) {
+          throw new AppError(
+            'conflict',
+            'an org unit cannot move under itself or its descendants',
+            {
+              errors: [{ path: 'body/parentId', message: 'is the unit itself or one below it' }],
+            },
+          )
+        }
       }
+      await assertPlacement(tx, 'orgUnit.edit', patch.parentId, 'body/parentId')
     }
     const after = await updateOrgUnitRow(tx.db, tx.actor.companyId, id, patch)
-    if (after === undefined) throw new AppError('not_found', 'no such org unit')
+    if (after === undefined) throw noSuchUnit()
+    if (moves) await bumpPolicyVersion(tx.db, tx.actor.companyId)
     await recordAudit(tx, {
-      action: 'org_unit.updated',
+      action: moves ? 'org_unit.moved' : 'org_unit.updated',
       targetType: 'org_unit',
       targetId: id,
       before,
       after,
     })
     return after
+  })
+}
+
+/** Deletes an empty unit: no units under it and nothing (users, records) placed in it. */
+export async function deleteOrgUnit(ctx: Ctx, id: string): Promise<void> {
+  await inCompany(ctx, async (tx) => {
+    const before = await unitForAction(tx, id, 'delete')
+    if (await hasChildUnits(tx.db, tx.actor.companyId, id)) {
+      throw new AppError('conflict', 'the org unit has units under it; move or delete them first')
+    }
+    try {
+      await deleteOrgUnitRow(tx.db, tx.actor.companyId, id)
+    } catch (error) {
+      // The composite foreign keys of users (and later records) refuse a unit still in use.
+      if ((error as { code?: string }).code === '23503') {
+        throw new AppError('conflict', 'the org unit still has users or records in it', {
+          cause: error,
+        })
+      }
+      throw error
+    }
+    await bumpPolicyVersion(tx.db, tx.actor.companyId)
+    await recordAudit(tx, {
+      action: 'org_unit.deleted',
+      targetType: 'org_unit',
+      targetId: id,
+      before,
+    })
   })
 }

@@ -9,3 +9,10 @@ export interface OrgUnit {
   readonly name: string
   readonly createdAt: Date
 }
+
+/** What a unit's edit may change; a new `parentId` moves it with its whole subtree. */
+export interface OrgUnitPatch {
+  readonly name?: string | undefined
+  readonly kind?: OrgUnitKind | undefined
+  readonly parentId?: string | null | undefined
+}

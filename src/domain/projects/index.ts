@@ -1,3 +1,11 @@
 export * from './projects.js'
-export { createProject, listProjects, setProjectMember } from './projects.service.js'
+export {
+  createProject,
+  deleteProject,
+  getProject,
+  listProjectMembers,
+  listProjects,
+  projectResource,
+  setProjectMember,
+} from './projects.service.js'
 export { findProject, listProjectMemberIds, listUserProjectIds } from './projects.repo.js'

@@ -2,9 +2,20 @@ export * from './users.js'
 export {
   findUser,
   insertUser,
-  listUsers as listUserRows,
   updateUser as updateUserRow,
   userRowToUser,
+  type UserListFilter,
 } from './users.repo.js'
-export { getUser, listUsers, updateUser } from './users.service.js'
+export {
+  getUser,
+  listUsers,
+  patchUserProfile,
+  projectUser,
+  updateUser,
+  userForAction,
+  userResource,
+  visibleUser,
+  type UserProfilePatch,
+  type UserView,
+} from './users.service.js'
 export type { UserRow } from './users.table.js'
