@@ -19,3 +19,4 @@ export {
 } from './sessions.service.js'
 export { signup, type SignupInput } from './signup.service.js'
 export { readLoginRestrictions, type LoginRestrictions } from './login-restrictions.js'
+export { createUser, updateUserAccount, type NewUserInput } from './user-accounts.service.js'

@@ -1,0 +1,203 @@
+import { bindSubject, canDelegate } from '../../authz/index.js'
+import { AppError, type ErrorDetail } from '../../errors.js'
+import {
+  authorize,
+  decisionFor,
+  loadSubject,
+  storedRole,
+  subjectOf,
+  type StoredDefinition,
+} from '../access/index.js'
+import { recordAudit } from '../audit/index.js'
+import { authorizeRecord } from '../authorize-record.js'
+import { inCompany, type Ctx, type TenantCtx } from '../context.js'
+import { visibleOrgUnit } from '../org-units/index.js'
+import { assignRole, findRolesByIds, type Role } from '../roles/index.js'
+import {
+  insertUser,
+  patchUserProfile,
+  projectUser,
+  updateUserRow,
+  userForAction,
+  userResource,
+  visibleUser,
+  type User,
+  type UserLevel,
+  type UserPatch,
+  type UserStatus,
+  type UserView,
+} from '../users/index.js'
+import { hashPassword, passwordProblems } from './password.js'
+import { revokeSessions } from './sessions.repo.js'
+
+// The account side of user administration: creating a person with a password and roles (R5),
+// and status changes that end sessions (G6). They live here, not in users/, because they need
+// credentials and sessions, and this module already depends on users (no cycle back).
+
+export interface NewUserInput {
+  readonly email: string
+  readonly name: string
+  readonly password: string
+  readonly position?: string | null | undefined
+  readonly level?: UserLevel | undefined
+  readonly orgUnitId?: string | null | undefined
+  readonly managerId?: string | null | undefined
+  /** R5: roles given at creation, each a delegation the caller must be able to make. */
+  readonly roleIds?: readonly string[] | undefined
+}
+
+/**
+ * Creates a user with a password (the password policy applies) and, optionally, roles. Needs
+ * `user.create` for a user placed in that org unit, `user.assignRole` and `role.assign` when
+ * roles are given, and every role must be delegable by the caller (the engine's canDelegate:
+ * nobody hands out more than they hold). Referenced ids (org unit, manager, roles) of another
+ * company are not found, with the body path. All in one transaction, audited; nothing is
+ * written when any check fails.
+ */
+export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserView> {
+  const problems = passwordProblems(input.password, input)
+  if (problems.length > 0) {
+    throw new AppError('validation_failed', 'the password does not meet the policy', {
+      errors: problems.map((message) => ({ path: 'body/password', message })),
+    })
+  }
+  const passwordHash = await hashPassword(input.password)
+  return inCompany(ctx, async (tx) => {
+    const { companyId } = tx.actor
+    await authorize(tx, 'user.create')
+    const orgUnitId = input.orgUnitId ?? null
+    if (orgUnitId !== null) await visibleOrgUnit(tx, orgUnitId, 'body/orgUnitId')
+    // The user to be: no id yet (an `own` rule cannot reach it), in the unit asked for.
+    const create = await decisionFor(tx, 'user.create', {
+      type: 'user',
+      attrs: { id: null, orgUnitId },
+    })
+    if (!create.allowed) {
+      throw new AppError('forbidden', 'not allowed: user.create in that org unit', {
+        errors: [{ path: 'body/orgUnitId', message: 'you may not create users here' }],
+      })
+    }
+    if (input.managerId) await visibleUser(tx, input.managerId, 'body/managerId')
+    const roles = await rolesByIds(tx, input.roleIds ?? [])
+
+    let user: User
+    try {
+      user = await insertUser(
+        tx.db,
+        companyId,
+        {
+          email: input.email,
+          name: input.name,
+          passwordHash,
+          position: input.position ?? null,
+          ...(input.level !== undefined && { level: input.level }),
+          orgUnitId,
+          managerId: input.managerId ?? null,
+        },
+        tx.now,
+      )
+    } catch (error) {
+      if ((error as { code?: string }).code !== '23505') throw error
+      throw new AppError('conflict', 'a user with this email exists', {
+        cause: error,
+        errors: [{ path: 'body/email', message: 'is taken' }],
+      })
+    }
+    if (roles.length > 0) await assignAtCreation(tx, user, roles)
+    await recordAudit(tx, {
+      action: 'user.created',
+      targetType: 'user',
+      targetId: user.id,
+      after: { ...user, roleIds: roles.map((r) => r.id) },
+    })
+    const view = await decisionFor(tx, 'user.view', userResource(user))
+    return projectUser(view.allowed ? view : create, user)
+  })
+}
+
+/** The roles named in the body, all of the caller's company, or 404 on each missing index. */
+async function rolesByIds(tx: TenantCtx, ids: readonly string[]): Promise<Role[]> {
+  if (ids.length === 0) return []
+  const found = await findRolesByIds(tx.db, tx.actor.companyId, [...new Set(ids)])
+  const missing: ErrorDetail[] = ids.flatMap((id, i) =>
+    found.some((r) => r.id === id) ? [] : [{ path: `body/roleIds/${i}`, message: 'no such role' }],
+  )
+  if (missing.length > 0) throw new AppError('not_found', 'no such role', { errors: missing })
+  return ids.map((id) => found.find((r) => r.id === id) as Role)
+}
+
+/** R5 at creation: the same gates as assigning later, and canDelegate for every grant. */
+async function assignAtCreation(tx: TenantCtx, user: User, roles: readonly Role[]) {
+  await authorize(tx, 'user.assignRole', userResource(user))
+  await authorize(tx, 'role.assign')
+  const me = await subjectOf(tx)
+  const subject = await loadSubject(tx.db, tx.actor.companyId, user.id, tx.now)
+  if (subject === undefined) throw new AppError('internal', 'the new user vanished')
+  const target = bindSubject(me.policy, subject)
+  const refused: ErrorDetail[] = []
+  for (const [i, role] of roles.entries()) {
+    const def = role.definition as StoredDefinition
+    for (const grant of storedRole(role.id, role.name, role.kind, def, role.mfaRequired).grants) {
+      const verdict = canDelegate(me, target, grant)
+      for (const v of verdict.violations) {
+        refused.push({ path: `body/roleIds/${i}`, message: `${v.action}: ${v.reason}` })
+      }
+    }
+  }
+  if (refused.length > 0) {
+    throw new AppError('forbidden', 'you may not hand out a role that grants more than you hold', {
+      errors: refused,
+    })
+  }
+  for (const role of roles) {
+    await assignRole(tx.db, tx.actor.companyId, user.id, role.id, tx.now)
+  }
+}
+
+/**
+ * PATCH /users/{id}: profile fields through users/ (user.edit), then the status. Leaving
+ * `active` (suspended, offboarded: G6) ends every session of the user at once, in the same
+ * transaction, audited with the sessions it ended. Any change into or out of `offboarded`
+ * needs `user.offboard`; suspending and reactivating need `user.edit`. Answers the user as the
+ * caller saw them before the change (a move may take them out of the caller's view).
+ */
+export async function updateUserAccount(ctx: Ctx, id: string, patch: UserPatch): Promise<UserView> {
+  return inCompany(ctx, async (tx) => {
+    const { user: before, decision: seen } = await userForAction(tx, id, 'user.view')
+    const { status, ...profile } = patch
+    let user = await patchUserProfile(tx, before, profile)
+    if (status !== undefined && status !== user.status) user = await changeStatus(tx, user, status)
+    return projectUser(seen, user)
+  })
+}
+
+async function changeStatus(tx: TenantCtx, before: User, status: UserStatus): Promise<User> {
+  const { companyId } = tx.actor
+  const offboarding = status === 'offboarded' || before.status === 'offboarded'
+  const action = offboarding ? 'user.offboard' : 'user.edit'
+  await authorizeRecord(
+    tx,
+    action,
+    userResource(before),
+    () => new AppError('not_found', 'no such user'),
+  )
+  const after = await updateUserRow(tx.db, companyId, before.id, { status }, tx.now)
+  if (after === undefined) throw new AppError('not_found', 'no such user')
+  const ended =
+    status === 'active'
+      ? []
+      : await revokeSessions(tx.db, companyId, { userId: before.id }, tx.now, status)
+  const event = {
+    active: 'user.reactivated',
+    suspended: 'user.suspended',
+    offboarded: 'user.offboarded',
+  }[status]
+  await recordAudit(tx, {
+    action: event,
+    targetType: 'user',
+    targetId: before.id,
+    before: { status: before.status },
+    after: { status, revokedSessionIds: ended },
+  })
+  return after
+}
