@@ -6,6 +6,9 @@ export const errorCodes = {
   validation_failed: { status: 400, title: 'The request is not valid' },
   not_authenticated: { status: 401, title: 'Not logged in' },
   mfa_required: { status: 401, title: 'A one-time code is required' },
+  // G10: logged in, but a role requires MFA and it is not set up yet: 403, not 401 (the session
+  // is valid and must be used to enrol); distinct from mfa_required (a login missing its code).
+  mfa_enrolment_required: { status: 403, title: 'Set up multi-factor authentication first' },
   forbidden: { status: 403, title: 'Not allowed' },
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },

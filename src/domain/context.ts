@@ -12,6 +12,13 @@ export interface Actor {
   readonly roleIds: readonly string[]
   /** Set for API keys (their subject is the key's role, not a person's); else read per request. */
   readonly subject?: Subject
+  /** Set when the caller is an API key (then `userId` and `sessionId` are `apikey:<id>`). */
+  readonly apiKeyId?: string
+  /**
+   * G10: a role of the user requires MFA and they have not enrolled yet; read per request. Such
+   * a session reaches only the enrolment routes, logout and `me` (http/plugins/auth.ts).
+   */
+  readonly mfaEnrolmentRequired?: boolean
 }
 
 /** Where a request came from; recorded with every audit event. */

@@ -26,6 +26,25 @@ export async function findSession(db: Db, companyId: string, id: string) {
     .executeTakeFirst()
 }
 
+/**
+ * The user's role ids and whether each requires MFA (G10), in one query: resolving a session
+ * needs both on every request (role changes are in force on the next request).
+ */
+export async function listSessionRoles(db: Db, companyId: string, userId: string) {
+  return db
+    .selectFrom('user_roles')
+    .innerJoin('roles', (join) =>
+      join
+        .onRef('roles.company_id', '=', 'user_roles.company_id')
+        .onRef('roles.id', '=', 'user_roles.role_id'),
+    )
+    .select(['user_roles.role_id', 'roles.mfa_required'])
+    .where('user_roles.company_id', '=', companyId)
+    .where('user_roles.user_id', '=', userId)
+    .orderBy('user_roles.role_id')
+    .execute()
+}
+
 export async function touchSession(db: Db, companyId: string, id: string, now: Date) {
   await db
     .updateTable('sessions')

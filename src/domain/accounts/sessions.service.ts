@@ -3,7 +3,6 @@ import { AppError } from '../../errors.js'
 import { authorize } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Actor, type AnonymousCtx, type Ctx } from '../context.js'
-import { listUserRoleIds } from '../roles/index.js'
 import { findUser } from '../users/index.js'
 import type { SessionInfo } from './accounts.js'
 import { sha256Hex } from './secret-token.js'
@@ -12,6 +11,7 @@ import {
   findSession,
   findSessionCompany,
   listLiveSessions,
+  listSessionRoles,
   revokeSessions,
   touchSession,
 } from './sessions.repo.js'
@@ -19,7 +19,8 @@ import {
 /**
  * The actor behind a presented session token, or null when the token is unknown, revoked,
  * idle too long, past its absolute expiry, or its user is no longer active. Role ids are read
- * on every request, so a role change is in force on the next one.
+ * on every request, so a role change is in force on the next one; so is G10's "a role requires
+ * MFA and the user has not enrolled", which confines the session to enrolment.
  */
 export async function resolveSession(ctx: AnonymousCtx, token: string): Promise<Actor | null> {
   const found = await findSessionCompany(ctx.db, sha256Hex(token))
@@ -35,11 +36,13 @@ export async function resolveSession(ctx: AnonymousCtx, token: string): Promise<
     if (idleSince >= securityPolicy.sessionTouchMs) {
       await touchSession(trx, session.company_id, session.id, now)
     }
+    const roles = await listSessionRoles(trx, user.companyId, user.id)
     return {
       userId: user.id,
       companyId: user.companyId,
       sessionId: session.id,
-      roleIds: await listUserRoleIds(trx, user.companyId, user.id),
+      roleIds: roles.map((r) => r.role_id),
+      mfaEnrolmentRequired: !user.mfaEnabled && roles.some((r) => r.mfa_required),
     }
   })
 }

@@ -54,14 +54,25 @@ export async function findApiKey(db: Db, companyId: string, id: string) {
   return row && apiKeyRowToApiKey(row)
 }
 
-export async function listApiKeys(db: Db, companyId: string): Promise<ApiKey[]> {
-  const rows = await db
-    .selectFrom('api_keys')
-    .selectAll()
-    .where('company_id', '=', companyId)
-    .orderBy('created_at')
-    .execute()
+/** The company's keys ordered by id, after `afterId`. */
+export async function listApiKeys(
+  db: Db,
+  companyId: string,
+  page: { limit: number; afterId?: string | undefined },
+): Promise<ApiKey[]> {
+  let query = db.selectFrom('api_keys').selectAll().where('company_id', '=', companyId)
+  if (page.afterId !== undefined) query = query.where('id', '>', page.afterId)
+  const rows = await query.orderBy('id').limit(page.limit).execute()
   return rows.map(apiKeyRowToApiKey)
+}
+
+export async function touchApiKey(db: Db, companyId: string, id: string, now: Date) {
+  await db
+    .updateTable('api_keys')
+    .set({ last_used_at: now })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .execute()
 }
 
 export async function revokeApiKey(db: Db, companyId: string, id: string, now: Date) {

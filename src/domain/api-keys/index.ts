@@ -1,9 +1,8 @@
 export type { ApiKey } from './api-keys.js'
 export {
-  findApiKey,
-  findApiKeyCompany,
-  hashApiKey,
-  insertApiKey,
+  API_KEY_PREFIX,
+  createApiKey,
   listApiKeys,
+  resolveApiKey,
   revokeApiKey,
-} from './api-keys.repo.js'
+} from './api-keys.service.js'

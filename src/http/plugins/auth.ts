@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { csrfTokenFor, resolveSession, type AuthResult } from '../../domain/accounts/index.js'
+import { API_KEY_PREFIX, resolveApiKey } from '../../domain/api-keys/index.js'
 import type { Actor, AnonymousCtx, RequestMeta } from '../../domain/context.js'
 import { AppError } from '../../errors.js'
 
@@ -34,9 +35,11 @@ function presentedToken(req: FastifyRequest): { token: string; via: 'bearer' | '
 
 /**
  * Resolves the caller on every request (`req.actor`), from `Authorization: Bearer <token>` or
- * the HttpOnly session cookie. A cookie-authenticated state-changing request must also carry
- * `x-csrf-token` equal to the session's CSRF token (readable by our page from the non-HttpOnly
- * csrf cookie, unreadable and unguessable for another site); bearer requests need none.
+ * the HttpOnly session cookie. A bearer token starting with `tsk_` is an API key (an actor
+ * whose engine subject is the key's role); anything else is a session token. A
+ * cookie-authenticated state-changing request must also carry `x-csrf-token` equal to the
+ * session's CSRF token (readable by our page from the non-HttpOnly csrf cookie, unreadable and
+ * unguessable for another site); bearer requests need none.
  */
 export function installAuth(
   app: FastifyInstance,
@@ -46,7 +49,13 @@ export function installAuth(
   app.addHook('onRequest', async (req) => {
     const presented = presentedToken(req)
     if (presented === null) return
-    const actor = await resolveSession(deps.anonymous(req), presented.token)
+    const ctx = deps.anonymous(req)
+    const apiKey =
+      presented.via === 'bearer' && presented.token.startsWith(API_KEY_PREFIX)
+        ? await resolveApiKey(ctx, presented.token)
+        : null
+    // A session token is random base64url and may (rarely) start with the key prefix too.
+    const actor = apiKey ?? (await resolveSession(ctx, presented.token))
     if (actor === null) return
     if (presented.via === 'cookie' && !SAFE_METHODS.has(req.method)) {
       if (req.headers[CSRF_HEADER] !== csrfTokenFor(presented.token)) {
@@ -57,9 +66,40 @@ export function installAuth(
   })
 }
 
+/**
+ * G10: all a session may reach while a role requires MFA and the user has not enrolled: the
+ * enrolment itself, logout and `me` (so a console can tell the person what to do).
+ */
+const mfaEnrolmentRoutes = new Set([
+  'POST /api/v1/auth/mfa/enrol',
+  'POST /api/v1/auth/mfa/confirm',
+  'POST /api/v1/auth/logout',
+  'GET /api/v1/me',
+])
+
+/** Routes about a person's own sessions and second factor: no use for an API key. */
+const SESSION_ROUTES = '/api/v1/auth/'
+
+/**
+ * The caller of a route that needs one (every route's service context comes through here):
+ * 401 without a session; 403 `mfa_enrolment_required` for a session still owing its MFA
+ * enrolment (G10) outside the enrolment routes; 403 `forbidden` for an API key on the session
+ * and MFA routes.
+ */
 export function requireActor(req: FastifyRequest): Actor {
-  if (req.actor === null) throw new AppError('not_authenticated')
-  return req.actor
+  const actor = req.actor
+  if (actor === null) throw new AppError('not_authenticated')
+  const route = req.routeOptions.url ?? ''
+  if (actor.mfaEnrolmentRequired && !mfaEnrolmentRoutes.has(`${req.method} ${route}`)) {
+    throw new AppError(
+      'mfa_enrolment_required',
+      'a role you hold requires MFA: enrol with POST /api/v1/auth/mfa/enrol, then confirm',
+    )
+  }
+  if (actor.apiKeyId !== undefined && route.startsWith(SESSION_ROUTES)) {
+    throw new AppError('forbidden', 'API keys cannot use session and MFA routes')
+  }
+  return actor
 }
 
 /** Sets the session cookie (HttpOnly) and the CSRF cookie (readable by our own page). */

@@ -1,0 +1,148 @@
+import { bindSubject, canDelegate, type Subject } from '../../authz/index.js'
+import { withCompany } from '../../db/index.js'
+import { AppError, type ErrorDetail } from '../../errors.js'
+import { authorize, storedRole, subjectOf, type StoredDefinition } from '../access/index.js'
+import { recordAudit } from '../audit/index.js'
+import { inCompany, type Actor, type AnonymousCtx, type Ctx } from '../context.js'
+import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
+import { findRole } from '../roles/index.js'
+import type { ApiKey } from './api-keys.js'
+import {
+  findApiKey,
+  findApiKeyCompany,
+  insertApiKey,
+  listApiKeys as listApiKeyRows,
+  revokeApiKey as revokeApiKeyRow,
+  touchApiKey,
+} from './api-keys.repo.js'
+
+/** What every key starts with; the auth plugin tells keys from session tokens by it. */
+export const API_KEY_PREFIX = 'tsk_'
+
+/** last_used_at is written at most this often per key (a hot key must not write per request). */
+const TOUCH_MS = 60_000
+
+/** The engine's subject of a key: the key's one role, no org unit, no projects, no person. */
+function keySubject(apiKey: Pick<ApiKey, 'id' | 'companyId' | 'roleId'>): Subject {
+  return {
+    id: `apikey:${apiKey.id}`,
+    companyId: apiKey.companyId,
+    orgUnitId: null,
+    projectIds: [],
+    roles: [apiKey.roleId],
+  }
+}
+
+/**
+ * The actor behind a presented API key, or null when it is unknown, revoked or expired. The
+ * engine decides with the key's role only (`subject`); `own`, `team` and `project` scopes reach
+ * nothing, since a key is nobody and sits nowhere, so only company-wide rules apply to it.
+ */
+export async function resolveApiKey(ctx: AnonymousCtx, key: string): Promise<Actor | null> {
+  const found = await findApiKeyCompany(ctx.db, key)
+  if (found === undefined) return null
+  return withCompany(ctx.db, found.company_id, async (trx) => {
+    const apiKey = await findApiKey(trx, found.company_id, found.id)
+    if (apiKey === undefined || apiKey.revokedAt !== null) return null
+    if (apiKey.expiresAt !== null && apiKey.expiresAt <= ctx.now) return null
+    if (apiKey.lastUsedAt === null || ctx.now.getTime() - apiKey.lastUsedAt.getTime() >= TOUCH_MS)
+      await touchApiKey(trx, apiKey.companyId, apiKey.id, ctx.now)
+    const subject = keySubject(apiKey)
+    return {
+      userId: subject.id,
+      companyId: apiKey.companyId,
+      sessionId: subject.id,
+      roleIds: [apiKey.roleId],
+      subject,
+      apiKeyId: apiKey.id,
+    }
+  })
+}
+
+/**
+ * Creates a key acting with one role of the caller's company; the key is returned once and only
+ * its hash is stored. Needs `role.assign` on that role, and the role must be delegable by the
+ * caller (canDelegate: a key never holds more than its creator). Audited without the key.
+ */
+export async function createApiKey(
+  ctx: Ctx,
+  input: { name: string; roleId: string; expiresAt?: Date | null | undefined },
+): Promise<{ key: string; apiKey: ApiKey }> {
+  return inCompany(ctx, async (tx) => {
+    const { companyId } = tx.actor
+    await authorize(tx, 'role.assign')
+    const role = await findRole(tx.db, companyId, input.roleId)
+    if (role === undefined) {
+      throw new AppError('not_found', 'no such role', {
+        errors: [{ path: 'body/roleId', message: 'no such role' }],
+      })
+    }
+    await authorize(tx, 'role.assign', { type: 'role', id: role.id })
+    if (input.expiresAt && input.expiresAt <= tx.now) {
+      throw new AppError('validation_failed', 'the key would already be expired', {
+        errors: [{ path: 'body/expiresAt', message: 'must be in the future' }],
+      })
+    }
+    const me = await subjectOf(tx)
+    const target = bindSubject(me.policy, keySubject({ id: 'new', companyId, roleId: role.id }))
+    const def = role.definition as StoredDefinition
+    const refused: ErrorDetail[] = storedRole(role.id, role.name, role.kind, def, role.mfaRequired)
+      .grants.flatMap((grant) => canDelegate(me, target, grant).violations)
+      .map((v) => ({ path: 'body/roleId', message: `${v.action}: ${v.reason}` }))
+    if (refused.length > 0) {
+      throw new AppError('forbidden', 'the role grants more than you hold', { errors: refused })
+    }
+    const created = await insertApiKey(
+      tx.db,
+      companyId,
+      {
+        name: input.name,
+        roleId: role.id,
+        createdBy: tx.actor.userId,
+        expiresAt: input.expiresAt ?? null,
+      },
+      tx.now,
+    )
+    await recordAudit(tx, {
+      action: 'api_key.created',
+      targetType: 'api_key',
+      targetId: created.apiKey.id,
+      after: created.apiKey,
+    })
+    return created
+  })
+}
+
+/** The company's keys (never the secrets), revoked ones included, by id. Needs `role.assign`. */
+export async function listApiKeys(
+  ctx: Ctx,
+  page: PageRequest = { limit: 50 },
+): Promise<Page<ApiKey>> {
+  const afterId = decodeCursor(page.cursor)
+  return inCompany(ctx, async (tx) => {
+    await authorize(tx, 'role.assign')
+    const rows = await listApiKeyRows(tx.db, tx.actor.companyId, {
+      limit: page.limit + 1,
+      afterId,
+    })
+    return pageOf(rows, page.limit, (k) => k)
+  })
+}
+
+/** Revokes a key: it stops working on the next request. Revoking twice is a no-op. */
+export async function revokeApiKey(ctx: Ctx, id: string): Promise<void> {
+  await inCompany(ctx, async (tx) => {
+    await authorize(tx, 'role.assign')
+    const before = await findApiKey(tx.db, tx.actor.companyId, id)
+    if (before === undefined) throw new AppError('not_found', 'no such API key')
+    if (before.revokedAt !== null) return
+    const after = await revokeApiKeyRow(tx.db, tx.actor.companyId, id, tx.now)
+    await recordAudit(tx, {
+      action: 'api_key.revoked',
+      targetType: 'api_key',
+      targetId: id,
+      before,
+      after,
+    })
+  })
+}
