@@ -1,5 +1,5 @@
-import { Type, type Static } from '@fastify/type-provider-typebox'
-import type { User } from '../domain/users/index.js'
+import { Type, type Static, type TSchema } from '@fastify/type-provider-typebox'
+import type { User, UserView } from '../domain/users/index.js'
 
 // Shapes shared by several routes; each feeds both validation and /api/v1/openapi.json.
 
@@ -59,4 +59,42 @@ export function userJson(user: User): Static<typeof UserJson> {
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+}
+
+/** `{ items, nextCursor }` of every list (shared/API.md). */
+export function PageJson<T extends TSchema>(item: T) {
+  return Type.Object({
+    items: Type.Array(item),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  })
+}
+
+/**
+ * A user as the caller may see them (P4): a field the caller may not see is absent, a masked one
+ * holds its masked string and is named in `maskedFields` (so `level` is any string here).
+ */
+export const UserViewJson = Type.Object({
+  id: Type.String(),
+  companyId: Type.String(),
+  email: Type.Optional(Type.String()),
+  name: Type.String(),
+  status: UserJson.properties.status,
+  position: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  level: Type.Optional(Type.String({ description: 'novice | senior | lead | admin (or masked)' })),
+  orgUnitId: Type.Union([Type.String(), Type.Null()]),
+  managerId: Type.Union([Type.String(), Type.Null()]),
+  mfaEnabled: Type.Boolean(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  maskedFields: Type.Optional(Type.Array(Type.String())),
+})
+
+/** Projection only drops or masks catalog fields (email, phone, position, level): the rest stay. */
+export function userViewJson(user: UserView): Static<typeof UserViewJson> {
+  const { createdAt, updatedAt, ...rest } = user
+  return {
+    ...rest,
+    createdAt: createdAt?.toISOString(),
+    updatedAt: updatedAt?.toISOString(),
+  } as Static<typeof UserViewJson>
 }

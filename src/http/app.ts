@@ -12,6 +12,7 @@ import { installAuth, requestMeta, requireActor } from './plugins/auth.js'
 import { installOpenApi } from './plugins/openapi.js'
 import { installProblemDetails } from './plugins/problem-details.js'
 import { accountRoutes } from './routes/accounts.routes.js'
+import { apiKeysRoutes } from './routes/api-keys.routes.js'
 import { auditRoutes } from './routes/audit.routes.js'
 import { authRoutes } from './routes/auth.routes.js'
 import { authzRoutes } from './routes/authz.routes.js'
@@ -96,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   projectsRoutes(app, routeDeps)
   rolesRoutes(app, routeDeps)
   authzRoutes(app, routeDeps)
+  apiKeysRoutes(app, routeDeps)
   await app.ready()
   return app
 }

@@ -1,3 +1,178 @@
+import { Type, type Static } from '@fastify/type-provider-typebox'
+import {
+  createOrgUnit,
+  deleteOrgUnit,
+  getOrgUnit,
+  listOrgUnits,
+  orgUnitSubtree,
+  updateOrgUnit,
+  type OrgUnit,
+} from '../../domain/org-units/index.js'
+import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
 import type { App, RouteDeps } from '../types.js'
 
-export function orgUnitsRoutes(_app: App, _deps: RouteDeps): void {}
+const Kind = Type.Union([
+  Type.Literal('region'),
+  Type.Literal('branch'),
+  Type.Literal('department'),
+  Type.Literal('team'),
+])
+const Name = Type.String({ minLength: 1, maxLength: 200 })
+
+const OrgUnitJson = Type.Object({
+  id: Type.String(),
+  companyId: Type.String(),
+  parentId: Type.Union([Type.String(), Type.Null()]),
+  kind: Kind,
+  name: Type.String(),
+  createdAt: Timestamp,
+})
+
+function orgUnitJson(unit: OrgUnit): Static<typeof OrgUnitJson> {
+  return {
+    id: unit.id,
+    companyId: unit.companyId,
+    parentId: unit.parentId,
+    kind: unit.kind,
+    name: unit.name,
+    createdAt: unit.createdAt.toISOString(),
+  }
+}
+
+const OrgUnitQuery = Type.Object(
+  { ...PageQuery, parentId: Type.Optional(Id), kind: Type.Optional(Kind) },
+  { additionalProperties: false },
+)
+
+const NewOrgUnitBody = Type.Object(
+  { parentId: Type.Optional(Type.Union([Id, Type.Null()])), kind: Kind, name: Name },
+  { additionalProperties: false },
+)
+
+const OrgUnitPatchBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    kind: Type.Optional(Kind),
+    parentId: Type.Optional(Type.Union([Id, Type.Null()])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+
+const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
+const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
+const tags = ['org-units']
+
+// P3. The tree is part of the compiled policy: create, move and delete take effect for subtree
+// scopes on the next request. A `parentId` that is not a unit I may view answers 404 with
+// errors[].path `body/parentId` (another company's unit is exactly a unit that does not exist).
+
+export function orgUnitsRoutes(app: App, deps: RouteDeps): void {
+  app.get(
+    '/api/v1/org-units',
+    {
+      schema: {
+        summary: 'The org units I may view, one page by id',
+        tags,
+        security,
+        querystring: OrgUnitQuery,
+        response: { 200: PageJson(OrgUnitJson), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const { limit = 50, cursor, ...filter } = req.query
+      const page = await listOrgUnits(deps.ctx(req), filter, { limit, cursor })
+      return { items: page.items.map(orgUnitJson), nextCursor: page.nextCursor }
+    },
+  )
+
+  app.post(
+    '/api/v1/org-units',
+    {
+      schema: {
+        summary: 'Create an org unit at the root or under a unit',
+        tags,
+        security,
+        body: NewOrgUnitBody,
+        response: { 201: OrgUnitJson, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const { parentId = null, ...rest } = req.body
+      const unit = await createOrgUnit(deps.ctx(req), { ...rest, parentId })
+      return reply.code(201).send(orgUnitJson(unit))
+    },
+  )
+
+  app.get(
+    '/api/v1/org-units/:id',
+    {
+      schema: {
+        summary: 'One org unit',
+        tags,
+        security,
+        params: IdParams,
+        response: { 200: OrgUnitJson, ...problems(400, 401, 404) },
+      },
+    },
+    async (req) => orgUnitJson(await getOrgUnit(deps.ctx(req), req.params.id)),
+  )
+
+  app.get(
+    '/api/v1/org-units/:id/subtree',
+    {
+      schema: {
+        summary: 'A unit and every unit below it that I may view, root first, by depth',
+        tags,
+        security,
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({ ...OrgUnitJson.properties, depth: Type.Integer({ minimum: 0 }) }),
+            ),
+          }),
+          ...problems(400, 401, 404),
+        },
+      },
+    },
+    async (req) => {
+      const units = await orgUnitSubtree(deps.ctx(req), req.params.id)
+      return { items: units.map((u) => ({ ...orgUnitJson(u), depth: u.depth })) }
+    },
+  )
+
+  app.patch(
+    '/api/v1/org-units/:id',
+    {
+      schema: {
+        summary: 'Rename, re-kind or move an org unit (with its subtree)',
+        description:
+          'A move needs `orgUnit.edit` on the unit and on its new parent (company-wide for the ' +
+          'root), and never goes under the unit itself or a unit below it (409).',
+        tags,
+        security,
+        params: IdParams,
+        body: OrgUnitPatchBody,
+        response: { 200: OrgUnitJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => orgUnitJson(await updateOrgUnit(deps.ctx(req), req.params.id, req.body)),
+  )
+
+  app.delete(
+    '/api/v1/org-units/:id',
+    {
+      schema: {
+        summary: 'Delete an empty org unit (no units, users or records in it; else 409)',
+        tags,
+        security,
+        params: IdParams,
+        response: problems(400, 401, 403, 404, 409),
+      },
+    },
+    async (req, reply) => {
+      await deleteOrgUnit(deps.ctx(req), req.params.id)
+      return reply.code(204).send()
+    },
+  )
+}
