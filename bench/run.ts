@@ -1,0 +1,111 @@
+/**
+ * `npm run bench` — Tessera side by side with casbin, @casl/ability and accesscontrol on one
+ * generated workload, in one process. Prints a table (or, with --json, one JSON line last) and
+ * rewrites docs/benchmarks.md.
+ *
+ *   npm run bench                 readable table
+ *   npm run bench -- --json       last line: {"results":[…]}
+ *   npm run bench -- --quick      1 run per configuration, no docs update (for development)
+ *   npm run bench -- --only=casl  tessera and one peer only, no docs update
+ *   npm run bench -- --diagnose   where tessera's check time goes (backs the analysis in the docs)
+ */
+import { writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { format, resolveConfig } from 'prettier'
+import { diagnose } from './diagnose.js'
+import { calibrateTimer, measure, type Config, type Measurement, type Options } from './harness.js'
+import {
+  accessControlCap,
+  accessControlConfigs,
+  prepareAccessControl,
+} from './peers/accesscontrol.js'
+import { casbinConfigs, casbinCap, prepareCasbin } from './peers/casbin.js'
+import { caslConfigs, prepareCasl } from './peers/casl.js'
+import { floorConfig } from './peers/floor.js'
+import { prepareTessera, tesseraConfigs } from './peers/tessera.js'
+import { consoleTable, jsonRows, markdown, targets } from './report.js'
+import { describe, generate, variants, type Variant } from './workload.js'
+
+const args = new Set(process.argv.slice(2))
+const json = args.has('--json')
+const quick = args.has('--quick')
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+const options: Options = {
+  runs: quick ? 1 : 5,
+  slowRunMs: 2_000,
+  slowRuns: quick ? 1 : 3,
+  latencySample: 100_000,
+  warmup: 100_000,
+  log,
+}
+
+function configsFor(variant: Variant): Config[] {
+  const all = [
+    floorConfig(variant),
+    ...tesseraConfigs(variant),
+    ...caslConfigs(variant),
+    ...accessControlConfigs(variant),
+    ...casbinConfigs(variant),
+  ]
+  return only ? all.filter((c) => c.library === only || c.library === 'tessera') : all
+}
+
+async function main(): Promise<void> {
+  const started = performance.now()
+  const loadAtStart = loadavg()[0] as number
+  const overhead = calibrateTimer()
+  log(`timer overhead ${Math.round(overhead)} ns (subtracted from every latency sample)`)
+  const results: Measurement[] = []
+  const workloads = {} as Record<Variant, Record<string, number | string>>
+  const casbinPolicyLines = {} as Record<Variant, number>
+  for (const variant of variants) {
+    const w = generate(variant)
+    workloads[variant] = describe(w)
+    log(`${variant}: ${JSON.stringify(workloads[variant])}`)
+    prepareTessera(w)
+    prepareCasl(w)
+    prepareAccessControl(w)
+    casbinPolicyLines[variant] = prepareCasbin(w)
+    for (const c of configsFor(variant)) results.push(await measure(c, w, options))
+  }
+  const totalSeconds = (performance.now() - started) / 1000
+  if (!quick && !only) {
+    const doc = markdown({
+      ms: results,
+      workloads,
+      casbinPolicyLines,
+      timerOverheadNs: overhead,
+      totalSeconds,
+      runs: options.runs,
+      slowRuns: options.slowRuns,
+      slowRunMs: options.slowRunMs,
+      latencySample: options.latencySample,
+      casbinCap,
+      accessControlCap,
+      load: [loadAtStart, loadavg()[0] as number],
+    })
+    const file = new URL('../docs/benchmarks.md', import.meta.url)
+    const style = (await resolveConfig(file)) ?? {}
+    writeFileSync(file, await format(doc, { ...style, parser: 'markdown' }))
+    log('wrote docs/benchmarks.md')
+  }
+  const bad = results.filter((m) => m.disagreements > 0)
+  for (const m of bad)
+    log(`DISAGREEMENT: ${m.variant} ${m.library}/${m.name}: ${m.disagreements} checks`)
+  if (bad.length) process.exitCode = 1
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ results: jsonRows(results) })}\n`)
+    return
+  }
+  process.stdout.write(`${consoleTable(results)}\n\nTargets:\n`)
+  for (const t of targets(results)) {
+    process.stdout.write(`  ${t.met ? 'met ' : 'MISS'}  ${t.name}: ${t.goal} — ${t.measured}\n`)
+  }
+  process.stdout.write(`\n(${Math.round(totalSeconds)} s)\n`)
+}
+
+if (args.has('--diagnose')) await diagnose()
+else await main()
