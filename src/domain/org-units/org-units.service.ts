@@ -2,7 +2,7 @@ import type { Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { authorize, bumpPolicyVersion, decisionFor, listPlan } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
-import { authorizeRecord } from '../authorize-record.js'
+import { authorizeList, authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
 import type { OrgUnit, OrgUnitKind, OrgUnitPatch } from './org-units.js'
@@ -110,6 +110,7 @@ export async function listOrgUnits(
 ): Promise<Page<OrgUnit>> {
   const afterId = decodeCursor(page.cursor)
   return inCompany(ctx, async (tx) => {
+    await authorizeList(tx, 'orgUnit.view')
     const plan = await listPlan(tx, 'orgUnit.view')
     if (filter.parentId !== undefined) {
       await existingOrgUnit(tx, filter.parentId, 'querystring/parentId')

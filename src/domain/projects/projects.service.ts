@@ -2,7 +2,7 @@ import { decide, type Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { authorize, decisionFor, envOf, listPlan, subjectOf } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
-import { authorizeRecord } from '../authorize-record.js'
+import { authorizeList, authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
 import { projectUser, userResource, visibleUser, type UserView } from '../users/index.js'
@@ -96,6 +96,7 @@ export async function listProjects(
 ): Promise<Page<Project>> {
   const afterId = decodeCursor(page.cursor)
   return inCompany(ctx, async (tx) => {
+    await authorizeList(tx, 'project.view')
     const plan = await listPlan(tx, 'project.view')
     const rows = await listProjectRows(tx.db, tx.actor.companyId, plan, {
       limit: page.limit + 1,

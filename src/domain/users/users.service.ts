@@ -10,7 +10,7 @@ import {
 import { AppError } from '../../errors.js'
 import { decisionFor, envOf, listPlan, subjectOf } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
-import { authorizeRecord } from '../authorize-record.js'
+import { authorizeList, authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { existingOrgUnit, visibleOrgUnit } from '../org-units/index.js'
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
@@ -89,6 +89,7 @@ export async function listUsers(
   const afterId = decodeCursor(page.cursor)
   return inCompany(ctx, async (tx) => {
     const { companyId } = tx.actor
+    await authorizeList(tx, 'user.view')
     const plan = await listPlan(tx, 'user.view')
     if (filter.orgUnitId !== undefined) {
       await existingOrgUnit(tx, filter.orgUnitId, 'querystring/orgUnitId')
