@@ -3,7 +3,15 @@
  * restriction into rules with compiled predicates, and build per-role-set lookup tables that
  * all subjects holding the same roles share. `bindSubject` is the cheap per-request step.
  */
-import { catalog, resourceOf, type Action, type ResourceType, type Sensitivity } from './catalog.js'
+import {
+  actionIndex,
+  allActions,
+  catalog,
+  resourceOf,
+  type Action,
+  type ResourceType,
+  type Sensitivity,
+} from './catalog.js'
 import {
   ConditionError,
   EvalScratch,
@@ -61,11 +69,15 @@ export interface ActionRule {
   readonly scopeOk: Predicate
   readonly whenOk: Predicate
   readonly windowOk: Predicate
+  /** scopeOk ∧ windowOk ∧ whenOk, skipping the parts that are always true. */
+  readonly ok: Predicate
   readonly unconditional: boolean
   /** Field levels for every field of the type (allow: what it reveals; cap: the ceiling). */
   readonly fields: Readonly<Record<string, FieldLevel>>
   /** The decision when this rule alone decides (shared, frozen: no allocation per check). */
   readonly decision: Decision
+  /** Identity within the compiled policy, for interning entries. */
+  readonly uid: number
 }
 
 export interface ActionEntry {
@@ -75,9 +87,12 @@ export interface ActionEntry {
   readonly caps: readonly ActionRule[]
   /** Set when the answer never depends on the record or the environment. */
   readonly constant: Decision | undefined
+  /** Decisions merged from several matching rules, memoised by which ones matched. */
+  readonly merged: Map<number, Decision>
 }
 
-export type Table = ReadonlyMap<string, ActionEntry>
+/** Entries indexed by the catalog's integer action id (`actionIndex`). */
+export type Table = readonly (ActionEntry | undefined)[]
 
 export interface CompiledPolicy {
   readonly version: string | number
@@ -92,12 +107,16 @@ export interface CompiledPolicy {
   /** Shared per role set; bounded by the number of distinct role combinations. */
   readonly tables: Map<string, Table>
   readonly actionRules: WeakMap<Rule, Map<Action, ActionRule>>
+  /** Entries interned by (action, rules): role sets that share rules share entries. */
+  readonly entries: Map<string, ActionEntry>
+  readonly ids: { next: number }
 }
 
 /** A subject bound to a compiled policy: what every check, plan and explanation takes. */
 export interface BoundSubject {
   readonly policy: CompiledPolicy
   readonly subject: Subject
+  readonly companyId: string
   readonly table: Table
   /** What `subject.x` reads in conditions, plus the derived `$subtree`. */
   readonly sub: Readonly<Record<string, unknown>>
@@ -409,6 +428,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     localTime: localTimeIn(policy.timeZone),
     tables: new Map(),
     actionRules: new WeakMap(),
+    entries: new Map(),
+    ids: { next: 0 },
   }
 }
 
@@ -534,6 +555,36 @@ function mergeLimits(rules: readonly ActionRule[]): Limits | undefined {
   })
 }
 
+/** One closure for scope ∧ window ∧ condition: the check path calls a single function per rule. */
+function allOf(ps: readonly Predicate[]): Predicate {
+  const [p, q, r] = ps
+  if (p === undefined) return () => true
+  if (q === undefined) return p
+  if (r === undefined) return (i) => p(i) && q(i)
+  return (i) => p(i) && q(i) && r(i)
+}
+
+/**
+ * The common scopes as direct closures (same semantics as their expressions, which plans use):
+ * own is `record.owner === subject.id`, team is `record.unit === subject.unit` for a subject
+ * that has a unit.
+ */
+function scopePredicate(scope: Scope, type: ResourceType, expr: Expr): Predicate {
+  const attrs = catalog[type].scope as { owner?: string; orgUnit?: string }
+  if (scope === 'own' && attrs.owner !== undefined && attrs.owner !== 'id') {
+    const owner = attrs.owner
+    return (i) => i.res !== undefined && i.res[owner] === i.sub['id']
+  }
+  if (scope === 'team' && attrs.orgUnit !== undefined && attrs.orgUnit !== 'id') {
+    const unit = attrs.orgUnit
+    return (i) => {
+      const mine = i.sub['orgUnitId']
+      return mine !== null && mine !== undefined && i.res !== undefined && i.res[unit] === mine
+    }
+  }
+  return compileExpr(expr)
+}
+
 export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): ActionRule {
   let byAction = cp.actionRules.get(rule)
   if (!byAction) cp.actionRules.set(rule, (byAction = new Map()))
@@ -542,18 +593,29 @@ export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): Acti
   const type = resourceOf(action)
   const sExpr = scopeExpr(rule.scope, type, cp)
   const fields = resolveFields(rule, type)
+  const scopeOk = scopePredicate(rule.scope, type, sExpr)
+  const whenOk = compileExpr(rule.when)
+  const windowOk = compileExpr(rule.window)
   const partial = {
     rule,
     action,
     scopeExpr: sExpr,
-    scopeOk: compileExpr(sExpr),
-    whenOk: compileExpr(rule.when),
-    windowOk: compileExpr(rule.window),
+    scopeOk,
+    whenOk,
+    windowOk,
+    ok: allOf(
+      [
+        sExpr === TRUE ? undefined : scopeOk,
+        rule.window === TRUE ? undefined : windowOk,
+        rule.when === TRUE ? undefined : whenOk,
+      ].filter((p): p is Predicate => p !== undefined),
+    ),
     unconditional: sExpr === TRUE && rule.when === TRUE && rule.window === TRUE,
     fields,
   }
   const ar: ActionRule = {
     ...partial,
+    uid: cp.ids.next++,
     decision:
       rule.effect === 'deny'
         ? denyDecision('restricted', [rule.ref])
@@ -563,7 +625,7 @@ export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): Acti
   return ar
 }
 
-function buildTable(cp: CompiledPolicy, rules: readonly Rule[]): Table {
+function buildTable(cp: CompiledPolicy, rules: readonly Rule[], intern: boolean): Table {
   const byAction = new Map<
     Action,
     { allows: ActionRule[]; denies: ActionRule[]; caps: ActionRule[] }
@@ -576,23 +638,43 @@ function buildTable(cp: CompiledPolicy, rules: readonly Rule[]): Table {
       ;(rule.effect === 'allow' ? e.allows : rule.effect === 'deny' ? e.denies : e.caps).push(ar)
     }
   }
-  const table = new Map<string, ActionEntry>()
+  const table: (ActionEntry | undefined)[] = new Array(allActions.length).fill(undefined)
   for (const [action, e] of byAction) {
-    let constant: Decision | undefined
-    if (
-      e.allows.length > 0 &&
-      e.denies.length === 0 &&
-      e.caps.length === 0 &&
-      e.allows.every((a) => a.unconditional)
-    ) {
-      constant =
-        e.allows.length === 1
-          ? (e.allows[0] as ActionRule).decision
-          : allowDecision(action, e.allows, maxFields(e.allows))
+    const uids = (xs: ActionRule[]) => xs.map((x) => x.uid).join(',')
+    const key = `${action}:${uids(e.allows)}|${uids(e.denies)}|${uids(e.caps)}`
+    let entry = intern ? cp.entries.get(key) : undefined
+    if (entry === undefined) {
+      entry = newEntry(action, e)
+      if (intern) cp.entries.set(key, entry)
     }
-    table.set(action, Object.freeze({ action, ...e, constant }))
+    table[actionIndex.get(action) as number] = entry
   }
   return table
+}
+
+function newEntry(
+  action: Action,
+  e: { allows: ActionRule[]; denies: ActionRule[]; caps: ActionRule[] },
+): ActionEntry {
+  let constant: Decision | undefined
+  if (
+    e.allows.length > 0 &&
+    e.denies.length === 0 &&
+    e.caps.length === 0 &&
+    e.allows.every((a) => a.unconditional)
+  ) {
+    constant =
+      e.allows.length === 1
+        ? (e.allows[0] as ActionRule).decision
+        : allowDecision(action, e.allows, maxFields(e.allows))
+  }
+  return { action, ...e, constant, merged: new Map() }
+}
+
+/** The entry of `action` in a subject's table (undefined: nothing names it). */
+export function entryOf(s: BoundSubject, action: string): ActionEntry | undefined {
+  const id = actionIndex.get(action)
+  return id === undefined ? undefined : s.table[id]
 }
 
 const rank: Record<FieldLevel, number> = { hidden: 0, masked: 1, read: 2, edit: 3 }
@@ -657,7 +739,7 @@ export function bindSubject(cp: CompiledPolicy, subject: Subject): BoundSubject 
     for (const g of groups) rules.push(...(cp.groupRules.get(g) ?? []))
     for (const x of cp.restrictionRules) if (restrictionApplies(x, subject)) rules.push(x)
     if (hasGrants) rules.push(...compileTemporaryGrants(cp, subject))
-    table = buildTable(cp, rules)
+    table = buildTable(cp, rules, !personal && !hasGrants)
     if (!personal && !hasGrants) cp.tables.set(key, table)
   }
   const sub: Record<string, unknown> = {
@@ -669,7 +751,14 @@ export function bindSubject(cp: CompiledPolicy, subject: Subject): BoundSubject 
     roles: subject.roles,
     $subtree: subject.orgUnitId ? (cp.subtree.get(subject.orgUnitId) ?? [subject.orgUnitId]) : [],
   }
-  return { policy: cp, subject, table, sub, scratch: new EvalScratch(sub, cp.localTime) }
+  return {
+    policy: cp,
+    subject,
+    companyId: subject.companyId,
+    table,
+    sub,
+    scratch: new EvalScratch(sub, cp.localTime),
+  }
 }
 
 export type { EvalInput }

@@ -17,6 +17,7 @@ import {
   allowDecision,
   capFields,
   denyDecision,
+  entryOf,
   maxFields,
   type ActionEntry,
   type ActionRule,
@@ -55,16 +56,16 @@ function evaluate(
   env: Env,
   trace?: TraceEntry[],
 ): Decision {
-  if (resource?.companyId !== undefined && resource.companyId !== s.subject.companyId)
+  if (resource?.companyId !== undefined && resource.companyId !== s.companyId)
     return denied.other_company
-  const entry = s.table.get(action)
+  const entry = entryOf(s, action)
   if (entry === undefined) return denied.not_granted
   if (trace === undefined && entry.constant !== undefined) return entry.constant
   if (resource === undefined) return evaluateTypeLevel(s, entry, env, trace)
   const i = s.scratch.fill(resource.attrs ?? empty, resource.id, env)
   let deny: Decision | undefined
   for (const d of entry.denies) {
-    const hit = d.scopeOk(i) && d.windowOk(i) && d.whenOk(i)
+    const hit = d.ok(i)
     trace?.push({
       rule: d.rule.ref,
       effect: 'deny',
@@ -75,35 +76,38 @@ function evaluate(
       if (trace === undefined) return deny
     }
   }
-  let matched: ActionRule[] | undefined
+  // Which allows and caps matched, as bits: the merged decision is memoised per combination.
+  let allowMask = 0
+  let matches = 0
   let first: ActionRule | undefined
   let scopeMiss = false
   let inactive = false
   let condMiss = false
-  for (const a of entry.allows) {
-    let outcome: TraceEntry['outcome']
+  const allows = entry.allows
+  for (let j = 0; j < allows.length; j++) {
+    const a = allows[j] as ActionRule
     if (deny !== undefined && trace === undefined) break
-    if (!a.scopeOk(i)) {
-      scopeMiss = true
-      outcome = 'out_of_scope'
-    } else if (!a.windowOk(i)) {
-      inactive = true
-      outcome = 'inactive'
-    } else if (!a.whenOk(i)) {
-      condMiss = true
-      outcome = 'condition_not_met'
-    } else {
-      outcome = 'matched'
-      if (first === undefined) first = a
-      else (matched ??= [first]).push(a)
+    if (a.ok(i)) {
+      first ??= a
+      matches++
+      allowMask |= 1 << j
+      trace?.push({ rule: a.rule.ref, effect: 'allow', outcome: 'matched' })
+    } else if (trace !== undefined || first === undefined) {
+      // why it missed: only needed for the trace, or for the reason if nothing matches
+      const outcome = missOf(a, i)
+      if (outcome === 'out_of_scope') scopeMiss = true
+      else if (outcome === 'inactive') inactive = true
+      else condMiss = true
+      trace?.push({ rule: a.rule.ref, effect: 'allow', outcome })
     }
-    trace?.push({ rule: a.rule.ref, effect: 'allow', outcome })
   }
-  let caps: ActionRule[] | undefined
-  for (const c of entry.caps) {
-    const hit = c.scopeOk(i) && c.windowOk(i) && c.whenOk(i)
+  let capMask = 0
+  const caps = entry.caps
+  for (let j = 0; j < caps.length; j++) {
+    const c = caps[j] as ActionRule
+    const hit = c.ok(i)
     trace?.push({ rule: c.rule.ref, effect: 'cap', outcome: hit ? 'matched' : 'condition_not_met' })
-    if (hit) (caps ??= []).push(c)
+    if (hit) capMask |= 1 << j
   }
   if (deny !== undefined) return deny
   if (first === undefined) {
@@ -117,10 +121,28 @@ function evaluate(
             : 'not_granted'
     ]
   }
-  if (matched === undefined && caps === undefined) return first.decision
-  const rules = matched ?? [first]
-  const fields = caps ? capFields(maxFields(rules), caps) : maxFields(rules)
-  return allowDecision(entry.action, rules, fields)
+  if (matches === 1 && capMask === 0) return first.decision
+  return merged(entry, allowMask, capMask)
+}
+
+function missOf(a: ActionRule, i: EvalInput): TraceEntry['outcome'] {
+  if (!a.scopeOk(i)) return 'out_of_scope'
+  if (!a.windowOk(i)) return 'inactive'
+  return 'condition_not_met'
+}
+
+/** The decision of several matching rules (and caps), built once per combination. */
+function merged(entry: ActionEntry, allowMask: number, capMask: number): Decision {
+  const memo = entry.allows.length + entry.caps.length <= 30
+  const key = allowMask + capMask * 2 ** entry.allows.length
+  const hit = memo ? entry.merged.get(key) : undefined
+  if (hit !== undefined) return hit
+  const rules = entry.allows.filter((_, j) => allowMask & (1 << j))
+  const caps = entry.caps.filter((_, j) => capMask & (1 << j))
+  const fields = caps.length ? capFields(maxFields(rules), caps) : maxFields(rules)
+  const d = allowDecision(entry.action, rules, fields)
+  if (memo) entry.merged.set(key, d)
+  return d
 }
 
 /**
@@ -247,7 +269,7 @@ const NONE: Plan = { kind: 'none' }
  * planFilter(agent, 'ticket.view', { now }) // { kind: 'where', condition: { kind: 'compare', op: 'eq', field: 'assigneeId', value: 'u1' } }
  */
 export function planFilter(s: BoundSubject, action: Action, env: Env): Plan {
-  const entry = s.table.get(action)
+  const entry = entryOf(s, action)
   if (entry === undefined) return NONE
   if (entry.constant !== undefined) return ALL
   const known = {
@@ -283,10 +305,10 @@ export interface EffectivePermission {
  */
 export function effectivePermissions(s: BoundSubject, env: Env): EffectivePermission[] {
   const out: EffectivePermission[] = []
-  for (const [action, entry] of s.table) {
-    if (!evaluate(s, action, undefined, env).allowed) continue
+  for (const entry of s.table) {
+    if (entry === undefined || !evaluate(s, entry.action, undefined, env).allowed) continue
     out.push({
-      action: action as Action,
+      action: entry.action,
       scopes: [...new Set(entry.allows.map((a) => a.rule.scope))],
       conditional: entry.constant === undefined,
     })

@@ -7,6 +7,7 @@ import { TRUE, type Expr, type Term } from './condition.js'
 import {
   actionRule,
   compileTemporaryGrants,
+  entryOf,
   fieldRank,
   type ActionRule,
   type BoundSubject,
@@ -168,14 +169,14 @@ export function canDelegate(
       'validFrom' in grant ? rule : { ...rule, window: TRUE },
       action,
     )
-    const entry = granter.table.get(action)
+    const entry = entryOf(granter, action)
     const held = entry?.allows ?? []
     if (held.length === 0) {
       violations.push({ action, reason: 'the granter does not hold this action' })
       continue
     }
     const foreignDeny = (entry?.denies ?? []).find(
-      (d) => !grantee.table.get(action)?.denies.some((x) => x.rule === d.rule),
+      (d) => !entryOf(grantee, action)?.denies.some((x) => x.rule === d.rule),
     )
     if (foreignDeny) {
       violations.push({
