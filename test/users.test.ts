@@ -252,6 +252,41 @@ describe('users: denied cases', () => {
     })
   })
 
+  it('a creator without role.assign may create users, but not hand out roles (403, nothing written)', async () => {
+    const creator = await addRole(db, a.companyId, 'Creator', {
+      grants: [{ actions: ['user.create', 'user.view'], scope: 'company' }],
+    })
+    await newUser('creator@a.test', 'Cora Creator', { roleIds: [creator] })
+    const as = call((await logIn(app, { company: a.slug, email: 'creator@a.test' })).json().token)
+    const before = await countRows(db, 'users', a.companyId)
+    const body = { email: 'fresh@a.test', name: 'Fresh', password: strongPassword }
+    problem(await as('POST', '/api/v1/users', { ...body, roleIds: [teamViewer] }), 403, 'forbidden')
+    expect(await countRows(db, 'users', a.companyId)).toBe(before)
+    expect((await as('POST', '/api/v1/users', body)).statusCode).toBe(201)
+  })
+
+  it('nobody hands out more than they hold: giving Admin at creation is refused (canDelegate)', async () => {
+    const delegator = await addRole(db, a.companyId, 'Delegator', {
+      grants: [
+        {
+          actions: ['user.create', 'user.view', 'user.assignRole', 'role.assign'],
+          scope: 'company',
+        },
+      ],
+    })
+    await newUser('deleg@a.test', 'Del Egator', { roleIds: [delegator] })
+    const as = call((await logIn(app, { company: a.slug, email: 'deleg@a.test' })).json().token)
+    const admin = await builtinRoleId(db, a.companyId, 'Admin')
+    const before = await countRows(db, 'users', a.companyId)
+    const body = { email: 'boss@a.test', name: 'Boss', password: strongPassword }
+    const res = await as('POST', '/api/v1/users', { ...body, roleIds: [teamViewer, admin] })
+    const errors = problem(res, 403, 'forbidden').errors as { path: string }[]
+    expect(new Set(errors.map((e) => e.path))).toEqual(new Set(['body/roleIds/1']))
+    expect(await countRows(db, 'users', a.companyId)).toBe(before)
+    const ok = await as('POST', '/api/v1/users', { ...body, roleIds: [teamViewer] })
+    expect(ok.statusCode).toBe(201)
+  })
+
   it('without a session, 401', async () => {
     problem(await app.inject({ url: '/api/v1/users' }), 401, 'not_authenticated')
   })

@@ -128,8 +128,12 @@ async function rolesByIds(tx: TenantCtx, ids: readonly string[]): Promise<Role[]
 
 /** R5 at creation: the same gates as assigning later, and canDelegate for every grant. */
 async function assignAtCreation(tx: TenantCtx, user: User, roles: readonly Role[]) {
-  await authorize(tx, 'user.assignRole', userResource(user))
   await authorize(tx, 'role.assign')
+  if (!(await decisionFor(tx, 'user.assignRole', userResource(user))).allowed) {
+    throw new AppError('forbidden', 'not allowed: user.assignRole for this user', {
+      errors: [{ path: 'body/roleIds', message: 'you may not give roles to this user' }],
+    })
+  }
   const me = await subjectOf(tx)
   const subject = await loadSubject(tx.db, tx.actor.companyId, user.id, tx.now)
   if (subject === undefined) throw new AppError('internal', 'the new user vanished')
