@@ -371,3 +371,57 @@ describe('sections (R7)', () => {
     problem(await get(a.token, '/api/v1/sections/nope/roles'), 400, 'validation_failed')
   })
 })
+
+describe('R8 position → default roles', () => {
+  it('a transfer to another position resets roles to the new defaults and ends groups', async () => {
+    const all = await rolesOf(a)
+    const novice = all.find((r) => r.name === 'Novice agent')!
+    const lead = all.find((r) => r.name === 'Team lead')!
+    const created = await send(a.token, 'POST', '/api/v1/users', {
+      email: 'mover@example.com',
+      name: 'Mover',
+      password: 'Correct-Horse-44',
+      position: 'novice-agent',
+      roleIds: [novice.id],
+    })
+    expect(created.statusCode).toBe(201)
+    const id = created.json().id as string
+    const vip = (await get(a.token, '/api/v1/permission-groups')).json().items[0].id as string
+    expect(
+      (await send(a.token, 'PUT', `/api/v1/users/${id}/groups`, { groupIds: [vip] })).statusCode,
+    ).toBe(200)
+    expect(
+      (await send(a.token, 'PATCH', `/api/v1/users/${id}`, { position: 'team-lead' })).statusCode,
+    ).toBe(200)
+    expect((await get(a.token, `/api/v1/users/${id}/roles`)).json()).toEqual({
+      roleIds: [lead.id],
+      groupIds: [],
+    })
+    // a profile change that is not a transfer keeps them
+    expect(
+      (await send(a.token, 'PATCH', `/api/v1/users/${id}`, { name: 'Mover Two' })).statusCode,
+    ).toBe(200)
+    expect((await get(a.token, `/api/v1/users/${id}/roles`)).json().roleIds).toEqual([lead.id])
+  })
+})
+
+describe('API keys and roles', () => {
+  it('a role held by an API key cannot be deleted; the key reads its own /me', async () => {
+    const role = (
+      await send(a.token, 'POST', '/api/v1/roles', {
+        name: 'Integration',
+        grants: [{ actions: ['ticket.view'], scope: 'company' }],
+      })
+    ).json()
+    const key = await send(a.token, 'POST', '/api/v1/api-keys', { name: 'crm', roleId: role.id })
+    expect(key.statusCode).toBe(201)
+    problem(await send(a.token, 'DELETE', `/api/v1/roles/${role.id}`), 409, 'conflict')
+    const me = (await get(key.json().key, '/api/v1/me')).json()
+    expect(me).toMatchObject({ user: null, apiKeyId: key.json().apiKey.id })
+    expect(me.permissions.map((p: { action: string }) => p.action)).toEqual(['ticket.view'])
+  })
+
+  it('an over-long id answers 400 problem+json, not a bare 414', async () => {
+    problem(await get(a.token, `/api/v1/roles/${'x'.repeat(300)}`), 400, 'validation_failed')
+  })
+})

@@ -183,8 +183,10 @@ describe('users: edits, status and offboarding (G6)', () => {
     })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ orgUnitId: day, managerId: lead, level: 'senior' })
-    const last = (await auditActions(db, a.companyId)).at(-1)
-    expect(last).toMatchObject({ action: 'user.updated', target_id: carol })
+    // R8: a team transfer also resets permissions to the position's defaults, audited after
+    const [updated, reset] = (await auditActions(db, a.companyId)).slice(-2)
+    expect(updated).toMatchObject({ action: 'user.updated', target_id: carol })
+    expect(reset).toMatchObject({ action: 'user.permissions_reset', target_id: carol })
   })
 
   it('refuses a user as their own manager with 400', async () => {

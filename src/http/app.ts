@@ -55,6 +55,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock
   const logger = deps.logger === undefined || deps.logger === false ? false : deps.logger
   const app = Fastify({
+    // ids longer than the schemas allow must reach validation (400 problem+json), not a bare 414
+    maxParamLength: 1000,
     logger: logger === true ? { redact } : logger && { redact, ...logger },
     requestIdHeader: false,
     genReqId: (req) => {

@@ -137,7 +137,11 @@ export async function explainAccess(ctx: Ctx, request: CheckRequest): Promise<Ex
 }
 
 export interface Me {
-  readonly user: {
+  /** Set when the caller is an API key (then `user` is null). */
+  readonly apiKeyId: string | null
+  /** G10: the session must enrol in MFA before it reaches anything else. */
+  readonly mfaEnrolmentRequired: boolean
+  readonly user: null | {
     id: string
     companyId: string
     name: string
@@ -169,21 +173,27 @@ export async function whoAmI(ctx: Ctx): Promise<Me> {
       .where('company_id', '=', companyId)
       .where('id', '=', userId)
       .executeTakeFirst()
-    if (user === undefined) throw new AppError('not_authenticated')
+    if (user === undefined && tx.actor.apiKeyId === undefined)
+      throw new AppError('not_authenticated')
     const roles = me.policy.policy.roles.filter((r) => me.subject.roles.includes(r.id))
     const groups = (me.policy.policy.groups ?? []).filter((g) =>
       (me.subject.groups ?? []).includes(g.id),
     )
     return {
-      user: {
-        id: user.id,
-        companyId: user.company_id,
-        name: user.name,
-        email: user.email,
-        orgUnitId: user.org_unit_id,
-        level: user.level,
-        position: user.position,
-      },
+      apiKeyId: tx.actor.apiKeyId ?? null,
+      mfaEnrolmentRequired: tx.actor.mfaEnrolmentRequired ?? false,
+      user:
+        user === undefined
+          ? null
+          : {
+              id: user.id,
+              companyId: user.company_id,
+              name: user.name,
+              email: user.email,
+              orgUnitId: user.org_unit_id,
+              level: user.level,
+              position: user.position,
+            },
       roles: roles.map((r) => ({ id: r.id, name: r.name, kind: r.kind })),
       groups: groups.map((g) => ({ id: g.id, name: g.name })),
       grants: (me.subject.grants ?? []).map((g) => ({

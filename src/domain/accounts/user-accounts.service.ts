@@ -12,7 +12,7 @@ import { recordAudit } from '../audit/index.js'
 import { authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { visibleOrgUnit } from '../org-units/index.js'
-import { assignRole, findRolesByIds, type Role } from '../roles/index.js'
+import { assignRole, findRolesByIds, resetToPositionDefaults, type Role } from '../roles/index.js'
 import {
   insertUser,
   patchUserProfile,
@@ -170,6 +170,10 @@ export async function updateUserAccount(ctx: Ctx, id: string, patch: UserPatch):
     const { user: before, decision: seen } = await userForAction(tx, id, 'user.view')
     const { status, ...profile } = patch
     let user = await patchUserProfile(tx, before, profile)
+    // R8: a transfer to another position or team resets permissions to the new defaults
+    if (user.position !== before.position || user.orgUnitId !== before.orgUnitId) {
+      await resetToPositionDefaults(tx, user.id, user.position)
+    }
     if (status !== undefined && status !== user.status) user = await changeStatus(tx, user, status)
     return projectUser(seen, user)
   })

@@ -5,6 +5,7 @@ import {
   compilePolicy,
   decide,
   PolicyError,
+  positionDefaults,
   type Action,
   type BoundSubject,
   type Grant,
@@ -233,6 +234,14 @@ export async function deleteRole(ctx: Ctx, id: string): Promise<void> {
     await authorize(tx, 'role.delete', { type: 'role', id })
     if (before.kind === 'builtin')
       throw new AppError('conflict', 'built-in roles cannot be deleted')
+    const keys = await tx.db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('company_id', '=', tx.actor.companyId)
+      .where('role_id', '=', id)
+      .execute()
+    // API keys keep their role for the audit trail, revoked or not
+    if (keys.length) throw new AppError('conflict', `the role is held by ${keys.length} API key(s)`)
     const holders = await repo.listRoleUserIds(tx.db, tx.actor.companyId, id)
     await repo.deleteRole(tx.db, tx.actor.companyId, id)
     await bumpPolicyVersion(tx.db, tx.actor.companyId)
@@ -511,6 +520,59 @@ export async function userRoleIds(
       roleIds: await repo.listUserRoleIds(tx.db, tx.actor.companyId, userId),
       groupIds: await repo.listUserGroupIds(tx.db, tx.actor.companyId, userId),
     }
+  })
+}
+
+// R8: position → default roles ----------------------------------------------------------------
+
+/**
+ * A transfer (new position or new team) resets permissions to the position's defaults: the
+ * preset/custom roles become the defaults (when the position has any), permission groups and
+ * temporary grants of the old job end. Built-in roles (Admin…) are left as they are. The caller
+ * must be allowed to give the defaults (canDelegate), like any assignment.
+ */
+export async function resetToPositionDefaults(
+  tx: TenantCtx,
+  userId: string,
+  position: string | null,
+): Promise<void> {
+  const { companyId } = tx.actor
+  const keys = position === null ? undefined : positionDefaults[position]
+  const all = (await repo.listRoles(tx.db, companyId)).map(roleView)
+  const current = await repo.listUserRoleIds(tx.db, companyId, userId)
+  const before = {
+    roleIds: current,
+    groupIds: await repo.listUserGroupIds(tx.db, companyId, userId),
+  }
+  if (keys !== undefined) {
+    const defaults = all.filter(
+      (r) =>
+        r.kind !== 'builtin' && keys.includes(String((r.definition as { preset?: string }).preset)),
+    )
+    const target = await targetUser(tx, userId, 'body/position')
+    await authorize(tx, 'role.assign')
+    const me = await subjectOf(tx)
+    for (const r of defaults) if (!current.includes(r.id)) assertDelegable(me, target, r.grants)
+    for (const id of current) {
+      const role = all.find((r) => r.id === id)
+      if (role && role.kind !== 'builtin' && !defaults.some((d) => d.id === id))
+        await repo.unassignRole(tx.db, companyId, userId, id)
+    }
+    for (const r of defaults) await repo.assignRole(tx.db, companyId, userId, r.id, tx.now)
+  }
+  for (const g of before.groupIds) await repo.removeUserFromGroup(tx.db, companyId, userId, g)
+  const grants = await repo.listActiveGrants(tx.db, companyId, userId, tx.now)
+  for (const g of grants) await repo.revokeGrant(tx.db, companyId, g.id, tx.now)
+  await recordAudit(tx, {
+    action: 'user.permissions_reset',
+    targetType: 'user',
+    targetId: userId,
+    before: { ...before, grantIds: grants.map((g) => g.id) },
+    after: {
+      position,
+      roleIds: await repo.listUserRoleIds(tx.db, companyId, userId),
+      groupIds: [],
+    },
   })
 }
 
