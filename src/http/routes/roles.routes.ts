@@ -385,16 +385,14 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req, reply) =>
-      reply
-        .code(201)
-        .send(
-          groupJson(
-            await createGroup(deps.ctx(req), {
-              ...req.body,
-              grants: asGrants(req.body.grants) ?? [],
-            }),
-          ),
+      reply.code(201).send(
+        groupJson(
+          await createGroup(deps.ctx(req), {
+            ...req.body,
+            grants: asGrants(req.body.grants) ?? [],
+          }),
         ),
+      ),
   )
   app.get(
     '/api/v1/permission-groups/:id',
