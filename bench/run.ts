@@ -7,9 +7,11 @@
  *   npm run bench -- --json       last line: {"results":[…]}
  *   npm run bench -- --quick      1 run per configuration, no docs update (for development)
  *   npm run bench -- --only=casl  tessera and one peer only, no docs update
+ *   npm run bench -- --no-http    skip the HTTP figure (bench/http.ts, also npm run bench:http)
  *   npm run bench -- --diagnose   where tessera's check time goes (backs the analysis in the docs)
  */
-import { writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { format, resolveConfig } from 'prettier'
@@ -89,8 +91,26 @@ async function main(): Promise<void> {
     })
     const file = new URL('../docs/benchmarks.md', import.meta.url)
     const style = (await resolveConfig(file)) ?? {}
-    writeFileSync(file, await format(doc, { ...style, parser: 'markdown' }))
+    // The HTTP section is written by bench/http.ts; keep it.
+    const previous = existsSync(file) ? readFileSync(file, 'utf8') : ''
+    const http =
+      /<!-- http-bench:start -->[\s\S]*<!-- http-bench:end -->\n?/.exec(previous)?.[0] ?? ''
+    writeFileSync(
+      file,
+      (await format(doc, { ...style, parser: 'markdown' })) + (http ? `\n${http}` : ''),
+    )
     log('wrote docs/benchmarks.md')
+  }
+  if (!quick && !only && !args.has('--no-http')) {
+    // issue 3: the HTTP figure (an authorized read beside /healthz, PGlite and PostgreSQL)
+    log('running bench/http.ts (npm run bench:http) …')
+    const child = spawnSync(process.execPath, ['--import', 'tsx', 'bench/http.ts'], {
+      stdio: ['ignore', process.stderr, process.stderr],
+    })
+    if (child.status !== 0) {
+      log(`bench/http.ts failed (exit ${child.status})`)
+      process.exitCode = 1
+    }
   }
   const bad = results.filter((m) => m.disagreements > 0)
   for (const m of bad)

@@ -352,6 +352,13 @@ export function compileExpr(e: Expr): Predicate {
       const op = e.op
       if (e.b.t === 'lit') {
         const v = e.b.v
+        if (e.a.t === 'res' && e.a.name !== 'id' && v !== null && (op === 'eq' || op === 'ne')) {
+          // the hot case (`resource.status ne 'closed'`): read the attribute directly
+          const n = e.a.name
+          return op === 'eq'
+            ? (i) => i.res !== undefined && i.res[n] === v
+            : (i) => i.res === undefined || i.res[n] !== v
+        }
         if (op === 'eq') return v === null ? (i) => norm(a(i)) === null : (i) => a(i) === v
         if (op === 'ne') return v === null ? (i) => norm(a(i)) !== null : (i) => a(i) !== v
         return (i) => compareValues(op, a(i), v)
