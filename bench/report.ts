@@ -369,8 +369,9 @@ A first profile (engine of commit f05434a) found four costs, two of which are no
    role set (2,689 here) held 241,236 entries (107 MB); a check was dominated by cache misses. Tables
    are now dense arrays indexed by the catalog's integer action id, entries are interned by (action,
    rules) and shared between role sets, and \`companyId\` sits on the bound subject: heap 107 → 25 MB,
-   rbac from 0.6–1.0× to 1.4–2.4× CASL's fastest configuration on this (shared, noisy) machine, p99
-   under 1 µs in the full runs.
+   rbac from 0.6–1.0× to 2.0–2.4× CASL's fastest configuration in the two full runs after the change
+   (1.4× in a quick run under load; the margin over 2× is thin and moves with the machine), p99
+   under 1 µs in both full runs.
 2. **Fixed: merged decisions rebuilt on every check.** When two or more rules allow (4% of the
    conditional checks), the decision is now built once per entry and combination of matching rules
    (a bitmask) and reused. Scope, validity and condition also compile to one closure per rule.
@@ -382,7 +383,7 @@ A first profile (engine of commit f05434a) found four costs, two of which are no
    too much once per row.
 
 The conditional target (≥ 5× CASL) is the one still missed, by a small margin that moves with the
-machine's load (4.5× in the committed run). What remains on that path is the per-check work a
+machine's load (4.3× in the committed run, 4.5× in the run before it). What remains on that path is the per-check work a
 conditional rule needs (entry lookup, filling the reusable evaluation input, the rule's closure, the
 merged-decision memo), against a floor that reads one precomputed bit.
 
