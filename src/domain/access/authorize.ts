@@ -33,10 +33,14 @@ export function subjectOf(ctx: TenantCtx): Promise<BoundSubject> {
   if (p === undefined) {
     p = (async () => {
       const { companyId, userId } = ctx.actor
-      const version = await policyVersion(ctx.db, companyId)
-      const engine = await ctx.policies.get(companyId, version, () => loadPolicy(ctx.db, companyId))
-      const subject = ctx.actor.subject ?? (await loadSubject(ctx.db, companyId, userId, ctx.now))
+      // One round trip for a person: the subject query carries the company's policy version.
+      const person = ctx.actor.subject
+        ? undefined
+        : await loadSubject(ctx.db, companyId, userId, ctx.now)
+      const subject = ctx.actor.subject ?? person
       if (subject === undefined) throw new AppError('not_authenticated')
+      const version = person?.policyVersion ?? (await policyVersion(ctx.db, companyId))
+      const engine = await ctx.policies.get(companyId, version, () => loadPolicy(ctx.db, companyId))
       return bindSubject(engine, subject)
     })()
     bound.set(ctx.actor, p)

@@ -134,6 +134,7 @@ interface SubjectRow {
   grants:
     | { id: string; definition: Record<string, unknown>; valid_from: string; valid_until: string }[]
     | null
+  policy_version: number | string
 }
 
 /**
@@ -145,7 +146,7 @@ export async function loadSubject(
   companyId: string,
   userId: string,
   now: Date,
-): Promise<(Subject & { status: string }) | undefined> {
+): Promise<(Subject & { status: string; policyVersion: number }) | undefined> {
   const result = await sql<SubjectRow>`
     select u.id, u.company_id, u.org_unit_id, u.manager_id, u.level, u.position, u.status,
       array(select role_id from user_roles r where r.company_id = u.company_id and r.user_id = u.id) as roles,
@@ -155,6 +156,7 @@ export async function loadSubject(
           'valid_from', t.valid_from, 'valid_until', t.valid_until))
         from grants t where t.company_id = u.company_id and t.user_id = u.id
           and t.revoked_at is null and t.valid_until > ${now}) as grants
+      , (select policy_version from companies c where c.id = u.company_id) as policy_version
     from users u where u.company_id = ${companyId} and u.id = ${userId}`.execute(db)
   const row = result.rows[0]
   if (!row) return undefined
@@ -173,5 +175,6 @@ export async function loadSubject(
     })),
     attrs: { level: row.level, position: row.position, managerId: row.manager_id },
     status: row.status,
+    policyVersion: Number(row.policy_version),
   }
 }
