@@ -1,18 +1,16 @@
-import { bindSubject, canDelegate } from '../../authz/index.js'
-import { AppError, type ErrorDetail } from '../../errors.js'
-import {
-  authorize,
-  decisionFor,
-  loadSubject,
-  storedRole,
-  subjectOf,
-  type StoredDefinition,
-} from '../access/index.js'
+import { AppError } from '../../errors.js'
+import { authorize, decisionFor } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { visibleOrgUnit } from '../org-units/index.js'
-import { assignRole, findRolesByIds, resetToPositionDefaults, type Role } from '../roles/index.js'
+import {
+  boundUser,
+  giveRoles,
+  resetToPositionDefaults,
+  rolesByIds,
+  type RoleView,
+} from '../roles/index.js'
 import {
   insertUser,
   patchUserProfile,
@@ -78,7 +76,7 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
       })
     }
     if (input.managerId) await visibleUser(tx, input.managerId, 'body/managerId')
-    const roles = await rolesByIds(tx, input.roleIds ?? [])
+    const roles = await rolesByIds(tx, input.roleIds ?? [], 'body/roleIds')
 
     let user: User
     try {
@@ -115,47 +113,14 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
   })
 }
 
-/** The roles named in the body, all of the caller's company, or 404 on each missing index. */
-async function rolesByIds(tx: TenantCtx, ids: readonly string[]): Promise<Role[]> {
-  if (ids.length === 0) return []
-  const found = await findRolesByIds(tx.db, tx.actor.companyId, [...new Set(ids)])
-  const missing: ErrorDetail[] = ids.flatMap((id, i) =>
-    found.some((r) => r.id === id) ? [] : [{ path: `body/roleIds/${i}`, message: 'no such role' }],
-  )
-  if (missing.length > 0) throw new AppError('not_found', 'no such role', { errors: missing })
-  return ids.map((id) => found.find((r) => r.id === id) as Role)
-}
-
-/** R5 at creation: the same gates as assigning later, and canDelegate for every grant. */
-async function assignAtCreation(tx: TenantCtx, user: User, roles: readonly Role[]) {
-  await authorize(tx, 'role.assign')
+/** R5 at creation: the same gates as assigning later (roles/ giveRoles: canDelegate per role). */
+async function assignAtCreation(tx: TenantCtx, user: User, roles: readonly RoleView[]) {
   if (!(await decisionFor(tx, 'user.assignRole', userResource(user))).allowed) {
     throw new AppError('forbidden', 'not allowed: user.assignRole for this user', {
       errors: [{ path: 'body/roleIds', message: 'you may not give roles to this user' }],
     })
   }
-  const me = await subjectOf(tx)
-  const subject = await loadSubject(tx.db, tx.actor.companyId, user.id, tx.now)
-  if (subject === undefined) throw new AppError('internal', 'the new user vanished')
-  const target = bindSubject(me.policy, subject)
-  const refused: ErrorDetail[] = []
-  for (const [i, role] of roles.entries()) {
-    const def = role.definition as StoredDefinition
-    for (const grant of storedRole(role.id, role.name, role.kind, def, role.mfaRequired).grants) {
-      const verdict = canDelegate(me, target, grant)
-      for (const v of verdict.violations) {
-        refused.push({ path: `body/roleIds/${i}`, message: `${v.action}: ${v.reason}` })
-      }
-    }
-  }
-  if (refused.length > 0) {
-    throw new AppError('forbidden', 'you may not hand out a role that grants more than you hold', {
-      errors: refused,
-    })
-  }
-  for (const role of roles) {
-    await assignRole(tx.db, tx.actor.companyId, user.id, role.id, tx.now)
-  }
+  await giveRoles(tx, await boundUser(tx, user.id), roles, 'body/roleIds')
 }
 
 /**

@@ -17,7 +17,6 @@ import { AppError, type ErrorDetail } from '../../errors.js'
 import {
   authorize,
   bumpPolicyVersion,
-  envOf,
   loadPolicy,
   loadSubject,
   storedRole,
@@ -26,7 +25,7 @@ import {
 } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
-import { findUser } from '../users/index.js'
+import { userResource, visibleUser } from '../users/index.js'
 import type { PermissionGroup, Role } from './roles.js'
 import * as repo from './roles.repo.js'
 
@@ -75,12 +74,23 @@ function validated(policy: Policy): void {
   }
 }
 
-/** Safe delegation: you may hand out only what you hold (engine `canDelegate`). */
-function assertDelegable(me: BoundSubject, to: BoundSubject, grants: readonly Grant[]): void {
+/**
+ * Safe delegation: you may hand out only what you hold (engine `canDelegate`). Each refused
+ * action is reported at `path` (the role or grant in the request that carried it).
+ */
+function assertDelegable(
+  me: BoundSubject,
+  to: BoundSubject,
+  grants: readonly Grant[],
+  path = 'body/grants',
+): void {
   const errors: ErrorDetail[] = []
   grants.forEach((g, i) => {
     for (const v of canDelegate(me, to, g).violations) {
-      errors.push({ path: `grants/${i}`, message: `${v.action}: ${v.reason}` })
+      errors.push({
+        path: path === 'body/grants' ? `${path}/${i}` : path,
+        message: `${v.action}: ${v.reason}`,
+      })
     }
   })
   if (errors.length) throw new AppError('forbidden', 'you may grant only what you hold', { errors })
@@ -372,36 +382,56 @@ export async function deleteGroup(ctx: Ctx, id: string): Promise<void> {
 
 // Assignment (R5) ---------------------------------------------------------------------------------
 
-async function targetUser(tx: TenantCtx, userId: string, path: string): Promise<BoundSubject> {
-  const me = await subjectOf(tx)
-  const user = await findUser(tx.db, tx.actor.companyId, userId)
-  const res = user && {
-    type: 'user' as const,
-    id: user.id,
-    companyId: tx.actor.companyId,
-    attrs: { id: user.id, orgUnitId: user.orgUnitId },
-  }
-  if (res === undefined || !decide(me, 'user.view', res, envOf(tx)).allowed) {
-    throw new AppError('not_found', 'no such user', { errors: [{ path, message: 'no such user' }] })
-  }
-  await authorize(tx, 'user.assignRole', res)
-  const subject = await loadSubject(tx.db, tx.actor.companyId, userId, tx.now)
-  return bindSubject(me.policy, subject as NonNullable<typeof subject>)
+/** A user whose roles the caller changes: visible (else 404 at `path`) and `user.assignRole`. */
+async function assignmentTarget(
+  tx: TenantCtx,
+  userId: string,
+  path: string,
+): Promise<BoundSubject> {
+  const user = await visibleUser(tx, userId, path)
+  await authorize(tx, 'user.assignRole', userResource(user))
+  return boundUser(tx, userId)
 }
 
-async function rolesByIds(
+/** Any user of the company as the engine sees them, bound to the caller's compiled policy. */
+export async function boundUser(tx: TenantCtx, userId: string): Promise<BoundSubject> {
+  const me = await subjectOf(tx)
+  const subject = await loadSubject(tx.db, tx.actor.companyId, userId, tx.now)
+  if (subject === undefined) throw new AppError('not_found', 'no such user')
+  return bindSubject(me.policy, subject)
+}
+
+/**
+ * R5: give roles to a user. Each role is a delegation: `role.assign`, and the caller must hold
+ * everything it grants, for that user (canDelegate). Refusals name `${path}/${i}`.
+ */
+export async function giveRoles(
+  tx: TenantCtx,
+  target: BoundSubject,
+  roles: readonly RoleView[],
+  path: string,
+): Promise<void> {
+  if (roles.length === 0) return
+  await authorize(tx, 'role.assign')
+  const me = await subjectOf(tx)
+  roles.forEach((r, i) => assertDelegable(me, target, r.grants, `${path}/${i}`))
+  for (const r of roles)
+    await repo.assignRole(tx.db, tx.actor.companyId, target.subject.id, r.id, tx.now)
+}
+
+/** Roles named in a request, in order; each id not of the caller's company is 404 at `${path}/${i}`. */
+export async function rolesByIds(
   tx: TenantCtx,
   ids: readonly string[],
   path: string,
 ): Promise<RoleView[]> {
+  if (ids.length === 0) return []
   const found = await repo.findRolesByIds(tx.db, tx.actor.companyId, [...new Set(ids)])
-  const missing = [...new Set(ids)].filter((id) => !found.some((r) => r.id === id))
-  if (missing.length) {
-    throw new AppError('not_found', 'no such role', {
-      errors: missing.map((id) => ({ path, message: `no such role: ${id}` })),
-    })
-  }
-  return found.map(roleView)
+  const missing: ErrorDetail[] = ids.flatMap((id, i) =>
+    found.some((r) => r.id === id) ? [] : [{ path: `${path}/${i}`, message: 'no such role' }],
+  )
+  if (missing.length) throw new AppError('not_found', 'no such role', { errors: missing })
+  return ids.map((id) => roleView(found.find((r) => r.id === id) as Role))
 }
 
 /**
@@ -415,15 +445,12 @@ export async function setUserRoles(
 ): Promise<string[]> {
   return inCompany(ctx, async (tx) => {
     const { companyId } = tx.actor
-    const target = await targetUser(tx, userId, 'params/id')
+    const target = await assignmentTarget(tx, userId, 'params/id')
     const wanted = await rolesByIds(tx, roleIds, 'body/roleIds')
     const current = await repo.listUserRoleIds(tx.db, companyId, userId)
     const added = wanted.filter((r) => !current.includes(r.id))
     const removed = current.filter((id) => !wanted.some((r) => r.id === id))
-    if (added.length) await authorize(tx, 'role.assign')
-    const me = await subjectOf(tx)
-    for (const r of added) assertDelegable(me, target, r.grants)
-    for (const r of added) await repo.assignRole(tx.db, companyId, userId, r.id, tx.now)
+    await giveRoles(tx, target, added, 'body/roleIds')
     for (const id of removed) await repo.unassignRole(tx.db, companyId, userId, id)
     if (added.length || removed.length) {
       await recordAudit(tx, {
@@ -447,11 +474,9 @@ export async function assignRoleToUsers(
   return inCompany(ctx, async (tx) => {
     const [role] = await rolesByIds(tx, [roleId], 'params/id')
     await authorize(tx, 'role.assign', { type: 'role', id: roleId })
-    const me = await subjectOf(tx)
     for (const [i, userId] of userIds.entries()) {
-      const target = await targetUser(tx, userId, `body/userIds/${i}`)
-      assertDelegable(me, target, (role as RoleView).grants)
-      await repo.assignRole(tx.db, tx.actor.companyId, userId, roleId, tx.now)
+      const target = await assignmentTarget(tx, userId, `body/userIds/${i}`)
+      await giveRoles(tx, target, [role as RoleView], 'params/id')
     }
     await recordAudit(tx, {
       action: 'role.assigned',
@@ -470,7 +495,7 @@ export async function setUserGroups(
 ): Promise<string[]> {
   return inCompany(ctx, async (tx) => {
     const { companyId } = tx.actor
-    const target = await targetUser(tx, userId, 'params/id')
+    const target = await assignmentTarget(tx, userId, 'params/id')
     const groups = await Promise.all(
       [...new Set(groupIds)].map((id) => repo.findPermissionGroup(tx.db, companyId, id)),
     )
@@ -484,7 +509,7 @@ export async function setUserGroups(
     await authorize(tx, 'permissionGroup.assign')
     for (const g of groups as PermissionGroup[]) {
       if (current.includes(g.id)) continue
-      assertDelegable(me, target, groupView(g).grants)
+      assertDelegable(me, target, groupView(g).grants, 'body/groupIds')
       await repo.addUserToGroup(tx.db, companyId, userId, g.id, tx.now)
     }
     for (const id of current)
@@ -505,16 +530,7 @@ export async function userRoleIds(
   userId: string,
 ): Promise<{ roleIds: string[]; groupIds: string[] }> {
   return inCompany(ctx, async (tx) => {
-    const me = await subjectOf(tx)
-    const user = await findUser(tx.db, tx.actor.companyId, userId)
-    const res = user && {
-      type: 'user' as const,
-      id: user.id,
-      companyId: tx.actor.companyId,
-      attrs: { id: user.id, orgUnitId: user.orgUnitId },
-    }
-    if (res === undefined || !decide(me, 'user.view', res, envOf(tx)).allowed)
-      throw new AppError('not_found', 'no such user')
+    await visibleUser(tx, userId, 'params/id')
     await authorize(tx, 'role.view')
     return {
       roleIds: await repo.listUserRoleIds(tx.db, tx.actor.companyId, userId),
@@ -549,10 +565,13 @@ export async function resetToPositionDefaults(
       (r) =>
         r.kind !== 'builtin' && keys.includes(String((r.definition as { preset?: string }).preset)),
     )
-    const target = await targetUser(tx, userId, 'body/position')
+    const target = await assignmentTarget(tx, userId, 'body/position')
     await authorize(tx, 'role.assign')
     const me = await subjectOf(tx)
-    for (const r of defaults) if (!current.includes(r.id)) assertDelegable(me, target, r.grants)
+    defaults.forEach((r, i) => {
+      if (!current.includes(r.id))
+        assertDelegable(me, target, r.grants, `body/position/defaults/${i}`)
+    })
     for (const id of current) {
       const role = all.find((r) => r.id === id)
       if (role && role.kind !== 'builtin' && !defaults.some((d) => d.id === id))
