@@ -19,6 +19,9 @@ export interface FieldDef {
   readonly mask?: MaskPattern
 }
 
+/** The kind of value an attribute holds; conditions are type-checked against it. */
+export type AttrKind = 'string' | 'number' | 'boolean'
+
 /** The attributes (resource fields) a data scope is tested against (P3, P10). */
 export interface ScopeAttrs {
   readonly owner?: string
@@ -32,6 +35,13 @@ export interface ResourceDef {
   readonly actions: readonly string[]
   readonly fields: Readonly<Record<string, FieldDef>>
   readonly scope: ScopeAttrs
+  /**
+   * S1: the only attributes a condition may name (`resource.<name>`), with their kinds. The
+   * record id and every scope attribute are among them; personal, confidential and secret
+   * fields are not (a condition on them would let a role editor probe them through lists), and
+   * neither is anything stored beside a record (password hashes, TOTP secrets, token hashes).
+   */
+  readonly attributes: Readonly<Record<string, AttrKind>>
   /** Actions that are high-risk (P2): audited, and admin-only in the presets. */
   readonly highRisk?: readonly string[]
 }
@@ -46,6 +56,12 @@ export const masks = {
 } as const satisfies Record<string, MaskPattern>
 
 const owned = { owner: 'ownerId', orgUnit: 'orgUnitId', project: 'projectId' } as const
+const ownedAttrs = {
+  id: 'string',
+  ownerId: 'string',
+  orgUnitId: 'string',
+  projectId: 'string',
+} as const
 const crud = ['view', 'create', 'edit', 'delete'] as const
 const config = ['view', 'edit'] as const
 
@@ -70,6 +86,7 @@ export const catalog = {
       orderHistory: { sensitivity: 'internal' },
     },
     scope: owned,
+    attributes: { ...ownedAttrs, region: 'string', branch: 'string', level: 'string' },
   },
   ticket: {
     label: 'Ticket',
@@ -88,6 +105,19 @@ export const catalog = {
       customerId: { sensitivity: 'internal' },
     },
     scope: { owner: 'assigneeId', orgUnit: 'orgUnitId', project: 'projectId' },
+    attributes: {
+      id: 'string',
+      assigneeId: 'string',
+      orgUnitId: 'string',
+      projectId: 'string',
+      status: 'string',
+      category: 'string',
+      priority: 'number',
+      faultCode: 'string',
+      customerLevel: 'string',
+      customerId: 'string',
+      escalated: 'boolean',
+    },
   },
   ticketReply: {
     label: 'Ticket reply',
@@ -95,6 +125,13 @@ export const catalog = {
     actions: crud,
     fields: { body: { sensitivity: 'internal' } },
     scope: { owner: 'authorId', orgUnit: 'orgUnitId', project: 'projectId' },
+    attributes: {
+      id: 'string',
+      authorId: 'string',
+      orgUnitId: 'string',
+      projectId: 'string',
+      ticketId: 'string',
+    },
   },
   call: {
     label: 'Call',
@@ -109,6 +146,17 @@ export const catalog = {
       customerId: { sensitivity: 'internal' },
     },
     scope: { owner: 'agentId', orgUnit: 'orgUnitId', project: 'projectId' },
+    attributes: {
+      id: 'string',
+      agentId: 'string',
+      orgUnitId: 'string',
+      projectId: 'string',
+      direction: 'string',
+      status: 'string',
+      durationSec: 'number',
+      customerId: 'string',
+      blacklisted: 'boolean',
+    },
   },
   recording: {
     label: 'Call recording',
@@ -117,6 +165,13 @@ export const catalog = {
     highRisk: ['download', 'delete'],
     fields: { url: { sensitivity: 'confidential' } },
     scope: { owner: 'agentId', orgUnit: 'orgUnitId', project: 'projectId' },
+    attributes: {
+      id: 'string',
+      agentId: 'string',
+      orgUnitId: 'string',
+      projectId: 'string',
+      callId: 'string',
+    },
   },
   numberPool: {
     label: 'Number pool',
@@ -124,6 +179,7 @@ export const catalog = {
     actions: [...crud, 'use', 'addNumber'],
     fields: { numbers: { sensitivity: 'internal' } },
     scope: { orgUnit: 'orgUnitId', project: 'projectId' },
+    attributes: { id: 'string', orgUnitId: 'string', projectId: 'string' },
   },
   blacklist: {
     label: 'Blacklist',
@@ -131,6 +187,7 @@ export const catalog = {
     actions: crud,
     fields: { phone: { sensitivity: 'personal', mask: masks.phone } },
     scope: {},
+    attributes: { id: 'string' },
   },
   script: {
     label: 'Call script',
@@ -138,6 +195,7 @@ export const catalog = {
     actions: [...crud, 'use', 'approve'],
     fields: { body: { sensitivity: 'internal' } },
     scope: { owner: 'authorId', project: 'projectId' },
+    attributes: { id: 'string', authorId: 'string', projectId: 'string', status: 'string' },
   },
   ivrMenu: {
     label: 'IVR menu',
@@ -145,6 +203,7 @@ export const catalog = {
     actions: crud,
     fields: {},
     scope: { project: 'projectId' },
+    attributes: { id: 'string', projectId: 'string' },
   },
   qaScorecard: {
     label: 'QA scorecard',
@@ -152,6 +211,7 @@ export const catalog = {
     actions: crud,
     fields: {},
     scope: {},
+    attributes: { id: 'string' },
   },
   qaEvaluation: {
     label: 'QA evaluation',
@@ -159,6 +219,13 @@ export const catalog = {
     actions: [...crud, 'export'],
     fields: { score: { sensitivity: 'internal' }, comments: { sensitivity: 'internal' } },
     scope: { owner: 'agentId', orgUnit: 'orgUnitId', project: 'projectId' },
+    attributes: {
+      id: 'string',
+      agentId: 'string',
+      orgUnitId: 'string',
+      projectId: 'string',
+      score: 'number',
+    },
   },
   report: {
     label: 'Report',
@@ -167,6 +234,7 @@ export const catalog = {
     highRisk: ['export'],
     fields: {},
     scope: { orgUnit: 'orgUnitId', project: 'projectId' },
+    attributes: { id: 'string', orgUnitId: 'string', projectId: 'string', kind: 'string' },
   },
   export: {
     label: 'Export job',
@@ -175,6 +243,7 @@ export const catalog = {
     highRisk: ['create', 'download'],
     fields: {},
     scope: { owner: 'ownerId', orgUnit: 'orgUnitId' },
+    attributes: { id: 'string', ownerId: 'string', orgUnitId: 'string', status: 'string' },
   },
   schedule: {
     label: 'Schedule and shifts',
@@ -182,6 +251,7 @@ export const catalog = {
     actions: crud,
     fields: {},
     scope: { owner: 'userId', orgUnit: 'orgUnitId' },
+    attributes: { id: 'string', userId: 'string', orgUnitId: 'string' },
   },
   campaign: {
     label: 'Campaign',
@@ -189,6 +259,7 @@ export const catalog = {
     actions: [...crud, 'launch'],
     fields: {},
     scope: { owner: 'ownerId', project: 'projectId' },
+    attributes: { id: 'string', ownerId: 'string', projectId: 'string', status: 'string' },
   },
   queue: {
     label: 'Queue',
@@ -196,6 +267,7 @@ export const catalog = {
     actions: crud,
     fields: {},
     scope: { project: 'projectId' },
+    attributes: { id: 'string', projectId: 'string' },
   },
   dialer: {
     label: 'Auto-dialer',
@@ -203,6 +275,7 @@ export const catalog = {
     actions: [...crud, 'start', 'stop'],
     fields: {},
     scope: { project: 'projectId' },
+    attributes: { id: 'string', projectId: 'string' },
   },
   opportunity: {
     label: 'Sales opportunity',
@@ -210,6 +283,7 @@ export const catalog = {
     actions: crud,
     fields: { amount: { sensitivity: 'confidential' }, stage: { sensitivity: 'internal' } },
     scope: owned,
+    attributes: { ...ownedAttrs, stage: 'string' },
   },
   quote: {
     label: 'Quote',
@@ -217,6 +291,7 @@ export const catalog = {
     actions: [...crud, 'approve'],
     fields: { amount: { sensitivity: 'confidential' } },
     scope: owned,
+    attributes: ownedAttrs,
   },
   contract: {
     label: 'Contract',
@@ -224,6 +299,7 @@ export const catalog = {
     actions: [...crud, 'approve'],
     fields: { amount: { sensitivity: 'confidential' } },
     scope: owned,
+    attributes: ownedAttrs,
   },
   financeSettings: {
     label: 'Finance settings',
@@ -231,6 +307,7 @@ export const catalog = {
     actions: config,
     fields: {},
     scope: {},
+    attributes: { id: 'string' },
   },
   kpiSettings: {
     label: 'KPI settings',
@@ -238,6 +315,7 @@ export const catalog = {
     actions: config,
     fields: {},
     scope: {},
+    attributes: { id: 'string' },
   },
   securitySettings: {
     label: 'Security settings',
@@ -245,6 +323,7 @@ export const catalog = {
     actions: config,
     fields: {},
     scope: {},
+    attributes: { id: 'string' },
   },
   workspace: {
     label: 'Agent workspace',
@@ -252,6 +331,7 @@ export const catalog = {
     actions: ['use'],
     fields: {},
     scope: {},
+    attributes: { id: 'string' },
   },
   user: {
     label: 'User',
@@ -265,6 +345,14 @@ export const catalog = {
       level: { sensitivity: 'internal' },
     },
     scope: { owner: 'id', orgUnit: 'orgUnitId' },
+    attributes: {
+      id: 'string',
+      orgUnitId: 'string',
+      managerId: 'string',
+      status: 'string',
+      level: 'string',
+      position: 'string',
+    },
   },
   role: {
     label: 'Role',
@@ -272,6 +360,7 @@ export const catalog = {
     actions: [...crud, 'assign'],
     fields: {},
     scope: {},
+    attributes: { id: 'string', kind: 'string' },
   },
   permissionGroup: {
     label: 'Permission group',
@@ -279,6 +368,7 @@ export const catalog = {
     actions: [...crud, 'assign'],
     fields: {},
     scope: {},
+    attributes: { id: 'string' },
   },
   orgUnit: {
     label: 'Org unit',
@@ -286,6 +376,7 @@ export const catalog = {
     actions: crud,
     fields: {},
     scope: { orgUnit: 'id' },
+    attributes: { id: 'string', parentId: 'string', kind: 'string' },
   },
   project: {
     label: 'Project',
@@ -293,6 +384,7 @@ export const catalog = {
     actions: [...crud, 'manageMembers'],
     fields: {},
     scope: { project: 'id' },
+    attributes: { id: 'string' },
   },
   audit: {
     label: 'Audit log',
@@ -301,6 +393,7 @@ export const catalog = {
     highRisk: ['export'],
     fields: {},
     scope: {},
+    attributes: { id: 'string', action: 'string', actorId: 'string', targetType: 'string' },
   },
   approval: {
     label: 'Approval request',
@@ -308,6 +401,13 @@ export const catalog = {
     actions: ['view', 'create', 'approve', 'reject', 'cancel'],
     fields: {},
     scope: { owner: 'requesterId', orgUnit: 'orgUnitId' },
+    attributes: {
+      id: 'string',
+      requesterId: 'string',
+      orgUnitId: 'string',
+      status: 'string',
+      type: 'string',
+    },
   },
   grant: {
     label: 'Temporary grant',
@@ -315,6 +415,7 @@ export const catalog = {
     actions: ['view', 'create', 'revoke'],
     fields: {},
     scope: { owner: 'userId', orgUnit: 'orgUnitId' },
+    attributes: { id: 'string', userId: 'string', orgUnitId: 'string' },
   },
 } as const satisfies Record<string, ResourceDef>
 
@@ -343,3 +444,20 @@ export function isAction(value: string): value is Action {
 
 /** Action → integer id; built once at module load from the constant catalog. */
 export const actionIndex: ReadonlyMap<string, number> = new Map(allActions.map((a, i) => [a, i]))
+
+/** The attributes a condition may read on one resource type, e.g. `AttrOf<'user'>`. */
+export type AttrOf<R extends ResourceType> = keyof Catalog[R]['attributes'] & string
+
+/** The declared attributes of a type and their kinds (S1). */
+export function attributesOf(type: ResourceType): Readonly<Record<string, AttrKind>> {
+  return catalog[type].attributes
+}
+
+// Fail at load: every scope attribute is a declared attribute of its type.
+for (const [type, def] of Object.entries(catalog) as [string, ResourceDef][]) {
+  for (const attr of Object.values(def.scope)) {
+    if (!(attr in def.attributes))
+      throw new Error(`catalog: ${type}.${attr} scopes but is not an attribute`)
+  }
+  if (def.attributes['id'] !== 'string') throw new Error(`catalog: ${type} has no id attribute`)
+}

@@ -6,7 +6,9 @@
 import {
   actionIndex,
   allActions,
+  attributesOf,
   catalog,
+  type AttrKind,
   resourceOf,
   type Action,
   type ResourceType,
@@ -19,7 +21,7 @@ import {
   TRUE,
   compileExpr,
   parseCondition,
-  resourceRefs,
+  compareOps,
   type EvalInput,
   type Expr,
   type LocalTime,
@@ -57,6 +59,7 @@ export interface Rule {
   readonly limits: Limits | undefined
   readonly audit: boolean
   readonly reasonRequired: boolean
+  readonly approvalRequired: boolean
   readonly appliesTo?: Restriction['appliesTo']
   readonly source: Grant | Restriction
 }
@@ -220,6 +223,86 @@ function checkLimits(limits: Limits | undefined, path: string, problems: Problem
   }
 }
 
+/**
+ * S1: a condition may read only the attributes its resource types declare, with values of the
+ * declared kind; ordered comparisons only on numbers; two attributes compared only when they are
+ * of one kind. Whatever passes here the planner can plan (the compile ⇔ plan property).
+ */
+function checkAttributes(
+  c: unknown,
+  types: Set<ResourceType>,
+  path: string,
+  problems: Problem[],
+): void {
+  const [op, arg] = Object.entries(c as Record<string, unknown>)[0] as [string, unknown]
+  const at = `${path}.${op}`
+  const kindOf = (x: unknown, p: string): AttrKind | 'lit' | 'other' | undefined => {
+    const ref = (x as { ref?: unknown } | null)?.ref
+    if (typeof ref !== 'string') return 'lit'
+    if (!ref.startsWith('resource.')) return 'other'
+    const name = ref.slice('resource.'.length)
+    let kind: AttrKind | undefined
+    for (const t of types) {
+      const k = (attributesOf(t) as Record<string, AttrKind>)[name]
+      if (k === undefined || !Object.hasOwn(attributesOf(t), name)) {
+        problems.push({
+          path: p,
+          message: `${t} has no attribute ${JSON.stringify(name)} (it has ${Object.keys(attributesOf(t)).join(', ')})`,
+        })
+        return undefined
+      }
+      if (kind !== undefined && kind !== k) {
+        problems.push({
+          path: p,
+          message: `${name} is of different kinds on ${[...types].join(', ')}`,
+        })
+        return undefined
+      }
+      kind = k
+    }
+    return kind
+  }
+  const litMatches = (v: unknown, kind: AttrKind) => v === null || typeof v === kind
+  if ((compareOps as readonly string[]).includes(op)) {
+    const [x, y] = arg as [unknown, unknown]
+    const kx = kindOf(x, `${at}[0]`)
+    const ky = kindOf(y, `${at}[1]`)
+    const attr = [kx, ky].find(
+      (k): k is AttrKind => k !== undefined && k !== 'lit' && k !== 'other',
+    )
+    if (attr === undefined) return
+    if (op !== 'eq' && op !== 'ne' && attr !== 'number')
+      problems.push({ path: at, message: `${op} compares numbers; this attribute holds ${attr}s` })
+    if (kx === 'lit' && !litMatches(x, attr))
+      problems.push({ path: `${at}[0]`, message: `expected a ${attr} or null` })
+    if (ky === 'lit' && !litMatches(y, attr))
+      problems.push({ path: `${at}[1]`, message: `expected a ${attr} or null` })
+    if (kx !== 'lit' && kx !== 'other' && ky !== 'lit' && ky !== 'other' && kx !== ky)
+      problems.push({ path: at, message: `compares a ${kx} with a ${ky}` })
+    return
+  }
+  switch (op) {
+    case 'in': {
+      const [x, list] = arg as [unknown, unknown]
+      const kx = kindOf(x, `${at}[0]`)
+      if (Array.isArray(list) && kx !== undefined && kx !== 'lit' && kx !== 'other') {
+        list.forEach((v, i) => {
+          if (!litMatches(v, kx))
+            problems.push({ path: `${at}[1][${i}]`, message: `expected a ${kx} or null` })
+        })
+      }
+      return
+    }
+    case 'and':
+    case 'or':
+      ;(arg as unknown[]).forEach((x, i) => checkAttributes(x, types, `${at}[${i}]`, problems))
+      return
+    case 'not':
+      checkAttributes(arg, types, at, problems)
+      return
+  }
+}
+
 function parseWhen(
   when: unknown,
   types: Set<ResourceType>,
@@ -229,21 +312,9 @@ function parseWhen(
   if (when === undefined) return TRUE
   try {
     const e = parseCondition(when, path)
-    for (const ref of resourceRefs(e)) {
-      for (const t of types) {
-        const def = catalog[t]
-        const known =
-          ref === 'id' ||
-          ref in def.fields ||
-          Object.values(def.scope as Record<string, string>).includes(ref)
-        if (!known && !['status', 'companyId'].includes(ref)) {
-          // attributes beyond the catalog fields are allowed for embedders, but flag obvious typos
-          if (ref.includes(' '))
-            problems.push({ path, message: `bad attribute name ${JSON.stringify(ref)}` })
-        }
-      }
-    }
-    return e
+    const before = problems.length
+    checkAttributes(when, types, path, problems)
+    return problems.length === before ? e : FALSE
   } catch (err) {
     if (err instanceof ConditionError) {
       problems.push({ path: err.path, message: err.message.slice(err.path.length + 2) })
@@ -288,6 +359,7 @@ function compileRule(
     limits: g.limits,
     audit: g.audit === true,
     reasonRequired: g.reasonRequired === true,
+    approvalRequired: g.approvalRequired === true,
     appliesTo: (src as Restriction).appliesTo,
     source: src,
   }
@@ -514,7 +586,12 @@ export function denyDecision(reason: ReasonCode, matched: readonly RuleRef[] = [
   })
 }
 
-const noObligations = Object.freeze({ fields: emptyFields, audit: false, reasonRequired: false })
+const noObligations = Object.freeze({
+  fields: emptyFields,
+  audit: false,
+  reasonRequired: false,
+  approvalRequired: false,
+})
 
 export function allowDecision(
   action: Action,
@@ -531,6 +608,7 @@ export function allowDecision(
       ...(limits ? { limits } : {}),
       audit: isHighRisk(action) || rules.some((r) => r.rule.audit),
       reasonRequired: rules.every((r) => r.rule.reasonRequired),
+      approvalRequired: rules.every((r) => r.rule.approvalRequired),
     }),
   })
 }

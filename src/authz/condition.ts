@@ -7,6 +7,7 @@
  * `eq null` / `ne null`; the SQL adapter reproduces exactly this (see db/authz-filter.ts).
  */
 import ipaddr from 'ipaddr.js'
+import type { AttrKind } from './catalog.js'
 import type { Scalar } from './model.js'
 
 /** A reference to a value: `resource.status`, `subject.orgUnitId`, `env.ip`. */
@@ -48,6 +49,13 @@ export type PlanCondition =
       readonly op: CompareOp
       readonly field: string
       readonly value: Scalar
+    }
+  /** two attributes of the same record compared (`resource.a op resource.b`) */
+  | {
+      readonly kind: 'compareFields'
+      readonly op: CompareOp
+      readonly field: string
+      readonly other: string
     }
   | { readonly kind: 'in'; readonly field: string; readonly values: readonly Scalar[] }
 
@@ -169,8 +177,89 @@ function parseClock(s: unknown, path: string): number {
   return Number(m[1]) * 60 + Number(m[2])
 }
 
-/** Parse and validate a condition into the internal expression; throws ConditionError. */
-export function parseCondition(c: unknown, path = 'when'): Expr {
+/** S19: a condition deeper or larger than this is refused at write (never a stack overflow). */
+export const conditionLimits = { depth: 32, nodes: 512 } as const
+
+interface ParseState {
+  nodes: number
+}
+
+/**
+ * The condition operators, one entry each: how the JSON form parses into the internal
+ * expression. Adding an operator is one entry here and one in `exprKinds` below; an operator
+ * not in this table is refused with its path.
+ */
+const operators: Readonly<
+  Record<string, (arg: unknown, at: string, depth: number, st: ParseState) => Expr>
+> = {
+  ...Object.fromEntries(
+    compareOps.map((op) => [
+      op,
+      (arg: unknown, at: string): Expr => {
+        if (!Array.isArray(arg) || arg.length !== 2)
+          throw new ConditionError(at, 'expects two operands')
+        return { k: 'cmp', op, a: parseTerm(arg[0], `${at}[0]`), b: parseTerm(arg[1], `${at}[1]`) }
+      },
+    ]),
+  ),
+  in: (arg, at) => {
+    if (!Array.isArray(arg) || arg.length !== 2)
+      throw new ConditionError(at, 'expects [operand, list]')
+    const list: unknown = arg[1]
+    if (Array.isArray(list)) {
+      list.forEach((v, i) => {
+        if (!isScalar(v) || (typeof v === 'number' && !Number.isFinite(v)))
+          throw new ConditionError(`${at}[1][${i}]`, 'list items are plain values')
+      })
+      return { k: 'in', a: parseTerm(arg[0], `${at}[0]`), list: [...(list as Scalar[])] }
+    }
+    if (!isRef(list)) throw new ConditionError(`${at}[1]`, 'expects a list or a {ref}')
+    const ref = parseTerm(list, `${at}[1]`)
+    if (ref.t === 'res')
+      throw new ConditionError(`${at}[1]`, 'a list must be literal or a subject attribute')
+    return { k: 'in', a: parseTerm(arg[0], `${at}[0]`), list: ref }
+  },
+  and: (arg, at, depth, st) => {
+    if (!Array.isArray(arg)) throw new ConditionError(at, 'expects a list of conditions')
+    return { k: 'and', items: arg.map((x, i) => parseNode(x, `${at}[${i}]`, depth + 1, st)) }
+  },
+  or: (arg, at, depth, st) => {
+    if (!Array.isArray(arg)) throw new ConditionError(at, 'expects a list of conditions')
+    return { k: 'or', items: arg.map((x, i) => parseNode(x, `${at}[${i}]`, depth + 1, st)) }
+  },
+  not: (arg, at, depth, st) => ({ k: 'not', item: parseNode(arg, at, depth + 1, st) }),
+  timeOfDay: (arg, at) => {
+    const a = arg as { from?: unknown; to?: unknown } | null
+    return { k: 'time', from: parseClock(a?.from, `${at}.from`), to: parseClock(a?.to, `${at}.to`) }
+  },
+  weekday: (arg, at) => {
+    if (!Array.isArray(arg) || arg.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) {
+      throw new ConditionError(at, 'expects ISO weekdays 1 (Monday) … 7 (Sunday)')
+    }
+    return { k: 'weekday', days: [...(arg as number[])] }
+  },
+  ipIn: (arg, at) => {
+    if (!Array.isArray(arg)) throw new ConditionError(at, 'expects a list of CIDR ranges')
+    return {
+      k: 'ip',
+      ranges: arg.map((r, i) => {
+        if (typeof r !== 'string' || !ipaddr.isValidCIDR(r)) {
+          throw new ConditionError(`${at}[${i}]`, `not a CIDR range: ${JSON.stringify(r)}`)
+        }
+        return ipaddr.parseCIDR(r)
+      }),
+    }
+  },
+}
+
+/** The JSON operators a condition may use (for docs and schemas). */
+export const conditionOperators: readonly string[] = Object.keys(operators)
+
+function parseNode(c: unknown, path: string, depth: number, st: ParseState): Expr {
+  if (depth > conditionLimits.depth)
+    throw new ConditionError(path, `nested deeper than ${conditionLimits.depth} levels`)
+  if (++st.nodes > conditionLimits.nodes)
+    throw new ConditionError(path, `more than ${conditionLimits.nodes} nodes`)
   if (typeof c !== 'object' || c === null || Array.isArray(c)) {
     throw new ConditionError(path, 'a condition is an object such as {"eq": [...]}')
   }
@@ -181,91 +270,19 @@ export function parseCondition(c: unknown, path = 'when'): Expr {
       `exactly one operator expected, got ${keys.join(', ') || 'none'}`,
     )
   const op = keys[0] as string
-  const arg = (c as Record<string, unknown>)[op]
-  const at = `${path}.${op}`
-  if ((compareOps as readonly string[]).includes(op)) {
-    if (!Array.isArray(arg) || arg.length !== 2)
-      throw new ConditionError(at, 'expects two operands')
-    return {
-      k: 'cmp',
-      op: op as CompareOp,
-      a: parseTerm(arg[0], `${at}[0]`),
-      b: parseTerm(arg[1], `${at}[1]`),
-    }
-  }
-  switch (op) {
-    case 'in': {
-      if (!Array.isArray(arg) || arg.length !== 2)
-        throw new ConditionError(at, 'expects [operand, list]')
-      const list = arg[1]
-      if (Array.isArray(list)) {
-        list.forEach((v, i) => {
-          if (!isScalar(v))
-            throw new ConditionError(`${at}[1][${i}]`, 'list items are plain values')
-        })
-        return { k: 'in', a: parseTerm(arg[0], `${at}[0]`), list: [...(list as Scalar[])] }
-      }
-      if (!isRef(list)) throw new ConditionError(`${at}[1]`, 'expects a list or a {ref}')
-      return { k: 'in', a: parseTerm(arg[0], `${at}[0]`), list: parseTerm(list, `${at}[1]`) }
-    }
-    case 'and':
-    case 'or': {
-      if (!Array.isArray(arg)) throw new ConditionError(at, 'expects a list of conditions')
-      return { k: op, items: arg.map((x, i) => parseCondition(x, `${at}[${i}]`)) }
-    }
-    case 'not':
-      return { k: 'not', item: parseCondition(arg, at) }
-    case 'timeOfDay': {
-      const a = arg as { from?: unknown; to?: unknown } | null
-      return {
-        k: 'time',
-        from: parseClock(a?.from, `${at}.from`),
-        to: parseClock(a?.to, `${at}.to`),
-      }
-    }
-    case 'weekday': {
-      if (!Array.isArray(arg) || arg.some((d) => !Number.isInteger(d) || d < 1 || d > 7)) {
-        throw new ConditionError(at, 'expects ISO weekdays 1 (Monday) … 7 (Sunday)')
-      }
-      return { k: 'weekday', days: [...(arg as number[])] }
-    }
-    case 'ipIn': {
-      if (!Array.isArray(arg)) throw new ConditionError(at, 'expects a list of CIDR ranges')
-      return {
-        k: 'ip',
-        ranges: arg.map((r, i) => {
-          if (typeof r !== 'string' || !ipaddr.isValidCIDR(r)) {
-            throw new ConditionError(`${at}[${i}]`, `not a CIDR range: ${JSON.stringify(r)}`)
-          }
-          return ipaddr.parseCIDR(r)
-        }),
-      }
-    }
-    default:
-      throw new ConditionError(path, `unknown operator ${JSON.stringify(op)}`)
-  }
+  const parse = Object.hasOwn(operators, op) ? operators[op] : undefined
+  if (parse === undefined) throw new ConditionError(path, `unknown operator ${JSON.stringify(op)}`)
+  return parse((c as Record<string, unknown>)[op], `${path}.${op}`, depth, st)
+}
+
+/** Parse and validate a condition into the internal expression; throws ConditionError. */
+export function parseCondition(c: unknown, path = 'when'): Expr {
+  return parseNode(c, path, 1, { nodes: 0 })
 }
 
 /** Every `resource.x` a condition reads (used to validate against the catalog). */
 export function resourceRefs(e: Expr, out: Set<string> = new Set()): Set<string> {
-  const term = (t: Term) => t.t === 'res' && out.add(t.name)
-  switch (e.k) {
-    case 'cmp':
-      term(e.a)
-      term(e.b)
-      break
-    case 'in':
-      term(e.a)
-      if (!Array.isArray(e.list)) term(e.list as Term)
-      break
-    case 'and':
-    case 'or':
-      e.items.forEach((i) => resourceRefs(i, out))
-      break
-    case 'not':
-      resourceRefs(e.item, out)
-      break
-  }
+  exprKinds[e.k].refs(e as never, out)
   return out
 }
 
@@ -315,7 +332,7 @@ function ipMatches(ip: unknown, ranges: readonly [ipaddr.IPv4 | ipaddr.IPv6, num
 }
 
 // ---------------------------------------------------------------------------------------------
-// Closure compilation: the check path.
+// Closure compilation (the check path) and partial evaluation (the list path), one table.
 
 export type Predicate = (input: EvalInput) => boolean
 type Getter = (input: EvalInput) => unknown
@@ -342,83 +359,16 @@ function getter(t: Term): Getter {
   }
 }
 
-/** Compile an expression to a closure (built from the AST; nothing is evaluated as code). */
-export function compileExpr(e: Expr): Predicate {
-  switch (e.k) {
-    case 'const':
-      return e.v ? () => true : () => false
-    case 'cmp': {
-      const a = getter(e.a)
-      const op = e.op
-      if (e.b.t === 'lit') {
-        const v = e.b.v
-        if (e.a.t === 'res' && e.a.name !== 'id' && v !== null && (op === 'eq' || op === 'ne')) {
-          // the hot case (`resource.status ne 'closed'`): read the attribute directly
-          const n = e.a.name
-          return op === 'eq'
-            ? (i) => i.res !== undefined && i.res[n] === v
-            : (i) => i.res === undefined || i.res[n] !== v
-        }
-        if (op === 'eq') return v === null ? (i) => norm(a(i)) === null : (i) => a(i) === v
-        if (op === 'ne') return v === null ? (i) => norm(a(i)) !== null : (i) => a(i) !== v
-        return (i) => compareValues(op, a(i), v)
-      }
-      const b = getter(e.b)
-      if (op === 'eq') return (i) => norm(a(i)) === norm(b(i))
-      if (op === 'ne') return (i) => norm(a(i)) !== norm(b(i))
-      return (i) => compareValues(op, a(i), b(i))
-    }
-    case 'in': {
-      const a = getter(e.a)
-      if (Array.isArray(e.list)) {
-        const set = new Set(e.list as Scalar[])
-        return (i) => set.has(norm(a(i)) as Scalar)
-      }
-      const list = getter(e.list as Term)
-      return (i) => inValues(a(i), list(i))
-    }
-    case 'and': {
-      const ps = e.items.map(compileExpr)
-      if (ps.length === 2) {
-        const [p, q] = ps as [Predicate, Predicate]
-        return (i) => p(i) && q(i)
-      }
-      return (i) => ps.every((p) => p(i))
-    }
-    case 'or': {
-      const ps = e.items.map(compileExpr)
-      return (i) => ps.some((p) => p(i))
-    }
-    case 'not': {
-      const p = compileExpr(e.item)
-      return (i) => !p(i)
-    }
-    case 'time': {
-      const { from, to } = e
-      return (i) => inWindow(i.local().minutes, from, to)
-    }
-    case 'weekday': {
-      const days = e.days
-      return (i) => days.includes(i.local().weekday)
-    }
-    case 'ip': {
-      const ranges = e.ranges
-      return (i) => ipMatches(i.env['ip'], ranges)
-    }
-    case 'window': {
-      const { from, until } = e
-      return (i) => {
-        const now = i.env['now']
-        return typeof now === 'number' && now >= from && now < until
-      }
-    }
-  }
+/**
+ * What partial evaluation knows: the subject and the environment, and the kinds of the
+ * resource's attributes (a comparison with a value of another kind is decided here, exactly as
+ * the check decides it, so SQL never compares a text column with a number).
+ */
+export interface PlanInput extends Omit<EvalInput, 'res'> {
+  readonly kinds?: Readonly<Record<string, AttrKind>> | undefined
 }
 
-// ---------------------------------------------------------------------------------------------
-// Partial evaluation: the list-filter path. Subject and env are known; resource refs remain.
-
-type Known = Omit<EvalInput, 'res'>
+type Known = PlanInput
 
 function resolve(t: Term, k: Known): Term {
   switch (t.t) {
@@ -485,34 +435,100 @@ export function planNot(item: PlanCondition): PlanCondition {
   return { kind: 'not', item }
 }
 
-/** The residual of `e` over resource fields, with subject and env substituted and folded. */
-export function residual(e: Expr, k: Known): PlanCondition {
-  switch (e.k) {
-    case 'const':
-      return planConst(e.v)
-    case 'cmp': {
+/** The kind of a scalar value, or null for null. */
+function kindOf(v: Scalar): AttrKind | null {
+  return v === null ? null : (typeof v as AttrKind)
+}
+
+/**
+ * `field op value` with the value's kind checked against the attribute's: a value of another
+ * kind is never equal (eq false, ne true) and never ordered (false) — compareValues' answer for
+ * every record, decided here instead of in SQL.
+ */
+function compareField(op: CompareOp, field: string, value: Scalar, k: Known): PlanCondition {
+  const kind = k.kinds?.[field]
+  const vk = kindOf(value)
+  if (kind !== undefined && vk !== null && vk !== kind) return planConst(op === 'ne')
+  return { kind: 'compare', op, field, value }
+}
+
+/** How each kind of expression is checked, planned and read; one entry per kind. */
+interface ExprKind<E extends Expr> {
+  compile(e: E): Predicate
+  residual(e: E, k: Known): PlanCondition
+  refs(e: E, out: Set<string>): void
+}
+
+const noRefs = () => undefined
+/** Kinds that read only the environment: their residual is their value now. */
+const envOnly = <E extends Expr>(e: E, k: Known) =>
+  planConst(exprKinds[e.k].compile(e as never)({ ...k, res: undefined }))
+const termRef = (t: Term, out: Set<string>) => {
+  if (t.t === 'res') out.add(t.name)
+}
+
+const exprKinds: { readonly [K in Expr['k']]: ExprKind<Extract<Expr, { k: K }>> } = {
+  const: {
+    compile: (e) => (e.v ? () => true : () => false),
+    residual: (e) => planConst(e.v),
+    refs: noRefs,
+  },
+  cmp: {
+    compile(e) {
+      const a = getter(e.a)
+      const op = e.op
+      if (e.b.t === 'lit') {
+        const v = e.b.v
+        if (e.a.t === 'res' && e.a.name !== 'id' && v !== null && (op === 'eq' || op === 'ne')) {
+          // the hot case (`resource.status ne 'closed'`): read the attribute directly
+          const n = e.a.name
+          return op === 'eq'
+            ? (i) => i.res !== undefined && i.res[n] === v
+            : (i) => i.res === undefined || i.res[n] !== v
+        }
+        if (op === 'eq') return v === null ? (i) => norm(a(i)) === null : (i) => a(i) === v
+        if (op === 'ne') return v === null ? (i) => norm(a(i)) !== null : (i) => a(i) !== v
+        return (i) => compareValues(op, a(i), v)
+      }
+      const b = getter(e.b)
+      if (op === 'eq') return (i) => norm(a(i)) === norm(b(i))
+      if (op === 'ne') return (i) => norm(a(i)) !== norm(b(i))
+      return (i) => compareValues(op, a(i), b(i))
+    },
+    residual(e, k) {
       const a = resolve(e.a, k)
       const b = resolve(e.b, k)
       if (a.t === 'lit' && b.t === 'lit') return planConst(compareValues(e.op, a.v, b.v))
-      if (a.t === 'res' && b.t === 'lit')
-        return { kind: 'compare', op: e.op, field: a.name, value: b.v }
-      if (a.t === 'lit' && b.t === 'res')
-        return { kind: 'compare', op: flipped[e.op], field: b.name, value: a.v }
-      if (a.t === 'sub' || b.t === 'sub') {
-        // a list-valued subject attribute compared as a scalar: never equal to a scalar
-        return planConst(e.op === 'ne')
+      if (a.t === 'res' && b.t === 'lit') return compareField(e.op, a.name, b.v, k)
+      if (a.t === 'lit' && b.t === 'res') return compareField(flipped[e.op], b.name, a.v, k)
+      if (a.t === 'res' && b.t === 'res') {
+        return { kind: 'compareFields', op: e.op, field: a.name, other: b.name }
       }
-      throw new ConditionError(
-        'when',
-        'comparing two resource attributes is not supported in filters',
-      )
-    }
-    case 'in': {
+      // a list-valued subject attribute compared as a scalar: never equal to a scalar
+      return planConst(e.op === 'ne')
+    },
+    refs(e, out) {
+      termRef(e.a, out)
+      termRef(e.b, out)
+    },
+  },
+  in: {
+    compile(e) {
+      const a = getter(e.a)
+      if (Array.isArray(e.list)) {
+        const set = new Set(e.list as Scalar[])
+        return (i) => set.has(norm(a(i)) as Scalar)
+      }
+      const list = getter(e.list as Term)
+      return (i) => inValues(a(i), list(i))
+    },
+    residual(e, k) {
       const a = resolve(e.a, k)
       let list: readonly Scalar[]
       if (Array.isArray(e.list)) list = e.list as Scalar[]
       else {
         const t = e.list as Term
+        // parseCondition refuses a list read from the resource
         const v =
           t.t === 'sub'
             ? k.sub[t.name]
@@ -521,25 +537,98 @@ export function residual(e: Expr, k: Known): PlanCondition {
               : t.t === 'lit'
                 ? t.v
                 : undefined
-        if (t.t === 'res')
-          throw new ConditionError('when', 'a list from a resource attribute is not supported')
         list = Array.isArray(v) ? (v as Scalar[]) : []
       }
       if (a.t === 'lit') return planConst(list.includes(a.v))
-      if (a.t === 'res')
-        return list.length === 0 ? pFalse : { kind: 'in', field: a.name, values: list }
-      return pFalse
-    }
-    case 'and':
-      return planAnd(e.items.map((i) => residual(i, k)))
-    case 'or':
-      return planOr(e.items.map((i) => residual(i, k)))
-    case 'not':
-      return planNot(residual(e.item, k))
-    default:
-      // time, weekday, ip and validity windows depend only on env: decide them now
-      return planConst(compileExpr(e)({ ...k, res: undefined }))
-  }
+      if (a.t !== 'res') return pFalse
+      const kind = k.kinds?.[a.name]
+      const values = kind === undefined ? list : list.filter((v) => v === null || typeof v === kind)
+      return values.length === 0 ? pFalse : { kind: 'in', field: a.name, values }
+    },
+    refs(e, out) {
+      termRef(e.a, out)
+      if (!Array.isArray(e.list)) termRef(e.list as Term, out)
+    },
+  },
+  and: {
+    compile(e) {
+      const ps = e.items.map(compileExpr)
+      if (ps.length === 2) {
+        const [p, q] = ps as [Predicate, Predicate]
+        return (i) => p(i) && q(i)
+      }
+      return (i) => ps.every((p) => p(i))
+    },
+    residual: (e, k) => planAnd(e.items.map((i) => residual(i, k))),
+    refs: (e, out) => e.items.forEach((i) => resourceRefs(i, out)),
+  },
+  or: {
+    compile(e) {
+      const ps = e.items.map(compileExpr)
+      return (i) => ps.some((p) => p(i))
+    },
+    residual: (e, k) => planOr(e.items.map((i) => residual(i, k))),
+    refs: (e, out) => e.items.forEach((i) => resourceRefs(i, out)),
+  },
+  not: {
+    compile(e) {
+      const p = compileExpr(e.item)
+      return (i) => !p(i)
+    },
+    residual: (e, k) => planNot(residual(e.item, k)),
+    refs: (e, out) => resourceRefs(e.item, out),
+  },
+  time: {
+    compile(e) {
+      const { from, to } = e
+      return (i) => inWindow(i.local().minutes, from, to)
+    },
+    residual: envOnly,
+    refs: noRefs,
+  },
+  weekday: {
+    compile(e) {
+      const days = e.days
+      return (i) => days.includes(i.local().weekday)
+    },
+    residual: envOnly,
+    refs: noRefs,
+  },
+  ip: {
+    compile(e) {
+      const ranges = e.ranges
+      return (i) => ipMatches(i.env['ip'], ranges)
+    },
+    residual: envOnly,
+    refs: noRefs,
+  },
+  window: {
+    compile(e) {
+      const { from, until } = e
+      return (i) => {
+        const now = i.env['now']
+        return typeof now === 'number' && now >= from && now < until
+      }
+    },
+    residual: envOnly,
+    refs: noRefs,
+  },
+}
+
+function kindOfExpr<K extends Expr['k']>(k: K): ExprKind<Extract<Expr, { k: K }>> {
+  const def = Object.hasOwn(exprKinds, k) ? exprKinds[k] : undefined
+  if (def === undefined) throw new ConditionError('when', `unknown expression ${JSON.stringify(k)}`)
+  return def
+}
+
+/** Compile an expression to a closure (built from the AST; nothing is evaluated as code). */
+export function compileExpr(e: Expr): Predicate {
+  return kindOfExpr(e.k).compile(e as never)
+}
+
+/** The residual of `e` over resource fields, with subject and env substituted and folded. */
+export function residual(e: Expr, k: Known): PlanCondition {
+  return kindOfExpr(e.k).residual(e as never, k)
 }
 
 /** Evaluate a plan condition on a plain record (used by tests and the in-memory adapter). */
@@ -555,6 +644,8 @@ export function evaluatePlan(c: PlanCondition, row: Readonly<Record<string, unkn
       return !evaluatePlan(c.item, row)
     case 'compare':
       return compareValues(c.op, row[c.field], c.value)
+    case 'compareFields':
+      return compareValues(c.op, row[c.field], row[c.other])
     case 'in':
       return c.values.includes(norm(row[c.field]) as Scalar)
   }

@@ -2,7 +2,7 @@
  * Decisions. One evaluation (`evaluate`) serves `decide`, `check`, batches and `explain`; the
  * explanation is the same walk with its trace kept.
  */
-import type { Action } from './catalog.js'
+import { attributesOf, resourceOf, type Action } from './catalog.js'
 import {
   planAnd,
   planConst,
@@ -12,6 +12,7 @@ import {
   type EvalInput,
   type LocalTime,
   type PlanCondition,
+  type PlanInput,
 } from './condition.js'
 import {
   allowDecision,
@@ -46,6 +47,16 @@ function input(s: BoundSubject, resource: Resource | undefined, env: Env): EvalI
     sub: s.sub,
     env: env as unknown as Record<string, unknown>,
     local: () => (local ??= s.policy.localTime(env.now)),
+  }
+}
+
+/** What list plans know: subject, environment and the attribute kinds of the action's type. */
+function planInput(s: BoundSubject, action: Action, env: Env): PlanInput {
+  return {
+    sub: s.sub,
+    env: env as unknown as Record<string, unknown>,
+    local: input(s, undefined, env).local,
+    kinds: attributesOf(resourceOf(action)),
   }
 }
 
@@ -155,11 +166,7 @@ function evaluateTypeLevel(
   env: Env,
   trace?: TraceEntry[],
 ): Decision {
-  const known = {
-    sub: s.sub,
-    env: env as unknown as Record<string, unknown>,
-    local: input(s, undefined, env).local,
-  }
+  const known = planInput(s, entry.action, env)
   for (const d of entry.denies) {
     const r = planAnd([
       residual(d.scopeExpr, known),
@@ -272,11 +279,7 @@ export function planFilter(s: BoundSubject, action: Action, env: Env): Plan {
   const entry = entryOf(s, action)
   if (entry === undefined) return NONE
   if (entry.constant !== undefined) return ALL
-  const known = {
-    sub: s.sub,
-    env: env as unknown as Record<string, unknown>,
-    local: input(s, undefined, env).local,
-  }
+  const known = planInput(s, action, env)
   const rule = (a: ActionRule) =>
     planAnd([
       residual(a.scopeExpr, known),

@@ -30,6 +30,8 @@ export interface Obligations {
   readonly audit: boolean
   /** The caller must collect a reason from the person. */
   readonly reasonRequired: boolean
+  /** The action must be approved first (the caller answers `approval_required`). */
+  readonly approvalRequired: boolean
 }
 
 /** A decision is data: `decide` never throws for "no". */

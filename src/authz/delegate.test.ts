@@ -143,7 +143,12 @@ const grantArb: fc.Arbitrary<Grant> = fc
     actions,
     // numberPool has no owner: "own" is not a valid scope for it (compilePolicy would refuse)
     scope: scope === 'own' && actions.some((a) => a.startsWith('numberPool.')) ? 'team' : scope,
-    ...(when ? { when } : {}),
+    // S1: only tickets and calls have a status attribute; compilePolicy refuses it elsewhere
+    ...(when &&
+    (!JSON.stringify(when).includes('resource.status') ||
+      actions.every((a) => a.startsWith('ticket.') || a.startsWith('call.')))
+      ? { when }
+      : {}),
     ...(actions.every((a) => a.startsWith('customer.')) ? { fields: { idNumber } } : {}),
     ...(perDay ? { limits: { perDay } } : {}),
   }))

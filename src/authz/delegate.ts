@@ -141,6 +141,7 @@ function whyNot(
   }
   if (h.audit && !w.audit) return 'drops the audit obligation'
   if (h.reasonRequired && !w.reasonRequired) return 'drops the reason obligation'
+  if (h.approvalRequired && !w.approvalRequired) return 'drops the approval obligation'
   return undefined
 }
 

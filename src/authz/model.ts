@@ -50,6 +50,11 @@ export interface Grant {
   readonly audit?: boolean
   /** The caller must give a reason (e.g. unmasking a customer's ID number). */
   readonly reasonRequired?: boolean
+  /**
+   * The action needs someone else's approval before it takes effect (W2, W3: a tag change by
+   * marketing, a script change): the service answers `approval_required` instead of acting.
+   */
+  readonly approvalRequired?: boolean
   /** A label for explanations ("closed tickets are read-only"). */
   readonly label?: string
 }

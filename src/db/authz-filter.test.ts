@@ -17,6 +17,17 @@ interface Row {
   escalated: boolean | null
 }
 
+/** The conformance table's attributes → columns (what a resource's read seam declares). */
+const columns = {
+  id: 'id',
+  assigneeId: 'assignee_id',
+  orgUnitId: 'org_unit_id',
+  projectId: 'project_id',
+  status: 'status',
+  priority: 'priority',
+  escalated: 'escalated',
+}
+
 const schema = `conf_${randomBytes(4).toString('hex')}`
 let db: Kysely<Record<string, Row>>
 
@@ -56,7 +67,7 @@ const sqlFilter: FilterFn = async (plan, companyId) => {
   const rows = await db
     .selectFrom('tickets')
     .select('id')
-    .where((eb) => authzFilter(eb, plan, { companyId }))
+    .where((eb) => authzFilter(eb, plan, { companyId, columns }))
     .execute()
   return rows.map((r) => r.id)
 }
@@ -83,7 +94,7 @@ describe('authzFilter SQL', () => {
     db
       .selectFrom('tickets')
       .select('id')
-      .where((eb) => authzFilter(eb, plan, { companyId: 'c1' }))
+      .where((eb) => authzFilter(eb, plan, { companyId: 'c1', columns }))
       .compile()
 
   it('compiles none to false, so no grant selects no row', async () => {
@@ -109,8 +120,8 @@ describe('authzFilter SQL', () => {
         },
       ]),
     )
-    expect(q.sql).toContain('"org_unit_id" is not distinct from $2')
-    expect(q.sql).toContain('"status" is distinct from $3')
+    expect(q.sql).toContain('"org_unit_id" is not distinct from cast($2 as text)')
+    expect(q.sql).toContain('"status" is distinct from cast($3 as text)')
     expect(q.parameters).toEqual(['c1', 't1', 'closed'])
   })
 })

@@ -2,25 +2,38 @@
  * A plan from the engine (`planFilter`) compiled to a Kysely WHERE expression. The SQL mirrors
  * the engine's two-valued semantics exactly: `eq`/`ne` use IS [NOT] DISTINCT FROM, ordered
  * comparisons and IN are wrapped in COALESCE(…, false), so NOT never meets a NULL. `none`
- * compiles to `false` and is never skipped. The conformance suite proves check ≡ filter.
+ * compiles to `false` and is never skipped. The conformance suites prove check ≡ filter.
+ *
+ * S1: attributes reach SQL only through the resource's declared column map. An attribute the
+ * map does not name is a programming error caught by the read seam's types and refused here,
+ * never guessed from its name.
  */
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely'
-import type { Plan, PlanCondition } from '../authz/index.js'
+import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely'
+import type { CompareOp, Plan, PlanCondition } from '../authz/index.js'
 
-/** Maps a resource attribute (camelCase) to its column; default: snake_case. */
-export type ColumnOf = (field: string) => string
+/** Resource attribute (camelCase, as the catalog declares it) → column of the queried table. */
+export type ColumnMap = Readonly<Record<string, string>>
 
-export const snakeCase: ColumnOf = (field) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+const ordered = { lt: '<', lte: '<=', gt: '>', gte: '>=' } as const
 
-const ops = { lt: '<', lte: '<=', gt: '>', gte: '>=' } as const
+/** A literal with an explicit type, so PostgreSQL never guesses (or fails on `3.5` vs integer). */
+function literal(v: string | number | boolean): RawBuilder<unknown> {
+  if (typeof v === 'number') return sql`cast(${v} as double precision)`
+  if (typeof v === 'boolean') return sql`cast(${v} as boolean)`
+  return sql`cast(${v} as text)`
+}
+
+function compareSql(op: CompareOp, left: RawBuilder<unknown>, right: RawBuilder<unknown>) {
+  if (op === 'eq') return sql<SqlBool>`${left} is not distinct from ${right}`
+  if (op === 'ne') return sql<SqlBool>`${left} is distinct from ${right}`
+  return sql<SqlBool>`coalesce(${left} ${sql.raw(ordered[op])} ${right}, false)`
+}
 
 function compile<DB, TB extends keyof DB>(
   eb: ExpressionBuilder<DB, TB>,
   c: PlanCondition,
-  column: ColumnOf,
+  column: (field: string) => RawBuilder<unknown>,
 ): Expression<SqlBool> {
-  // Column names come from the plan (catalog attribute names); refs are quoted identifiers.
-  const ref = (field: string) => sql.ref(column(field))
   switch (c.kind) {
     case 'const':
       return c.value ? sql<SqlBool>`true` : sql<SqlBool>`false`
@@ -30,23 +43,24 @@ function compile<DB, TB extends keyof DB>(
       return eb.or(c.items.map((i) => compile(eb, i, column)))
     case 'not':
       return eb.not(compile(eb, c.item, column))
-    case 'compare':
-      if (c.op === 'eq')
-        return c.value === null
-          ? sql<SqlBool>`${ref(c.field)} is null`
-          : sql<SqlBool>`${ref(c.field)} is not distinct from ${c.value}`
-      if (c.op === 'ne')
-        return c.value === null
-          ? sql<SqlBool>`${ref(c.field)} is not null`
-          : sql<SqlBool>`${ref(c.field)} is distinct from ${c.value}`
-      if (c.value === null) return sql<SqlBool>`false`
-      return sql<SqlBool>`coalesce(${ref(c.field)} ${sql.raw(ops[c.op])} ${c.value}, false)`
+    case 'compare': {
+      const ref = column(c.field)
+      if (c.value === null) {
+        if (c.op === 'eq') return sql<SqlBool>`${ref} is null`
+        if (c.op === 'ne') return sql<SqlBool>`${ref} is not null`
+        return sql<SqlBool>`false`
+      }
+      return compareSql(c.op, ref, literal(c.value))
+    }
+    case 'compareFields':
+      return compareSql(c.op, column(c.field), column(c.other))
     case 'in': {
+      const ref = column(c.field)
       const values = c.values.filter((v) => v !== null)
       const parts: Expression<SqlBool>[] = []
       if (values.length)
-        parts.push(sql<SqlBool>`coalesce(${ref(c.field)} in (${sql.join(values)}), false)`)
-      if (values.length !== c.values.length) parts.push(sql<SqlBool>`${ref(c.field)} is null`)
+        parts.push(sql<SqlBool>`coalesce(${ref} in (${sql.join(values.map(literal))}), false)`)
+      if (values.length !== c.values.length) parts.push(sql<SqlBool>`${ref} is null`)
       return parts.length === 1 ? (parts[0] as Expression<SqlBool>) : eb.or(parts)
     }
   }
@@ -56,15 +70,19 @@ function compile<DB, TB extends keyof DB>(
  * The WHERE expression for a plan, always including the company filter.
  * @example
  * db.selectFrom('tickets').selectAll()
- *   .where((eb) => authzFilter(eb, planFilter(me, 'ticket.view', env), { companyId }))
+ *   .where((eb) => authzFilter(eb, planFilter(me, 'ticket.view', env), { companyId, columns }))
  */
 export function authzFilter<DB, TB extends keyof DB>(
   eb: ExpressionBuilder<DB, TB>,
   plan: Plan,
-  options: { companyId: string; column?: ColumnOf; companyColumn?: string },
+  options: { companyId: string; columns: ColumnMap; companyColumn?: string },
 ): Expression<SqlBool> {
-  const column = options.column ?? snakeCase
   const company = sql<SqlBool>`${sql.ref(options.companyColumn ?? 'company_id')} = ${options.companyId}`
+  const column = (field: string) => {
+    const name = Object.hasOwn(options.columns, field) ? options.columns[field] : undefined
+    if (name === undefined) throw new Error(`authzFilter: no column for attribute ${field}`)
+    return sql.ref(name)
+  }
   switch (plan.kind) {
     case 'none':
       return sql<SqlBool>`false`

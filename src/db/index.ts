@@ -1,4 +1,4 @@
-export { authzFilter, snakeCase, type ColumnOf } from './authz-filter.js'
+export { authzFilter, type ColumnMap } from './authz-filter.js'
 export { createDb, type DbOptions } from './create-db.js'
 export type { Database } from './database.js'
 export { migrateToLatest } from './migrate.js'
