@@ -13,6 +13,7 @@ export const errorCodes = {
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
   approval_required: { status: 409, title: 'Approval required' },
+  reason_required: { status: 400, title: 'Give a reason for this access' },
   quota_exceeded: { status: 429, title: 'Quota exceeded' },
   rate_limited: { status: 429, title: 'Too many requests' },
   locked: { status: 423, title: 'Account locked' },

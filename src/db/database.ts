@@ -1,5 +1,6 @@
 // Type-only imports: each table's interface lives beside its domain module (STYLE.md layout);
 // this file only composes them, so no runtime edge runs from db/ to domain/.
+import type { UsageCountersTable } from '../domain/access/usage.table.js'
 import type { ApiKeysTable } from '../domain/api-keys/api-keys.table.js'
 import type { AuditEventsTable } from '../domain/audit/audit.table.js'
 import type { CompaniesTable } from '../domain/companies/companies.table.js'
@@ -31,4 +32,5 @@ export interface Database {
   grants: GrantsTable
   restrictions: RestrictionsTable
   audit_events: AuditEventsTable
+  usage_counters: UsageCountersTable
 }

@@ -26,6 +26,11 @@ export interface RequestMeta {
   readonly ip: string | null
   readonly userAgent: string | null
   readonly requestId: string | null
+  /**
+   * Why the person does this, when they said (header `x-tessera-reason`); a grant with
+   * `reasonRequired` refuses the action without one (domain/access/obligations.ts).
+   */
+  readonly reason?: string | null
 }
 
 /** What every service function takes first. `db` is the root handle; see inCompany(). */

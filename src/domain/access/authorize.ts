@@ -12,6 +12,7 @@ import {
 } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import type { TenantCtx } from '../context.js'
+import { enforceObligations, type GateOptions } from './obligations.js'
 import { loadPolicy, loadSubject, policyVersion } from './policy.repo.js'
 
 /** What an action is done to, when it is about one record. */
@@ -66,18 +67,23 @@ export async function decisionFor(
 /**
  * THE permission gate of the service layer, inside the tenant transaction. Type-level (no
  * record): denied → 403 `forbidden`. On a record: denied → 404 `not_found` when the caller may
- * not even view it (no existence oracle, API.md), else 403 `forbidden`.
+ * not even view it (no existence oracle, API.md), else 403 `forbidden`. Allowed → the
+ * decision's obligations are enforced (reason, approval, limits, access audit) before it returns.
  */
 export async function authorize(
   ctx: TenantCtx,
   action: Action,
   resource?: Resource,
+  gate?: GateOptions,
 ): Promise<Decision> {
   const me = await subjectOf(ctx)
   const env = envOf(ctx)
   const res = resource && { companyId: ctx.actor.companyId, ...resource }
   const d = decide(me, action, res, env)
-  if (d.allowed) return d
+  if (d.allowed) {
+    await enforceObligations(ctx, action, d, res, me.policy.timeZone, gate)
+    return d
+  }
   if (res === undefined) throw new AppError('forbidden', `not allowed: ${action} (${d.reason})`)
   const view = `${res.type}.view` as Action
   const visible = action !== view && decide(me, view, res, env).allowed

@@ -7,6 +7,12 @@ export {
   subjectOf,
   type ResourceRef,
 } from './authorize.js'
+export {
+  enforceListObligations,
+  enforceObligations,
+  REASON_HEADER,
+  type GateOptions,
+} from './obligations.js'
 export { PolicyCache } from './policy-cache.js'
 export {
   builtinDefinition,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Plan } from '../../authz/index.js'
-import { authzFilter, snakeCase, type Database } from '../../db/index.js'
+import { authzFilter, type ColumnMap, type Database } from '../../db/index.js'
 import type { OrgUnit, OrgUnitKind, OrgUnitPatch } from './org-units.js'
 import type { OrgUnitRow } from './org-units.table.js'
 
@@ -38,25 +38,6 @@ export async function findOrgUnit(db: Db, companyId: string, id: string) {
   return row && orgUnitRowToOrgUnit(row)
 }
 
-/** The units `plan` lets the caller see, narrowed by `filter`, ordered by id, after `afterId`. */
-export async function listOrgUnits(
-  db: Db,
-  companyId: string,
-  plan: Plan,
-  filter: { parentId?: string | undefined; kind?: OrgUnitKind | undefined },
-  page: { limit: number; afterId?: string | undefined },
-): Promise<OrgUnit[]> {
-  let query = db
-    .selectFrom('org_units')
-    .selectAll()
-    .where((eb) => authzFilter(eb, plan, { companyId }))
-  if (filter.parentId !== undefined) query = query.where('parent_id', '=', filter.parentId)
-  if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind)
-  if (page.afterId !== undefined) query = query.where('id', '>', page.afterId)
-  const rows = await query.orderBy('id').limit(page.limit).execute()
-  return rows.map(orgUnitRowToOrgUnit)
-}
-
 /** P3: the unit and all its descendants (recursive CTE), root first, then by depth. */
 export async function listSubtreeIds(db: Db, companyId: string, rootId: string) {
   const rows = await db
@@ -91,7 +72,8 @@ export async function listSubtree(
   companyId: string,
   rootId: string,
   plan: Plan,
-): Promise<(OrgUnit & { depth: number })[]> {
+  columns: ColumnMap,
+) {
   const rows = await db
     .withRecursive('subtree(id, depth)', (qb) =>
       qb
@@ -114,14 +96,14 @@ export async function listSubtree(
     .where((eb) =>
       authzFilter(eb, plan, {
         companyId,
-        column: (field) => `org_units.${snakeCase(field)}`,
+        columns,
         companyColumn: 'org_units.company_id',
       }),
     )
     .orderBy('subtree.depth')
     .orderBy('org_units.id')
     .execute()
-  return rows.map((r) => ({ ...orgUnitRowToOrgUnit(r), depth: Number(r.depth) }))
+  return rows
 }
 
 export async function hasChildUnits(db: Db, companyId: string, id: string): Promise<boolean> {

@@ -1,18 +1,18 @@
-import type { Resource } from '../../authz/index.js'
+import type { AttrOf, Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { authorize, bumpPolicyVersion, decisionFor, listPlan } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
-import { authorizeList, authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
-import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
+import type { Page, PageRequest } from '../page.js'
+import { defineResource } from '../seam/index.js'
 import type { OrgUnit, OrgUnitKind, OrgUnitPatch } from './org-units.js'
 import {
   deleteOrgUnit as deleteOrgUnitRow,
   findOrgUnit,
   hasChildUnits,
   insertOrgUnit,
-  listOrgUnits as listOrgUnitRows,
   listSubtree,
+  orgUnitRowToOrgUnit,
   listSubtreeIds,
   updateOrgUnit as updateOrgUnitRow,
 } from './org-units.repo.js'
@@ -21,14 +21,33 @@ import {
 // may view is shown whole. The tree is part of the compiled policy (subtree scopes), so every
 // create, move and delete bumps the company's policy version in the same transaction.
 
-/** A unit as the engine sees it: its scope attribute is its own id (catalog: orgUnit = 'id'). */
-export function orgUnitResource(unit: Pick<OrgUnit, 'id'>): Resource {
-  return { type: 'orgUnit', id: unit.id, attrs: { id: unit.id } }
+/** The org units read seam (catalog attributes: id, parentId, kind). */
+export const orgUnitRecords = defineResource({
+  type: 'orgUnit',
+  table: 'org_units',
+  toItem: orgUnitRowToOrgUnit,
+  columns: { id: 'id', parentId: 'parent_id', kind: 'kind' },
+  search: { name: 'name' },
+})
+
+/** A unit as the engine sees it: the same attributes the seam reads from its row. */
+export function orgUnitResource(unit: Pick<OrgUnit, 'id' | 'parentId' | 'kind'>): Resource {
+  const attrs: Record<AttrOf<'orgUnit'>, string | null> = {
+    id: unit.id,
+    parentId: unit.parentId,
+    kind: unit.kind,
+  }
+  return { type: 'orgUnit', id: unit.id, attrs }
 }
 
-/** Where a unit would sit: under `parentId`, or at the root (only company-wide rules reach it). */
-function placement(parentId: string | null): Resource {
-  return { type: 'orgUnit', attrs: { id: parentId } }
+/**
+ * Where a unit would sit: under `parent` (a unit's scope attribute is its own id, so placing
+ * under a unit is acting on that unit), or at the root, which only company-wide rules reach.
+ */
+function placement(parent: OrgUnit | null): Resource {
+  return parent === null
+    ? { type: 'orgUnit', attrs: { id: null, parentId: null, kind: null } }
+    : orgUnitResource(parent)
 }
 
 const noSuchUnit = (path?: string) =>
@@ -43,10 +62,9 @@ const noSuchUnit = (path?: string) =>
  * visible to the caller; otherwise 404 with `path`, exactly as for an id that never existed.
  */
 export async function visibleOrgUnit(tx: TenantCtx, id: string, path: string): Promise<OrgUnit> {
-  const unit = await findOrgUnit(tx.db, tx.actor.companyId, id)
-  if (unit === undefined || !(await decisionFor(tx, 'orgUnit.view', orgUnitResource(unit))).allowed)
-    throw noSuchUnit(path)
-  return unit
+  const found = await orgUnitRecords.visible(tx, id, 'orgUnit.view')
+  if (found === undefined) throw noSuchUnit(path)
+  return found.item
 }
 
 /** A unit named in a list filter: it must exist in the caller's company (404 with `path`). */
@@ -57,21 +75,21 @@ export async function existingOrgUnit(tx: TenantCtx, id: string, path: string): 
 }
 
 async function unitForAction(tx: TenantCtx, id: string, action: 'view' | 'edit' | 'delete') {
-  const unit = await findOrgUnit(tx.db, tx.actor.companyId, id)
-  if (unit === undefined) throw noSuchUnit()
-  await authorizeRecord(tx, `orgUnit.${action}`, orgUnitResource(unit), () => noSuchUnit())
-  return unit
+  const found = await orgUnitRecords.get(tx, id, `orgUnit.${action}`, () => noSuchUnit(), {
+    recorded: action !== 'view',
+  })
+  return found.item
 }
 
 /** Refuses placing a unit where the caller's `action` does not reach (403, on `path`). */
 async function assertPlacement(
   tx: TenantCtx,
   action: 'orgUnit.create' | 'orgUnit.edit',
-  parentId: string | null,
+  parent: OrgUnit | null,
   path: string,
 ) {
-  if ((await decisionFor(tx, action, placement(parentId))).allowed) return
-  const where = parentId === null ? 'at the root' : 'under this org unit'
+  if ((await decisionFor(tx, action, placement(parent))).allowed) return
+  const where = parent === null ? 'at the root' : 'under this org unit'
   throw new AppError('forbidden', `not allowed: ${action} ${where}`, {
     errors: [{ path, message: `you may not place an org unit ${where}` }],
   })
@@ -84,8 +102,9 @@ export async function createOrgUnit(
 ): Promise<OrgUnit> {
   return inCompany(ctx, async (tx) => {
     await authorize(tx, 'orgUnit.create')
-    if (input.parentId !== null) await visibleOrgUnit(tx, input.parentId, 'body/parentId')
-    await assertPlacement(tx, 'orgUnit.create', input.parentId, 'body/parentId')
+    const parent =
+      input.parentId === null ? null : await visibleOrgUnit(tx, input.parentId, 'body/parentId')
+    await assertPlacement(tx, 'orgUnit.create', parent, 'body/parentId')
     const unit = await insertOrgUnit(tx.db, tx.actor.companyId, input, tx.now)
     await bumpPolicyVersion(tx.db, tx.actor.companyId)
     await recordAudit(tx, {
@@ -102,24 +121,28 @@ export async function getOrgUnit(ctx: Ctx, id: string): Promise<OrgUnit> {
   return inCompany(ctx, (tx) => unitForAction(tx, id, 'view'))
 }
 
-/** The units the caller may view (SQL-filtered by the engine's plan), by id, one page. */
+/** The units the caller may view, through the seam, by id, one page. */
 export async function listOrgUnits(
   ctx: Ctx,
   filter: { parentId?: string | undefined; kind?: OrgUnitKind | undefined } = {},
   page: PageRequest = { limit: 50 },
 ): Promise<Page<OrgUnit>> {
-  const afterId = decodeCursor(page.cursor)
   return inCompany(ctx, async (tx) => {
-    await authorizeList(tx, 'orgUnit.view')
-    const plan = await listPlan(tx, 'orgUnit.view')
     if (filter.parentId !== undefined) {
       await existingOrgUnit(tx, filter.parentId, 'querystring/parentId')
     }
-    const rows = await listOrgUnitRows(tx.db, tx.actor.companyId, plan, filter, {
-      limit: page.limit + 1,
-      afterId,
-    })
-    return pageOf(rows, page.limit, (u) => u)
+    // The orgUnit type has no catalog fields: a projection leaves a unit whole.
+    return (await orgUnitRecords.list(tx, 'orgUnit.view', {
+      limit: page.limit,
+      cursor: page.cursor,
+      where: (eb) =>
+        eb.and([
+          ...(filter.parentId !== undefined
+            ? [eb('org_units.parent_id', '=', filter.parentId)]
+            : []),
+          ...(filter.kind !== undefined ? [eb('org_units.kind', '=', filter.kind)] : []),
+        ]),
+    })) as Page<OrgUnit>
   })
 }
 
@@ -130,7 +153,15 @@ export async function orgUnitSubtree(
 ): Promise<(OrgUnit & { depth: number })[]> {
   return inCompany(ctx, async (tx) => {
     await unitForAction(tx, id, 'view')
-    return listSubtree(tx.db, tx.actor.companyId, id, await listPlan(tx, 'orgUnit.view'))
+    const rows = await listSubtree(
+      tx.db,
+      tx.actor.companyId,
+      id,
+      await listPlan(tx, 'orgUnit.view'),
+      orgUnitRecords.columnMap('org_units'),
+    )
+    const kept = await orgUnitRecords.keepAllowed(tx, 'orgUnit.view', rows)
+    return kept.map(({ item, row }) => ({ ...item, depth: Number(row.depth) }))
   })
 }
 
@@ -144,8 +175,9 @@ export async function updateOrgUnit(ctx: Ctx, id: string, patch: OrgUnitPatch): 
     const before = await unitForAction(tx, id, 'edit')
     const moves = patch.parentId !== undefined && patch.parentId !== before.parentId
     if (moves && patch.parentId !== undefined) {
+      let parent: OrgUnit | null = null
       if (patch.parentId !== null) {
-        await visibleOrgUnit(tx, patch.parentId, 'body/parentId')
+        parent = await visibleOrgUnit(tx, patch.parentId, 'body/parentId')
         const subtree = await listSubtreeIds(tx.db, tx.actor.companyId, id)
         if (subtree.includes(patch.parentId)) {
           throw new AppError(
@@ -157,7 +189,7 @@ export async function updateOrgUnit(ctx: Ctx, id: string, patch: OrgUnitPatch): 
           )
         }
       }
-      await assertPlacement(tx, 'orgUnit.edit', patch.parentId, 'body/parentId')
+      await assertPlacement(tx, 'orgUnit.edit', parent, 'body/parentId')
     }
     const after = await updateOrgUnitRow(tx.db, tx.actor.companyId, id, patch)
     if (after === undefined) throw noSuchUnit()

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import type { Plan } from '../../authz/index.js'
-import { authzFilter, type Database } from '../../db/index.js'
-import { userRowToUser, type User } from '../users/index.js'
+import type { Database } from '../../db/index.js'
 import type { Project } from './projects.js'
 import type { ProjectRow } from './projects.table.js'
 
@@ -36,53 +34,6 @@ export async function findProject(db: Db, companyId: string, id: string) {
     .where('id', '=', id)
     .executeTakeFirst()
   return row && projectRowToProject(row)
-}
-
-/** The projects `plan` lets the caller see, ordered by id, after `afterId`. */
-export async function listProjects(
-  db: Db,
-  companyId: string,
-  plan: Plan,
-  page: { limit: number; afterId?: string | undefined },
-): Promise<Project[]> {
-  let query = db
-    .selectFrom('projects')
-    .selectAll()
-    .where((eb) => authzFilter(eb, plan, { companyId }))
-  if (page.afterId !== undefined) query = query.where('id', '>', page.afterId)
-  const rows = await query.orderBy('id').limit(page.limit).execute()
-  return rows.map(projectRowToProject)
-}
-
-/**
- * P10: the members of a project that `userPlan` (the caller's plan for `user.view`) lets the
- * caller see, ordered by user id, after `afterId`.
- */
-export async function listMemberUsers(
-  db: Db,
-  companyId: string,
-  projectId: string,
-  userPlan: Plan,
-  page: { limit: number; afterId?: string | undefined },
-): Promise<User[]> {
-  let query = db
-    .selectFrom('users')
-    .selectAll()
-    .where((eb) => authzFilter(eb, userPlan, { companyId }))
-    .where((eb) =>
-      eb(
-        'id',
-        'in',
-        eb
-          .selectFrom('project_members')
-          .select('project_members.user_id')
-          .where('project_members.company_id', '=', companyId)
-          .where('project_members.project_id', '=', projectId),
-      ),
-    )
-  if (page.afterId !== undefined) query = query.where('id', '>', page.afterId)
-  const rows = await query.orderBy('id').limit(page.limit).execute()
-  return rows.map(userRowToUser)
 }
 
 export async function deleteProject(db: Db, companyId: string, id: string): Promise<boolean> {

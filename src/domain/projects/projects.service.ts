@@ -1,29 +1,37 @@
-import { decide, type Resource } from '../../authz/index.js'
+import type { AttrOf, Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
-import { authorize, decisionFor, envOf, listPlan, subjectOf } from '../access/index.js'
+import { authorize, decisionFor } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
-import { authorizeList, authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
-import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
-import { projectUser, userResource, visibleUser, type UserView } from '../users/index.js'
+import type { Page, PageRequest } from '../page.js'
+import { defineResource } from '../seam/index.js'
+import { userRecords, visibleUser, type UserView } from '../users/index.js'
 import type { Project } from './projects.js'
 import {
   addProjectMember as addMemberRow,
   deleteProject as deleteProjectRow,
-  findProject,
   insertProject,
-  listMemberUsers,
   listProjectMemberIds,
-  listProjects as listProjectRows,
+  projectRowToProject,
   removeProjectMember as removeMemberRow,
 } from './projects.repo.js'
 
 // The project catalog entry has no fields, so a project the caller may view is shown whole.
 // Membership is read per request (loadSubject), so it needs no policy-version bump.
 
-/** A project as the engine sees it: its scope attribute is its own id (catalog: project = 'id'). */
+/** The projects read seam: its scope attribute is its own id (catalog: project = 'id'). */
+export const projectRecords = defineResource({
+  type: 'project',
+  table: 'projects',
+  toItem: projectRowToProject,
+  columns: { id: 'id' },
+  search: { name: 'name' },
+})
+
+/** A project as the engine sees it: the same attributes the seam reads from its row. */
 export function projectResource(project: Pick<Project, 'id'>): Resource {
-  return { type: 'project', id: project.id, attrs: { id: project.id } }
+  const attrs: Record<AttrOf<'project'>, string | null> = { id: project.id }
+  return { type: 'project', id: project.id, attrs }
 }
 
 const noSuchProject = () => new AppError('not_found', 'no such project')
@@ -33,10 +41,10 @@ async function projectForAction(
   id: string,
   action: 'view' | 'delete' | 'manageMembers',
 ): Promise<Project> {
-  const project = await findProject(tx.db, tx.actor.companyId, id)
-  if (project === undefined) throw noSuchProject()
-  await authorizeRecord(tx, `project.${action}`, projectResource(project), noSuchProject)
-  return project
+  const found = await projectRecords.get(tx, id, `project.${action}`, noSuchProject, {
+    recorded: action !== 'view',
+  })
+  return found.item
 }
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505'
@@ -89,20 +97,17 @@ export async function getProject(ctx: Ctx, id: string): Promise<Project> {
   return inCompany(ctx, (tx) => projectForAction(tx, id, 'view'))
 }
 
-/** The projects the caller may view (SQL-filtered by the engine's plan), by id, one page. */
+/** The projects the caller may view, through the seam, by id, one page. */
 export async function listProjects(
   ctx: Ctx,
   page: PageRequest = { limit: 50 },
 ): Promise<Page<Project>> {
-  const afterId = decodeCursor(page.cursor)
   return inCompany(ctx, async (tx) => {
-    await authorizeList(tx, 'project.view')
-    const plan = await listPlan(tx, 'project.view')
-    const rows = await listProjectRows(tx.db, tx.actor.companyId, plan, {
-      limit: page.limit + 1,
-      afterId,
-    })
-    return pageOf(rows, page.limit, (p) => p)
+    // The project type has no catalog fields: a projection leaves a project whole.
+    return (await projectRecords.list(tx, 'project.view', {
+      limit: page.limit,
+      cursor: page.cursor,
+    })) as Page<Project>
   })
 }
 
@@ -138,20 +143,23 @@ export async function listProjectMembers(
   projectId: string,
   page: PageRequest = { limit: 50 },
 ): Promise<Page<UserView>> {
-  const afterId = decodeCursor(page.cursor)
   return inCompany(ctx, async (tx) => {
     const { companyId } = tx.actor
     await projectForAction(tx, projectId, 'view')
-    const plan = await listPlan(tx, 'user.view')
-    const rows = await listMemberUsers(tx.db, companyId, projectId, plan, {
-      limit: page.limit + 1,
-      afterId,
+    return userRecords.list(tx, 'user.view', {
+      limit: page.limit,
+      cursor: page.cursor,
+      where: (eb) =>
+        eb(
+          'users.id',
+          'in',
+          eb
+            .selectFrom('project_members')
+            .select('project_members.user_id')
+            .where('project_members.company_id', '=', companyId)
+            .where('project_members.project_id', '=', projectId),
+        ),
     })
-    const me = await subjectOf(tx)
-    const env = envOf(tx)
-    return pageOf(rows, page.limit, (u) =>
-      projectUser(decide(me, 'user.view', { companyId, ...userResource(u) }, env), u),
-    )
   })
 }
 

@@ -13,6 +13,7 @@ export {
   projectUser,
   updateUser,
   userForAction,
+  userRecords,
   userResource,
   visibleUser,
   type UserProfilePatch,

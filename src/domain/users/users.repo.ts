@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import type { Plan } from '../../authz/index.js'
-import { authzFilter, type Database } from '../../db/index.js'
+import type { Database } from '../../db/index.js'
 import type { NewUser, User, UserPatch, UserStatus } from './users.js'
 import type { UserRow } from './users.table.js'
 
@@ -53,41 +52,6 @@ export interface UserListFilter {
   readonly managerId?: string | undefined
   /** Case-insensitive substring of the name or the email. */
   readonly q?: string | undefined
-}
-
-/** `%` and `_` in a search text match themselves. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-}
-
-/**
- * The users `plan` lets the caller see (the engine's list plan, compiled to SQL by
- * db/authz-filter, never filtered afterwards), narrowed by `filter`, ordered by id, after
- * `afterId`. The service projects each user with its own decision (field levels may differ).
- */
-export async function listUsers(
-  db: Db,
-  companyId: string,
-  plan: Plan,
-  filter: UserListFilter,
-  page: { limit: number; afterId?: string | undefined },
-): Promise<User[]> {
-  let query = db
-    .selectFrom('users')
-    .selectAll()
-    .where((eb) => authzFilter(eb, plan, { companyId }))
-  if (filter.status !== undefined) query = query.where('status', '=', filter.status)
-  if (filter.orgUnitId !== undefined) query = query.where('org_unit_id', '=', filter.orgUnitId)
-  if (filter.managerId !== undefined) query = query.where('manager_id', '=', filter.managerId)
-  if (filter.q !== undefined) {
-    const pattern = containsPattern(filter.q)
-    query = query.where((eb) =>
-      eb.or([eb('name', 'ilike', pattern), eb('email', 'ilike', pattern)]),
-    )
-  }
-  if (page.afterId !== undefined) query = query.where('id', '>', page.afterId)
-  const rows = await query.orderBy('id').limit(page.limit).execute()
-  return rows.map(userRowToUser)
 }
 
 export async function updateUser(

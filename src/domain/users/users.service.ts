@@ -1,24 +1,25 @@
 import {
-  decide,
   project,
   uneditableFields,
   type Action,
+  type AttrOf,
   type Decision,
   type Projected,
   type Resource,
 } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
-import { decisionFor, envOf, listPlan, subjectOf } from '../access/index.js'
+import { decisionFor } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
-import { authorizeList, authorizeRecord } from '../authorize-record.js'
+import { authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { existingOrgUnit, visibleOrgUnit } from '../org-units/index.js'
-import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
+import type { Page, PageRequest } from '../page.js'
+import { defineResource } from '../seam/index.js'
 import type { User, UserPatch } from './users.js'
 import {
   findUser,
-  listUsers as listUserRows,
   updateUser as updateUserRow,
+  userRowToUser,
   type UserListFilter,
 } from './users.repo.js'
 
@@ -28,9 +29,40 @@ export type UserView = Projected<User>
 /** What PATCH /users/{id} changes besides the status (status is the accounts module's). */
 export type UserProfilePatch = Omit<UserPatch, 'status'>
 
-/** A user as the engine sees one: scope attributes `id` (owner) and `orgUnitId` (catalog). */
-export function userResource(user: Pick<User, 'id' | 'orgUnitId'>): Resource {
-  return { type: 'user', id: user.id, attrs: { id: user.id, orgUnitId: user.orgUnitId } }
+/**
+ * The users read seam: every attribute the catalog declares for `user`, read from its column
+ * (S1: credentials, MFA secrets and token hashes are columns of this table but never
+ * attributes, so no condition and no list plan can reach them).
+ */
+export const userRecords = defineResource({
+  type: 'user',
+  table: 'users',
+  toItem: userRowToUser,
+  columns: {
+    id: 'id',
+    orgUnitId: 'org_unit_id',
+    managerId: 'manager_id',
+    status: 'status',
+    level: 'level',
+    position: 'position',
+  },
+  search: { name: 'name', email: 'email' },
+})
+
+/**
+ * A user as the engine sees one, from the domain object: the same attributes the seam reads
+ * from the row (typed against the catalog; a test proves the two agree).
+ */
+export function userResource(user: User): Resource {
+  const attrs: Record<AttrOf<'user'>, string | null> = {
+    id: user.id,
+    orgUnitId: user.orgUnitId,
+    managerId: user.managerId,
+    status: user.status,
+    level: user.level,
+    position: user.position,
+  }
+  return { type: 'user', id: user.id, attrs }
 }
 
 export function projectUser(decision: Decision, user: User): UserView {
@@ -46,16 +78,15 @@ const noSuchUser = (path?: string) =>
 
 /**
  * The user at a path id, authorized for `action`: another company's user, a missing one and one
- * outside the caller's view scope are all 404 (authorize() decides 404 vs 403).
+ * outside the caller's view scope are all 404 (the seam decides 404 vs 403).
  */
 export async function userForAction(
   tx: TenantCtx,
   id: string,
   action: Extract<Action, `user.${string}`>,
 ): Promise<{ user: User; decision: Decision }> {
-  const user = await findUser(tx.db, tx.actor.companyId, id)
-  if (user === undefined) throw noSuchUser()
-  return { user, decision: await authorizeRecord(tx, action, userResource(user), noSuchUser) }
+  const { item, decision } = await userRecords.get(tx, id, action, () => noSuchUser())
+  return { user: item, decision }
 }
 
 /**
@@ -63,10 +94,9 @@ export async function userForAction(
  * and be visible to the caller; otherwise 404 with `path`, exactly as for an id never issued.
  */
 export async function visibleUser(tx: TenantCtx, id: string, path: string): Promise<User> {
-  const user = await findUser(tx.db, tx.actor.companyId, id)
-  if (user === undefined || !(await decisionFor(tx, 'user.view', userResource(user))).allowed)
-    throw noSuchUser(path)
-  return user
+  const found = await userRecords.visible(tx, id, 'user.view')
+  if (found === undefined) throw noSuchUser(path)
+  return found.item
 }
 
 export async function getUser(ctx: Ctx, id: string): Promise<UserView> {
@@ -77,8 +107,9 @@ export async function getUser(ctx: Ctx, id: string): Promise<UserView> {
 }
 
 /**
- * The users the caller may view, filtered in SQL by the engine's plan for `user.view` (a scope
- * of `none` selects nothing), narrowed by `filter`, one page by id. A filter naming an org unit
+ * The users the caller may view, through the seam (list plan in SQL, the same decision per
+ * row, projection), narrowed by `filter`, one page by id. `q` searches names and emails but
+ * finds a user only through a field the caller reads in clear (S11). A filter naming an org unit
  * or manager that is not in the caller's company answers 404 on that query parameter.
  */
 export async function listUsers(
@@ -86,11 +117,8 @@ export async function listUsers(
   filter: UserListFilter = {},
   page: PageRequest = { limit: 50 },
 ): Promise<Page<UserView>> {
-  const afterId = decodeCursor(page.cursor)
   return inCompany(ctx, async (tx) => {
     const { companyId } = tx.actor
-    await authorizeList(tx, 'user.view')
-    const plan = await listPlan(tx, 'user.view')
     if (filter.orgUnitId !== undefined) {
       await existingOrgUnit(tx, filter.orgUnitId, 'querystring/orgUnitId')
     }
@@ -98,23 +126,21 @@ export async function listUsers(
       if ((await findUser(tx.db, companyId, filter.managerId)) === undefined)
         throw noSuchUser('querystring/managerId')
     }
-    const rows = await listUserRows(tx.db, companyId, plan, filter, {
-      limit: page.limit + 1,
-      afterId,
+    return userRecords.list(tx, 'user.view', {
+      limit: page.limit,
+      cursor: page.cursor,
+      q: filter.q,
+      where: (eb) =>
+        eb.and([
+          ...(filter.status !== undefined ? [eb('users.status', '=', filter.status)] : []),
+          ...(filter.orgUnitId !== undefined
+            ? [eb('users.org_unit_id', '=', filter.orgUnitId)]
+            : []),
+          ...(filter.managerId !== undefined
+            ? [eb('users.manager_id', '=', filter.managerId)]
+            : []),
+        ]),
     })
-    const me = await subjectOf(tx)
-    const env = envOf(tx)
-    const view = (u: User) =>
-      projectUser(decide(me, 'user.view', { companyId, ...userResource(u) }, env), u)
-    const result = pageOf(rows, page.limit, view)
-    if (filter.q === undefined) return result
-    // `q` also searches emails; a row found only by an email the caller may not read in clear
-    // would be an oracle for that email, so it is left out (the page may come out shorter).
-    const q = filter.q.toLowerCase()
-    const found = (u: UserView) =>
-      u.name?.toLowerCase().includes(q) ||
-      (u.email !== undefined && !u.maskedFields?.includes('email'))
-    return { ...result, items: result.items.filter(found) }
   })
 }
 
@@ -151,7 +177,7 @@ export async function patchUserProfile(
     await visibleOrgUnit(tx, changes['orgUnitId'], 'body/orgUnitId')
   }
   if ('orgUnitId' in changes) {
-    const moved = userResource({ id: before.id, orgUnitId: patch.orgUnitId ?? null })
+    const moved = userResource({ ...before, orgUnitId: patch.orgUnitId ?? null })
     if (!(await decisionFor(tx, 'user.edit', moved)).allowed) {
       throw new AppError('forbidden', 'not allowed: user.edit in that org unit', {
         errors: [{ path: 'body/orgUnitId', message: 'you may not place users in this org unit' }],

@@ -1,0 +1,320 @@
+/**
+ * The read seam: a resource type declares ONCE how its rows meet the engine — every attribute
+ * the catalog declares, mapped to its column (type-checked both ways) — and every read of it
+ * goes through here: find, list, search and count alike apply the company, the list plan, the
+ * per-record decision, the field projection and the obligations. The engine's attributes of a
+ * record are read from the very columns the SQL plan filters on, so a check and a list cannot
+ * disagree by construction; the conformance suite (seam.conformance.test.ts) proves it over
+ * random policies on PGlite and PostgreSQL, and a row the plan lets through that the check
+ * refuses is left out, never a 500.
+ */
+import {
+  attributesOf,
+  decide,
+  project,
+  type Action,
+  type AttrOf,
+  type Decision,
+  type Projected,
+  type Resource,
+  type ResourceType,
+} from '../../authz/index.js'
+import type { Selectable, SelectQueryBuilder, Expression, SqlBool, ExpressionBuilder } from 'kysely'
+import { authzFilter } from '../../db/index.js'
+import type { Database } from '../../db/index.js'
+import { AppError } from '../../errors.js'
+import {
+  decisionFor,
+  enforceListObligations,
+  enforceObligations,
+  envOf,
+  listPlan,
+  subjectOf,
+} from '../access/index.js'
+import type { TenantCtx } from '../context.js'
+import { decodeCursor, encodeCursor, type Page } from '../page.js'
+
+type Table = keyof Database & string
+type Row<TB extends Table> = Selectable<Database[TB]>
+type ColumnOf<TB extends Table> = keyof Database[TB] & string
+
+/** A narrowing of a list (a query filter the caller asked for), as a Kysely expression. */
+export type Narrow<TB extends Table> = (eb: ExpressionBuilder<Database, TB>) => Expression<SqlBool>
+
+export interface ResourceSpec<
+  T extends ResourceType,
+  TB extends Table,
+  Item extends { id: string },
+> {
+  readonly type: T
+  readonly table: TB
+  /** Every attribute the catalog declares for `type` → its column; a missing one does not compile. */
+  readonly columns: { readonly [A in AttrOf<T>]: ColumnOf<TB> }
+  /** Row → domain object (what is projected and shown). */
+  readonly toItem: (row: Row<TB>) => Item
+  /**
+   * Fields `q` searches (item field → column). A row found only through a field the caller
+   * may not read in clear is left out (S11: no oracle on hidden or masked values).
+   */
+  readonly search?: Readonly<Partial<Record<keyof Item & string, ColumnOf<TB>>>>
+}
+
+export interface ListRequest<TB extends Table> {
+  readonly limit: number
+  readonly cursor?: string | undefined
+  readonly q?: string | undefined
+  readonly where?: Narrow<TB> | undefined
+}
+
+export interface Found<Item> {
+  readonly item: Item
+  readonly decision: Decision
+  readonly resource: Resource
+}
+
+/** `%` and `_` in a search text match themselves. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+}
+
+export interface ResourceSeam<
+  T extends ResourceType,
+  TB extends Table,
+  Item extends { id: string },
+> {
+  readonly spec: ResourceSpec<T, TB, Item>
+  /** The record as the engine sees it: every declared attribute, read from its column. */
+  resourceOf(row: Row<TB>): Resource
+  /** The row of the caller's company with this id, unauthorized (for a service's own checks). */
+  findRow(tx: TenantCtx, id: string): Promise<Row<TB> | undefined>
+  /**
+   * The record for `action`, authorized: absent, another company's or outside the caller's view
+   * → `missing()` (same answer as an id never issued); visible but not allowed → 403.
+   * Obligations are enforced; the caller's projection is `view(found)`.
+   */
+  get(
+    tx: TenantCtx,
+    id: string,
+    action: Action,
+    missing: () => AppError,
+    gate?: { recorded?: boolean; reason?: string | null },
+  ): Promise<Found<Item>>
+  /** Is this record visible to the caller for `action` (no obligations; for references)? */
+  visible(tx: TenantCtx, id: string, action: Action): Promise<Found<Item> | undefined>
+  /** The item as the caller may see it (hidden fields absent, masked ones masked). */
+  view(found: Pick<Found<Item>, 'item' | 'decision'>): Projected<Item>
+  /** One page of the records the caller may `action`, projected, searched only where readable. */
+  list(tx: TenantCtx, action: Action, request: ListRequest<TB>): Promise<Page<Projected<Item>>>
+  /** attribute → `qualifier.column`, for a custom query that filters with `authzFilter`. */
+  columnMap(qualifier?: string): Readonly<Record<string, string>>
+  /**
+   * The rows of a custom query (already filtered by the list plan) the caller may `action`,
+   * each with its decision: the same per-record check as `list`, for reads the seam's own list
+   * cannot express (a recursive subtree, a join).
+   */
+  keepAllowed<R extends Row<TB>>(
+    tx: TenantCtx,
+    action: Action,
+    rows: readonly R[],
+  ): Promise<(Found<Item> & { row: R })[]>
+  /** How many records the caller may `action` (the same plan; rows the check refuses excluded). */
+  count(tx: TenantCtx, action: Action, where?: Narrow<TB>): Promise<number>
+}
+
+/**
+ * Declare a resource's read seam.
+ * @example
+ * export const users = defineResource({
+ *   type: 'user', table: 'users', toItem: userRowToUser,
+ *   columns: { id: 'id', orgUnitId: 'org_unit_id', managerId: 'manager_id', status: 'status', level: 'level', position: 'position' },
+ * })
+ * const page = await users.list(tx, 'user.view', { limit: 50 })
+ */
+export function defineResource<
+  T extends ResourceType,
+  TB extends Table,
+  Item extends { id: string },
+>(spec: ResourceSpec<T, TB, Item>): ResourceSeam<T, TB, Item> {
+  const columns = spec.columns as Readonly<Record<string, string>>
+  const declared = Object.keys(attributesOf(spec.type))
+  const missingAttrs = declared.filter((a) => !(a in columns))
+  if (missingAttrs.length > 0) {
+    throw new Error(`defineResource(${spec.type}): no column for ${missingAttrs.join(', ')}`)
+  }
+  const entries = Object.entries(columns)
+  const table = spec.table
+  const company = `${table}.company_id`
+
+  function resourceOf(row: Row<TB>): Resource {
+    const r = row as Record<string, unknown>
+    const attrs: Record<string, string | number | boolean | null> = {}
+    for (const [attr, column] of entries) {
+      attrs[attr] = (r[column] ?? null) as string | number | boolean | null
+    }
+    return { type: spec.type, id: r['id'] as string, attrs }
+  }
+
+  // Kysely's generic table types do not narrow through a type parameter; the seam is the one
+  // place that widens them, and every column it names came from the checked `columns` map.
+  type AnyQuery = SelectQueryBuilder<Database, TB, Row<TB>>
+  const base = (tx: TenantCtx): AnyQuery =>
+    (tx.db.selectFrom(table as Table) as unknown as AnyQuery).selectAll() as unknown as AnyQuery
+
+  async function findRow(tx: TenantCtx, id: string): Promise<Row<TB> | undefined> {
+    return (await base(tx)
+      .where(company as never, '=', tx.actor.companyId as never)
+      .where(`${table}.id` as never, '=', id as never)
+      .executeTakeFirst()) as Row<TB> | undefined
+  }
+
+  async function decideOn(tx: TenantCtx, action: Action, row: Row<TB>): Promise<Found<Item>> {
+    const resource = resourceOf(row)
+    return { item: spec.toItem(row), resource, decision: await decisionFor(tx, action, resource) }
+  }
+
+  const view = (f: Pick<Found<Item>, 'item' | 'decision'>): Projected<Item> =>
+    project(f.decision, spec.type, { ...f.item })
+
+  async function visible(tx: TenantCtx, id: string, action: Action) {
+    const row = await findRow(tx, id)
+    if (row === undefined) return undefined
+    const found = await decideOn(tx, action, row)
+    return found.decision.allowed ? found : undefined
+  }
+
+  async function get(
+    tx: TenantCtx,
+    id: string,
+    action: Action,
+    missing: () => AppError,
+    gate?: { recorded?: boolean; reason?: string | null },
+  ): Promise<Found<Item>> {
+    const row = await findRow(tx, id)
+    if (row === undefined) throw missing()
+    const found = await decideOn(tx, action, row)
+    if (!found.decision.allowed) {
+      const viewAction = `${spec.type}.view` as Action
+      const canView =
+        action !== viewAction && (await decisionFor(tx, viewAction, found.resource)).allowed
+      if (!canView) throw missing()
+      throw new AppError('forbidden', `not allowed: ${action} (${found.decision.reason})`)
+    }
+    const me = await subjectOf(tx)
+    await enforceObligations(tx, action, found.decision, found.resource, me.policy.timeZone, gate)
+    return found
+  }
+
+  /** The visible query: company, list plan and the caller's narrowing, in SQL. */
+  async function visibleQuery(tx: TenantCtx, action: Action, where?: Narrow<TB>) {
+    const d = await decisionFor(tx, action)
+    if (!d.allowed && (d.reason === 'not_granted' || d.reason === 'restricted')) {
+      throw new AppError('forbidden', `not allowed: ${action} (${d.reason})`)
+    }
+    const plan = await listPlan(tx, action)
+    const qualified = columnMap()
+    let q = base(tx).where((eb) =>
+      authzFilter(eb, plan, {
+        companyId: tx.actor.companyId,
+        columns: qualified,
+        companyColumn: company,
+      }),
+    )
+    if (where !== undefined) q = q.where(where as never)
+    return q
+  }
+
+  async function list(
+    tx: TenantCtx,
+    action: Action,
+    request: ListRequest<TB>,
+  ): Promise<Page<Projected<Item>>> {
+    let after = decodeCursor(request.cursor)
+    const q = request.q
+    let query = await visibleQuery(tx, action, request.where)
+    if (q !== undefined && q !== '') {
+      const pattern = containsPattern(q)
+      query = query.where((eb) =>
+        eb.or(searched.map(([, c]) => eb(`${table}.${c}` as never, 'ilike', pattern as never))),
+      )
+    }
+    const me = await subjectOf(tx)
+    const env = envOf(tx)
+    const needle = q?.toLowerCase()
+    const kept: { found: Found<Item> }[] = []
+    const batch = request.limit + 1
+    // Keep reading until a page and one more are kept: rows the check refuses or a search
+    // matched only in unreadable fields never shorten a page or name the cursor.
+    for (;;) {
+      let page = query
+      if (after !== undefined) page = page.where(`${table}.id` as never, '>', after as never)
+      const rows = (await page
+        .orderBy(`${table}.id` as never)
+        .limit(batch)
+        .execute()) as unknown as Row<TB>[]
+      for (const row of rows) {
+        const resource = resourceOf(row)
+        const decision = decide(me, action, { companyId: tx.actor.companyId, ...resource }, env)
+        if (!decision.allowed) continue
+        const item = spec.toItem(row)
+        if (needle !== undefined && needle !== '' && !readableMatch(decision, item, needle))
+          continue
+        kept.push({ found: { item, decision, resource } })
+        if (kept.length > request.limit) break
+      }
+      if (kept.length > request.limit || rows.length < batch) break
+      after = (rows.at(-1) as { id: string }).id
+    }
+    const more = kept.length > request.limit
+    const shown = kept.slice(0, request.limit)
+    await enforceListObligations(
+      tx,
+      action,
+      shown.map(({ found }) => found.decision),
+      { type: spec.type },
+      me.policy.timeZone,
+      shown.map(({ found }) => found.item.id),
+    )
+    const last = shown.at(-1)
+    return {
+      items: shown.map(({ found }) => view(found)),
+      nextCursor: more && last ? encodeCursor(last.found.item.id) : null,
+    }
+  }
+
+  function readableMatch(decision: Decision, item: Item, needle: string): boolean {
+    return searched.some(([field]) => {
+      const level = decision.obligations.fields[field]
+      if (level === 'hidden' || level === 'masked') return false
+      const value = (item as Record<string, unknown>)[field]
+      return typeof value === 'string' && value.toLowerCase().includes(needle)
+    })
+  }
+
+  /** Counted in SQL by the same plan (the conformance suite proves plan ≡ check). */
+  async function count(tx: TenantCtx, action: Action, where?: Narrow<TB>): Promise<number> {
+    const query = await visibleQuery(tx, action, where)
+    const row = (await query
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirst()) as { n: string | number } | undefined
+    return Number(row?.n ?? 0)
+  }
+
+  const columnMap = (qualifier: string = table) =>
+    Object.fromEntries(entries.map(([a, c]) => [a, `${qualifier}.${c}`]))
+
+  async function keepAllowed<R extends Row<TB>>(tx: TenantCtx, action: Action, rows: readonly R[]) {
+    const me = await subjectOf(tx)
+    const env = envOf(tx)
+    const out: (Found<Item> & { row: R })[] = []
+    for (const row of rows) {
+      const resource = resourceOf(row)
+      const decision = decide(me, action, { companyId: tx.actor.companyId, ...resource }, env)
+      if (decision.allowed) out.push({ item: spec.toItem(row), decision, resource, row })
+    }
+    return out
+  }
+
+  const searched = Object.entries(spec.search ?? {}) as [string, string][]
+  return { spec, resourceOf, findRow, get, visible, view, list, columnMap, keepAllowed, count }
+}
