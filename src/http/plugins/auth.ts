@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { csrfTokenFor, resolveSession, type AuthResult } from '../../domain/accounts/index.js'
+import { REASON_HEADER } from '../../domain/access/index.js'
 import { API_KEY_PREFIX, resolveApiKey } from '../../domain/api-keys/index.js'
 import type { Actor, AnonymousCtx, RequestMeta } from '../../domain/context.js'
 import { AppError } from '../../errors.js'
@@ -19,7 +20,25 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 export function requestMeta(req: FastifyRequest): RequestMeta {
   const agent = req.headers['user-agent']
-  return { ip: req.ip ?? null, userAgent: agent ?? null, requestId: req.id }
+  return {
+    ip: req.ip ?? null,
+    userAgent: agent ?? null,
+    requestId: req.id,
+    reason: reasonOf(req.headers[REASON_HEADER]),
+  }
+}
+
+/**
+ * The `x-tessera-reason` header: HTTP headers carry Latin-1, so a reason in Chinese or Russian
+ * is sent percent-encoded (encodeURIComponent) and decoded here; a malformed one is kept as is.
+ */
+function reasonOf(header: string | string[] | undefined): string | null {
+  if (typeof header !== 'string') return null
+  try {
+    return decodeURIComponent(header)
+  } catch {
+    return header
+  }
 }
 
 /** The presented session token and how it came: bearer header first, then the cookie. */
