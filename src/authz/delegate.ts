@@ -47,6 +47,10 @@ function scopeCovered(
 ): boolean {
   const r = held.rule.scope
   if (r === 'company') return true
+  // S17: a subtree grows with every unit created under it; a team scope never does, so a team
+  // holder cannot give a subtree even while their team is a leaf.
+  const grows = g === 'subtree' || (typeof g === 'object' && 'subtree' in g)
+  if (grows && r === 'team') return false
   const gUnits = unitsOf(g, grantee)
   const rUnits = unitsOf(r, granter)
   if (gUnits !== undefined && gUnits !== ALL && rUnits !== undefined && rUnits !== ALL)

@@ -7,3 +7,4 @@ export {
   verifyMyAuditChain,
   type AuditPage,
 } from './audit.service.js'
+export { canonicalJson } from './canonical-json.js'

@@ -431,3 +431,14 @@ export function grantRowToGrant(row: GrantRow): Grant {
     revokedAt: row.revoked_at,
   }
 }
+
+export async function listGroupUserIds(db: Db, companyId: string, groupId: string) {
+  const rows = await db
+    .selectFrom('user_groups')
+    .select('user_id')
+    .where('company_id', '=', companyId)
+    .where('group_id', '=', groupId)
+    .orderBy('user_id')
+    .execute()
+  return rows.map((r) => r.user_id)
+}

@@ -16,6 +16,7 @@ import {
 import { AppError, type ErrorDetail } from '../../errors.js'
 import {
   authorize,
+  decisionFor,
   bumpPolicyVersion,
   loadPolicy,
   loadSubject,
@@ -23,7 +24,7 @@ import {
   subjectOf,
   type StoredDefinition,
 } from '../access/index.js'
-import { recordAudit } from '../audit/index.js'
+import { canonicalJson, recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { userResource, visibleUser } from '../users/index.js'
 import type { PermissionGroup, Role } from './roles.js'
@@ -83,9 +84,11 @@ function assertDelegable(
   to: BoundSubject,
   grants: readonly Grant[],
   path = 'body/grants',
+  only?: (g: Grant) => boolean,
 ): void {
   const errors: ErrorDetail[] = []
   grants.forEach((g, i) => {
+    if (only !== undefined && !only(g)) return
     for (const v of canDelegate(me, to, g).violations) {
       errors.push({
         path: path === 'body/grants' ? `${path}/${i}` : path,
@@ -94,6 +97,57 @@ function assertDelegable(
     }
   })
   if (errors.length) throw new AppError('forbidden', 'you may grant only what you hold', { errors })
+}
+
+const sameRule = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b)
+
+/**
+ * Editing a role delegates the change to every holder (S2, S4, S16):
+ * - a grant added or changed must be delegable by the editor to each holder, with relative
+ *   scopes (team, subtree, own, project) read from that holder, not from the editor;
+ * - a restriction removed or changed widens access exactly as a grant of what it denied would:
+ *   the editor must be able to grant that to each holder, and may never lift a restriction that
+ *   binds the editor;
+ * - switching `mfaRequired` off lowers a security setting: only with `securitySettings.edit`.
+ */
+async function assertWidening(
+  tx: TenantCtx,
+  me: BoundSubject,
+  prior: EngineRole,
+  input: RoleInput,
+): Promise<void> {
+  const isNew = (g: Grant) => !prior.grants.some((p) => sameRule(p, g))
+  const added = input.grants.filter(isNew)
+  const lifted = (prior.restrictions ?? []).filter(
+    (x) => !(input.restrictions ?? []).some((y) => sameRule(x, y)),
+  )
+  const liftedAsGrants: Grant[] = lifted.map((x) => ({
+    actions: x.actions,
+    scope: x.scope ?? 'company',
+    ...(x.when !== undefined ? { when: x.when } : {}),
+    ...(x.fields !== undefined
+      ? { fields: Object.fromEntries(Object.keys(x.fields).map((f) => [f, 'edit' as const])) }
+      : {}),
+  }))
+  if (lifted.length > 0 && me.subject.roles.includes(prior.id)) {
+    throw new AppError('forbidden', 'you may not lift a restriction that binds you', {
+      errors: [{ path: 'body/restrictions', message: 'a holder of this role cannot loosen it' }],
+    })
+  }
+  assertDelegable(me, me, liftedAsGrants, 'body/restrictions')
+  if (prior.mfaRequired === true && input.mfaRequired !== true) {
+    if (!(await decisionFor(tx, 'securitySettings.edit')).allowed) {
+      throw new AppError('forbidden', 'switching MFA off needs securitySettings.edit', {
+        errors: [{ path: 'body/mfaRequired', message: 'you may not lower this security setting' }],
+      })
+    }
+  }
+  if (added.length === 0 && liftedAsGrants.length === 0) return
+  for (const holder of await repo.listRoleUserIds(tx.db, tx.actor.companyId, prior.id)) {
+    const to = await boundUser(tx, holder)
+    assertDelegable(me, to, input.grants, 'body/grants', isNew)
+    assertDelegable(me, to, liftedAsGrants, 'body/restrictions')
+  }
 }
 
 async function visibleRole(tx: TenantCtx, id: string): Promise<Role> {
@@ -139,6 +193,8 @@ async function writeRole(
   validated({ ...policy, roles: [...policy.roles.filter((r) => r.id !== id), candidate] })
   const me = await subjectOf(tx)
   assertDelegable(me, me, input.grants)
+  const prior = id === undefined ? undefined : policy.roles.find((r) => r.id === id)
+  if (prior !== undefined) await assertWidening(tx, me, prior, input)
   try {
     const role =
       id === undefined
@@ -297,6 +353,16 @@ async function writeGroup(
   })
   const me = await subjectOf(tx)
   assertDelegable(me, me, input.grants)
+  const prior = id === undefined ? undefined : (policy.groups ?? []).find((g) => g.id === id)
+  if (prior !== undefined) {
+    // S4: a group edit delegates what it adds to every holder, relative scopes read from each
+    const isNew = (g: Grant) => !prior.grants.some((p) => sameRule(p, g))
+    if (input.grants.some(isNew)) {
+      for (const holder of await repo.listGroupUserIds(tx.db, companyId, prior.id)) {
+        assertDelegable(me, await boundUser(tx, holder), input.grants, 'body/grants', isNew)
+      }
+    }
+  }
   const definition = { grants: input.grants }
   try {
     const group =
