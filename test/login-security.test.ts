@@ -7,8 +7,8 @@ import { createDb } from '../src/db/index.js'
 import { buildApp } from '../src/http/app.js'
 import { addUser, auditActions, bearer, createTestApp, logIn, problem, signUp } from './test-app.js'
 
-// Issue 7: S3 (one-time codes are single use) and S6 (parallel failures lock the account) under
-// real concurrency on PostgreSQL.
+// Issue 7: S13 (no account oracle in login answers) on both databases; S3 (one-time codes are
+// single use) and S6 (parallel failures lock the account) under real concurrency on PostgreSQL.
 
 const { app, db, clock } = await createTestApp()
 const co = await signUp(app, { companyName: 'Login Security Co' })
@@ -16,6 +16,54 @@ const wrong = 'Wrong-guess-99'
 
 /** Moves past the login rate limiter's window, so each test starts with a fresh allowance. */
 const nextMinute = () => clock.advance(61_000)
+
+/** The parts of an answer a client can compare: status, code, title, detail. */
+function answer(res: LightMyRequestResponse) {
+  return { status: res.statusCode, type: res.headers['content-type'], body: res.json() }
+}
+
+describe('S13: login answers do not tell which accounts exist or how they stand', () => {
+  it('answers a locked account exactly like an unknown email, right password or not', async () => {
+    nextMinute()
+    const email = 'locked-out@example.com'
+    await addUser(db, co.companyId, { email })
+    for (let i = 0; i < 5; i++) {
+      problem(
+        await logIn(app, { company: co.slug, email, password: wrong }),
+        401,
+        'not_authenticated',
+      )
+    }
+    const unknown = answer(await logIn(app, { company: co.slug, email: 'nobody@example.com' }))
+    expect(unknown.status).toBe(401)
+    expect(answer(await logIn(app, { company: co.slug, email, password: wrong }))).toEqual(unknown)
+    expect(answer(await logIn(app, { company: co.slug, email }))).toEqual(unknown)
+    const reasons = (await auditActions(db, co.companyId))
+      .filter((e) => e.action === 'auth.login_failed')
+      .map((e) => (e.after as { reason: string }).reason)
+    expect(reasons.slice(-3)).toEqual(['unknown_email', 'locked', 'locked'])
+  })
+
+  it.each(['suspended', 'offboarded'] as const)(
+    'answers a %s account like a wrong password, whether or not the password is right',
+    async (status) => {
+      nextMinute()
+      const email = `${status}@example.com`
+      const id = await addUser(db, co.companyId, { email })
+      await db.updateTable('users').set({ status }).where('id', '=', id).execute()
+      const wrongPassword = answer(
+        await logIn(app, { company: co.slug, email: co.email, password: wrong }),
+      )
+      expect(wrongPassword.status).toBe(401)
+      expect(answer(await logIn(app, { company: co.slug, email }))).toEqual(wrongPassword)
+      expect(answer(await logIn(app, { company: co.slug, email, password: wrong }))).toEqual(
+        wrongPassword,
+      )
+      const unknown = answer(await logIn(app, { company: co.slug, email: 'nobody@example.com' }))
+      expect(unknown).toEqual(wrongPassword)
+    },
+  )
+})
 
 // ---------------------------------------------------------------------------------------------
 // Races. PGlite has one connection, so requests cannot overlap in the database there.
@@ -110,18 +158,19 @@ describe.skipIf(testDatabaseUrl === undefined)('races on PostgreSQL', () => {
   it('S6: 10 wrong passwords at once lock the account; the right one is then refused', async () => {
     nextMinute()
     const email = 'burst@example.com'
-    await addUser(db, co.companyId, { email })
+    const userId = await addUser(db, co.companyId, { email })
     const results = await inParallel(10, { company: co.slug, email, password: wrong })
-    // Five wrong passwords counted one after another; the fifth locked; the rest met the lock.
-    expect(statuses(results)).toEqual([401, 401, 401, 401, 401, 423, 423, 423, 423, 423])
-    const events = (await auditActions(db, co.companyId)).filter((e) =>
-      e.action.startsWith('auth.'),
-    )
-    expect(events.filter((e) => e.action === 'auth.locked')).toHaveLength(1)
+    // Five counted one after another, the fifth locked, the rest met the lock: all alike (S13).
+    for (const r of results) expect(r.body).toBe(results[0]?.body)
+    problem(results[0] as LightMyRequestResponse, 401, 'not_authenticated')
+    const mine = (await auditActions(db, co.companyId)).filter((e) => e.target_id === userId)
+    expect(mine.filter((e) => e.action === 'auth.locked')).toHaveLength(1)
+    const reasons = mine.map((e) => (e.after as { reason?: string }).reason).filter(Boolean)
+    expect(reasons.sort()).toEqual([...Array(5).fill('locked'), ...Array(5).fill('wrong_password')])
 
     nextMinute()
     const right = await logIn(app, { company: co.slug, email })
-    problem(right, 423, 'locked')
+    problem(right, 401, 'not_authenticated')
     expect((await auditActions(db, co.companyId)).at(-1)?.after).toMatchObject({
       reason: 'locked',
     })

@@ -114,14 +114,16 @@ async function attempt(
   // TOTP step and recovery codes.
   const cred = await lockCredentials(trx, companyId, found.userId)
   if (cred === undefined) return fail(undefined, 'unknown_email', invalidCredentials())
+  // S13: locked, suspended and offboarded answer as an unknown email or a wrong password do,
+  // right password or not (the audit keeps the real reason), so answers reveal no account.
   if (cred.lockedUntil !== null && cred.lockedUntil > now) {
-    return fail(cred, 'locked', new AppError('locked', 'too many failed logins; try again later'))
+    return fail(cred, 'locked', invalidCredentials())
   }
   if (!passwordMatches || cred.passwordHash !== found.passwordHash) {
     return countFailure(cred, 'wrong_password', invalidCredentials())
   }
   if (cred.status !== 'active') {
-    return fail(cred, `user_${cred.status}`, new AppError('not_authenticated', 'account disabled'))
+    return fail(cred, `user_${cred.status}`, invalidCredentials())
   }
   const company = await findCompany(trx, companyId)
   const at = { now, timeZone: company?.timeZone ?? 'UTC', ip: meta.ip }
