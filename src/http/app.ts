@@ -9,6 +9,7 @@ import { pingDb, type Database } from '../db/index.js'
 import { PolicyCache } from '../domain/access/index.js'
 import { createLoginLimiter, type LoginLimiter } from '../domain/accounts/index.js'
 import { installAuth, requestMeta, requireActor } from './plugins/auth.js'
+import { installHardening } from './plugins/hardening.js'
 import { installOpenApi } from './plugins/openapi.js'
 import { installProblemDetails } from './plugins/problem-details.js'
 import { accountRoutes } from './routes/accounts.routes.js'
@@ -73,6 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id)
   })
   installProblemDetails(app)
+  installHardening(app)
   await app.register(cookie)
   await installOpenApi(app)
 

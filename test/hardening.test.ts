@@ -1,0 +1,138 @@
+import type { LightMyRequestResponse } from 'fastify'
+import { describe, expect, it } from 'vitest'
+import { caller } from './fixtures.js'
+import { addUser, bearer, createTestApp, problem, signUp, strongPassword } from './test-app.js'
+
+// Issue 7, HTTP-level findings: S9 (NUL and lone surrogates).
+
+const { app, db } = await createTestApp()
+const co = await signUp(app, { companyName: 'Hardening Co' })
+const asAdmin = caller(app)(co.token)
+
+/** A JSON body sent as written, so it can hold escapes (`\ud800`) a JS object would not keep. */
+const rawJson = (method: 'POST' | 'PATCH', url: string, body: string, token?: string) =>
+  app.inject({
+    method,
+    url,
+    headers: { 'content-type': 'application/json', ...(token && bearer(token)) },
+    payload: body,
+  })
+
+/** The 400 validation_failed answer, with the path of each refused field. */
+function refused(res: LightMyRequestResponse) {
+  const body = problem(res, 400, 'validation_failed')
+  return (body.errors as { path: string; message: string }[]).map((e) => e.path)
+}
+
+const nulCursor = Buffer.from(JSON.stringify({ after: 'a\u0000b' })).toString('base64url')
+
+describe('S9: a NUL byte or a lone surrogate answers 400 with the field, never 500', () => {
+  it.each([
+    ['a search', '/api/v1/users?q=a%00b', 'querystring/q'],
+    ['an audit filter', '/api/v1/audit?action=user%00created', 'querystring/action'],
+    ['a path parameter', '/api/v1/users/a%00b', 'params/id'],
+    ['a raw cursor', '/api/v1/org-units?cursor=a%00b', 'querystring/cursor'],
+    ['a cursor that decodes to NUL', `/api/v1/users?cursor=${nulCursor}`, 'querystring/cursor'],
+  ])('in %s', async (_, url, path) => {
+    expect(refused(await asAdmin('GET', url))).toEqual([path])
+  })
+
+  it('in a JSON body, nested, with its JSON pointer', async () => {
+    const res = await asAdmin('POST', '/api/v1/roles', {
+      name: 'Reader',
+      grants: [{ actions: ['user.view'], scope: 'company', label: 'a\u0000b' }],
+    })
+    expect(refused(res)).toEqual(['body/grants/0/label'])
+  })
+
+  it('in a JSON object key', async () => {
+    const res = await asAdmin('POST', '/api/v1/roles', {
+      name: 'Reader',
+      grants: [{ actions: ['user.view'], scope: 'company', when: { 'a\u0000': 1 } }],
+    })
+    expect(refused(res)).toEqual(['body/grants/0/when/a\\u0000'])
+  })
+
+  it('as a lone surrogate in JSON-stored fields', async () => {
+    const label = await rawJson(
+      'POST',
+      '/api/v1/roles',
+      '{"name":"Reader","grants":[{"actions":["user.view"],"scope":"company","label":"x\\ud800"}]}',
+      co.token,
+    )
+    expect(refused(label)).toEqual(['body/grants/0/label'])
+    const name = await rawJson(
+      'POST',
+      '/api/v1/roles',
+      '{"name":"Reader\\udc00","grants":[{"actions":["user.view"],"scope":"company"}]}',
+      co.token,
+    )
+    expect(refused(name)).toEqual(['body/name'])
+    // A well-formed pair is ordinary text.
+    const pair = await rawJson(
+      'POST',
+      '/api/v1/roles',
+      '{"name":"Reader \\ud83d\\ude00","grants":[{"actions":["user.view"],"scope":"company"}]}',
+      co.token,
+    )
+    expect(pair.statusCode).toBe(201)
+    expect(pair.json().name).toBe('Reader \u{1F600}')
+  })
+
+  it('in a header the server stores (user-agent at login)', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'user-agent': 'curl\u0000evil' },
+      payload: { company: co.slug, email: co.email, password: strongPassword },
+    })
+    expect(refused(res)).toEqual(['headers/user-agent'])
+  })
+
+  it('at sign-up, unauthenticated', async () => {
+    const nul = await app.inject({
+      method: 'POST',
+      url: '/api/v1/signup',
+      payload: {
+        companyName: 'Null\u0000 Co',
+        name: 'N',
+        email: 'nul@example.com',
+        password: strongPassword,
+      },
+    })
+    expect(refused(nul)).toEqual(['body/companyName'])
+    const surrogate = await rawJson(
+      'POST',
+      '/api/v1/signup',
+      `{"companyName":"Lone \\ud800 Co","name":"N","email":"lone@example.com","password":"${strongPassword}"}`,
+    )
+    expect(refused(surrogate)).toEqual(['body/companyName'])
+    expect(await db.selectFrom('companies').select('id').execute()).toHaveLength(1)
+  })
+
+  it('at login, answering alike whether or not the account exists', async () => {
+    await addUser(db, co.companyId, { email: 'known@example.com' })
+    const login = (email: string, password = strongPassword) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { company: co.slug, email, password },
+      })
+    const known = await login('known\u0000@example.com')
+    const unknown = await login('nobody\u0000@example.com')
+    expect(refused(known)).toEqual(['body/email'])
+    expect(unknown.body).toBe(known.body)
+    const knownPassword = await login('known@example.com', `${strongPassword}\u0000`)
+    const unknownPassword = await login('nobody@example.com', `${strongPassword}\u0000`)
+    expect(refused(knownPassword)).toEqual(['body/password'])
+    expect(unknownPassword.body).toBe(knownPassword.body)
+    const company = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { company: `${co.slug}\u0000`, email: 'known@example.com', password: 'x' },
+    })
+    expect(refused(company)).toEqual(['body/company'])
+    // The account is untouched: no failure counted, the right password still works.
+    expect((await login('known@example.com')).statusCode).toBe(200)
+  })
+})
