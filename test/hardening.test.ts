@@ -1,13 +1,14 @@
 import type { LightMyRequestResponse } from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { caller } from './fixtures.js'
+import { builtinRoleId, caller } from './fixtures.js'
 import { addUser, bearer, createTestApp, problem, signUp, strongPassword } from './test-app.js'
 
-// Issue 7, HTTP-level findings: S9 (NUL and lone surrogates).
+// Issue 7, HTTP-level findings: S9 (NUL and lone surrogates), S18 (leap seconds).
 
 const { app, db } = await createTestApp()
 const co = await signUp(app, { companyName: 'Hardening Co' })
 const asAdmin = caller(app)(co.token)
+const operatorRole = await builtinRoleId(db, co.companyId, 'Operator')
 
 /** A JSON body sent as written, so it can hold escapes (`\ud800`) a JS object would not keep. */
 const rawJson = (method: 'POST' | 'PATCH', url: string, body: string, token?: string) =>
@@ -134,5 +135,30 @@ describe('S9: a NUL byte or a lone surrogate answers 400 with the field, never 5
     expect(refused(company)).toEqual(['body/company'])
     // The account is untouched: no failure counted, the right password still works.
     expect((await login('known@example.com')).statusCode).toBe(200)
+  })
+})
+
+describe('S18: a leap second (…T23:59:60Z) in a date-time field answers 400, not 500', () => {
+  it('in the audit filters', async () => {
+    const from = await asAdmin('GET', '/api/v1/audit?from=2026-12-31T23:59:60Z')
+    expect(refused(from)).toEqual(['querystring/from'])
+    const to = await asAdmin('GET', '/api/v1/audit?to=2016-12-31T23:59:60.5%2B00:00')
+    expect(refused(to)).toEqual(['querystring/to'])
+    expect((await asAdmin('GET', '/api/v1/audit?from=2026-12-31T23:59:59Z')).statusCode).toBe(200)
+  })
+
+  it('in an API key expiry', async () => {
+    const res = await asAdmin('POST', '/api/v1/api-keys', {
+      name: 'Leap',
+      roleId: operatorRole,
+      expiresAt: '2026-12-31T23:59:60Z',
+    })
+    // A union (date-time or null): each branch reports on the same field.
+    expect(new Set(refused(res))).toEqual(new Set(['body/expiresAt']))
+  })
+
+  it('for any date-time JavaScript cannot read (RFC 9557 suffixes too)', async () => {
+    const res = await asAdmin('GET', '/api/v1/audit?from=2026-01-01T00:00:00Z%5BEurope%2FParis%5D')
+    expect(refused(res)).toEqual(['querystring/from'])
   })
 })

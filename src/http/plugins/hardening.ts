@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { Format } from 'typebox/format'
 import { escapeUnstorable, unstorableText } from '../../domain/storable-text.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 
@@ -45,11 +46,24 @@ function refuseUnstorable(errors: ErrorDetail[]): void {
 }
 
 /**
+ * S18: RFC 3339 allows a leap second (`23:59:60`) and TypeBox's `date-time` lets it through, as
+ * it does RFC 9557 suffixes (`…Z[Europe/Paris]`), but `new Date()` reads neither. A date-time
+ * is valid only if it is one JavaScript can read, so every such field is refused at validation.
+ */
+function isReadableDateTime(value: string): boolean {
+  return Format.IsDateTime(value) && !Number.isNaN(Date.parse(value))
+}
+
+/**
  * HTTP-level hardening (issue 7), before any route or service sees the request:
  * - S9: a NUL byte or a lone surrogate anywhere (headers, path parameters, query, JSON body,
  *   keys included) answers 400 validation_failed naming the field; the database never sees it.
+ * - S18: `format: 'date-time'` accepts only what `new Date()` can read.
  */
 export function installHardening(app: FastifyInstance): void {
+  // TypeBox's format registry is process-wide and read when a route's schema is compiled, which
+  // happens after this (routes are added later); setting it again is harmless.
+  Format.Set('date-time', isReadableDateTime)
   // Headers first, before authentication reads them; user-agent, for one, is stored.
   app.addHook('onRequest', async (req) => {
     const headers = Object.entries(req.headers).flatMap(([name, value]) =>
