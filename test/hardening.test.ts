@@ -1,9 +1,12 @@
+import { createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { LightMyRequestResponse } from 'fastify'
 import { describe, expect, it } from 'vitest'
 import { builtinRoleId, caller } from './fixtures.js'
 import { addUser, bearer, createTestApp, problem, signUp, strongPassword } from './test-app.js'
 
-// Issue 7, HTTP-level findings: S9 (NUL and lone surrogates), S18 (leap seconds).
+// Issue 7, HTTP-level findings: S9 (NUL and lone surrogates), S18 (leap seconds), S25 (security
+// headers, undecodable paths, non-UTF-8 bodies).
 
 const { app, db } = await createTestApp()
 const co = await signUp(app, { companyName: 'Hardening Co' })
@@ -160,5 +163,109 @@ describe('S18: a leap second (…T23:59:60Z) in a date-time field answers 400, n
   it('for any date-time JavaScript cannot read (RFC 9557 suffixes too)', async () => {
     const res = await asAdmin('GET', '/api/v1/audit?from=2026-01-01T00:00:00Z%5BEurope%2FParis%5D')
     expect(refused(res)).toEqual(['querystring/from'])
+  })
+})
+
+const securityHeaders = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+}
+
+function expectSecurityHeaders(res: { headers: Record<string, unknown> }) {
+  expect(res.headers).toMatchObject(securityHeaders)
+  const csp = String(res.headers['content-security-policy'])
+  for (const directive of [
+    "default-src 'self'",
+    "script-src 'self'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+  ]) {
+    expect(csp).toContain(directive)
+  }
+  expect(csp).not.toMatch(/script-src[^;]*'unsafe-(inline|eval)'/)
+}
+
+/**
+ * The app behind a socket that says it is TLS, as it is behind an HTTPS listener: light-my-request
+ * cannot mark a request encrypted, so this routes real HTTP requests through app.routing().
+ */
+async function overTls(path: string): Promise<Headers> {
+  const server = createServer((req: IncomingMessage, res) => {
+    Object.defineProperty(req.socket, 'encrypted', { value: true })
+    app.routing(req, res)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const { port } = server.address() as AddressInfo
+    const res = await fetch(`http://127.0.0.1:${port}${path}`)
+    await res.arrayBuffer()
+    return res.headers
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+  }
+}
+
+describe('S25: security headers, undecodable paths, non-UTF-8 bodies', () => {
+  it('sends CSP, nosniff, frame and referrer policies on answers, errors and the docs page', async () => {
+    expectSecurityHeaders(await app.inject({ url: '/healthz' }))
+    expectSecurityHeaders(await asAdmin('GET', '/api/v1/users'))
+    expectSecurityHeaders(await app.inject({ url: '/api/v1/nothing-here' }))
+    expectSecurityHeaders(await app.inject({ url: '/api/v1/me' }))
+    expectSecurityHeaders(await app.inject({ url: '/api/docs/' }))
+  })
+
+  it('sends HSTS only over TLS', async () => {
+    expect((await app.inject({ url: '/healthz' })).headers['strict-transport-security']).toBe(
+      undefined,
+    )
+    const tls = await overTls('/healthz')
+    expect(tls.get('strict-transport-security')).toMatch(/^max-age=\d{7,}/)
+    expect(tls.get('x-frame-options')).toBe('DENY')
+  })
+
+  it('answers an undecodable path with 400 problem+json', async () => {
+    const res = await app.inject({ url: '/api/v1/users/%E0%A4%A', headers: bearer(co.token) })
+    expect(refused(res)).toEqual(['url'])
+    expectSecurityHeaders(res)
+  })
+
+  it('answers an over-long path parameter with 400 problem+json', async () => {
+    const res = await asAdmin('GET', `/api/v1/users/${'a'.repeat(1200)}`)
+    expect(refused(res)).toEqual(['url'])
+  })
+
+  it.each(['utf-16', 'UTF-16LE', 'iso-8859-1', 'us-ascii'])(
+    'refuses a body with charset=%s with 415',
+    async (charset) => {
+      const body = { company: co.slug, email: co.email, password: strongPassword }
+      const text = JSON.stringify(body)
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        payload: charset.toLowerCase().startsWith('utf-16') ? Buffer.from(text, 'utf16le') : text,
+      })
+      problem(res, 415, 'unsupported_media_type')
+    },
+  )
+
+  it('takes JSON declared as UTF-8, however spelled', async () => {
+    for (const type of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json;charset="UTF-8"',
+      'application/json; charset=utf8',
+    ]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers: { 'content-type': type },
+        payload: JSON.stringify({ company: co.slug, email: co.email, password: strongPassword }),
+      })
+      expect(res.statusCode, type).toBe(200)
+    }
   })
 })

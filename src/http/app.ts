@@ -9,7 +9,7 @@ import { pingDb, type Database } from '../db/index.js'
 import { PolicyCache } from '../domain/access/index.js'
 import { createLoginLimiter, type LoginLimiter } from '../domain/accounts/index.js'
 import { installAuth, requestMeta, requireActor } from './plugins/auth.js'
-import { installHardening } from './plugins/hardening.js'
+import { answerFrameworkError, installHardening } from './plugins/hardening.js'
 import { installOpenApi } from './plugins/openapi.js'
 import { installProblemDetails } from './plugins/problem-details.js'
 import { accountRoutes } from './routes/accounts.routes.js'
@@ -58,6 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // ids longer than the schemas allow must reach validation (400 problem+json), not a bare 414
     maxParamLength: 1000,
+    frameworkErrors: answerFrameworkError,
     logger: logger === true ? { redact } : logger && { redact, ...logger },
     requestIdHeader: false,
     genReqId: (req) => {

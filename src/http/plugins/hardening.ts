@@ -1,7 +1,45 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Format } from 'typebox/format'
 import { escapeUnstorable, unstorableText } from '../../domain/storable-text.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
+import { problemBody } from './problem-details.js'
+
+/**
+ * S25: for the console, a same-origin React app (Vite build: script and style files, no inline
+ * script); swagger-ui at /api/docs fits it too. Inline style attributes stay allowed, as UI
+ * libraries set them; scripts come only from our origin; nobody may frame us.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "base-uri 'self'",
+  "connect-src 'self'",
+  "font-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "img-src 'self' data:",
+  "object-src 'none'",
+  "script-src 'self'",
+  "script-src-attr 'none'",
+  "style-src 'self' 'unsafe-inline'",
+].join('; ')
+
+/** One year; without includeSubDomains, which is the deployment's call, not ours. */
+const HSTS = 'max-age=31536000'
+
+function setSecurityHeaders(req: FastifyRequest, reply: FastifyReply): void {
+  reply.header('content-security-policy', CONTENT_SECURITY_POLICY)
+  reply.header('x-content-type-options', 'nosniff')
+  reply.header('x-frame-options', 'DENY')
+  reply.header('referrer-policy', 'no-referrer')
+  // Over plain HTTP the header is meaningless (browsers ignore it) and would be a lie.
+  if (req.protocol === 'https') reply.header('strict-transport-security', HSTS)
+}
+
+/** `application/json; charset=…`: only UTF-8 (shared/API.md), the only charset we decode. */
+function isUtf8OrUnset(contentType: string): boolean {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType)?.[1]
+  return charset === undefined || /^utf-?8$/i.test(charset)
+}
 
 /** Enough to show what is wrong; a body with thousands of bad strings gets no longer an answer. */
 const MAX_ERRORS = 20
@@ -59,6 +97,9 @@ function isReadableDateTime(value: string): boolean {
  * - S9: a NUL byte or a lone surrogate anywhere (headers, path parameters, query, JSON body,
  *   keys included) answers 400 validation_failed naming the field; the database never sees it.
  * - S18: `format: 'date-time'` accepts only what `new Date()` can read.
+ * - S25: security headers on every answer (HSTS only over TLS); a body in another charset than
+ *   UTF-8 is refused with 415 (Fastify would decode it as UTF-8 anyway). Undecodable paths are
+ *   answered by `answerFrameworkError`, which app.ts passes to Fastify.
  */
 export function installHardening(app: FastifyInstance): void {
   // TypeBox's format registry is process-wide and read when a route's schema is compiled, which
@@ -70,6 +111,14 @@ export function installHardening(app: FastifyInstance): void {
       value === undefined ? [] : unstorableStrings(value, `headers/${segment(name)}`),
     )
     refuseUnstorable(headers)
+    const type = req.headers['content-type']
+    if (type !== undefined && !isUtf8OrUnset(type)) {
+      throw new AppError('unsupported_media_type', 'send the body as UTF-8 (charset=utf-8 or none)')
+    }
+  })
+  app.addHook('onSend', async (req, reply, payload) => {
+    setSecurityHeaders(req, reply)
+    return payload
   })
   app.addHook('preValidation', async (req) => {
     refuseUnstorable([
@@ -78,4 +127,29 @@ export function installHardening(app: FastifyInstance): void {
       ...unstorableStrings(req.body, 'body'),
     ])
   })
+}
+
+/**
+ * Fastify's `frameworkErrors`: what its router refuses before any hook runs (a path that does not
+ * percent-decode, e.g. `/api/v1/users/%E0%A4%A`, or a path parameter over maxParamLength) gets
+ * problem+json and the security headers like every other answer, not Fastify's bare JSON.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  setSecurityHeaders(req, reply)
+  const body =
+    error.code === 'FST_ERR_ASYNC_CONSTRAINT'
+      ? problemBody('internal', 'internal error')
+      : problemBody('validation_failed', 'the request path is not valid', [
+          { path: 'url', message: 'is not a valid path (percent-encoding or length)' },
+        ])
+  if (body.status >= 500) req.log.error({ err: error }, 'router error')
+  void reply
+    .code(body.status)
+    .header('x-request-id', req.id)
+    .type('application/problem+json')
+    .send(body)
 }
