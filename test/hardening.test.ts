@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest'
 import { builtinRoleId, caller } from './fixtures.js'
 import { addUser, bearer, createTestApp, problem, signUp, strongPassword } from './test-app.js'
 
-// Issue 7, HTTP-level findings: S9 (NUL and lone surrogates), S18 (leap seconds), S25 (security
-// headers, undecodable paths, non-UTF-8 bodies).
+// Issue 7, HTTP-level findings: S9 (NUL and lone surrogates), S18 (leap seconds), S22 (request
+// ids in the audit trail), S25 (security headers, undecodable paths, non-UTF-8 bodies).
 
 const { app, db } = await createTestApp()
 const co = await signUp(app, { companyName: 'Hardening Co' })
@@ -163,6 +163,48 @@ describe('S18: a leap second (…T23:59:60Z) in a date-time field answers 400, n
   it('for any date-time JavaScript cannot read (RFC 9557 suffixes too)', async () => {
     const res = await asAdmin('GET', '/api/v1/audit?from=2026-01-01T00:00:00Z%5BEurope%2FParis%5D')
     expect(refused(res)).toEqual(['querystring/from'])
+  })
+})
+
+describe("S22: the audit trail keeps the server's request id", () => {
+  it("records a client's x-request-id separately, never as the request id", async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'x-request-id': 'client-chosen-42' },
+      payload: { company: co.slug, email: co.email, password: strongPassword },
+    })
+    expect(res.statusCode).toBe(200)
+    const serverId = String(res.headers['x-request-id'])
+    expect(serverId).toMatch(/^[0-9a-f-]{36}$/)
+    const [event] = (
+      await asAdmin('GET', '/api/v1/audit?action=auth.login_succeeded&limit=1')
+    ).json().items as { requestId: string; clientRequestId: string | null }[]
+    expect(event).toMatchObject({ requestId: serverId, clientRequestId: 'client-chosen-42' })
+    expect((await asAdmin('GET', '/api/v1/audit/verify')).json()).toMatchObject({ ok: true })
+  })
+
+  it("never lets a client reuse another request's id", async () => {
+    const first = await asAdmin('POST', '/api/v1/org-units', { kind: 'department', name: 'First' })
+    const id = String(first.headers['x-request-id'])
+    const second = await app.inject({
+      method: 'POST',
+      url: '/api/v1/org-units',
+      headers: { ...bearer(co.token), 'x-request-id': id },
+      payload: { kind: 'department', name: 'Second' },
+    })
+    expect(second.statusCode).toBe(201)
+    const items = (await asAdmin('GET', '/api/v1/audit?action=org_unit.created&limit=2')).json()
+      .items as { requestId: string; clientRequestId: string | null }[]
+    expect(items.map((e) => e.requestId)).toEqual([second.headers['x-request-id'], id])
+    expect(new Set(items.map((e) => e.requestId)).size).toBe(2)
+    expect(items[0]?.clientRequestId).toBe(id)
+    expect(items[1]?.clientRequestId).toBeNull()
+  })
+
+  it('ignores a malformed client id', async () => {
+    const res = await app.inject({ url: '/healthz', headers: { 'x-request-id': 'bad id\n' } })
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
   })
 })
 

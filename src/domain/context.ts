@@ -25,7 +25,10 @@ export interface Actor {
 export interface RequestMeta {
   readonly ip: string | null
   readonly userAgent: string | null
+  /** The server's id for this request, never one a client chose (S22). */
   readonly requestId: string | null
+  /** The `x-request-id` the client sent, if well-formed: recorded beside ours, never as it. */
+  readonly clientRequestId?: string | null
 }
 
 /** What every service function takes first. `db` is the root handle; see inCompany(). */

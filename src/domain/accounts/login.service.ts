@@ -85,6 +85,7 @@ async function attempt(
       ip: meta.ip,
       sessionId: sessionId ?? null,
       requestId: meta.requestId,
+      clientRequestId: meta.clientRequestId ?? null,
     })
   const fail = async (cred: Credentials | undefined, reason: string, error: AppError) => {
     await audit('auth.login_failed', cred?.userId ?? null, { email: input.email, reason })

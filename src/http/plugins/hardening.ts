@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Format } from 'typebox/format'
 import { escapeUnstorable, unstorableText } from '../../domain/storable-text.js'
@@ -92,6 +93,18 @@ function isReadableDateTime(value: string): boolean {
   return Format.IsDateTime(value) && !Number.isNaN(Date.parse(value))
 }
 
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/**
+ * S22: the `x-request-id` a client sent, when well-formed; null otherwise. It is only ever the
+ * client's word: the request's own id (`req.id`, in audit events as `requestId`) is always one
+ * the server made up, and this one is logged and audited beside it as `clientRequestId`.
+ */
+export function clientRequestId(req: IncomingMessage | FastifyRequest): string | null {
+  const given = req.headers['x-request-id']
+  return typeof given === 'string' && CLIENT_REQUEST_ID.test(given) ? given : null
+}
+
 /**
  * HTTP-level hardening (issue 7), before any route or service sees the request:
  * - S9: a NUL byte or a lone surrogate anywhere (headers, path parameters, query, JSON body,
@@ -100,11 +113,19 @@ function isReadableDateTime(value: string): boolean {
  * - S25: security headers on every answer (HSTS only over TLS); a body in another charset than
  *   UTF-8 is refused with 415 (Fastify would decode it as UTF-8 anyway). Undecodable paths are
  *   answered by `answerFrameworkError`, which app.ts passes to Fastify.
+ * - S22: every request's log lines carry the client's `x-request-id` as `clientRequestId`.
  */
 export function installHardening(app: FastifyInstance): void {
   // TypeBox's format registry is process-wide and read when a route's schema is compiled, which
   // happens after this (routes are added later); setting it again is harmless.
   Format.Set('date-time', isReadableDateTime)
+  app.setChildLoggerFactory((logger, bindings, options, raw) => {
+    const given = clientRequestId(raw)
+    return logger.child(
+      given === null ? bindings : { ...bindings, clientRequestId: given },
+      options,
+    )
+  })
   // Headers first, before authentication reads them; user-agent, for one, is stored.
   app.addHook('onRequest', async (req) => {
     const headers = Object.entries(req.headers).flatMap(([name, value]) =>
