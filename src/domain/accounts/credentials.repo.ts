@@ -64,11 +64,6 @@ export async function findCredentialsByEmail(db: Db, companyId: string, email: s
   return toCredentials(row)
 }
 
-export async function findCredentials(db: Db, companyId: string, userId: string) {
-  const row = await selectCredentials(db, companyId).where('id', '=', userId).executeTakeFirst()
-  return toCredentials(row)
-}
-
 /**
  * S3, S6: the credentials as they are now, with the row locked until the transaction ends.
  * Whatever reads this and writes back (failure counter, lockout, last TOTP step, recovery codes)

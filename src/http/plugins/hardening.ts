@@ -74,7 +74,7 @@ function unstorableStrings(value: unknown, part: string): ErrorDetail[] {
       }
     }
   }
-  return errors.slice(0, MAX_ERRORS)
+  return errors.slice(0, MAX_ERRORS) // one object can hold many bad keys
 }
 
 function refuseUnstorable(errors: ErrorDetail[]): void {
