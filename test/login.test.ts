@@ -56,13 +56,13 @@ describe('POST /api/v1/auth/login', () => {
         'not_authenticated',
       )
     }
-    // Even the right password is refused while locked.
-    problem(await logIn(app, { company: acme.slug, email }), 423, 'locked')
+    // Even the right password is refused while locked, as a wrong one is (S13).
+    problem(await logIn(app, { company: acme.slug, email }), 401, 'not_authenticated')
     const actions = (await auditActions(db, acme.companyId)).map((e) => e.action)
     expect(actions).toContain('auth.locked')
 
     clock.advance(14 * 60_000)
-    problem(await logIn(app, { company: acme.slug, email }), 423, 'locked')
+    problem(await logIn(app, { company: acme.slug, email }), 401, 'not_authenticated')
     clock.advance(2 * 60_000)
     expect((await logIn(app, { company: acme.slug, email })).statusCode).toBe(200)
   })

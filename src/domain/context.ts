@@ -25,12 +25,15 @@ export interface Actor {
 export interface RequestMeta {
   readonly ip: string | null
   readonly userAgent: string | null
+  /** The server's id for this request, never one a client chose (S22). */
   readonly requestId: string | null
   /**
    * Why the person does this, when they said (header `x-tessera-reason`); a grant with
    * `reasonRequired` refuses the action without one (domain/access/obligations.ts).
    */
   readonly reason?: string | null
+  /** The `x-request-id` the client sent, if well-formed: recorded beside ours, never as it. */
+  readonly clientRequestId?: string | null
 }
 
 /** What every service function takes first. `db` is the root handle; see inCompany(). */

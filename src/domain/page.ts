@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js'
+import { unstorableText } from './storable-text.js'
 
 /** One page of a list (shared/API.md): the items, and where the next page starts or null. */
 export interface Page<T> {
@@ -22,7 +23,9 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { after?: unknown }
-    if (typeof parsed.after === 'string' && parsed.after !== '') return parsed.after
+    const after = parsed.after
+    // S9: a cursor is base64, so the request scan cannot see a NUL hidden inside it.
+    if (typeof after === 'string' && after !== '' && unstorableText(after) === null) return after
   } catch {
     // fall through: not JSON
   }

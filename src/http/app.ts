@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import cookie from '@fastify/cookie'
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, {
+  type FastifyInstance,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify'
 import type { Kysely } from 'kysely'
 import { systemClock, type Clock } from '../clock.js'
 import type { Config } from '../config.js'
@@ -9,6 +13,7 @@ import { pingDb, type Database } from '../db/index.js'
 import { PolicyCache } from '../domain/access/index.js'
 import { createLoginLimiter, type LoginLimiter } from '../domain/accounts/index.js'
 import { installAuth, requestMeta, requireActor } from './plugins/auth.js'
+import { answerFrameworkError, clientRequestId, installHardening } from './plugins/hardening.js'
 import { installOpenApi } from './plugins/openapi.js'
 import { installProblemDetails } from './plugins/problem-details.js'
 import { accountRoutes } from './routes/accounts.routes.js'
@@ -34,8 +39,6 @@ export interface AppDeps {
   readonly loginLimiter?: LoginLimiter
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
-
 /** Secrets never reach the log, whatever a serializer is later taught to include. */
 const redact = {
   paths: [
@@ -57,12 +60,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // ids longer than the schemas allow must reach validation (400 problem+json), not a bare 414
     maxParamLength: 1000,
+    frameworkErrors: answerFrameworkError,
     logger: logger === true ? { redact } : logger && { redact, ...logger },
+    // S22: the request id is always ours; a client's x-request-id is kept as clientRequestId.
     requestIdHeader: false,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id']
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
-    },
+    genReqId: () => randomUUID(),
   })
     .setValidatorCompiler(TypeBoxValidatorCompiler)
     .withTypeProvider<TypeBoxTypeProvider>()
@@ -73,18 +75,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', req.id)
   })
   installProblemDetails(app)
+  installHardening(app)
   await app.register(cookie)
   await installOpenApi(app)
 
   const policies = new PolicyCache()
+  const meta = (req: FastifyRequest) => ({
+    ...requestMeta(req),
+    clientRequestId: clientRequestId(req),
+  })
   const routeDeps: RouteDeps = {
-    anonymous: (req) => ({ db: deps.db, now: clock.now(), meta: requestMeta(req), policies }),
+    anonymous: (req) => ({ db: deps.db, now: clock.now(), meta: meta(req), policies }),
     ctx: (req) => ({
       db: deps.db,
       policies,
       actor: requireActor(req),
       now: clock.now(),
-      meta: requestMeta(req),
+      meta: meta(req),
     }),
     limiter: deps.loginLimiter ?? createLoginLimiter(),
     ping: () => pingDb(deps.db),

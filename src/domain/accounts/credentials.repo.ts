@@ -64,8 +64,17 @@ export async function findCredentialsByEmail(db: Db, companyId: string, email: s
   return toCredentials(row)
 }
 
-export async function findCredentials(db: Db, companyId: string, userId: string) {
-  const row = await selectCredentials(db, companyId).where('id', '=', userId).executeTakeFirst()
+/**
+ * S3, S6: the credentials as they are now, with the row locked until the transaction ends.
+ * Whatever reads this and writes back (failure counter, lockout, last TOTP step, recovery codes)
+ * cannot lose another request's write: a parallel request for the same user waits here, then
+ * reads what this one committed. `db` must be a transaction.
+ */
+export async function lockCredentials(db: Db, companyId: string, userId: string) {
+  const row = await selectCredentials(db, companyId)
+    .where('id', '=', userId)
+    .forUpdate()
+    .executeTakeFirst()
   return toCredentials(row)
 }
 

@@ -7,7 +7,12 @@ import type { AnonymousCtx } from '../context.js'
 import { findRolesByIds, listUserRoleIds } from '../roles/index.js'
 import { findUser } from '../users/index.js'
 import type { AuthResult } from './accounts.js'
-import { findCredentialsByEmail, updateCredentials, type Credentials } from './credentials.repo.js'
+import {
+  findCredentialsByEmail,
+  lockCredentials,
+  updateCredentials,
+  type Credentials,
+} from './credentials.repo.js'
 import type { LoginLimiter } from './login-limiter.js'
 import { loginRefusal, type LoginRefusal } from './login-restrictions.js'
 import { openSession } from './open-session.js'
@@ -80,6 +85,7 @@ async function attempt(
       ip: meta.ip,
       sessionId: sessionId ?? null,
       requestId: meta.requestId,
+      clientRequestId: meta.clientRequestId ?? null,
     })
   const fail = async (cred: Credentials | undefined, reason: string, error: AppError) => {
     await audit('auth.login_failed', cred?.userId ?? null, { email: input.email, reason })
@@ -98,19 +104,27 @@ async function attempt(
     return outcome
   }
 
-  const cred = await findCredentialsByEmail(trx, companyId, input.email)
-  if (cred === undefined) {
+  const found = await findCredentialsByEmail(trx, companyId, input.email)
+  if (found === undefined) {
     await verifyAgainstDummy(input.password)
     return fail(undefined, 'unknown_email', invalidCredentials())
   }
+  const passwordMatches = await verifyPassword(input.password, found.passwordHash)
+  // S3, S6: decide on the row locked as it is now (the slow hash above ran without the lock), so
+  // parallel attempts on one account take turns and each sees the last one's counter, lockout,
+  // TOTP step and recovery codes.
+  const cred = await lockCredentials(trx, companyId, found.userId)
+  if (cred === undefined) return fail(undefined, 'unknown_email', invalidCredentials())
+  // S13: locked, suspended and offboarded answer as an unknown email or a wrong password do,
+  // right password or not (the audit keeps the real reason), so answers reveal no account.
   if (cred.lockedUntil !== null && cred.lockedUntil > now) {
-    return fail(cred, 'locked', new AppError('locked', 'too many failed logins; try again later'))
+    return fail(cred, 'locked', invalidCredentials())
   }
-  if (!(await verifyPassword(input.password, cred.passwordHash))) {
+  if (!passwordMatches || cred.passwordHash !== found.passwordHash) {
     return countFailure(cred, 'wrong_password', invalidCredentials())
   }
   if (cred.status !== 'active') {
-    return fail(cred, `user_${cred.status}`, new AppError('not_authenticated', 'account disabled'))
+    return fail(cred, `user_${cred.status}`, invalidCredentials())
   }
   const company = await findCompany(trx, companyId)
   const at = { now, timeZone: company?.timeZone ?? 'UTC', ip: meta.ip }

@@ -2,13 +2,14 @@ import { AppError } from '../../errors.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { findRolesByIds } from '../roles/index.js'
-import { findCredentials, updateCredentials, type Credentials } from './credentials.repo.js'
+import { lockCredentials, updateCredentials, type Credentials } from './credentials.repo.js'
 import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpUri } from './totp.js'
 
 const ISSUER = 'Tessera'
 
+/** Locked until the transaction ends (S3): a code proven here is spent before another looks. */
 async function myCredentials(tx: TenantCtx): Promise<Credentials> {
-  const cred = await findCredentials(tx.db, tx.actor.companyId, tx.actor.userId)
+  const cred = await lockCredentials(tx.db, tx.actor.companyId, tx.actor.userId)
   if (cred === undefined) throw new AppError('not_authenticated')
   return cred
 }

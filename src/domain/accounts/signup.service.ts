@@ -92,6 +92,7 @@ async function createCompanyWithAdmin(
         ip: meta.ip,
         sessionId: session.sessionId,
         requestId: meta.requestId,
+        clientRequestId: meta.clientRequestId ?? null,
       })
     await audit('company.created', 'company', companyId, { slug: company.slug, name: company.name })
     await audit('user.created', 'user', user.id, { email: user.email, name: user.name })

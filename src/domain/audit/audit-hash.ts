@@ -18,6 +18,8 @@ export function hashAuditEvent(event: Omit<AuditEvent, 'hash'>): string {
     ip: event.ip,
     sessionId: event.sessionId,
     requestId: event.requestId,
+    // Left out when null, so events written before this field existed keep their hashes.
+    clientRequestId: event.clientRequestId ?? undefined,
   })
   return createHash('sha256').update(event.prevHash).update('\n').update(body).digest('hex')
 }

@@ -38,6 +38,7 @@ export async function insertAuditEvent(trx: Transaction<Database>, e: AuditEvent
       ip: e.ip,
       session_id: e.sessionId,
       request_id: e.requestId,
+      client_request_id: e.clientRequestId,
       prev_hash: e.prevHash,
       hash: e.hash,
     })
@@ -96,6 +97,7 @@ export function auditRowToEvent(row: AuditEventRow): AuditEvent {
     ip: row.ip,
     sessionId: row.session_id,
     requestId: row.request_id,
+    clientRequestId: row.client_request_id,
     prevHash: row.prev_hash,
     hash: row.hash,
   }

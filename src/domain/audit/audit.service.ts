@@ -38,6 +38,7 @@ export async function appendAudit(
     ip: entry.ip ?? null,
     sessionId: entry.sessionId ?? null,
     requestId: entry.requestId ?? null,
+    clientRequestId: entry.clientRequestId ?? null,
     prevHash: head?.hash ?? GENESIS_HASH,
   }
   const event = { ...unhashed, hash: hashAuditEvent(unhashed) }
@@ -58,6 +59,7 @@ export function recordAudit(
     ip: ctx.meta.ip,
     sessionId: ctx.actor.sessionId,
     requestId: ctx.meta.requestId,
+    clientRequestId: ctx.meta.clientRequestId ?? null,
   })
 }
 

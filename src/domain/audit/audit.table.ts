@@ -18,6 +18,7 @@ export interface AuditEventsTable {
   ip: ColumnType<string | null, string | null, never>
   session_id: ColumnType<string | null, string | null, never>
   request_id: ColumnType<string | null, string | null, never>
+  client_request_id: ColumnType<string | null, string | null, never>
   prev_hash: ColumnType<string, string, never>
   hash: ColumnType<string, string, never>
 }

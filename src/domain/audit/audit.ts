@@ -12,6 +12,7 @@ export interface AuditEntry {
   readonly ip?: string | null
   readonly sessionId?: string | null
   readonly requestId?: string | null
+  readonly clientRequestId?: string | null
 }
 
 export interface AuditEvent {
@@ -28,6 +29,8 @@ export interface AuditEvent {
   readonly ip: string | null
   readonly sessionId: string | null
   readonly requestId: string | null
+  /** The client's own x-request-id (S22); `requestId` is always the server's. */
+  readonly clientRequestId: string | null
   readonly prevHash: string
   readonly hash: string
 }

@@ -1,7 +1,7 @@
 import { Type } from '@fastify/type-provider-typebox'
 import { PASSWORD_MAX_LENGTH, signup } from '../../domain/accounts/index.js'
 import { problems, UserJson, userJson } from '../api-schemas.js'
-import { requestMeta, setSessionCookies } from '../plugins/auth.js'
+import { setSessionCookies } from '../plugins/auth.js'
 import type { App, RouteDeps } from '../types.js'
 
 const SignupBody = Type.Object(
@@ -35,7 +35,7 @@ export function accountRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const result = await signup({ ...deps.anonymous(req), meta: requestMeta(req) }, req.body)
+      const result = await signup(deps.anonymous(req), req.body)
       setSessionCookies(reply, result)
       const { id, slug, name } = result.company
       return reply.code(201).send({

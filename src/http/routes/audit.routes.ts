@@ -16,6 +16,7 @@ const AuditEventJson = Type.Object({
   ip: Type.Union([Type.String(), Type.Null()]),
   sessionId: Type.Union([Type.String(), Type.Null()]),
   requestId: Type.Union([Type.String(), Type.Null()]),
+  clientRequestId: Type.Union([Type.String(), Type.Null()]),
   prevHash: Type.String(),
   hash: Type.String(),
 })

@@ -63,7 +63,7 @@ export function authRoutes(app: App, deps: RouteDeps): void {
             user: UserJson,
             mfaEnrolmentRequired: Type.Boolean(),
           }),
-          ...problems(400, 401, 403, 423, 429),
+          ...problems(400, 401, 403, 429),
         },
       },
     },
