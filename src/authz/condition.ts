@@ -319,6 +319,8 @@ function norm(v: unknown): unknown {
 export function compareValues(op: CompareOp, a: unknown, b: unknown): boolean {
   a = norm(a)
   b = norm(b)
+  // A list (a subject's projectIds) is not a value: never equal, never ordered, as planned.
+  if (Array.isArray(a) || Array.isArray(b)) return op === 'ne'
   switch (op) {
     case 'eq':
       return a === b
@@ -514,8 +516,6 @@ const exprKinds: { readonly [K in Expr['k']]: ExprKind<Extract<Expr, { k: K }>> 
         return (i) => compareValues(op, a(i), v)
       }
       const b = getter(e.b)
-      if (op === 'eq') return (i) => norm(a(i)) === norm(b(i))
-      if (op === 'ne') return (i) => norm(a(i)) !== norm(b(i))
       return (i) => compareValues(op, a(i), b(i))
     },
     residual(e, k) {
