@@ -20,6 +20,7 @@ import {
   FALSE,
   TRUE,
   compileExpr,
+  describeValue,
   parseCondition,
   compareOps,
   type EvalInput,
@@ -145,15 +146,18 @@ function expandActions(list: readonly string[], path: string, problems: Problem[
     const dot = typeof a === 'string' ? a.indexOf('.') : -1
     const type = dot > 0 ? a.slice(0, dot) : ''
     const verb = dot > 0 ? a.slice(dot + 1) : ''
-    const def = (catalog as Record<string, { actions: readonly string[] }>)[type]
+    // own keys only: `constructor.view` names no resource (and has no actions to read)
+    const def = Object.hasOwn(catalog, type)
+      ? (catalog as Record<string, { actions: readonly string[] }>)[type]
+      : undefined
     if (!def)
       return problems.push({
         path: `${path}[${i}]`,
-        message: `unknown resource in ${JSON.stringify(a)}`,
+        message: `unknown resource in ${describeValue(a)}`,
       })
     if (verb === '*') for (const v of def.actions) out.add(`${type}.${v}` as Action)
     else if (def.actions.includes(verb)) out.add(a as Action)
-    else problems.push({ path: `${path}[${i}]`, message: `unknown action ${JSON.stringify(a)}` })
+    else problems.push({ path: `${path}[${i}]`, message: `unknown action ${describeValue(a)}` })
   })
   return out
 }
@@ -172,7 +176,7 @@ function checkScope(
       if (!(catalog[t].scope as Record<string, string>)[attr]) {
         problems.push({
           path,
-          message: `scope ${JSON.stringify(scope)} does not apply to ${t} (it has no ${attr})`,
+          message: `scope ${describeValue(scope)} does not apply to ${t} (it has no ${attr})`,
         })
       }
     }
@@ -183,12 +187,12 @@ function checkScope(
   else if (scope === 'company') return
   else if (typeof scope === 'object' && scope !== null && 'subtree' in scope) {
     need('orgUnit')
-    if (!(String(scope.subtree) in units))
-      problems.push({ path, message: `unknown org unit ${JSON.stringify(scope.subtree)}` })
+    if (!Object.hasOwn(units, String(scope.subtree)))
+      problems.push({ path, message: `unknown org unit ${describeValue(scope.subtree)}` })
   } else if (typeof scope === 'object' && scope !== null && 'record' in scope) {
     if (typeof scope.record !== 'string' || scope.record === '')
       problems.push({ path, message: 'record scope needs an id' })
-  } else problems.push({ path, message: `unknown scope ${JSON.stringify(scope)}` })
+  } else problems.push({ path, message: `unknown scope ${describeValue(scope)}` })
 }
 
 function checkFields(
@@ -202,7 +206,7 @@ function checkFields(
     if (!(fieldLevels as readonly string[]).includes(level)) {
       problems.push({
         path: `${path}.${name}`,
-        message: `unknown field level ${JSON.stringify(level)}`,
+        message: `unknown field level ${describeValue(level)}`,
       })
     }
     if (name !== '*' && ![...types].some((t) => name in fieldsOf(t))) {
@@ -416,6 +420,31 @@ function localTimeIn(timeZone: string): (now: number) => LocalTime {
 }
 
 /**
+ * Every rule is an object before anything reads it: a `null` restriction (the API takes
+ * restrictions as raw JSON) is a problem with its path, not a TypeError.
+ */
+function checkRuleShapes(policy: Policy, problems: Problem[]): void {
+  const lists: [string, unknown][] = [
+    ...policy.roles.flatMap((r, ri): [string, unknown][] => [
+      [`roles[${ri}].grants`, r.grants],
+      [`roles[${ri}].restrictions`, r.restrictions ?? []],
+    ]),
+    ...(policy.groups ?? []).map((g, gi): [string, unknown] => [`groups[${gi}].grants`, g.grants]),
+    ['restrictions', policy.restrictions ?? []],
+  ]
+  for (const [path, list] of lists) {
+    if (!Array.isArray(list)) {
+      problems.push({ path, message: 'expects a list of rules' })
+      continue
+    }
+    list.forEach((x: unknown, i) => {
+      if (typeof x !== 'object' || x === null || Array.isArray(x))
+        problems.push({ path: `${path}[${i}]`, message: 'a rule is an object with actions' })
+    })
+  }
+}
+
+/**
  * Validate and compile a company's policy. Throws PolicyError listing every problem.
  * @example
  * const engine = compilePolicy({ version: 1, timeZone: 'Asia/Shanghai', orgUnits: {}, roles: [admin] })
@@ -427,11 +456,14 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   } catch {
     problems.push({
       path: 'timeZone',
-      message: `unknown time zone ${JSON.stringify(policy.timeZone)}`,
+      message: `unknown time zone ${describeValue(policy.timeZone)}`,
     })
   }
   const units = policy.orgUnits ?? {}
   const subtree = buildSubtree(units, problems)
+  const shapes = problems.length
+  checkRuleShapes(policy, problems)
+  if (problems.length > shapes) throw new PolicyError(problems)
   const roleRules = new Map<string, Rule[]>()
   const seenIds = new Set<string>()
   policy.roles.forEach((role, ri) => {

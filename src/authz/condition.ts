@@ -143,6 +143,29 @@ export class ConditionError extends Error {
   }
 }
 
+/**
+ * A value as an error message shows it: JSON-like, at most two levels deep and four items wide,
+ * so a hostile policy (a list nested thousands deep) is refused with its path, never with the
+ * RangeError a full JSON.stringify would throw.
+ */
+export function describeValue(x: unknown, depth = 0): string {
+  if (typeof x === 'string') return JSON.stringify(x)
+  if (x === null || typeof x !== 'object') return String(x)
+  if (depth >= 2) return Array.isArray(x) ? '[…]' : '{…}'
+  const items: [string, unknown][] = Array.isArray(x)
+    ? x.map((v, i) => [String(i), v])
+    : Object.entries(x)
+  const shown = items
+    .slice(0, 4)
+    .map(([k, v]) =>
+      Array.isArray(x)
+        ? describeValue(v, depth + 1)
+        : `${JSON.stringify(k)}:${describeValue(v, depth + 1)}`,
+    )
+  const body = `${shown.join(',')}${items.length > 4 ? ',…' : ''}`
+  return Array.isArray(x) ? `[${body}]` : `{${body}}`
+}
+
 const refPrefixes = { resource: 'res', subject: 'sub', env: 'env' } as const
 
 function isRef(x: unknown): x is Ref {
@@ -162,18 +185,18 @@ function parseTerm(x: unknown, path: string): Term {
     if (!(head in refPrefixes) || name === '') {
       throw new ConditionError(
         path,
-        `bad reference ${JSON.stringify(ref)}; use resource.x, subject.x or env.x`,
+        `bad reference ${describeValue(ref)}; use resource.x, subject.x or env.x`,
       )
     }
     return { t: refPrefixes[head as keyof typeof refPrefixes], name }
   }
   if (isScalar(x) && !(typeof x === 'number' && !Number.isFinite(x))) return { t: 'lit', v: x }
-  throw new ConditionError(path, `expected a value or {ref}, got ${JSON.stringify(x)}`)
+  throw new ConditionError(path, `expected a value or {ref}, got ${describeValue(x)}`)
 }
 
 function parseClock(s: unknown, path: string): number {
   const m = typeof s === 'string' ? /^([01]\d|2[0-3]):([0-5]\d)$/.exec(s) : null
-  if (!m) throw new ConditionError(path, `expected HH:MM, got ${JSON.stringify(s)}`)
+  if (!m) throw new ConditionError(path, `expected HH:MM, got ${describeValue(s)}`)
   return Number(m[1]) * 60 + Number(m[2])
 }
 
@@ -244,7 +267,7 @@ const operators: Readonly<
       k: 'ip',
       ranges: arg.map((r, i) => {
         if (typeof r !== 'string' || !ipaddr.isValidCIDR(r)) {
-          throw new ConditionError(`${at}[${i}]`, `not a CIDR range: ${JSON.stringify(r)}`)
+          throw new ConditionError(`${at}[${i}]`, `not a CIDR range: ${describeValue(r)}`)
         }
         return ipaddr.parseCIDR(r)
       }),
@@ -296,6 +319,8 @@ function norm(v: unknown): unknown {
 export function compareValues(op: CompareOp, a: unknown, b: unknown): boolean {
   a = norm(a)
   b = norm(b)
+  // A list (a subject's projectIds) is not a value: never equal, never ordered, as planned.
+  if (Array.isArray(a) || Array.isArray(b)) return op === 'ne'
   switch (op) {
     case 'eq':
       return a === b
@@ -491,8 +516,6 @@ const exprKinds: { readonly [K in Expr['k']]: ExprKind<Extract<Expr, { k: K }>> 
         return (i) => compareValues(op, a(i), v)
       }
       const b = getter(e.b)
-      if (op === 'eq') return (i) => norm(a(i)) === norm(b(i))
-      if (op === 'ne') return (i) => norm(a(i)) !== norm(b(i))
       return (i) => compareValues(op, a(i), b(i))
     },
     residual(e, k) {
