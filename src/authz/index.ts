@@ -34,6 +34,7 @@ export {
   type PlanCondition,
   type Ref,
 } from './condition.js'
+export { compileEnvCondition, type EnvPredicate } from './env-condition.js'
 export {
   bindSubject,
   compilePolicy,
