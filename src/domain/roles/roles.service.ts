@@ -270,6 +270,12 @@ export interface GroupView extends PermissionGroupRecord {
   readonly grants: readonly Grant[]
 }
 
+export interface GroupInput {
+  readonly name: string
+  readonly description?: string
+  readonly grants: readonly Grant[]
+}
+
 function groupView(group: PermissionGroupRecord): GroupView {
   return { ...group, grants: (group.definition as StoredDefinition).grants ?? [] }
 }
@@ -281,11 +287,7 @@ async function visibleGroup(tx: TenantCtx, id: string): Promise<PermissionGroupR
   return group
 }
 
-async function writeGroup(
-  tx: TenantCtx,
-  id: string | undefined,
-  input: { name: string; description?: string; grants: readonly Grant[] },
-) {
+async function writeGroup(tx: TenantCtx, id: string | undefined, input: GroupInput) {
   const { companyId } = tx.actor
   const policy = await loadPolicy(tx.db, companyId)
   validated({
@@ -324,10 +326,7 @@ export async function getGroup(ctx: Ctx, id: string): Promise<GroupView> {
   return inCompany(ctx, async (tx) => groupView(await visibleGroup(tx, id)))
 }
 
-export async function createGroup(
-  ctx: Ctx,
-  input: { name: string; description?: string; grants: readonly Grant[] },
-): Promise<GroupView> {
+export async function createGroup(ctx: Ctx, input: GroupInput): Promise<GroupView> {
   return inCompany(ctx, async (tx) => {
     await authorize(tx, 'permissionGroup.create')
     const group = await writeGroup(tx, undefined, input)
@@ -344,7 +343,7 @@ export async function createGroup(
 export async function updateGroup(
   ctx: Ctx,
   id: string,
-  patch: { name?: string; description?: string; grants?: readonly Grant[] },
+  patch: Partial<GroupInput>,
 ): Promise<GroupView> {
   return inCompany(ctx, async (tx) => {
     const before = groupView(await visibleGroup(tx, id))
