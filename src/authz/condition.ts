@@ -8,6 +8,7 @@
  */
 import ipaddr from 'ipaddr.js'
 import type { AttrKind } from './catalog.js'
+import { conditionLimits } from './condition-size.js'
 import type { Scalar } from './model.js'
 
 /** A reference to a value: `resource.status`, `subject.orgUnitId`, `env.ip`. */
@@ -200,9 +201,6 @@ function parseClock(s: unknown, path: string): number {
   return Number(m[1]) * 60 + Number(m[2])
 }
 
-/** S19: a condition deeper or larger than this is refused at write (never a stack overflow). */
-export const conditionLimits = { depth: 32, nodes: 512 } as const
-
 interface ParseState {
   nodes: number
 }
@@ -282,7 +280,7 @@ function parseNode(c: unknown, path: string, depth: number, st: ParseState): Exp
   if (depth > conditionLimits.depth)
     throw new ConditionError(path, `nested deeper than ${conditionLimits.depth} levels`)
   if (++st.nodes > conditionLimits.nodes)
-    throw new ConditionError(path, `more than ${conditionLimits.nodes} nodes`)
+    throw new ConditionError(path, `more than ${conditionLimits.nodes} operators`)
   if (typeof c !== 'object' || c === null || Array.isArray(c)) {
     throw new ConditionError(path, 'a condition is an object such as {"eq": [...]}')
   }

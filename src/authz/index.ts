@@ -37,6 +37,8 @@ export {
   type PlanCondition,
   type Ref,
 } from './condition.js'
+export { compileEnvCondition, type EnvPredicate } from './env-condition.js'
+export { conditionLimits, conditionOversize, type ConditionSizeProblem } from './condition-size.js'
 export {
   bindSubject,
   compilePolicy,

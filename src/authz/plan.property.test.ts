@@ -37,7 +37,7 @@ import {
   type Scope,
   type Subject,
 } from './index.js'
-import { conditionLimits } from './condition.js'
+import { conditionLimits } from './condition-size.js'
 
 const types = Object.keys(catalog) as ResourceType[]
 const orgUnits: Policy['orgUnits'] = { u1: null, u2: 'u1', u3: 'u2', u4: null }

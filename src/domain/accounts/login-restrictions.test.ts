@@ -53,6 +53,37 @@ describe('loginRefusal', () => {
       at('2026-11-28T00:00:00Z'),
       null,
     ],
+    // Sunday 02:00 Berlin belongs to Saturday night's window (day 6 wraps to 0).
+    [
+      'wraps an overnight window from Saturday into Sunday',
+      { hours: { start: '22:00', end: '06:00', days: [6] } },
+      at('2026-11-29T01:00:00Z'),
+      null,
+    ],
+    [
+      'refuses the early hours of a day whose previous night is not listed',
+      { hours: { start: '22:00', end: '06:00', days: [6] } },
+      at('2026-11-28T01:00:00Z'),
+      'outside_hours',
+    ],
+    [
+      'treats an equal start and end as a whole day from that time',
+      { hours: { start: '08:00', end: '08:00', days: [1] } },
+      at('2026-11-24T06:59:00Z'),
+      null,
+    ],
+    [
+      'ends a whole-day window at its start time the next day',
+      { hours: { start: '08:00', end: '08:00', days: [1] } },
+      at('2026-11-24T07:00:00Z'),
+      'outside_hours',
+    ],
+    [
+      'treats 00:00 to 00:00 as the listed days, all day',
+      { hours: { start: '00:00', end: '00:00', days: [1] } },
+      at('2026-11-23T22:59:00Z'),
+      null,
+    ],
     [
       'refuses on a day not listed',
       { hours: { start: '00:00', end: '23:59', days: [1, 2, 3, 4, 5] } },
@@ -86,6 +117,12 @@ describe('loginRefusal', () => {
     [
       'fails closed on a malformed range',
       { ipRanges: ['10.0.0.0/99'] },
+      at('2026-11-23T12:00:00Z'),
+      'restrictions_invalid',
+    ],
+    [
+      'fails closed on a range the engine would read as another network',
+      { ipRanges: ['10/8'] },
       at('2026-11-23T12:00:00Z'),
       'restrictions_invalid',
     ],

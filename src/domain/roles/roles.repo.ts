@@ -1,14 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import { presetRoles, vipTeamGroup } from '../../authz/index.js'
+import { presetRoles, vipTeamGroup, type RoleKind } from '../../authz/index.js'
 import type { Database } from '../../db/index.js'
 import {
   builtinRoleNames,
   type BuiltinRoleName,
-  type Grant,
-  type PermissionGroup,
-  type Role,
-  type RoleKind,
+  type GrantRecord,
+  type PermissionGroupRecord,
+  type RoleRecord,
 } from './roles.js'
 import type { GrantRow, PermissionGroupRow, RoleRow } from './roles.table.js'
 
@@ -40,7 +39,7 @@ export async function insertRole(db: Db, companyId: string, role: NewRole, now: 
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  return roleRowToRole(row)
+  return roleRowToRecord(row)
 }
 
 /**
@@ -86,14 +85,18 @@ export async function seedPresets(db: Db, companyId: string, now: Date): Promise
   )
 }
 
-export async function findRole(db: Db, companyId: string, id: string): Promise<Role | undefined> {
+export async function findRole(
+  db: Db,
+  companyId: string,
+  id: string,
+): Promise<RoleRecord | undefined> {
   const row = await db
     .selectFrom('roles')
     .selectAll()
     .where('company_id', '=', companyId)
     .where('id', '=', id)
     .executeTakeFirst()
-  return row && roleRowToRole(row)
+  return row && roleRowToRecord(row)
 }
 
 export async function findRolesByIds(db: Db, companyId: string, ids: readonly string[]) {
@@ -104,7 +107,7 @@ export async function findRolesByIds(db: Db, companyId: string, ids: readonly st
     .where('company_id', '=', companyId)
     .where('id', 'in', ids)
     .execute()
-  return rows.map(roleRowToRole)
+  return rows.map(roleRowToRecord)
 }
 
 export async function findBuiltinRole(db: Db, companyId: string, name: BuiltinRoleName) {
@@ -115,26 +118,26 @@ export async function findBuiltinRole(db: Db, companyId: string, name: BuiltinRo
     .where('kind', '=', 'builtin')
     .where('name', '=', name)
     .executeTakeFirst()
-  return row && roleRowToRole(row)
+  return row && roleRowToRecord(row)
 }
 
-export async function listRoles(db: Db, companyId: string): Promise<Role[]> {
+export async function listRoles(db: Db, companyId: string): Promise<RoleRecord[]> {
   const rows = await db
     .selectFrom('roles')
     .selectAll()
     .where('company_id', '=', companyId)
     .orderBy('name')
     .execute()
-  return rows.map(roleRowToRole)
+  return rows.map(roleRowToRecord)
 }
 
 export async function updateRole(
   db: Db,
   companyId: string,
   id: string,
-  patch: Partial<Pick<Role, 'name' | 'description' | 'definition' | 'mfaRequired'>>,
+  patch: Partial<Pick<RoleRecord, 'name' | 'description' | 'definition' | 'mfaRequired'>>,
   now: Date,
-): Promise<Role | undefined> {
+): Promise<RoleRecord | undefined> {
   const row = await db
     .updateTable('roles')
     .set({
@@ -148,7 +151,7 @@ export async function updateRole(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst()
-  return row && roleRowToRole(row)
+  return row && roleRowToRecord(row)
 }
 
 export async function deleteRole(db: Db, companyId: string, id: string): Promise<boolean> {
@@ -165,7 +168,7 @@ export async function insertPermissionGroup(
   companyId: string,
   group: { name: string; description?: string; definition?: Record<string, unknown> },
   now: Date,
-): Promise<PermissionGroup> {
+): Promise<PermissionGroupRecord> {
   const row = await db
     .insertInto('permission_groups')
     .values({
@@ -179,7 +182,7 @@ export async function insertPermissionGroup(
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  return groupRowToGroup(row)
+  return groupRowToRecord(row)
 }
 
 export async function findPermissionGroup(db: Db, companyId: string, id: string) {
@@ -189,7 +192,7 @@ export async function findPermissionGroup(db: Db, companyId: string, id: string)
     .where('company_id', '=', companyId)
     .where('id', '=', id)
     .executeTakeFirst()
-  return row && groupRowToGroup(row)
+  return row && groupRowToRecord(row)
 }
 
 export async function listPermissionGroups(db: Db, companyId: string) {
@@ -199,16 +202,16 @@ export async function listPermissionGroups(db: Db, companyId: string) {
     .where('company_id', '=', companyId)
     .orderBy('name')
     .execute()
-  return rows.map(groupRowToGroup)
+  return rows.map(groupRowToRecord)
 }
 
 export async function updatePermissionGroup(
   db: Db,
   companyId: string,
   id: string,
-  patch: Partial<Pick<PermissionGroup, 'name' | 'description' | 'definition'>>,
+  patch: Partial<Pick<PermissionGroupRecord, 'name' | 'description' | 'definition'>>,
   now: Date,
-): Promise<PermissionGroup | undefined> {
+): Promise<PermissionGroupRecord | undefined> {
   const row = await db
     .updateTable('permission_groups')
     .set({
@@ -221,7 +224,7 @@ export async function updatePermissionGroup(
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst()
-  return row && groupRowToGroup(row)
+  return row && groupRowToRecord(row)
 }
 
 export async function deletePermissionGroup(db: Db, companyId: string, id: string) {
@@ -349,7 +352,7 @@ export async function insertGrant(db: Db, companyId: string, grant: NewGrant, no
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  return grantRowToGrant(row)
+  return grantRowToRecord(row)
 }
 
 export async function findGrant(db: Db, companyId: string, id: string) {
@@ -359,7 +362,7 @@ export async function findGrant(db: Db, companyId: string, id: string) {
     .where('company_id', '=', companyId)
     .where('id', '=', id)
     .executeTakeFirst()
-  return row && grantRowToGrant(row)
+  return row && grantRowToRecord(row)
 }
 
 /** Grants of a user in force at `now`: started, not ended, not revoked. */
@@ -374,7 +377,7 @@ export async function listActiveGrants(db: Db, companyId: string, userId: string
     .where('revoked_at', 'is', null)
     .orderBy('valid_until')
     .execute()
-  return rows.map(grantRowToGrant)
+  return rows.map(grantRowToRecord)
 }
 
 export async function revokeGrant(db: Db, companyId: string, id: string, now: Date) {
@@ -386,10 +389,10 @@ export async function revokeGrant(db: Db, companyId: string, id: string, now: Da
     .where('revoked_at', 'is', null)
     .returningAll()
     .executeTakeFirst()
-  return row && grantRowToGrant(row)
+  return row && grantRowToRecord(row)
 }
 
-export function roleRowToRole(row: RoleRow): Role {
+export function roleRowToRecord(row: RoleRow): RoleRecord {
   return {
     id: row.id,
     companyId: row.company_id,
@@ -403,7 +406,7 @@ export function roleRowToRole(row: RoleRow): Role {
   }
 }
 
-export function groupRowToGroup(row: PermissionGroupRow): PermissionGroup {
+export function groupRowToRecord(row: PermissionGroupRow): PermissionGroupRecord {
   return {
     id: row.id,
     companyId: row.company_id,
@@ -415,7 +418,7 @@ export function groupRowToGroup(row: PermissionGroupRow): PermissionGroup {
   }
 }
 
-export function grantRowToGrant(row: GrantRow): Grant {
+export function grantRowToRecord(row: GrantRow): GrantRecord {
   return {
     id: row.id,
     companyId: row.company_id,

@@ -11,6 +11,7 @@ import {
   type Grant,
   type Policy,
   type ResourceType,
+  type Role,
   type Role as EngineRole,
 } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
@@ -27,16 +28,16 @@ import {
 import { canonicalJson, recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { userResource, visibleUser } from '../users/index.js'
-import type { PermissionGroup, Role } from './roles.js'
+import type { PermissionGroupRecord, RoleRecord } from './roles.js'
 import * as repo from './roles.repo.js'
 
-/** A role as the API shows it: its stored row plus the grants in force (built-ins from code). */
-export interface RoleView extends Role {
+/** A role as the API shows it: its stored record plus the grants in force (built-ins from code). */
+export interface RoleView extends RoleRecord {
   readonly grants: readonly Grant[]
-  readonly restrictions: EngineRole['restrictions']
+  readonly restrictions: Role['restrictions']
 }
 
-export function roleView(role: Role): RoleView {
+export function roleView(role: RoleRecord): RoleView {
   const def = role.definition as StoredDefinition
   const engine = storedRole(role.id, role.name, role.kind, def, role.mfaRequired)
   return { ...role, grants: engine.grants, restrictions: engine.restrictions ?? [] }
@@ -46,7 +47,7 @@ export interface RoleInput {
   readonly name: string
   readonly description?: string
   readonly grants: readonly Grant[]
-  readonly restrictions?: EngineRole['restrictions']
+  readonly restrictions?: Role['restrictions']
   readonly mfaRequired?: boolean
 }
 
@@ -150,7 +151,7 @@ async function assertWidening(
   }
 }
 
-async function visibleRole(tx: TenantCtx, id: string): Promise<Role> {
+async function visibleRole(tx: TenantCtx, id: string): Promise<RoleRecord> {
   const role = await repo.findRole(tx.db, tx.actor.companyId, id)
   if (role === undefined) throw new AppError('not_found', 'no such role')
   await authorize(tx, 'role.view', { type: 'role', id })
@@ -175,8 +176,8 @@ async function writeRole(
   tx: TenantCtx,
   id: string | undefined,
   input: RoleInput,
-  kind: Role['kind'],
-): Promise<Role> {
+  kind: RoleRecord['kind'],
+): Promise<RoleRecord> {
   const { companyId } = tx.actor
   const policy = await loadPolicy(tx.db, companyId)
   const definition: StoredDefinition = {
@@ -322,26 +323,28 @@ export async function deleteRole(ctx: Ctx, id: string): Promise<void> {
 
 // Permission groups (R4) --------------------------------------------------------------------------
 
-export interface GroupView extends PermissionGroup {
+export interface GroupView extends PermissionGroupRecord {
   readonly grants: readonly Grant[]
 }
 
-function groupView(group: PermissionGroup): GroupView {
+export interface GroupInput {
+  readonly name: string
+  readonly description?: string
+  readonly grants: readonly Grant[]
+}
+
+function groupView(group: PermissionGroupRecord): GroupView {
   return { ...group, grants: (group.definition as StoredDefinition).grants ?? [] }
 }
 
-async function visibleGroup(tx: TenantCtx, id: string): Promise<PermissionGroup> {
+async function visibleGroup(tx: TenantCtx, id: string): Promise<PermissionGroupRecord> {
   const group = await repo.findPermissionGroup(tx.db, tx.actor.companyId, id)
   if (group === undefined) throw new AppError('not_found', 'no such permission group')
   await authorize(tx, 'permissionGroup.view', { type: 'permissionGroup', id })
   return group
 }
 
-async function writeGroup(
-  tx: TenantCtx,
-  id: string | undefined,
-  input: { name: string; description?: string; grants: readonly Grant[] },
-) {
+async function writeGroup(tx: TenantCtx, id: string | undefined, input: GroupInput) {
   const { companyId } = tx.actor
   const policy = await loadPolicy(tx.db, companyId)
   validated({
@@ -390,10 +393,7 @@ export async function getGroup(ctx: Ctx, id: string): Promise<GroupView> {
   return inCompany(ctx, async (tx) => groupView(await visibleGroup(tx, id)))
 }
 
-export async function createGroup(
-  ctx: Ctx,
-  input: { name: string; description?: string; grants: readonly Grant[] },
-): Promise<GroupView> {
+export async function createGroup(ctx: Ctx, input: GroupInput): Promise<GroupView> {
   return inCompany(ctx, async (tx) => {
     await authorize(tx, 'permissionGroup.create')
     const group = await writeGroup(tx, undefined, input)
@@ -410,7 +410,7 @@ export async function createGroup(
 export async function updateGroup(
   ctx: Ctx,
   id: string,
-  patch: { name?: string; description?: string; grants?: readonly Grant[] },
+  patch: Partial<GroupInput>,
 ): Promise<GroupView> {
   return inCompany(ctx, async (tx) => {
     const before = groupView(await visibleGroup(tx, id))
@@ -497,7 +497,7 @@ export async function rolesByIds(
     found.some((r) => r.id === id) ? [] : [{ path: `${path}/${i}`, message: 'no such role' }],
   )
   if (missing.length) throw new AppError('not_found', 'no such role', { errors: missing })
-  return ids.map((id) => roleView(found.find((r) => r.id === id) as Role))
+  return ids.map((id) => roleView(found.find((r) => r.id === id) as RoleRecord))
 }
 
 /**
@@ -573,7 +573,7 @@ export async function setUserGroups(
     const current = await repo.listUserGroupIds(tx.db, companyId, userId)
     const me = await subjectOf(tx)
     await authorize(tx, 'permissionGroup.assign')
-    for (const g of groups as PermissionGroup[]) {
+    for (const g of groups as PermissionGroupRecord[]) {
       if (current.includes(g.id)) continue
       assertDelegable(me, target, groupView(g).grants, 'body/groupIds')
       await repo.addUserToGroup(tx.db, companyId, userId, g.id, tx.now)
@@ -674,7 +674,7 @@ function typesOf(section: string): ResourceType[] {
 }
 
 /** May holders of `role` enter `section` (any action on any of its types)? */
-function roleEnters(policy: Policy, role: EngineRole, section: string, now: number): boolean {
+function roleEnters(policy: Policy, role: Role, section: string, now: number): boolean {
   const engine = compilePolicy({ ...policy, roles: [role], restrictions: [] })
   const holder = bindSubject(engine, { id: 'probe', companyId: 'probe', roles: [role.id] })
   return typesOf(section).some((t) =>
@@ -729,7 +729,9 @@ export async function setSectionAccess(ctx: Ctx, section: string, roleIds: reado
       if (enters === wanted) continue
       if (role.kind === 'builtin')
         throw new AppError('conflict', `built-in role ${role.name} cannot be changed`)
-      const stored = roleView((await repo.findRole(tx.db, tx.actor.companyId, role.id)) as Role)
+      const stored = roleView(
+        (await repo.findRole(tx.db, tx.actor.companyId, role.id)) as RoleRecord,
+      )
       const grants: Grant[] = wanted
         ? [
             ...stored.grants,

@@ -1,11 +1,12 @@
 import type { Generated, JSONColumnType, Selectable } from 'kysely'
+import type { RoleKind } from '../../authz/index.js'
 
 export interface RolesTable {
   id: string
   company_id: string
   name: string
   description: string
-  kind: 'builtin' | 'preset' | 'custom'
+  kind: RoleKind
   definition: JSONColumnType<Record<string, unknown>>
   mfa_required: boolean
   created_at: Generated<Date>

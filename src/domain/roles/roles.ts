@@ -1,11 +1,15 @@
-export const roleKinds = ['builtin', 'preset', 'custom'] as const
-export type RoleKind = (typeof roleKinds)[number]
+import type { RoleKind } from '../../authz/index.js'
+
+// The stored records of roles, groups and temporary grants, as the repo maps their rows. They are
+// not the engine's `Role`, `PermissionGroup` and `Grant`: a record holds the `definition` the
+// engine's objects are read from (built-ins name theirs; access/ builds the engine's policy).
 
 /** R1: the three built-in roles every company starts with. */
 export const builtinRoleNames = ['Admin', 'Supervisor', 'Operator'] as const
 export type BuiltinRoleName = (typeof builtinRoleNames)[number]
 
-export interface Role {
+/** A row of `roles`, mapped; its engine `Role` is built from `definition`. */
+export interface RoleRecord {
   readonly id: string
   readonly companyId: string
   readonly name: string
@@ -17,7 +21,8 @@ export interface Role {
   readonly updatedAt: Date
 }
 
-export interface PermissionGroup {
+/** A row of `permission_groups`, mapped; its grants are `definition.grants`. */
+export interface PermissionGroupRecord {
   readonly id: string
   readonly companyId: string
   readonly name: string
@@ -27,8 +32,11 @@ export interface PermissionGroup {
   readonly updatedAt: Date
 }
 
-/** A temporary grant: extra permissions for a user, for a time window, maybe on one record. */
-export interface Grant {
+/**
+ * A row of `grants`, mapped: a temporary grant (W1), extra permissions for a user, for a time
+ * window, maybe on one record. The engine reads it as a `TemporaryGrant`.
+ */
+export interface GrantRecord {
   readonly id: string
   readonly companyId: string
   readonly userId: string

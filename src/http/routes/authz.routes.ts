@@ -1,7 +1,14 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
 import type { Decision, Explanation } from '../../authz/index.js'
-import { checkAccess, explainAccess, permissionCatalog, whoAmI } from '../../domain/access/index.js'
-import { Id, problems } from '../api-schemas.js'
+import {
+  checkAccess,
+  explainAccess,
+  permissionCatalog,
+  whoAmI,
+  type Me,
+} from '../../domain/access/index.js'
+import { Id, problems, Timestamp } from '../api-schemas.js'
+import { policyRef } from '../policy-schemas.js'
 import type { App, RouteDeps } from '../types.js'
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
@@ -63,6 +70,7 @@ const DecisionJson = Type.Object({
     ),
     audit: Type.Boolean(),
     reasonRequired: Type.Boolean(),
+    approvalRequired: Type.Boolean(),
   }),
 })
 const ExplanationJson = Type.Object({
@@ -70,6 +78,57 @@ const ExplanationJson = Type.Object({
   action: Type.String(),
   trace: Type.Array(Type.Object({ rule: RuleRef, effect: Type.String(), outcome: Type.String() })),
 })
+
+/** GET /me (domain/access `Me`); fields added there pass through untyped until listed here. */
+const MeJson = Type.Unsafe<Me>(
+  Type.Object(
+    {
+      apiKeyId: Type.Union([Type.String(), Type.Null()], {
+        description: 'set when the caller is an API key (then `user` is null)',
+      }),
+      mfaEnrolmentRequired: Type.Boolean(),
+      user: Type.Union([
+        Type.Object(
+          {
+            id: Type.String(),
+            companyId: Type.String(),
+            name: Type.String(),
+            email: Type.String(),
+            orgUnitId: Type.Union([Type.String(), Type.Null()]),
+            level: Type.String(),
+            position: Type.Union([Type.String(), Type.Null()]),
+          },
+          { additionalProperties: true },
+        ),
+        Type.Null(),
+      ]),
+      roles: Type.Array(
+        Type.Object({ id: Type.String(), name: Type.String(), kind: Type.String() }),
+      ),
+      groups: Type.Array(Type.Object({ id: Type.String(), name: Type.String() })),
+      grants: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          actions: Type.Array(Type.String()),
+          validFrom: Timestamp,
+          validUntil: Timestamp,
+        }),
+        { description: 'temporary grants in force (W1)' },
+      ),
+      permissions: Type.Array(
+        Type.Object({
+          action: Type.String(),
+          scopes: Type.Array(policyRef('Scope')),
+          conditional: Type.Boolean({
+            description: 'a condition, a validity window or a restriction can still deny a record',
+          }),
+        }),
+      ),
+      policyVersion: Type.Union([Type.String(), Type.Number()]),
+    },
+    { additionalProperties: true },
+  ),
+)
 
 const asRequest = (q: QuestionBody) => ({
   userId: q.subject?.userId,
@@ -103,7 +162,7 @@ export function authzRoutes(app: App, deps: RouteDeps): void {
         summary: 'The caller, their roles, groups, grants and effective permissions',
         tags,
         security,
-        response: { 200: Type.Unknown(), ...problems(401) },
+        response: { 200: MeJson, ...problems(401) },
       },
     },
     async (req) => whoAmI(deps.ctx(req)),

@@ -1,5 +1,4 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
-import { fieldLevels, type Grant } from '../../authz/index.js'
 import {
   assignRoleToUsers,
   cloneRole,
@@ -19,10 +18,13 @@ import {
   updateGroup,
   updateRole,
   userRoleIds,
+  type GroupInput,
   type GroupView,
+  type RoleInput,
   type RoleView,
 } from '../../domain/roles/index.js'
 import { Id, problems, Timestamp } from '../api-schemas.js'
+import { policyBody, policyRef } from '../policy-schemas.js'
 import type { App, RouteDeps } from '../types.js'
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
@@ -30,44 +32,8 @@ const strict = { additionalProperties: false } as const
 const Name = Type.String({ minLength: 1, maxLength: 100 })
 const Description = Type.String({ maxLength: 1000 })
 
-const Scope = Type.Union([
-  Type.Union(['own', 'team', 'subtree', 'project', 'company'].map((s) => Type.Literal(s))),
-  Type.Object({ subtree: Id }, strict),
-  Type.Object({ record: Id }, strict),
-])
-
-/** A grant (engine `Grant`); the engine validates actions, fields and conditions semantically. */
-const GrantJson = Type.Object(
-  {
-    actions: Type.Array(Type.String({ minLength: 3, maxLength: 100 }), {
-      minItems: 1,
-      maxItems: 500,
-    }),
-    scope: Scope,
-    when: Type.Optional(Type.Unknown({ description: 'condition AST, see docs/authorization.md' })),
-    fields: Type.Optional(
-      Type.Record(
-        Type.String({ maxLength: 60 }),
-        Type.Union(fieldLevels.map((l) => Type.Literal(l))),
-      ),
-    ),
-    limits: Type.Optional(
-      Type.Object(
-        {
-          perDay: Type.Optional(Type.Integer({ minimum: 0 })),
-          concurrent: Type.Optional(Type.Integer({ minimum: 0 })),
-        },
-        strict,
-      ),
-    ),
-    audit: Type.Optional(Type.Boolean()),
-    reasonRequired: Type.Optional(Type.Boolean()),
-    label: Type.Optional(Type.String({ maxLength: 200 })),
-  },
-  strict,
-)
-const Grants = Type.Array(GrantJson, { maxItems: 200 })
-const RoleRestrictions = Type.Array(Type.Unknown(), { maxItems: 50 })
+const Grants = Type.Array(policyRef('Grant'), { maxItems: 200 })
+const RoleRestrictions = Type.Array(policyRef('RoleRestriction'), { maxItems: 50 })
 
 const RoleJson = Type.Object({
   id: Type.String(),
@@ -75,8 +41,8 @@ const RoleJson = Type.Object({
   description: Type.String(),
   kind: Type.Union([Type.Literal('builtin'), Type.Literal('preset'), Type.Literal('custom')]),
   mfaRequired: Type.Boolean(),
-  grants: Type.Array(Type.Unknown()),
-  restrictions: Type.Array(Type.Unknown()),
+  grants: Type.Array(policyRef('Grant')),
+  restrictions: Type.Array(policyRef('RoleRestriction')),
   userIds: Type.Optional(Type.Array(Type.String())),
   createdAt: Timestamp,
   updatedAt: Timestamp,
@@ -86,7 +52,7 @@ const GroupJson = Type.Object({
   id: Type.String(),
   name: Type.String(),
   description: Type.String(),
-  grants: Type.Array(Type.Unknown()),
+  grants: Type.Array(policyRef('Grant')),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 })
@@ -118,43 +84,44 @@ function groupJson(g: GroupView): Static<typeof GroupJson> {
 }
 
 const IdParams = Type.Object({ id: Id }, strict)
-const RoleBody = Type.Object(
-  {
-    name: Name,
-    description: Type.Optional(Description),
-    grants: Grants,
-    restrictions: Type.Optional(RoleRestrictions),
-    mfaRequired: Type.Optional(Type.Boolean()),
-  },
-  strict,
+const RoleBody = Type.Unsafe<RoleInput>(
+  Type.Object(
+    {
+      name: Name,
+      description: Type.Optional(Description),
+      grants: Grants,
+      restrictions: Type.Optional(RoleRestrictions),
+      mfaRequired: Type.Optional(Type.Boolean()),
+    },
+    strict,
+  ),
 )
-const RolePatch = Type.Object(
-  {
-    name: Type.Optional(Name),
-    description: Type.Optional(Description),
-    grants: Type.Optional(Grants),
-    restrictions: Type.Optional(RoleRestrictions),
-    mfaRequired: Type.Optional(Type.Boolean()),
-  },
-  { ...strict, minProperties: 1 },
+const RolePatch = Type.Unsafe<Partial<RoleInput>>(
+  Type.Object(
+    {
+      name: Type.Optional(Name),
+      description: Type.Optional(Description),
+      grants: Type.Optional(Grants),
+      restrictions: Type.Optional(RoleRestrictions),
+      mfaRequired: Type.Optional(Type.Boolean()),
+    },
+    { ...strict, minProperties: 1 },
+  ),
 )
-const GroupBody = Type.Object(
-  { name: Name, description: Type.Optional(Description), grants: Grants },
-  strict,
+const GroupBody = Type.Unsafe<GroupInput>(
+  Type.Object({ name: Name, description: Type.Optional(Description), grants: Grants }, strict),
 )
-const GroupPatch = Type.Object(
-  {
-    name: Type.Optional(Name),
-    description: Type.Optional(Description),
-    grants: Type.Optional(Grants),
-  },
-  { ...strict, minProperties: 1 },
+const GroupPatch = Type.Unsafe<Partial<GroupInput>>(
+  Type.Object(
+    {
+      name: Type.Optional(Name),
+      description: Type.Optional(Description),
+      grants: Type.Optional(Grants),
+    },
+    { ...strict, minProperties: 1 },
+  ),
 )
 const Ids = (max: number) => Type.Array(Id, { maxItems: max, uniqueItems: true })
-
-type GrantBody = Static<typeof GrantJson>
-const asGrants = (g: readonly unknown[] | undefined) =>
-  g as readonly GrantBody[] as readonly Grant[] | undefined
 
 export function rolesRoutes(app: App, deps: RouteDeps): void {
   const tags = ['roles']
@@ -181,6 +148,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/api/v1/roles',
     {
+      ...policyBody,
       schema: {
         summary: 'Create a custom role (R3); it holds exactly what it lists (P12)',
         tags,
@@ -189,15 +157,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
         response: { 201: RoleJson, ...problems(400, 401, 403, 409) },
       },
     },
-    async (req, reply) => {
-      const { restrictions, grants, ...rest } = req.body
-      const role = await createRole(deps.ctx(req), {
-        ...rest,
-        grants: asGrants(grants) ?? [],
-        ...(restrictions ? { restrictions: restrictions as RoleView['restrictions'] } : {}),
-      })
-      return reply.code(201).send(roleJson(role))
-    },
+    async (req, reply) => reply.code(201).send(roleJson(await createRole(deps.ctx(req), req.body))),
   )
 
   app.get(
@@ -217,6 +177,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   app.patch(
     '/api/v1/roles/:id',
     {
+      ...policyBody,
       schema: {
         summary: 'Change a role (built-ins refuse: 409); in force on the next request',
         tags,
@@ -226,16 +187,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
         response: { 200: RoleJson, ...problems(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => {
-      const { grants, restrictions, ...rest } = req.body
-      return roleJson(
-        await updateRole(deps.ctx(req), req.params.id, {
-          ...rest,
-          ...(grants ? { grants: asGrants(grants) as readonly Grant[] } : {}),
-          ...(restrictions ? { restrictions: restrictions as RoleView['restrictions'] } : {}),
-        }),
-      )
-    },
+    async (req) => roleJson(await updateRole(deps.ctx(req), req.params.id, req.body)),
   )
 
   app.delete(
@@ -376,6 +328,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/api/v1/permission-groups',
     {
+      ...policyBody,
       schema: {
         summary: 'Create a permission group',
         tags: groupTags,
@@ -385,14 +338,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req, reply) =>
-      reply.code(201).send(
-        groupJson(
-          await createGroup(deps.ctx(req), {
-            ...req.body,
-            grants: asGrants(req.body.grants) ?? [],
-          }),
-        ),
-      ),
+      reply.code(201).send(groupJson(await createGroup(deps.ctx(req), req.body))),
   )
   app.get(
     '/api/v1/permission-groups/:id',
@@ -410,6 +356,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   app.patch(
     '/api/v1/permission-groups/:id',
     {
+      ...policyBody,
       schema: {
         summary: 'Change a permission group',
         tags: groupTags,
@@ -419,15 +366,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
         response: { 200: GroupJson, ...problems(400, 401, 403, 404, 409) },
       },
     },
-    async (req) => {
-      const { grants, ...rest } = req.body
-      return groupJson(
-        await updateGroup(deps.ctx(req), req.params.id, {
-          ...rest,
-          ...(grants ? { grants: asGrants(grants) as readonly Grant[] } : {}),
-        }),
-      )
-    },
+    async (req) => groupJson(await updateGroup(deps.ctx(req), req.params.id, req.body)),
   )
   app.delete(
     '/api/v1/permission-groups/:id',

@@ -1,0 +1,231 @@
+import {
+  Type,
+  TypeBoxValidatorCompiler,
+  type TArrayOptions,
+  type TSchema,
+} from '@fastify/type-provider-typebox'
+import type { FastifyRequest, FastifySchemaCompiler } from 'fastify'
+import { Compile } from 'typebox/compile'
+import { compareOps, conditionLimits, conditionOversize, fieldLevels } from '../authz/index.js'
+import { AppError, type ErrorDetail } from '../errors.js'
+import { Id } from './api-schemas.js'
+
+// The policy model (authz/model.ts, authz/condition.ts) as API schemas: one set of named shapes
+// (Grant, Restriction, Scope, Condition, …) for request bodies, responses and
+// /api/v1/openapi.json, where each becomes a component a client generator can name. They check
+// the shape only; the engine (compilePolicy) stays the judge of meaning and answers with a path.
+// They are shared schemas (`$id` = name, added by plugins/openapi.ts) that route schemas refer
+// to with `policyRef('Grant')`: fast-json-stringify and the OpenAPI document resolve those, and
+// a route whose body has them validates it with `policyBody` (the definitions in reach).
+
+const strict = { additionalProperties: false } as const
+
+const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()])
+const Actions = Type.Array(
+  Type.String({
+    minLength: 3,
+    maxLength: 100,
+    description: '`resource.action` or `resource.*`, from GET /api/v1/permissions',
+  }),
+  { minItems: 1, maxItems: 500 },
+)
+const Clock = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', description: 'HH:MM' })
+const pair = (item: TSchema, options: TArrayOptions = {}) =>
+  Type.Array(item, { ...options, minItems: 2, maxItems: 2 })
+
+const definitions = {
+  Reference: Type.Object(
+    {
+      ref: Type.String({
+        pattern: '^(resource|subject|env)\\.',
+        maxLength: 200,
+        description: '`resource.<attr>`, `subject.<attr>` or `env.<name>`',
+      }),
+    },
+    { ...strict, description: 'A value read from the record, the caller or the request' },
+  ),
+  Operand: Type.Union([Scalar, Type.Ref('Reference')], { description: 'A plain value or a {ref}' }),
+  Condition: Type.Object(
+    {
+      ...Object.fromEntries(
+        compareOps.map((op) => [op, Type.Optional(pair(Type.Ref('Operand')))] as const),
+      ),
+      in: Type.Optional(
+        pair(Type.Union([Type.Ref('Operand'), Type.Array(Scalar, { maxItems: 1000 })]), {
+          description: '[operand, list of values or a {ref} to a list]',
+        }),
+      ),
+      and: Type.Optional(Type.Array(Type.Ref('Condition'))),
+      or: Type.Optional(Type.Array(Type.Ref('Condition'))),
+      not: Type.Optional(Type.Ref('Condition')),
+      timeOfDay: Type.Optional(
+        Type.Object(
+          { from: Clock, to: Clock },
+          {
+            ...strict,
+            description: "[from, to) in the company's zone; wraps past midnight when from > to",
+          },
+        ),
+      ),
+      weekday: Type.Optional(
+        Type.Array(Type.Integer({ minimum: 1, maximum: 7 }), {
+          maxItems: 7,
+          description: 'ISO weekdays, 1 (Monday) … 7 (Sunday)',
+        }),
+      ),
+      ipIn: Type.Optional(
+        Type.Array(Type.String({ maxLength: 64 }), {
+          maxItems: 100,
+          description: 'CIDR ranges',
+        }),
+      ),
+    },
+    {
+      ...strict,
+      minProperties: 1,
+      maxProperties: 1,
+      description:
+        `Exactly one operator (docs/authorization.md); at most ${conditionLimits.depth} ` +
+        `levels deep and ${conditionLimits.nodes} operators in all`,
+    },
+  ),
+  Scope: Type.Union(
+    [
+      Type.Union(
+        (['own', 'team', 'subtree', 'project', 'company'] as const).map((s) => Type.Literal(s)),
+      ),
+      Type.Object({ subtree: Id }, strict),
+      Type.Object({ record: Id }, strict),
+    ],
+    { description: 'Which records a rule reaches (P3, P10)' },
+  ),
+  FieldRules: Type.Record(
+    Type.String({ maxLength: 60 }),
+    Type.Union(fieldLevels.map((l) => Type.Literal(l))),
+    { description: 'field name (or `*`) → level (P4)' },
+  ),
+  Limits: Type.Object(
+    {
+      perDay: Type.Optional(Type.Integer({ minimum: 0 })),
+      concurrent: Type.Optional(Type.Integer({ minimum: 0 })),
+    },
+    { ...strict, description: 'Limits the decision reports for the caller to enforce (P8, P9)' },
+  ),
+  Grant: Type.Object(
+    {
+      actions: Actions,
+      scope: Type.Ref('Scope'),
+      when: Type.Optional(Type.Ref('Condition')),
+      fields: Type.Optional(Type.Ref('FieldRules')),
+      limits: Type.Optional(Type.Ref('Limits')),
+      audit: Type.Optional(Type.Boolean({ description: 'G2: audit every use' })),
+      reasonRequired: Type.Optional(
+        Type.Boolean({ description: 'the person must give a reason (x-tessera-reason)' }),
+      ),
+      approvalRequired: Type.Optional(
+        Type.Boolean({ description: 'W2/W3: the action needs approval first' }),
+      ),
+      label: Type.Optional(Type.String({ maxLength: 200 })),
+    },
+    { ...strict, description: 'An allow rule: actions on a data scope, under a condition' },
+  ),
+  RoleRestriction: Type.Object(
+    {
+      id: Id,
+      actions: Actions,
+      scope: Type.Optional(Type.Ref('Scope')),
+      when: Type.Optional(Type.Ref('Condition')),
+      fields: Type.Optional(Type.Ref('FieldRules')),
+      label: Type.Optional(Type.String({ maxLength: 200 })),
+    },
+    {
+      ...strict,
+      description:
+        'A deny rule of a role, for its holders; with `fields` it caps those fields instead',
+    },
+  ),
+  Restriction: Type.Object(
+    {
+      id: Id,
+      actions: Actions,
+      appliesTo: Type.Optional(
+        Type.Object(
+          {
+            roles: Type.Optional(Type.Array(Id, { maxItems: 200 })),
+            users: Type.Optional(Type.Array(Id, { maxItems: 1000 })),
+          },
+          strict,
+        ),
+      ),
+      scope: Type.Optional(Type.Ref('Scope')),
+      when: Type.Optional(Type.Ref('Condition')),
+      fields: Type.Optional(Type.Ref('FieldRules')),
+      label: Type.Optional(Type.String({ maxLength: 200 })),
+    },
+    {
+      ...strict,
+      description:
+        'A deny rule that overrides every allow; with `fields` it caps those fields instead',
+    },
+  ),
+}
+
+/** The name of one policy definition: its `$id`, and its component in /api/v1/openapi.json. */
+export type PolicyDefinition = keyof typeof definitions
+
+/** A reference to a policy definition, from a route schema. */
+export const policyRef = (name: PolicyDefinition) => Type.Ref(name)
+
+/** Every definition with its `$id`, for `app.addSchema` (responses, OpenAPI components). */
+export const policySchemas: readonly TSchema[] = Object.entries(definitions).map(
+  ([$id, schema]) => ({ ...schema, $id }),
+)
+
+/**
+ * Validates a route's body with the policy definitions in reach of its `policyRef`s (the
+ * TypeBox compiler of the app sees only the schema it is given); other parts as the app does.
+ */
+const policyValidatorCompiler: FastifySchemaCompiler<TSchema> = (route) => {
+  if (route.httpPart !== 'body') return TypeBoxValidatorCompiler(route)
+  const validator = Compile(definitions, route.schema)
+  return (value) => (validator.Check(value) ? { value } : { error: validator.Errors(value) })
+}
+
+/**
+ * `preValidation` for any route whose body carries conditions (`when`, at any place): a
+ * condition too deep or too large is refused with 400 validation_failed before the recursive
+ * schema or the engine walks it (an unbounded one would overflow the stack: a 500).
+ */
+async function refuseOversizeConditions(req: FastifyRequest): Promise<void> {
+  const errors = oversizeConditions(req.body)
+  if (errors.length > 0)
+    throw new AppError('validation_failed', 'a condition is too large', { errors })
+}
+
+function oversizeConditions(body: unknown): ErrorDetail[] {
+  const errors: ErrorDetail[] = []
+  const pending: { value: unknown; at: string }[] = [{ value: body, at: 'body' }]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, at } = next
+    if (typeof value !== 'object' || value === null) continue
+    for (const [key, child] of Object.entries(value)) {
+      if (key !== 'when' || Array.isArray(value)) {
+        pending.push({ value: child, at: `${at}/${key}` })
+        continue
+      }
+      const problem = conditionOversize(child, 'when')
+      if (problem !== undefined)
+        errors.push({
+          path: `${at}/${problem.path.replace(/\[(\d+)\]/g, '.$1').replace(/\./g, '/')}`,
+          message: problem.message,
+        })
+    }
+  }
+  return errors
+}
+
+/** Route options for a body that carries grants or conditions (`{ ...policyBody, schema }`). */
+export const policyBody = {
+  preValidation: refuseOversizeConditions,
+  validatorCompiler: policyValidatorCompiler,
+}
