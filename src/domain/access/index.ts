@@ -7,14 +7,21 @@ export {
   subjectOf,
   type ResourceRef,
 } from './authorize.js'
-export { PolicyCache } from './policy-cache.js'
+export { PolicyCache, POLICY_CACHE_SIZE } from './policy-cache.js'
+export { policyChanged } from './policy-change.js'
 export {
   builtinDefinition,
   bumpPolicyVersion,
   loadPolicy,
   loadSubject,
+  POLICY_CHANNEL,
   storedRole,
+  subjectColumns,
+  subjectOfRow,
+  type LoadedSubject,
+  type PolicyNotice,
   type StoredDefinition,
+  type SubjectRow,
 } from './policy.repo.js'
 export {
   checkAccess,

@@ -16,9 +16,9 @@ import {
 import { AppError, type ErrorDetail } from '../../errors.js'
 import {
   authorize,
-  bumpPolicyVersion,
   loadPolicy,
   loadSubject,
+  policyChanged,
   storedRole,
   subjectOf,
   type StoredDefinition,
@@ -156,7 +156,7 @@ async function writeRole(
             tx.now,
           )
     if (role === undefined) throw new AppError('not_found', 'no such role')
-    await bumpPolicyVersion(tx.db, companyId)
+    await policyChanged(tx)
     return role
   } catch (error) {
     if ((error as { code?: string }).code === '23505')
@@ -254,7 +254,7 @@ export async function deleteRole(ctx: Ctx, id: string): Promise<void> {
     if (keys.length) throw new AppError('conflict', `the role is held by ${keys.length} API key(s)`)
     const holders = await repo.listRoleUserIds(tx.db, tx.actor.companyId, id)
     await repo.deleteRole(tx.db, tx.actor.companyId, id)
-    await bumpPolicyVersion(tx.db, tx.actor.companyId)
+    await policyChanged(tx)
     await recordAudit(tx, {
       action: 'role.deleted',
       targetType: 'role',
@@ -304,7 +304,7 @@ async function writeGroup(
         ? await repo.insertPermissionGroup(tx.db, companyId, { ...input, definition }, tx.now)
         : await repo.updatePermissionGroup(tx.db, companyId, id, { ...input, definition }, tx.now)
     if (group === undefined) throw new AppError('not_found', 'no such permission group')
-    await bumpPolicyVersion(tx.db, companyId)
+    await policyChanged(tx)
     return groupView(group)
   } catch (error) {
     if ((error as { code?: string }).code === '23505')
@@ -370,7 +370,7 @@ export async function deleteGroup(ctx: Ctx, id: string): Promise<void> {
     const before = groupView(await visibleGroup(tx, id))
     await authorize(tx, 'permissionGroup.delete', { type: 'permissionGroup', id })
     await repo.deletePermissionGroup(tx.db, tx.actor.companyId, id)
-    await bumpPolicyVersion(tx.db, tx.actor.companyId)
+    await policyChanged(tx)
     await recordAudit(tx, {
       action: 'permission_group.deleted',
       targetType: 'permission_group',

@@ -38,7 +38,7 @@ const tags = ['audit']
 
 export function auditRoutes(app: App, deps: RouteDeps): void {
   app.get(
-    '/api/v1/audit',
+    '/audit',
     {
       schema: {
         summary: 'Audit events of my company, newest first (G1)',
@@ -76,7 +76,7 @@ export function auditRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/audit/verify',
+    '/audit/verify',
     {
       schema: {
         summary: "Re-compute my company's audit hash chain",

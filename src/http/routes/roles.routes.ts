@@ -160,7 +160,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   const tags = ['roles']
 
   app.get(
-    '/api/v1/roles',
+    '/roles',
     {
       schema: {
         summary: 'Roles of my company (R1–R3)',
@@ -179,7 +179,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/roles',
+    '/roles',
     {
       schema: {
         summary: 'Create a custom role (R3); it holds exactly what it lists (P12)',
@@ -201,7 +201,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/roles/:id',
+    '/roles/:id',
     {
       schema: {
         summary: 'A role, with its holders',
@@ -215,7 +215,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.patch(
-    '/api/v1/roles/:id',
+    '/roles/:id',
     {
       schema: {
         summary: 'Change a role (built-ins refuse: 409); in force on the next request',
@@ -239,7 +239,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.delete(
-    '/api/v1/roles/:id',
+    '/roles/:id',
     {
       schema: {
         summary: 'Delete a role (built-ins refuse: 409)',
@@ -256,7 +256,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/roles/:id/clone',
+    '/roles/:id/clone',
     {
       schema: {
         summary: 'Clone any role into a custom one (R3)',
@@ -272,7 +272,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/roles/:id/assignments',
+    '/roles/:id/assignments',
     {
       schema: {
         summary: 'Give a role to many users at once (R5); all or nothing',
@@ -295,7 +295,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/users/:id/roles',
+    '/users/:id/roles',
     {
       schema: {
         summary: "A user's roles and permission groups",
@@ -315,7 +315,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.put(
-    '/api/v1/users/:id/roles',
+    '/users/:id/roles',
     {
       schema: {
         summary: "Replace a user's roles; you may give only what you hold",
@@ -335,7 +335,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.put(
-    '/api/v1/users/:id/groups',
+    '/users/:id/groups',
     {
       schema: {
         summary: "Replace a user's permission groups (R4)",
@@ -356,7 +356,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
 
   const groupTags = ['permission groups']
   app.get(
-    '/api/v1/permission-groups',
+    '/permission-groups',
     {
       schema: {
         summary: 'Permission groups: add-on bundles (R4)',
@@ -374,7 +374,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
     }),
   )
   app.post(
-    '/api/v1/permission-groups',
+    '/permission-groups',
     {
       schema: {
         summary: 'Create a permission group',
@@ -395,7 +395,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
       ),
   )
   app.get(
-    '/api/v1/permission-groups/:id',
+    '/permission-groups/:id',
     {
       schema: {
         summary: 'A permission group',
@@ -408,7 +408,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
     async (req) => groupJson(await getGroup(deps.ctx(req), req.params.id)),
   )
   app.patch(
-    '/api/v1/permission-groups/:id',
+    '/permission-groups/:id',
     {
       schema: {
         summary: 'Change a permission group',
@@ -430,7 +430,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
     },
   )
   app.delete(
-    '/api/v1/permission-groups/:id',
+    '/permission-groups/:id',
     {
       schema: {
         summary: 'Delete a permission group',
@@ -462,7 +462,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
     ),
   })
   app.get(
-    '/api/v1/sections/:section/roles',
+    '/sections/:section/roles',
     {
       schema: {
         summary: 'Which roles may enter a section (R7)',
@@ -475,7 +475,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
     async (req) => sectionAccess(deps.ctx(req), req.params.section),
   )
   app.put(
-    '/api/v1/sections/:section/roles',
+    '/sections/:section/roles',
     {
       schema: {
         summary: 'Set which roles may enter a section (R7); built-ins refuse',
