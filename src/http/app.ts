@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely'
 import { systemClock, type Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import { pingDb, type Database } from '../db/index.js'
-import { PolicyCache } from '../domain/access/index.js'
+import { followPolicyChanges, PolicyCache } from '../domain/access/index.js'
 import { createLoginLimiter, type LoginLimiter } from '../domain/accounts/index.js'
 import { declareAuth, installAuth, requestMeta, requireActor } from './plugins/auth.js'
 import { installOpenApi } from './plugins/openapi.js'
@@ -77,6 +77,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await installOpenApi(app)
 
   const policies = new PolicyCache()
+  // Other processes' policy changes drop or rewarm this cache at once (LISTEN/NOTIFY).
+  const following = await followPolicyChanges(deps.db, policies, (error) =>
+    app.log.warn({ err: error }, 'policy change notices'),
+  )
+  app.addHook('onClose', async () => following.close())
   const routeDeps: RouteDeps = {
     anonymous: (req) => ({ db: deps.db, now: clock.now(), meta: requestMeta(req), policies }),
     ctx: (req) => ({

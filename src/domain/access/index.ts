@@ -9,6 +9,7 @@ export {
 } from './authorize.js'
 export { PolicyCache, POLICY_CACHE_SIZE } from './policy-cache.js'
 export { policyChanged } from './policy-change.js'
+export { followPolicyChanges } from './policy-notices.js'
 export {
   builtinDefinition,
   bumpPolicyVersion,
