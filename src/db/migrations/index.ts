@@ -5,7 +5,7 @@ import * as roles from './0003-roles.js'
 import * as audit from './0004-audit.js'
 import * as policy from './0005-policy.js'
 import * as lastAdmin from './0006-last-admin.js'
-import * as loginAttempts from './0007-login-attempts.js'
+import * as loginAttempts from './0009-login-attempts.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -15,5 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_audit': audit,
   '0005_policy': policy,
   '0006_last_admin': lastAdmin,
-  '0007_login_attempts': loginAttempts,
+  '0009_login_attempts': loginAttempts,
 }
