@@ -924,6 +924,17 @@ async function multiProcess(work: string, admin: pg.Client): Promise<MultiRun> {
           ),
       ],
     ]
+    const headers = { authorization: `Bearer ${adminToken}` }
+    const target = `/api/v1/users/${viewerId}`
+    log(`  warm-up: ${plan.warmupS} s on ${USER_ROUTE} on every process`)
+    await Promise.all(
+      servers.map((s) => fire(`${s.base}${target}`, headers, { seconds: plan.warmupS })),
+    )
+    const one = await fire(`${a.base}${target}`, headers, { seconds: plan.measureS })
+    const all = await Promise.all(
+      servers.map((s) => fire(`${s.base}${target}`, headers, { seconds: plan.measureS })),
+    )
+
     const revocations: Revocation[] = []
     for (const [kind, revoke, restore] of kinds) {
       const r: Revocation = {
@@ -954,16 +965,6 @@ async function multiProcess(work: string, admin: pg.Client): Promise<MultiRun> {
       revocations.push(r)
     }
 
-    const headers = { authorization: `Bearer ${adminToken}` }
-    const target = `/api/v1/users/${viewerId}`
-    log(`  warm-up: ${plan.warmupS} s on ${USER_ROUTE} on every process`)
-    await Promise.all(
-      servers.map((s) => fire(`${s.base}${target}`, headers, { seconds: plan.warmupS })),
-    )
-    const one = await fire(`${a.base}${target}`, headers, { seconds: plan.measureS })
-    const all = await Promise.all(
-      servers.map((s) => fire(`${s.base}${target}`, headers, { seconds: plan.measureS })),
-    )
     const perServer = all.map((f) => f.result.requests.average)
     const merged = Float64Array.from(all.flatMap((f) => [...f.latencies])).sort()
     const run: MultiRun = {
