@@ -9,7 +9,7 @@
  *   npm run bench:http -- --json          also a last line {"http":[…],"ratio":{…}}
  *   npm run bench:http -- --quick         short phases, docs untouched (for development)
  *   npm run bench:http -- --no-docs       full run, docs untouched
- *   npm run bench:http -- --only=pglite   one backend (pglite | postgresql), docs untouched
+ *   npm run bench:http -- --only=pglite   one part (pglite | postgresql | multi), docs untouched
  *   npm run bench:http -- --section       print the docs section instead of writing it
  *   npm run bench:http -- --server-root=DIR   serve DIR's src/main.ts (a worktree of a commit,
  *                                         its node_modules linked) while others edit this one
@@ -20,7 +20,10 @@
  *
  * Each backend runs twice: the measured server (nothing preloaded), then a probe server on the
  * same data with bench/http-probe.ts preloaded, which counts the database round trips and the
- * time spent waiting on them, one request at a time.
+ * time spent waiting on them, one request at a time. On PostgreSQL a third part (issue 6, point
+ * 5) starts three servers on one fresh database: a role is revoked through one (taken from the
+ * user, or its grant removed) and the time until the other two deny is measured, then the
+ * throughput of the user route on one process and on all three at once.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -55,8 +58,8 @@ const quick = args.has('--quick')
 const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
 const printSection = args.has('--section')
 const writeDocs = !quick && !printSection && !args.has('--no-docs') && only === undefined
-if (only !== undefined && only !== 'pglite' && only !== 'postgresql') {
-  throw new Error(`--only takes pglite or postgresql, not "${only}"`)
+if (only !== undefined && only !== 'pglite' && only !== 'postgresql' && only !== 'multi') {
+  throw new Error(`--only takes pglite, postgresql or multi, not "${only}"`)
 }
 
 const CONNECTIONS = 10
@@ -746,6 +749,320 @@ async function postgresql(work: string, admin: pg.Client): Promise<BackendRun> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Several processes on one PostgreSQL (issue 6, point 5)
+
+const PROCESSES = 3
+const REVOCATION_TRIALS = quick ? 3 : 10
+const DENY_TIMEOUT_MS = 5_000
+
+type RevocationKind = 'role taken from the user' | 'grant removed from the role'
+
+interface Revocation {
+  kind: RevocationKind
+  /** Per trial and other server: ms from the revoking response to the first denied answer. */
+  msAfterResponse: number[]
+  /** The same from the moment the revoking request was sent. */
+  msAfterRequest: number[]
+  /** Requests each other server answered until (and including) the first denial. */
+  requestsUntilDenied: number[]
+}
+
+interface MultiRun {
+  processes: number
+  revocations: Revocation[]
+  single: { requestsPerSecond: number; p99Ms: number; non2xx: number }
+  all: { requestsPerSecond: number; perServer: number[]; p99Ms: number; non2xx: number }
+  failures: string[]
+}
+
+async function expectStatus(
+  what: string,
+  answer: Promise<{ status: number; json: Record<string, unknown> }>,
+  status: number,
+) {
+  const got = await answer
+  if (got.status !== status) {
+    throw new Error(`${what} answered ${got.status}: ${JSON.stringify(got.json)}`)
+  }
+  return got.json
+}
+
+/** Asks `server` until it answers something else than 200; how long and how many requests. */
+async function untilDenied(server: Server, path: string, token: string, sentAt: number) {
+  const started = performance.now()
+  for (let requests = 1; ; requests++) {
+    const answer = await call(server.base, 'GET', path, undefined, token)
+    if (answer.status !== 200) {
+      const now = performance.now()
+      return { afterResponse: now - started, afterRequest: now - sentAt, requests }
+    }
+    if (performance.now() - started > DENY_TIMEOUT_MS) {
+      throw new Error(`${server.name} still allowed ${DENY_TIMEOUT_MS} ms after the revocation`)
+    }
+  }
+}
+
+async function untilAllowed(server: Server, path: string, token: string) {
+  const started = performance.now()
+  while ((await call(server.base, 'GET', path, undefined, token)).status !== 200) {
+    if (performance.now() - started > DENY_TIMEOUT_MS) {
+      throw new Error(`${server.name} still denied ${DENY_TIMEOUT_MS} ms after the restore`)
+    }
+  }
+}
+
+async function multiProcess(work: string, admin: pg.Client): Promise<MultiRun> {
+  log(`postgresql, ${PROCESSES} processes on one database:`)
+  const database = `tessera_bench_${randomBytes(5).toString('hex')}`
+  await admin.query(`create database ${database}`)
+  cleanups.push(async () => {
+    await admin.query(`drop database if exists ${database} with (force)`)
+    log(`dropped database ${database}`)
+  })
+  const url = new URL(ADMIN_URL)
+  url.pathname = `/${database}`
+  const env = { DATABASE_URL: url.toString() }
+  // The first migrates; the others start on a migrated database.
+  const first = await startServer('process 1', env, join(work, 'multi-1.log'), false)
+  const servers: Server[] = [first]
+  try {
+    servers.push(
+      ...(await Promise.all(
+        Array.from({ length: PROCESSES - 1 }, (_, i) =>
+          startServer(`process ${i + 2}`, env, join(work, `multi-${i + 2}.log`), false),
+        ),
+      )),
+    )
+    const [a, ...others] = servers as [Server, ...Server[]]
+    const suffix = randomBytes(4).toString('hex')
+    const signup = await expectStatus(
+      'signup',
+      call(a.base, 'POST', '/api/v1/signup', {
+        companyName: `Bench multi ${suffix}`,
+        name: 'Bench Admin',
+        email: `admin-${suffix}@bench.example`,
+        password: PASSWORD,
+        timezone: 'UTC',
+      }),
+      201,
+    )
+    const adminToken = signup['token'] as string
+    const adminId = (signup['user'] as { id: string }).id
+    const slug = (signup['company'] as { slug: string }).slug
+    const grants = [{ actions: ['user.view'], scope: 'company' }]
+    const role = await expectStatus(
+      'POST /roles',
+      call(a.base, 'POST', '/api/v1/roles', { name: 'Directory', grants }, adminToken),
+      201,
+    )
+    const roleId = role['id'] as string
+    const viewer = await expectStatus(
+      'POST /users',
+      call(
+        a.base,
+        'POST',
+        '/api/v1/users',
+        {
+          email: `viewer-${suffix}@bench.example`,
+          name: 'Viewer',
+          password: PASSWORD,
+          roleIds: [roleId],
+        },
+        adminToken,
+      ),
+      201,
+    )
+    const viewerId = viewer['id'] as string
+    const login = await expectStatus(
+      'login',
+      call(a.base, 'POST', '/api/v1/auth/login', {
+        company: slug,
+        email: `viewer-${suffix}@bench.example`,
+        password: PASSWORD,
+      }),
+      200,
+    )
+    const viewerToken = login['token'] as string
+    const path = `/api/v1/users/${adminId}`
+    for (const s of servers) await untilAllowed(s, path, viewerToken)
+
+    const kinds: [RevocationKind, () => Promise<unknown>, () => Promise<unknown>][] = [
+      [
+        'role taken from the user',
+        () =>
+          expectStatus(
+            'take the role',
+            call(a.base, 'PUT', `/api/v1/users/${viewerId}/roles`, { roleIds: [] }, adminToken),
+            200,
+          ),
+        () =>
+          expectStatus(
+            'give the role back',
+            call(
+              a.base,
+              'PUT',
+              `/api/v1/users/${viewerId}/roles`,
+              { roleIds: [roleId] },
+              adminToken,
+            ),
+            200,
+          ),
+      ],
+      [
+        'grant removed from the role',
+        () =>
+          expectStatus(
+            'empty the role',
+            call(a.base, 'PATCH', `/api/v1/roles/${roleId}`, { grants: [] }, adminToken),
+            200,
+          ),
+        () =>
+          expectStatus(
+            'restore the role',
+            call(a.base, 'PATCH', `/api/v1/roles/${roleId}`, { grants }, adminToken),
+            200,
+          ),
+      ],
+    ]
+    const headers = { authorization: `Bearer ${adminToken}` }
+    const target = `/api/v1/users/${viewerId}`
+    log(`  warm-up: ${plan.warmupS} s on ${USER_ROUTE} on every process`)
+    await Promise.all(
+      servers.map((s) => fire(`${s.base}${target}`, headers, { seconds: plan.warmupS })),
+    )
+    const one = await fire(`${a.base}${target}`, headers, { seconds: plan.measureS })
+    const all = await Promise.all(
+      servers.map((s) => fire(`${s.base}${target}`, headers, { seconds: plan.measureS })),
+    )
+
+    const revocations: Revocation[] = []
+    for (const [kind, revoke, restore] of kinds) {
+      const r: Revocation = {
+        kind,
+        msAfterResponse: [],
+        msAfterRequest: [],
+        requestsUntilDenied: [],
+      }
+      for (let trial = 0; trial < REVOCATION_TRIALS; trial++) {
+        const sentAt = performance.now()
+        await revoke()
+        const denied = await Promise.all(
+          others.map((s) => untilDenied(s, path, viewerToken, sentAt)),
+        )
+        for (const d of denied) {
+          r.msAfterResponse.push(d.afterResponse)
+          r.msAfterRequest.push(d.afterRequest)
+          r.requestsUntilDenied.push(d.requests)
+        }
+        await restore()
+        for (const s of servers) await untilAllowed(s, path, viewerToken)
+      }
+      log(
+        `  ${kind}: denied by the other ${others.length} after ` +
+          `${fixed(median(r.msAfterResponse), 2)} ms (median), ${fixed(Math.max(...r.msAfterResponse), 2)} ms (max) ` +
+          `from the response; requests until denied: ${[...new Set(r.requestsUntilDenied)].join(', ')}`,
+      )
+      revocations.push(r)
+    }
+
+    const perServer = all.map((f) => f.result.requests.average)
+    const merged = Float64Array.from(all.flatMap((f) => [...f.latencies])).sort()
+    const run: MultiRun = {
+      processes: PROCESSES,
+      revocations,
+      single: {
+        requestsPerSecond: one.result.requests.average,
+        p99Ms: percentile(one.latencies, 0.99),
+        non2xx: one.result.non2xx + one.result.errors,
+      },
+      all: {
+        requestsPerSecond: perServer.reduce((x, y) => x + y, 0),
+        perServer,
+        p99Ms: percentile(merged, 0.99),
+        non2xx: all.reduce((n, f) => n + f.result.non2xx + f.result.errors, 0),
+      },
+      failures: [],
+    }
+    log(
+      `  ${USER_ROUTE}: 1 process ${rate(run.single.requestsPerSecond)} req/s; ` +
+        `${PROCESSES} processes ${rate(run.all.requestsPerSecond)} req/s ` +
+        `(${perServer.map(rate).join(' + ')})`,
+    )
+    if (run.single.non2xx + run.all.non2xx > 0) {
+      run.failures.push(`multi-process throughput: ${run.single.non2xx + run.all.non2xx} non-2xx`)
+    }
+    return run
+  } finally {
+    await Promise.all(servers.map(stopServer))
+  }
+}
+
+function multiLines(m: MultiRun): string[] {
+  return [
+    ...m.revocations.map(
+      (r) =>
+        `postgresql, ${m.processes} processes: ${r.kind}: the other ${m.processes - 1} denied ` +
+        `${fixed(median(r.msAfterResponse), 2)} ms (median) / ${fixed(Math.max(...r.msAfterResponse), 2)} ms ` +
+        `(max) after the revoking response; requests until denied: max ${Math.max(...r.requestsUntilDenied)}`,
+    ),
+    `postgresql: ${USER_ROUTE} on 1 process ${rate(m.single.requestsPerSecond)} req/s, on ` +
+      `${m.processes} at once ${rate(m.all.requestsPerSecond)} req/s ` +
+      `(${fixed(m.all.requestsPerSecond / m.single.requestsPerSecond, 2)}×)`,
+  ]
+}
+
+function multiSection(m: MultiRun): string[] {
+  const lines = [
+    `### Several processes on one PostgreSQL`,
+    '',
+    `${m.processes} servers (\`src/main.ts\`, as above) on one fresh PostgreSQL database. A user ` +
+      'holds a role granting `user.view` company-wide; through process 1 the role is taken from ' +
+      "the user (`PUT /users/{id}/roles`, a change of the user's subject) or its grant removed " +
+      "(`PATCH /roles/{id}`, a change of the company's policy version), then the other " +
+      `processes are asked \`GET /api/v1/users/{id}\` as that user, one request after another, ` +
+      `until they deny (404); then it is restored. ${REVOCATION_TRIALS} trials of each, both ` +
+      'other processes each time.',
+    '',
+    '| revocation | answers | until denied, median ms (from the revoking response) | max ms | median ms from sending the revocation | requests until denied (max) |',
+    '|---|--:|--:|--:|--:|--:|',
+    ...m.revocations.map(
+      (r) =>
+        `| ${r.kind} | ${r.msAfterResponse.length} | ${fixed(median(r.msAfterResponse), 2)} | ` +
+        `${fixed(Math.max(...r.msAfterResponse), 2)} | ${fixed(median(r.msAfterRequest), 2)} | ` +
+        `${Math.max(...r.requestsUntilDenied)} |`,
+    ),
+    '',
+    'The first request after the revoking response is denied: each request reads the subject ' +
+      "and the company's policy version with its session, in one statement, so no process can " +
+      'answer from a stale cache. The LISTEN/NOTIFY notice of a policy change only makes the ' +
+      'other processes compile the new policy before their next request asks for it; the ' +
+      "denial does not wait for it. The times above are therefore one request's latency, " +
+      'not a propagation delay.',
+    '',
+    `Throughput of \`GET /api/v1/users/{id}\` (the Admin reading a user), ${CONNECTIONS} ` +
+      `connections per process, ${plan.measureS} s, after ${plan.warmupS} s of warm-up on every ` +
+      'process:',
+    '',
+    '| processes | requests/s | per process | p99 ms | non-2xx |',
+    '|--:|--:|---|--:|--:|',
+    `| 1 | ${rate(m.single.requestsPerSecond)} | ${rate(m.single.requestsPerSecond)} | ${fixed(m.single.p99Ms, 2)} | ${m.single.non2xx} |`,
+    `| ${m.processes} | ${rate(m.all.requestsPerSecond)} | ${m.all.perServer.map(rate).join(' + ')} | ${fixed(m.all.p99Ms, 2)} | ${m.all.non2xx} |`,
+    '',
+    `${m.processes} processes at once served ${fixed(m.all.requestsPerSecond / m.single.requestsPerSecond, 2)}× ` +
+      `the requests/s of one. This machine has ${os.cpus().length} cores, shared by the ` +
+      'servers, PostgreSQL, the load generator (one autocannon per process, all in the bench ' +
+      "process) and other people's work, so this shows that processes share one database " +
+      'correctly, not how they would scale on separate machines.',
+  ]
+  return lines
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y)
+  return sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)] ?? 0)
+}
+
+// ---------------------------------------------------------------------------------------------
 // Report
 
 const fixed = (n: number | undefined, digits: number) =>
@@ -851,7 +1168,7 @@ function codeVersion(): string {
   }
 }
 
-function section(runs: BackendRun[], context: Context): string {
+function section(runs: BackendRun[], context: Context, multi?: MultiRun): string {
   const names: Record<Backend, string> = { pglite: 'PGlite', postgresql: 'PostgreSQL' }
   const lines: string[] = []
   const push = (...more: string[]) => lines.push(...more)
@@ -888,12 +1205,13 @@ function section(runs: BackendRun[], context: Context): string {
       `\`GET /api/v1/users/{id}\`, and ${plan.repeatS} s of \`/healthz\` again to show drift. ` +
       "Requests/s is autocannon's mean of its per-second counts; p50 and p99 are taken from " +
       "the latency of every response (autocannon's own histogram has 1 ms steps).",
-    '- `/healthz` runs `select 1` on the database. `GET /api/v1/users/{id}` resolves the bearer ' +
-      'session (its token hashed, then the session, the user and their roles read in a ' +
-      'transaction bound to the company), then in a second company transaction reads the ' +
-      'target user, checks the policy version for the compiled-policy cache, loads the ' +
-      "caller's subject, decides `user.view` with the engine, projects the user (hidden " +
-      'fields left out) and serialises it to JSON.',
+    '- `/healthz` runs `select 1` on the database. `GET /api/v1/users/{id}` opens one ' +
+      'transaction, resolves the bearer session in one statement (found by its token hash: the ' +
+      "session, the caller as the engine's subject with roles, groups, projects and active " +
+      "grants, and the company's policy version, binding the transaction to the company under " +
+      'row-level security), reads the target user in the same transaction, takes the compiled ' +
+      'policy of that version from the cache, decides `user.view` with the engine, commits, ' +
+      'projects the user (hidden fields left out) and serialises it to JSON.',
     '- Afterwards a second server on the same data, with bench/http-probe.ts preloaded (it ' +
       "wraps node-postgres's `Client.query`, which both backends go through), sends " +
       `${plan.probeRequests} requests one at a time per route and counts the database round ` +
@@ -953,6 +1271,7 @@ function section(runs: BackendRun[], context: Context): string {
     )
   }
   push('', ...notes(runs))
+  if (multi !== undefined) push('', ...multiSection(multi))
   return lines.join('\n')
 }
 
@@ -970,7 +1289,7 @@ function notes(runs: BackendRun[]): string[] {
     const parts: string[] = []
     parts.push(
       `**${name}.** One request at a time, the user route makes ` +
-        `${fixed(probeUsers.roundTripsPerRequest, 0)} database round trips (two transactions) ` +
+        `${fixed(probeUsers.roundTripsPerRequest, 1)} database round trips (one transaction) ` +
         `against ${fixed(probeHealth.roundTripsPerRequest, 0)} for \`/healthz\`, and ` +
         `${fixed(probeUsers.dbWaitMsPerRequest, 2)} ms of its ${fixed(probeUsers.meanMs, 2)} ms ` +
         `(${percent(probeUsers.dbWaitMsPerRequest / probeUsers.meanMs)}) is spent waiting on them.`,
@@ -1081,7 +1400,8 @@ async function main(): Promise<number> {
   const runs: BackendRun[] = []
   let skipped: string | undefined
 
-  if (only !== 'postgresql') runs.push(await pglite(work))
+  let multi: MultiRun | undefined
+  if (only === undefined || only === 'pglite') runs.push(await pglite(work))
   if (only !== 'pglite') {
     const admin = await postgresAdmin()
     if (typeof admin === 'string') {
@@ -1089,13 +1409,15 @@ async function main(): Promise<number> {
       log(`postgresql: skipped, ${skipped}`)
     } else {
       cleanups.push(() => admin.end())
-      runs.push(await postgresql(work, admin))
+      if (only !== 'multi') runs.push(await postgresql(work, admin))
+      if (only !== 'postgresql') multi = await multiProcess(work, admin)
     }
   }
   await runCleanups()
 
-  for (const line of consoleTable(runs)) out(line)
-  const failures = runs.flatMap((r) => r.failures)
+  if (runs.length > 0) for (const line of consoleTable(runs)) out(line)
+  if (multi !== undefined) for (const line of multiLines(multi)) out(line)
+  const failures = [...runs.flatMap((r) => r.failures), ...(multi?.failures ?? [])]
   for (const failure of failures) log(`FAILED: ${failure}`)
   const context: Context = {
     date: new Date().toISOString().slice(0, 10),
@@ -1104,8 +1426,8 @@ async function main(): Promise<number> {
     skipped,
     code: codeAtStart,
   }
-  if (printSection) log(section(runs, context))
-  if (writeDocs && failures.length === 0) await updateDocs(section(runs, context))
+  if (printSection) log(section(runs, context, multi))
+  if (writeDocs && failures.length === 0) await updateDocs(section(runs, context, multi))
   else if (writeDocs) log('docs/benchmarks.md left as it was: the run had failures')
 
   if (json) {
@@ -1124,7 +1446,32 @@ async function main(): Promise<number> {
       })),
     )
     process.stdout.write(
-      `${JSON.stringify({ http, ratio, ...(failures.length > 0 ? { failures } : {}) })}\n`,
+      `${JSON.stringify({
+        http,
+        ratio,
+        roundTrips: Object.fromEntries(
+          runs.map((r) => [
+            r.backend,
+            Object.fromEntries(r.probes.map((p) => [p.route, p.roundTripsPerRequest])),
+          ]),
+        ),
+        ...(multi !== undefined && {
+          multiProcess: {
+            processes: multi.processes,
+            revocations: multi.revocations.map((r) => ({
+              kind: r.kind,
+              medianMsAfterResponse: median(r.msAfterResponse),
+              maxMsAfterResponse: Math.max(...r.msAfterResponse),
+              maxRequestsUntilDenied: Math.max(...r.requestsUntilDenied),
+            })),
+            requestsPerSecond: {
+              one: multi.single.requestsPerSecond,
+              all: multi.all.requestsPerSecond,
+            },
+          },
+        }),
+        ...(failures.length > 0 ? { failures } : {}),
+      })}\n`,
     )
   }
   return failures.length === 0 ? 0 : 1

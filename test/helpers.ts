@@ -5,6 +5,12 @@ import { loadTestDatabaseUrl } from '../src/config.js'
 import { createDb, migrateToLatest, type Database } from '../src/db/index.js'
 
 const dropOnDestroy = new WeakMap<Kysely<Database>, () => Promise<void>>()
+const urls = new WeakMap<Kysely<Database>, string>()
+
+/** The `postgres://` URL of a test database on PostgreSQL (undefined on PGlite). */
+export function databaseUrlOf(db: Kysely<Database>): string | undefined {
+  return urls.get(db)
+}
 
 /**
  * A fresh, migrated database for one test file: PGlite in memory by default, or, when
@@ -26,6 +32,7 @@ export async function createTestDb(): Promise<Kysely<Database>> {
   url.pathname = `/${name}`
   const db = await createDb({ databaseUrl: url.toString(), dataDir: 'memory://' })
   dropOnDestroy.set(db, () => adminQuery(baseUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+  urls.set(db, url.toString())
   await migrateToLatest(db)
   return db
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { withCompany } from '../src/db/index.js'
+import { bumpPolicyVersion } from '../src/domain/access/index.js'
 import { assignRole, insertRole } from '../src/domain/roles/index.js'
 import {
   addUser,
@@ -52,6 +53,8 @@ async function userWithRole(co: SignedUp, email: string, grants: unknown[], name
       new Date(),
     )
     await assignRole(trx, co.companyId, userId, role.id, new Date())
+    // as the roles service does: a cached compiled policy without the role must not be used
+    await bumpPolicyVersion(trx, co.companyId)
   })
   return { userId, token: await tokenOf(co, email) }
 }

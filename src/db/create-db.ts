@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database.js'
+import { registerNotificationSource } from './notifications.js'
 import { PGliteDialect } from './pglite-dialect.js'
 import { pgTypes } from './pg-types.js'
 
@@ -21,10 +22,14 @@ export async function createDb(options: DbOptions): Promise<Kysely<Database>> {
     // An idle connection killed by the server (restart, failover, admin) must not crash the
     // process: the pool drops that client and opens a new one on the next query.
     pool.on('error', () => {})
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    registerNotificationSource(db, { kind: 'postgres', connectionString: options.databaseUrl })
+    return db
   }
   const pglite = await openPGlite(options.dataDir)
-  return new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+  registerNotificationSource(db, { kind: 'pglite', pglite })
+  return db
 }
 
 async function openPGlite(dataDir: string): Promise<PGlite> {

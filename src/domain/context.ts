@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely'
+import type { ControlledTransaction, Kysely, Transaction } from 'kysely'
 import type { Subject } from '../authz/index.js'
 import { withCompany, type Database } from '../db/index.js'
 import type { PolicyCache } from './access/policy-cache.js'
@@ -10,8 +10,13 @@ export interface Actor {
   readonly sessionId: string
   /** The user's role ids, read from user_roles on this request (never cached). */
   readonly roleIds: readonly string[]
-  /** Set for API keys (their subject is the key's role, not a person's); else read per request. */
+  /**
+   * The engine's subject, read with the session (or key) on this request: a person's roles,
+   * groups, projects and active grants, or an API key's one role. Read per request when unset.
+   */
   readonly subject?: Subject
+  /** The company's policy version, read in the same statement as the subject. */
+  readonly policyVersion?: number
   /** Set when the caller is an API key (then `userId` and `sessionId` are `apikey:<id>`). */
   readonly apiKeyId?: string
   /**
@@ -44,16 +49,95 @@ export interface Ctx {
   readonly meta: RequestMeta
   /** Compiled policies per company and version (domain/access). */
   readonly policies: PolicyCache
+  /** The tenant transaction the caller was read in, for the first inCompany() to adopt. */
+  readonly requestTx?: RequestTx
 }
 
 /** A Ctx whose `db` is a transaction bound to the actor's company (RLS in force). */
 export interface TenantCtx extends Ctx {
   readonly db: Transaction<Database>
+  /** Runs `fn` once the transaction has committed (never if it rolls back). */
+  readonly afterCommit?: (fn: () => void) => void
 }
 
-/** Runs `fn` in one transaction of the actor's company: the unit of a request's work. */
-export function inCompany<T>(ctx: Ctx, fn: (tx: TenantCtx) => Promise<T>): Promise<T> {
-  return withCompany(ctx.db, ctx.actor.companyId, (trx) => fn({ ...ctx, db: trx }))
+/**
+ * A tenant transaction opened while resolving the caller (BEGIN, then one statement that reads
+ * the session, the subject and the policy version and binds the transaction to the company as
+ * `tessera_app`), handed to the request's work so that it runs in the same transaction.
+ */
+export interface RequestTx {
+  /** The transaction, to the first caller only; undefined once adopted or released. */
+  adopt(): ControlledTransaction<Database> | undefined
+  /** Ends the transaction if nobody adopted it (it holds at most a session touch: committed). */
+  release(): Promise<void>
+}
+
+/** A caller read at the start of a request, with the open transaction they were read in. */
+export interface Authenticated {
+  readonly actor: Actor
+  readonly tx: RequestTx
+}
+
+export function requestTx(trx: ControlledTransaction<Database>): RequestTx {
+  let open = true
+  return {
+    adopt() {
+      if (!open) return undefined
+      open = false
+      return trx
+    },
+    async release() {
+      if (!open) return
+      open = false
+      await finish(trx, true)
+    },
+  }
+}
+
+/** Commits (or rolls back); a failed commit still rolls back, which releases the connection. */
+async function finish(trx: ControlledTransaction<Database>, commit: boolean): Promise<void> {
+  if (!commit) {
+    await trx.rollback().execute()
+    return
+  }
+  try {
+    await trx.commit().execute()
+  } catch (error) {
+    await trx
+      .rollback()
+      .execute()
+      .catch(() => {})
+    throw error
+  }
+}
+
+/**
+ * Runs `fn` in one transaction of the actor's company: the unit of a request's work. The first
+ * call of a request adopts the transaction its caller was read in (no second BEGIN, no second
+ * read of the caller); later calls, and calls outside HTTP, open their own.
+ */
+export async function inCompany<T>(ctx: Ctx, fn: (tx: TenantCtx) => Promise<T>): Promise<T> {
+  const committed: (() => void)[] = []
+  const afterCommit = (f: () => void) => {
+    committed.push(f)
+  }
+  const adopted = ctx.requestTx?.adopt()
+  let result: T
+  if (adopted === undefined) {
+    result = await withCompany(ctx.db, ctx.actor.companyId, (trx) =>
+      fn({ ...ctx, db: trx, afterCommit }),
+    )
+  } else {
+    try {
+      result = await fn({ ...ctx, db: adopted, afterCommit })
+    } catch (error) {
+      await finish(adopted, false).catch(() => {})
+      throw error
+    }
+    await finish(adopted, true)
+  }
+  for (const f of committed) f()
+  return result
 }
 
 /** A Ctx before anyone is logged in (sign-up, login). */

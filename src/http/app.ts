@@ -10,17 +10,17 @@ import type { Kysely } from 'kysely'
 import { systemClock, type Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import { pingDb, type Database } from '../db/index.js'
-import { PolicyCache } from '../domain/access/index.js'
+import { followPolicyChanges, PolicyCache } from '../domain/access/index.js'
 import { createLoginLimiter, type LoginLimiter } from '../domain/accounts/index.js'
-import { installAuth, requestMeta, requireActor } from './plugins/auth.js'
+import { declareAuth, installAuth, requestMeta, requireActor } from './plugins/auth.js'
 import { answerFrameworkError, clientRequestId, installHardening } from './plugins/hardening.js'
 import { installOpenApi } from './plugins/openapi.js'
 import { installProblemDetails } from './plugins/problem-details.js'
 import { accountRoutes } from './routes/accounts.routes.js'
 import { apiKeysRoutes } from './routes/api-keys.routes.js'
 import { auditRoutes } from './routes/audit.routes.js'
-import { authRoutes } from './routes/auth.routes.js'
-import { authzRoutes } from './routes/authz.routes.js'
+import { authRoutes, sessionRoutes } from './routes/auth.routes.js'
+import { authzRoutes, catalogRoutes } from './routes/authz.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
@@ -59,7 +59,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const logger = deps.logger === undefined || deps.logger === false ? false : deps.logger
   const app = Fastify({
     // ids longer than the schemas allow must reach validation (400 problem+json), not a bare 414
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     frameworkErrors: answerFrameworkError,
     logger: logger === true ? { redact } : logger && { redact, ...logger },
     // S22: the request id is always ours; a client's x-request-id is kept as clientRequestId.
@@ -84,6 +84,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...requestMeta(req),
     clientRequestId: clientRequestId(req),
   })
+  // Other processes' policy changes drop or rewarm this cache at once (LISTEN/NOTIFY).
+  const following = await followPolicyChanges(deps.db, policies, (error) =>
+    app.log.warn({ err: error }, 'policy change notices'),
+  )
+  app.addHook('onClose', async () => following.close())
   const routeDeps: RouteDeps = {
     anonymous: (req) => ({ db: deps.db, now: clock.now(), meta: meta(req), policies }),
     ctx: (req) => ({
@@ -92,21 +97,33 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       actor: requireActor(req),
       now: clock.now(),
       meta: meta(req),
+      ...(req.requestTx !== null && { requestTx: req.requestTx }),
     }),
     limiter: deps.loginLimiter ?? createLoginLimiter(),
     ping: () => pingDb(deps.db),
   }
-  installAuth(app, routeDeps)
+  declareAuth(app)
   healthRoutes(app, routeDeps)
   accountRoutes(app, routeDeps)
   authRoutes(app, routeDeps)
-  auditRoutes(app, routeDeps)
-  usersRoutes(app, routeDeps)
-  orgUnitsRoutes(app, routeDeps)
-  projectsRoutes(app, routeDeps)
-  rolesRoutes(app, routeDeps)
-  authzRoutes(app, routeDeps)
-  apiKeysRoutes(app, routeDeps)
+  catalogRoutes(app)
+  // Everything else needs a caller: one encapsulated scope whose gate reads them (and opens the
+  // request's transaction); routes state their exceptions in `config` (plugins/auth.ts).
+  await app.register(
+    async (scope) => {
+      const authed = scope.withTypeProvider<TypeBoxTypeProvider>()
+      installAuth(authed, routeDeps)
+      sessionRoutes(authed, routeDeps)
+      auditRoutes(authed, routeDeps)
+      usersRoutes(authed, routeDeps)
+      orgUnitsRoutes(authed, routeDeps)
+      projectsRoutes(authed, routeDeps)
+      rolesRoutes(authed, routeDeps)
+      authzRoutes(authed, routeDeps)
+      apiKeysRoutes(authed, routeDeps)
+    },
+    { prefix: '/api/v1' },
+  )
   await app.ready()
   return app
 }

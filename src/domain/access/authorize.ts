@@ -27,20 +27,21 @@ export function envOf(ctx: TenantCtx): Env {
 
 /**
  * The caller bound to the company's current policy: read once per request (per actor object),
- * recompiled only when the company's policy version moved.
+ * recompiled only when the company's policy version moved. The HTTP layer reads the subject and
+ * the version with the session or key (one statement); elsewhere they are read here.
  */
 export function subjectOf(ctx: TenantCtx): Promise<BoundSubject> {
   let p = bound.get(ctx.actor)
   if (p === undefined) {
     p = (async () => {
       const { companyId, userId } = ctx.actor
-      // One round trip for a person: the subject query carries the company's policy version.
       const person = ctx.actor.subject
         ? undefined
         : await loadSubject(ctx.db, companyId, userId, ctx.now)
       const subject = ctx.actor.subject ?? person
       if (subject === undefined) throw new AppError('not_authenticated')
-      const version = person?.policyVersion ?? (await policyVersion(ctx.db, companyId))
+      const version =
+        ctx.actor.policyVersion ?? person?.policyVersion ?? (await policyVersion(ctx.db, companyId))
       const engine = await ctx.policies.get(companyId, version, () => loadPolicy(ctx.db, companyId))
       return bindSubject(engine, subject)
     })()

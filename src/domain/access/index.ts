@@ -13,14 +13,22 @@ export {
   REASON_HEADER,
   type GateOptions,
 } from './obligations.js'
-export { PolicyCache } from './policy-cache.js'
+export { PolicyCache, POLICY_CACHE_SIZE } from './policy-cache.js'
+export { policyChanged } from './policy-change.js'
+export { followPolicyChanges } from './policy-notices.js'
 export {
   builtinDefinition,
   bumpPolicyVersion,
   loadPolicy,
   loadSubject,
+  POLICY_CHANNEL,
   storedRole,
+  subjectColumns,
+  subjectOfRow,
+  type LoadedSubject,
+  type PolicyNotice,
   type StoredDefinition,
+  type SubjectRow,
 } from './policy.repo.js'
 export {
   checkAccess,

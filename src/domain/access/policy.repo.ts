@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely'
+import { sql, type Kysely, type RawBuilder } from 'kysely'
 import {
   adminRole,
   operatorRole,
@@ -45,57 +45,74 @@ export async function policyVersion(db: Db, companyId: string): Promise<number> 
   return row?.policy_version ?? 0
 }
 
-/** Called in the same transaction as any policy change: every server recompiles next request. */
-export async function bumpPolicyVersion(db: Db, companyId: string): Promise<void> {
-  await db
-    .updateTable('companies')
-    .set((eb) => ({ policy_version: eb('policy_version', '+', 1) }))
-    .where('id', '=', companyId)
-    .execute()
+/** The channel on which a company's new policy version is announced (payload: PolicyNotice). */
+export const POLICY_CHANNEL = 'tessera_policy'
+
+/** What a NOTIFY on POLICY_CHANNEL carries. */
+export interface PolicyNotice {
+  readonly companyId: string
+  readonly version: number
 }
 
-/** A company's whole setup, as the engine takes it. */
+/**
+ * Called in the same transaction as any policy change; returns the new version. The row lock it
+ * takes serialises a company's policy writers until commit, and the NOTIFY it sends is delivered
+ * to every listening process only when (and if) the transaction commits, so caches elsewhere
+ * are dropped or warmed at once. Correctness does not depend on the notice: every request reads
+ * the version anyway.
+ */
+export async function bumpPolicyVersion(db: Db, companyId: string): Promise<number> {
+  const result = await sql<{ policy_version: number | string }>`
+    update companies set policy_version = policy_version + 1 where id = ${companyId}
+    returning policy_version, pg_notify(${POLICY_CHANNEL},
+      json_build_object('companyId', id, 'version', policy_version)::text)`.execute(db)
+  return Number(result.rows[0]?.policy_version ?? 0)
+}
+
+interface PolicyRow {
+  time_zone: string
+  policy_version: number | string
+  units: [string, string | null][]
+  roles: {
+    id: string
+    name: string
+    kind: Role['kind']
+    definition: StoredDefinition
+    mfa_required: boolean
+  }[]
+  groups: { id: string; name: string; definition: StoredDefinition }[]
+  restrictions: { id: string; name: string; definition: Record<string, unknown> }[]
+}
+
+/** A company's whole setup, as the engine takes it, in one statement. */
 export async function loadPolicy(db: Db, companyId: string): Promise<Policy> {
-  const [company, units, roles, groups, restrictions] = await Promise.all([
-    db
-      .selectFrom('companies')
-      .select(['time_zone', 'policy_version'])
-      .where('id', '=', companyId)
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom('org_units')
-      .select(['id', 'parent_id'])
-      .where('company_id', '=', companyId)
-      .execute(),
-    db
-      .selectFrom('roles')
-      .select(['id', 'name', 'kind', 'definition', 'mfa_required'])
-      .where('company_id', '=', companyId)
-      .execute(),
-    db
-      .selectFrom('permission_groups')
-      .select(['id', 'name', 'definition'])
-      .where('company_id', '=', companyId)
-      .execute(),
-    db
-      .selectFrom('restrictions')
-      .select(['id', 'name', 'definition'])
-      .where('company_id', '=', companyId)
-      .execute(),
-  ])
+  const result = await sql<PolicyRow>`
+    select c.time_zone, c.policy_version,
+      coalesce((select json_agg(json_build_array(o.id, o.parent_id))
+        from org_units o where o.company_id = c.id), '[]') as units,
+      coalesce((select json_agg(json_build_object('id', r.id, 'name', r.name, 'kind', r.kind,
+          'definition', r.definition, 'mfa_required', r.mfa_required))
+        from roles r where r.company_id = c.id), '[]') as roles,
+      coalesce((select json_agg(json_build_object('id', g.id, 'name', g.name,
+          'definition', g.definition))
+        from permission_groups g where g.company_id = c.id), '[]') as groups,
+      coalesce((select json_agg(json_build_object('id', x.id, 'name', x.name,
+          'definition', x.definition))
+        from restrictions x where x.company_id = c.id), '[]') as restrictions
+    from companies c where c.id = ${companyId}`.execute(db)
+  const company = result.rows[0]
+  if (company === undefined) throw new Error(`no company ${companyId}`)
   return {
-    version: company.policy_version,
+    version: Number(company.policy_version),
     timeZone: company.time_zone,
-    orgUnits: Object.fromEntries(units.map((u) => [u.id, u.parent_id])),
-    roles: roles.map((r) =>
-      storedRole(r.id, r.name, r.kind, r.definition as StoredDefinition, r.mfa_required),
-    ),
-    groups: groups.map((g): PermissionGroup => ({
+    orgUnits: Object.fromEntries(company.units),
+    roles: company.roles.map((r) => storedRole(r.id, r.name, r.kind, r.definition, r.mfa_required)),
+    groups: company.groups.map((g): PermissionGroup => ({
       id: g.id,
       name: g.name,
-      grants: (g.definition as StoredDefinition).grants ?? [],
+      grants: g.definition.grants ?? [],
     })),
-    restrictions: restrictions.map((x): Restriction => ({
+    restrictions: company.restrictions.map((x): Restriction => ({
       ...(x.definition as unknown as Omit<Restriction, 'id'>),
       id: x.id,
     })),
@@ -120,7 +137,8 @@ export function storedRole(
   }
 }
 
-interface SubjectRow {
+/** The columns subjectColumns() selects: a user row and what the engine needs about them. */
+export interface SubjectRow {
   id: string
   company_id: string
   org_unit_id: string | null
@@ -137,29 +155,27 @@ interface SubjectRow {
   policy_version: number | string
 }
 
+/** A person as the engine sees them, with their status and the company's policy version. */
+export type LoadedSubject = Subject & { status: string; policyVersion: number }
+
 /**
- * The person as the engine sees them, read fresh on every request in one query: roles,
- * groups, projects and the temporary grants active now. Undefined for an unknown user.
+ * The select list of a subject for the users row aliased `u`: roles, groups, projects, the
+ * temporary grants active at `now` and the company's policy version, as subqueries of one
+ * statement (shared by loadSubject and the per-request session and key statements).
  */
-export async function loadSubject(
-  db: Db,
-  companyId: string,
-  userId: string,
-  now: Date,
-): Promise<(Subject & { status: string; policyVersion: number }) | undefined> {
-  const result = await sql<SubjectRow>`
-    select u.id, u.company_id, u.org_unit_id, u.manager_id, u.level, u.position, u.status,
-      array(select role_id from user_roles r where r.company_id = u.company_id and r.user_id = u.id) as roles,
-      array(select group_id from user_groups g where g.company_id = u.company_id and g.user_id = u.id) as groups,
-      array(select project_id from project_members p where p.company_id = u.company_id and p.user_id = u.id) as projects,
+export function subjectColumns(now: Date): RawBuilder<SubjectRow> {
+  return sql<SubjectRow>`u.id, u.company_id, u.org_unit_id, u.manager_id, u.level, u.position, u.status,
+      array(select role_id from user_roles r where r.company_id = u.company_id and r.user_id = u.id order by role_id) as roles,
+      array(select group_id from user_groups g where g.company_id = u.company_id and g.user_id = u.id order by group_id) as groups,
+      array(select project_id from project_members p where p.company_id = u.company_id and p.user_id = u.id order by project_id) as projects,
       (select json_agg(json_build_object('id', t.id, 'definition', t.definition,
           'valid_from', t.valid_from, 'valid_until', t.valid_until))
         from grants t where t.company_id = u.company_id and t.user_id = u.id
-          and t.revoked_at is null and t.valid_until > ${now}) as grants
-      , (select policy_version from companies c where c.id = u.company_id) as policy_version
-    from users u where u.company_id = ${companyId} and u.id = ${userId}`.execute(db)
-  const row = result.rows[0]
-  if (!row) return undefined
+          and t.revoked_at is null and t.valid_until > ${now}) as grants,
+      (select policy_version from companies c where c.id = u.company_id) as policy_version`
+}
+
+export function subjectOfRow(row: SubjectRow): LoadedSubject {
   return {
     id: row.id,
     companyId: row.company_id,
@@ -177,4 +193,21 @@ export async function loadSubject(
     status: row.status,
     policyVersion: Number(row.policy_version),
   }
+}
+
+/**
+ * The person as the engine sees them, read fresh in one query: roles, groups, projects and the
+ * temporary grants active now. Undefined for an unknown user.
+ */
+export async function loadSubject(
+  db: Db,
+  companyId: string,
+  userId: string,
+  now: Date,
+): Promise<LoadedSubject | undefined> {
+  const result = await sql<SubjectRow>`
+    select ${subjectColumns(now)}
+    from users u where u.company_id = ${companyId} and u.id = ${userId}`.execute(db)
+  const row = result.rows[0]
+  return row && subjectOfRow(row)
 }

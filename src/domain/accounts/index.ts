@@ -11,6 +11,7 @@ export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, hashPassword } from './passwo
 export { csrfTokenFor } from './secret-token.js'
 export { securityPolicy } from './security-policy.js'
 export {
+  authenticateSession,
   forceOffline,
   listMySessions,
   logout,

@@ -51,8 +51,8 @@ export async function login(
 ): Promise<AuthResult> {
   const email = input.email.trim().toLowerCase()
   const allowed =
-    ctx.limiter.consume(`ip:${ctx.meta.ip ?? 'unknown'}`, ctx.now) &&
-    ctx.limiter.consume(`account:${input.company}:${email}`, ctx.now)
+    (await ctx.limiter.consume(ctx.db, `ip:${ctx.meta.ip ?? 'unknown'}`, ctx.now)) &&
+    (await ctx.limiter.consume(ctx.db, `account:${input.company}:${email}`, ctx.now))
   if (!allowed) throw new AppError('rate_limited', 'too many login attempts; wait a minute')
   const companyId = await findCompanyIdBySlug(ctx.db, input.company)
   if (companyId === undefined) {

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely'
-import type { Database } from '../../db/index.js'
+import { sql, type Kysely } from 'kysely'
+import { APP_ROLE, type Database } from '../../db/index.js'
+import { subjectColumns, type SubjectRow } from '../access/index.js'
 import type { SessionRow } from './sessions.table.js'
 
 type Db = Kysely<Database>
@@ -8,41 +9,48 @@ export async function insertSession(db: Db, session: SessionRow): Promise<void> 
   await db.insertInto('sessions').values(session).execute()
 }
 
-/** Pre-tenant lookup by the presented token's hash: only what is needed to open withCompany. */
-export async function findSessionCompany(db: Db, tokenHash: string) {
-  return db
-    .selectFrom('sessions')
-    .select(['id', 'company_id'])
-    .where('token_hash', '=', tokenHash)
-    .executeTakeFirst()
-}
-
-export async function findSession(db: Db, companyId: string, id: string) {
-  return db
-    .selectFrom('sessions')
-    .selectAll()
-    .where('company_id', '=', companyId)
-    .where('id', '=', id)
-    .executeTakeFirst()
+/** A live session's row, its user as the engine's subject, and G10's inputs. */
+export interface LiveSessionRow extends SubjectRow {
+  session_id: string
+  last_seen_at: Date
+  mfa_enabled: boolean
+  mfa_role: boolean
 }
 
 /**
- * The user's role ids and whether each requires MFA (G10), in one query: resolving a session
- * needs both on every request (role changes are in force on the next request).
+ * THE per-request statement of a session, in the request's transaction: finds the session by
+ * its token's hash, keeps it only while it is live at `now` (not revoked, not past its absolute
+ * expiry, used within `idleMs`, its user active), returns the user as the engine's subject
+ * (roles, groups, projects, active grants, the company's policy version) and whether a role
+ * requires MFA, and binds the transaction to the session's company as `tessera_app`, so every
+ * later statement of the request runs under row-level security.
+ *
+ * The reads run as the connecting role (like the old pre-tenant lookup by token hash), each
+ * joined on the session's own company; the MATERIALIZED CTE is computed before the outer
+ * select list switches the role, so no read happens half-way. No live session: no row, and the
+ * transaction is left unbound.
  */
-export async function listSessionRoles(db: Db, companyId: string, userId: string) {
-  return db
-    .selectFrom('user_roles')
-    .innerJoin('roles', (join) =>
-      join
-        .onRef('roles.company_id', '=', 'user_roles.company_id')
-        .onRef('roles.id', '=', 'user_roles.role_id'),
+export async function findLiveSession(
+  db: Db,
+  tokenHash: string,
+  now: Date,
+  idleMs: number,
+): Promise<LiveSessionRow | undefined> {
+  const result = await sql<LiveSessionRow>`
+    with live as materialized (
+      select s.id as session_id, s.last_seen_at, u.mfa_secret is not null as mfa_enabled,
+        exists (select 1 from user_roles ur join roles r
+            on r.company_id = ur.company_id and r.id = ur.role_id
+          where ur.company_id = u.company_id and ur.user_id = u.id and r.mfa_required) as mfa_role,
+        ${subjectColumns(now)}
+      from sessions s join users u on u.company_id = s.company_id and u.id = s.user_id
+      where s.token_hash = ${tokenHash} and s.revoked_at is null and s.expires_at > ${now}
+        and s.last_seen_at > ${new Date(now.getTime() - idleMs)} and u.status = 'active'
     )
-    .select(['user_roles.role_id', 'roles.mfa_required'])
-    .where('user_roles.company_id', '=', companyId)
-    .where('user_roles.user_id', '=', userId)
-    .orderBy('user_roles.role_id')
-    .execute()
+    select live.*, set_config('tessera.company_id', live.company_id, true) as bound_company,
+      set_config('role', ${APP_ROLE}, true) as bound_role
+    from live`.execute(db)
+  return result.rows[0]
 }
 
 export async function touchSession(db: Db, companyId: string, id: string, now: Date) {

@@ -1,50 +1,73 @@
-import { withCompany } from '../../db/index.js'
 import { AppError } from '../../errors.js'
-import { authorize } from '../access/index.js'
+import { authorize, subjectOfRow } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
-import { inCompany, type Actor, type AnonymousCtx, type Ctx } from '../context.js'
+import {
+  inCompany,
+  requestTx,
+  type Actor,
+  type AnonymousCtx,
+  type Authenticated,
+  type Ctx,
+} from '../context.js'
 import { findUser } from '../users/index.js'
 import type { SessionInfo } from './accounts.js'
 import { sha256Hex } from './secret-token.js'
 import { securityPolicy } from './security-policy.js'
-import {
-  findSession,
-  findSessionCompany,
-  listLiveSessions,
-  listSessionRoles,
-  revokeSessions,
-  touchSession,
-} from './sessions.repo.js'
+import { findLiveSession, listLiveSessions, revokeSessions, touchSession } from './sessions.repo.js'
 
 /**
- * The actor behind a presented session token, or null when the token is unknown, revoked,
- * idle too long, past its absolute expiry, or its user is no longer active. Role ids are read
- * on every request, so a role change is in force on the next one; so is G10's "a role requires
- * MFA and the user has not enrolled", which confines the session to enrolment.
+ * The actor behind a presented session token, with the transaction it was read in (the
+ * request's work adopts it), or null when the token is unknown, revoked, idle too long, past
+ * its absolute expiry, or its user is no longer active. BEGIN and one statement: the session,
+ * the user as the engine's subject (roles, groups, projects, active grants) and the company's
+ * policy version, all read on every request, so a role change is in force on the next one; so
+ * is G10's "a role requires MFA and the user has not enrolled", which confines the session to
+ * enrolment. last_seen_at is written at most once per `sessionTouchMs`.
  */
-export async function resolveSession(ctx: AnonymousCtx, token: string): Promise<Actor | null> {
-  const found = await findSessionCompany(ctx.db, sha256Hex(token))
-  if (found === undefined) return null
+export async function authenticateSession(
+  ctx: AnonymousCtx,
+  token: string,
+): Promise<Authenticated | null> {
   const { now } = ctx
-  return withCompany(ctx.db, found.company_id, async (trx) => {
-    const session = await findSession(trx, found.company_id, found.id)
-    if (session === undefined || session.revoked_at !== null) return null
-    const idleSince = now.getTime() - session.last_seen_at.getTime()
-    if (session.expires_at <= now || idleSince >= securityPolicy.sessionIdleMs) return null
-    const user = await findUser(trx, session.company_id, session.user_id)
-    if (user === undefined || user.status !== 'active') return null
-    if (idleSince >= securityPolicy.sessionTouchMs) {
-      await touchSession(trx, session.company_id, session.id, now)
+  const trx = await ctx.db.startTransaction().execute()
+  try {
+    const row = await findLiveSession(trx, sha256Hex(token), now, securityPolicy.sessionIdleMs)
+    if (row === undefined) {
+      await trx.rollback().execute()
+      return null
     }
-    const roles = await listSessionRoles(trx, user.companyId, user.id)
+    if (now.getTime() - row.last_seen_at.getTime() >= securityPolicy.sessionTouchMs) {
+      await touchSession(trx, row.company_id, row.session_id, now)
+    }
+    const { status: _status, policyVersion, ...subject } = subjectOfRow(row)
     return {
-      userId: user.id,
-      companyId: user.companyId,
-      sessionId: session.id,
-      roleIds: roles.map((r) => r.role_id),
-      mfaEnrolmentRequired: !user.mfaEnabled && roles.some((r) => r.mfa_required),
+      actor: {
+        userId: row.id,
+        companyId: row.company_id,
+        sessionId: row.session_id,
+        roleIds: subject.roles,
+        subject,
+        policyVersion,
+        mfaEnrolmentRequired: !row.mfa_enabled && row.mfa_role,
+      },
+      tx: requestTx(trx),
     }
-  })
+  } catch (error) {
+    if (!trx.isCommitted && !trx.isRolledBack)
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {})
+    throw error
+  }
+}
+
+/** The actor behind a session token, its transaction ended (for callers outside HTTP). */
+export async function resolveSession(ctx: AnonymousCtx, token: string): Promise<Actor | null> {
+  const found = await authenticateSession(ctx, token)
+  if (found === null) return null
+  await found.tx.release()
+  return found.actor
 }
 
 /** Ends the caller's own session. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
-import type { Database } from '../../db/index.js'
+import { sql, type Kysely } from 'kysely'
+import { APP_ROLE, type Database } from '../../db/index.js'
 import type { ApiKey } from './api-keys.js'
 import type { ApiKeyRow } from './api-keys.table.js'
 
@@ -35,13 +35,30 @@ export async function insertApiKey(
   return { key, apiKey: apiKeyRowToApiKey(row) }
 }
 
-/** Pre-tenant lookup by the presented key: only the company and id, to open withCompany. */
-export async function findApiKeyCompany(db: Db, key: string) {
-  return db
-    .selectFrom('api_keys')
-    .select(['id', 'company_id'])
-    .where('key_hash', '=', hashApiKey(key))
-    .executeTakeFirst()
+/**
+ * The per-request statement of an API key, in the request's transaction: finds the key by its
+ * hash, keeps it only while live at `now` (not revoked, not expired), returns it with the
+ * company's policy version, and binds the transaction to the key's company as `tessera_app`
+ * (see sessions.repo.ts findLiveSession for why the reads come before the role switch).
+ */
+export async function findLiveApiKey(db: Db, key: string, now: Date) {
+  const result = await sql<{
+    id: string
+    company_id: string
+    role_id: string
+    last_used_at: Date | null
+    policy_version: number | string
+  }>`
+    with live as materialized (
+      select k.id, k.company_id, k.role_id, k.last_used_at, c.policy_version
+      from api_keys k join companies c on c.id = k.company_id
+      where k.key_hash = ${hashApiKey(key)} and k.revoked_at is null
+        and (k.expires_at is null or k.expires_at > ${now})
+    )
+    select live.*, set_config('tessera.company_id', live.company_id, true) as bound_company,
+      set_config('role', ${APP_ROLE}, true) as bound_role
+    from live`.execute(db)
+  return result.rows[0]
 }
 
 export async function findApiKey(db: Db, companyId: string, id: string) {

@@ -1,15 +1,21 @@
 import { bindSubject, canDelegate, type Subject } from '../../authz/index.js'
-import { withCompany } from '../../db/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { authorize, storedRole, subjectOf, type StoredDefinition } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
-import { inCompany, type Actor, type AnonymousCtx, type Ctx } from '../context.js'
+import {
+  inCompany,
+  requestTx,
+  type Actor,
+  type AnonymousCtx,
+  type Authenticated,
+  type Ctx,
+} from '../context.js'
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
 import { findRole } from '../roles/index.js'
 import type { ApiKey } from './api-keys.js'
 import {
   findApiKey,
-  findApiKeyCompany,
+  findLiveApiKey,
   insertApiKey,
   listApiKeys as listApiKeyRows,
   revokeApiKey as revokeApiKeyRow,
@@ -34,29 +40,53 @@ function keySubject(apiKey: Pick<ApiKey, 'id' | 'companyId' | 'roleId'>): Subjec
 }
 
 /**
- * The actor behind a presented API key, or null when it is unknown, revoked or expired. The
- * engine decides with the key's role only (`subject`); `own`, `team` and `project` scopes reach
- * nothing, since a key is nobody and sits nowhere, so only company-wide rules apply to it.
+ * The actor behind a presented API key, with the transaction it was read in (the request's work
+ * adopts it), or null when it is unknown, revoked or expired. The engine decides with the key's
+ * role only (`subject`); `own`, `team` and `project` scopes reach nothing, since a key is nobody
+ * and sits nowhere, so only company-wide rules apply to it.
  */
-export async function resolveApiKey(ctx: AnonymousCtx, key: string): Promise<Actor | null> {
-  const found = await findApiKeyCompany(ctx.db, key)
-  if (found === undefined) return null
-  return withCompany(ctx.db, found.company_id, async (trx) => {
-    const apiKey = await findApiKey(trx, found.company_id, found.id)
-    if (apiKey === undefined || apiKey.revokedAt !== null) return null
-    if (apiKey.expiresAt !== null && apiKey.expiresAt <= ctx.now) return null
-    if (apiKey.lastUsedAt === null || ctx.now.getTime() - apiKey.lastUsedAt.getTime() >= TOUCH_MS)
-      await touchApiKey(trx, apiKey.companyId, apiKey.id, ctx.now)
-    const subject = keySubject(apiKey)
-    return {
-      userId: subject.id,
-      companyId: apiKey.companyId,
-      sessionId: subject.id,
-      roleIds: [apiKey.roleId],
-      subject,
-      apiKeyId: apiKey.id,
+export async function authenticateApiKey(
+  ctx: AnonymousCtx,
+  key: string,
+): Promise<Authenticated | null> {
+  const trx = await ctx.db.startTransaction().execute()
+  try {
+    const row = await findLiveApiKey(trx, key, ctx.now)
+    if (row === undefined) {
+      await trx.rollback().execute()
+      return null
     }
-  })
+    if (row.last_used_at === null || ctx.now.getTime() - row.last_used_at.getTime() >= TOUCH_MS)
+      await touchApiKey(trx, row.company_id, row.id, ctx.now)
+    const subject = keySubject({ id: row.id, companyId: row.company_id, roleId: row.role_id })
+    return {
+      actor: {
+        userId: subject.id,
+        companyId: row.company_id,
+        sessionId: subject.id,
+        roleIds: [row.role_id],
+        subject,
+        policyVersion: Number(row.policy_version),
+        apiKeyId: row.id,
+      },
+      tx: requestTx(trx),
+    }
+  } catch (error) {
+    if (!trx.isCommitted && !trx.isRolledBack)
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {})
+    throw error
+  }
+}
+
+/** The actor behind an API key, its transaction ended (for callers outside HTTP). */
+export async function resolveApiKey(ctx: AnonymousCtx, key: string): Promise<Actor | null> {
+  const found = await authenticateApiKey(ctx, key)
+  if (found === null) return null
+  await found.tx.release()
+  return found.actor
 }
 
 /**

@@ -1,6 +1,7 @@
 export type { ApiKey } from './api-keys.js'
 export {
   API_KEY_PREFIX,
+  authenticateApiKey,
   createApiKey,
   listApiKeys,
   resolveApiKey,

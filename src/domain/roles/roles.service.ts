@@ -18,9 +18,9 @@ import { AppError, type ErrorDetail } from '../../errors.js'
 import {
   authorize,
   decisionFor,
-  bumpPolicyVersion,
   loadPolicy,
   loadSubject,
+  policyChanged,
   storedRole,
   subjectOf,
   type StoredDefinition,
@@ -213,7 +213,7 @@ async function writeRole(
             tx.now,
           )
     if (role === undefined) throw new AppError('not_found', 'no such role')
-    await bumpPolicyVersion(tx.db, companyId)
+    await policyChanged(tx)
     return role
   } catch (error) {
     if ((error as { code?: string }).code === '23505')
@@ -311,7 +311,7 @@ export async function deleteRole(ctx: Ctx, id: string): Promise<void> {
     if (keys.length) throw new AppError('conflict', `the role is held by ${keys.length} API key(s)`)
     const holders = await repo.listRoleUserIds(tx.db, tx.actor.companyId, id)
     await repo.deleteRole(tx.db, tx.actor.companyId, id)
-    await bumpPolicyVersion(tx.db, tx.actor.companyId)
+    await policyChanged(tx)
     await recordAudit(tx, {
       action: 'role.deleted',
       targetType: 'role',
@@ -373,7 +373,7 @@ async function writeGroup(tx: TenantCtx, id: string | undefined, input: GroupInp
         ? await repo.insertPermissionGroup(tx.db, companyId, { ...input, definition }, tx.now)
         : await repo.updatePermissionGroup(tx.db, companyId, id, { ...input, definition }, tx.now)
     if (group === undefined) throw new AppError('not_found', 'no such permission group')
-    await bumpPolicyVersion(tx.db, companyId)
+    await policyChanged(tx)
     return groupView(group)
   } catch (error) {
     if ((error as { code?: string }).code === '23505')
@@ -436,7 +436,7 @@ export async function deleteGroup(ctx: Ctx, id: string): Promise<void> {
     const before = groupView(await visibleGroup(tx, id))
     await authorize(tx, 'permissionGroup.delete', { type: 'permissionGroup', id })
     await repo.deletePermissionGroup(tx.db, tx.actor.companyId, id)
-    await bumpPolicyVersion(tx.db, tx.actor.companyId)
+    await policyChanged(tx)
     await recordAudit(tx, {
       action: 'permission_group.deleted',
       targetType: 'permission_group',

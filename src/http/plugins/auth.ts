@@ -1,14 +1,22 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { csrfTokenFor, resolveSession, type AuthResult } from '../../domain/accounts/index.js'
 import { REASON_HEADER } from '../../domain/access/index.js'
-import { API_KEY_PREFIX, resolveApiKey } from '../../domain/api-keys/index.js'
-import type { Actor, AnonymousCtx, RequestMeta } from '../../domain/context.js'
+import { authenticateSession, csrfTokenFor, type AuthResult } from '../../domain/accounts/index.js'
+import { API_KEY_PREFIX, authenticateApiKey } from '../../domain/api-keys/index.js'
+import type { Actor, AnonymousCtx, RequestMeta, RequestTx } from '../../domain/context.js'
 import { AppError } from '../../errors.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The logged-in caller, or null; set once per request by the auth plugin. */
     actor: Actor | null
+    /** The transaction the caller was read in, until the request's work adopts it. */
+    requestTx: RequestTx | null
+  }
+  interface FastifyContextConfig {
+    /** G10: reachable by a session that still owes its MFA enrolment. */
+    mfaEnrolment?: boolean
+    /** About a person's own session or second factor: no use for an API key. */
+    session?: boolean
   }
 }
 
@@ -52,73 +60,88 @@ function presentedToken(req: FastifyRequest): { token: string; via: 'bearer' | '
   return cookie ? { token: cookie, via: 'cookie' } : null
 }
 
-/**
- * Resolves the caller on every request (`req.actor`), from `Authorization: Bearer <token>` or
- * the HttpOnly session cookie. A bearer token starting with `tsk_` is an API key (an actor
- * whose engine subject is the key's role); anything else is a session token. A
- * cookie-authenticated state-changing request must also carry `x-csrf-token` equal to the
- * session's CSRF token (readable by our page from the non-HttpOnly csrf cookie, unreadable and
- * unguessable for another site); bearer requests need none.
- */
-export function installAuth(
-  app: FastifyInstance,
-  deps: { anonymous(req: FastifyRequest): AnonymousCtx },
-): void {
+/** Declares the request state the auth plugin sets (STYLE.md: declare request state). */
+export function declareAuth(app: FastifyInstance): void {
   app.decorateRequest('actor', null)
-  app.addHook('onRequest', async (req) => {
-    const presented = presentedToken(req)
-    if (presented === null) return
-    const ctx = deps.anonymous(req)
-    const apiKey =
-      presented.via === 'bearer' && presented.token.startsWith(API_KEY_PREFIX)
-        ? await resolveApiKey(ctx, presented.token)
-        : null
-    // A session token is random base64url and may (rarely) start with the key prefix too.
-    const actor = apiKey ?? (await resolveSession(ctx, presented.token))
-    if (actor === null) return
-    if (presented.via === 'cookie' && !SAFE_METHODS.has(req.method)) {
-      if (req.headers[CSRF_HEADER] !== csrfTokenFor(presented.token)) {
-        throw new AppError('forbidden', `missing or wrong ${CSRF_HEADER} header`)
-      }
-    }
-    req.actor = actor
-  })
+  app.decorateRequest('requestTx', null)
 }
 
 /**
- * G10: all a session may reach while a role requires MFA and the user has not enrolled: the
- * enrolment itself, logout and `me` (so a console can tell the person what to do).
+ * The authenticated scope's gate (register it inside that plugin scope only): resolves the
+ * caller from `Authorization: Bearer <token>` or the HttpOnly session cookie, once the body is
+ * in (so no transaction waits on a slow upload) and before validation. A bearer token starting
+ * with `tsk_` is an API key (an actor whose engine subject is the key's role); anything else is
+ * a session token. Either way the caller is read by one statement in a transaction that the
+ * route's work then adopts (domain/context.ts inCompany), so an authorized read is BEGIN, that
+ * statement, its own queries and COMMIT.
+ *
+ * Then, per route `config`: 401 without a live session or key; 403 `mfa_enrolment_required` for
+ * a session still owing its MFA enrolment (G10) unless the route says `mfaEnrolment: true`;
+ * 403 `forbidden` for an API key on a route marked `session: true`. A cookie-authenticated
+ * state-changing request must also carry `x-csrf-token` equal to the session's CSRF token
+ * (readable by our page from the non-HttpOnly csrf cookie, unreadable and unguessable for
+ * another site); bearer requests need none.
  */
-const mfaEnrolmentRoutes = new Set([
-  'POST /api/v1/auth/mfa/enrol',
-  'POST /api/v1/auth/mfa/confirm',
-  'POST /api/v1/auth/logout',
-  'GET /api/v1/me',
-])
+export function installAuth(
+  scope: FastifyInstance,
+  deps: { anonymous(req: FastifyRequest): AnonymousCtx },
+): void {
+  scope.addHook('preValidation', async (req) => {
+    const presented = presentedToken(req)
+    if (presented !== null) {
+      const ctx = deps.anonymous(req)
+      const apiKey =
+        presented.via === 'bearer' && presented.token.startsWith(API_KEY_PREFIX)
+          ? await authenticateApiKey(ctx, presented.token)
+          : null
+      // A session token is random base64url and may (rarely) start with the key prefix too.
+      const found = apiKey ?? (await authenticateSession(ctx, presented.token))
+      if (found !== null) {
+        req.requestTx = found.tx
+        if (presented.via === 'cookie' && !SAFE_METHODS.has(req.method)) {
+          if (req.headers[CSRF_HEADER] !== csrfTokenFor(presented.token)) {
+            throw new AppError('forbidden', `missing or wrong ${CSRF_HEADER} header`)
+          }
+        }
+        req.actor = found.actor
+      }
+    }
+    admit(req)
+  })
+  // The transaction ends with the request even when no work adopted it (a 400, a 403 above).
+  const release = async (req: FastifyRequest) => {
+    const tx = req.requestTx
+    if (tx === null) return
+    req.requestTx = null
+    await tx.release().catch((error: unknown) => {
+      req.log.error({ err: error }, 'ending the request transaction failed')
+    })
+  }
+  scope.addHook('onSend', async (req) => release(req))
+  scope.addHook('onResponse', async (req) => release(req))
+  scope.addHook('onRequestAbort', async (req) => release(req))
+}
 
-/** Routes about a person's own sessions and second factor: no use for an API key. */
-const SESSION_ROUTES = '/api/v1/auth/'
-
-/**
- * The caller of a route that needs one (every route's service context comes through here):
- * 401 without a session; 403 `mfa_enrolment_required` for a session still owing its MFA
- * enrolment (G10) outside the enrolment routes; 403 `forbidden` for an API key on the session
- * and MFA routes.
- */
-export function requireActor(req: FastifyRequest): Actor {
+/** The route's own terms for the resolved caller (see installAuth). */
+function admit(req: FastifyRequest): void {
   const actor = req.actor
   if (actor === null) throw new AppError('not_authenticated')
-  const route = req.routeOptions.url ?? ''
-  if (actor.mfaEnrolmentRequired && !mfaEnrolmentRoutes.has(`${req.method} ${route}`)) {
+  const config = req.routeOptions.config
+  if (actor.mfaEnrolmentRequired && config.mfaEnrolment !== true) {
     throw new AppError(
       'mfa_enrolment_required',
       'a role you hold requires MFA: enrol with POST /api/v1/auth/mfa/enrol, then confirm',
     )
   }
-  if (actor.apiKeyId !== undefined && route.startsWith(SESSION_ROUTES)) {
+  if (actor.apiKeyId !== undefined && config.session === true) {
     throw new AppError('forbidden', 'API keys cannot use session and MFA routes')
   }
-  return actor
+}
+
+/** The caller of a route in the authenticated scope (its gate has admitted them already). */
+export function requireActor(req: FastifyRequest): Actor {
+  if (req.actor === null) throw new AppError('not_authenticated')
+  return req.actor
 }
 
 /** Sets the session cookie (HttpOnly) and the CSRF cookie (readable by our own page). */

@@ -54,7 +54,7 @@ const tags = ['api-keys']
 
 export function apiKeysRoutes(app: App, deps: RouteDeps): void {
   app.post(
-    '/api/v1/api-keys',
+    '/api-keys',
     {
       schema: {
         summary: 'Create an API key acting with one role; the key is shown this once',
@@ -81,7 +81,7 @@ export function apiKeysRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/api-keys',
+    '/api-keys',
     {
       schema: {
         summary: "My company's API keys (never the keys themselves), revoked ones included",
@@ -99,7 +99,7 @@ export function apiKeysRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.delete(
-    '/api/v1/api-keys/:id',
+    '/api-keys/:id',
     {
       schema: {
         summary: 'Revoke an API key; it stops working on the next request',

@@ -39,7 +39,7 @@ const tags = ['audit']
 
 export function auditRoutes(app: App, deps: RouteDeps): void {
   app.get(
-    '/api/v1/audit',
+    '/audit',
     {
       schema: {
         summary: 'Audit events of my company, newest first (G1)',
@@ -77,7 +77,7 @@ export function auditRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/audit/verify',
+    '/audit/verify',
     {
       schema: {
         summary: "Re-compute my company's audit hash chain",

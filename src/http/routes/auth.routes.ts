@@ -79,10 +79,16 @@ export function authRoutes(app: App, deps: RouteDeps): void {
       }
     },
   )
+}
 
+/** The caller's own sessions and second factor (`session: true`: not for API keys). */
+export function sessionRoutes(app: App, deps: RouteDeps): void {
   app.post(
-    '/api/v1/auth/logout',
-    { schema: { summary: 'End my current session', tags, security, response: problems(401) } },
+    '/auth/logout',
+    {
+      config: { session: true, mfaEnrolment: true },
+      schema: { summary: 'End my current session', tags, security, response: problems(401) },
+    },
     async (req, reply) => {
       await logout(deps.ctx(req))
       clearSessionCookies(reply)
@@ -91,8 +97,9 @@ export function authRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/auth/sessions',
+    '/auth/sessions',
     {
+      config: { session: true },
       schema: {
         summary: 'My sessions that are still live',
         tags,
@@ -114,8 +121,9 @@ export function authRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.delete(
-    '/api/v1/auth/sessions/:id',
+    '/auth/sessions/:id',
     {
+      config: { session: true },
       schema: {
         summary: 'Revoke one of my sessions',
         tags,
@@ -131,7 +139,7 @@ export function authRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/users/:id/force-offline',
+    '/users/:id/force-offline',
     {
       schema: {
         summary: 'End every session of a user (G5)',
@@ -145,8 +153,9 @@ export function authRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/auth/mfa/enrol',
+    '/auth/mfa/enrol',
     {
+      config: { session: true, mfaEnrolment: true },
       schema: {
         summary: 'Start TOTP enrolment: a secret to add to an authenticator app (G10)',
         tags,
@@ -161,8 +170,9 @@ export function authRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/auth/mfa/confirm',
+    '/auth/mfa/confirm',
     {
+      config: { session: true, mfaEnrolment: true },
       schema: {
         summary: 'Confirm enrolment with a code; MFA is on and recovery codes are shown once',
         tags,
@@ -175,8 +185,9 @@ export function authRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/auth/mfa/disable',
+    '/auth/mfa/disable',
     {
+      config: { session: true },
       schema: {
         summary: 'Turn MFA off with a current code or a recovery code',
         tags,
@@ -192,8 +203,9 @@ export function authRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/auth/mfa/recovery-codes',
+    '/auth/mfa/recovery-codes',
     {
+      config: { session: true },
       schema: {
         summary: 'Replace my recovery codes',
         tags,

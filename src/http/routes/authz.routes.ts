@@ -142,7 +142,8 @@ const decisionJson = (d: Decision) => ({
   obligations: d.obligations,
 })
 
-export function authzRoutes(app: App, deps: RouteDeps): void {
+/** The permission catalog: public, like the OpenAPI document. */
+export function catalogRoutes(app: App): void {
   app.get(
     '/api/v1/permissions',
     {
@@ -154,10 +155,14 @@ export function authzRoutes(app: App, deps: RouteDeps): void {
     },
     async () => permissionCatalog(),
   )
+}
 
+/** The caller's own view and the decision API (authenticated scope, prefix /api/v1). */
+export function authzRoutes(app: App, deps: RouteDeps): void {
   app.get(
-    '/api/v1/me',
+    '/me',
     {
+      config: { mfaEnrolment: true },
       schema: {
         summary: 'The caller, their roles, groups, grants and effective permissions',
         tags,
@@ -169,7 +174,7 @@ export function authzRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/authz/check',
+    '/authz/check',
     {
       schema: {
         summary: 'Decide one question, or a batch (`checks`); the subject defaults to the caller',
@@ -197,7 +202,7 @@ export function authzRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/authz/explain',
+    '/authz/explain',
     {
       schema: {
         summary: 'The same decision with every rule considered and why it matched or not',

@@ -68,7 +68,7 @@ const tags = ['org-units']
 
 export function orgUnitsRoutes(app: App, deps: RouteDeps): void {
   app.get(
-    '/api/v1/org-units',
+    '/org-units',
     {
       schema: {
         summary: 'The org units I may view, one page by id',
@@ -86,7 +86,7 @@ export function orgUnitsRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/org-units',
+    '/org-units',
     {
       schema: {
         summary: 'Create an org unit at the root or under a unit',
@@ -104,7 +104,7 @@ export function orgUnitsRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/org-units/:id',
+    '/org-units/:id',
     {
       schema: {
         summary: 'One org unit',
@@ -118,7 +118,7 @@ export function orgUnitsRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/org-units/:id/subtree',
+    '/org-units/:id/subtree',
     {
       schema: {
         summary: 'A unit and every unit below it that I may view, root first, by depth',
@@ -142,7 +142,7 @@ export function orgUnitsRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.patch(
-    '/api/v1/org-units/:id',
+    '/org-units/:id',
     {
       schema: {
         summary: 'Rename, re-kind or move an org unit (with its subtree)',
@@ -160,7 +160,7 @@ export function orgUnitsRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.delete(
-    '/api/v1/org-units/:id',
+    '/org-units/:id',
     {
       schema: {
         summary: 'Delete an empty org unit (no units, users or records in it; else 409)',

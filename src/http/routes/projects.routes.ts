@@ -51,7 +51,7 @@ const tags = ['projects']
 
 export function projectsRoutes(app: App, deps: RouteDeps): void {
   app.get(
-    '/api/v1/projects',
+    '/projects',
     {
       schema: {
         summary: 'The projects I may view, one page by id',
@@ -69,7 +69,7 @@ export function projectsRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/projects',
+    '/projects',
     {
       schema: {
         summary: 'Create a project (names are unique per company: 409)',
@@ -86,7 +86,7 @@ export function projectsRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/projects/:id',
+    '/projects/:id',
     {
       schema: {
         summary: 'One project',
@@ -100,7 +100,7 @@ export function projectsRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.delete(
-    '/api/v1/projects/:id',
+    '/projects/:id',
     {
       schema: {
         summary: 'Delete a project and its memberships',
@@ -117,7 +117,7 @@ export function projectsRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/projects/:id/members',
+    '/projects/:id/members',
     {
       schema: {
         summary: 'The members of a project that I may view, as I may see them',
@@ -136,7 +136,7 @@ export function projectsRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.put(
-    '/api/v1/projects/:id/members/:userId',
+    '/projects/:id/members/:userId',
     {
       schema: {
         summary: 'Make a user a member (no-op when already one); needs project.manageMembers',
@@ -153,7 +153,7 @@ export function projectsRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.delete(
-    '/api/v1/projects/:id/members/:userId',
+    '/projects/:id/members/:userId',
     {
       schema: {
         summary: 'Remove a member (404 when not one); needs project.manageMembers',

@@ -127,7 +127,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   const tags = ['roles']
 
   app.get(
-    '/api/v1/roles',
+    '/roles',
     {
       schema: {
         summary: 'Roles of my company (R1–R3)',
@@ -146,7 +146,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/roles',
+    '/roles',
     {
       ...policyBody,
       schema: {
@@ -161,7 +161,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/roles/:id',
+    '/roles/:id',
     {
       schema: {
         summary: 'A role, with its holders',
@@ -175,7 +175,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.patch(
-    '/api/v1/roles/:id',
+    '/roles/:id',
     {
       ...policyBody,
       schema: {
@@ -191,7 +191,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.delete(
-    '/api/v1/roles/:id',
+    '/roles/:id',
     {
       schema: {
         summary: 'Delete a role (built-ins refuse: 409)',
@@ -208,7 +208,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/roles/:id/clone',
+    '/roles/:id/clone',
     {
       schema: {
         summary: 'Clone any role into a custom one (R3)',
@@ -224,7 +224,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/roles/:id/assignments',
+    '/roles/:id/assignments',
     {
       schema: {
         summary: 'Give a role to many users at once (R5); all or nothing',
@@ -247,7 +247,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/users/:id/roles',
+    '/users/:id/roles',
     {
       schema: {
         summary: "A user's roles and permission groups",
@@ -267,7 +267,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.put(
-    '/api/v1/users/:id/roles',
+    '/users/:id/roles',
     {
       schema: {
         summary: "Replace a user's roles; you may give only what you hold",
@@ -287,7 +287,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.put(
-    '/api/v1/users/:id/groups',
+    '/users/:id/groups',
     {
       schema: {
         summary: "Replace a user's permission groups (R4)",
@@ -308,7 +308,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
 
   const groupTags = ['permission groups']
   app.get(
-    '/api/v1/permission-groups',
+    '/permission-groups',
     {
       schema: {
         summary: 'Permission groups: add-on bundles (R4)',
@@ -326,7 +326,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
     }),
   )
   app.post(
-    '/api/v1/permission-groups',
+    '/permission-groups',
     {
       ...policyBody,
       schema: {
@@ -341,7 +341,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
       reply.code(201).send(groupJson(await createGroup(deps.ctx(req), req.body))),
   )
   app.get(
-    '/api/v1/permission-groups/:id',
+    '/permission-groups/:id',
     {
       schema: {
         summary: 'A permission group',
@@ -354,7 +354,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
     async (req) => groupJson(await getGroup(deps.ctx(req), req.params.id)),
   )
   app.patch(
-    '/api/v1/permission-groups/:id',
+    '/permission-groups/:id',
     {
       ...policyBody,
       schema: {
@@ -369,7 +369,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
     async (req) => groupJson(await updateGroup(deps.ctx(req), req.params.id, req.body)),
   )
   app.delete(
-    '/api/v1/permission-groups/:id',
+    '/permission-groups/:id',
     {
       schema: {
         summary: 'Delete a permission group',
@@ -401,7 +401,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
     ),
   })
   app.get(
-    '/api/v1/sections/:section/roles',
+    '/sections/:section/roles',
     {
       schema: {
         summary: 'Which roles may enter a section (R7)',
@@ -414,7 +414,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
     async (req) => sectionAccess(deps.ctx(req), req.params.section),
   )
   app.put(
-    '/api/v1/sections/:section/roles',
+    '/sections/:section/roles',
     {
       schema: {
         summary: 'Set which roles may enter a section (R7); built-ins refuse',

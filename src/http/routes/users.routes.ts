@@ -67,7 +67,7 @@ const tags = ['users']
 
 export function usersRoutes(app: App, deps: RouteDeps): void {
   app.get(
-    '/api/v1/users',
+    '/users',
     {
       schema: {
         summary: 'The users I may view (data scope applied in the query), one page by id',
@@ -88,7 +88,7 @@ export function usersRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.post(
-    '/api/v1/users',
+    '/users',
     {
       schema: {
         summary: 'Create a user, optionally with roles (R5: each must be delegable by me)',
@@ -105,7 +105,7 @@ export function usersRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/users/:id',
+    '/users/:id',
     {
       schema: {
         summary: 'One user, as I may see them (hidden fields absent, masked ones listed)',
@@ -119,7 +119,7 @@ export function usersRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.patch(
-    '/api/v1/users/:id',
+    '/users/:id',
     {
       schema: {
         summary: 'Change a user: profile, org unit, manager, status',

@@ -1,0 +1,186 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadTestDatabaseUrl } from '../src/config.js'
+import { createTestDb, databaseUrlOf, destroyTestDb } from './helpers.js'
+
+// Issue 6, point 5: several server processes on one PostgreSQL behave as one. Two real servers
+// (src/main.ts in child processes, as deployed), real HTTP. PostgreSQL only: PGlite is one
+// process by construction.
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const onPostgres = loadTestDatabaseUrl() !== undefined
+const password = 'Correct-Horse-42'
+
+interface Server {
+  base: string
+  child: ChildProcess
+}
+
+async function startServer(databaseUrl: string): Promise<Server> {
+  const env: Record<string, string | undefined> = { ...process.env }
+  delete env['TESSERA_DATA_DIR']
+  Object.assign(env, { DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1' })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const base = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no server after 90 s:\n${output}`)), 90_000)
+    const seen = (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer)
+        done(match[1])
+      }
+    }
+    child.stdout?.on('data', seen)
+    child.stderr?.on('data', seen)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      fail(new Error(`server exited (${code}):\n${output}`))
+    })
+  })
+  child.stdout?.resume()
+  child.stderr?.resume()
+  return { base, child }
+}
+
+async function stopServer(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return
+  const exited = new Promise((done) => server.child.once('exit', done))
+  server.child.kill('SIGTERM')
+  await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))])
+  if (server.child.exitCode === null) server.child.kill('SIGKILL')
+}
+
+async function call(
+  server: Server,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const headers: Record<string, string> = {}
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (token !== undefined) headers['authorization'] = `Bearer ${token}`
+  const res = await fetch(`${server.base}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  })
+  const text = await res.text()
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} }
+}
+
+describe.skipIf(!onPostgres)('two server processes on one PostgreSQL', () => {
+  let a: Server
+  let b: Server
+  let slug = ''
+  let admin = ''
+  let adminId = ''
+  let stop = async () => {}
+  beforeAll(async () => {
+    const db = await createTestDb()
+    const url = databaseUrlOf(db) as string
+    const servers = await Promise.allSettled([startServer(url), startServer(url)])
+    const started = servers.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+    stop = async () => {
+      await Promise.all(started.map(stopServer))
+      await destroyTestDb(db)
+    }
+    for (const s of servers) if (s.status === 'rejected') throw s.reason
+    ;[a, b] = started as [Server, Server]
+    const signup = await call(a, 'POST', '/api/v1/signup', {
+      companyName: 'Two Processes',
+      name: 'Ada',
+      email: 'ada@two.test',
+      password,
+    })
+    slug = (signup.json['company'] as { slug: string }).slug
+    admin = signup.json['token'] as string
+    adminId = (signup.json['user'] as { id: string }).id
+  })
+  afterAll(() => stop(), 60_000)
+
+  it('a role removed from a user through one is denied by the other on the next request', async () => {
+    const role = await call(
+      a,
+      'POST',
+      '/api/v1/roles',
+      { name: 'Directory', grants: [{ actions: ['user.view'], scope: 'company' }] },
+      admin,
+    )
+    expect(role.status).toBe(201)
+    const roleId = role.json['id'] as string
+    const user = await call(
+      a,
+      'POST',
+      '/api/v1/users',
+      { email: 'reader@two.test', name: 'Reader', password, roleIds: [roleId] },
+      admin,
+    )
+    expect(user.status).toBe(201)
+    const login = await call(b, 'POST', '/api/v1/auth/login', {
+      company: slug,
+      email: 'reader@two.test',
+      password,
+    })
+    const reader = login.json['token'] as string
+    expect((await call(b, 'GET', `/api/v1/users/${adminId}`, undefined, reader)).status).toBe(200)
+
+    const revoked = await call(
+      a,
+      'PUT',
+      `/api/v1/users/${user.json['id'] as string}/roles`,
+      { roleIds: [] },
+      admin,
+    )
+    expect(revoked.status).toBe(200)
+    expect((await call(b, 'GET', `/api/v1/users/${adminId}`, undefined, reader)).status).toBe(404)
+
+    // and a change of the role itself (a policy change) the same way
+    await call(
+      a,
+      'PUT',
+      `/api/v1/users/${user.json['id'] as string}/roles`,
+      { roleIds: [roleId] },
+      admin,
+    )
+    expect((await call(b, 'GET', `/api/v1/users/${adminId}`, undefined, reader)).status).toBe(200)
+    const edited = await call(a, 'PATCH', `/api/v1/roles/${roleId}`, { grants: [] }, admin)
+    expect(edited.status).toBe(200)
+    expect((await call(b, 'GET', `/api/v1/users/${adminId}`, undefined, reader)).status).toBe(404)
+  })
+
+  it('a lockout after failed logins on one holds on the other', async () => {
+    const wrong = { company: slug, email: 'ada@two.test', password: 'Wrong-Horse-1' }
+    const statuses: number[] = []
+    for (let i = 0; i < 5; i++) {
+      statuses.push((await call(i % 2 === 0 ? a : b, 'POST', '/api/v1/auth/login', wrong)).status)
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401])
+    const right = { company: slug, email: 'ada@two.test', password }
+    expect((await call(b, 'POST', '/api/v1/auth/login', right)).json['code']).toBe('locked')
+    expect((await call(a, 'POST', '/api/v1/auth/login', right)).json['code']).toBe('locked')
+  })
+
+  it('the login rate limit counts the attempts made on both', async () => {
+    // 20 attempts per client address and minute (the default); all come from 127.0.0.1, and
+    // the tests above made some already: keep trying on alternate servers until refused.
+    const unknown = { company: slug, email: 'nobody@two.test', password: 'Wrong-Horse-1' }
+    const statuses: number[] = []
+    for (let i = 0; i < 25; i++) {
+      statuses.push((await call(i % 2 === 0 ? a : b, 'POST', '/api/v1/auth/login', unknown)).status)
+    }
+    const firstRefusal = statuses.indexOf(429)
+    expect(firstRefusal).toBeGreaterThan(0)
+    expect(statuses.slice(firstRefusal).every((s) => s === 429)).toBe(true)
+    // 1 + 5 + 2 login attempts above, then `firstRefusal` here: 20 in all, on both servers
+    expect(8 + firstRefusal).toBe(20)
+  })
+})

@@ -1,0 +1,130 @@
+import pg from 'pg'
+import { afterEach, describe, expect, it } from 'vitest'
+import { caller } from './fixtures.js'
+import { bearer, createTestApp, signUp } from './test-app.js'
+
+// Issue 6, point 4: one transaction per request, the fewest round trips. Both backends reach the
+// database through node-postgres's Client (PGlite through its node-postgres adapter), so wrapping
+// Client#query while one request runs sees every round trip, BEGIN and COMMIT included.
+
+type Query = (...args: unknown[]) => unknown
+const proto = pg.Client.prototype as unknown as { query: Query }
+const original = proto.query
+
+afterEach(() => {
+  proto.query = original
+})
+
+function statementOf(args: unknown[]): string {
+  const first = args[0]
+  const text =
+    typeof first === 'string' ? first : String((first as { text?: unknown } | null)?.text ?? '?')
+  return text.replace(/\s+/g, ' ').trim()
+}
+
+/** The statements sent to the database while `fn` runs. */
+async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = []
+  proto.query = function (this: unknown, ...args: unknown[]): unknown {
+    seen.push(statementOf(args))
+    return original.apply(this, args)
+  }
+  try {
+    await fn()
+  } finally {
+    proto.query = original
+  }
+  return seen
+}
+
+const { app, clock } = await createTestApp()
+const call = caller(app)
+const co = await signUp(app, { companyName: 'Round Trips' })
+const asAdmin = call(co.token)
+const agent = (
+  await asAdmin('POST', '/api/v1/users', {
+    email: 'agent@rt.test',
+    name: 'Agent',
+    password: 'Correct-Horse-42',
+  })
+).json()
+
+const readAgent = async () => {
+  const res = await app.inject({
+    method: 'GET',
+    url: `/api/v1/users/${agent.id}`,
+    headers: bearer(co.token),
+  })
+  expect(res.statusCode).toBe(200)
+  expect(res.json().id).toBe(agent.id)
+}
+
+describe('round trips of an authorized request', () => {
+  it('reads one record in one transaction of at most 5 round trips', async () => {
+    await readAgent() // the compiled policy is cached from here on
+    const statements = await statementsOf(readAgent)
+    expect(statements.length).toBeLessThanOrEqual(5)
+    // BEGIN; the caller (session, subject, policy version, tenant binding); the user; COMMIT
+    expect(statements.length).toBe(4)
+    expect(statements[0]?.toLowerCase()).toBe('begin')
+    expect(statements[1]).toContain('set_config')
+    expect(statements[1]).toContain('token_hash')
+    expect(statements.at(-1)?.toLowerCase()).toBe('commit')
+    expect(statements.filter((s) => s.toLowerCase() === 'begin')).toHaveLength(1)
+  })
+
+  it('writes last_seen_at at most once a minute: one more round trip then', async () => {
+    clock.advance(61_000)
+    const touched = await statementsOf(readAgent)
+    expect(touched).toHaveLength(5)
+    expect(touched.some((s) => s.startsWith('update "sessions"'))).toBe(true)
+    expect(await statementsOf(readAgent)).toHaveLength(4)
+  })
+
+  it('reads with an API key in as many round trips', async () => {
+    const roles = (await asAdmin('GET', '/api/v1/roles')).json().items as {
+      id: string
+      name: string
+    }[]
+    const operator = roles.find((r) => r.name === 'Operator')
+    const created = await asAdmin('POST', '/api/v1/api-keys', {
+      name: 'reader',
+      roleId: operator?.id,
+    })
+    expect(created.statusCode).toBe(201)
+    const key = created.json().key as string
+    const me = () =>
+      app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(key) }).then((res) => {
+        expect(res.statusCode).toBe(200)
+      })
+    await me() // its first use writes last_used_at
+    expect((await statementsOf(me)).length).toBeLessThanOrEqual(5)
+  })
+
+  it('a policy write seeds the cache: the next read does not load the policy again', async () => {
+    const created = await asAdmin('POST', '/api/v1/roles', {
+      name: 'Viewer',
+      grants: [{ actions: ['user.view'], scope: 'company' }],
+    })
+    expect(created.statusCode).toBe(201)
+    const next = await statementsOf(readAgent)
+    expect(next).toHaveLength(4)
+    expect(next.some((s) => s.includes('permission_groups'))).toBe(false)
+  })
+
+  it('an unknown token costs no transaction beyond its own lookup and answers 401', async () => {
+    const statements = await statementsOf(async () => {
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/users/${agent.id}`,
+        headers: bearer('not-a-token'),
+      })
+      expect(res.statusCode).toBe(401)
+    })
+    expect(statements.map((s) => s.split(' ')[0]?.toLowerCase())).toEqual([
+      'begin',
+      'with',
+      'rollback',
+    ])
+  })
+})
