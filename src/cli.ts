@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely'
+import type { Database } from './domain/database.js'
 import { PolicyCache } from './domain/access/index.js'
 import { parseArgs } from 'node:util'
 import { loadConfig, type Config } from './config.js'
@@ -14,11 +16,8 @@ const usage = `usage: tessera <command>
                  --admin-password <password> [--timezone <IANA zone>]
   verify-audit <slug>        re-compute a company's audit hash chain (exit 1 when broken)`
 
-async function withDb<T>(
-  config: Config,
-  fn: (db: Awaited<ReturnType<typeof createDb>>) => Promise<T>,
-) {
-  const db = await createDb(config)
+async function withDb<T>(config: Config, fn: (db: Kysely<Database>) => Promise<T>) {
+  const db = await createDb<Database>(config)
   try {
     await migrateToLatest(db)
     return await fn(db)
@@ -51,7 +50,7 @@ async function run(argv: string[]): Promise<number> {
       await serve(config)
       return -1
     case 'migrate': {
-      const db = await createDb(config)
+      const db = await createDb<Database>(config)
       try {
         const applied = await migrateToLatest(db)
         console.log(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date')

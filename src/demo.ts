@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import { positionDefaults, presetRoles } from './authz/index.js'
-import { withCompany, type Database } from './db/index.js'
+import { withCompany } from './db/index.js'
+import type { Database } from './domain/database.js'
 import { PolicyCache } from './domain/access/index.js'
 import { hashPassword, signup } from './domain/accounts/index.js'
 import { createOrgUnit } from './domain/org-units/index.js'

@@ -1,3 +1,4 @@
+import type { Database } from './domain/database.js'
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config.js'
 import { createDb, migrateToLatest } from './db/index.js'
@@ -9,7 +10,7 @@ import { buildApp } from './http/app.js'
  * taking requests, lets the running ones finish, and closes the database.
  */
 export async function serve(config: Config, options: { demo?: boolean } = {}): Promise<void> {
-  const db = await createDb(config)
+  const db = await createDb<Database>(config)
   await migrateToLatest(db)
   const demo = options.demo ? await seedDemo(db, new Date()) : undefined
   const app = await buildApp({ config, db, logger: true })

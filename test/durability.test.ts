@@ -1,3 +1,4 @@
+import type { Database } from '../src/domain/database.js'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,7 +13,7 @@ const dir = await mkdtemp(join(tmpdir(), 'tessera-durability-'))
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
 async function open() {
-  const db = await createDb({ dataDir: dir })
+  const db = await createDb<Database>({ dataDir: dir })
   await migrateToLatest(db)
   const app = await buildApp({ config: loadConfig({ TESSERA_DATA_DIR: dir }), db })
   return { db, app, close: async () => (await app.close(), await db.destroy()) }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Kysely } from 'kysely'
-import { withCompany, type Database } from '../src/db/index.js'
+import { withCompany } from '../src/db/index.js'
+import type { Database } from '../src/domain/database.js'
 import { bumpPolicyVersion } from '../src/domain/access/index.js'
 import { assignRole, insertRole } from '../src/domain/roles/index.js'
 import { bearer } from './test-app.js'

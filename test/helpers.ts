@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import pg from 'pg'
 import { loadTestDatabaseUrl } from '../src/config.js'
-import { createDb, migrateToLatest, type Database } from '../src/db/index.js'
+import { createDb, migrateToLatest } from '../src/db/index.js'
+import type { Database } from '../src/domain/database.js'
 
 const dropOnDestroy = new WeakMap<Kysely<Database>, () => Promise<void>>()
 const urls = new WeakMap<Kysely<Database>, string>()
@@ -22,7 +23,7 @@ export function databaseUrlOf(db: Kysely<Database>): string | undefined {
 export async function createTestDb(): Promise<Kysely<Database>> {
   const baseUrl = loadTestDatabaseUrl()
   if (baseUrl === undefined) {
-    const db = await createDb({ dataDir: 'memory://' })
+    const db = await createDb<Database>({ dataDir: 'memory://' })
     await migrateToLatest(db)
     return db
   }
@@ -30,7 +31,7 @@ export async function createTestDb(): Promise<Kysely<Database>> {
   const name = `${url.pathname.slice(1) || 'tessera'}_${randomBytes(6).toString('hex')}`
   await adminQuery(baseUrl, `CREATE DATABASE "${name}"`)
   url.pathname = `/${name}`
-  const db = await createDb({ databaseUrl: url.toString(), dataDir: 'memory://' })
+  const db = await createDb<Database>({ databaseUrl: url.toString(), dataDir: 'memory://' })
   dropOnDestroy.set(db, () => adminQuery(baseUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
   urls.set(db, url.toString())
   await migrateToLatest(db)

@@ -1,3 +1,4 @@
+import type { Database } from '../src/domain/database.js'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { sql } from 'kysely'
 import { generateSync } from 'otplib'
@@ -78,7 +79,7 @@ async function secondServer(): Promise<FastifyInstance> {
   const url = new URL(testDatabaseUrl ?? '')
   const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(db)
   url.pathname = `/${rows[0]?.name}`
-  const db2 = await createDb({ databaseUrl: url.toString(), dataDir: 'memory://' })
+  const db2 = await createDb<Database>({ databaseUrl: url.toString(), dataDir: 'memory://' })
   const app2 = await buildApp({ config: loadConfig({}), db: db2, clock })
   afterAll(async () => {
     await app2.close()

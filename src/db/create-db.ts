@@ -3,7 +3,6 @@ import { resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
-import type { Database } from './database.js'
 import { registerNotificationSource } from './notifications.js'
 import { PGliteDialect } from './pglite-dialect.js'
 import { pgTypes } from './pg-types.js'
@@ -15,19 +14,22 @@ export interface DbOptions {
   dataDir: string
 }
 
-/** Opens the database; `db.destroy()` closes the pool and, for PGlite, the engine itself. */
-export async function createDb(options: DbOptions): Promise<Kysely<Database>> {
+/**
+ * Opens the database; `db.destroy()` closes the pool and, for PGlite, the engine itself. Generic
+ * over the schema (`createDb<Database>(…)`): db/ never imports the domain's tables.
+ */
+export async function createDb<DB>(options: DbOptions): Promise<Kysely<DB>> {
   if (options.databaseUrl !== undefined) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, types: pgTypes })
     // An idle connection killed by the server (restart, failover, admin) must not crash the
     // process: the pool drops that client and opens a new one on the next query.
     pool.on('error', () => {})
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
     registerNotificationSource(db, { kind: 'postgres', connectionString: options.databaseUrl })
     return db
   }
   const pglite = await openPGlite(options.dataDir)
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) })
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) })
   registerNotificationSource(db, { kind: 'pglite', pglite })
   return db
 }

@@ -1,6 +1,5 @@
 export { authzFilter, type ColumnMap } from './authz-filter.js'
 export { createDb, type DbOptions } from './create-db.js'
-export type { Database } from './database.js'
 export { migrateToLatest } from './migrate.js'
 export { listen, type ListenHandlers, type Listener } from './notifications.js'
 export { APP_ROLE, withCompany } from './with-company.js'

@@ -1,14 +1,13 @@
 import type { PGlite } from '@electric-sql/pglite'
 import type { Kysely } from 'kysely'
 import pg from 'pg'
-import type { Database } from './database.js'
 
 /** Where a database handle's notifications come from; createDb() registers each handle. */
 type Source = { kind: 'postgres'; connectionString: string } | { kind: 'pglite'; pglite: PGlite }
 
 const sources = new WeakMap<object, Source>()
 
-export function registerNotificationSource(db: Kysely<Database>, source: Source): void {
+export function registerNotificationSource<DB>(db: Kysely<DB>, source: Source): void {
   sources.set(db, source)
 }
 
@@ -36,8 +35,8 @@ const RECONNECT_MS = 1_000
  * which is one process, PGlite's own in-process listener delivers the same NOTIFYs. A handle
  * createDb() did not open listens to nothing.
  */
-export async function listen(
-  db: Kysely<Database>,
+export async function listen<DB>(
+  db: Kysely<DB>,
   channel: string,
   handlers: ListenHandlers,
 ): Promise<Listener> {

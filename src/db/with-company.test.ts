@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDb, destroyTestDb } from '../../test/helpers.js'
-import type { Database } from './database.js'
+import type { Database } from '../domain/database.js'
 import { withCompany } from './with-company.js'
 
 let db: Kysely<Database>

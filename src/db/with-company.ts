@@ -1,5 +1,4 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
-import type { Database } from './database.js'
 
 /** The NOLOGIN role tenant transactions run as; row-level security applies to it. */
 export const APP_ROLE = 'tessera_app'
@@ -11,10 +10,10 @@ export const APP_ROLE = 'tessera_app'
  * PGlite (which runs as a superuser) and on PostgreSQL alike. Both settings end with the
  * transaction. Every query inside must use `trx`, never the outer `db`.
  */
-export async function withCompany<T>(
-  db: Kysely<Database>,
+export async function withCompany<DB, T>(
+  db: Kysely<DB>,
   companyId: string,
-  fn: (trx: Transaction<Database>) => Promise<T>,
+  fn: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<T> {
   return db.transaction().execute(async (trx) => {
     // One round trip: set_config('role', …, true) is SET LOCAL ROLE.

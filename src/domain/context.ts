@@ -1,6 +1,7 @@
 import type { ControlledTransaction, Kysely, Transaction } from 'kysely'
 import type { Subject } from '../authz/index.js'
-import { withCompany, type Database } from '../db/index.js'
+import { withCompany } from '../db/index.js'
+import type { Database } from './database.js'
 import type { PolicyCache } from './access/policy-cache.js'
 
 /** Who is calling: set by the HTTP auth plugin from a session (bearer token or cookie). */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
-import { listen, withCompany, type Database, type Listener } from '../../db/index.js'
+import { listen, withCompany, type Listener } from '../../db/index.js'
+import type { Database } from '../database.js'
 import type { PolicyCache } from './policy-cache.js'
 import { loadPolicy, POLICY_CHANNEL, type PolicyNotice } from './policy.repo.js'
 

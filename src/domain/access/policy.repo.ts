@@ -11,7 +11,7 @@ import {
   type Subject,
   type TemporaryGrant,
 } from '../../authz/index.js'
-import type { Database } from '../../db/index.js'
+import type { Database } from '../database.js'
 
 type Db = Kysely<Database>
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/index.js'
+import type { Database } from '../database.js'
 
 // The credential columns of `users`: only this module reads or writes them.
 type Db = Kysely<Database>

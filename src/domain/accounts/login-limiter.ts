@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely'
-import type { Database } from '../../db/index.js'
+import type { Database } from '../database.js'
 
 /**
  * Login rate limiting: at most `max` attempts per key (client address, account) in a fixed

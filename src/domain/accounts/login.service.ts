@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely'
-import { withCompany, type Database } from '../../db/index.js'
+import { withCompany } from '../../db/index.js'
+import type { Database } from '../database.js'
 import { AppError } from '../../errors.js'
 import { appendAudit } from '../audit/index.js'
 import { findCompany, findCompanyIdBySlug } from '../companies/index.js'

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Transaction } from 'kysely'
-import type { Database } from '../../db/index.js'
+import type { Database } from '../database.js'
 import type { RequestMeta } from '../context.js'
 import { csrfTokenFor, newSecretToken, sha256Hex } from './secret-token.js'
 import { securityPolicy } from './security-policy.js'

@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely'
-import { APP_ROLE, type Database } from '../../db/index.js'
+import { APP_ROLE } from '../../db/index.js'
+import type { Database } from '../database.js'
 import { subjectColumns, type SubjectRow } from '../access/index.js'
 import type { SessionRow } from './sessions.table.js'
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
-import { APP_ROLE, type Database } from '../../db/index.js'
+import { APP_ROLE } from '../../db/index.js'
+import type { Database } from '../database.js'
 import type { ApiKey } from './api-keys.js'
 import type { ApiKeyRow } from './api-keys.table.js'
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
-import type { Database } from '../../db/index.js'
+import type { Database } from '../database.js'
 import type { AuditEvent, AuditFilter } from './audit.js'
 import type { AuditEventRow } from './audit.table.js'
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
-import { withCompany, type Database } from '../../db/index.js'
+import { withCompany } from '../../db/index.js'
+import type { Database } from '../database.js'
 import { AppError } from '../../errors.js'
 import { authorize } from '../access/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/index.js'
+import type { Database } from '../database.js'
 import type { Company } from './companies.js'
 import type { CompanyRow } from './companies.table.js'
 

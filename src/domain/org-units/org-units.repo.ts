@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Plan } from '../../authz/index.js'
-import { authzFilter, type ColumnMap, type Database } from '../../db/index.js'
+import { authzFilter, type ColumnMap } from '../../db/index.js'
+import type { Database } from '../database.js'
 import type { OrgUnit, OrgUnitKind, OrgUnitPatch } from './org-units.js'
 import type { OrgUnitRow } from './org-units.table.js'
 

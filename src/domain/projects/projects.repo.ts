@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/index.js'
+import type { Database } from '../database.js'
 import type { Project } from './projects.js'
 import type { ProjectRow } from './projects.table.js'
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import { presetRoles, vipTeamGroup, type RoleKind } from '../../authz/index.js'
-import type { Database } from '../../db/index.js'
+import type { Database } from '../database.js'
 import {
   builtinRoleNames,
   type BuiltinRoleName,

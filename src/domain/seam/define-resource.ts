@@ -21,7 +21,7 @@ import {
 } from '../../authz/index.js'
 import type { Selectable, SelectQueryBuilder, Expression, SqlBool, ExpressionBuilder } from 'kysely'
 import { authzFilter } from '../../db/index.js'
-import type { Database } from '../../db/index.js'
+import type { Database } from '../database.js'
 import { AppError } from '../../errors.js'
 import {
   decisionFor,

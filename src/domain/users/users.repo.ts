@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import type { Database } from '../../db/index.js'
+import type { Database } from '../database.js'
 import type { NewUser, User, UserPatch, UserStatus } from './users.js'
 import type { UserRow } from './users.table.js'
 

@@ -1,0 +1,36 @@
+// Type-only imports: each table's interface lives beside its domain module (STYLE.md layout);
+// this file composes them. db/ is generic over the schema and never imports domain/.
+import type { UsageCountersTable } from './access/usage.table.js'
+import type { ApiKeysTable } from './api-keys/api-keys.table.js'
+import type { AuditEventsTable } from './audit/audit.table.js'
+import type { CompaniesTable } from './companies/companies.table.js'
+import type { OrgUnitsTable } from './org-units/org-units.table.js'
+import type { ProjectMembersTable, ProjectsTable } from './projects/projects.table.js'
+import type {
+  GrantsTable,
+  PermissionGroupsTable,
+  RestrictionsTable,
+  RolesTable,
+  UserGroupsTable,
+  UserRolesTable,
+} from './roles/roles.table.js'
+import type { SessionsTable } from './accounts/sessions.table.js'
+import type { UsersTable } from './users/users.table.js'
+
+export interface Database {
+  companies: CompaniesTable
+  org_units: OrgUnitsTable
+  projects: ProjectsTable
+  project_members: ProjectMembersTable
+  users: UsersTable
+  sessions: SessionsTable
+  api_keys: ApiKeysTable
+  roles: RolesTable
+  permission_groups: PermissionGroupsTable
+  user_roles: UserRolesTable
+  user_groups: UserGroupsTable
+  grants: GrantsTable
+  restrictions: RestrictionsTable
+  audit_events: AuditEventsTable
+  usage_counters: UsageCountersTable
+}
