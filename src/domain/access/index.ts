@@ -19,6 +19,7 @@ export {
   bumpPolicyVersion,
   loadPolicy,
   loadSubject,
+  policyVersion,
   storedRole,
   type StoredDefinition,
 } from './policy.repo.js'

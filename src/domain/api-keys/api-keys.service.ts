@@ -1,7 +1,22 @@
-import { bindSubject, canDelegate, type Subject } from '../../authz/index.js'
-import { withCompany } from '../../db/index.js'
+import type { Transaction } from 'kysely'
+import {
+  bindSubject,
+  canDelegate,
+  type BoundSubject,
+  type CompiledPolicy,
+  type Subject,
+} from '../../authz/index.js'
+import { withCompany, type Database } from '../../db/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
-import { authorize, storedRole, subjectOf, type StoredDefinition } from '../access/index.js'
+import {
+  authorize,
+  loadPolicy,
+  loadSubject,
+  policyVersion,
+  storedRole,
+  subjectOf,
+  type StoredDefinition,
+} from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Actor, type AnonymousCtx, type Ctx } from '../context.js'
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
@@ -33,18 +48,64 @@ function keySubject(apiKey: Pick<ApiKey, 'id' | 'companyId' | 'roleId'>): Subjec
   }
 }
 
+/** How many keys may stand between a key and the person at the root of its chain. */
+const MAX_CHAIN = 8
+
 /**
- * The actor behind a presented API key, or null when it is unknown, revoked or expired. The
- * engine decides with the key's role only (`subject`); `own`, `team` and `project` scopes reach
- * nothing, since a key is nobody and sits nowhere, so only company-wide rules apply to it.
+ * S8: a key stands only while whoever minted it stands, checked on every use rather than by
+ * revoking keys when the creator changes: a person's status, roles, groups and restrictions
+ * change through many paths (offboarding, role edits, transfers, restriction changes), and one
+ * check at use covers them all without a hook in each. The key stands when it is neither revoked
+ * nor expired, its creator is an active person (or a key that itself stands, up to MAX_CHAIN
+ * links: a key minted by a key dies with its parent) and that creator could still delegate every
+ * grant of the key's role to it today (canDelegate, as at creation). A key without a recorded
+ * creator has no standing.
+ */
+async function keyStands(
+  trx: Transaction<Database>,
+  ctx: AnonymousCtx,
+  apiKey: ApiKey,
+  policy: CompiledPolicy,
+  depth = 0,
+): Promise<BoundSubject | null> {
+  if (apiKey.revokedAt !== null) return null
+  if (apiKey.expiresAt !== null && apiKey.expiresAt <= ctx.now) return null
+  const creator = apiKey.createdBy
+  if (creator === null || depth > MAX_CHAIN) return null
+  let granter: BoundSubject | null
+  if (creator.startsWith('apikey:')) {
+    const parent = await findApiKey(trx, apiKey.companyId, creator.slice('apikey:'.length))
+    granter = parent === undefined ? null : await keyStands(trx, ctx, parent, policy, depth + 1)
+  } else {
+    const person = await loadSubject(trx, apiKey.companyId, creator, ctx.now)
+    granter = person?.status === 'active' ? bindSubject(policy, person) : null
+  }
+  if (granter === null) return null
+  const role = await findRole(trx, apiKey.companyId, apiKey.roleId)
+  if (role === undefined) return null
+  const def = role.definition as StoredDefinition
+  const key = bindSubject(policy, keySubject(apiKey))
+  const grants = storedRole(role.id, role.name, role.kind, def, role.mfaRequired).grants
+  return grants.every((g) => canDelegate(granter, key, g).allowed) ? key : null
+}
+
+/**
+ * The actor behind a presented API key, or null when it is unknown, revoked, expired or no
+ * longer backed by its creator (S8, keyStands). The engine decides with the key's role only
+ * (`subject`); `own`, `team` and `project` scopes reach nothing, since a key is nobody and sits
+ * nowhere, so only company-wide rules apply to it.
  */
 export async function resolveApiKey(ctx: AnonymousCtx, key: string): Promise<Actor | null> {
   const found = await findApiKeyCompany(ctx.db, key)
   if (found === undefined) return null
   return withCompany(ctx.db, found.company_id, async (trx) => {
     const apiKey = await findApiKey(trx, found.company_id, found.id)
-    if (apiKey === undefined || apiKey.revokedAt !== null) return null
-    if (apiKey.expiresAt !== null && apiKey.expiresAt <= ctx.now) return null
+    if (apiKey === undefined) return null
+    const version = await policyVersion(trx, apiKey.companyId)
+    const policy = await ctx.policies.get(apiKey.companyId, version, () =>
+      loadPolicy(trx, apiKey.companyId),
+    )
+    if ((await keyStands(trx, ctx, apiKey, policy)) === null) return null
     if (apiKey.lastUsedAt === null || ctx.now.getTime() - apiKey.lastUsedAt.getTime() >= TOUCH_MS)
       await touchApiKey(trx, apiKey.companyId, apiKey.id, ctx.now)
     const subject = keySubject(apiKey)
