@@ -209,6 +209,27 @@ describe('S5: a person’s reach is delegated like a grant', () => {
     )
   })
 
+  it('nobody names themselves manager to reach a user through resource.managerId', async () => {
+    const editor = await role({
+      name: 'Manager-bound editor',
+      grants: [
+        { actions: ['user.view', 'user.edit'], scope: 'company' },
+        {
+          actions: ['user.offboard'],
+          scope: 'company',
+          when: { eq: [{ ref: 'resource.managerId' }, { ref: 'subject.id' }] },
+        },
+      ],
+    })
+    const m = await person('s5m@a.test', team1, [editor])
+    const target = await person('s5n@a.test', team2, [])
+    const res = await m.as('PATCH', `/api/v1/users/${target.id}`, { managerId: m.id })
+    expect(problem(res, 403, 'forbidden').errors).toEqual([
+      { path: 'body/managerId', message: expect.stringContaining('user.offboard') },
+    ])
+    expect((await admin('GET', `/api/v1/users/${target.id}`)).json().managerId).toBeNull()
+  })
+
   it('with project.manageMembers, nobody adds themselves or others to a project they do not reach', async () => {
     const projectOf = async (name: string) =>
       (await admin('POST', '/api/v1/projects', { name })).json().id as string
@@ -275,6 +296,20 @@ describe('S7: nobody takes away what they could not grant', () => {
     const op = await person('s7op@a.test', team1, [await roleIdOf('Operator')])
     const res = await sup.as('PATCH', `/api/v1/users/${op.id}`, { status: 'offboarded' })
     expect(res.statusCode).toBe(200)
+  })
+
+  it('a transfer does not take away roles the caller could not give (R8 reset)', async () => {
+    const sup = await person('s7t@a.test', team1, [await roleIdOf('Supervisor')])
+    const settings = await role({
+      name: 'Security officer',
+      grants: [{ actions: ['securitySettings.edit'], scope: 'company' }],
+    })
+    const target = await person('s7u@a.test', team1, [settings])
+    const res = await sup.as('PATCH', `/api/v1/users/${target.id}`, { position: 'novice-agent' })
+    problem(res, 403, 'forbidden')
+    expect((await admin('GET', `/api/v1/users/${target.id}/roles`)).json().roleIds).toEqual([
+      settings,
+    ])
   })
 
   it('a role manager cannot delete a role stronger than theirs', async () => {

@@ -770,11 +770,12 @@ export async function resetToPositionDefaults(
       if (!current.includes(r.id))
         assertDelegable(me, target, r.grants, `body/position/defaults/${i}`)
     })
-    for (const id of current) {
-      const role = all.find((r) => r.id === id)
-      if (role && role.kind !== 'builtin' && !defaults.some((d) => d.id === id))
-        await repo.unassignRole(tx.db, companyId, userId, id)
-    }
+    const dropped = all.filter(
+      (r) => current.includes(r.id) && r.kind !== 'builtin' && !defaults.some((d) => d.id === r.id),
+    )
+    // S7: a transfer takes the old job's roles away only when the caller could give them
+    assertRevocable(me, target, dropped, 'body/position')
+    for (const r of dropped) await repo.unassignRole(tx.db, companyId, userId, r.id)
     for (const r of defaults) await repo.assignRole(tx.db, companyId, userId, r.id, tx.now)
   }
   for (const g of before.groupIds) await repo.removeUserFromGroup(tx.db, companyId, userId, g)
