@@ -329,6 +329,28 @@ describe('S7: nobody takes away what they could not grant', () => {
   })
 })
 
+describe('S7: nor a permission group', () => {
+  it('a group manager cannot delete a group stronger than theirs', async () => {
+    const own = await role({
+      name: 'Group manager',
+      grants: [
+        {
+          actions: ['permissionGroup.view', 'permissionGroup.delete', 'user.view'],
+          scope: 'company',
+        },
+      ],
+    })
+    const m = await person('s7g@a.test', team1, [own])
+    const res = await admin('POST', '/api/v1/permission-groups', {
+      name: 'Exporters',
+      grants: [{ actions: ['customer.view', 'customer.export'], scope: 'company' }],
+    })
+    const group = res.json().id as string
+    problem(await m.as('DELETE', `/api/v1/permission-groups/${group}`), 403, 'forbidden')
+    expect((await admin('GET', `/api/v1/permission-groups/${group}`)).statusCode).toBe(200)
+  })
+})
+
 describe('S8: an API key is bound to its creator’s standing', () => {
   const keyRole = [{ actions: ['role.view', 'role.assign', 'user.view'], scope: 'company' }]
 

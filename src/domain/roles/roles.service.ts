@@ -558,6 +558,11 @@ export async function deleteGroup(ctx: Ctx, id: string): Promise<void> {
   return inCompany(ctx, async (tx) => {
     const before = groupView(await visibleGroup(tx, id))
     await authorize(tx, 'permissionGroup.delete', { type: 'permissionGroup', id })
+    // S7: deleting takes the group from every holder, as removing it from each would
+    const me = await subjectOf(tx)
+    assertDelegable(me, me, before.grants, 'params/id')
+    for (const holder of await repo.listGroupUserIds(tx.db, tx.actor.companyId, id))
+      assertDelegable(me, await boundUser(tx, holder), before.grants, 'params/id')
     await repo.deletePermissionGroup(tx.db, tx.actor.companyId, id)
     await bumpPolicyVersion(tx.db, tx.actor.companyId)
     await recordAudit(tx, {
