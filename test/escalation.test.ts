@@ -21,6 +21,7 @@ async function role(body: Record<string, unknown>) {
   if (res.statusCode !== 201) throw new Error(`role: ${res.statusCode} ${res.body}`)
   return res.json().id as string
 }
+let logins = 0
 async function person(email: string, orgUnitId: string, roleIds: string[]) {
   const res = await admin('POST', '/api/v1/users', {
     email,
@@ -30,7 +31,10 @@ async function person(email: string, orgUnitId: string, roleIds: string[]) {
     roleIds,
   })
   if (res.statusCode !== 201) throw new Error(`user: ${res.statusCode} ${res.body}`)
-  const token = (await logIn(app, { company: a.slug, email })).json().token as string
+  // one client address per person: the login limiter counts attempts per address
+  logins += 1
+  const token = (await logIn(app, { company: a.slug, email }, `10.0.7.${logins}`)).json()
+    .token as string
   return { id: res.json().id as string, as: call(token) }
 }
 
@@ -148,5 +152,249 @@ describe('S17: subtree is delegated only by holders of subtree', () => {
       grants: [{ actions: ['user.view'], scope: 'subtree' }],
     })
     problem(res, 403, 'forbidden')
+  })
+})
+
+const roleIdOf = async (name: string) =>
+  ((await admin('GET', '/api/v1/roles')).json().items as { id: string; name: string }[]).find(
+    (r) => r.name === name,
+  )?.id as string
+
+describe('S5: a person’s reach is delegated like a grant', () => {
+  it('with user.edit on own, a user renames themselves but cannot change their team, level or position', async () => {
+    const self = await role({
+      name: 'Self service',
+      grants: [
+        { actions: ['user.view', 'user.edit'], scope: 'own' },
+        {
+          actions: ['customer.view'],
+          scope: 'company',
+          when: { eq: [{ ref: 'subject.level' }, 'lead'] },
+        },
+      ],
+    })
+    const m = await person('s5@a.test', team1, [self])
+    for (const patch of [{ orgUnitId: team2 }, { level: 'lead' }, { position: 'team-lead' }]) {
+      problem(await m.as('PATCH', `/api/v1/users/${m.id}`, patch), 403, 'forbidden')
+    }
+    const after = (await admin('GET', `/api/v1/users/${m.id}`)).json()
+    expect(after).toMatchObject({ orgUnitId: team1, level: 'novice', position: null })
+    problem(await m.as('GET', '/api/v1/roles'), 403, 'forbidden')
+    expect((await m.as('PATCH', `/api/v1/users/${m.id}`, { name: 'Renamed' })).statusCode).toBe(200)
+  })
+
+  it('a user editor cannot raise a level that a subject.level condition turns into access they lack', async () => {
+    const editor = await role({
+      name: 'Level editor',
+      grants: [{ actions: ['user.view', 'user.edit'], scope: 'company' }],
+    })
+    const m = await person('s5b@a.test', team1, [editor])
+    const gated = await role({
+      name: 'Leads see customers',
+      grants: [
+        {
+          actions: ['customer.view'],
+          scope: 'company',
+          when: { eq: [{ ref: 'subject.level' }, 'lead'] },
+        },
+      ],
+    })
+    const agent = await person('s5c@a.test', team1, [gated])
+    const res = await m.as('PATCH', `/api/v1/users/${agent.id}`, { level: 'lead' })
+    expect(problem(res, 403, 'forbidden').errors).toEqual([
+      { path: 'body/level', message: expect.stringContaining('customer.view') },
+    ])
+    expect((await admin('PATCH', `/api/v1/users/${agent.id}`, { level: 'lead' })).statusCode).toBe(
+      200,
+    )
+  })
+
+  it('nobody names themselves manager to reach a user through resource.managerId', async () => {
+    const editor = await role({
+      name: 'Manager-bound editor',
+      grants: [
+        { actions: ['user.view', 'user.edit'], scope: 'company' },
+        {
+          actions: ['user.offboard'],
+          scope: 'company',
+          when: { eq: [{ ref: 'resource.managerId' }, { ref: 'subject.id' }] },
+        },
+      ],
+    })
+    const m = await person('s5m@a.test', team1, [editor])
+    const target = await person('s5n@a.test', team2, [])
+    const res = await m.as('PATCH', `/api/v1/users/${target.id}`, { managerId: m.id })
+    expect(problem(res, 403, 'forbidden').errors).toEqual([
+      { path: 'body/managerId', message: expect.stringContaining('user.offboard') },
+    ])
+    expect((await admin('GET', `/api/v1/users/${target.id}`)).json().managerId).toBeNull()
+  })
+
+  it('with project.manageMembers, nobody adds themselves or others to a project they do not reach', async () => {
+    const projectOf = async (name: string) =>
+      (await admin('POST', '/api/v1/projects', { name })).json().id as string
+    const mine = await projectOf('S5 mine')
+    const other = await projectOf('S5 other')
+    const manager = await role({
+      name: 'Project manager',
+      grants: [
+        { actions: ['project.view', 'project.manageMembers', 'user.view'], scope: 'company' },
+        { actions: ['customer.view'], scope: 'project' },
+      ],
+    })
+    const m = await person('s5p@a.test', team1, [manager])
+    const peer = await person('s5q@a.test', team1, [manager])
+    expect((await admin('PUT', `/api/v1/projects/${mine}/members/${m.id}`)).statusCode).toBe(204)
+    problem(await m.as('PUT', `/api/v1/projects/${other}/members/${m.id}`), 403, 'forbidden')
+    problem(await m.as('PUT', `/api/v1/projects/${other}/members/${peer.id}`), 403, 'forbidden')
+    const members = await admin('GET', `/api/v1/projects/${other}/members`)
+    expect(members.json().items).toEqual([])
+    expect((await m.as('PUT', `/api/v1/projects/${mine}/members/${peer.id}`)).statusCode).toBe(204)
+  })
+})
+
+describe('S7: nobody takes away what they could not grant', () => {
+  const manager = [
+    {
+      actions: ['role.view', 'role.edit', 'role.create', 'role.delete', 'role.assign'],
+      scope: 'company',
+    },
+    { actions: ['user.view', 'user.edit', 'user.assignRole'], scope: 'company' },
+  ]
+
+  it('a role manager cannot remove the Admin role from an Admin', async () => {
+    const own = await role({ name: 'Role manager', grants: manager })
+    const m = await person('s7a@a.test', team1, [own])
+    const adminRole = await roleIdOf('Admin')
+    const target = await person('s7admin@a.test', team1, [adminRole])
+    problem(
+      await m.as('PUT', `/api/v1/users/${target.id}/roles`, { roleIds: [] }),
+      403,
+      'forbidden',
+    )
+    expect((await admin('GET', `/api/v1/users/${target.id}/roles`)).json().roleIds).toEqual([
+      adminRole,
+    ])
+  })
+
+  it('a user.edit holder cannot suspend an Admin; a Supervisor cannot offboard one, but may an Operator', async () => {
+    const own = await role({ name: 'User editor', grants: manager })
+    const m = await person('s7b@a.test', team1, [own])
+    const target = await person('s7admin2@a.test', team1, [await roleIdOf('Admin')])
+    problem(
+      await m.as('PATCH', `/api/v1/users/${target.id}`, { status: 'suspended' }),
+      403,
+      'forbidden',
+    )
+    const sup = await person('s7sup@a.test', team1, [await roleIdOf('Supervisor')])
+    problem(
+      await sup.as('PATCH', `/api/v1/users/${target.id}`, { status: 'offboarded' }),
+      403,
+      'forbidden',
+    )
+    expect((await admin('GET', `/api/v1/users/${target.id}`)).json().status).toBe('active')
+    const op = await person('s7op@a.test', team1, [await roleIdOf('Operator')])
+    const res = await sup.as('PATCH', `/api/v1/users/${op.id}`, { status: 'offboarded' })
+    expect(res.statusCode).toBe(200)
+  })
+
+  it('a transfer does not take away roles the caller could not give (R8 reset)', async () => {
+    const sup = await person('s7t@a.test', team1, [await roleIdOf('Supervisor')])
+    const settings = await role({
+      name: 'Security officer',
+      grants: [{ actions: ['securitySettings.edit'], scope: 'company' }],
+    })
+    const target = await person('s7u@a.test', team1, [settings])
+    const res = await sup.as('PATCH', `/api/v1/users/${target.id}`, { position: 'novice-agent' })
+    problem(res, 403, 'forbidden')
+    expect((await admin('GET', `/api/v1/users/${target.id}/roles`)).json().roleIds).toEqual([
+      settings,
+    ])
+  })
+
+  it('a role manager cannot delete a role stronger than theirs', async () => {
+    const own = await role({ name: 'Role deleter', grants: manager })
+    const m = await person('s7c@a.test', team1, [own])
+    const strong = await role({
+      name: 'Exporter',
+      grants: [{ actions: ['customer.view', 'customer.export'], scope: 'company' }],
+    })
+    problem(await m.as('DELETE', `/api/v1/roles/${strong}`), 403, 'forbidden')
+    expect((await admin('GET', `/api/v1/roles/${strong}`)).statusCode).toBe(200)
+    const weak = await role({
+      name: 'Viewer',
+      grants: [{ actions: ['user.view'], scope: 'company' }],
+    })
+    expect((await m.as('DELETE', `/api/v1/roles/${weak}`)).statusCode).toBe(204)
+  })
+})
+
+describe('S7: nor a permission group', () => {
+  it('a group manager cannot delete a group stronger than theirs', async () => {
+    const own = await role({
+      name: 'Group manager',
+      grants: [
+        {
+          actions: ['permissionGroup.view', 'permissionGroup.delete', 'user.view'],
+          scope: 'company',
+        },
+      ],
+    })
+    const m = await person('s7g@a.test', team1, [own])
+    const res = await admin('POST', '/api/v1/permission-groups', {
+      name: 'Exporters',
+      grants: [{ actions: ['customer.view', 'customer.export'], scope: 'company' }],
+    })
+    const group = res.json().id as string
+    problem(await m.as('DELETE', `/api/v1/permission-groups/${group}`), 403, 'forbidden')
+    expect((await admin('GET', `/api/v1/permission-groups/${group}`)).statusCode).toBe(200)
+  })
+})
+
+describe('S8: an API key is bound to its creator’s standing', () => {
+  const keyRole = [{ actions: ['role.view', 'role.assign', 'user.view'], scope: 'company' }]
+
+  it('a key stops authenticating when its creator is offboarded, or no longer holds its grants', async () => {
+    const own = await role({ name: 'Key maker', grants: keyRole })
+    const maker = await person('s8a@a.test', team1, [own])
+    const mint = async () =>
+      (await maker.as('POST', '/api/v1/api-keys', { name: 'k', roleId: own })).json().key as string
+    const key = await mint()
+    expect((await call(key)('GET', '/api/v1/users')).statusCode).toBe(200)
+    expect(
+      (await admin('PATCH', `/api/v1/users/${maker.id}`, { status: 'offboarded' })).statusCode,
+    ).toBe(200)
+    problem(await call(key)('GET', '/api/v1/users'), 401, 'not_authenticated')
+    problem(
+      await call(key)('POST', '/api/v1/roles', { name: 'x', grants: [] }),
+      401,
+      'not_authenticated',
+    )
+  })
+
+  it('a key holds no more than its creator holds now', async () => {
+    const own = await role({ name: 'Key maker 2', grants: keyRole })
+    const narrow = await role({
+      name: 'Narrow',
+      grants: [{ actions: ['role.view'], scope: 'company' }],
+    })
+    const maker = await person('s8b@a.test', team1, [own])
+    const key = (await maker.as('POST', '/api/v1/api-keys', { name: 'k', roleId: own })).json()
+      .key as string
+    expect((await call(key)('GET', '/api/v1/users')).statusCode).toBe(200)
+    expect(
+      (await admin('PUT', `/api/v1/users/${maker.id}/roles`, { roleIds: [narrow] })).statusCode,
+    ).toBe(200)
+    problem(await call(key)('GET', '/api/v1/users'), 401, 'not_authenticated')
+  })
+
+  it('a key minted by a key dies with its parent', async () => {
+    const own = await role({ name: 'Key maker 3', grants: keyRole })
+    const parent = (await admin('POST', '/api/v1/api-keys', { name: 'p', roleId: own })).json()
+    const child = await call(parent.key)('POST', '/api/v1/api-keys', { name: 'c', roleId: own })
+    expect(child.statusCode).toBe(201)
+    expect((await call(child.json().key)('GET', '/api/v1/users')).statusCode).toBe(200)
+    expect((await admin('DELETE', `/api/v1/api-keys/${parent.apiKey.id}`)).statusCode).toBe(204)
+    problem(await call(child.json().key)('GET', '/api/v1/users'), 401, 'not_authenticated')
   })
 })

@@ -22,6 +22,7 @@ export {
   loadPolicy,
   loadSubject,
   POLICY_CHANNEL,
+  policyVersion,
   storedRole,
   subjectColumns,
   subjectOfRow,

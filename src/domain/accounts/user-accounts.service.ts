@@ -5,6 +5,8 @@ import { authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { visibleOrgUnit } from '../org-units/index.js'
 import {
+  assertCanChangeStanding,
+  assertReachChange,
   boundUser,
   giveRoles,
   resetToPositionDefaults,
@@ -134,6 +136,15 @@ export async function updateUserAccount(ctx: Ctx, id: string, patch: UserPatch):
   return inCompany(ctx, async (tx) => {
     const { user: before, decision: seen } = await userForAction(tx, id, 'user.view')
     const { status, ...profile } = patch
+    const reach = Object.fromEntries(
+      (['orgUnitId', 'level', 'position', 'managerId'] as const).flatMap((k) =>
+        profile[k] !== undefined && profile[k] !== before[k] ? [[k, profile[k]]] : [],
+      ),
+    )
+    // S5: a new place, level, position or manager is a delegation of what comes with it
+    if (Object.keys(reach).length > 0) {
+      await assertReachChange(tx, before.id, reach, 'user.edit', `body/${Object.keys(reach)[0]}`)
+    }
     let user = await patchUserProfile(tx, before, profile)
     // R8: a transfer to another position or team resets permissions to the new defaults
     if (user.position !== before.position || user.orgUnitId !== before.orgUnitId) {
@@ -154,6 +165,7 @@ async function changeStatus(tx: TenantCtx, before: User, status: UserStatus): Pr
     userResource(before),
     () => new AppError('not_found', 'no such user'),
   )
+  await assertCanChangeStanding(tx, before.id, 'body/status')
   const after = await updateUserRow(tx.db, companyId, before.id, { status }, tx.now)
   if (after === undefined) throw new AppError('not_found', 'no such user')
   const ended =

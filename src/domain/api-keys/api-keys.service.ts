@@ -1,6 +1,21 @@
-import { bindSubject, canDelegate, type Subject } from '../../authz/index.js'
+import type { Transaction } from 'kysely'
+import {
+  bindSubject,
+  canDelegate,
+  type BoundSubject,
+  type CompiledPolicy,
+  type Subject,
+} from '../../authz/index.js'
+import type { Database } from '../database.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
-import { authorize, storedRole, subjectOf, type StoredDefinition } from '../access/index.js'
+import {
+  authorize,
+  loadPolicy,
+  loadSubject,
+  storedRole,
+  subjectOf,
+  type StoredDefinition,
+} from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import {
   inCompany,
@@ -39,6 +54,47 @@ function keySubject(apiKey: Pick<ApiKey, 'id' | 'companyId' | 'roleId'>): Subjec
   }
 }
 
+/** How many keys may stand between a key and the person at the root of its chain. */
+const MAX_CHAIN = 8
+
+/**
+ * S8: a key stands only while whoever minted it stands, checked on every use rather than by
+ * revoking keys when the creator changes: a person's status, roles, groups and restrictions
+ * change through many paths (offboarding, role edits, transfers, restriction changes), and one
+ * check at use covers them all without a hook in each. The key stands when it is neither revoked
+ * nor expired, its creator is an active person (or a key that itself stands, up to MAX_CHAIN
+ * links: a key minted by a key dies with its parent) and that creator could still delegate every
+ * grant of the key's role to it today (canDelegate, as at creation). A key without a recorded
+ * creator has no standing.
+ */
+async function keyStands(
+  trx: Transaction<Database>,
+  ctx: AnonymousCtx,
+  apiKey: ApiKey,
+  policy: CompiledPolicy,
+  depth = 0,
+): Promise<BoundSubject | null> {
+  if (apiKey.revokedAt !== null) return null
+  if (apiKey.expiresAt !== null && apiKey.expiresAt <= ctx.now) return null
+  const creator = apiKey.createdBy
+  if (creator === null || depth > MAX_CHAIN) return null
+  let granter: BoundSubject | null
+  if (creator.startsWith('apikey:')) {
+    const parent = await findApiKey(trx, apiKey.companyId, creator.slice('apikey:'.length))
+    granter = parent === undefined ? null : await keyStands(trx, ctx, parent, policy, depth + 1)
+  } else {
+    const person = await loadSubject(trx, apiKey.companyId, creator, ctx.now)
+    granter = person?.status === 'active' ? bindSubject(policy, person) : null
+  }
+  if (granter === null) return null
+  const role = await findRole(trx, apiKey.companyId, apiKey.roleId)
+  if (role === undefined) return null
+  const def = role.definition as StoredDefinition
+  const key = bindSubject(policy, keySubject(apiKey))
+  const grants = storedRole(role.id, role.name, role.kind, def, role.mfaRequired).grants
+  return grants.every((g) => canDelegate(granter, key, g).allowed) ? key : null
+}
+
 /**
  * The actor behind a presented API key, with the transaction it was read in (the request's work
  * adopts it), or null when it is unknown, revoked or expired. The engine decides with the key's
@@ -52,7 +108,18 @@ export async function authenticateApiKey(
   const trx = await ctx.db.startTransaction().execute()
   try {
     const row = await findLiveApiKey(trx, key, ctx.now)
-    if (row === undefined) {
+    const apiKey = row && (await findApiKey(trx, row.company_id, row.id))
+    const policy =
+      row &&
+      (await ctx.policies.get(row.company_id, Number(row.policy_version), () =>
+        loadPolicy(trx, row.company_id),
+      ))
+    if (
+      row === undefined ||
+      apiKey === undefined ||
+      policy === undefined ||
+      (await keyStands(trx, ctx, apiKey, policy)) === null
+    ) {
       await trx.rollback().execute()
       return null
     }

@@ -2,6 +2,7 @@ import type { AttrOf, Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { authorize, decisionFor } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
+import { assertReachChange } from '../roles/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import type { Page, PageRequest } from '../page.js'
 import { defineResource } from '../seam/index.js'
@@ -181,8 +182,19 @@ export async function setProjectMember(
     await projectForAction(tx, projectId, 'manageMembers')
     await visibleUser(tx, userId, path)
     const before = await listProjectMemberIds(tx.db, companyId, projectId)
+    if (before.includes(userId) === member) {
+      if (member) return before
+    } else {
+      // S5, S7: joining or leaving a project delegates or takes away what membership gives
+      await assertReachChange(
+        tx,
+        userId,
+        { project: { id: projectId, member } },
+        'project.manageMembers',
+        path,
+      )
+    }
     if (member) {
-      if (before.includes(userId)) return before
       await addMemberRow(tx.db, companyId, projectId, userId, tx.now)
     } else if (!(await removeMemberRow(tx.db, companyId, projectId, userId))) {
       throw new AppError('not_found', 'not a member of this project', {

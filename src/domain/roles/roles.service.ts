@@ -18,6 +18,7 @@ import { AppError, type ErrorDetail } from '../../errors.js'
 import {
   authorize,
   decisionFor,
+  listPlan,
   loadPolicy,
   loadSubject,
   policyChanged,
@@ -102,6 +103,130 @@ function assertDelegable(
 
 const sameRule = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b)
 
+/** A restriction lifted widens access exactly as a grant of what it denied would (S2). */
+function restrictionsAsGrants(list: Role['restrictions']): Grant[] {
+  return (list ?? []).map((x) => ({
+    actions: x.actions,
+    scope: x.scope ?? 'company',
+    ...(x.when !== undefined ? { when: x.when } : {}),
+    ...(x.fields !== undefined
+      ? { fields: Object.fromEntries(Object.keys(x.fields).map((f) => [f, 'edit' as const])) }
+      : {}),
+  }))
+}
+
+/**
+ * S7: revocation is bounded. Taking `roles` away from `from` (unassigning, deleting the role,
+ * suspending or offboarding the holder) is allowed only to someone who could give them to that
+ * person: every grant delegable, and every restriction that would lift with them too.
+ */
+function assertRevocable(
+  me: BoundSubject,
+  from: BoundSubject,
+  roles: readonly Pick<RoleView, 'grants' | 'restrictions'>[],
+  path: string,
+): void {
+  for (const r of roles) {
+    assertDelegable(me, from, r.grants, path)
+    assertDelegable(me, from, restrictionsAsGrants(r.restrictions), path)
+  }
+}
+
+/**
+ * S7: suspending, offboarding or reactivating a person changes everything they hold at once:
+ * the caller must be able to grant each of their roles and permission groups to them (a
+ * Supervisor cannot offboard an Admin).
+ */
+export async function assertCanChangeStanding(
+  tx: TenantCtx,
+  userId: string,
+  path: string,
+): Promise<void> {
+  const { companyId } = tx.actor
+  const me = await subjectOf(tx)
+  const target = await boundUser(tx, userId)
+  const roles = (await repo.findRolesByIds(tx.db, companyId, [...target.subject.roles])).map(
+    roleView,
+  )
+  assertRevocable(me, target, roles, path)
+  for (const id of target.subject.groups ?? []) {
+    const group = await repo.findPermissionGroup(tx.db, companyId, id)
+    if (group !== undefined) assertDelegable(me, target, groupView(group).grants, path)
+  }
+}
+
+/** A change of what defines a person's reach (S5): their place, attributes or one project. */
+export interface ReachChange {
+  readonly orgUnitId?: string | null
+  readonly level?: string
+  readonly position?: string | null
+  readonly managerId?: string | null
+  /** Joining (`true`) or leaving (`false`) one project. */
+  readonly project?: { readonly id: string; readonly member: boolean }
+}
+
+const readsSubject = (x: { when?: unknown }) =>
+  x.when !== undefined && JSON.stringify(x.when).includes('"subject.')
+
+/**
+ * S5: changing a person's org unit, level, position, manager or project membership is a
+ * delegation of what comes with it. The rule, conservative on purpose:
+ * - nobody changes their own reach unless `governing` (user.edit, project.manageMembers) is
+ *   theirs company-wide (its list plan is `all`): a self-move is never a way up;
+ * - every grant of the person whose meaning depends on what changes (team/subtree scopes when
+ *   the org unit moves, project scopes for a project, any condition reading `subject.*`) must be
+ *   delegable by the caller to the person as they will be (canDelegate, relative scopes read
+ *   from the person after the change). For a project only that project is delegated: the
+ *   person is checked as a member of it alone, so the caller must reach that project.
+ * Role restrictions that read `subject.*` may stop applying: they count as lifted (S2).
+ * Leaving a project takes away what it gave: the same check, as a revocation (S7).
+ */
+export async function assertReachChange(
+  tx: TenantCtx,
+  userId: string,
+  change: ReachChange,
+  governing: 'user.edit' | 'project.manageMembers',
+  path: string,
+): Promise<void> {
+  const me = await subjectOf(tx)
+  const self = userId === me.subject.id && change.project?.member !== false
+  if (self && (await listPlan(tx, governing)).kind !== 'all') {
+    throw new AppError('forbidden', `changing your own reach needs ${governing} company-wide`, {
+      errors: [{ path, message: 'you may not change this for yourself' }],
+    })
+  }
+  const target = await boundUser(tx, userId)
+  const s = target.subject
+  const movesUnit = 'orgUnitId' in change && (change.orgUnitId ?? null) !== (s.orgUnitId ?? null)
+  const attrs = { ...s.attrs }
+  for (const k of ['level', 'position', 'managerId'] as const)
+    if (k in change) attrs[k] = change[k] ?? null
+  const after = bindSubject(me.policy, {
+    ...s,
+    ...(movesUnit ? { orgUnitId: change.orgUnitId ?? null } : {}),
+    ...(change.project !== undefined ? { projectIds: [change.project.id] } : {}),
+    attrs,
+  })
+  const policy = await loadPolicy(tx.db, tx.actor.companyId)
+  const roles = policy.roles.filter((r) => s.roles.includes(r.id))
+  const held: Grant[] = [
+    ...roles.flatMap((r) => r.grants),
+    ...(policy.groups ?? [])
+      .filter((g) => (s.groups ?? []).includes(g.id))
+      .flatMap((g) => g.grants),
+    ...(s.grants ?? []),
+  ]
+  const relative = (scope: Grant['scope']) =>
+    change.project !== undefined
+      ? scope === 'project'
+      : movesUnit && (scope === 'team' || scope === 'subtree')
+  const carried = (x: { scope?: Grant['scope']; when?: unknown }) =>
+    relative(x.scope ?? 'company') || readsSubject(x)
+  assertDelegable(me, after, held.filter(carried), path)
+  const lifted = roles.flatMap((r) => r.restrictions ?? []).filter(carried)
+  assertDelegable(me, after, restrictionsAsGrants(lifted), path)
+}
+
 /**
  * Editing a role delegates the change to every holder (S2, S4, S16):
  * - a grant added or changed must be delegable by the editor to each holder, with relative
@@ -122,14 +247,7 @@ async function assertWidening(
   const lifted = (prior.restrictions ?? []).filter(
     (x) => !(input.restrictions ?? []).some((y) => sameRule(x, y)),
   )
-  const liftedAsGrants: Grant[] = lifted.map((x) => ({
-    actions: x.actions,
-    scope: x.scope ?? 'company',
-    ...(x.when !== undefined ? { when: x.when } : {}),
-    ...(x.fields !== undefined
-      ? { fields: Object.fromEntries(Object.keys(x.fields).map((f) => [f, 'edit' as const])) }
-      : {}),
-  }))
+  const liftedAsGrants = restrictionsAsGrants(lifted)
   if (lifted.length > 0 && me.subject.roles.includes(prior.id)) {
     throw new AppError('forbidden', 'you may not lift a restriction that binds you', {
       errors: [{ path: 'body/restrictions', message: 'a holder of this role cannot loosen it' }],
@@ -310,6 +428,11 @@ export async function deleteRole(ctx: Ctx, id: string): Promise<void> {
     // API keys keep their role for the audit trail, revoked or not
     if (keys.length) throw new AppError('conflict', `the role is held by ${keys.length} API key(s)`)
     const holders = await repo.listRoleUserIds(tx.db, tx.actor.companyId, id)
+    // S7: deleting takes the role from every holder; a role stronger than the caller's stays
+    const me = await subjectOf(tx)
+    assertRevocable(me, me, [before], 'params/id')
+    for (const holder of holders)
+      assertRevocable(me, await boundUser(tx, holder), [before], 'params/id')
     await repo.deleteRole(tx.db, tx.actor.companyId, id)
     await policyChanged(tx)
     await recordAudit(tx, {
@@ -435,6 +558,11 @@ export async function deleteGroup(ctx: Ctx, id: string): Promise<void> {
   return inCompany(ctx, async (tx) => {
     const before = groupView(await visibleGroup(tx, id))
     await authorize(tx, 'permissionGroup.delete', { type: 'permissionGroup', id })
+    // S7: deleting takes the group from every holder, as removing it from each would
+    const me = await subjectOf(tx)
+    assertDelegable(me, me, before.grants, 'params/id')
+    for (const holder of await repo.listGroupUserIds(tx.db, tx.actor.companyId, id))
+      assertDelegable(me, await boundUser(tx, holder), before.grants, 'params/id')
     await repo.deletePermissionGroup(tx.db, tx.actor.companyId, id)
     await policyChanged(tx)
     await recordAudit(tx, {
@@ -517,6 +645,10 @@ export async function setUserRoles(
     const added = wanted.filter((r) => !current.includes(r.id))
     const removed = current.filter((id) => !wanted.some((r) => r.id === id))
     await giveRoles(tx, target, added, 'body/roleIds')
+    if (removed.length > 0) {
+      const gone = (await repo.findRolesByIds(tx.db, companyId, removed)).map(roleView)
+      assertRevocable(await subjectOf(tx), target, gone, 'body/roleIds')
+    }
     for (const id of removed) await repo.unassignRole(tx.db, companyId, userId, id)
     if (added.length || removed.length) {
       await recordAudit(tx, {
@@ -578,8 +710,13 @@ export async function setUserGroups(
       assertDelegable(me, target, groupView(g).grants, 'body/groupIds')
       await repo.addUserToGroup(tx.db, companyId, userId, g.id, tx.now)
     }
-    for (const id of current)
-      if (!groupIds.includes(id)) await repo.removeUserFromGroup(tx.db, companyId, userId, id)
+    for (const id of current) {
+      if (groupIds.includes(id)) continue
+      // S7: a group is taken away only by someone who could give it
+      const gone = await repo.findPermissionGroup(tx.db, companyId, id)
+      if (gone !== undefined) assertDelegable(me, target, groupView(gone).grants, 'body/groupIds')
+      await repo.removeUserFromGroup(tx.db, companyId, userId, id)
+    }
     await recordAudit(tx, {
       action: 'user.groups_changed',
       targetType: 'user',
@@ -638,11 +775,12 @@ export async function resetToPositionDefaults(
       if (!current.includes(r.id))
         assertDelegable(me, target, r.grants, `body/position/defaults/${i}`)
     })
-    for (const id of current) {
-      const role = all.find((r) => r.id === id)
-      if (role && role.kind !== 'builtin' && !defaults.some((d) => d.id === id))
-        await repo.unassignRole(tx.db, companyId, userId, id)
-    }
+    const dropped = all.filter(
+      (r) => current.includes(r.id) && r.kind !== 'builtin' && !defaults.some((d) => d.id === r.id),
+    )
+    // S7: a transfer takes the old job's roles away only when the caller could give them
+    assertRevocable(me, target, dropped, 'body/position')
+    for (const r of dropped) await repo.unassignRole(tx.db, companyId, userId, r.id)
     for (const r of defaults) await repo.assignRole(tx.db, companyId, userId, r.id, tx.now)
   }
   for (const g of before.groupIds) await repo.removeUserFromGroup(tx.db, companyId, userId, g)

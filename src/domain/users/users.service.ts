@@ -1,4 +1,5 @@
 import {
+  catalog,
   project,
   uneditableFields,
   type Action,
@@ -28,6 +29,9 @@ export type UserView = Projected<User>
 
 /** What PATCH /users/{id} changes besides the status (status is the accounts module's). */
 export type UserProfilePatch = Omit<UserPatch, 'status'>
+
+/** The attributes that define a person's reach (S5): scopes and `subject.*` conditions read them. */
+const reachFields = ['orgUnitId', 'level', 'position', 'managerId'] as const
 
 /**
  * The users read seam: every attribute the catalog declares for `user`, read from its column
@@ -182,6 +186,23 @@ export async function patchUserProfile(
       throw new AppError('forbidden', 'not allowed: user.edit in that org unit', {
         errors: [{ path: 'body/orgUnitId', message: 'you may not place users in this org unit' }],
       })
+    }
+  }
+  // S5: nor where the caller would reach them further (their team, their reports): no action
+  // on the user may become allowed to the caller by the change
+  const scoped = reachFields.filter((f) => f in changes)
+  if (scoped.length > 0) {
+    const moved = userResource({ ...before, ...(changes as UserProfilePatch) })
+    for (const a of catalog.user.actions) {
+      const action = `user.${a}` as const
+      if (
+        (await decisionFor(tx, action, moved)).allowed &&
+        !(await decisionFor(tx, action, userResource(before))).allowed
+      ) {
+        throw new AppError('forbidden', `the change would widen your ${action} on this user`, {
+          errors: scoped.map((f) => ({ path: `body/${f}`, message: `widens your ${action}` })),
+        })
+      }
     }
   }
   if (typeof changes['managerId'] === 'string') {
