@@ -8,6 +8,12 @@ export interface Config {
   readonly databaseUrl: string | undefined
   /** Where PGlite keeps its files; `memory://` keeps them in memory only. */
   readonly dataDir: string
+  /**
+   * S15: the AES-256-GCM key sealing TOTP secrets (`TESSERA_SECRET_KEY`, 32 bytes in base64).
+   * Unset: the embedded database keeps a generated key in its data dir; PostgreSQL refuses to
+   * start (src/secret-key.ts).
+   */
+  readonly secretKey: Buffer | undefined
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -19,6 +25,7 @@ export function loadConfig(env: Env = process.env): Config {
     host: nonEmpty(env['HOST']) ?? '127.0.0.1',
     databaseUrl: parseDatabaseUrl(env['DATABASE_URL']),
     dataDir: nonEmpty(env['TESSERA_DATA_DIR']) ?? './data',
+    secretKey: parseSecretKey(env['TESSERA_SECRET_KEY']),
   })
 }
 
@@ -39,6 +46,20 @@ function parsePort(value: string | undefined): number {
     throw new AppError('validation_failed', `PORT must be an integer 0-65535, got "${text}"`)
   }
   return port
+}
+
+/** 32 bytes in base64 (or base64url), e.g. from `openssl rand -base64 32`. */
+export function parseSecretKey(value: string | undefined): Buffer | undefined {
+  const text = nonEmpty(value)
+  if (text === undefined) return undefined
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : undefined
+  if (key?.length !== 32) {
+    throw new AppError(
+      'validation_failed',
+      'TESSERA_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)',
+    )
+  }
+  return key
 }
 
 function parseDatabaseUrl(value: string | undefined): string | undefined {

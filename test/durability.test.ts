@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,7 +15,11 @@ afterAll(() => rm(dir, { recursive: true, force: true }))
 async function open() {
   const db = await createDb({ dataDir: dir })
   await migrateToLatest(db)
-  const app = await buildApp({ config: loadConfig({ TESSERA_DATA_DIR: dir }), db })
+  const app = await buildApp({
+    config: loadConfig({ TESSERA_DATA_DIR: dir }),
+    db,
+    secretKey: randomBytes(32),
+  })
   return { db, app, close: async () => (await app.close(), await db.destroy()) }
 }
 

@@ -11,7 +11,7 @@ import { systemClock, type Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import { pingDb, type Database } from '../db/index.js'
 import { PolicyCache } from '../domain/access/index.js'
-import { createLoginLimiter, type LoginLimiter } from '../domain/accounts/index.js'
+import { createLoginLimiter, createSecretBox, type LoginLimiter } from '../domain/accounts/index.js'
 import { installAuth, requestMeta, requireActor } from './plugins/auth.js'
 import { answerFrameworkError, clientRequestId, installHardening } from './plugins/hardening.js'
 import { installOpenApi } from './plugins/openapi.js'
@@ -37,6 +37,8 @@ export interface AppDeps {
   readonly logger?: FastifyServerOptions['logger']
   /** Login attempts per key and minute; defaults to createLoginLimiter()'s. */
   readonly loginLimiter?: LoginLimiter
+  /** S15: the 32-byte key sealing TOTP secrets; serve.ts reads it with loadSecretKey(). */
+  readonly secretKey: Buffer
 }
 
 /** Secrets never reach the log, whatever a serializer is later taught to include. */
@@ -94,6 +96,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       meta: meta(req),
     }),
     limiter: deps.loginLimiter ?? createLoginLimiter(),
+    secrets: createSecretBox(deps.secretKey),
     ping: () => pingDb(deps.db),
   }
   installAuth(app, routeDeps)

@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import {
   PASSWORD_MAX_LENGTH,
   confirmMfa,
@@ -48,6 +49,7 @@ const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
 const tags = ['auth']
 
 export function authRoutes(app: App, deps: RouteDeps): void {
+  const mfaCtx = (req: FastifyRequest) => ({ ...deps.ctx(req), secrets: deps.secrets })
   app.post(
     '/api/v1/auth/login',
     {
@@ -68,7 +70,10 @@ export function authRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const result = await login({ ...deps.anonymous(req), limiter: deps.limiter }, req.body)
+      const result = await login(
+        { ...deps.anonymous(req), limiter: deps.limiter, secrets: deps.secrets },
+        req.body,
+      )
       setSessionCookies(reply, result)
       return {
         token: result.token,
@@ -157,7 +162,7 @@ export function authRoutes(app: App, deps: RouteDeps): void {
         },
       },
     },
-    async (req) => startMfaEnrolment(deps.ctx(req)),
+    async (req) => startMfaEnrolment(mfaCtx(req)),
   )
 
   app.post(
@@ -171,7 +176,7 @@ export function authRoutes(app: App, deps: RouteDeps): void {
         response: { 200: RecoveryCodes, ...problems(400, 401, 409) },
       },
     },
-    async (req) => confirmMfa(deps.ctx(req), req.body.code),
+    async (req) => confirmMfa(mfaCtx(req), req.body.code),
   )
 
   app.post(
@@ -186,7 +191,7 @@ export function authRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      await disableMfa(deps.ctx(req), req.body.code)
+      await disableMfa(mfaCtx(req), req.body.code)
       return reply.code(204).send()
     },
   )
@@ -202,6 +207,6 @@ export function authRoutes(app: App, deps: RouteDeps): void {
         response: { 200: RecoveryCodes, ...problems(400, 401, 409) },
       },
     },
-    async (req) => regenerateRecoveryCodes(deps.ctx(req), req.body.code),
+    async (req) => regenerateRecoveryCodes(mfaCtx(req), req.body.code),
   )
 }
