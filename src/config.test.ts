@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       databaseUrl: undefined,
       dataDir: './data',
       secretKey: undefined,
+      trustProxy: false,
     })
   })
 
@@ -19,6 +20,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://u@h/db',
       TESSERA_DATA_DIR: '/tmp/x',
       TESSERA_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+      TRUST_PROXY: '1',
     })
     expect(config).toEqual({
       port: 8080,
@@ -26,6 +28,7 @@ describe('loadConfig', () => {
       databaseUrl: 'postgres://u@h/db',
       dataDir: '/tmp/x',
       secretKey: Buffer.alloc(32, 7),
+      trustProxy: 1,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })

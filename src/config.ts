@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { AppError } from './errors.js'
 
 /** Everything the process takes from its environment, parsed once (shared/API.md, Configuration). */
@@ -14,6 +15,13 @@ export interface Config {
    * start (src/secret-key.ts).
    */
   readonly secretKey: Buffer | undefined
+  /**
+   * S20: Fastify's `trustProxy` (`TRUST_PROXY`): false (unset) ignores X-Forwarded-*; `true`
+   * trusts any peer; a number trusts that many hops; addresses/CIDRs trust those peers only.
+   * It decides `req.ip` (audit, login network rules, rate limits) and `req.protocol` (Secure
+   * cookies, HSTS).
+   */
+  readonly trustProxy: boolean | number | readonly string[]
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -26,6 +34,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl: parseDatabaseUrl(env['DATABASE_URL']),
     dataDir: nonEmpty(env['TESSERA_DATA_DIR']) ?? './data',
     secretKey: parseSecretKey(env['TESSERA_SECRET_KEY']),
+    trustProxy: parseTrustProxy(env['TRUST_PROXY']),
   })
 }
 
@@ -60,6 +69,28 @@ export function parseSecretKey(value: string | undefined): Buffer | undefined {
     )
   }
   return key
+}
+
+function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
+  const text = nonEmpty(value)?.toLowerCase()
+  if (text === undefined || text === 'false') return false
+  if (text === 'true') return true
+  if (/^\d{1,2}$/.test(text)) return Number(text)
+  const entries = text.split(',').map((e) => e.trim())
+  const isAddressOrCidr = (entry: string) => {
+    const [address = '', bits, ...rest] = entry.split('/')
+    const version = isIP(address)
+    if (version === 0 || rest.length > 0) return false
+    if (bits === undefined) return true
+    return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128)
+  }
+  if (!entries.every(isAddressOrCidr)) {
+    throw new AppError(
+      'validation_failed',
+      `TRUST_PROXY must be true, false, a hop count or a comma-separated list of addresses/CIDRs, got "${text}"`,
+    )
+  }
+  return Object.freeze(entries)
 }
 
 function parseDatabaseUrl(value: string | undefined): string | undefined {

@@ -55,6 +55,15 @@ const redact = {
   censor: '[redacted]',
 }
 
+/**
+ * Config's setting as Fastify's typings take it: a mutable list, and a hop count as the function
+ * Fastify itself makes of one (trust the nearest `hops` peers).
+ */
+function fastifyTrustProxy(setting: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting
+  return typeof setting === 'object' ? [...setting] : setting
+}
+
 /** Composes the HTTP application; never listens (main.ts does, tests use inject()). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock
@@ -67,6 +76,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // S22: the request id is always ours; a client's x-request-id is kept as clientRequestId.
     requestIdHeader: false,
     genReqId: () => randomUUID(),
+    // S20: X-Forwarded-For/-Proto count only from the proxies the configuration trusts.
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
   })
     .setValidatorCompiler(TypeBoxValidatorCompiler)
     .withTypeProvider<TypeBoxTypeProvider>()
