@@ -63,6 +63,12 @@ export function recordAudit(
   })
 }
 
+/**
+ * S24: how the caller may see a user's data inside a payload (users module's userDataLens,
+ * passed in: audit cannot import users, which records its changes here).
+ */
+export type UserDataLens = (tx: TenantCtx, userId: string) => Promise<(data: unknown) => unknown>
+
 export interface AuditPage {
   readonly items: AuditEvent[]
   readonly nextCursor: string | null
@@ -73,6 +79,7 @@ export async function listAudit(
   ctx: Ctx,
   filter: AuditFilter,
   page: { limit: number; cursor?: string | undefined },
+  userData: UserDataLens,
 ): Promise<AuditPage> {
   const beforeSeq = page.cursor === undefined ? undefined : decodeCursor(page.cursor)
   return inCompany(ctx, async (tx) => {
@@ -84,8 +91,37 @@ export async function listAudit(
     const more = items.length > page.limit
     const shown = more ? items.slice(0, page.limit) : items
     const last = shown.at(-1)
-    return { items: shown, nextCursor: more && last ? encodeCursor(last.seq) : null }
+    return {
+      items: await applyUserLens(tx, shown, userData),
+      nextCursor: more && last ? encodeCursor(last.seq) : null,
+    }
   })
+}
+
+/**
+ * S24: the before/after of events about a user, as the caller may see that user. The stored
+ * event (and its hash) is untouched; the chain is verified on the stored rows, not on this view.
+ */
+async function applyUserLens(
+  tx: TenantCtx,
+  events: AuditEvent[],
+  userData: UserDataLens,
+): Promise<AuditEvent[]> {
+  const lenses = new Map<string, (data: unknown) => unknown>()
+  const shown: AuditEvent[] = []
+  for (const event of events) {
+    if (event.targetType !== 'user' || event.targetId === null) {
+      shown.push(event)
+      continue
+    }
+    let lens = lenses.get(event.targetId)
+    if (lens === undefined) {
+      lens = await userData(tx, event.targetId)
+      lenses.set(event.targetId, lens)
+    }
+    shown.push({ ...event, before: lens(event.before), after: lens(event.after) })
+  }
+  return shown
 }
 
 /** GET /api/v1/audit/verify for the actor's company. */

@@ -6,5 +6,6 @@ export {
   verifyAuditChain,
   verifyMyAuditChain,
   type AuditPage,
+  type UserDataLens,
 } from './audit.service.js'
 export { canonicalJson } from './canonical-json.js'

@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox'
 import { listAudit, verifyMyAuditChain } from '../../domain/audit/index.js'
+import { userDataLens } from '../../domain/users/index.js'
 import { PageQuery, problems, Timestamp } from '../api-schemas.js'
 import type { App, RouteDeps } from '../types.js'
 
@@ -65,6 +66,7 @@ export function auditRoutes(app: App, deps: RouteDeps): void {
           to: to === undefined ? undefined : new Date(to),
         },
         { limit, cursor },
+        userDataLens,
       )
       return {
         items: page.items.map(({ companyId: _, ...e }) => ({
