@@ -5,10 +5,11 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { createDb, migrateToLatest } from '../src/db/index.js'
-import { verifyAuditChain } from '../src/domain/audit/index.js'
+import { createAuditSigner, verifyAuditChain } from '../src/domain/audit/index.js'
 import { buildApp } from '../src/http/app.js'
 import { logIn, signUp } from './test-app.js'
 
+const key = randomBytes(32)
 const dir = await mkdtemp(join(tmpdir(), 'tessera-durability-'))
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
@@ -18,7 +19,7 @@ async function open() {
   const app = await buildApp({
     config: loadConfig({ TESSERA_DATA_DIR: dir }),
     db,
-    secretKey: randomBytes(32),
+    secretKey: key,
   })
   return { db, app, close: async () => (await app.close(), await db.destroy()) }
 }
@@ -34,7 +35,9 @@ describe('PGlite data folder', () => {
       expect(await migrateToLatest(second.db)).toEqual([])
       const login = await logIn(second.app, { company: co.slug, email: co.email })
       expect(login.statusCode).toBe(200)
-      expect(await verifyAuditChain(second.db, co.companyId)).toMatchObject({ ok: true })
+      expect(await verifyAuditChain(second.db, co.companyId, createAuditSigner(key))).toMatchObject(
+        { ok: true },
+      )
     } finally {
       await second.close()
     }

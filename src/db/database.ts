@@ -2,7 +2,7 @@
 // this file only composes them, so no runtime edge runs from db/ to domain/.
 import type { UsageCountersTable } from '../domain/access/usage.table.js'
 import type { ApiKeysTable } from '../domain/api-keys/api-keys.table.js'
-import type { AuditEventsTable } from '../domain/audit/audit.table.js'
+import type { AuditCheckpointsTable, AuditEventsTable } from '../domain/audit/audit.table.js'
 import type { CompaniesTable } from '../domain/companies/companies.table.js'
 import type { OrgUnitsTable } from '../domain/org-units/org-units.table.js'
 import type { ProjectMembersTable, ProjectsTable } from '../domain/projects/projects.table.js'
@@ -32,5 +32,6 @@ export interface Database {
   grants: GrantsTable
   restrictions: RestrictionsTable
   audit_events: AuditEventsTable
+  audit_checkpoints: AuditCheckpointsTable
   usage_counters: UsageCountersTable
 }

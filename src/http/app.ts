@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import { pingDb, type Database } from '../db/index.js'
 import { PolicyCache } from '../domain/access/index.js'
+import { createAuditSigner } from '../domain/audit/index.js'
 import { createLoginLimiter, createSecretBox, type LoginLimiter } from '../domain/accounts/index.js'
 import { installAuth, requestMeta, requireActor } from './plugins/auth.js'
 import { answerFrameworkError, clientRequestId, installHardening } from './plugins/hardening.js'
@@ -108,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
     limiter: deps.loginLimiter ?? createLoginLimiter(),
     secrets: createSecretBox(deps.secretKey),
+    auditSigner: createAuditSigner(deps.secretKey),
     ping: () => pingDb(deps.db),
   }
   installAuth(app, routeDeps)

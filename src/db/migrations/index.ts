@@ -7,6 +7,7 @@ import * as policy from './0005-policy.js'
 import * as lastAdmin from './0006-last-admin.js'
 import * as usage from './0007-usage.js'
 import * as auditClientRequestId from './0008-audit-client-request-id.js'
+import * as auditCheckpoints from './0011-audit-checkpoints.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0006_last_admin': lastAdmin,
   '0007_usage': usage,
   '0008_audit_client_request_id': auditClientRequestId,
+  '0011_audit_checkpoints': auditCheckpoints,
 }
