@@ -745,7 +745,12 @@ async function postgresql(work: string, admin: pg.Client): Promise<BackendRun> {
   })
   const url = new URL(ADMIN_URL)
   url.pathname = `/${database}`
-  return runBackend('postgresql', { DATABASE_URL: url.toString() }, database, work)
+  // PostgreSQL needs a key for TOTP secrets (S15); a fresh one per run, as the database is.
+  const env = {
+    DATABASE_URL: url.toString(),
+    TESSERA_SECRET_KEY: randomBytes(32).toString('base64'),
+  }
+  return runBackend('postgresql', env, database, work)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ import { parseArgs } from 'node:util'
 import { loadConfig, type Config } from './config.js'
 import { createDb, migrateToLatest } from './db/index.js'
 import { signup } from './domain/accounts/index.js'
-import { verifyAuditChain } from './domain/audit/index.js'
+import { createAuditSigner, verifyAuditChain } from './domain/audit/index.js'
 import { findCompanyIdBySlug } from './domain/companies/index.js'
+import { loadSecretKey } from './secret-key.js'
 import { serve } from './serve.js'
 
 const usage = `usage: tessera <command>
@@ -89,9 +90,10 @@ async function run(argv: string[]): Promise<number> {
         console.error(usage)
         return 2
       }
+      const signer = createAuditSigner(await loadSecretKey(config))
       const result = await withDb(config, async (db) => {
         const companyId = await findCompanyIdBySlug(db, slug)
-        return companyId === undefined ? undefined : verifyAuditChain(db, companyId)
+        return companyId === undefined ? undefined : verifyAuditChain(db, companyId, signer)
       })
       if (result === undefined) {
         console.error(`no company with slug "${slug}"`)

@@ -8,6 +8,8 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       databaseUrl: undefined,
       dataDir: './data',
+      secretKey: undefined,
+      trustProxy: false,
     })
   })
 
@@ -17,12 +19,16 @@ describe('loadConfig', () => {
       HOST: '0.0.0.0',
       DATABASE_URL: 'postgres://u@h/db',
       TESSERA_DATA_DIR: '/tmp/x',
+      TESSERA_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
+      TRUST_PROXY: '1',
     })
     expect(config).toEqual({
       port: 8080,
       host: '0.0.0.0',
       databaseUrl: 'postgres://u@h/db',
       dataDir: '/tmp/x',
+      secretKey: Buffer.alloc(32, 7),
+      trustProxy: 1,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })
@@ -30,5 +36,12 @@ describe('loadConfig', () => {
   it('fails at load on a bad port or database url', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/)
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/)
+  })
+
+  it('fails at load on a secret key that is not 32 bytes of base64 (S15)', () => {
+    expect(() => loadConfig({ TESSERA_SECRET_KEY: 'short' })).toThrow(/TESSERA_SECRET_KEY/)
+    const long = Buffer.alloc(33).toString('base64')
+    expect(() => loadConfig({ TESSERA_SECRET_KEY: long })).toThrow(/32 bytes/)
+    expect(() => loadConfig({ TESSERA_SECRET_KEY: `${'a'.repeat(43)}!` })).toThrow(/base64/)
   })
 })

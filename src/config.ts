@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { AppError } from './errors.js'
 
 /** Everything the process takes from its environment, parsed once (shared/API.md, Configuration). */
@@ -8,6 +9,19 @@ export interface Config {
   readonly databaseUrl: string | undefined
   /** Where PGlite keeps its files; `memory://` keeps them in memory only. */
   readonly dataDir: string
+  /**
+   * S15: the AES-256-GCM key sealing TOTP secrets (`TESSERA_SECRET_KEY`, 32 bytes in base64).
+   * Unset: the embedded database keeps a generated key in its data dir; PostgreSQL refuses to
+   * start (src/secret-key.ts).
+   */
+  readonly secretKey: Buffer | undefined
+  /**
+   * S20: Fastify's `trustProxy` (`TRUST_PROXY`): false (unset) ignores X-Forwarded-*; `true`
+   * trusts any peer; a number trusts that many hops; addresses/CIDRs trust those peers only.
+   * It decides `req.ip` (audit, login network rules, rate limits) and `req.protocol` (Secure
+   * cookies, HSTS).
+   */
+  readonly trustProxy: boolean | number | readonly string[]
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -19,6 +33,8 @@ export function loadConfig(env: Env = process.env): Config {
     host: nonEmpty(env['HOST']) ?? '127.0.0.1',
     databaseUrl: parseDatabaseUrl(env['DATABASE_URL']),
     dataDir: nonEmpty(env['TESSERA_DATA_DIR']) ?? './data',
+    secretKey: parseSecretKey(env['TESSERA_SECRET_KEY']),
+    trustProxy: parseTrustProxy(env['TRUST_PROXY']),
   })
 }
 
@@ -39,6 +55,42 @@ function parsePort(value: string | undefined): number {
     throw new AppError('validation_failed', `PORT must be an integer 0-65535, got "${text}"`)
   }
   return port
+}
+
+/** 32 bytes in base64 (or base64url), e.g. from `openssl rand -base64 32`. */
+export function parseSecretKey(value: string | undefined): Buffer | undefined {
+  const text = nonEmpty(value)
+  if (text === undefined) return undefined
+  const key = /^[A-Za-z0-9+/_-]+={0,2}$/.test(text) ? Buffer.from(text, 'base64') : undefined
+  if (key?.length !== 32) {
+    throw new AppError(
+      'validation_failed',
+      'TESSERA_SECRET_KEY must be 32 bytes in base64 (openssl rand -base64 32)',
+    )
+  }
+  return key
+}
+
+function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
+  const text = nonEmpty(value)?.toLowerCase()
+  if (text === undefined || text === 'false') return false
+  if (text === 'true') return true
+  if (/^\d{1,2}$/.test(text)) return Number(text)
+  const entries = text.split(',').map((e) => e.trim())
+  const isAddressOrCidr = (entry: string) => {
+    const [address = '', bits, ...rest] = entry.split('/')
+    const version = isIP(address)
+    if (version === 0 || rest.length > 0) return false
+    if (bits === undefined) return true
+    return /^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128)
+  }
+  if (!entries.every(isAddressOrCidr)) {
+    throw new AppError(
+      'validation_failed',
+      `TRUST_PROXY must be true, false, a hop count or a comma-separated list of addresses/CIDRs, got "${text}"`,
+    )
+  }
+  return Object.freeze(entries)
 }
 
 function parseDatabaseUrl(value: string | undefined): string | undefined {

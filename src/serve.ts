@@ -4,16 +4,18 @@ import type { Config } from './config.js'
 import { createDb, migrateToLatest } from './db/index.js'
 import { demoPassword, seedDemo } from './demo.js'
 import { buildApp } from './http/app.js'
+import { loadSecretKey } from './secret-key.js'
 
 /**
  * Opens the database, migrates it, and serves on HOST:PORT until SIGINT/SIGTERM; then stops
  * taking requests, lets the running ones finish, and closes the database.
  */
 export async function serve(config: Config, options: { demo?: boolean } = {}): Promise<void> {
+  const secretKey = await loadSecretKey(config)
   const db = await createDb<Database>(config)
   await migrateToLatest(db)
   const demo = options.demo ? await seedDemo(db, new Date()) : undefined
-  const app = await buildApp({ config, db, logger: true })
+  const app = await buildApp({ config, db, logger: true, secretKey })
   await app.listen({ host: config.host, port: config.port })
   const { port } = app.server.address() as AddressInfo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host

@@ -1,8 +1,18 @@
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { withCompany } from '../src/db/index.js'
-import { appendAudit, verifyAuditChain } from '../src/domain/audit/index.js'
-import { addUser, bearer, createTestApp, logIn, problem, signUp } from './test-app.js'
+import { appendAudit, createAuditSigner, verifyAuditChain } from '../src/domain/audit/index.js'
+import {
+  addUser,
+  bearer,
+  createTestApp,
+  logIn,
+  problem,
+  signUp,
+  testSecretKey,
+} from './test-app.js'
+
+const signer = createAuditSigner(testSecretKey)
 
 const { app, db, clock } = await createTestApp()
 const co = await signUp(app, { companyName: 'Audit Co' })
@@ -109,7 +119,7 @@ describe('the audit hash chain', () => {
         ),
       ),
     )
-    expect(await verifyAuditChain(db, co.companyId)).toMatchObject({ ok: true })
+    expect(await verifyAuditChain(db, co.companyId, signer)).toMatchObject({ ok: true })
   })
 
   it('cannot be updated or deleted by the application role', async () => {
@@ -132,14 +142,14 @@ describe('the audit hash chain', () => {
               where company_id = ${co.companyId} and seq = 2`.execute(db)
     const res = await app.inject({ url: '/api/v1/audit/verify', headers: bearer(co.token) })
     expect(res.json()).toMatchObject({ ok: false, brokenAt: 2 })
-    expect(await verifyAuditChain(db, other.companyId)).toMatchObject({ ok: true })
+    expect(await verifyAuditChain(db, other.companyId, signer)).toMatchObject({ ok: true })
   })
 
   it('detects a deleted event', async () => {
     await sql`delete from audit_events where company_id = ${other.companyId} and seq = 3`.execute(
       db,
     )
-    expect(await verifyAuditChain(db, other.companyId)).toMatchObject({
+    expect(await verifyAuditChain(db, other.companyId, signer)).toMatchObject({
       ok: false,
       brokenAt: 3,
       reason: 'event 3 is missing',

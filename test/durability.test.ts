@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { Database } from '../src/domain/database.js'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -5,17 +6,22 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { createDb, migrateToLatest } from '../src/db/index.js'
-import { verifyAuditChain } from '../src/domain/audit/index.js'
+import { createAuditSigner, verifyAuditChain } from '../src/domain/audit/index.js'
 import { buildApp } from '../src/http/app.js'
 import { logIn, signUp } from './test-app.js'
 
+const key = randomBytes(32)
 const dir = await mkdtemp(join(tmpdir(), 'tessera-durability-'))
 afterAll(() => rm(dir, { recursive: true, force: true }))
 
 async function open() {
   const db = await createDb<Database>({ dataDir: dir })
   await migrateToLatest(db)
-  const app = await buildApp({ config: loadConfig({ TESSERA_DATA_DIR: dir }), db })
+  const app = await buildApp({
+    config: loadConfig({ TESSERA_DATA_DIR: dir }),
+    db,
+    secretKey: key,
+  })
   return { db, app, close: async () => (await app.close(), await db.destroy()) }
 }
 
@@ -30,7 +36,9 @@ describe('PGlite data folder', () => {
       expect(await migrateToLatest(second.db)).toEqual([])
       const login = await logIn(second.app, { company: co.slug, email: co.email })
       expect(login.statusCode).toBe(200)
-      expect(await verifyAuditChain(second.db, co.companyId)).toMatchObject({ ok: true })
+      expect(await verifyAuditChain(second.db, co.companyId, createAuditSigner(key))).toMatchObject(
+        { ok: true },
+      )
     } finally {
       await second.close()
     }

@@ -6,7 +6,16 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig, loadTestDatabaseUrl } from '../src/config.js'
 import { createDb } from '../src/db/index.js'
 import { buildApp } from '../src/http/app.js'
-import { addUser, auditActions, bearer, createTestApp, logIn, problem, signUp } from './test-app.js'
+import {
+  addUser,
+  auditActions,
+  bearer,
+  createTestApp,
+  logIn,
+  problem,
+  signUp,
+  testSecretKey,
+} from './test-app.js'
 
 // Issue 7: S13 (no account oracle in login answers) on both databases; S3 (one-time codes are
 // single use) and S6 (parallel failures lock the account) under real concurrency on PostgreSQL.
@@ -80,7 +89,13 @@ async function secondServer(): Promise<FastifyInstance> {
   const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(db)
   url.pathname = `/${rows[0]?.name}`
   const db2 = await createDb<Database>({ databaseUrl: url.toString(), dataDir: 'memory://' })
-  const app2 = await buildApp({ config: loadConfig({}), db: db2, clock })
+  const app2 = await buildApp({
+    config: loadConfig({}),
+    db: db2,
+    clock,
+    // Servers of one deployment share the key, or one cannot open what another sealed (S15).
+    secretKey: testSecretKey,
+  })
   afterAll(async () => {
     await app2.close()
     await db2.destroy()

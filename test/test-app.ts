@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Kysely } from 'kysely'
 import { afterAll } from 'vitest'
@@ -36,11 +37,20 @@ export interface TestApp {
   clock: TestClock
 }
 
+/** S15: the key sealing TOTP secrets; every server of one test file shares it, as they must. */
+export const testSecretKey = randomBytes(32)
+
 /** The real app on a fresh migrated database, closed after the file's tests. */
 export async function createTestApp(options: Partial<AppDeps> = {}): Promise<TestApp> {
   const db = await createTestDb()
   const clock = createTestClock()
-  const app = await buildApp({ config: loadConfig({}), db, clock, ...options })
+  const app = await buildApp({
+    config: loadConfig({}),
+    db,
+    clock,
+    secretKey: testSecretKey,
+    ...options,
+  })
   afterAll(async () => {
     await app.close()
     await destroyTestDb(db)

@@ -2,7 +2,7 @@
 // this file composes them. db/ is generic over the schema and never imports domain/.
 import type { UsageCountersTable } from './access/usage.table.js'
 import type { ApiKeysTable } from './api-keys/api-keys.table.js'
-import type { AuditEventsTable } from './audit/audit.table.js'
+import type { AuditCheckpointsTable, AuditEventsTable } from './audit/audit.table.js'
 import type { CompaniesTable } from './companies/companies.table.js'
 import type { OrgUnitsTable } from './org-units/org-units.table.js'
 import type { ProjectMembersTable, ProjectsTable } from './projects/projects.table.js'
@@ -32,5 +32,6 @@ export interface Database {
   grants: GrantsTable
   restrictions: RestrictionsTable
   audit_events: AuditEventsTable
+  audit_checkpoints: AuditCheckpointsTable
   usage_counters: UsageCountersTable
 }

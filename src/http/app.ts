@@ -12,7 +12,8 @@ import type { Config } from '../config.js'
 import { pingDb } from '../db/index.js'
 import type { Database } from '../domain/database.js'
 import { followPolicyChanges, PolicyCache } from '../domain/access/index.js'
-import { createLoginLimiter, type LoginLimiter } from '../domain/accounts/index.js'
+import { createAuditSigner } from '../domain/audit/index.js'
+import { createLoginLimiter, createSecretBox, type LoginLimiter } from '../domain/accounts/index.js'
 import { declareAuth, installAuth, requestMeta, requireActor } from './plugins/auth.js'
 import { answerFrameworkError, clientRequestId, installHardening } from './plugins/hardening.js'
 import { installOpenApi } from './plugins/openapi.js'
@@ -38,6 +39,8 @@ export interface AppDeps {
   readonly logger?: FastifyServerOptions['logger']
   /** Login attempts per key and minute; defaults to createLoginLimiter()'s. */
   readonly loginLimiter?: LoginLimiter
+  /** S15: the 32-byte key sealing TOTP secrets; serve.ts reads it with loadSecretKey(). */
+  readonly secretKey: Buffer
 }
 
 /** Secrets never reach the log, whatever a serializer is later taught to include. */
@@ -54,6 +57,15 @@ const redact = {
   censor: '[redacted]',
 }
 
+/**
+ * Config's setting as Fastify's typings take it: a mutable list, and a hop count as the function
+ * Fastify itself makes of one (trust the nearest `hops` peers).
+ */
+function fastifyTrustProxy(setting: Config['trustProxy']): FastifyServerOptions['trustProxy'] {
+  if (typeof setting === 'number') return (_address: string, hop: number) => hop < setting
+  return typeof setting === 'object' ? [...setting] : setting
+}
+
 /** Composes the HTTP application; never listens (main.ts does, tests use inject()). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock
@@ -66,6 +78,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // S22: the request id is always ours; a client's x-request-id is kept as clientRequestId.
     requestIdHeader: false,
     genReqId: () => randomUUID(),
+    // S20: X-Forwarded-For/-Proto count only from the proxies the configuration trusts.
+    trustProxy: fastifyTrustProxy(deps.config.trustProxy),
   })
     .setValidatorCompiler(TypeBoxValidatorCompiler)
     .withTypeProvider<TypeBoxTypeProvider>()
@@ -101,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(req.requestTx !== null && { requestTx: req.requestTx }),
     }),
     limiter: deps.loginLimiter ?? createLoginLimiter(),
+    secrets: createSecretBox(deps.secretKey),
+    auditSigner: createAuditSigner(deps.secretKey),
     ping: () => pingDb(deps.db),
   }
   declareAuth(app)

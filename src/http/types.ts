@@ -7,7 +7,8 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify'
-import type { LoginLimiter } from '../domain/accounts/index.js'
+import type { LoginLimiter, SecretBox } from '../domain/accounts/index.js'
+import type { AuditSigner } from '../domain/audit/index.js'
 import type { AnonymousCtx, Ctx } from '../domain/context.js'
 
 /** The Fastify instance with the TypeBox type provider: route schemas type the handlers. */
@@ -26,5 +27,9 @@ export interface RouteDeps {
   /** The service context before login (sign-up, login). */
   anonymous(req: FastifyRequest): AnonymousCtx
   readonly limiter: LoginLimiter
+  /** S15: seals and opens TOTP secrets with the server key. */
+  readonly secrets: SecretBox
+  /** S14: signs and checks audit checkpoints with a key derived from the server key. */
+  readonly auditSigner: AuditSigner
   ping(): Promise<void>
 }

@@ -8,6 +8,7 @@ import * as lastAdmin from './0006-last-admin.js'
 import * as usage from './0007-usage.js'
 import * as auditClientRequestId from './0008-audit-client-request-id.js'
 import * as loginAttempts from './0009-login-attempts.js'
+import * as auditCheckpoints from './0011-audit-checkpoints.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0007_usage': usage,
   '0008_audit_client_request_id': auditClientRequestId,
   '0009_login_attempts': loginAttempts,
+  '0011_audit_checkpoints': auditCheckpoints,
 }

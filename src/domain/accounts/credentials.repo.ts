@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../database.js'
+import type { SecretBox } from './secret-box.js'
 
 // The credential columns of `users`: only this module reads or writes them.
 type Db = Kysely<Database>
@@ -39,15 +40,24 @@ function selectCredentials(db: Db, companyId: string) {
 
 type CredentialRow = Awaited<ReturnType<ReturnType<typeof selectCredentials>['executeTakeFirst']>>
 
-function toCredentials(row: CredentialRow): Credentials | undefined {
+/** S15: what seals a user's TOTP secrets, bound to their company and id. */
+const secretContext = (companyId: string, userId: string) => `totp:${companyId}:${userId}`
+
+function toCredentials(
+  box: SecretBox,
+  companyId: string,
+  row: CredentialRow,
+): Credentials | undefined {
+  const open = (stored: string | null, userId: string) =>
+    stored === null ? null : box.open(stored, secretContext(companyId, userId))
   return (
     row && {
       userId: row.id,
       email: row.email,
       status: row.status,
       passwordHash: row.password_hash,
-      mfaSecret: row.mfa_secret,
-      mfaPendingSecret: row.mfa_pending_secret,
+      mfaSecret: open(row.mfa_secret, row.id),
+      mfaPendingSecret: open(row.mfa_pending_secret, row.id),
       mfaLastStep: row.mfa_last_step,
       recoveryCodeHashes: row.recovery_code_hashes,
       failedLogins: row.failed_logins,
@@ -57,11 +67,16 @@ function toCredentials(row: CredentialRow): Credentials | undefined {
   )
 }
 
-export async function findCredentialsByEmail(db: Db, companyId: string, email: string) {
+export async function findCredentialsByEmail(
+  db: Db,
+  box: SecretBox,
+  companyId: string,
+  email: string,
+) {
   const row = await selectCredentials(db, companyId)
     .where('email', '=', email.toLowerCase())
     .executeTakeFirst()
-  return toCredentials(row)
+  return toCredentials(box, companyId, row)
 }
 
 /**
@@ -70,12 +85,21 @@ export async function findCredentialsByEmail(db: Db, companyId: string, email: s
  * cannot lose another request's write: a parallel request for the same user waits here, then
  * reads what this one committed. `db` must be a transaction.
  */
-export async function lockCredentials(db: Db, companyId: string, userId: string) {
+export async function lockCredentials(db: Db, box: SecretBox, companyId: string, userId: string) {
   const row = await selectCredentials(db, companyId)
     .where('id', '=', userId)
     .forUpdate()
     .executeTakeFirst()
-  return toCredentials(row)
+  const cred = toCredentials(box, companyId, row)
+  // S15: a secret stored in clear before encryption at rest is sealed on its first locked read.
+  const clear = (stored: string | null | undefined) => stored != null && box.isClear(stored)
+  if (cred && (clear(row?.mfa_secret) || clear(row?.mfa_pending_secret))) {
+    await updateCredentials(db, box, companyId, userId, {
+      mfaSecret: cred.mfaSecret,
+      mfaPendingSecret: cred.mfaPendingSecret,
+    })
+  }
+  return cred
 }
 
 export interface CredentialPatch {
@@ -87,19 +111,25 @@ export interface CredentialPatch {
   readonly recoveryCodeHashes?: readonly string[]
 }
 
+/** Writes the patch; TOTP secrets are sealed with `box` here, the one place they are written. */
 export async function updateCredentials(
   db: Db,
+  box: SecretBox,
   companyId: string,
   userId: string,
   patch: CredentialPatch,
 ): Promise<void> {
+  const seal = (plain: string | null) =>
+    plain === null ? null : box.seal(plain, secretContext(companyId, userId))
   await db
     .updateTable('users')
     .set({
       ...(patch.failedLogins !== undefined && { failed_logins: patch.failedLogins }),
       ...(patch.lockedUntil !== undefined && { locked_until: patch.lockedUntil }),
-      ...(patch.mfaSecret !== undefined && { mfa_secret: patch.mfaSecret }),
-      ...(patch.mfaPendingSecret !== undefined && { mfa_pending_secret: patch.mfaPendingSecret }),
+      ...(patch.mfaSecret !== undefined && { mfa_secret: seal(patch.mfaSecret) }),
+      ...(patch.mfaPendingSecret !== undefined && {
+        mfa_pending_secret: seal(patch.mfaPendingSecret),
+      }),
       ...(patch.mfaLastStep !== undefined && { mfa_last_step: patch.mfaLastStep }),
       ...(patch.recoveryCodeHashes !== undefined && {
         recovery_code_hashes: [...patch.recoveryCodeHashes],

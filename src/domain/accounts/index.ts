@@ -8,6 +8,7 @@ export {
   startMfaEnrolment,
 } from './mfa.service.js'
 export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, hashPassword } from './password.js'
+export { createSecretBox, type SecretBox } from './secret-box.js'
 export { csrfTokenFor } from './secret-token.js'
 export { securityPolicy } from './security-policy.js'
 export {

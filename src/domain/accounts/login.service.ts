@@ -18,6 +18,7 @@ import type { LoginLimiter } from './login-limiter.js'
 import { loginRefusal, type LoginRefusal } from './login-restrictions.js'
 import { openSession } from './open-session.js'
 import { verifyAgainstDummy, verifyPassword } from './password.js'
+import type { SecretBox } from './secret-box.js'
 import { securityPolicy } from './security-policy.js'
 import { checkTotp, hashRecoveryCode } from './totp.js'
 
@@ -39,6 +40,9 @@ const refusalMessages: Record<LoginRefusal, string> = {
   restrictions_invalid: 'the login restrictions for this account are not valid; ask an admin',
 }
 
+/** S15: login opens TOTP secrets with the server's box. */
+type LoginCtx = AnonymousCtx & { readonly secrets: SecretBox }
+
 type Outcome = { ok: AuthResult } | { error: AppError }
 
 /**
@@ -47,7 +51,7 @@ type Outcome = { ok: AuthResult } | { error: AppError }
  * audit) before the error is thrown, so a rejected login still leaves its trace.
  */
 export async function login(
-  ctx: AnonymousCtx & { limiter: LoginLimiter },
+  ctx: LoginCtx & { limiter: LoginLimiter },
   input: LoginInput,
 ): Promise<AuthResult> {
   const email = input.email.trim().toLowerCase()
@@ -69,7 +73,7 @@ export async function login(
 
 async function attempt(
   trx: Transaction<Database>,
-  ctx: AnonymousCtx,
+  ctx: LoginCtx,
   companyId: string,
   input: LoginInput,
 ): Promise<Outcome> {
@@ -96,7 +100,7 @@ async function attempt(
     const failed = cred.failedLogins + 1
     const lock = failed >= securityPolicy.maxFailedLogins
     const lockedUntil = new Date(now.getTime() + securityPolicy.lockoutMs)
-    await updateCredentials(trx, companyId, cred.userId, {
+    await updateCredentials(trx, ctx.secrets, companyId, cred.userId, {
       failedLogins: lock ? 0 : failed,
       lockedUntil: lock ? lockedUntil : null,
     })
@@ -105,7 +109,7 @@ async function attempt(
     return outcome
   }
 
-  const found = await findCredentialsByEmail(trx, companyId, input.email)
+  const found = await findCredentialsByEmail(trx, ctx.secrets, companyId, input.email)
   if (found === undefined) {
     await verifyAgainstDummy(input.password)
     return fail(undefined, 'unknown_email', invalidCredentials())
@@ -114,7 +118,7 @@ async function attempt(
   // S3, S6: decide on the row locked as it is now (the slow hash above ran without the lock), so
   // parallel attempts on one account take turns and each sees the last one's counter, lockout,
   // TOTP step and recovery codes.
-  const cred = await lockCredentials(trx, companyId, found.userId)
+  const cred = await lockCredentials(trx, ctx.secrets, companyId, found.userId)
   if (cred === undefined) return fail(undefined, 'unknown_email', invalidCredentials())
   // S13: locked, suspended and offboarded answer as an unknown email or a wrong password do,
   // right password or not (the audit keeps the real reason), so answers reveal no account.
@@ -161,7 +165,7 @@ async function attempt(
     mfaEnrolmentRequired = roles.some((r) => r.mfaRequired)
   }
 
-  await updateCredentials(trx, companyId, cred.userId, {
+  await updateCredentials(trx, ctx.secrets, companyId, cred.userId, {
     failedLogins: 0,
     lockedUntil: null,
     ...secondFactor,

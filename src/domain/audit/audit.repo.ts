@@ -102,3 +102,48 @@ export function auditRowToEvent(row: AuditEventRow): AuditEvent {
     hash: row.hash,
   }
 }
+
+export interface CheckpointRow {
+  readonly seq: number
+  readonly hash: string
+  readonly signedAt: Date
+  readonly signature: string
+}
+
+export async function insertCheckpoint(
+  trx: Transaction<Database>,
+  companyId: string,
+  c: CheckpointRow,
+): Promise<void> {
+  await trx
+    .insertInto('audit_checkpoints')
+    .values({
+      company_id: companyId,
+      seq: c.seq,
+      hash: c.hash,
+      signed_at: c.signedAt,
+      signature: c.signature,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .execute()
+}
+
+/** Every checkpoint of the company, oldest first. */
+export async function listCheckpoints(
+  db: Kysely<Database>,
+  companyId: string,
+): Promise<CheckpointRow[]> {
+  const rows = await db
+    .selectFrom('audit_checkpoints')
+    .select(['seq', 'hash', 'signed_at', 'signature'])
+    .where('company_id', '=', companyId)
+    .orderBy('seq')
+    .orderBy('signed_at')
+    .execute()
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    hash: r.hash,
+    signedAt: r.signed_at,
+    signature: r.signature,
+  }))
+}

@@ -13,7 +13,15 @@ import {
   type ChainVerification,
 } from './audit.js'
 import { hashAuditEvent } from './audit-hash.js'
-import { insertAuditEvent, listAuditEvents, lockChainHead, readChain } from './audit.repo.js'
+import type { AuditSigner } from './audit-signer.js'
+import {
+  insertAuditEvent,
+  insertCheckpoint,
+  listAuditEvents,
+  listCheckpoints,
+  lockChainHead,
+  readChain,
+} from './audit.repo.js'
 
 /**
  * Appends one event to the company's hash chain, in the caller's transaction, so the event
@@ -64,6 +72,12 @@ export function recordAudit(
   })
 }
 
+/**
+ * S24: how the caller may see a user's data inside a payload (users module's userDataLens,
+ * passed in: audit cannot import users, which records its changes here).
+ */
+export type UserDataLens = (tx: TenantCtx, userId: string) => Promise<(data: unknown) => unknown>
+
 export interface AuditPage {
   readonly items: AuditEvent[]
   readonly nextCursor: string | null
@@ -74,6 +88,7 @@ export async function listAudit(
   ctx: Ctx,
   filter: AuditFilter,
   page: { limit: number; cursor?: string | undefined },
+  userData: UserDataLens,
 ): Promise<AuditPage> {
   const beforeSeq = page.cursor === undefined ? undefined : decodeCursor(page.cursor)
   return inCompany(ctx, async (tx) => {
@@ -85,27 +100,132 @@ export async function listAudit(
     const more = items.length > page.limit
     const shown = more ? items.slice(0, page.limit) : items
     const last = shown.at(-1)
-    return { items: shown, nextCursor: more && last ? encodeCursor(last.seq) : null }
+    return {
+      items: await applyUserLens(tx, shown, userData),
+      nextCursor: more && last ? encodeCursor(last.seq) : null,
+    }
   })
 }
 
+/**
+ * S24: the before/after of events about a user, as the caller may see that user. The stored
+ * event (and its hash) is untouched; the chain is verified on the stored rows, not on this view.
+ */
+async function applyUserLens(
+  tx: TenantCtx,
+  events: AuditEvent[],
+  userData: UserDataLens,
+): Promise<AuditEvent[]> {
+  const lenses = new Map<string, (data: unknown) => unknown>()
+  const shown: AuditEvent[] = []
+  for (const event of events) {
+    if (event.targetType !== 'user' || event.targetId === null) {
+      shown.push(event)
+      continue
+    }
+    let lens = lenses.get(event.targetId)
+    if (lens === undefined) {
+      lens = await userData(tx, event.targetId)
+      lenses.set(event.targetId, lens)
+    }
+    shown.push({ ...event, before: lens(event.before), after: lens(event.after) })
+  }
+  return shown
+}
+
 /** GET /api/v1/audit/verify for the actor's company. */
-export async function verifyMyAuditChain(ctx: Ctx): Promise<ChainVerification> {
+export async function verifyMyAuditChain(
+  ctx: Ctx,
+  signer: AuditSigner,
+): Promise<ChainVerification> {
   await inCompany(ctx, (tx) => authorize(tx, 'audit.verify'))
-  return verifyAuditChain(ctx.db, ctx.actor.companyId)
+  return verifyAuditChain(ctx.db, ctx.actor.companyId, signer)
+}
+
+/** A signed statement of the chain head, to keep outside the database (S14). */
+export interface AuditCheckpoint {
+  readonly companyId: string
+  readonly seq: number
+  readonly hash: string
+  readonly signedAt: string
+  /** Exactly the text signed (canonical JSON of the four fields above). */
+  readonly payload: string
+  readonly algorithm: 'Ed25519'
+  /** base64 */
+  readonly signature: string
+  readonly publicKey: string
+}
+
+/**
+ * GET /api/v1/audit/checkpoint: signs the company's current head and stores the checkpoint, so
+ * later verifications hold the chain to it; the answer can be kept elsewhere and checked offline
+ * with the public key (docs/security.md).
+ */
+export async function checkpointMyAuditChain(
+  ctx: Ctx,
+  signer: AuditSigner,
+): Promise<AuditCheckpoint> {
+  return inCompany(ctx, async (tx) => {
+    await authorize(tx, 'audit.verify')
+    const head = await lockChainHead(tx.db, tx.actor.companyId)
+    const claim = {
+      companyId: tx.actor.companyId,
+      seq: head?.seq ?? 0,
+      hash: head?.hash ?? GENESIS_HASH,
+      signedAt: tx.now.toISOString(),
+    }
+    const signature = signer.sign(claim)
+    await insertCheckpoint(tx.db, claim.companyId, {
+      seq: claim.seq,
+      hash: claim.hash,
+      signedAt: tx.now,
+      signature,
+    })
+    return {
+      ...claim,
+      payload: signer.payload(claim),
+      algorithm: 'Ed25519',
+      signature,
+      publicKey: signer.publicKeyPem,
+    }
+  })
 }
 
 /**
  * Re-computes the company's chain from its first event: every seq present in order, every
  * prev_hash equal to the previous hash, every hash equal to the recomputed one. An edited,
- * inserted or deleted event breaks it at the first seq that no longer fits. (Removing the
- * newest events leaves a shorter valid chain: anchoring the head outside is not done here.)
+ * inserted or deleted event breaks it at the first seq that no longer fits. The hash is unkeyed,
+ * so the newest events could be removed, or the tail rewritten with recomputed hashes, leaving a
+ * valid chain: signed checkpoints (S14) catch that for every event up to the latest checkpoint.
  */
 export async function verifyAuditChain(
   db: Kysely<Database>,
   companyId: string,
+  signer: AuditSigner,
 ): Promise<ChainVerification> {
   return withCompany(db, companyId, async (trx) => {
+    // S14: every stored checkpoint must carry our signature and name an event the chain still
+    // holds with that hash; so deleted newest events and a rewritten tail are noticed up to the
+    // last checkpoint.
+    const checkpoints = await listCheckpoints(trx, companyId)
+    const pending = new Map<number, string[]>()
+    for (const c of checkpoints) {
+      const claim = { companyId, seq: c.seq, hash: c.hash, signedAt: c.signedAt.toISOString() }
+      if (!signer.check(claim, c.signature)) {
+        return {
+          ok: false,
+          count: 0,
+          brokenAt: c.seq,
+          reason: 'a checkpoint signature is not ours',
+        }
+      }
+      pending.set(c.seq, [...(pending.get(c.seq) ?? []), c.hash])
+    }
+    const genesis = pending.get(0)
+    if (genesis?.some((h) => h !== GENESIS_HASH)) {
+      return { ok: false, count: 0, brokenAt: 1, reason: 'checkpoint 0 does not match' }
+    }
+    pending.delete(0)
     let prev = { seq: 0, hash: GENESIS_HASH }
     for (;;) {
       const batch = await readChain(trx, companyId, prev.seq, 500)
@@ -119,9 +239,30 @@ export async function verifyAuditChain(
         if (event.seq !== prev.seq + 1) return broken(`event ${prev.seq + 1} is missing`)
         if (event.prevHash !== prev.hash) return broken('prev_hash does not match')
         if (hashAuditEvent(event) !== event.hash) return broken('hash does not match its content')
+        const anchored = pending.get(event.seq)
+        if (anchored?.some((h) => h !== event.hash)) {
+          return {
+            ok: false,
+            count: prev.seq,
+            brokenAt: event.seq,
+            reason: 'differs from a signed checkpoint',
+          }
+        }
+        pending.delete(event.seq)
         prev = { seq: event.seq, hash: event.hash }
       }
-      if (batch.length < 500) return { ok: true, count: prev.seq }
+      if (batch.length < 500) {
+        if (pending.size > 0) {
+          const lost = Math.max(...pending.keys())
+          return {
+            ok: false,
+            count: prev.seq,
+            brokenAt: prev.seq + 1,
+            reason: `events up to checkpoint ${lost} are missing`,
+          }
+        }
+        return { ok: true, count: prev.seq }
+      }
     }
   })
 }

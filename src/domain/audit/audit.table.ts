@@ -23,4 +23,13 @@ export interface AuditEventsTable {
   hash: ColumnType<string, string, never>
 }
 
+/** S14: signed chain heads; insert-only for the application role. */
+export interface AuditCheckpointsTable {
+  company_id: ColumnType<string, string, never>
+  seq: ColumnType<number, number, never>
+  hash: ColumnType<string, string, never>
+  signed_at: ColumnType<Date, Date, never>
+  signature: ColumnType<string, string, never>
+}
+
 export type AuditEventRow = Selectable<AuditEventsTable>

@@ -28,7 +28,7 @@ import {
 } from '../access/index.js'
 import { canonicalJson, recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
-import { userResource, visibleUser } from '../users/index.js'
+import { userResource, visibleUser, visibleUserIds } from '../users/index.js'
 import type { PermissionGroupRecord, RoleRecord } from './roles.js'
 import * as repo from './roles.repo.js'
 
@@ -286,7 +286,9 @@ export async function listRoles(ctx: Ctx): Promise<RoleView[]> {
 export async function getRole(ctx: Ctx, id: string): Promise<RoleView & { userIds: string[] }> {
   return inCompany(ctx, async (tx) => {
     const role = await visibleRole(tx, id)
-    return { ...roleView(role), userIds: await repo.listRoleUserIds(tx.db, tx.actor.companyId, id) }
+    // S23: holders are people; the caller sees those GET /users would show them, no others.
+    const holders = await repo.listRoleUserIds(tx.db, tx.actor.companyId, id)
+    return { ...roleView(role), userIds: await visibleUserIds(tx, holders) }
   })
 }
 

@@ -13,9 +13,11 @@ export {
   projectUser,
   updateUser,
   userForAction,
+  userDataLens,
   userRecords,
   userResource,
   visibleUser,
+  visibleUserIds,
   type UserProfilePatch,
   type UserView,
 } from './users.service.js'

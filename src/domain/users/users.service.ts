@@ -103,6 +103,36 @@ export async function visibleUser(tx: TenantCtx, id: string, path: string): Prom
   return found.item
 }
 
+/** S23: of these user ids, the ones the caller may view, in the order given. */
+export async function visibleUserIds(tx: TenantCtx, ids: readonly string[]): Promise<string[]> {
+  const shown: string[] = []
+  for (const id of ids) {
+    if ((await userRecords.visible(tx, id, 'user.view')) !== undefined) shown.push(id)
+  }
+  return shown
+}
+
+/** A person's data as a payload may carry it: the catalog's user fields, and their name. */
+const personFields = [...Object.keys(catalog.user.fields), 'name']
+
+/**
+ * S24: how the caller may see user `userId`'s data inside another record (an audit payload): the
+ * same decision and projection as GET /users/{id} (hidden fields removed, masked ones masked and
+ * named in `maskedFields`); of a user the caller may not view, or one who is gone, no personal
+ * field is shown. Values that are not objects pass as they are.
+ */
+export async function userDataLens(
+  tx: TenantCtx,
+  userId: string,
+): Promise<(data: unknown) => unknown> {
+  const found = await userRecords.visible(tx, userId, 'user.view')
+  return (data) => {
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) return data
+    if (found !== undefined) return project(found.decision, 'user', { ...data })
+    return Object.fromEntries(Object.entries(data).filter(([k]) => !personFields.includes(k)))
+  }
+}
+
 export async function getUser(ctx: Ctx, id: string): Promise<UserView> {
   return inCompany(ctx, async (tx) => {
     const { user, decision } = await userForAction(tx, id, 'user.view')

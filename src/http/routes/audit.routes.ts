@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox'
-import { listAudit, verifyMyAuditChain } from '../../domain/audit/index.js'
+import { checkpointMyAuditChain, listAudit, verifyMyAuditChain } from '../../domain/audit/index.js'
+import { userDataLens } from '../../domain/users/index.js'
 import { PageQuery, problems, Timestamp } from '../api-schemas.js'
 import type { App, RouteDeps } from '../types.js'
 
@@ -65,6 +66,7 @@ export function auditRoutes(app: App, deps: RouteDeps): void {
           to: to === undefined ? undefined : new Date(to),
         },
         { limit, cursor },
+        userDataLens,
       )
       return {
         items: page.items.map(({ companyId: _, ...e }) => ({
@@ -94,6 +96,33 @@ export function auditRoutes(app: App, deps: RouteDeps): void {
         },
       },
     },
-    async (req) => verifyMyAuditChain(deps.ctx(req)),
+    async (req) => verifyMyAuditChain(deps.ctx(req), deps.auditSigner),
+  )
+
+  app.get(
+    '/api/v1/audit/checkpoint',
+    {
+      schema: {
+        summary: "Sign my company's audit chain head (S14): keep the answer outside the database",
+        description:
+          'Stores the checkpoint, so verify holds the chain to it, and returns it signed (Ed25519 over `payload`) with the public key, to check offline.',
+        tags,
+        security,
+        response: {
+          200: Type.Object({
+            companyId: Type.String(),
+            seq: Type.Integer(),
+            hash: Type.String(),
+            signedAt: Timestamp,
+            payload: Type.String(),
+            algorithm: Type.Literal('Ed25519'),
+            signature: Type.String(),
+            publicKey: Type.String(),
+          }),
+          ...problems(401, 403),
+        },
+      },
+    },
+    async (req) => checkpointMyAuditChain(deps.ctx(req), deps.auditSigner),
   )
 }

@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox'
+import type { FastifyRequest } from 'fastify'
 import {
   PASSWORD_MAX_LENGTH,
   confirmMfa,
@@ -68,7 +69,10 @@ export function authRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const result = await login({ ...deps.anonymous(req), limiter: deps.limiter }, req.body)
+      const result = await login(
+        { ...deps.anonymous(req), limiter: deps.limiter, secrets: deps.secrets },
+        req.body,
+      )
       setSessionCookies(reply, result)
       return {
         token: result.token,
@@ -83,6 +87,7 @@ export function authRoutes(app: App, deps: RouteDeps): void {
 
 /** The caller's own sessions and second factor (`session: true`: not for API keys). */
 export function sessionRoutes(app: App, deps: RouteDeps): void {
+  const mfaCtx = (req: FastifyRequest) => ({ ...deps.ctx(req), secrets: deps.secrets })
   app.post(
     '/auth/logout',
     {
@@ -166,7 +171,7 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
         },
       },
     },
-    async (req) => startMfaEnrolment(deps.ctx(req)),
+    async (req) => startMfaEnrolment(mfaCtx(req)),
   )
 
   app.post(
@@ -181,7 +186,7 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
         response: { 200: RecoveryCodes, ...problems(400, 401, 409) },
       },
     },
-    async (req) => confirmMfa(deps.ctx(req), req.body.code),
+    async (req) => confirmMfa(mfaCtx(req), req.body.code),
   )
 
   app.post(
@@ -197,7 +202,7 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      await disableMfa(deps.ctx(req), req.body.code)
+      await disableMfa(mfaCtx(req), req.body.code)
       return reply.code(204).send()
     },
   )
@@ -214,6 +219,6 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
         response: { 200: RecoveryCodes, ...problems(400, 401, 409) },
       },
     },
-    async (req) => regenerateRecoveryCodes(deps.ctx(req), req.body.code),
+    async (req) => regenerateRecoveryCodes(mfaCtx(req), req.body.code),
   )
 }
