@@ -100,7 +100,7 @@ export function auditRoutes(app: App, deps: RouteDeps): void {
   )
 
   app.get(
-    '/api/v1/audit/checkpoint',
+    '/audit/checkpoint',
     {
       schema: {
         summary: "Sign my company's audit chain head (S14): keep the answer outside the database",
