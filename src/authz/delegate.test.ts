@@ -260,8 +260,10 @@ describe('delegation never escalates', () => {
         if (canDelegate(lead, agent, { ...g, id: 'x', validFrom: 0, validUntil: 1e13 }).allowed)
           accepted++
       }),
-      { numRuns: 400 },
+      { numRuns: 2000 },
     )
+    // a team-scoped lead → an agent: most random grants are refused (S17: no subtree from a team
+    // holder), so count over many runs (seen: 26–48 of 2000; once only 1 of 400)
     expect(accepted).toBeGreaterThan(5)
   })
 })
