@@ -1,7 +1,7 @@
 import { isIP } from 'node:net'
 import { AppError } from './errors.js'
 
-/** Everything the process takes from its environment, parsed once (shared/API.md, Configuration). */
+/** Everything the process takes from its environment, parsed once (docs/api.md, Configuration). */
 export interface Config {
   readonly port: number
   readonly host: string

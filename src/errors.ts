@@ -1,5 +1,5 @@
 /**
- * The one error-code registry (shared/API.md). Every problem+json `code` comes from here;
+ * The one error-code registry (docs/api.md). Every problem+json `code` comes from here;
  * the HTTP layer renders an AppError once, routes never pick a status by hand.
  */
 export const errorCodes = {

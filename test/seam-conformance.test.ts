@@ -1,5 +1,5 @@
 /**
- * The per-resource conformance suite of the read seam (issue 6, item 1; STYLE.md principle 2):
+ * The per-resource conformance suite of the read seam (issue 6, item 1: checks and lists from one rule source):
  * over the REAL tables and the REAL seams (`userRecords`, `orgUnitRecords`, `projectRecords`),
  * for random policies stored through the roles service, a list shows exactly the records the
  * single check allows, each as `get` projects it, `count` agrees, another company's records never

@@ -1,5 +1,5 @@
 /**
- * The permission catalog (PRODUCT.md D and administration): every resource, its actions, its
+ * The permission catalog (docs/features.md, D and administration): every resource, its actions, its
  * fields with a sensitivity class, and the attributes that scope it. Actions are
  * `resource.action` literals derived from this object, so an unknown action does not compile.
  */

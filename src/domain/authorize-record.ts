@@ -6,7 +6,7 @@ import type { TenantCtx } from './context.js'
 /**
  * authorize() on one record, with its 404 replaced by `missing()`: a record the caller may not
  * know about answers with exactly the same problem (status, code and detail) as an id that
- * never existed, so nothing tells them apart (shared/API.md).
+ * never existed, so nothing tells them apart (docs/api.md).
  */
 export async function authorizeRecord(
   tx: TenantCtx,

@@ -1,4 +1,4 @@
-// Type-only imports: each table's interface lives beside its domain module (STYLE.md layout);
+// Type-only imports: each table's interface lives beside its domain module;
 // this file composes them. db/ is generic over the schema and never imports domain/.
 import type { UsageCountersTable } from './access/usage.table.js'
 import type { ApiKeysTable } from './api-keys/api-keys.table.js'

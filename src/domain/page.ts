@@ -1,7 +1,7 @@
 import { AppError } from '../errors.js'
 import { unstorableText } from './storable-text.js'
 
-/** One page of a list (shared/API.md): the items, and where the next page starts or null. */
+/** One page of a list (docs/api.md): the items, and where the next page starts or null. */
 export interface Page<T> {
   readonly items: T[]
   readonly nextCursor: string | null

@@ -55,13 +55,13 @@ export function userJson(user: User): Static<typeof UserJson> {
   }
 }
 
-/** `?limit=&cursor=` of every list (shared/API.md: default 50, at most 200). */
+/** `?limit=&cursor=` of every list (docs/api.md: default 50, at most 200). */
 export const PageQuery = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 }
 
-/** `{ items, nextCursor }` of every list (shared/API.md). */
+/** `{ items, nextCursor }` of every list (docs/api.md). */
 export function PageJson<T extends TSchema>(item: T) {
   return Type.Object({
     items: Type.Array(item),

@@ -60,7 +60,7 @@ function presentedToken(req: FastifyRequest): { token: string; via: 'bearer' | '
   return cookie ? { token: cookie, via: 'cookie' } : null
 }
 
-/** Declares the request state the auth plugin sets (STYLE.md: declare request state). */
+/** Declares the request state the auth plugin sets. */
 export function declareAuth(app: FastifyInstance): void {
   app.decorateRequest('actor', null)
   app.decorateRequest('requestTx', null)

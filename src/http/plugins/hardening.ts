@@ -36,7 +36,7 @@ function setSecurityHeaders(req: FastifyRequest, reply: FastifyReply): void {
   if (req.protocol === 'https') reply.header('strict-transport-security', HSTS)
 }
 
-/** `application/json; charset=…`: only UTF-8 (shared/API.md), the only charset we decode. */
+/** `application/json; charset=…`: only UTF-8 (docs/api.md), the only charset we decode. */
 function isUtf8OrUnset(contentType: string): boolean {
   const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType)?.[1]
   return charset === undefined || /^utf-?8$/i.test(charset)

@@ -20,7 +20,7 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
       info: {
         title: 'Tessera API',
         version: '1',
-        description: 'Access control for contact centers. Conventions: shared/API.md.',
+        description: 'Access control for contact centers. Conventions: docs/api.md.',
       },
       components: {
         securitySchemes: {
