@@ -95,6 +95,40 @@ export function requestTx(trx: ControlledTransaction<Database>): RequestTx {
   }
 }
 
+/**
+ * Reads a caller in a new transaction, kept open for the request's work when `read` finds one;
+ * rolled back when it finds none or fails. Sessions and API keys authenticate through it.
+ */
+export async function authenticateIn(
+  db: Kysely<Database>,
+  read: (trx: ControlledTransaction<Database>) => Promise<Actor | null>,
+): Promise<Authenticated | null> {
+  const trx = await db.startTransaction().execute()
+  try {
+    const actor = await read(trx)
+    if (actor !== null) return { actor, tx: requestTx(trx) }
+    await trx.rollback().execute()
+    return null
+  } catch (error) {
+    if (!trx.isCommitted && !trx.isRolledBack)
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {})
+    throw error
+  }
+}
+
+/** The caller behind `authenticated`, its transaction ended (for callers outside HTTP). */
+export async function releasedActor(
+  authenticated: Promise<Authenticated | null>,
+): Promise<Actor | null> {
+  const found = await authenticated
+  if (found === null) return null
+  await found.tx.release()
+  return found.actor
+}
+
 /** Commits (or rolls back); a failed commit still rolls back, which releases the connection. */
 async function finish(trx: ControlledTransaction<Database>, commit: boolean): Promise<void> {
   if (!commit) {

@@ -19,7 +19,8 @@ import {
 import { recordAudit } from '../audit/index.js'
 import {
   inCompany,
-  requestTx,
+  authenticateIn,
+  releasedActor,
   type Actor,
   type AnonymousCtx,
   type Authenticated,
@@ -105,8 +106,7 @@ export async function authenticateApiKey(
   ctx: AnonymousCtx,
   key: string,
 ): Promise<Authenticated | null> {
-  const trx = await ctx.db.startTransaction().execute()
-  try {
+  return authenticateIn(ctx.db, async (trx) => {
     const row = await findLiveApiKey(trx, key, ctx.now)
     const apiKey = row && (await findApiKey(trx, row.company_id, row.id))
     const policy =
@@ -119,41 +119,26 @@ export async function authenticateApiKey(
       apiKey === undefined ||
       policy === undefined ||
       (await keyStands(trx, ctx, apiKey, policy)) === null
-    ) {
-      await trx.rollback().execute()
+    )
       return null
-    }
     if (row.last_used_at === null || ctx.now.getTime() - row.last_used_at.getTime() >= TOUCH_MS)
       await touchApiKey(trx, row.company_id, row.id, ctx.now)
     const subject = keySubject({ id: row.id, companyId: row.company_id, roleId: row.role_id })
     return {
-      actor: {
-        userId: subject.id,
-        companyId: row.company_id,
-        sessionId: subject.id,
-        roleIds: [row.role_id],
-        subject,
-        policyVersion: Number(row.policy_version),
-        apiKeyId: row.id,
-      },
-      tx: requestTx(trx),
+      userId: subject.id,
+      companyId: row.company_id,
+      sessionId: subject.id,
+      roleIds: [row.role_id],
+      subject,
+      policyVersion: Number(row.policy_version),
+      apiKeyId: row.id,
     }
-  } catch (error) {
-    if (!trx.isCommitted && !trx.isRolledBack)
-      await trx
-        .rollback()
-        .execute()
-        .catch(() => {})
-    throw error
-  }
+  })
 }
 
 /** The actor behind an API key, its transaction ended (for callers outside HTTP). */
-export async function resolveApiKey(ctx: AnonymousCtx, key: string): Promise<Actor | null> {
-  const found = await authenticateApiKey(ctx, key)
-  if (found === null) return null
-  await found.tx.release()
-  return found.actor
+export function resolveApiKey(ctx: AnonymousCtx, key: string): Promise<Actor | null> {
+  return releasedActor(authenticateApiKey(ctx, key))
 }
 
 /**
