@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest'
-import { addUser, auditActions, bearer, createTestApp, logIn, problem, signUp } from './test-app.js'
+import { addRole, giveRole } from './fixtures.js'
+import {
+  addUser,
+  auditActions,
+  bearer,
+  createTestApp,
+  logIn,
+  problem,
+  signUp,
+  strongPassword,
+} from './test-app.js'
 
 const { app, db, clock } = await createTestApp()
 const co = await signUp(app, { companyName: 'Session Co' })
@@ -184,6 +194,49 @@ describe('POST /api/v1/users/{id}/force-offline (G5)', () => {
       headers: bearer(await newToken('operator@example.com')),
     })
     problem(res, 404, 'not_found')
+  })
+
+  it('a team-scoped holder forces their own team offline, and only it: another team is 404', async () => {
+    const admin = bearer(await newToken())
+    const unit = async (name: string) =>
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/org-units',
+          headers: admin,
+          payload: { kind: 'team', name, parentId: null },
+        })
+      ).json().id as string
+    const person = async (email: string, orgUnitId: string) =>
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/users',
+          headers: admin,
+          payload: { email, name: email, password: strongPassword, orgUnitId },
+        })
+      ).json().id as string
+    const day = await unit('Day')
+    const night = await unit('Night')
+    const lead = await person('lead@example.com', day)
+    const mate = await person('mate@example.com', day)
+    const other = await person('other@example.com', night)
+    const role = await addRole(db, co.companyId, 'Shift lead', {
+      grants: [{ actions: ['user.view', 'user.forceOffline'], scope: 'team' }],
+    })
+    await giveRole(db, co.companyId, lead, role)
+    const leadToken = await newToken('lead@example.com')
+    await newToken('mate@example.com')
+    const force = (id: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/v1/users/${id}/force-offline`,
+        headers: bearer(leadToken),
+      })
+    const res = await force(mate)
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ revoked: 1 })
+    problem(await force(other), 404, 'not_found')
   })
 
   it('answers 404 for an unknown user', async () => {

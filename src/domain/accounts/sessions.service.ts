@@ -1,15 +1,16 @@
 import { AppError } from '../../errors.js'
-import { authorize, subjectOfRow } from '../access/index.js'
+import { subjectOfRow } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import {
   inCompany,
-  requestTx,
+  authenticateIn,
+  releasedActor,
   type Actor,
   type AnonymousCtx,
   type Authenticated,
   type Ctx,
 } from '../context.js'
-import { findUser } from '../users/index.js'
+import { userForAction } from '../users/index.js'
 import type { SessionInfo } from './accounts.js'
 import { sha256Hex } from './secret-token.js'
 import { securityPolicy } from './security-policy.js'
@@ -29,45 +30,28 @@ export async function authenticateSession(
   token: string,
 ): Promise<Authenticated | null> {
   const { now } = ctx
-  const trx = await ctx.db.startTransaction().execute()
-  try {
+  return authenticateIn(ctx.db, async (trx) => {
     const row = await findLiveSession(trx, sha256Hex(token), now, securityPolicy.sessionIdleMs)
-    if (row === undefined) {
-      await trx.rollback().execute()
-      return null
-    }
+    if (row === undefined) return null
     if (now.getTime() - row.last_seen_at.getTime() >= securityPolicy.sessionTouchMs) {
       await touchSession(trx, row.company_id, row.session_id, now)
     }
     const { status: _status, policyVersion, ...subject } = subjectOfRow(row)
     return {
-      actor: {
-        userId: row.id,
-        companyId: row.company_id,
-        sessionId: row.session_id,
-        roleIds: subject.roles,
-        subject,
-        policyVersion,
-        mfaEnrolmentRequired: !row.mfa_enabled && row.mfa_role,
-      },
-      tx: requestTx(trx),
+      userId: row.id,
+      companyId: row.company_id,
+      sessionId: row.session_id,
+      roleIds: subject.roles,
+      subject,
+      policyVersion,
+      mfaEnrolmentRequired: !row.mfa_enabled && row.mfa_role,
     }
-  } catch (error) {
-    if (!trx.isCommitted && !trx.isRolledBack)
-      await trx
-        .rollback()
-        .execute()
-        .catch(() => {})
-    throw error
-  }
+  })
 }
 
 /** The actor behind a session token, its transaction ended (for callers outside HTTP). */
-export async function resolveSession(ctx: AnonymousCtx, token: string): Promise<Actor | null> {
-  const found = await authenticateSession(ctx, token)
-  if (found === null) return null
-  await found.tx.release()
-  return found.actor
+export function resolveSession(ctx: AnonymousCtx, token: string): Promise<Actor | null> {
+  return releasedActor(authenticateSession(ctx, token))
 }
 
 /** Ends the caller's own session. */
@@ -113,9 +97,8 @@ export async function revokeMySession(ctx: Ctx, sessionId: string): Promise<void
 /** G5: ends every session of a user of the caller's company at once. */
 export async function forceOffline(ctx: Ctx, userId: string): Promise<{ revoked: number }> {
   return inCompany(ctx, async (tx) => {
-    const user = await findUser(tx.db, tx.actor.companyId, userId)
-    if (user === undefined) throw new AppError('not_found', 'no such user')
-    await authorize(tx, 'user.forceOffline', { type: 'user', id: userId })
+    // through the users read seam: the record's own attributes decide (team, level, …)
+    await userForAction(tx, userId, 'user.forceOffline')
     const ended = await revokeSessions(tx.db, tx.actor.companyId, { userId }, tx.now, 'forced')
     await recordAudit(tx, {
       action: 'user.forced_offline',
