@@ -92,6 +92,38 @@ describe('users: create and read (R5)', () => {
   })
 })
 
+describe('users: creation is decided on every attribute of the user to be', () => {
+  it('a role that may create only novices creates a novice (201) and not a senior (403, nothing written)', async () => {
+    const role = await addRole(db, a.companyId, 'Novice hirer', {
+      grants: [
+        { actions: ['user.view'], scope: 'company' },
+        {
+          actions: ['user.create'],
+          scope: 'company',
+          when: { eq: [{ ref: 'resource.level' }, 'novice'] },
+        },
+      ],
+    })
+    await newUser('hirer@a.test', 'Hiro Hirer', { roleIds: [role] })
+    const hirer = call((await logIn(app, { company: a.slug, email: 'hirer@a.test' })).json().token)
+    const before = await countRows(db, 'users', a.companyId)
+    const novice = await hirer('POST', '/api/v1/users', {
+      email: 'nina@a.test',
+      name: 'Nina',
+      password: strongPassword,
+    })
+    expect(novice.statusCode).toBe(201)
+    const senior = await hirer('POST', '/api/v1/users', {
+      email: 'sam@a.test',
+      name: 'Sam',
+      password: strongPassword,
+      level: 'senior',
+    })
+    problem(senior, 403, 'forbidden')
+    expect(await countRows(db, 'users', a.companyId)).toBe(before + 1)
+  })
+})
+
 describe('users: lists and reads follow the data scope (P3)', () => {
   it('lists only the team for a team-scoped role, in the query itself', async () => {
     const res = await call(leadToken)('GET', '/api/v1/users')

@@ -1,3 +1,4 @@
+import type { AttrOf } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { authorize, decisionFor } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
@@ -67,11 +68,17 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
     await authorize(tx, 'user.create')
     const orgUnitId = input.orgUnitId ?? null
     if (orgUnitId !== null) await visibleOrgUnit(tx, orgUnitId, 'body/orgUnitId')
-    // The user to be: no id yet (an `own` rule cannot reach it), in the unit asked for.
-    const create = await decisionFor(tx, 'user.create', {
-      type: 'user',
-      attrs: { id: null, orgUnitId },
-    })
+    // The user to be, with every attribute a condition may read: no id yet (an `own` rule
+    // cannot reach it), in the unit, level and position asked for.
+    const toBe: Record<AttrOf<'user'>, string | null> = {
+      id: null,
+      orgUnitId,
+      managerId: input.managerId ?? null,
+      status: 'active',
+      level: input.level ?? 'novice',
+      position: input.position ?? null,
+    }
+    const create = await decisionFor(tx, 'user.create', { type: 'user', attrs: toBe })
     if (!create.allowed) {
       throw new AppError('forbidden', 'not allowed: user.create in that org unit', {
         errors: [{ path: 'body/orgUnitId', message: 'you may not create users here' }],
