@@ -1,6 +1,6 @@
 import type { Action, Decision, Resource } from '../authz/index.js'
 import { AppError } from '../errors.js'
-import { authorize, decisionFor } from './access/index.js'
+import { authorize } from './access/index.js'
 import type { TenantCtx } from './context.js'
 
 /**
@@ -19,17 +19,5 @@ export async function authorizeRecord(
   } catch (error) {
     if (error instanceof AppError && error.code === 'not_found') throw missing()
     throw error
-  }
-}
-
-/**
- * The list gate: 403 when nothing grants `action` at all (or a restriction denies it outright);
- * a grant that reaches no record right now (a project scope without projects, a team scope
- * without a team) is not an error, its list plan is `none` and the list is empty.
- */
-export async function authorizeList(tx: TenantCtx, action: Action): Promise<void> {
-  const d = await decisionFor(tx, action)
-  if (!d.allowed && (d.reason === 'not_granted' || d.reason === 'restricted')) {
-    throw new AppError('forbidden', `not allowed: ${action} (${d.reason})`)
   }
 }
