@@ -25,12 +25,18 @@ import { withCompany } from '../src/db/index.js'
 import { decisionFor, PolicyCache } from '../src/domain/access/index.js'
 import { signup } from '../src/domain/accounts/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../src/domain/context.js'
+import {
+  createCustomer,
+  customerLevels,
+  customerRecords,
+  customerResource,
+} from '../src/domain/customers/index.js'
 import { createOrgUnit, orgUnitResource, type OrgUnit } from '../src/domain/org-units/index.js'
 import { orgUnitRecords } from '../src/domain/org-units/org-units.service.js'
 import { createProject, projectResource, setProjectMember } from '../src/domain/projects/index.js'
 import { projectRecords } from '../src/domain/projects/projects.service.js'
 import { assignRole, createRole, getRole, updateRole } from '../src/domain/roles/index.js'
-import type { ResourceSeam } from '../src/domain/seam/index.js'
+import { searchTerms, type ResourceSeam } from '../src/domain/seam/index.js'
 import { insertUser, userRecords, userResource, type UserLevel } from '../src/domain/users/index.js'
 import { AppError } from '../src/errors.js'
 import { createTestDb, destroyTestDb } from './helpers.js'
@@ -283,13 +289,88 @@ const b = await seed(
   ['Apollo', 'Borealis'],
 )
 
+// Customers of A over every attribute (owner, team, project, region, branch, level), and of B.
+async function seedCustomers(co: Awaited<ReturnType<typeof seed>>, rows: readonly CustomerSeed[]) {
+  const out: string[] = []
+  for (const r of rows) {
+    const unitOf = (k: string | null) => (k === null ? null : (co.units[k] as string))
+    const created = await createCustomer(co.admin(), {
+      name: r.name,
+      phone: r.phone,
+      email: r.email,
+      idNumber: r.idNumber,
+      bankCard: r.bankCard,
+      region: unitOf(r.region),
+      branch: unitOf(r.branch),
+      orgUnitId: unitOf(r.unit),
+      level: r.level,
+      tags: r.tags,
+      ownerId: r.owner === null ? null : (co.users[r.owner] as string),
+      projectId: r.project === null ? null : (co.projects[r.project] as string),
+    })
+    out.push(created.id as string)
+  }
+  return out
+}
+interface CustomerSeed {
+  readonly name: string
+  readonly phone: string | null
+  readonly email: string | null
+  readonly idNumber: string | null
+  readonly bankCard: string | null
+  readonly region: string | null
+  readonly branch: string | null
+  readonly unit: string | null
+  readonly level: (typeof customerLevels)[number]
+  readonly tags: string[]
+  readonly owner: number | null
+  readonly project: string | null
+}
+const cust = (
+  name: string,
+  phone: string | null,
+  unit: string | null,
+  owner: number | null,
+  extra: Partial<CustomerSeed> = {},
+): CustomerSeed => ({
+  name,
+  phone,
+  email: `${name.toLowerCase().replace(' ', '.')}@example.com`,
+  idNumber: '110101199003071234',
+  bankCard: '4111111111111111',
+  region: null,
+  branch: null,
+  unit,
+  level: 'regular',
+  tags: [],
+  owner,
+  project: null,
+  ...extra,
+})
+const aCustomers = await seedCustomers(a, [
+  cust('Wang Fang', '+8613812345678', 't1', 2, { region: 'r1', branch: 'b1', level: 'vip' }),
+  cust('Li Na', '+8613912345678', 't1', 3, { project: 'Apollo', tags: ['churn'] }),
+  cust('Ivan Petrov', '+79123456789', 't2', 1, { level: 'gold', branch: 'b1' }),
+  cust('Olga Smirnova', '+74951234567', 't3', 6, { project: 'Borealis', region: 'r2' }),
+  cust('Zhang Wei', null, 'b1', 0, { email: null, idNumber: null, level: 'silver' }),
+  cust('Anna Volkova', '+79031112233', null, null, { project: 'Cygnus', bankCard: null }),
+  cust('Chen Jie', '+8618612345678', 't3', 10, { level: 'vip', tags: ['vip', 'churn'] }),
+  cust('Pavel Orlov', '+79261234567', 'd1', 7, { region: 'r2', project: 'Apollo' }),
+])
+await seedCustomers(b, [
+  cust('Wang Fang', '+8613812345678', 't1', 0, { level: 'vip' }),
+  cust('Boris B', '+79123456789', null, null),
+])
+
 // The role under test: every seeded person of A holds it (and nothing else); each run rewrites it.
 const conformanceRole = (await createRole(a.admin(), { name: 'Conformance', grants: [] })).id
 await withCompany(db, a.companyId, async (trx) => {
   for (const id of a.users) await assignRole(trx, a.companyId, id, conformanceRole, now)
 })
 
-async function idsOf(table: 'users' | 'org_units' | 'projects', companyId: string) {
+type Table = 'users' | 'org_units' | 'projects' | 'customers'
+
+async function idsOf(table: Table, companyId: string) {
   const rows = await db.selectFrom(table).select('id').where('company_id', '=', companyId).execute()
   return rows.map((r) => r.id).sort()
 }
@@ -313,9 +394,9 @@ interface PolicyCase {
 
 interface Target {
   readonly type: ResourceType
-  readonly table: 'users' | 'org_units' | 'projects'
+  readonly table: Table
   // each seam has its own row and item types; the suite reads them through one shape
-  readonly seam: ResourceSeam<ResourceType, 'users' | 'org_units' | 'projects', { id: string }>
+  readonly seam: ResourceSeam<ResourceType, Table, { id: string }>
   /** the hand-written mapping a service uses for one item (must equal the seam's) */
   readonly resourceOfItem: (item: never) => Resource
   /** values a condition on each declared attribute draws from (null is always added) */
@@ -460,6 +541,50 @@ const targets: readonly Target[] = [
         subject: a.users[3] as string,
         limit: 1,
         q: 'APOLLO',
+      },
+    ],
+  },
+  {
+    type: 'customer',
+    table: 'customers',
+    seam: asSeam(customerRecords),
+    resourceOfItem: customerResource as Target['resourceOfItem'],
+    values: {
+      id: [...aCustomers, 'nobody'],
+      ownerId: [a.users[0], a.users[2], a.users[3], a.users[6], a.adminId] as string[],
+      orgUnitId: [...unitIds, b.units['t1'] as string],
+      projectId: projectIds,
+      region: [a.units['r1'], a.units['r2']] as string[],
+      branch: [a.units['b1']] as string[],
+      level: [...customerLevels],
+    },
+    scopes: ['own', 'team', 'subtree', 'project', 'company', { subtree: a.units['r2'] as string }],
+    fields: ['name', 'phone', 'email', 'idNumber', 'bankCard', 'level', 'tags', 'ownerId'],
+    needles: ['wang', 'EXAMPLE.COM', '138', '+86 139 1234 5678', '(+7) 912', 'o', '_'],
+    examples: [
+      // a team lead's customers: team scope, phones masked, VIPs only through a condition
+      {
+        grants: [
+          { actions: ['customer.view'], scope: 'team', fields: { phone: 'masked' } },
+          {
+            actions: ['customer.view'],
+            scope: 'company',
+            when: { eq: [{ ref: 'resource.level' }, 'vip'] },
+            fields: { email: 'hidden' },
+          },
+        ],
+        restrictions: [],
+        subject: a.users[2] as string,
+        limit: 1,
+        q: 'wang',
+      },
+      // project members see their project's customers; phone search in another format
+      {
+        grants: [{ actions: ['customer.view'], scope: 'project' }],
+        restrictions: [],
+        subject: a.users[3] as string,
+        limit: 2,
+        q: '+86 139 1234 5678',
       },
     ],
   },
@@ -696,20 +821,25 @@ async function checkRun(t: Target, p: PolicyCase) {
 
     // search finds a record only through a field the caller reads in clear (S11)
     {
-      const needle = p.q.toLowerCase()
-      const searched = Object.keys(t.seam.spec.search ?? {})
+      // each searched field looks for its own form of `q` (a phone in any format → E.164)
+      const terms = searchTerms(
+        (t.seam.spec.search ?? {}) as Parameters<typeof searchTerms>[0],
+        p.q,
+      )
       const expected = [...allowed.values()]
         .filter((item) =>
-          searched.some((f) => {
+          terms.some(([f, , term]) => {
             const v = item[f]
             const masked = ((item['maskedFields'] as string[] | undefined) ?? []).includes(f)
-            return typeof v === 'string' && !masked && v.toLowerCase().includes(needle)
+            return typeof v === 'string' && !masked && v.toLowerCase().includes(term.toLowerCase())
           }),
         )
         .map((item) => item['id'] as string)
         .sort()
       const found = await allPages(tx, t, action, p.limit, p.q)
       expect(found.map((i) => i.id)).toEqual(expected)
+      // and a filtered count agrees with the filtered list
+      expect(await t.seam.countMatching(tx, action, { q: p.q })).toBe(found.length)
       if (found.length > 0 && found.length < ids.length) statsOf(t.type).narrowed++
     }
 

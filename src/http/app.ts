@@ -23,6 +23,7 @@ import { apiKeysRoutes } from './routes/api-keys.routes.js'
 import { auditRoutes } from './routes/audit.routes.js'
 import { authRoutes, sessionRoutes } from './routes/auth.routes.js'
 import { authzRoutes, catalogRoutes } from './routes/authz.routes.js'
+import { customersRoutes } from './routes/customers.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
@@ -138,6 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       rolesRoutes(authed, routeDeps)
       authzRoutes(authed, routeDeps)
       apiKeysRoutes(authed, routeDeps)
+      customersRoutes(authed, routeDeps)
     },
     { prefix: '/api/v1' },
   )

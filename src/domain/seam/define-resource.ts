@@ -53,17 +53,46 @@ export interface ResourceSpec<
   /** Row → domain object (what is projected and shown). */
   readonly toItem: (row: Row<TB>) => Item
   /**
-   * Fields `q` searches (item field → column). A row found only through a field the caller
+   * Fields `q` searches (item field → column, or column + how `q` is rewritten for that field,
+   * e.g. a phone number in any format → E.164). A row found only through a field the caller
    * may not read in clear is left out (S11: no oracle on hidden or masked values).
    */
-  readonly search?: Readonly<Partial<Record<keyof Item & string, ColumnOf<TB>>>>
+  readonly search?: Readonly<Partial<Record<keyof Item & string, ColumnOf<TB> | SearchField<TB>>>>
 }
 
-export interface ListRequest<TB extends Table> {
-  readonly limit: number
-  readonly cursor?: string | undefined
+/** A searched field whose column holds a normalised form: `term(q)` is what is looked for. */
+export interface SearchField<TB extends Table> {
+  readonly column: ColumnOf<TB>
+  /** The text to look for in this field for the search `q`; null: `q` cannot match it. */
+  readonly term: (q: string) => string | null
+}
+
+/** What a filtered list or count asks for, besides the company and the caller's scope. */
+export interface ListFilter<TB extends Table, Item> {
   readonly q?: string | undefined
   readonly where?: Narrow<TB> | undefined
+  /**
+   * The item fields `where` reads (a tag, a phone): a row is kept only where the caller reads
+   * every one of them in clear, so a filter is never an oracle on a hidden or masked value (S11).
+   */
+  readonly readable?: readonly (keyof Item & string)[] | undefined
+}
+
+export interface ListRequest<TB extends Table, Item = { id: string }> extends ListFilter<TB, Item> {
+  readonly limit: number
+  readonly cursor?: string | undefined
+}
+
+/** The (field, column, text) triples a search `q` looks for, per the spec's `search`. */
+export function searchTerms(
+  search: Readonly<Record<string, string | { column: string; term: (q: string) => string | null }>>,
+  q: string,
+): [field: string, column: string, term: string][] {
+  return Object.entries(search).flatMap(([field, s]): [string, string, string][] => {
+    if (typeof s === 'string') return [[field, s, q]]
+    const term = s.term(q)
+    return term === null || term === '' ? [] : [[field, s.column, term]]
+  })
 }
 
 export interface Found<Item> {
@@ -104,7 +133,11 @@ export interface ResourceSeam<
   /** The item as the caller may see it (hidden fields absent, masked ones masked). */
   view(found: Pick<Found<Item>, 'item' | 'decision'>): Projected<Item>
   /** One page of the records the caller may `action`, projected, searched only where readable. */
-  list(tx: TenantCtx, action: Action, request: ListRequest<TB>): Promise<Page<Projected<Item>>>
+  list(
+    tx: TenantCtx,
+    action: Action,
+    request: ListRequest<TB, Item>,
+  ): Promise<Page<Projected<Item>>>
   /** attribute → `qualifier.column`, for a custom query that filters with `authzFilter`. */
   columnMap(qualifier?: string): Readonly<Record<string, string>>
   /**
@@ -119,6 +152,11 @@ export interface ResourceSeam<
   ): Promise<(Found<Item> & { row: R })[]>
   /** How many records the caller may `action` (the same plan; rows the check refuses excluded). */
   count(tx: TenantCtx, action: Action, where?: Narrow<TB>): Promise<number>
+  /**
+   * How many records `list` would show for this filter over all its pages: counted in SQL when
+   * the filter reads no field (no search, nothing `readable`), else row by row as `list` keeps them.
+   */
+  countMatching(tx: TenantCtx, action: Action, filter: ListFilter<TB, Item>): Promise<number>
 }
 
 /**
@@ -223,27 +261,36 @@ export function defineResource<
     return q
   }
 
-  async function list(
+  /**
+   * The records of a filtered list the caller may `action`, in id order after `after`, each
+   * decided again; read in batches of `batch` until `enough(kept)` says stop.
+   */
+  async function scan(
     tx: TenantCtx,
     action: Action,
-    request: ListRequest<TB>,
-  ): Promise<Page<Projected<Item>>> {
-    let after = decodeCursor(request.cursor)
-    const q = request.q
-    let query = await visibleQuery(tx, action, request.where)
-    if (q !== undefined && q !== '') {
-      const pattern = containsPattern(q)
+    filter: ListFilter<TB, Item>,
+    after: string | undefined,
+    batch: number,
+    enough: (kept: number) => boolean,
+  ): Promise<Found<Item>[]> {
+    const q = filter.q
+    const terms = q !== undefined && q !== '' ? searchTerms(searchSpec, q) : undefined
+    let query = await visibleQuery(tx, action, filter.where)
+    if (terms !== undefined) {
       query = query.where((eb) =>
-        eb.or(searched.map(([, c]) => eb(`${table}.${c}` as never, 'ilike', pattern as never))),
+        eb.or(
+          terms.map(([, c, term]) =>
+            eb(`${table}.${c}` as never, 'ilike', containsPattern(term) as never),
+          ),
+        ),
       )
     }
     const me = await subjectOf(tx)
     const env = envOf(tx)
-    const needle = q?.toLowerCase()
-    const kept: { found: Found<Item> }[] = []
-    const batch = request.limit + 1
-    // Keep reading until a page and one more are kept: rows the check refuses or a search
-    // matched only in unreadable fields never shorten a page or name the cursor.
+    const readable = filter.readable ?? []
+    const kept: Found<Item>[] = []
+    // Keep reading until enough are kept: rows the check refuses or a search matched only in
+    // unreadable fields never shorten a page or name the cursor.
     for (;;) {
       let page = query
       if (after !== undefined) page = page.where(`${table}.id` as never, '>', after as never)
@@ -255,38 +302,66 @@ export function defineResource<
         const resource = resourceOf(row)
         const decision = decide(me, action, { companyId: tx.actor.companyId, ...resource }, env)
         if (!decision.allowed) continue
+        if (!readable.every((f) => inClear(decision, f))) continue
         const item = spec.toItem(row)
-        if (needle !== undefined && needle !== '' && !readableMatch(decision, item, needle))
-          continue
-        kept.push({ found: { item, decision, resource } })
-        if (kept.length > request.limit) break
+        if (terms !== undefined && !readableMatch(decision, item, terms)) continue
+        kept.push({ item, decision, resource })
+        if (enough(kept.length)) break
       }
-      if (kept.length > request.limit || rows.length < batch) break
+      if (enough(kept.length) || rows.length < batch) return kept
       after = (rows.at(-1) as { id: string }).id
     }
+  }
+
+  async function list(
+    tx: TenantCtx,
+    action: Action,
+    request: ListRequest<TB, Item>,
+  ): Promise<Page<Projected<Item>>> {
+    const after = decodeCursor(request.cursor)
+    const kept = await scan(tx, action, request, after, request.limit + 1, (n) => n > request.limit)
+    const me = await subjectOf(tx)
     const more = kept.length > request.limit
     const shown = kept.slice(0, request.limit)
     await enforceListObligations(
       tx,
       action,
-      shown.map(({ found }) => found.decision),
+      shown.map((found) => found.decision),
       { type: spec.type },
       me.policy.timeZone,
-      shown.map(({ found }) => found.item.id),
+      shown.map((found) => found.item.id),
     )
     const last = shown.at(-1)
     return {
-      items: shown.map(({ found }) => view(found)),
-      nextCursor: more && last ? encodeCursor(last.found.item.id) : null,
+      items: shown.map((found) => view(found)),
+      nextCursor: more && last ? encodeCursor(last.item.id) : null,
     }
   }
 
-  function readableMatch(decision: Decision, item: Item, needle: string): boolean {
-    return searched.some(([field]) => {
-      const level = decision.obligations.fields[field]
-      if (level === 'hidden' || level === 'masked') return false
+  async function countMatching(
+    tx: TenantCtx,
+    action: Action,
+    filter: ListFilter<TB, Item>,
+  ): Promise<number> {
+    const searching = filter.q !== undefined && filter.q !== ''
+    if (!searching && (filter.readable ?? []).length === 0) return count(tx, action, filter.where)
+    return (await scan(tx, action, filter, undefined, 500, () => false)).length
+  }
+
+  const inClear = (decision: Decision, field: string) => {
+    const level = decision.obligations.fields[field]
+    return level !== 'hidden' && level !== 'masked'
+  }
+
+  function readableMatch(
+    decision: Decision,
+    item: Item,
+    terms: readonly [string, string, string][],
+  ): boolean {
+    return terms.some(([field, , term]) => {
+      if (!inClear(decision, field)) return false
       const value = (item as Record<string, unknown>)[field]
-      return typeof value === 'string' && value.toLowerCase().includes(needle)
+      return typeof value === 'string' && value.toLowerCase().includes(term.toLowerCase())
     })
   }
 
@@ -315,6 +390,18 @@ export function defineResource<
     return out
   }
 
-  const searched = Object.entries(spec.search ?? {}) as [string, string][]
-  return { spec, resourceOf, findRow, get, visible, view, list, columnMap, keepAllowed, count }
+  const searchSpec = (spec.search ?? {}) as Parameters<typeof searchTerms>[0]
+  return {
+    spec,
+    resourceOf,
+    findRow,
+    get,
+    visible,
+    view,
+    list,
+    columnMap,
+    keepAllowed,
+    count,
+    countMatching,
+  }
 }

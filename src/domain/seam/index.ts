@@ -1,8 +1,21 @@
 export {
   defineResource,
+  searchTerms,
   type Found,
+  type ListFilter,
+  type SearchField,
   type ListRequest,
   type Narrow,
   type ResourceSeam,
   type ResourceSpec,
 } from './define-resource.js'
+export {
+  auditSafe,
+  changedFields,
+  createThrough,
+  deleteThrough,
+  updateThrough,
+  writeProblem,
+  type CreateThrough,
+  type UpdateThrough,
+} from './write.js'

@@ -1,0 +1,426 @@
+/**
+ * Customers (D, P4, G2): the first workspace resource, written the way docs/resources.md says
+ * every resource is: the read seam (attributes ↔ columns, search, projection), the shared write
+ * helpers (decision before and after, field rights, audit), and only what is customer-specific
+ * here: normalising contact data and the unmask action.
+ */
+import { sql } from 'kysely'
+import type { Action, AttrOf, Decision, Projected, Resource } from '../../authz/index.js'
+import { AppError, type ErrorDetail } from '../../errors.js'
+import { decisionFor } from '../access/index.js'
+import { REASON_HEADER } from '../access/obligations.js'
+import { recordAudit } from '../audit/index.js'
+import { inCompany, type Ctx, type TenantCtx } from '../context.js'
+import { visibleOrgUnit } from '../org-units/index.js'
+import type { Page, PageRequest } from '../page.js'
+import { normalisePhone, phoneSearchTerm } from '../phone.js'
+import { projectRecords } from '../projects/projects.service.js'
+import {
+  createThrough,
+  defineResource,
+  deleteThrough,
+  updateThrough,
+  writeProblem,
+  type Narrow,
+} from '../seam/index.js'
+import { visibleUser } from '../users/index.js'
+import type { Customer, CustomerInput, CustomerLevel, UnmaskableField } from './customers.js'
+import {
+  customerRowToCustomer,
+  deleteCustomerRow,
+  insertCustomer,
+  updateCustomerRow,
+} from './customers.repo.js'
+
+/** A customer as the caller may see them: hidden fields absent, masked ones in `maskedFields`. */
+export type CustomerView = Projected<Customer>
+
+/**
+ * The customers read seam: every attribute the catalog declares for `customer`, read from its
+ * column. `q` searches the name, the email and the phone (any format: see phoneSearchTerm).
+ */
+export const customerRecords = defineResource({
+  type: 'customer',
+  table: 'customers',
+  toItem: customerRowToCustomer,
+  columns: {
+    id: 'id',
+    ownerId: 'owner_id',
+    orgUnitId: 'org_unit_id',
+    projectId: 'project_id',
+    region: 'region_id',
+    branch: 'branch_id',
+    level: 'level',
+  },
+  search: { name: 'name', email: 'email', phone: { column: 'phone', term: phoneSearchTerm } },
+})
+
+/** A customer as the engine sees one: the same attributes the seam reads from the row. */
+export function customerResource(c: Pick<Customer, 'id' | AttrOf<'customer'>>): Resource {
+  const attrs: Record<AttrOf<'customer'>, string | null> = {
+    id: c.id,
+    ownerId: c.ownerId,
+    orgUnitId: c.orgUnitId,
+    projectId: c.projectId,
+    region: c.region,
+    branch: c.branch,
+    level: c.level,
+  }
+  return { type: 'customer', id: c.id, attrs }
+}
+
+const noSuchCustomer = () => new AppError('not_found', 'no such customer')
+
+const invalid = (errors: ErrorDetail[]) =>
+  new AppError('validation_failed', 'the customer is not valid', { errors })
+
+// --- input: what the HTTP layer hands over, normalised here --------------------------------------
+
+/** A customer's fields as a request sends them (phone in any format, with an optional country). */
+export interface CustomerRequest {
+  readonly name?: string
+  readonly phone?: string | null
+  /** ISO 3166 alpha-2 country of a national phone number (`CN`, `RU`). */
+  readonly country?: string
+  readonly email?: string | null
+  readonly idNumber?: string | null
+  readonly bankCard?: string | null
+  readonly region?: string | null
+  readonly branch?: string | null
+  readonly orgUnitId?: string | null
+  readonly level?: CustomerLevel
+  readonly tags?: readonly string[]
+  readonly ownerId?: string | null
+  readonly projectId?: string | null
+}
+
+/** Luhn checksum of a card number. */
+function luhn(digits: string): boolean {
+  let sum = 0
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i])
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2
+    sum += d
+  }
+  return sum % 10 === 0
+}
+
+/** Validates and normalises a request's contact data; every problem at once, 400 with paths. */
+export function normaliseCustomer(request: CustomerRequest): CustomerInput {
+  const errors: ErrorDetail[] = []
+  const { country, ...rest } = request
+  const out: Record<string, unknown> = { ...rest }
+  if (typeof request.name === 'string') {
+    out['name'] = request.name.trim()
+    if (out['name'] === '') errors.push({ path: 'body/name', message: 'must not be blank' })
+  }
+  if (typeof request.phone === 'string') {
+    const e164 = normalisePhone(request.phone, country)
+    if (e164 === null) {
+      errors.push({
+        path: 'body/phone',
+        message: 'not a valid phone number (write it with its +country code, or send `country`)',
+      })
+    }
+    out['phone'] = e164
+  }
+  if (typeof request.email === 'string') out['email'] = request.email.trim().toLowerCase()
+  if (typeof request.idNumber === 'string') {
+    const id = request.idNumber.replace(/[\s-]/g, '').toUpperCase()
+    if (!/^[0-9A-Z]{4,32}$/.test(id)) {
+      errors.push({ path: 'body/idNumber', message: '4 to 32 letters and digits' })
+    }
+    out['idNumber'] = id
+  }
+  if (typeof request.bankCard === 'string') {
+    const card = request.bankCard.replace(/[\s-]/g, '')
+    if (!/^[0-9]{12,19}$/.test(card) || !luhn(card)) {
+      errors.push({ path: 'body/bankCard', message: 'not a card number (12 to 19 digits, Luhn)' })
+    }
+    out['bankCard'] = card
+  }
+  if (request.tags !== undefined) {
+    const tags = request.tags.map((t) => t.trim())
+    tags.forEach((t, i) => {
+      if (t === '') errors.push({ path: `body/tags/${i}`, message: 'must not be blank' })
+    })
+    if (new Set(tags).size !== tags.length) {
+      errors.push({ path: 'body/tags', message: 'each tag once' })
+    }
+    out['tags'] = tags
+  }
+  if (errors.length > 0) throw invalid(errors)
+  return out as CustomerInput
+}
+
+/**
+ * The units, owner and project a write names must exist in the caller's company and be visible
+ * to them (404 with the path otherwise, exactly as an id never issued); a region must be a
+ * region and a branch a branch.
+ */
+async function checkReferences(tx: TenantCtx, input: CustomerInput): Promise<void> {
+  for (const kind of ['region', 'branch'] as const) {
+    const id = input[kind]
+    if (typeof id !== 'string') continue
+    const unit = await visibleOrgUnit(tx, id, `body/${kind}`)
+    if (unit.kind !== kind) throw invalid([{ path: `body/${kind}`, message: `not a ${kind}` }])
+  }
+  if (typeof input.orgUnitId === 'string') {
+    await visibleOrgUnit(tx, input.orgUnitId, 'body/orgUnitId')
+  }
+  if (typeof input.ownerId === 'string') await visibleUser(tx, input.ownerId, 'body/ownerId')
+  if (typeof input.projectId === 'string') {
+    if ((await projectRecords.visible(tx, input.projectId, 'project.view')) === undefined) {
+      throw new AppError('not_found', 'no such project', {
+        errors: [{ path: 'body/projectId', message: 'no such project' }],
+      })
+    }
+  }
+}
+
+const referencePaths = ['body/region', 'body/branch', 'body/orgUnitId', 'body/ownerId']
+
+// --- reads -----------------------------------------------------------------------------------------
+
+export async function getCustomer(ctx: Ctx, id: string): Promise<CustomerView> {
+  return inCompany(ctx, async (tx) => {
+    const found = await customerRecords.get(tx, id, 'customer.view', noSuchCustomer)
+    return customerRecords.view(found)
+  })
+}
+
+/** What a customer list may be narrowed by, besides the caller's scope. */
+export interface CustomerListFilter {
+  /** Part of the name, the email or the phone (any format), where the caller reads it in clear. */
+  readonly q?: string | undefined
+  /** Customers with this tag. */
+  readonly tag?: string | undefined
+  /** This phone number, in any format (with `country` for a national one). */
+  readonly phone?: string | undefined
+  readonly country?: string | undefined
+  readonly level?: CustomerLevel | undefined
+  readonly orgUnitId?: string | undefined
+  readonly ownerId?: string | undefined
+  readonly projectId?: string | undefined
+}
+
+/**
+ * The filter as the seam takes it: each narrowing on a catalog field (tag, phone, level,
+ * owner) keeps only records whose field the caller reads in clear (no oracle, S11).
+ */
+function listFilter(filter: CustomerListFilter) {
+  const readable: ('tags' | 'phone' | 'level' | 'ownerId')[] = []
+  const parts: Narrow<'customers'>[] = []
+  if (filter.tag !== undefined) {
+    const tag = filter.tag.trim()
+    readable.push('tags')
+    parts.push(() => sql<boolean>`${sql.ref('customers.tags')} @> ARRAY[${tag}]::text[]`)
+  }
+  if (filter.phone !== undefined) {
+    const e164 = normalisePhone(filter.phone, filter.country)
+    if (e164 === null) {
+      throw new AppError('validation_failed', 'not a phone number', {
+        errors: [{ path: 'querystring/phone', message: 'not a valid phone number' }],
+      })
+    }
+    readable.push('phone')
+    parts.push((eb) => eb('customers.phone', '=', e164))
+  }
+  if (filter.level !== undefined) {
+    const level = filter.level
+    readable.push('level')
+    parts.push((eb) => eb('customers.level', '=', level))
+  }
+  if (filter.ownerId !== undefined) {
+    const owner = filter.ownerId
+    readable.push('ownerId')
+    parts.push((eb) => eb('customers.owner_id', '=', owner))
+  }
+  if (filter.orgUnitId !== undefined) {
+    const unit = filter.orgUnitId
+    parts.push((eb) => eb('customers.org_unit_id', '=', unit))
+  }
+  if (filter.projectId !== undefined) {
+    const project = filter.projectId
+    parts.push((eb) => eb('customers.project_id', '=', project))
+  }
+  const where: Narrow<'customers'> | undefined =
+    parts.length === 0 ? undefined : (eb) => eb.and(parts.map((p) => p(eb)))
+  return { q: filter.q, where, readable }
+}
+
+/** The customers the caller may view, filtered, one page by id, each projected. */
+export async function listCustomers(
+  ctx: Ctx,
+  filter: CustomerListFilter = {},
+  page: PageRequest = { limit: 50 },
+): Promise<Page<CustomerView>> {
+  return inCompany(ctx, (tx) =>
+    customerRecords.list(tx, 'customer.view', {
+      limit: page.limit,
+      cursor: page.cursor,
+      ...listFilter(filter),
+    }),
+  )
+}
+
+/** How many customers `listCustomers` would show with this filter, over all pages. */
+export async function countCustomers(ctx: Ctx, filter: CustomerListFilter = {}): Promise<number> {
+  return inCompany(ctx, (tx) =>
+    customerRecords.countMatching(tx, 'customer.view', listFilter(filter)),
+  )
+}
+
+/** The customer as the caller may view them now (after a write): projected, or only the id. */
+async function viewNow(tx: TenantCtx, customer: Customer): Promise<CustomerView> {
+  const decision: Decision = await decisionFor(tx, 'customer.view', customerResource(customer))
+  return decision.allowed ? customerRecords.view({ item: customer, decision }) : { id: customer.id }
+}
+
+// --- writes ------------------------------------------------------------------------------------------
+
+/**
+ * Creates a customer: `customer.create` decided on the customer as they would be (owner, unit,
+ * project, region, branch, level), so nobody creates a customer outside their own reach.
+ */
+export async function createCustomer(
+  ctx: Ctx,
+  request: CustomerRequest & { name: string },
+): Promise<CustomerView> {
+  return inCompany(ctx, async (tx) => {
+    const input = normaliseCustomer(request) as CustomerInput & { name: string }
+    const wouldBe: Customer = {
+      id: '',
+      companyId: tx.actor.companyId,
+      name: input.name,
+      phone: input.phone ?? null,
+      email: input.email ?? null,
+      idNumber: input.idNumber ?? null,
+      bankCard: input.bankCard ?? null,
+      region: input.region ?? null,
+      branch: input.branch ?? null,
+      orgUnitId: input.orgUnitId ?? null,
+      level: input.level ?? 'regular',
+      tags: input.tags ?? [],
+      ownerId: input.ownerId ?? null,
+      projectId: input.projectId ?? null,
+      createdAt: tx.now,
+      updatedAt: tx.now,
+    }
+    const record = customerResource(wouldBe)
+    await checkReferences(tx, input)
+    const created = await createThrough(tx, {
+      type: 'customer',
+      record: { type: 'customer', attrs: { ...record.attrs, id: null } },
+      fields: Object.keys(input),
+      insert: async () => {
+        try {
+          return await insertCustomer(tx.db, tx.actor.companyId, input, tx.now)
+        } catch (error) {
+          throw writeProblem(error, 'a unit, owner or project named', referencePaths)
+        }
+      },
+    })
+    return viewNow(tx, created)
+  })
+}
+
+/** Which action a changed field needs: tags `customer.tag`, the owner `customer.assign`. */
+function actionFor(field: string): Action {
+  if (field === 'tags') return 'customer.tag'
+  if (field === 'ownerId') return 'customer.assign'
+  return 'customer.edit'
+}
+
+/**
+ * Changes a customer (see updateThrough): each changed field needs its action on the customer
+ * as they are and as they would be, with edit rights on the field. Answers the customer after
+ * the change, as the caller may view them.
+ */
+export async function updateCustomer(
+  ctx: Ctx,
+  id: string,
+  request: CustomerRequest,
+): Promise<CustomerView> {
+  return inCompany(ctx, async (tx) => {
+    const patch = normaliseCustomer(request)
+    const { after } = await updateThrough(tx, {
+      seam: customerRecords,
+      id,
+      missing: noSuchCustomer,
+      patch: patch as Readonly<Record<string, unknown>>,
+      actionFor,
+      resourceOf: customerResource,
+      checkReferences: (changes) => checkReferences(tx, changes as CustomerInput),
+      update: async (changes) => {
+        try {
+          return await updateCustomerRow(
+            tx.db,
+            tx.actor.companyId,
+            id,
+            changes as CustomerInput,
+            tx.now,
+          )
+        } catch (error) {
+          throw writeProblem(error, 'a unit, owner or project named', referencePaths)
+        }
+      },
+    })
+    return viewNow(tx, after)
+  })
+}
+
+export async function deleteCustomer(ctx: Ctx, id: string): Promise<void> {
+  await inCompany(ctx, (tx) =>
+    deleteThrough(tx, {
+      seam: customerRecords,
+      id,
+      missing: noSuchCustomer,
+      remove: () => deleteCustomerRow(tx.db, tx.actor.companyId, id),
+    }),
+  )
+}
+
+/**
+ * G2, P4: one field of a customer in clear, once. Needs `customer.unmask` on the customer (404
+ * when the caller may not view them, 403 when they may view but not unmask) and ALWAYS a reason
+ * (body `reason` or the x-tessera-reason header), whatever the grant says; a field hidden from
+ * the caller stays hidden (403). Audited as `customer.unmasked` with the field and the reason,
+ * never the value.
+ */
+export async function unmaskCustomerField(
+  ctx: Ctx,
+  id: string,
+  field: UnmaskableField,
+  reason?: string,
+): Promise<{ id: string; field: UnmaskableField; value: string | null }> {
+  return inCompany(ctx, async (tx) => {
+    const why = (reason ?? tx.meta.reason ?? '').trim()
+    // the customer first: a customer the caller may not know answers 404 even without a reason
+    const visible = await customerRecords.visible(tx, id, 'customer.view')
+    if (visible === undefined) throw noSuchCustomer()
+    if (why === '') {
+      throw new AppError('reason_required', 'customer.unmask needs a reason', {
+        errors: [{ path: 'body/reason', message: `say why (or send the ${REASON_HEADER} header)` }],
+      })
+    }
+    const found = await customerRecords.get(tx, id, 'customer.unmask', noSuchCustomer, {
+      recorded: true,
+      reason: why,
+    })
+    for (const d of [found.decision, visible.decision]) {
+      if (d.obligations.fields[field] === 'hidden') {
+        throw new AppError('forbidden', `${field} is hidden from you`, {
+          errors: [{ path: 'body/field', message: 'hidden from you: it cannot be unmasked' }],
+        })
+      }
+    }
+    await recordAudit(tx, {
+      action: 'customer.unmasked',
+      targetType: 'customer',
+      targetId: id,
+      after: { field, reason: why },
+    })
+    return { id, field, value: found.item[field] }
+  })
+}

@@ -1,0 +1,17 @@
+// The customers module's public face: its repository stays private (docs/resources.md).
+export * from './customers.js'
+export {
+  countCustomers,
+  createCustomer,
+  customerRecords,
+  customerResource,
+  deleteCustomer,
+  getCustomer,
+  listCustomers,
+  normaliseCustomer,
+  unmaskCustomerField,
+  updateCustomer,
+  type CustomerListFilter,
+  type CustomerRequest,
+  type CustomerView,
+} from './customers.service.js'

@@ -1,0 +1,288 @@
+import { Type, type Static } from '@fastify/type-provider-typebox'
+import {
+  countCustomers,
+  createCustomer,
+  customerLevels,
+  deleteCustomer,
+  getCustomer,
+  listCustomers,
+  unmaskCustomerField,
+  updateCustomer,
+  type CustomerView,
+} from '../../domain/customers/index.js'
+import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import type { App, RouteDeps } from '../types.js'
+
+const Level = Type.Union([
+  Type.Literal('regular'),
+  Type.Literal('silver'),
+  Type.Literal('gold'),
+  Type.Literal('vip'),
+])
+const Unmaskable = Type.Union([
+  Type.Literal('phone'),
+  Type.Literal('email'),
+  Type.Literal('idNumber'),
+  Type.Literal('bankCard'),
+])
+const NullableId = Type.Union([Id, Type.Null()])
+const Nullable = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Null()])
+const Country = Type.String({
+  pattern: '^[A-Za-z]{2}$',
+  description: 'ISO 3166 alpha-2 country of a national phone number (CN, RU, …)',
+})
+const Tag = Type.String({ minLength: 1, maxLength: 50 })
+
+/**
+ * A customer as the caller may see them (P4): a field they may not see is absent, a masked one
+ * holds its masked string and is named in `maskedFields` (a masked `level` or `tags` is a
+ * string). After a write that leaves the customer out of the caller's view, only `id` is shown.
+ */
+const CustomerViewJson = Type.Object(
+  {
+    id: Type.String(),
+    companyId: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String()),
+    phone: Type.Optional(Nullable(Type.String({ description: 'E.164, or masked' }))),
+    email: Type.Optional(Nullable(Type.String())),
+    idNumber: Type.Optional(Nullable(Type.String())),
+    bankCard: Type.Optional(Nullable(Type.String())),
+    region: Type.Optional(Nullable(Type.String({ description: 'org unit id of the region' }))),
+    branch: Type.Optional(Nullable(Type.String({ description: 'org unit id of the branch' }))),
+    orgUnitId: Type.Optional(Nullable(Type.String({ description: 'the serving team' }))),
+    level: Type.Optional(Type.String({ description: `${customerLevels.join(' | ')} (or masked)` })),
+    tags: Type.Optional(Type.Union([Type.Array(Type.String()), Type.String()])),
+    ownerId: Type.Optional(Nullable(Type.String())),
+    projectId: Type.Optional(Nullable(Type.String())),
+    createdAt: Type.Optional(Timestamp),
+    updatedAt: Type.Optional(Timestamp),
+    maskedFields: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false },
+)
+
+function customerViewJson(c: CustomerView): Static<typeof CustomerViewJson> {
+  const { createdAt, updatedAt, ...rest } = c
+  return {
+    ...rest,
+    id: c.id as string,
+    ...(createdAt !== undefined && { createdAt: createdAt.toISOString() }),
+    ...(updatedAt !== undefined && { updatedAt: updatedAt.toISOString() }),
+  } as Static<typeof CustomerViewJson>
+}
+
+const fields = {
+  phone: Type.Optional(
+    Nullable(
+      Type.String({
+        minLength: 1,
+        maxLength: 40,
+        description: 'any format; stored in E.164 (send `country` for a national number)',
+      }),
+    ),
+  ),
+  country: Type.Optional(Country),
+  email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
+  idNumber: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40 }))),
+  bankCard: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 30 }))),
+  region: Type.Optional(NullableId),
+  branch: Type.Optional(NullableId),
+  orgUnitId: Type.Optional(NullableId),
+  level: Type.Optional(Level),
+  tags: Type.Optional(Type.Array(Tag, { maxItems: 20 })),
+  ownerId: Type.Optional(NullableId),
+  projectId: Type.Optional(NullableId),
+}
+const Name = Type.String({ minLength: 1, maxLength: 200 })
+
+const NewCustomerBody = Type.Object({ name: Name, ...fields }, { additionalProperties: false })
+const CustomerPatchBody = Type.Object(
+  { name: Type.Optional(Name), ...fields },
+  { additionalProperties: false, minProperties: 1 },
+)
+
+const filters = {
+  q: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 100,
+      description: 'part of the name, email or phone (any format)',
+    }),
+  ),
+  tag: Type.Optional(Tag),
+  phone: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 40, description: 'this number, in any format' }),
+  ),
+  country: Type.Optional(Country),
+  level: Type.Optional(Level),
+  orgUnitId: Type.Optional(Id),
+  ownerId: Type.Optional(Id),
+  projectId: Type.Optional(Id),
+}
+const CustomerQuery = Type.Object({ ...PageQuery, ...filters }, { additionalProperties: false })
+const CountQuery = Type.Object(filters, { additionalProperties: false })
+
+const UnmaskBody = Type.Object(
+  {
+    field: Unmaskable,
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+)
+const UnmaskedJson = Type.Object({
+  id: Type.String(),
+  field: Unmaskable,
+  value: Type.Union([Type.String(), Type.Null()]),
+})
+
+const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
+const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
+const tags = ['customers']
+
+// A customer I may not view (another company's, another team's) is 404 like an id never issued;
+// one I may view but not change is 403. Units, owner and project named in a body that I may not
+// see answer 404 on their `errors[].path`.
+
+export function customersRoutes(app: App, deps: RouteDeps): void {
+  const View = CustomerViewJson
+
+  app.get(
+    '/customers',
+    {
+      schema: {
+        summary: 'The customers I may view (scope applied in the query), one page by id',
+        description:
+          'Each customer is projected with my own field rules (P4). `q` searches names, emails ' +
+          'and phones (any format) but finds a customer only through a field I read in clear; ' +
+          '`tag`, `phone`, `level` and `ownerId` keep only customers whose field I read in clear.',
+        tags,
+        security,
+        querystring: CustomerQuery,
+        response: { 200: PageJson(View), ...problems(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const { limit = 50, cursor, ...filter } = req.query
+      const page = await listCustomers(deps.ctx(req), filter, { limit, cursor })
+      return { items: page.items.map(customerViewJson), nextCursor: page.nextCursor }
+    },
+  )
+
+  app.get(
+    '/customers/count',
+    {
+      schema: {
+        summary: 'How many customers the list shows with these filters (over all its pages)',
+        tags,
+        security,
+        querystring: CountQuery,
+        response: {
+          200: Type.Object({ count: Type.Integer({ minimum: 0 }) }),
+          ...problems(400, 401, 403),
+        },
+      },
+    },
+    async (req) => ({ count: await countCustomers(deps.ctx(req), req.query) }),
+  )
+
+  app.post(
+    '/customers',
+    {
+      schema: {
+        summary: 'Create a customer',
+        description:
+          '`customer.create` is decided on the customer as they would be (owner, team, project, ' +
+          'region, branch, level): nobody creates a customer outside their own reach. The phone ' +
+          'is stored in E.164; a bad phone, email, ID number or card number is 400 and nothing ' +
+          'is written.',
+        tags,
+        security,
+        body: NewCustomerBody,
+        response: { 201: View, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const created = await createCustomer(deps.ctx(req), req.body)
+      return reply.code(201).send(customerViewJson(created))
+    },
+  )
+
+  app.get(
+    '/customers/:id',
+    {
+      schema: {
+        summary: 'One customer, as I may see them (hidden fields absent, masked ones listed)',
+        tags,
+        security,
+        params: IdParams,
+        response: { 200: View, ...problems(400, 401, 404) },
+      },
+    },
+    async (req) => customerViewJson(await getCustomer(deps.ctx(req), req.params.id)),
+  )
+
+  app.patch(
+    '/customers/:id',
+    {
+      schema: {
+        summary: 'Change a customer',
+        description:
+          'Tags need `customer.tag`, the owner `customer.assign`, everything else ' +
+          '`customer.edit`, each on the customer as they are and as they would be: a change ' +
+          'that takes the customer out of my reach is refused (403). Answers the customer ' +
+          'after the change as I may see them.',
+        tags,
+        security,
+        params: IdParams,
+        body: CustomerPatchBody,
+        response: { 200: View, ...problems(400, 401, 403, 404, 409, 429) },
+      },
+    },
+    async (req) => customerViewJson(await updateCustomer(deps.ctx(req), req.params.id, req.body)),
+  )
+
+  app.delete(
+    '/customers/:id',
+    {
+      schema: {
+        summary: 'Delete a customer (high-risk, audited)',
+        tags,
+        security,
+        params: IdParams,
+        response: problems(400, 401, 403, 404),
+      },
+    },
+    async (req, reply) => {
+      await deleteCustomer(deps.ctx(req), req.params.id)
+      return reply.code(204).send()
+    },
+  )
+
+  app.post(
+    '/customers/:id/unmask',
+    {
+      schema: {
+        summary: 'One field of a customer in clear, once (G2: reason required, audited)',
+        description:
+          'Needs `customer.unmask` and always a reason (`reason` in the body or the ' +
+          '`x-tessera-reason` header): without one, 400 `reason_required`. The answer is not ' +
+          'cached (`Cache-Control: no-store`); the audit event names the field and the reason, ' +
+          'never the value. A field hidden from me stays hidden (403).',
+        tags,
+        security,
+        params: IdParams,
+        body: UnmaskBody,
+        response: { 200: UnmaskedJson, ...problems(400, 401, 403, 404, 409, 429) },
+      },
+    },
+    async (req, reply) => {
+      const result = await unmaskCustomerField(
+        deps.ctx(req),
+        req.params.id,
+        req.body.field,
+        req.body.reason,
+      )
+      return reply.header('cache-control', 'no-store').send(result)
+    },
+  )
+}
