@@ -280,6 +280,25 @@ describe('customers: writes decided before and after', () => {
     expect(renamed.json().name).toBe('Ivan P.')
   })
 
+  it('answers approval_required to a tag change when a rule says so, writing nothing (W3)', async () => {
+    const role = await asA('POST', '/api/v1/roles', {
+      name: 'Tagging needs approval',
+      grants: [
+        { actions: ['customer.view'], scope: 'company' },
+        { actions: ['customer.tag'], scope: 'company', approvalRequired: true },
+      ],
+    })
+    expect(role.statusCode).toBe(201)
+    const tagger = await person('tagger@a.test', { id: role.json().id as string }, null)
+    const before = (await asA('GET', `/api/v1/customers/${c3.id}`)).json()
+    problem(
+      await tagger.as('PATCH', `/api/v1/customers/${c3.id}`, { tags: ['hot'] }),
+      409,
+      'approval_required',
+    )
+    expect((await asA('GET', `/api/v1/customers/${c3.id}`)).json()).toEqual(before)
+  })
+
   it('answers 400 problem+json to bad input and writes nothing', async () => {
     const before = await customerRows(a.companyId)
     const bad: [Record<string, unknown>, string][] = [
@@ -358,6 +377,53 @@ describe('customers: delete', () => {
     const events = await auditActions(db, a.companyId)
     expect(events.some((e) => e.action === 'customer.deleted' && e.target_id === temp.id)).toBe(
       true,
+    )
+  })
+})
+
+describe('customers: OpenAPI', () => {
+  it('describes every customer route with typed schemas (no untyped value anywhere)', async () => {
+    const doc = (await app.inject({ url: '/api/v1/openapi.json' })).json()
+    const paths = Object.keys(doc.paths).filter((p) => p.startsWith('/api/v1/customers'))
+    expect(paths.sort()).toEqual([
+      '/api/v1/customers',
+      '/api/v1/customers/count',
+      '/api/v1/customers/{id}',
+      '/api/v1/customers/{id}/unmask',
+    ])
+    const untyped: string[] = []
+    let checked = 0
+    const walk = (node: unknown, at: string): void => {
+      if (node === null || typeof node !== 'object') return
+      const n = node as Record<string, unknown>
+      if ('schema' in n) {
+        const check = (s: unknown, p: string): void => {
+          const o = s as Record<string, unknown>
+          checked++
+          if (
+            !('type' in o) &&
+            !('anyOf' in o) &&
+            !('$ref' in o) &&
+            !('const' in o) &&
+            !('enum' in o)
+          )
+            untyped.push(p)
+          for (const [k, v] of Object.entries((o['properties'] ?? {}) as Record<string, unknown>))
+            check(v, `${p}/${k}`)
+          if (o['items']) check(o['items'], `${p}/items`)
+          for (const [i, v] of ((o['anyOf'] ?? []) as unknown[]).entries()) check(v, `${p}/${i}`)
+        }
+        check(n['schema'], at)
+      }
+      for (const [k, v] of Object.entries(n)) if (k !== 'schema') walk(v, `${at}/${k}`)
+    }
+    for (const p of paths) walk(doc.paths[p], p)
+    expect(untyped).toEqual([])
+    expect(checked).toBeGreaterThan(50)
+    const view =
+      doc.paths['/api/v1/customers/{id}'].get.responses['200'].content['application/json'].schema
+    expect(Object.keys(view.properties)).toEqual(
+      expect.arrayContaining(['phone', 'idNumber', 'bankCard', 'tags', 'maskedFields']),
     )
   })
 })

@@ -308,11 +308,11 @@ export async function createCustomer(
       updatedAt: tx.now,
     }
     const record = customerResource(wouldBe)
-    await checkReferences(tx, input)
     const created = await createThrough(tx, {
       type: 'customer',
       record: { type: 'customer', attrs: { ...record.attrs, id: null } },
       fields: Object.keys(input),
+      checkReferences: () => checkReferences(tx, input),
       insert: async () => {
         try {
           return await insertCustomer(tx.db, tx.actor.companyId, input, tx.now)

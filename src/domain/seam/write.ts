@@ -84,11 +84,14 @@ export interface CreateThrough<Item extends { id: string }> {
   readonly record: Resource
   /** The fields the request sets (their edit rights are checked). */
   readonly fields: readonly string[]
+  /** Checks the references the record names (404 with a path), after the type-level check. */
+  readonly checkReferences?: () => Promise<void>
   readonly insert: () => Promise<Item>
 }
 
 /**
- * Creates a record: `<type>.create` on the record as it would be (scope attributes included:
+ * Creates a record: `<type>.create` at all (403), the references it names (404), then
+ * `<type>.create` on the record as it would be (scope attributes included:
  * a writer creates only where a rule of theirs reaches), every field set editable under that
  * decision, obligations, insert, audit `<type>.created`.
  */
@@ -98,6 +101,7 @@ export async function createThrough<Item extends { id: string }>(
 ): Promise<Item> {
   const action = `${spec.type}.create` as Action
   await authorize(tx, action)
+  await spec.checkReferences?.()
   const decision = await decisionFor(tx, action, spec.record)
   if (!decision.allowed) {
     const scoped = Object.keys(spec.record.attrs ?? {}).filter((a) => spec.fields.includes(a))
