@@ -359,6 +359,7 @@ describe('customers: unmask (G2)', () => {
   it('is its own action: viewing a customer does not let one unmask it', async () => {
     const url = `/api/v1/customers/${c1.id}/unmask`
     problem(await nina.as('POST', url, { field: 'idNumber', reason: 'curious' }), 403, 'forbidden')
+    problem(await nina.as('POST', url, { field: 'idNumber' }), 403, 'forbidden')
     problem(
       await lee.as('POST', `/api/v1/customers/${c3.id}/unmask`, { field: 'idNumber', reason: 'x' }),
       404,

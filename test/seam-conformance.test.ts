@@ -1,6 +1,7 @@
 /**
  * The per-resource conformance suite of the read seam (issue 6, item 1: checks and lists from one rule source):
- * over the REAL tables and the REAL seams (`userRecords`, `orgUnitRecords`, `projectRecords`),
+ * over the REAL tables and the REAL seams (`userRecords`, `orgUnitRecords`, `projectRecords`,
+ * `customerRecords`),
  * for random policies stored through the roles service, a list shows exactly the records the
  * single check allows, each as `get` projects it, `count` agrees, another company's records never
  * appear, and nothing throws. PGlite by default, PostgreSQL when TESSERA_TEST_DATABASE_URL is set.

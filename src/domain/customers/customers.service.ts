@@ -399,6 +399,10 @@ export async function unmaskCustomerField(
     // the customer first: a customer the caller may not know answers 404 even without a reason
     const visible = await customerRecords.visible(tx, id, 'customer.view')
     if (visible === undefined) throw noSuchCustomer()
+    // then the right to unmask (403), then the reason (400): a reason never buys a look
+    const may = await decisionFor(tx, 'customer.unmask', visible.resource)
+    if (!may.allowed)
+      throw new AppError('forbidden', `not allowed: customer.unmask (${may.reason})`)
     if (why === '') {
       throw new AppError('reason_required', 'customer.unmask needs a reason', {
         errors: [{ path: 'body/reason', message: `say why (or send the ${REASON_HEADER} header)` }],
