@@ -71,8 +71,14 @@ const contactEdit: FieldRules = {
   idNumber: 'masked',
   bankCard: 'masked',
 }
-/** W2 [000]: nobody decides their own request (a lead's own requests go up to an admin). */
-const notOwnRequest: Condition = { ne: [{ ref: 'resource.requesterId' }, { ref: 'subject.id' }] }
+/**
+ * W2 [000]: nobody decides their own request (a lead's own requests go up to an admin). A
+ * request that names no requester is not someone else's either: it fails closed.
+ */
+const requester = { ref: 'resource.requesterId' } as const
+const notOwnRequest: Condition = {
+  and: [{ ne: [requester, null] }, { ne: [requester, { ref: 'subject.id' }] }],
+}
 
 // R6 levels and R2 positions --------------------------------------------------------------------
 
