@@ -42,7 +42,11 @@ export interface ResourceDef {
    * neither is anything stored beside a record (password hashes, TOTP secrets, token hashes).
    */
   readonly attributes: Readonly<Record<string, AttrKind>>
-  /** Actions that are high-risk (P2): audited, and admin-only in the presets. */
+  /**
+   * Actions that are high-risk (P2): a decision allowing one carries the audit obligation. Among
+   * the presets only Admin and Supervisor hold them, except report export (QA inspector, data
+   * analyst, management: docs/presets.md).
+   */
   readonly highRisk?: readonly string[]
 }
 

@@ -10,6 +10,7 @@ import {
   catalog,
   compilePolicy,
   decide,
+  isHighRisk,
   presetRoles,
   project,
   uneditableFields,
@@ -295,5 +296,19 @@ describe('[000] the other positions against their seed sentences', () => {
     ).toBe('granted')
     expect(decide(me, 'call.dial', undefined, env).reason).toBe('not_granted')
     expect(decide(me, 'chat.reply', undefined, env).reason).toBe('not_granted')
+  })
+})
+
+describe('[000][002] P2 high-risk actions (delete, export, unmask, download) stay with admins', () => {
+  it('no preset position holds one, except report export where a seed gives it', () => {
+    const exporters = ['qa-inspector', 'data-analyst', 'management']
+    for (const role of presetRoles) {
+      const me = as(role.id)
+      for (const action of allActions.filter(isHighRisk)) {
+        const allowed = decide(me, action, undefined, env).allowed
+        const expected = action === 'report.export' && exporters.includes(role.id)
+        expect([role.id, action, allowed]).toEqual([role.id, action, expected])
+      }
+    }
   })
 })
