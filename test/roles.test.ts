@@ -336,8 +336,10 @@ describe('decision API', () => {
     const op = await tokenOf(a, 'op2@example.com')
     const me = (await get(op, '/api/v1/me')).json()
     expect(me.roles.map((r: { name: string }) => r.name)).toEqual(['Operator'])
+    // R1 [004]: the Operator reads the call and chat logs
     expect(me.permissions.map((p: { action: string }) => p.action)).toEqual([
       'call.view',
+      'chat.view',
       'ticket.create',
       'ticket.view',
       'workspace.use',

@@ -42,7 +42,11 @@ export interface ResourceDef {
    * neither is anything stored beside a record (password hashes, TOTP secrets, token hashes).
    */
   readonly attributes: Readonly<Record<string, AttrKind>>
-  /** Actions that are high-risk (P2): audited, and admin-only in the presets. */
+  /**
+   * Actions that are high-risk (P2): a decision allowing one carries the audit obligation. Among
+   * the presets only Admin and Supervisor hold them, except report export (QA inspector, data
+   * analyst, management: docs/presets.md).
+   */
   readonly highRisk?: readonly string[]
 }
 
@@ -156,6 +160,32 @@ export const catalog = {
       durationSec: 'number',
       customerId: 'string',
       blacklisted: 'boolean',
+    },
+  },
+  /** [004] the chat log beside the call log; [001] customer service over chat, owned like a call. */
+  chat: {
+    label: 'Chat',
+    module: 'chats',
+    actions: ['view', 'create', 'edit', 'delete', 'export', 'reply', 'note'],
+    highRisk: ['delete', 'export'],
+    fields: {
+      phone: { sensitivity: 'personal', mask: masks.phone },
+      channel: { sensitivity: 'internal' },
+      transcript: { sensitivity: 'confidential' },
+      durationSec: { sensitivity: 'internal' },
+      notes: { sensitivity: 'internal' },
+      customerId: { sensitivity: 'internal' },
+    },
+    scope: { owner: 'agentId', orgUnit: 'orgUnitId', project: 'projectId' },
+    attributes: {
+      id: 'string',
+      agentId: 'string',
+      orgUnitId: 'string',
+      projectId: 'string',
+      channel: 'string',
+      status: 'string',
+      durationSec: 'number',
+      customerId: 'string',
     },
   },
   recording: {
@@ -276,6 +306,22 @@ export const catalog = {
     fields: {},
     scope: { project: 'projectId' },
     attributes: { id: 'string', projectId: 'string' },
+  },
+  /** [002] a sales lead: marketing assigns it to a sales rep, who then owns it. */
+  lead: {
+    label: 'Sales lead',
+    module: 'sales',
+    actions: [...crud, 'assign'],
+    highRisk: ['delete'],
+    fields: {
+      name: { sensitivity: 'personal' },
+      phone: { sensitivity: 'personal', mask: masks.phone },
+      email: { sensitivity: 'personal', mask: masks.email },
+      source: { sensitivity: 'internal' },
+      status: { sensitivity: 'internal' },
+    },
+    scope: owned,
+    attributes: { ...ownedAttrs, status: 'string', source: 'string' },
   },
   opportunity: {
     label: 'Sales opportunity',

@@ -4,7 +4,7 @@
  */
 import { catalog, type Action, type ResourceType } from './catalog.js'
 import type { Condition } from './condition.js'
-import type { Grant, Role } from './model.js'
+import type { FieldRules, Grant, Role } from './model.js'
 
 const notClosed: Condition = { ne: [{ ref: 'resource.status' }, 'closed'] }
 const closed: Condition = { eq: [{ ref: 'resource.status' }, 'closed'] }
@@ -40,29 +40,69 @@ export const supervisorRole: Role = {
   grants: everything(['financeSettings', 'kpiSettings', 'securitySettings']),
 }
 
-/** R1 [004]: Operator creates support tickets, reads call and chat logs, uses the workspace. */
+/**
+ * R1 [004]: Operator creates support tickets, reads the call and chat logs and every user's calls,
+ * and has every widget of the agent workspace.
+ */
 export const operatorRole: Role = {
   id: 'operator',
   name: 'Operator',
   kind: 'builtin',
   description:
-    'Creates support tickets, reads own call and chat logs, uses the agent workspace (R1).',
+    "Creates support tickets, reads the call and chat logs (every user's calls), uses the agent workspace (R1).",
   grants: [
-    { actions: ['workspace.use', 'ticket.create'], scope: 'company' },
-    { actions: ['call.view', 'ticket.view'], scope: 'own' },
+    { actions: ['workspace.use', 'ticket.create', 'call.view', 'chat.view'], scope: 'company' },
+    { actions: ['ticket.view'], scope: 'own' },
   ],
+}
+
+// Field rules the presets share (P4) -------------------------------------------------------------
+
+/** [001] basic customer information: contact and profile, without complaints or order history. */
+const basicCustomer: FieldRules = { complaints: 'hidden', orderHistory: 'hidden' }
+/** [001] a senior agent sees more of the customer's history and detail. */
+const customerHistory: FieldRules = { complaints: 'read', orderHistory: 'read' }
+/** [002] ordinary staff change a customer's contact details, nothing else of the record. */
+const contactEdit: FieldRules = {
+  '*': 'read',
+  name: 'edit',
+  phone: 'edit',
+  email: 'edit',
+  idNumber: 'masked',
+  bankCard: 'masked',
+}
+/**
+ * W2 [000]: nobody decides their own request (a lead's own requests go up to an admin). A
+ * request that names no requester is not someone else's either: it fails closed.
+ */
+const requester = { ref: 'resource.requesterId' } as const
+const notOwnRequest: Condition = {
+  and: [{ ne: [requester, null] }, { ne: [requester, { ref: 'subject.id' }] }],
 }
 
 // R6 levels and R2 positions --------------------------------------------------------------------
 
-/** [000] novice: basic operations; secret fields masked (the default), no edit/delete/export. */
+/**
+ * [000][001] novice: basic operations; basic customer information only (history hidden, ID
+ * number and bank card masked), no customer edit, delete or export.
+ */
 const noviceGrants: Grant[] = [
   {
-    actions: ['workspace.use', 'script.use', 'ticket.create', 'call.create', 'approval.create'],
+    actions: [
+      'workspace.use',
+      'script.use',
+      'ticket.create',
+      'call.create',
+      'chat.create',
+      'approval.create',
+    ],
     scope: 'company',
   },
-  { actions: ['customer.view', 'customer.tag'], scope: 'own', fields: { complaints: 'read' } },
-  { actions: ['call.view', 'call.note', 'recording.play'], scope: 'own' },
+  { actions: ['customer.view', 'customer.tag'], scope: 'own', fields: basicCustomer },
+  {
+    actions: ['call.view', 'call.note', 'recording.play', 'chat.view', 'chat.reply', 'chat.note'],
+    scope: 'own',
+  },
   {
     actions: ['ticket.view'],
     scope: 'own',
@@ -80,30 +120,41 @@ const noviceGrants: Grant[] = [
   { actions: ['numberPool.use'], scope: 'project' },
 ]
 
-/** [000] senior: novice plus complex tags, complaint handling, closing; 5 lines. */
+/**
+ * [000][001] senior: novice plus the customer's history (complaints, orders), complaint
+ * handling, contact edits, closing and escalating tickets; 5 lines.
+ */
 const seniorGrants: Grant[] = [
   ...noviceGrants,
-  { actions: ['customer.edit'], scope: 'own', fields: { idNumber: 'masked', bankCard: 'masked' } },
+  { actions: ['customer.view'], scope: 'own', fields: customerHistory },
+  { actions: ['customer.edit'], scope: 'own', fields: contactEdit },
   { actions: ['ticket.close', 'ticket.escalate'], scope: 'own', when: notClosed },
   // P5 [003]: closed tickets keep the return-visit / reopen path
   { actions: ['ticket.reopen', 'ticket.returnVisit'], scope: 'own', when: closed },
   { actions: ['call.dial'], scope: 'own', limits: { concurrent: 5 } },
 ]
 
-/** [000] team lead: the team's calls, tickets, numbers and reports; approvals; small grants. */
+/**
+ * [000] team lead: the team's calls, chats, tickets, numbers and reports; assesses the team's
+ * use of scripts (QA evaluations); approves the team's requests but never their own; small
+ * temporary grants.
+ */
 const leadGrants: Grant[] = [
   ...seniorGrants,
   {
     actions: [
       'customer.view',
       'call.view',
+      'chat.view',
       'recording.play',
-      'qaEvaluation.view',
       'schedule.view',
       'user.view',
     ],
     scope: 'team',
   },
+  // [000] 组员话术考核: the lead scores the team's calls against the scorecards
+  { actions: ['qaEvaluation.view', 'qaEvaluation.create', 'qaEvaluation.edit'], scope: 'team' },
+  { actions: ['qaScorecard.view'], scope: 'company' },
   {
     actions: ['ticket.view', 'ticket.assign'],
     scope: 'team',
@@ -117,16 +168,12 @@ const leadGrants: Grant[] = [
   },
   { actions: ['ticket.reopen', 'ticket.returnVisit'], scope: 'team', when: closed },
   { actions: ['report.view'], scope: 'team' },
+  { actions: ['approval.view', 'grant.view', 'grant.create', 'grant.revoke'], scope: 'team' },
   {
-    actions: [
-      'approval.view',
-      'approval.approve',
-      'approval.reject',
-      'grant.view',
-      'grant.create',
-      'grant.revoke',
-    ],
+    actions: ['approval.approve', 'approval.reject'],
     scope: 'team',
+    when: notOwnRequest,
+    label: 'not their own request',
   },
   // P8 [000]: 5 outbound numbers a day; beyond that, admin approval
   { actions: ['numberPool.view'], scope: 'team' },
@@ -140,27 +187,30 @@ const viewAll = (except: readonly ResourceType[] = []): Action[] =>
     )
     .map((t) => `${t}.view` as Action)
 
-/** R2 positions (kind `preset`: clonable and editable). */
+/** R2 positions (kind `preset`: clonable and editable). docs/presets.md cites each default. */
 export const presetRoles: readonly Role[] = [
   {
     id: 'novice-agent',
     name: 'Novice agent',
     kind: 'preset',
-    description: 'Trial-period agent (1–3 months) [000].',
+    description:
+      'Trial-period agent (1–3 months): basic customer information, preset scripts, 2 lines [000][001].',
     grants: noviceGrants,
   },
   {
     id: 'senior-agent',
     name: 'Senior agent',
     kind: 'preset',
-    description: 'Experienced agent [000].',
+    description:
+      "Experienced agent: the customer's history, complaints, contact edits, closing and escalating, 5 lines [000][001].",
     grants: seniorGrants,
   },
   {
     id: 'team-lead',
     name: 'Team lead',
     kind: 'preset',
-    description: 'Runs a team; no system configuration [000].',
+    description:
+      'Runs a team: its calls, chats, tickets and reports; assesses its script use; approves its requests, never their own; no system configuration [000].',
     grants: leadGrants,
   },
   {
@@ -187,11 +237,14 @@ export const presetRoles: readonly Role[] = [
     id: 'trainer',
     name: 'Trainer',
     kind: 'preset',
-    description: 'Maintains scripts and IVR menus with admins [000].',
+    description: 'Maintains scripts and IVR menus with admins; listens to calls to coach [000].',
     grants: [
       {
         actions: [
-          'script.*',
+          'script.view',
+          'script.create',
+          'script.edit',
+          'script.use',
           'ivrMenu.view',
           'ivrMenu.edit',
           'recording.play',
@@ -214,12 +267,22 @@ export const presetRoles: readonly Role[] = [
         scope: 'company',
       },
       {
-        actions: ['customer.view', 'customer.tag', 'customer.edit'],
+        actions: ['customer.view', 'customer.tag'],
         scope: 'own',
         fields: { complaints: 'hidden' },
       },
-      { actions: ['call.view', 'call.note', 'call.dial'], scope: 'own', limits: { concurrent: 5 } },
-      { actions: ['numberPool.use'], scope: 'project' },
+      {
+        actions: ['customer.edit'],
+        scope: 'own',
+        fields: { ...contactEdit, complaints: 'hidden' },
+      },
+      { actions: ['call.view', 'call.note'], scope: 'own' },
+      { actions: ['call.dial'], scope: 'own', limits: { concurrent: 5 } },
+      // [000] 批量外呼: the auto-dialers of the agent's projects [004]
+      {
+        actions: ['dialer.view', 'dialer.start', 'dialer.stop', 'numberPool.use'],
+        scope: 'project',
+      },
     ],
   },
   {
@@ -230,14 +293,10 @@ export const presetRoles: readonly Role[] = [
       'Service history, refunds, satisfaction surveys; quotes hidden from service [000][002].',
     grants: [
       {
-        actions: ['workspace.use', 'script.use', 'ticket.create', 'call.create'],
+        actions: ['workspace.use', 'script.use', 'ticket.create', 'call.create', 'chat.create'],
         scope: 'company',
       },
-      {
-        actions: ['customer.view'],
-        scope: 'team',
-        fields: { complaints: 'read', orderHistory: 'read' },
-      },
+      { actions: ['customer.view'], scope: 'team', fields: customerHistory },
       {
         actions: ['ticket.view'],
         scope: 'team',
@@ -250,14 +309,14 @@ export const presetRoles: readonly Role[] = [
         fields: { customerLevel: 'hidden', faultCode: 'read' },
       },
       { actions: ['ticket.reopen', 'ticket.returnVisit'], scope: 'team', when: closed },
-      { actions: ['call.view', 'call.note'], scope: 'own' },
+      { actions: ['call.view', 'call.note', 'chat.view', 'chat.reply', 'chat.note'], scope: 'own' },
     ],
   },
   {
     id: 'data-analyst',
     name: 'Data analyst',
     kind: 'preset',
-    description: 'Reads and exports reports; personal data masked [004].',
+    description: 'Reads and exports reports; personal data masked [001][004].',
     grants: [
       {
         actions: ['report.view', 'report.export', 'call.view'],
@@ -270,9 +329,15 @@ export const presetRoles: readonly Role[] = [
     id: 'marketing',
     name: 'Marketing',
     kind: 'preset',
-    description: 'Campaigns and customer tags; cannot change quotes [002].',
+    description:
+      'Campaigns; assigns sales leads to sales; tag changes need approval; cannot change quotes [002].',
     grants: [
-      { actions: ['campaign.*', 'customer.tag'], scope: 'company' },
+      {
+        actions: ['campaign.*', 'lead.view', 'lead.create', 'lead.edit', 'lead.assign'],
+        scope: 'company',
+      },
+      // [002] changing a customer's tags is submitted for approval
+      { actions: ['customer.tag'], scope: 'company', approvalRequired: true },
       {
         actions: ['customer.view'],
         scope: 'company',
@@ -284,10 +349,15 @@ export const presetRoles: readonly Role[] = [
     id: 'management',
     name: 'Management',
     kind: 'preset',
-    description: 'Global read-only; base data changes only through a traced process (G3) [002].',
+    description:
+      'Reads all data and exports reports; changes base data only through a traced request (G3) [002][003].',
     grants: [
       {
-        actions: viewAll(['financeSettings', 'kpiSettings', 'securitySettings']),
+        actions: [
+          ...viewAll(['financeSettings', 'kpiSettings', 'securitySettings']),
+          'report.export',
+          'approval.create',
+        ],
         scope: 'company',
       },
     ],
@@ -317,15 +387,33 @@ export const presetRoles: readonly Role[] = [
     name: 'Sales rep',
     kind: 'preset',
     description:
-      'Own customers, opportunities, quotes and contracts; complaint records hidden [002].',
+      "Own customers and leads, the team's opportunities, quotes; creates contracts; complaint records hidden [002].",
     grants: [
       {
-        actions: ['customer.view', 'customer.edit'],
+        actions: ['customer.view'],
         scope: 'own',
         fields: { complaints: 'hidden', orderHistory: 'read' },
       },
       {
-        actions: ['opportunity.*', 'quote.view', 'quote.create', 'quote.edit', 'contract.view'],
+        actions: ['customer.edit'],
+        scope: 'own',
+        fields: { ...contactEdit, complaints: 'hidden' },
+      },
+      // [002] other teams' opportunities are hidden: the team's are not
+      { actions: ['opportunity.view'], scope: 'team' },
+      {
+        actions: [
+          'opportunity.create',
+          'opportunity.edit',
+          'quote.view',
+          'quote.create',
+          'quote.edit',
+          'contract.view',
+          'contract.create',
+          'contract.edit',
+          'lead.view',
+          'lead.edit',
+        ],
         scope: 'own',
       },
     ],
