@@ -438,8 +438,16 @@ function checkRuleShapes(policy: Policy, problems: Problem[]): void {
       continue
     }
     list.forEach((x: unknown, i) => {
-      if (typeof x !== 'object' || x === null || Array.isArray(x))
+      if (typeof x !== 'object' || x === null || Array.isArray(x)) {
         problems.push({ path: `${path}[${i}]`, message: 'a rule is an object with actions' })
+        return
+      }
+      // decisions and explanations name a restriction by its id, and every rule by its label
+      const { id, label } = x as { id?: unknown; label?: unknown }
+      if (path.endsWith('restrictions') && (typeof id !== 'string' || id === ''))
+        problems.push({ path: `${path}[${i}].id`, message: 'a restriction needs an id (a string)' })
+      if (label !== undefined && typeof label !== 'string')
+        problems.push({ path: `${path}[${i}].label`, message: 'a label is a string' })
     })
   }
 }
