@@ -318,8 +318,7 @@ function carriesCondition(entry: ActionEntry): boolean {
   const covered = (a: ActionRule) =>
     plain.some(
       (p) =>
-        p.rule.scope === 'company' ||
-        JSON.stringify(p.rule.scope) === JSON.stringify(a.rule.scope),
+        p.rule.scope === 'company' || JSON.stringify(p.rule.scope) === JSON.stringify(a.rule.scope),
     )
   return entry.allows.some((a) => !plain.includes(a) && !covered(a))
 }

@@ -947,7 +947,8 @@ function entryGrants(role: Role, section: string): Grant[] {
         ['project', attrs.project],
       ] as const
     ).find(([s, attr]) => attr !== undefined && breadth(s) <= reach)?.[0]
-    if (scope !== undefined) byScope.set(scope, [...(byScope.get(scope) ?? []), `${t}.view` as Action])
+    if (scope !== undefined)
+      byScope.set(scope, [...(byScope.get(scope) ?? []), `${t}.view` as Action])
   }
   return [...byScope].map(([scope, actions]) => ({ actions, scope, label: `enter ${section}` }))
 }
