@@ -495,7 +495,12 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       rules.push(
         compileRule(
           x,
-          { kind: 'restriction', id: x.id, index: xi, label: labelOr(x.label, `${role.name}: ${x.id}`) },
+          {
+            kind: 'restriction',
+            id: x.id,
+            index: xi,
+            label: labelOr(x.label, `${role.name}: ${x.id}`),
+          },
           x.fields ? 'cap' : 'deny',
           `roles[${ri}].restrictions[${xi}]`,
           problems,
