@@ -438,10 +438,21 @@ function checkRuleShapes(policy: Policy, problems: Problem[]): void {
       continue
     }
     list.forEach((x: unknown, i) => {
-      if (typeof x !== 'object' || x === null || Array.isArray(x))
+      if (typeof x !== 'object' || x === null || Array.isArray(x)) {
         problems.push({ path: `${path}[${i}]`, message: 'a rule is an object with actions' })
+        return
+      }
+      // decisions and explanations name a restriction by its id
+      const id = (x as { id?: unknown }).id
+      if (path.endsWith('restrictions') && (typeof id !== 'string' || id === ''))
+        problems.push({ path: `${path}[${i}].id`, message: 'a restriction needs an id (a string)' })
     })
   }
+}
+
+/** A rule's label as decisions carry it: always a string (a stored non-string one is ignored). */
+function labelOr(label: unknown, fallback: string): string {
+  return typeof label === 'string' ? label : fallback
 }
 
 /**
@@ -473,7 +484,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     const rules = role.grants.map((g, gi) =>
       compileRule(
         g,
-        { kind: 'role', id: role.id, index: gi, label: g.label ?? role.name },
+        { kind: 'role', id: role.id, index: gi, label: labelOr(g.label, role.name) },
         'allow',
         `roles[${ri}].grants[${gi}]`,
         problems,
@@ -484,7 +495,12 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       rules.push(
         compileRule(
           x,
-          { kind: 'restriction', id: x.id, index: xi, label: x.label ?? `${role.name}: ${x.id}` },
+          {
+            kind: 'restriction',
+            id: x.id,
+            index: xi,
+            label: labelOr(x.label, `${role.name}: ${x.id}`),
+          },
           x.fields ? 'cap' : 'deny',
           `roles[${ri}].restrictions[${xi}]`,
           problems,
@@ -501,7 +517,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       group.grants.map((g, i) =>
         compileRule(
           g,
-          { kind: 'group', id: group.id, index: i, label: g.label ?? group.name },
+          { kind: 'group', id: group.id, index: i, label: labelOr(g.label, group.name) },
           'allow',
           `groups[${gi}].grants[${i}]`,
           problems,
@@ -513,7 +529,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   const restrictionRules = (policy.restrictions ?? []).map((x, i) =>
     compileRule(
       x,
-      { kind: 'restriction', id: x.id, index: i, label: x.label ?? x.id },
+      { kind: 'restriction', id: x.id, index: i, label: labelOr(x.label, x.id) },
       x.fields ? 'cap' : 'deny',
       `restrictions[${i}]`,
       problems,
@@ -543,7 +559,7 @@ export function compileTemporaryGrants(cp: CompiledPolicy, subject: Subject): Ru
   const rules = (subject.grants ?? []).map((g, i) =>
     compileRule(
       g,
-      { kind: 'grant', id: g.id, index: i, label: g.label ?? `temporary grant ${g.id}` },
+      { kind: 'grant', id: g.id, index: i, label: labelOr(g.label, `temporary grant ${g.id}`) },
       'allow',
       `grants[${i}]`,
       problems,

@@ -13,6 +13,7 @@ import {
   type LocalTime,
   type PlanCondition,
   type PlanInput,
+  TRUE,
 } from './condition.js'
 import {
   allowDecision,
@@ -298,8 +299,28 @@ export interface EffectivePermission {
   readonly action: Action
   /** The data scopes of the grants that give it. */
   readonly scopes: readonly Scope[]
-  /** True when a condition, a validity window or a restriction can still deny a record. */
+  /**
+   * True when something besides the data scope can still deny a record the scopes reach: a
+   * grant's condition (`when`), a temporary grant's validity window, or a restriction on the
+   * action. A plain scoped grant (`own`, `team`, …) is not conditional: its scope says which
+   * records, and every one of them is allowed.
+   */
   readonly conditional: boolean
+}
+
+/**
+ * Does anything but scope decide `entry` for some record? A conditional allow is moot when an
+ * unconditional one (no condition, no window) covers its scope: the same scope, or the company.
+ */
+function carriesCondition(entry: ActionEntry): boolean {
+  if (entry.denies.length > 0) return true
+  const plain = entry.allows.filter((a) => a.rule.when === TRUE && a.rule.window === TRUE)
+  const covered = (a: ActionRule) =>
+    plain.some(
+      (p) =>
+        p.rule.scope === 'company' || JSON.stringify(p.rule.scope) === JSON.stringify(a.rule.scope),
+    )
+  return entry.allows.some((a) => !plain.includes(a) && !covered(a))
 }
 
 /**
@@ -313,7 +334,7 @@ export function effectivePermissions(s: BoundSubject, env: Env): EffectivePermis
     out.push({
       action: entry.action,
       scopes: [...new Set(entry.allows.map((a) => a.rule.scope))],
-      conditional: entry.constant === undefined,
+      conditional: carriesCondition(entry),
     })
   }
   return out.sort((a, b) => a.action.localeCompare(b.action))

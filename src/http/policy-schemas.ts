@@ -131,7 +131,11 @@ const definitions = {
   ),
   RoleRestriction: Type.Object(
     {
-      id: Id,
+      id: Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'names the restriction in decisions and explanations',
+      }),
       actions: Actions,
       scope: Type.Optional(Type.Ref('Scope')),
       when: Type.Optional(Type.Ref('Condition')),

@@ -133,8 +133,24 @@ export function storedRole(
     kind,
     mfaRequired,
     grants: builtin ? builtin.grants : (def.grants ?? []),
-    ...(def.restrictions ? { restrictions: def.restrictions } : {}),
+    ...(Array.isArray(def.restrictions)
+      ? { restrictions: def.restrictions.map(withRestrictionId) }
+      : def.restrictions !== undefined
+        ? { restrictions: def.restrictions }
+        : {}),
   }
+}
+
+/**
+ * A role restriction stored without an id (written before ids were required) is named by its
+ * place, so decisions and explanations can name it; the write path refuses such a restriction.
+ */
+function withRestrictionId(
+  x: NonNullable<Role['restrictions']>[number],
+  i: number,
+): NonNullable<Role['restrictions']>[number] {
+  if (typeof x !== 'object' || x === null || (typeof x.id === 'string' && x.id !== '')) return x
+  return { ...x, id: `restriction-${i + 1}` }
 }
 
 /** The columns subjectColumns() selects: a user row and what the engine needs about them. */

@@ -10,6 +10,7 @@ import {
   assertReachChange,
   boundUser,
   giveRoles,
+  positionDefaultRoles,
   resetToPositionDefaults,
   rolesByIds,
   type RoleView,
@@ -110,26 +111,46 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
         errors: [{ path: 'body/email', message: 'is taken' }],
       })
     }
-    if (roles.length > 0) await assignAtCreation(tx, user, roles)
+    if (roles.length > 0) await assignAtCreation(tx, user, roles, 'body/roleIds')
+    // R8: a position comes with its default roles, given as any assignment is (a delegation)
+    const defaults = (await positionDefaultRoles(tx, user.position)).filter(
+      (d) => !roles.some((r) => r.id === d.id),
+    )
+    if (defaults.length > 0) await assignAtCreation(tx, user, defaults, 'body/position/defaults')
     await recordAudit(tx, {
       action: 'user.created',
       targetType: 'user',
       targetId: user.id,
-      after: { ...user, roleIds: roles.map((r) => r.id) },
+      after: { ...user, roleIds: [...roles, ...defaults].map((r) => r.id) },
     })
     const view = await decisionFor(tx, 'user.view', userResource(user))
     return projectUser(view.allowed ? view : create, user)
   })
 }
 
-/** R5 at creation: the same gates as assigning later (roles/ giveRoles: canDelegate per role). */
-async function assignAtCreation(tx: TenantCtx, user: User, roles: readonly RoleView[]) {
+/**
+ * R5 at creation: the same gates as assigning later (roles/ giveRoles: canDelegate per role).
+ * A refusal names `path` (`body/roleIds`, or `body/position/defaults` for a position's defaults)
+ * and the role; nothing is written.
+ */
+async function assignAtCreation(
+  tx: TenantCtx,
+  user: User,
+  roles: readonly RoleView[],
+  path: string,
+) {
+  const names = roles.map((r) => r.name).join(', ')
   if (!(await decisionFor(tx, 'user.assignRole', userResource(user))).allowed) {
     throw new AppError('forbidden', 'not allowed: user.assignRole for this user', {
-      errors: [{ path: 'body/roleIds', message: 'you may not give roles to this user' }],
+      errors: [{ path, message: `you may not give roles to this user (${names})` }],
     })
   }
-  await giveRoles(tx, await boundUser(tx, user.id), roles, 'body/roleIds')
+  if (!(await decisionFor(tx, 'role.assign')).allowed) {
+    throw new AppError('forbidden', 'not allowed: role.assign', {
+      errors: [{ path, message: `you may not assign roles (${names})` }],
+    })
+  }
+  await giveRoles(tx, await boundUser(tx, user.id), roles, path)
 }
 
 /**

@@ -1,6 +1,12 @@
 import type { AttrOf, Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
-import { authorize, bumpPolicyVersion, decisionFor, listPlan } from '../access/index.js'
+import {
+  authorize,
+  bumpPolicyVersion,
+  decisionFor,
+  listPlan,
+  policyChanged,
+} from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import type { Page, PageRequest } from '../page.js'
@@ -223,7 +229,18 @@ export async function deleteOrgUnit(ctx: Ctx, id: string): Promise<void> {
       }
       throw error
     }
-    await bumpPolicyVersion(tx.db, tx.actor.companyId)
+    // A role, group or restriction scoped to this unit (`{ subtree: id }`) would no longer
+    // compile: the company's every decision would fail. Refuse; nothing is deleted.
+    try {
+      await policyChanged(tx)
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error
+      throw new AppError(
+        'conflict',
+        'roles, permission groups or restrictions are scoped to this org unit; change them first',
+        { errors: error.errors ?? [], cause: error },
+      )
+    }
     await recordAudit(tx, {
       action: 'org_unit.deleted',
       targetType: 'org_unit',

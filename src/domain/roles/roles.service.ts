@@ -8,10 +8,12 @@ import {
   positionDefaults,
   type Action,
   type BoundSubject,
+  type CompiledPolicy,
   type Grant,
   type Policy,
   type ResourceType,
   type Role,
+  type Scope,
   type Role as EngineRole,
 } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
@@ -87,6 +89,7 @@ function assertDelegable(
   grants: readonly Grant[],
   path = 'body/grants',
   only?: (g: Grant) => boolean,
+  what?: string,
 ): void {
   const errors: ErrorDetail[] = []
   grants.forEach((g, i) => {
@@ -94,7 +97,7 @@ function assertDelegable(
     for (const v of canDelegate(me, to, g).violations) {
       errors.push({
         path: path === 'body/grants' ? `${path}/${i}` : path,
-        message: `${v.action}: ${v.reason}`,
+        message: `${what === undefined ? '' : `${what}: `}${v.action}: ${v.reason}`,
       })
     }
   })
@@ -610,7 +613,9 @@ export async function giveRoles(
   if (roles.length === 0) return
   await authorize(tx, 'role.assign')
   const me = await subjectOf(tx)
-  roles.forEach((r, i) => assertDelegable(me, target, r.grants, `${path}/${i}`))
+  roles.forEach((r, i) =>
+    assertDelegable(me, target, r.grants, `${path}/${i}`, undefined, `role ${r.name}`),
+  )
   for (const r of roles)
     await repo.assignRole(tx.db, tx.actor.companyId, target.subject.id, r.id, tx.now)
 }
@@ -752,13 +757,38 @@ export async function userRoleIds(
  * temporary grants of the old job end. Built-in roles (Admin…) are left as they are. The caller
  * must be allowed to give the defaults (canDelegate), like any assignment.
  */
+/**
+ * R8: the roles a position gives by default, as this company has them: its preset (or cloned
+ * preset) roles named by `positionDefaults`. Built-in roles are never a default (a position
+ * does not make anyone Admin). None for a position without defaults.
+ */
+export async function positionDefaultRoles(
+  tx: TenantCtx,
+  position: string | null | undefined,
+): Promise<RoleView[]> {
+  const keys =
+    position === null || position === undefined || !Object.hasOwn(positionDefaults, position)
+      ? undefined
+      : positionDefaults[position]
+  if (keys === undefined) return []
+  return (await repo.listRoles(tx.db, tx.actor.companyId))
+    .map(roleView)
+    .filter(
+      (r) =>
+        r.kind !== 'builtin' && keys.includes(String((r.definition as { preset?: string }).preset)),
+    )
+}
+
 export async function resetToPositionDefaults(
   tx: TenantCtx,
   userId: string,
   position: string | null,
 ): Promise<void> {
   const { companyId } = tx.actor
-  const keys = position === null ? undefined : positionDefaults[position]
+  const keys =
+    position === null || !Object.hasOwn(positionDefaults, position)
+      ? undefined
+      : positionDefaults[position]
   const all = (await repo.listRoles(tx.db, companyId)).map(roleView)
   const current = await repo.listUserRoleIds(tx.db, companyId, userId)
   const before = {
@@ -766,10 +796,7 @@ export async function resetToPositionDefaults(
     groupIds: await repo.listUserGroupIds(tx.db, companyId, userId),
   }
   if (keys !== undefined) {
-    const defaults = all.filter(
-      (r) =>
-        r.kind !== 'builtin' && keys.includes(String((r.definition as { preset?: string }).preset)),
-    )
+    const defaults = await positionDefaultRoles(tx, position)
     const target = await assignmentTarget(tx, userId, 'body/position')
     await authorize(tx, 'role.assign')
     const me = await subjectOf(tx)
@@ -813,10 +840,30 @@ function typesOf(section: string): ResourceType[] {
   )
 }
 
-/** May holders of `role` enter `section` (any action on any of its types)? */
-function roleEnters(policy: Policy, role: Role, section: string, now: number): boolean {
-  const engine = compilePolicy({ ...policy, roles: [role], restrictions: [] })
-  const holder = bindSubject(engine, { id: 'probe', companyId: 'probe', roles: [role.id] })
+/** The holder the sections view imagines: placed in an org unit and a member of a project. */
+const probeUnit = '\u0000section-probe-unit'
+const probeProject = '\u0000section-probe-project'
+
+/** The company's policy, compiled with room for the probe holder's unit. */
+function probePolicy(policy: Policy): CompiledPolicy {
+  return compilePolicy({ ...policy, orgUnits: { ...policy.orgUnits, [probeUnit]: null } })
+}
+
+/**
+ * May holders of `role` enter `section`? Exactly when the engine, asked at type level (P1: "may
+ * they open it at all?"), allows a holder at least one action on one of the section's types:
+ * the same decision as `POST /authz/check` without a record. The holder is any person placed in
+ * a team and a member of a project (so `team`, `subtree` and `project` grants count), under the
+ * restrictions that apply to the role or to everyone, at `now`.
+ */
+function roleEnters(engine: CompiledPolicy, role: Role, section: string, now: number): boolean {
+  const holder = bindSubject(engine, {
+    id: '\u0000section-probe',
+    companyId: '\u0000section-probe',
+    orgUnitId: probeUnit,
+    projectIds: [probeProject],
+    roles: [role.id],
+  })
   return typesOf(section).some((t) =>
     catalog[t].actions.some(
       (a) => decide(holder, `${t}.${a}` as Action, undefined, { now }).allowed,
@@ -840,6 +887,7 @@ export async function sectionAccess(
 
 async function sectionRoles(tx: TenantCtx, section: string) {
   const policy = await loadPolicy(tx.db, tx.actor.companyId)
+  const engine = probePolicy(policy)
   const now = tx.now.getTime()
   return {
     section,
@@ -847,24 +895,86 @@ async function sectionRoles(tx: TenantCtx, section: string) {
       id: r.id,
       name: r.name,
       kind: r.kind,
-      enters: roleEnters(policy, r, section, now),
+      enters: roleEnters(engine, r, section, now),
     })),
   }
 }
 
+/** How much of a type's records a scope reaches: own < team, project < subtree < company. */
+function breadth(scope: Scope): number {
+  if (scope === 'own') return 0
+  if (scope === 'team' || scope === 'project') return 1
+  if (scope === 'company') return 3
+  if (typeof scope === 'object' && 'record' in scope) return -1
+  return 2
+}
+
+const scoped = (t: ResourceType) => Object.keys(catalog[t].scope).length > 0
+
 /**
- * R7: set which roles may enter a section. A role let in gets read access to the section's
- * types (company-wide); a role shut out loses every grant on them. Built-ins refuse changes.
+ * How far a role already sees: the broadest scope at which it views records of a type that has
+ * a data scope (a company-wide view of, say, QA scorecards says nothing about records).
+ */
+function reachOf(role: Role): number {
+  let reach = -1
+  for (const g of role.grants) {
+    const viewsRecords = g.actions.some((a) => {
+      const [type, verb] = a.split('.') as [ResourceType, string]
+      return (verb === 'view' || verb === '*') && Object.hasOwn(catalog, type) && scoped(type)
+    })
+    if (viewsRecords) reach = Math.max(reach, breadth(g.scope))
+  }
+  return reach
+}
+
+/**
+ * The grants that let `role` into `section` without widening what it sees: `view` on each type
+ * of the section that has a data scope, at the narrowest scope the type offers (own, else team,
+ * else project), and only where that is no broader than what the role already views elsewhere.
+ * Types without a data scope (settings, scorecards, the blacklist, roles, the audit log) are
+ * never opened this way: seeing them is company-wide by nature, and is given by editing the role.
+ */
+function entryGrants(role: Role, section: string): Grant[] {
+  const reach = reachOf(role)
+  const byScope = new Map<Scope, Action[]>()
+  for (const t of typesOf(section)) {
+    if (!(catalog[t].actions as readonly string[]).includes('view') || !scoped(t)) continue
+    const attrs = catalog[t].scope as { owner?: string; orgUnit?: string; project?: string }
+    const scope = (
+      [
+        ['own', attrs.owner],
+        ['team', attrs.orgUnit],
+        ['project', attrs.project],
+      ] as const
+    ).find(([s, attr]) => attr !== undefined && breadth(s) <= reach)?.[0]
+    if (scope !== undefined)
+      byScope.set(scope, [...(byScope.get(scope) ?? []), `${t}.view` as Action])
+  }
+  return [...byScope].map(([scope, actions]) => ({ actions, scope, label: `enter ${section}` }))
+}
+
+/**
+ * R7: set which roles may enter a section. Letting a role in never widens what it sees: it gets
+ * `view` on the section's types at the narrowest scope (entryGrants); when that is impossible
+ * (a section of company-wide settings, a role that sees no records at all, or a restriction that
+ * keeps it out) the change is refused with 409 and nothing is written. A role already in is left
+ * as it is; a role shut out loses every grant on the section's types. Built-ins refuse changes.
  */
 export async function setSectionAccess(ctx: Ctx, section: string, roleIds: readonly string[]) {
   if (!sections.includes(section)) throw new AppError('not_found', 'no such section')
   return inCompany(ctx, async (tx) => {
     await authorize(tx, 'role.edit')
     const policy = await loadPolicy(tx.db, tx.actor.companyId)
+    const engine = probePolicy(policy)
+    const now = tx.now.getTime()
     await rolesByIds(tx, roleIds, 'body/roleIds')
     const types = typesOf(section)
+    const at = (role: Role) => {
+      const i = roleIds.indexOf(role.id)
+      return i < 0 ? 'body/roleIds' : `body/roleIds/${i}`
+    }
     for (const role of policy.roles) {
-      const enters = roleEnters(policy, role, section, tx.now.getTime())
+      const enters = roleEnters(engine, role, section, now)
       const wanted = roleIds.includes(role.id)
       if (enters === wanted) continue
       if (role.kind === 'builtin')
@@ -872,26 +982,46 @@ export async function setSectionAccess(ctx: Ctx, section: string, roleIds: reado
       const stored = roleView(
         (await repo.findRole(tx.db, tx.actor.companyId, role.id)) as RoleRecord,
       )
-      const grants: Grant[] = wanted
-        ? [
-            ...stored.grants,
+      let grants: Grant[]
+      if (wanted) {
+        const entry = entryGrants(role, section)
+        if (entry.length === 0) {
+          throw new AppError(
+            'conflict',
+            `letting ${role.name} into ${section} would widen what it sees`,
             {
-              actions: types
-                .filter((t) => (catalog[t].actions as readonly string[]).includes('view'))
-                .map((t) => `${t}.view` as Action),
-              scope: 'company',
-              label: `enter ${section}`,
+              errors: [
+                {
+                  path: at(role),
+                  message:
+                    `no view of the ${section} section fits within what ${role.name} already ` +
+                    'sees; give it the actions you mean by editing the role',
+                },
+              ],
             },
-          ]
-        : stored.grants
-            .map((g) => ({
-              ...g,
-              actions: g.actions.filter(
-                (a) => !types.includes(a.slice(0, a.indexOf('.')) as ResourceType),
-              ),
-            }))
-            .filter((g) => g.actions.length > 0)
+          )
+        }
+        grants = [...stored.grants, ...entry]
+      } else {
+        grants = stored.grants
+          .map((g) => ({
+            ...g,
+            actions: g.actions.filter(
+              (a) => !types.includes(a.slice(0, a.indexOf('.')) as ResourceType),
+            ),
+          }))
+          .filter((g) => g.actions.length > 0)
+      }
       await writeRole(tx, role.id, { ...stored, grants }, stored.kind)
+      if (wanted) {
+        const after = await loadPolicy(tx.db, tx.actor.companyId)
+        const changed = after.roles.find((r) => r.id === role.id) as Role
+        if (!roleEnters(probePolicy(after), changed, section, now)) {
+          throw new AppError('conflict', `a restriction keeps ${role.name} out of ${section}`, {
+            errors: [{ path: at(role), message: 'a restriction on this role denies the section' }],
+          })
+        }
+      }
       await recordAudit(tx, {
         action: 'role.section_access_changed',
         targetType: 'role',

@@ -120,7 +120,9 @@ const MeJson = Type.Unsafe<Me>(
           action: Type.String(),
           scopes: Type.Array(policyRef('Scope')),
           conditional: Type.Boolean({
-            description: 'a condition, a validity window or a restriction can still deny a record',
+            description:
+              'true when a condition (`when`), a validity window or a restriction can still ' +
+              'deny a record within the scopes; a data scope alone is not a condition',
           }),
         }),
       ),

@@ -405,6 +405,9 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
     {
       schema: {
         summary: 'Which roles may enter a section (R7)',
+        description:
+          'A role enters when a holder (in a team and a project) is allowed at least one action ' +
+          'of the section at type level, as POST /authz/check without a resource answers.',
         tags,
         security,
         params: SectionParams,
@@ -418,6 +421,11 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
     {
       schema: {
         summary: 'Set which roles may enter a section (R7); built-ins refuse',
+        description:
+          'Letting a role in adds `view` on the section’s types at the narrowest scope (own, ' +
+          'team, project) no broader than what the role already views; when none fits, or a ' +
+          'restriction keeps it out, 409 with the role’s path and nothing changes. Shutting a ' +
+          'role out removes its actions on the section’s types. See docs/roles.md.',
         tags,
         security,
         params: SectionParams,

@@ -15,7 +15,10 @@ import type { App, RouteDeps } from '../types.js'
 const Status = UserJson.properties.status
 const Level = UserJson.properties.level
 const Name = Type.String({ minLength: 1, maxLength: 200 })
-const Position = Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])
+const Position = Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()], {
+  description:
+    "R8: a position's default roles come with it (novice-agent, team-lead, …; docs/roles.md)",
+})
 const NullableId = Type.Union([Id, Type.Null()])
 
 const UserQuery = Type.Object(
@@ -91,7 +94,11 @@ export function usersRoutes(app: App, deps: RouteDeps): void {
     '/users',
     {
       schema: {
-        summary: 'Create a user, optionally with roles (R5: each must be delegable by me)',
+        summary: 'Create a user with roles (R5) and their position’s default roles (R8)',
+        description:
+          'Every role given, asked for in `roleIds` or coming with `position`, is a delegation: ' +
+          'I need user.assignRole and role.assign and must be able to grant it. A default role I ' +
+          'could not grant is 403 at `body/position/defaults/<i>`; nothing is created.',
         tags,
         security,
         body: NewUserBody,
