@@ -55,10 +55,14 @@ export class PolicyError extends Error {
  */
 class Bounded<K, V> {
   private readonly map = new Map<K, V>()
-  constructor(private readonly limit: number) {}
+  /** `lru` false: forget in insertion order (cheaper hits, for caches hit many times per load). */
+  constructor(
+    private readonly limit: number,
+    private readonly lru = true,
+  ) {}
   get(key: K): V | undefined {
     const v = this.map.get(key)
-    if (v !== undefined) {
+    if (v !== undefined && this.lru) {
       // a hit becomes the newest
       this.map.delete(key)
       this.map.set(key, v)
@@ -71,6 +75,9 @@ class Bounded<K, V> {
   }
   get size(): number {
     return this.map.size
+  }
+  clear(): void {
+    this.map.clear()
   }
 }
 
@@ -87,11 +94,25 @@ const shared = {
   /** the rules of a role set, as rule ids → its table */
   tables: new Bounded<string, Table>(50_000),
   /** (action, allow/deny/cap rule ids) → entry: role sets that share rules share entries */
-  entries: new Bounded<string, ActionEntry>(500_000),
+  entries: new Bounded<string, ActionEntry>(500_000, false),
+  /** IANA zone → the local clock of compiled policies in it (one date formatter per zone) */
+  clocks: new Bounded<string, (now: number) => LocalTime>(1_000),
   /** (type, scope, condition, window) → one compiled check closure, for every rule that has it */
   predicates: new Bounded<string, Predicates>(50_000),
   actionRules: new WeakMap<Rule, Map<Action, ActionRule>>(),
   next: 0,
+}
+
+/**
+ * Forget everything the shared caches hold (compiled policies keep what they already use). For
+ * benchmarks that measure a cold load, and for tests; never needed for correctness.
+ */
+export function clearSharedCaches(): void {
+  shared.rules.clear()
+  shared.tables.clear()
+  shared.entries.clear()
+  shared.predicates.clear()
+  shared.clocks.clear()
 }
 
 /** How many compiled things the process-wide caches hold (for the benchmark and the ops view). */
@@ -554,7 +575,8 @@ function checkRuleShapes(policy: Policy, problems: Problem[]): void {
 export function compilePolicy(policy: Policy): CompiledPolicy {
   const problems: Problem[] = []
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: policy.timeZone })
+    if (shared.clocks.get(policy.timeZone) === undefined)
+      shared.clocks.set(policy.timeZone, localTimeIn(policy.timeZone))
   } catch {
     problems.push({
       path: 'timeZone',
@@ -634,7 +656,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     groupRules,
     restrictionRules: intern(restrictionRules),
     subtree,
-    localTime: localTimeIn(policy.timeZone),
+    localTime: shared.clocks.get(policy.timeZone) ?? localTimeIn(policy.timeZone),
     tables: new Map(),
   }
 }
@@ -886,6 +908,8 @@ function buildTable(cp: CompiledPolicy, rules: readonly Rule[], intern: boolean)
   return { codes, entries }
 }
 
+const none: readonly ActionRule[] = Object.freeze([])
+
 function newEntry(
   action: Action,
   e: { allows: ActionRule[]; denies: ActionRule[]; caps: ActionRule[] },
@@ -902,7 +926,15 @@ function newEntry(
         ? (e.allows[0] as ActionRule).decision
         : allowDecision(action, e.allows, maxFields(e.allows))
   }
-  return { action, ...e, constant, merged: undefined }
+  const list = (xs: ActionRule[]) => (xs.length === 0 ? none : xs)
+  return {
+    action,
+    allows: list(e.allows),
+    denies: list(e.denies),
+    caps: list(e.caps),
+    constant,
+    merged: undefined,
+  }
 }
 
 /** The entry of `action` in a subject's table (undefined: nothing names it). */
