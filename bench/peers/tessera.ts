@@ -268,7 +268,7 @@ export function tesseraConfigs(variant: Variant): Config[] {
 }
 
 /** The larger company count measured beside the workload's 100 tenants (issue 8, point 3). */
-export const manyCompanies = 10_000
+export const manyCompanies = Number(process.env['TESSERA_BENCH_COMPANIES'] ?? 10_000)
 
 /** Prepare the untimed data up front, so the first configuration's load does not pay for it. */
 export function prepareTessera(w: Workload): void {

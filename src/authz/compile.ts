@@ -49,25 +49,16 @@ export class PolicyError extends Error {
 }
 
 /**
- * A map that forgets its oldest entries past `limit`: the process-wide caches below are bounded.
+ * A map that forgets its oldest entries (first in, first out) past `limit`: the process-wide
+ * caches below are bounded.
  * Forgetting only loses sharing (the next policy that needs the thing builds it again); ids are
  * never reused, so a forgotten key can never be confused with a new one.
  */
 class Bounded<K, V> {
   private readonly map = new Map<K, V>()
-  /** `lru` false: forget in insertion order (cheaper hits, for caches hit many times per load). */
-  constructor(
-    private readonly limit: number,
-    private readonly lru = true,
-  ) {}
+  constructor(private readonly limit: number) {}
   get(key: K): V | undefined {
-    const v = this.map.get(key)
-    if (v !== undefined && this.lru) {
-      // a hit becomes the newest
-      this.map.delete(key)
-      this.map.set(key, v)
-    }
-    return v
+    return this.map.get(key)
   }
   set(key: K, value: V): void {
     this.map.set(key, value)
@@ -94,7 +85,7 @@ const shared = {
   /** the rules of a role set, as rule ids → its table */
   tables: new Bounded<string, Table>(50_000),
   /** (action, allow/deny/cap rule ids) → entry: role sets that share rules share entries */
-  entries: new Bounded<string, ActionEntry>(500_000, false),
+  entries: new Bounded<string, ActionEntry>(500_000),
   /** IANA zone → the local clock of compiled policies in it (one date formatter per zone) */
   clocks: new Bounded<string, (now: number) => LocalTime>(1_000),
   /** (type, scope, condition, window) → one compiled check closure, for every rule that has it */
