@@ -38,6 +38,11 @@ export interface Config {
   readonly runs?: number
   /** Capped: run checks from the start of the stream until `maxChecks` or `maxMs`. */
   readonly cap?: { readonly maxChecks: number; readonly maxMs: number; readonly replay?: boolean }
+  /**
+   * Called before the baseline heap is read: empties process-wide caches the library keeps
+   * (tessera's shared tables), so every load starts cold and its heap counts what it built.
+   */
+  readonly reset?: () => void
   /** Untimed preparation of the library's view of the requests (records, users, policy text). */
   readonly load: (w: Workload) => Loaded | Promise<Loaded>
 }
@@ -174,6 +179,7 @@ interface RunResult {
 const retained: Loaded[] = []
 
 async function runOnce(c: Config, w: Workload, o: Options): Promise<RunResult> {
+  c.reset?.()
   const before = await collect(2)
   const t0 = performance.now()
   const loaded: Loaded = await c.load(w)

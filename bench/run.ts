@@ -6,7 +6,7 @@
  *   npm run bench                 readable table
  *   npm run bench -- --json       last line: {"results":[…]}
  *   npm run bench -- --quick      1 run per configuration, no docs update (for development)
- *   npm run bench -- --only=casl  tessera and one peer only, no docs update
+ *   npm run bench -- --only=casl  tessera, the floor and one peer only, no docs update
  *   npm run bench -- --no-http    skip the HTTP figure (bench/http.ts, also npm run bench:http)
  *   npm run bench -- --diagnose   where tessera's check time goes (backs the analysis in the docs)
  */
@@ -52,7 +52,9 @@ function configsFor(variant: Variant): Config[] {
     ...accessControlConfigs(variant),
     ...casbinConfigs(variant),
   ]
-  return only ? all.filter((c) => c.library === only || c.library === 'tessera') : all
+  return only
+    ? all.filter((c) => c.library === only || c.library === 'tessera' || c.library === 'reference')
+    : all
 }
 
 async function main(): Promise<void> {
@@ -122,7 +124,8 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`${consoleTable(results)}\n\nTargets:\n`)
   for (const t of targets(results)) {
-    process.stdout.write(`  ${t.met ? 'met ' : 'MISS'}  ${t.name}: ${t.goal} — ${t.measured}\n`)
+    const mark = t.met === undefined ? 'info' : t.met ? 'met ' : 'MISS'
+    process.stdout.write(`  ${mark}  ${t.name}: ${t.goal} — ${t.measured}\n`)
   }
   process.stdout.write(`\n(${Math.round(totalSeconds)} s)\n`)
 }

@@ -5,6 +5,7 @@
 import {
   bindSubject,
   check,
+  clearSharedCaches,
   compilePolicy,
   decide,
   type Action,
@@ -98,6 +99,7 @@ export function tesseraConfigs(variant: Variant): Config[] {
   const configs: Config[] = [
     {
       library: 'tessera',
+      reset: clearSharedCaches,
       name: 'check',
       variant,
       native: true,
@@ -127,6 +129,7 @@ export function tesseraConfigs(variant: Variant): Config[] {
     },
     {
       library: 'tessera',
+      reset: clearSharedCaches,
       name: 'decide',
       variant,
       native: true,
@@ -157,6 +160,7 @@ export function tesseraConfigs(variant: Variant): Config[] {
     },
     {
       library: 'tessera',
+      reset: clearSharedCaches,
       name: 'bind+check',
       variant,
       native: true,
@@ -191,6 +195,7 @@ export function tesseraConfigs(variant: Variant): Config[] {
   if (variant === 'tenants') {
     configs.push({
       library: 'tessera',
+      reset: clearSharedCaches,
       name: 'check, one policy for all tenants',
       variant,
       native: true,
@@ -220,8 +225,50 @@ export function tesseraConfigs(variant: Variant): Config[] {
       },
     })
   }
+  if (variant === 'tenants') {
+    configs.push({
+      library: 'tessera',
+      reset: clearSharedCaches,
+      name: `check, ${manyCompanies.toLocaleString('en-US')} companies`,
+      variant,
+      native: true,
+      runs: 1,
+      note: `${manyCompanies.toLocaleString('en-US')} compiled policies with the same roles (one per company, as ${manyCompanies.toLocaleString('en-US')} companies on their presets would have); user i is bound to policy i, records and answers as in the other rows (the subject's companyId still decides the tenant)`,
+      load(w): Loaded {
+        const d = data(w)
+        const base = d.policies[0] as Policy
+        const engines = Array.from({ length: manyCompanies }, (_, c) =>
+          compilePolicy({ ...base, version: `bench-many-${c}` }),
+        )
+        const bound = d.subjects.map((s, i) =>
+          bindSubject(engines[i % manyCompanies] as CompiledPolicy, s),
+        )
+        const { checkUser: U, checkAction: A, checkResource: R } = w
+        const acts = d.actions
+        const recs = d.records
+        return {
+          run(from, to, out) {
+            for (let i = from; i < to; i++) {
+              const b = bound[U[i] as number] as BoundSubject
+              out[i] = check(b, acts[A[i] as number] as Action, recs[R[i] as number], env) ? 1 : 0
+            }
+          },
+          one: (i) =>
+            check(
+              bound[U[i] as number] as BoundSubject,
+              acts[A[i] as number] as Action,
+              recs[R[i] as number],
+              env,
+            ),
+        }
+      },
+    })
+  }
   return configs
 }
+
+/** The larger company count measured beside the workload's 100 tenants (issue 8, point 3). */
+export const manyCompanies = Number(process.env['TESSERA_BENCH_COMPANIES'] ?? 10_000)
 
 /** Prepare the untimed data up front, so the first configuration's load does not pay for it. */
 export function prepareTessera(w: Workload): void {

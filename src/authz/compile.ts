@@ -48,6 +48,105 @@ export class PolicyError extends Error {
   }
 }
 
+/**
+ * A map that forgets its oldest entries (first in, first out) past `limit`: the process-wide
+ * caches below are bounded.
+ * Forgetting only loses sharing (the next policy that needs the thing builds it again); ids are
+ * never reused, so a forgotten key can never be confused with a new one.
+ */
+class Bounded<K, V> {
+  private readonly map = new Map<K, V>()
+  constructor(private readonly limit: number) {}
+  get(key: K): V | undefined {
+    return this.map.get(key)
+  }
+  set(key: K, value: V): void {
+    this.map.set(key, value)
+    if (this.map.size > this.limit) this.map.delete(this.map.keys().next().value as K)
+  }
+  get size(): number {
+    return this.map.size
+  }
+  clear(): void {
+    this.map.clear()
+  }
+}
+
+/**
+ * Compiled structures shared by content across compiled policies (companies, policy versions):
+ * 100 companies with the same presets compile their rules once and share one table per role set.
+ * Pure in the sense that matters: what they hold is a function of the rules' content only.
+ */
+const shared = {
+  /** rule content (effect, ref, source, resolved subtree) → the one Rule object for it */
+  rules: new Bounded<string, Rule>(100_000),
+  /** rule → its id in table keys */
+  ruleIds: new WeakMap<Rule, number>(),
+  /** the rules of a role set, as rule ids → its table */
+  tables: new Bounded<string, Table>(50_000),
+  /** (action, allow/deny/cap rule ids) → entry: role sets that share rules share entries */
+  entries: new Bounded<string, ActionEntry>(500_000),
+  /** IANA zone → the local clock of compiled policies in it (one date formatter per zone) */
+  clocks: new Bounded<string, (now: number) => LocalTime>(1_000),
+  /** (type, scope, condition, window) → one compiled check closure, for every rule that has it */
+  predicates: new Bounded<string, Predicates>(50_000),
+  actionRules: new WeakMap<Rule, Map<Action, ActionRule>>(),
+  next: 0,
+}
+
+/**
+ * Forget everything the shared caches hold (compiled policies keep what they already use). For
+ * benchmarks that measure a cold load, and for tests; never needed for correctness.
+ */
+export function clearSharedCaches(): void {
+  shared.rules.clear()
+  shared.tables.clear()
+  shared.entries.clear()
+  shared.predicates.clear()
+  shared.clocks.clear()
+}
+
+/** How many compiled things the process-wide caches hold (for the benchmark and the ops view). */
+export function sharedCacheSizes(): {
+  rules: number
+  tables: number
+  entries: number
+  predicates: number
+} {
+  return {
+    rules: shared.rules.size,
+    tables: shared.tables.size,
+    entries: shared.entries.size,
+    predicates: shared.predicates.size,
+  }
+}
+
+interface Predicates {
+  readonly scopeOk: Predicate
+  readonly whenOk: Predicate
+  readonly windowOk: Predicate
+  readonly ok: Predicate
+}
+
+/** A policy's rule, replaced by the shared one of the same content (and given its id). */
+function internRule(rule: Rule, subtree: ReadonlyMap<string, readonly string[]>): Rule {
+  const scope = rule.scope
+  const units = typeof scope === 'object' && 'subtree' in scope ? subtree.get(scope.subtree) : null
+  const key = JSON.stringify([rule.effect, rule.ref, rule.source, rule.window, units ?? null])
+  const hit = shared.rules.get(key)
+  if (hit !== undefined) return hit
+  shared.rules.set(key, rule)
+  shared.ruleIds.set(rule, shared.next++)
+  return rule
+}
+
+/** A rule's id in table keys (rules not interned, such as temporary grants, get one on demand). */
+function ruleId(rule: Rule): number {
+  let id = shared.ruleIds.get(rule)
+  if (id === undefined) shared.ruleIds.set(rule, (id = shared.next++))
+  return id
+}
+
 /** A rule independent of any subject. */
 export interface Rule {
   readonly ref: RuleRef
@@ -80,7 +179,7 @@ export interface ActionRule {
   readonly fields: Readonly<Record<string, FieldLevel>>
   /** The decision when this rule alone decides (shared, frozen: no allocation per check). */
   readonly decision: Decision
-  /** Identity within the compiled policy, for interning entries. */
+  /** Identity (process-wide, never reused), for interning entries. */
   readonly uid: number
 }
 
@@ -91,12 +190,26 @@ export interface ActionEntry {
   readonly caps: readonly ActionRule[]
   /** Set when the answer never depends on the record or the environment. */
   readonly constant: Decision | undefined
-  /** Decisions merged from several matching rules, memoised by which ones matched. */
-  readonly merged: Map<number, Decision>
+  /** Decisions merged from several matching rules, memoised by which ones matched (lazily). */
+  merged: Map<number, Decision> | undefined
 }
 
-/** Entries indexed by the catalog's integer action id (`actionIndex`). */
-export type Table = readonly (ActionEntry | undefined)[]
+/** What a table says about an action before any rule runs (`Table.codes`). */
+export const NOT_GRANTED = 0
+export const ALLOWED = 1
+export const EVALUATE = 2
+
+/**
+ * One role set's answers, shared by every subject (in every company) whose rules have the same
+ * content. `codes` is the hot part: one byte per catalog action id, so the unconditional answer
+ * of a check is one byte read from a few hundred bytes per role set.
+ */
+export interface Table {
+  /** per action id: NOT_GRANTED, ALLOWED (whatever the record: `entries[id].constant`), EVALUATE */
+  readonly codes: Uint8Array
+  /** Entries indexed by the catalog's integer action id (`actionIndex`). */
+  readonly entries: readonly (ActionEntry | undefined)[]
+}
 
 export interface CompiledPolicy {
   readonly version: string | number
@@ -108,12 +221,11 @@ export interface CompiledPolicy {
   /** unit id → the unit and every unit below it */
   readonly subtree: ReadonlyMap<string, readonly string[]>
   readonly localTime: (now: number) => LocalTime
-  /** Shared per role set; bounded by the number of distinct role combinations. */
+  /**
+   * This policy's role sets (sorted role and group ids) → their table, which comes from the
+   * process-wide cache shared by content (`sharedTables`); bounded like it.
+   */
   readonly tables: Map<string, Table>
-  readonly actionRules: WeakMap<Rule, Map<Action, ActionRule>>
-  /** Entries interned by (action, rules): role sets that share rules share entries. */
-  readonly entries: Map<string, ActionEntry>
-  readonly ids: { next: number }
 }
 
 /** A subject bound to a compiled policy: what every check, plan and explanation takes. */
@@ -122,6 +234,8 @@ export interface BoundSubject {
   readonly subject: Subject
   readonly companyId: string
   readonly table: Table
+  /** `table.codes`, one indirection closer to the check. */
+  readonly codes: Uint8Array
   /** What `subject.x` reads in conditions, plus the derived `$subtree`. */
   readonly sub: Readonly<Record<string, unknown>>
   /** Reused by every check of this subject (no allocation per check). */
@@ -463,7 +577,8 @@ function labelOr(label: unknown, fallback: string): string {
 export function compilePolicy(policy: Policy): CompiledPolicy {
   const problems: Problem[] = []
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: policy.timeZone })
+    if (shared.clocks.get(policy.timeZone) === undefined)
+      shared.clocks.set(policy.timeZone, localTimeIn(policy.timeZone))
   } catch {
     problems.push({
       path: 'timeZone',
@@ -537,19 +652,19 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     ),
   )
   if (problems.length) throw new PolicyError(problems)
+  const intern = (rules: Rule[]) => rules.map((r) => internRule(r, subtree))
+  for (const [id, rules] of roleRules) roleRules.set(id, intern(rules))
+  for (const [id, rules] of groupRules) groupRules.set(id, intern(rules))
   return {
     version: policy.version,
     timeZone: policy.timeZone,
     policy,
     roleRules,
     groupRules,
-    restrictionRules,
+    restrictionRules: intern(restrictionRules),
     subtree,
-    localTime: localTimeIn(policy.timeZone),
+    localTime: shared.clocks.get(policy.timeZone) ?? localTimeIn(policy.timeZone),
     tables: new Map(),
-    actionRules: new WeakMap(),
-    entries: new Map(),
-    ids: { next: 0 },
   }
 }
 
@@ -711,21 +826,18 @@ function scopePredicate(scope: Scope, type: ResourceType, expr: Expr): Predicate
   return compileExpr(expr)
 }
 
-export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): ActionRule {
-  let byAction = cp.actionRules.get(rule)
-  if (!byAction) cp.actionRules.set(rule, (byAction = new Map()))
-  const hit = byAction.get(action)
-  if (hit) return hit
-  const type = resourceOf(action)
-  const sExpr = scopeExpr(rule.scope, type, cp)
-  const fields = resolveFields(rule, type)
+/**
+ * The check closures of a rule on one type, shared by every rule with the same scope, condition
+ * and window (the same team rule in ten roles is one closure, so the call site stays monomorphic).
+ */
+function predicatesOf(rule: Rule, type: ResourceType, sExpr: Expr): Predicates {
+  const key = JSON.stringify([type, rule.scope, sExpr, rule.when, rule.window])
+  const hit = shared.predicates.get(key)
+  if (hit !== undefined) return hit
   const scopeOk = scopePredicate(rule.scope, type, sExpr)
   const whenOk = compileExpr(rule.when)
   const windowOk = compileExpr(rule.window)
-  const partial = {
-    rule,
-    action,
-    scopeExpr: sExpr,
+  const p: Predicates = {
     scopeOk,
     whenOk,
     windowOk,
@@ -734,14 +846,36 @@ export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): Acti
         sExpr === TRUE ? undefined : scopeOk,
         rule.window === TRUE ? undefined : windowOk,
         rule.when === TRUE ? undefined : whenOk,
-      ].filter((p): p is Predicate => p !== undefined),
+      ].filter((x): x is Predicate => x !== undefined),
     ),
+  }
+  shared.predicates.set(key, p)
+  return p
+}
+
+export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): ActionRule {
+  let byAction = shared.actionRules.get(rule)
+  if (!byAction) shared.actionRules.set(rule, (byAction = new Map()))
+  const hit = byAction.get(action)
+  if (hit) return hit
+  const type = resourceOf(action)
+  const sExpr = scopeExpr(rule.scope, type, cp)
+  const fields = resolveFields(rule, type)
+  const { scopeOk, whenOk, windowOk, ok } = predicatesOf(rule, type, sExpr)
+  const partial = {
+    rule,
+    action,
+    scopeExpr: sExpr,
+    scopeOk,
+    whenOk,
+    windowOk,
+    ok,
     unconditional: sExpr === TRUE && rule.when === TRUE && rule.window === TRUE,
     fields,
   }
   const ar: ActionRule = {
     ...partial,
-    uid: cp.ids.next++,
+    uid: shared.next++,
     decision:
       rule.effect === 'deny'
         ? denyDecision('restricted', [rule.ref])
@@ -764,19 +898,24 @@ function buildTable(cp: CompiledPolicy, rules: readonly Rule[], intern: boolean)
       ;(rule.effect === 'allow' ? e.allows : rule.effect === 'deny' ? e.denies : e.caps).push(ar)
     }
   }
-  const table: (ActionEntry | undefined)[] = new Array(allActions.length).fill(undefined)
+  const entries: (ActionEntry | undefined)[] = new Array(allActions.length).fill(undefined)
+  const codes = new Uint8Array(allActions.length)
   for (const [action, e] of byAction) {
     const uids = (xs: ActionRule[]) => xs.map((x) => x.uid).join(',')
     const key = `${action}:${uids(e.allows)}|${uids(e.denies)}|${uids(e.caps)}`
-    let entry = intern ? cp.entries.get(key) : undefined
+    let entry = intern ? shared.entries.get(key) : undefined
     if (entry === undefined) {
       entry = newEntry(action, e)
-      if (intern) cp.entries.set(key, entry)
+      if (intern) shared.entries.set(key, entry)
     }
-    table[actionIndex.get(action) as number] = entry
+    const id = actionIndex.get(action) as number
+    entries[id] = entry
+    codes[id] = entry.constant?.allowed === true ? ALLOWED : EVALUATE
   }
-  return table
+  return { codes, entries }
 }
+
+const none: readonly ActionRule[] = Object.freeze([])
 
 function newEntry(
   action: Action,
@@ -794,13 +933,21 @@ function newEntry(
         ? (e.allows[0] as ActionRule).decision
         : allowDecision(action, e.allows, maxFields(e.allows))
   }
-  return { action, ...e, constant, merged: new Map() }
+  const list = (xs: ActionRule[]) => (xs.length === 0 ? none : xs)
+  return {
+    action,
+    allows: list(e.allows),
+    denies: list(e.denies),
+    caps: list(e.caps),
+    constant,
+    merged: undefined,
+  }
 }
 
 /** The entry of `action` in a subject's table (undefined: nothing names it). */
 export function entryOf(s: BoundSubject, action: string): ActionEntry | undefined {
   const id = actionIndex.get(action)
-  return id === undefined ? undefined : s.table[id]
+  return id === undefined ? undefined : s.table.entries[id]
 }
 
 const rank: Record<FieldLevel, number> = { hidden: 0, masked: 1, read: 2, edit: 3 }
@@ -837,6 +984,9 @@ export function fieldRank(level: FieldLevel): number {
   return rank[level]
 }
 
+/** Role sets remembered per compiled policy (the tables themselves live in the shared cache). */
+const localTableLimit = 50_000
+
 function restrictionApplies(rule: Rule, subject: Subject): boolean {
   const to = rule.appliesTo
   if (!to) return true
@@ -857,16 +1007,24 @@ export function bindSubject(cp: CompiledPolicy, subject: Subject): BoundSubject 
   const groups = subject.groups ?? []
   const personal = cp.restrictionRules.some((r) => (r.appliesTo?.users ?? []).includes(subject.id))
   const hasGrants = (subject.grants ?? []).length > 0
+  const shareable = !personal && !hasGrants
   const key = `${[...roles].sort().join(',')}|${[...groups].sort().join(',')}`
-  let table = personal || hasGrants ? undefined : cp.tables.get(key)
+  let table = shareable ? cp.tables.get(key) : undefined
   if (!table) {
     const rules: Rule[] = []
     for (const r of roles) rules.push(...(cp.roleRules.get(r) ?? []))
     for (const g of groups) rules.push(...(cp.groupRules.get(g) ?? []))
     for (const x of cp.restrictionRules) if (restrictionApplies(x, subject)) rules.push(x)
     if (hasGrants) rules.push(...compileTemporaryGrants(cp, subject))
-    table = buildTable(cp, rules, !personal && !hasGrants)
-    if (!personal && !hasGrants) cp.tables.set(key, table)
+    if (shareable) {
+      // the same rules (by content) in another company or policy version: the same table
+      const content = rules.map(ruleId).join(',')
+      table = shared.tables.get(content)
+      if (table === undefined) shared.tables.set(content, (table = buildTable(cp, rules, true)))
+      if (cp.tables.size >= localTableLimit)
+        cp.tables.delete(cp.tables.keys().next().value as string)
+      cp.tables.set(key, table)
+    } else table = buildTable(cp, rules, false)
   }
   const sub: Record<string, unknown> = {
     ...subject.attrs,
@@ -882,6 +1040,7 @@ export function bindSubject(cp: CompiledPolicy, subject: Subject): BoundSubject 
     subject,
     companyId: subject.companyId,
     table,
+    codes: table.codes,
     sub,
     scratch: new EvalScratch(sub, cp.localTime),
   }

@@ -2,7 +2,7 @@
  * Decisions. One evaluation (`evaluate`) serves `decide`, `check`, batches and `explain`; the
  * explanation is the same walk with its trace kept.
  */
-import { attributesOf, resourceOf, type Action } from './catalog.js'
+import { actionIndex, attributesOf, resourceOf, type Action } from './catalog.js'
 import {
   planAnd,
   planConst,
@@ -16,6 +16,9 @@ import {
   TRUE,
 } from './condition.js'
 import {
+  ALLOWED,
+  EVALUATE,
+  NOT_GRANTED,
   allowDecision,
   capFields,
   denyDecision,
@@ -61,6 +64,11 @@ function planInput(s: BoundSubject, action: Action, env: Env): PlanInput {
   }
 }
 
+/**
+ * The one evaluation behind `decide`, `check`, `decideMany` and `explain`. The table's byte for
+ * the action answers every unconditional case; only entries that need a record, a condition, a
+ * restriction or a cap walk their rules (`evaluateEntry`).
+ */
 function evaluate(
   s: BoundSubject,
   action: string,
@@ -68,15 +76,39 @@ function evaluate(
   env: Env,
   trace?: TraceEntry[],
 ): Decision {
-  if (resource?.companyId !== undefined && resource.companyId !== s.companyId)
+  if (
+    resource !== undefined &&
+    resource.companyId !== undefined &&
+    resource.companyId !== s.companyId
+  )
     return denied.other_company
-  const entry = entryOf(s, action)
-  if (entry === undefined) return denied.not_granted
-  if (trace === undefined && entry.constant !== undefined) return entry.constant
+  const id = actionIndex.get(action)
+  if (id === undefined) return denied.not_granted
+  const code = s.codes[id]
+  if (code === NOT_GRANTED) return denied.not_granted
+  const entry = s.table.entries[id] as ActionEntry
+  if (code === ALLOWED && trace === undefined) return entry.constant as Decision
+  return evaluateEntry(s, entry, resource, env, true, trace)
+}
+
+/**
+ * Walk an entry's rules. `full` false (check): only `allowed` of the result counts, so the walk
+ * stops at the first allow that matches and skips working out why nothing did.
+ */
+function evaluateEntry(
+  s: BoundSubject,
+  entry: ActionEntry,
+  resource: Resource | undefined,
+  env: Env,
+  full: boolean,
+  trace?: TraceEntry[],
+): Decision {
   if (resource === undefined) return evaluateTypeLevel(s, entry, env, trace)
   const i = s.scratch.fill(resource.attrs ?? empty, resource.id, env)
   let deny: Decision | undefined
-  for (const d of entry.denies) {
+  const denies = entry.denies
+  for (let j = 0; j < denies.length; j++) {
+    const d = denies[j] as ActionRule
     const hit = d.ok(i)
     trace?.push({
       rule: d.rule.ref,
@@ -88,6 +120,15 @@ function evaluate(
       if (trace === undefined) return deny
     }
   }
+  const allows = entry.allows
+  if (!full && trace === undefined) {
+    // check: caps never change `allowed`, and the reason for "no" is not asked for
+    for (let j = 0; j < allows.length; j++) {
+      const a = allows[j] as ActionRule
+      if (a.ok(i)) return a.decision
+    }
+    return denied.not_granted
+  }
   // Which allows and caps matched, as bits: the merged decision is memoised per combination.
   let allowMask = 0
   let matches = 0
@@ -95,7 +136,6 @@ function evaluate(
   let scopeMiss = false
   let inactive = false
   let condMiss = false
-  const allows = entry.allows
   for (let j = 0; j < allows.length; j++) {
     const a = allows[j] as ActionRule
     if (deny !== undefined && trace === undefined) break
@@ -147,13 +187,13 @@ function missOf(a: ActionRule, i: EvalInput): TraceEntry['outcome'] {
 function merged(entry: ActionEntry, allowMask: number, capMask: number): Decision {
   const memo = entry.allows.length + entry.caps.length <= 30
   const key = allowMask + capMask * 2 ** entry.allows.length
-  const hit = memo ? entry.merged.get(key) : undefined
+  const hit = memo ? entry.merged?.get(key) : undefined
   if (hit !== undefined) return hit
   const rules = entry.allows.filter((_, j) => allowMask & (1 << j))
   const caps = entry.caps.filter((_, j) => capMask & (1 << j))
   const fields = caps.length ? capFields(maxFields(rules), caps) : maxFields(rules)
   const d = allowDecision(entry.action, rules, fields)
-  if (memo) entry.merged.set(key, d)
+  if (memo) (entry.merged ??= new Map()).set(key, d)
   return d
 }
 
@@ -224,14 +264,27 @@ export function decide(
   return evaluate(s, action, resource, env)
 }
 
-/** `decide(...).allowed`, for hot paths. */
+/**
+ * `decide(...).allowed`, for hot paths: the same evaluation, answered from the table's byte when
+ * the action's answer does not depend on the record, and without working out a reason for "no".
+ */
 export function check(
   s: BoundSubject,
   action: Action,
   resource: Resource | undefined,
   env: Env,
 ): boolean {
-  return evaluate(s, action, resource, env).allowed
+  if (
+    resource !== undefined &&
+    resource.companyId !== undefined &&
+    resource.companyId !== s.companyId
+  )
+    return false
+  const id = actionIndex.get(action)
+  if (id === undefined) return false
+  const code = s.codes[id]
+  if (code !== EVALUATE) return code === ALLOWED
+  return evaluateEntry(s, s.table.entries[id] as ActionEntry, resource, env, false).allowed
 }
 
 /** Batch form: one decision per request, in order. */
@@ -329,7 +382,7 @@ function carriesCondition(entry: ActionEntry): boolean {
  */
 export function effectivePermissions(s: BoundSubject, env: Env): EffectivePermission[] {
   const out: EffectivePermission[] = []
-  for (const entry of s.table) {
+  for (const entry of s.table.entries) {
     if (entry === undefined || !evaluate(s, entry.action, undefined, env).allowed) continue
     out.push({
       action: entry.action,

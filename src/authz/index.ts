@@ -41,7 +41,9 @@ export { compileEnvCondition, type EnvPredicate } from './env-condition.js'
 export { conditionLimits, conditionOversize, type ConditionSizeProblem } from './condition-size.js'
 export {
   bindSubject,
+  clearSharedCaches,
   compilePolicy,
+  sharedCacheSizes,
   isHighRisk,
   PolicyError,
   type BoundSubject,
