@@ -11,7 +11,7 @@ import { systemClock, type Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import { pingDb } from '../db/index.js'
 import type { Database } from '../domain/database.js'
-import { followPolicyChanges, PolicyCache } from '../domain/access/index.js'
+import { CallerCache, followPolicyChanges, PolicyCache } from '../domain/access/index.js'
 import { createAuditSigner } from '../domain/audit/index.js'
 import { createLoginLimiter, createSecretBox, type LoginLimiter } from '../domain/accounts/index.js'
 import { declareAuth, installAuth, requestMeta, requireActor } from './plugins/auth.js'
@@ -95,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await installOpenApi(app)
 
   const policies = new PolicyCache()
+  const callers = new CallerCache()
   const meta = (req: FastifyRequest) => ({
     ...requestMeta(req),
     clientRequestId: clientRequestId(req),
@@ -105,10 +106,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   app.addHook('onClose', async () => following.close())
   const routeDeps: RouteDeps = {
-    anonymous: (req) => ({ db: deps.db, now: clock.now(), meta: meta(req), policies }),
+    anonymous: (req) => ({ db: deps.db, now: clock.now(), meta: meta(req), policies, callers }),
     ctx: (req) => ({
       db: deps.db,
       policies,
+      callers,
       actor: requireActor(req),
       now: clock.now(),
       meta: meta(req),
