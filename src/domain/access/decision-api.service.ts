@@ -76,7 +76,9 @@ export const apiReasonCodes = {
 export type ApiDecision = Omit<Decision, 'reason'> & {
   readonly reason: Decision['reason'] | keyof typeof apiReasonCodes
 }
-export type ApiExplanation = Omit<Explanation, 'reason'> & { readonly reason: ApiDecision['reason'] }
+export type ApiExplanation = Omit<Explanation, 'reason'> & {
+  readonly reason: ApiDecision['reason']
+}
 
 const noObligations: Decision['obligations'] = {
   fields: {},

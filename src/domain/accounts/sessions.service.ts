@@ -62,39 +62,38 @@ export async function authenticateSession(
     ctx.callers?.dropCaller(key)
   }
   ctx.callers?.counted(false)
-  const found = await authenticateIn(ctx.db, async (trx) => {
-    const row = await findLiveSession(trx, hash, now, securityPolicy.sessionIdleMs)
-    if (row === undefined) return null
-    let seenAt = row.last_seen_at.getTime()
-    if (now.getTime() - seenAt >= securityPolicy.sessionTouchMs) {
-      await touchSession(trx, row.company_id, row.session_id, now)
-      seenAt = now.getTime()
-    }
-    const {
-      status: _status,
-      policyVersion,
-      subjectVersion,
-      ...subject
-    } = subjectOfRow(row)
-    const actor: Actor = {
-      userId: row.id,
-      companyId: row.company_id,
-      sessionId: row.session_id,
-      roleIds: subject.roles,
-      subject,
-      policyVersion,
-      subjectVersion,
-      mfaEnrolmentRequired: !row.mfa_enabled && row.mfa_role,
-    }
-    // Kept for the next requests, once this one's transaction (a touch included) has ended.
-    ctx.callers?.putCaller(key, {
-      actor,
-      versions: { policy: policyVersion, subject: subjectVersion },
-      expiresAt: row.expires_at.getTime(),
-      seenAt,
-    })
-    return actor
-  }, open)
+  const found = await authenticateIn(
+    ctx.db,
+    async (trx) => {
+      const row = await findLiveSession(trx, hash, now, securityPolicy.sessionIdleMs)
+      if (row === undefined) return null
+      let seenAt = row.last_seen_at.getTime()
+      if (now.getTime() - seenAt >= securityPolicy.sessionTouchMs) {
+        await touchSession(trx, row.company_id, row.session_id, now)
+        seenAt = now.getTime()
+      }
+      const { status: _status, policyVersion, subjectVersion, ...subject } = subjectOfRow(row)
+      const actor: Actor = {
+        userId: row.id,
+        companyId: row.company_id,
+        sessionId: row.session_id,
+        roleIds: subject.roles,
+        subject,
+        policyVersion,
+        subjectVersion,
+        mfaEnrolmentRequired: !row.mfa_enabled && row.mfa_role,
+      }
+      // Kept for the next requests, once this one's transaction (a touch included) has ended.
+      ctx.callers?.putCaller(key, {
+        actor,
+        versions: { policy: policyVersion, subject: subjectVersion },
+        expiresAt: row.expires_at.getTime(),
+        seenAt,
+      })
+      return actor
+    },
+    open,
+  )
   return found && { actor: { ...found.actor }, tx: found.tx }
 }
 

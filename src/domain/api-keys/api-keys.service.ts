@@ -135,47 +135,51 @@ export async function authenticateApiKey(
     ctx.callers?.dropCaller(cacheKey)
   }
   ctx.callers?.counted(false)
-  const found = await authenticateIn(ctx.db, async (trx) => {
-    const row = await findLiveApiKey(trx, key, ctx.now)
-    const apiKey = row && (await findApiKey(trx, row.company_id, row.id))
-    const policy =
-      row &&
-      (await ctx.policies.get(row.company_id, Number(row.policy_version), () =>
-        loadPolicy(trx, row.company_id),
-      ))
-    if (
-      row === undefined ||
-      apiKey === undefined ||
-      policy === undefined ||
-      (await keyStands(trx, ctx, apiKey, policy)) === null
-    )
-      return null
-    let seenAt = row.last_used_at?.getTime() ?? null
-    if (seenAt === null || ctx.now.getTime() - seenAt >= TOUCH_MS) {
-      await touchApiKey(trx, row.company_id, row.id, ctx.now)
-      seenAt = ctx.now.getTime()
-    }
-    const subject = keySubject({ id: row.id, companyId: row.company_id, roleId: row.role_id })
-    const actor: Actor = {
-      userId: subject.id,
-      companyId: row.company_id,
-      sessionId: subject.id,
-      roleIds: [row.role_id],
-      subject,
-      policyVersion: Number(row.policy_version),
-      subjectVersion: Number(row.subject_version),
-      apiKeyId: row.id,
-    }
-    // S8's standing (creator active, still able to delegate the role) was read under these
-    // counters: any change to the creator, the key or the policy moves one of them.
-    ctx.callers?.putCaller(cacheKey, {
-      actor,
-      versions: { policy: Number(row.policy_version), subject: Number(row.subject_version) },
-      expiresAt: apiKey.expiresAt?.getTime() ?? null,
-      seenAt,
-    })
-    return actor
-  }, open)
+  const found = await authenticateIn(
+    ctx.db,
+    async (trx) => {
+      const row = await findLiveApiKey(trx, key, ctx.now)
+      const apiKey = row && (await findApiKey(trx, row.company_id, row.id))
+      const policy =
+        row &&
+        (await ctx.policies.get(row.company_id, Number(row.policy_version), () =>
+          loadPolicy(trx, row.company_id),
+        ))
+      if (
+        row === undefined ||
+        apiKey === undefined ||
+        policy === undefined ||
+        (await keyStands(trx, ctx, apiKey, policy)) === null
+      )
+        return null
+      let seenAt = row.last_used_at?.getTime() ?? null
+      if (seenAt === null || ctx.now.getTime() - seenAt >= TOUCH_MS) {
+        await touchApiKey(trx, row.company_id, row.id, ctx.now)
+        seenAt = ctx.now.getTime()
+      }
+      const subject = keySubject({ id: row.id, companyId: row.company_id, roleId: row.role_id })
+      const actor: Actor = {
+        userId: subject.id,
+        companyId: row.company_id,
+        sessionId: subject.id,
+        roleIds: [row.role_id],
+        subject,
+        policyVersion: Number(row.policy_version),
+        subjectVersion: Number(row.subject_version),
+        apiKeyId: row.id,
+      }
+      // S8's standing (creator active, still able to delegate the role) was read under these
+      // counters: any change to the creator, the key or the policy moves one of them.
+      ctx.callers?.putCaller(cacheKey, {
+        actor,
+        versions: { policy: Number(row.policy_version), subject: Number(row.subject_version) },
+        expiresAt: apiKey.expiresAt?.getTime() ?? null,
+        seenAt,
+      })
+      return actor
+    },
+    open,
+  )
   return found && { actor: { ...found.actor }, tx: found.tx }
 }
 
