@@ -78,7 +78,7 @@ const plan = quick
 const PASSWORD = 'Bench-Password-2026'
 const ADMIN_URL =
   process.env['TESSERA_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const START_TIMEOUT_MS = 60_000
+const START_TIMEOUT_MS = 180_000 // tsx compiles src/ first; slow on a shared, busy machine
 const STOP_TIMEOUT_MS = 15_000
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')

@@ -181,6 +181,10 @@ export function authzRoutes(app: App, deps: RouteDeps): void {
       config: { lazyTransaction: true },
       schema: {
         summary: 'Decide one question, or a batch (`checks`); the subject defaults to the caller',
+        description:
+          'One question `{ action, resource?, subject? }` answers one decision; `{ checks: [...] }` ' +
+          '(at most 200) answers `{ results }` in the same order. A suspended or offboarded ' +
+          'subject is denied everything with reason `subject_inactive`. See docs/api.md.',
         tags,
         security,
         body: Type.Union([
