@@ -1471,6 +1471,19 @@ function decisionSection(runs: BackendRun[], peers: PeerRun): string[] {
     }
   }
   for (const p of peers.phases) lines.push(row(peerNames[p.backend as Peer], p))
+  for (const r of runs) {
+    const probe = r.probes.find((p) => p.route === `POST ${CHECK_ROUTE}`)
+    if (probe === undefined) continue
+    lines.push(
+      '',
+      `Where one check's time goes (${r.backend === 'pglite' ? 'PGlite' : 'PostgreSQL'}, one at a ` +
+        `time, warm): ${fixed(probe.roundTripsPerRequest, 1)} database round trip(s) per request ` +
+        `(${probe.statements.map(([text]) => `\`${text.slice(0, 60)}\``).join(', ')}), ` +
+        `${fixed(probe.dbWaitMsPerRequest, 3)} ms waiting on them, of ` +
+        `${fixed(probe.meanMs, 3)} ms in all as the load generator saw it; the rest is HTTP ` +
+        '(parsing, validation, serialisation) and the decision itself.',
+    )
+  }
   if (peers.skipped !== undefined) lines.push('', `Cerbos was not measured: ${peers.skipped}.`)
   lines.push(
     '',
