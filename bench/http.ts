@@ -1072,7 +1072,11 @@ async function multiProcess(work: string, admin: pg.Client): Promise<MultiRun> {
   })
   const url = new URL(ADMIN_URL)
   url.pathname = `/${database}`
-  const env = { DATABASE_URL: url.toString() }
+  // S15: on PostgreSQL every process of one deployment needs the same TOTP key
+  const env = {
+    DATABASE_URL: url.toString(),
+    TESSERA_SECRET_KEY: randomBytes(32).toString('base64'),
+  }
   // The first migrates; the others start on a migrated database.
   const first = await startServer('process 1', env, join(work, 'multi-1.log'), false)
   const servers: Server[] = [first]
