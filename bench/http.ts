@@ -47,6 +47,15 @@ import { performance } from 'node:perf_hooks'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import pg from 'pg'
 import { format, resolveConfig } from 'prettier'
+import {
+  CHECK_ACTION,
+  cerbosArgs,
+  cerbosBinary,
+  cerbosCheckBody,
+  cerbosVersion,
+  FLOOR_SCRIPT,
+  TESSERA_ROLE,
+} from './http-peers.js'
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -58,8 +67,8 @@ const quick = args.has('--quick')
 const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
 const printSection = args.has('--section')
 const writeDocs = !quick && !printSection && !args.has('--no-docs') && only === undefined
-if (only !== undefined && only !== 'pglite' && only !== 'postgresql' && only !== 'multi') {
-  throw new Error(`--only takes pglite, postgresql or multi, not "${only}"`)
+if (only !== undefined && !['pglite', 'postgresql', 'multi', 'peers'].includes(only)) {
+  throw new Error(`--only takes pglite, postgresql, multi or peers, not "${only}"`)
 }
 
 const CONNECTIONS = 10
@@ -69,7 +78,7 @@ const plan = quick
 const PASSWORD = 'Bench-Password-2026'
 const ADMIN_URL =
   process.env['TESSERA_BENCH_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const START_TIMEOUT_MS = 60_000
+const START_TIMEOUT_MS = 180_000 // tsx compiles src/ first; slow on a shared, busy machine
 const STOP_TIMEOUT_MS = 15_000
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
@@ -84,6 +93,10 @@ const END_MARKER = '<!-- http-bench:end -->'
 
 const HEALTHZ = '/healthz'
 const USER_ROUTE = '/api/v1/users/{id}'
+const CHECK_ROUTE = '/api/v1/authz/check'
+/** The decision API's phases: one request in flight, then ten. */
+const IN_FLIGHT = [1, 10] as const
+const checkRoute = (n: number) => `POST ${CHECK_ROUTE} (${n} in flight)`
 
 /** Progress and tables go to stderr with --json, so that stdout ends with the JSON line. */
 const log = (line: string) => process.stderr.write(`${line}\n`)
@@ -109,6 +122,8 @@ interface AutocannonOptions {
   timeout: number
   duration?: number
   amount?: number
+  method?: string
+  body?: string
 }
 interface AutocannonRun extends PromiseLike<AutocannonResult> {
   on(
@@ -299,6 +314,151 @@ async function startServer(
   return server
 }
 
+// ---------------------------------------------------------------------------------------------
+// Peers of the decision API (issue 8, point 4): Cerbos PDP and a trivial Node server
+
+type Peer = 'cerbos' | 'floor'
+
+interface PeerRun {
+  phases: Phase[]
+  /** Why Cerbos was not measured, if it was not. */
+  skipped: string | undefined
+}
+
+/** A peer process (not a Tessera server): ready when `healthPath` answers 200. */
+async function startPeer(
+  name: string,
+  command: string,
+  argv: string[],
+  env: Record<string, string>,
+  port: number,
+  healthPath: string,
+  logFile: string,
+): Promise<Server> {
+  const stdout = openSync(logFile, 'a')
+  const child = spawn(command, argv, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', stdout, 'pipe'],
+  })
+  closeSync(stdout)
+  children.add(child)
+  let tail = ''
+  child.stderr?.setEncoding('utf8')
+  child.stderr?.on('data', (chunk: string) => {
+    tail = (tail + chunk).slice(-6_000)
+  })
+  let exitedWith: string | undefined
+  const exited = new Promise<string>((done) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child)
+      exitedWith = signal === null ? `code ${code}` : `signal ${signal}`
+      done(exitedWith)
+    })
+  })
+  const server: Server = {
+    name,
+    child,
+    base: `http://127.0.0.1:${port}`,
+    logFile,
+    exited,
+    stderrTail: () => tail,
+    nextLine: () => Promise.reject(new Error(`${name}: no probe`)),
+  }
+  const started = performance.now()
+  for (;;) {
+    if (exitedWith !== undefined) throw new Error(`${name} exited (${exitedWith}): ${tail}`)
+    if (performance.now() - started > START_TIMEOUT_MS) {
+      await stopServer(server)
+      throw new Error(`${name}: ${healthPath} did not answer within ${START_TIMEOUT_MS / 1000} s`)
+    }
+    try {
+      const response = await fetch(`${server.base}${healthPath}`, {
+        signal: AbortSignal.timeout(2_000),
+      })
+      await response.arrayBuffer()
+      if (response.status === 200) break
+    } catch {
+      // not listening yet
+    }
+    await sleep(100)
+  }
+  log(`  ${name}: up on ${server.base}`)
+  return server
+}
+
+/** Cerbos's `POST /api/check/resources` and the Node floor, at 1 and 10 requests in flight. */
+async function runPeers(work: string): Promise<PeerRun> {
+  log('peers:')
+  const phases: Phase[] = []
+  const userId = 'bench-user'
+  const measurePeer = async (peer: Peer, server: Server, path: string, body: string) => {
+    const send: Send = { method: 'POST', body }
+    await fire(`${server.base}${path}`, {}, { seconds: plan.warmupS }, send)
+    for (const connections of IN_FLIGHT) {
+      const phase = await measure(
+        peer,
+        server,
+        `POST ${path} (${connections} in flight)`,
+        path,
+        {},
+        plan.measureS,
+        undefined,
+        { connections, send },
+      )
+      logPhase(phase)
+      phases.push(phase)
+    }
+  }
+  let skipped: string | undefined
+  const binary = cerbosBinary()
+  if (binary === undefined) {
+    skipped = '@cerbos/cerbos-linux-x64 is not installed (it ships for Linux x64 only)'
+    log(`  cerbos: skipped, ${skipped}`)
+  } else {
+    const dir = mkdtempSync(join(work, 'cerbos-'))
+    const [httpPort, grpcPort] = [await freePort(), await freePort()]
+    const cerbos = await startPeer(
+      `cerbos ${cerbosVersion()}`,
+      binary,
+      cerbosArgs(dir, httpPort, grpcPort),
+      {},
+      httpPort,
+      '/_cerbos/health',
+      join(work, 'cerbos.log'),
+    )
+    try {
+      const check = await fetch(`${cerbos.base}/api/check/resources`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: cerbosCheckBody(userId),
+      })
+      const answer = (await check.json()) as { results?: { actions?: Record<string, string> }[] }
+      if (answer.results?.[0]?.actions?.['view'] !== 'EFFECT_ALLOW') {
+        throw new Error(`cerbos answered ${check.status}: ${JSON.stringify(answer)}`)
+      }
+      await measurePeer('cerbos', cerbos, '/api/check/resources', cerbosCheckBody(userId))
+    } finally {
+      await stopServer(cerbos)
+    }
+  }
+  const floorPort = await freePort()
+  const floor = await startPeer(
+    'node floor',
+    process.execPath,
+    ['-e', FLOOR_SCRIPT],
+    { PORT: String(floorPort) },
+    floorPort,
+    '/',
+    join(work, 'floor.log'),
+  )
+  try {
+    await measurePeer('floor', floor, '/check', checkBody(userId))
+  } finally {
+    await stopServer(floor)
+  }
+  return { phases, skipped }
+}
+
 /** SIGTERM (graceful: the server closes its database), SIGKILL if it hangs. */
 async function stopServer(server: Server): Promise<void> {
   if (!children.has(server.child)) return
@@ -370,8 +530,10 @@ function backendCpu(database: string): Map<number, number> {
 // Load
 
 interface Phase {
-  backend: Backend
+  backend: Backend | Peer
   route: string
+  /** Requests in flight at once (autocannon connections). */
+  connections: number
   requestsPerSecond: number
   p50Ms: number
   p99Ms: number
@@ -414,21 +576,29 @@ interface Fired {
   latencies: Float64Array
 }
 
+/** A POST with a JSON body (the decision API and its peers); GET without. */
+interface Send {
+  method: 'POST'
+  body: string
+}
+
 /** One autocannon run; every response's latency is kept (autocannon's histogram has 1 ms steps). */
 async function fire(
   url: string,
   headers: Record<string, string>,
-  load: { seconds: number } | { amount: number; connections: number },
+  load: { seconds: number; connections?: number } | { amount: number; connections: number },
+  send?: Send,
 ): Promise<Fired> {
   const samples: number[] = []
   const run = autocannon({
     url,
-    headers,
+    headers: send ? { ...headers, 'content-type': 'application/json' } : headers,
     pipelining: 1,
     timeout: 10,
     ...('seconds' in load
-      ? { connections: CONNECTIONS, duration: load.seconds }
+      ? { connections: load.connections ?? CONNECTIONS, duration: load.seconds }
       : { connections: load.connections, amount: load.amount }),
+    ...(send && { method: send.method, body: send.body }),
   })
   run.on('response', (_client, _status, _bytes, ms) => {
     samples.push(ms)
@@ -438,13 +608,14 @@ async function fire(
 }
 
 async function measure(
-  backend: Backend,
+  backend: Phase['backend'],
   server: Server,
   route: string,
   path: string,
   headers: Record<string, string>,
   seconds: number,
   database: string | undefined,
+  options: { connections?: number; send?: Send } = {},
 ): Promise<Phase> {
   const pid = server.child.pid as number
   const before = {
@@ -455,7 +626,12 @@ async function measure(
     machine: hasProc ? machineBusyMs() : undefined,
     log: statSync(server.logFile).size,
   }
-  const { result, latencies } = await fire(`${server.base}${path}`, headers, { seconds })
+  const { result, latencies } = await fire(
+    `${server.base}${path}`,
+    headers,
+    { seconds, ...(options.connections !== undefined && { connections: options.connections }) },
+    options.send,
+  )
   const wallMs = performance.now() - before.at
   const serverAfter = hasProc ? cpuMs(pid) : undefined
   const dbAfter = hasProc && database !== undefined ? backendCpu(database) : undefined
@@ -480,6 +656,7 @@ async function measure(
   return {
     backend,
     route,
+    connections: options.connections ?? CONNECTIONS,
     requestsPerSecond: result.requests.average,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
@@ -502,6 +679,13 @@ async function measure(
   }
 }
 
+function logPhase(phase: Phase): void {
+  log(
+    `  ${phase.route}: ${Math.round(phase.requestsPerSecond)} req/s, p50 ${phase.p50Ms.toFixed(2)} ms, ` +
+      `p99 ${phase.p99Ms.toFixed(2)} ms, non-2xx ${phase.non2xx}, errors ${phase.errors}`,
+  )
+}
+
 interface ProbeTotals {
   queries: number
   dbMs: number
@@ -521,14 +705,17 @@ async function probe(
   route: string,
   path: string,
   headers: Record<string, string>,
+  send?: Send,
 ): Promise<Probe> {
   const url = `${server.base}${path}`
-  await fire(url, headers, { amount: plan.probeWarmup, connections: 1 })
+  await fire(url, headers, { amount: plan.probeWarmup, connections: 1 }, send)
   const before = await probeTotals(server)
-  const { result, latencies } = await fire(url, headers, {
-    amount: plan.probeRequests,
-    connections: 1,
-  })
+  const { result, latencies } = await fire(
+    url,
+    headers,
+    { amount: plan.probeRequests, connections: 1 },
+    send,
+  )
   const after = await probeTotals(server)
   if (result.non2xx + result.errors + result.timeouts > 0) {
     throw new Error(
@@ -586,6 +773,8 @@ async function call(
 interface Target {
   token: string
   userId: string
+  /** An API key holding bench/http-peers.ts TESSERA_ROLE: the decision API's caller. */
+  apiKey: string
   /** How the read user came to be: a second user, or the Admin reading themself. */
   kind: 'second user' | 'admin'
   why: string
@@ -616,12 +805,14 @@ async function setUp(base: string): Promise<Target> {
     created.status === 201 && typeof created.json['id'] === 'string'
       ? {
           token,
+          apiKey: '',
           userId: created.json['id'],
           kind: 'second user',
           why: "a second user, created with `POST /api/v1/users` (no roles) and read with the Admin's token",
         }
       : {
           token,
+          apiKey: '',
           userId: admin.id,
           kind: 'admin',
           why: `the Admin themself (\`POST /api/v1/users\` answered ${created.status})`,
@@ -630,7 +821,38 @@ async function setUp(base: string): Promise<Target> {
   if (read.status !== 200) {
     throw new Error(`GET /api/v1/users/{id} answered ${read.status}: ${JSON.stringify(read.json)}`)
   }
-  return target
+  const role = await call(base, 'POST', '/api/v1/roles', TESSERA_ROLE, token)
+  const key = await call(
+    base,
+    'POST',
+    '/api/v1/api-keys',
+    { name: 'bench decision API', roleId: role.json['id'] },
+    token,
+  )
+  if (role.status !== 201 || key.status !== 201 || typeof key.json['key'] !== 'string') {
+    throw new Error(
+      `the decision API's key: role ${role.status}, key ${key.status} ${JSON.stringify(key.json)}`,
+    )
+  }
+  const apiKey = key.json['key']
+  const answer = await fetch(`${base}${CHECK_ROUTE}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+    body: checkBody(target.userId),
+  })
+  const decision = (await answer.json()) as { allowed?: unknown }
+  if (answer.status !== 200 || decision.allowed !== true) {
+    throw new Error(`${CHECK_ROUTE} answered ${answer.status}: ${JSON.stringify(decision)}`)
+  }
+  return { ...target, apiKey }
+}
+
+/** Tessera's question, the same as the peers' (bench/http-peers.ts). */
+function checkBody(userId: string): string {
+  return JSON.stringify({
+    action: CHECK_ACTION,
+    resource: { type: 'user', id: userId, attrs: { id: userId } },
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -676,10 +898,24 @@ async function runBackend(
     ]
     for (const [route, path, h, seconds] of steps) {
       const phase = await measure(backend, server, route, path, h, seconds, database)
-      log(
-        `  ${route}: ${Math.round(phase.requestsPerSecond)} req/s, p50 ${phase.p50Ms.toFixed(2)} ms, ` +
-          `p99 ${phase.p99Ms.toFixed(2)} ms, non-2xx ${phase.non2xx}, errors ${phase.errors}`,
+      logPhase(phase)
+      phases.push(phase)
+    }
+    const send: Send = { method: 'POST', body: checkBody(target.userId) }
+    const keyHeaders = { authorization: `Bearer ${target.apiKey}` }
+    await fire(`${server.base}${CHECK_ROUTE}`, keyHeaders, { seconds: plan.warmupS }, send)
+    for (const connections of IN_FLIGHT) {
+      const phase = await measure(
+        backend,
+        server,
+        checkRoute(connections),
+        CHECK_ROUTE,
+        keyHeaders,
+        plan.measureS,
+        database,
+        { connections, send },
       )
+      logPhase(phase)
       phases.push(phase)
     }
   } finally {
@@ -698,6 +934,16 @@ async function runBackend(
     probes.push(await probe(backend, probeServer, HEALTHZ, HEALTHZ, {}))
     probes.push(
       await probe(backend, probeServer, USER_ROUTE, `/api/v1/users/${target.userId}`, headers),
+    )
+    probes.push(
+      await probe(
+        backend,
+        probeServer,
+        `POST ${CHECK_ROUTE}`,
+        CHECK_ROUTE,
+        { authorization: `Bearer ${target.apiKey}` },
+        { method: 'POST', body: checkBody(target.userId) },
+      ),
     )
     for (const p of probes) {
       log(
@@ -826,7 +1072,11 @@ async function multiProcess(work: string, admin: pg.Client): Promise<MultiRun> {
   })
   const url = new URL(ADMIN_URL)
   url.pathname = `/${database}`
-  const env = { DATABASE_URL: url.toString() }
+  // S15: on PostgreSQL every process of one deployment needs the same TOTP key
+  const env = {
+    DATABASE_URL: url.toString(),
+    TESSERA_SECRET_KEY: randomBytes(32).toString('base64'),
+  }
   // The first migrates; the others start on a migrated database.
   const first = await startServer('process 1', env, join(work, 'multi-1.log'), false)
   const servers: Server[] = [first]
@@ -1090,7 +1340,7 @@ function ratioOf(run: BackendRun): Ratio | undefined {
   }
 }
 
-function consoleTable(runs: BackendRun[]): string[] {
+function consoleTable(runs: BackendRun[], peers?: PeerRun): string[] {
   const rows = [
     [
       'backend',
@@ -1105,8 +1355,8 @@ function consoleTable(runs: BackendRun[]): string[] {
       'loader CPU',
       'others CPU',
     ],
-    ...runs.flatMap((r) =>
-      r.phases.map((p) => [
+    ...[...runs.map((r) => r.phases), peers?.phases ?? []].flatMap((phases) =>
+      phases.map((p) => [
         p.backend,
         p.route,
         rate(p.requestsPerSecond),
@@ -1173,7 +1423,85 @@ function codeVersion(): string {
   }
 }
 
-function section(runs: BackendRun[], context: Context, multi?: MultiRun): string {
+const peerNames: Record<Peer, string> = {
+  cerbos: `Cerbos PDP ${cerbosVersion()} (HTTP)`,
+  floor: 'Node floor',
+}
+
+/** Tessera's decision API over each peer at the same number in flight: req/s and p50. */
+function decisionRatios(runs: BackendRun[], peers: PeerRun): string[] {
+  const lines: string[] = []
+  for (const r of runs) {
+    for (const n of IN_FLIGHT) {
+      const mine = r.phases.find((p) => p.route === checkRoute(n))
+      if (mine === undefined) continue
+      for (const peer of ['cerbos', 'floor'] as const) {
+        const theirs = peers.phases.find((p) => p.backend === peer && p.connections === n)
+        if (theirs === undefined) continue
+        lines.push(
+          `| ${r.backend === 'pglite' ? 'PGlite' : 'PostgreSQL'} | ${n} | ${peerNames[peer]} | ` +
+            `${(mine.requestsPerSecond / theirs.requestsPerSecond).toFixed(2)}× | ` +
+            `${(mine.p50Ms / theirs.p50Ms).toFixed(2)}× |`,
+        )
+      }
+    }
+  }
+  return lines
+}
+
+function decisionSection(runs: BackendRun[], peers: PeerRun): string[] {
+  const lines = [
+    '### The decision API beside Cerbos PDP and a Node floor',
+    '',
+    `The same question everywhere: may the caller view one user? Tessera: \`POST ${CHECK_ROUTE}\` ` +
+      'with an API key holding one custom role (`user.view`, company-wide; bench/http-peers.ts ' +
+      `TESSERA_ROLE). Cerbos PDP ${cerbosVersion()} (the \`@cerbos/cerbos-linux-x64\` binary, ` +
+      'disk policy store, audit off, log level error): `POST /api/check/resources` against a ' +
+      'resource policy of the same shape (role `checker` may `view` any `user`). The floor: a ' +
+      'Node HTTP server that reads the body and answers a fixed decision. Each at 1 and 10 ' +
+      `requests in flight, ${plan.measureS} s each after a ${plan.warmupS} s warm-up, in the same run.`,
+    '',
+    '| service | in flight | requests/s | p50 ms | p99 ms | server CPU ms / request |',
+    '|---|--:|--:|--:|--:|--:|',
+  ]
+  const row = (name: string, p: Phase) =>
+    `| ${name} | ${p.connections} | ${rate(p.requestsPerSecond)} | ${fixed(p.p50Ms, 3)} | ` +
+    `${fixed(p.p99Ms, 3)} | ${fixed(p.serverCpuMsPerRequest, 3)} |`
+  for (const r of runs) {
+    for (const n of IN_FLIGHT) {
+      const p = r.phases.find((x) => x.route === checkRoute(n))
+      if (p !== undefined)
+        lines.push(row(`Tessera on ${r.backend === 'pglite' ? 'PGlite' : 'PostgreSQL'}`, p))
+    }
+  }
+  for (const p of peers.phases) lines.push(row(peerNames[p.backend as Peer], p))
+  for (const r of runs) {
+    const probe = r.probes.find((p) => p.route === `POST ${CHECK_ROUTE}`)
+    if (probe === undefined) continue
+    lines.push(
+      '',
+      `Where one check's time goes (${r.backend === 'pglite' ? 'PGlite' : 'PostgreSQL'}, one at a ` +
+        `time, warm): ${fixed(probe.roundTripsPerRequest, 1)} database round trip(s) per request ` +
+        `(${probe.statements.map(([text]) => `\`${text.slice(0, 60)}\``).join(', ')}), ` +
+        `${fixed(probe.dbWaitMsPerRequest, 3)} ms waiting on them, of ` +
+        `${fixed(probe.meanMs, 3)} ms in all as the load generator saw it; the rest is HTTP ` +
+        '(parsing, validation, serialisation) and the decision itself.',
+    )
+  }
+  if (peers.skipped !== undefined) lines.push('', `Cerbos was not measured: ${peers.skipped}.`)
+  lines.push(
+    '',
+    'Ratios, Tessera over the peer at the same number in flight (requests/s above 1× is faster; ' +
+      'p50 below 1× is faster):',
+    '',
+    '| Tessera on | in flight | peer | requests/s | p50 |',
+    '|---|--:|---|--:|--:|',
+    ...decisionRatios(runs, peers),
+  )
+  return lines
+}
+
+function section(runs: BackendRun[], context: Context, multi?: MultiRun, peers?: PeerRun): string {
   const names: Record<Backend, string> = { pglite: 'PGlite', postgresql: 'PostgreSQL' }
   const lines: string[] = []
   const push = (...more: string[]) => lines.push(...more)
@@ -1197,8 +1525,8 @@ function section(runs: BackendRun[], context: Context, multi?: MultiRun): string
     '### Method',
     '',
     '- The real server, `node --import tsx src/main.ts`, in a child process on 127.0.0.1 with ' +
-      "Fastify's request logging on, as it ships: two JSON lines per request to stdout, which " +
-      'goes to a temporary file.',
+      'request logging on, as it ships (`LOG_REQUESTS=all`): one JSON line per request to ' +
+      'stdout, which goes to a temporary file.',
     `- PGlite in a fresh temporary \`TESSERA_DATA_DIR\`; PostgreSQL in a fresh database ` +
       '`tessera_bench_<random>` on the local server (dropped at the end), through the same ' +
       '`DATABASE_URL` a deployment uses.',
@@ -1211,10 +1539,10 @@ function section(runs: BackendRun[], context: Context, multi?: MultiRun): string
       "Requests/s is autocannon's mean of its per-second counts; p50 and p99 are taken from " +
       "the latency of every response (autocannon's own histogram has 1 ms steps).",
     '- `/healthz` runs `select 1` on the database. `GET /api/v1/users/{id}` opens one ' +
-      'transaction, resolves the bearer session in one statement (found by its token hash: the ' +
-      "session, the caller as the engine's subject with roles, groups, projects and active " +
-      "grants, and the company's policy version, binding the transaction to the company under " +
-      'row-level security), reads the target user in the same transaction, takes the compiled ' +
+      'transaction, finds the bearer session kept in memory (by its token hash, resolved once ' +
+      "in full) and checks it with one statement that reads the company's two counters (policy " +
+      'version, subject version) and binds the transaction to the company under row-level ' +
+      'security, reads the target user in the same transaction, takes the compiled ' +
       'policy of that version from the cache, decides `user.view` with the engine, commits, ' +
       'projects the user (hidden fields left out) and serialises it to JSON.',
     '- Afterwards a second server on the same data, with bench/http-probe.ts preloaded (it ' +
@@ -1276,6 +1604,7 @@ function section(runs: BackendRun[], context: Context, multi?: MultiRun): string
     )
   }
   push('', ...notes(runs))
+  if (peers !== undefined) push('', ...decisionSection(runs, peers))
   if (multi !== undefined) push('', ...multiSection(multi))
   return lines.join('\n')
 }
@@ -1406,8 +1735,10 @@ async function main(): Promise<number> {
   let skipped: string | undefined
 
   let multi: MultiRun | undefined
+  let peers: PeerRun | undefined
+  if (only === undefined || only === 'peers') peers = await runPeers(work)
   if (only === undefined || only === 'pglite') runs.push(await pglite(work))
-  if (only !== 'pglite') {
+  if (only === undefined || only === 'postgresql' || only === 'multi') {
     const admin = await postgresAdmin()
     if (typeof admin === 'string') {
       skipped = `${new URL(ADMIN_URL).host} did not answer (${admin})`
@@ -1420,9 +1751,17 @@ async function main(): Promise<number> {
   }
   await runCleanups()
 
-  if (runs.length > 0) for (const line of consoleTable(runs)) out(line)
+  if (runs.length > 0 || peers !== undefined)
+    for (const line of consoleTable(runs, peers)) out(line)
+  if (peers !== undefined) for (const line of decisionRatios(runs, peers)) out(line)
   if (multi !== undefined) for (const line of multiLines(multi)) out(line)
-  const failures = [...runs.flatMap((r) => r.failures), ...(multi?.failures ?? [])]
+  const failures = [
+    ...runs.flatMap((r) => r.failures),
+    ...(multi?.failures ?? []),
+    ...(peers?.phases ?? [])
+      .filter((p) => p.non2xx > 0 || p.errors > 0 || p.requests === 0)
+      .map((p) => `${p.backend} ${p.route}: ${p.non2xx} non-2xx, ${p.errors} errors/timeouts`),
+  ]
   for (const failure of failures) log(`FAILED: ${failure}`)
   const context: Context = {
     date: new Date().toISOString().slice(0, 10),
@@ -1431,8 +1770,8 @@ async function main(): Promise<number> {
     skipped,
     code: codeAtStart,
   }
-  if (printSection) log(section(runs, context, multi))
-  if (writeDocs && failures.length === 0) await updateDocs(section(runs, context, multi))
+  if (printSection) log(section(runs, context, multi, peers))
+  if (writeDocs && failures.length === 0) await updateDocs(section(runs, context, multi, peers))
   else if (writeDocs) log('docs/benchmarks.md left as it was: the run had failures')
 
   if (json) {

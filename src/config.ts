@@ -22,7 +22,17 @@ export interface Config {
    * cookies, HSTS).
    */
   readonly trustProxy: boolean | number | readonly string[]
+  /** The server log's level (`LOG_LEVEL`): fatal, error, warn, info (default), debug, trace, silent. */
+  readonly logLevel: LogLevel
+  /**
+   * The share of requests written to the log as one line each (`LOG_REQUESTS`): `all` (1, the
+   * default), `none` (0), or a fraction such as `0.01`. Errors are logged whatever it says.
+   */
+  readonly requestLogRate: number
 }
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof logLevels)[number]
 
 type Env = Readonly<Record<string, string | undefined>>
 
@@ -35,7 +45,33 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: nonEmpty(env['TESSERA_DATA_DIR']) ?? './data',
     secretKey: parseSecretKey(env['TESSERA_SECRET_KEY']),
     trustProxy: parseTrustProxy(env['TRUST_PROXY']),
+    logLevel: parseLogLevel(env['LOG_LEVEL']),
+    requestLogRate: parseRequestLogRate(env['LOG_REQUESTS']),
   })
+}
+
+function parseLogLevel(value: string | undefined): LogLevel {
+  const text = nonEmpty(value)?.toLowerCase()
+  if (text === undefined) return 'info'
+  const level = logLevels.find((l) => l === text)
+  if (level === undefined) {
+    throw new AppError('validation_failed', `LOG_LEVEL must be one of ${logLevels.join(', ')}`)
+  }
+  return level
+}
+
+function parseRequestLogRate(value: string | undefined): number {
+  const text = nonEmpty(value)?.toLowerCase()
+  if (text === undefined || text === 'all') return 1
+  if (text === 'none') return 0
+  const rate = Number(text)
+  if (!/^(0|1|0?\.\d+)$/.test(text) || !(rate >= 0 && rate <= 1)) {
+    throw new AppError(
+      'validation_failed',
+      `LOG_REQUESTS must be all, none or a fraction between 0 and 1, got "${text}"`,
+    )
+  }
+  return rate
 }
 
 /** The PostgreSQL server the test suite runs against instead of PGlite, when set. */

@@ -15,7 +15,7 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
   const db = await createDb<Database>(config)
   await migrateToLatest(db)
   const demo = options.demo ? await seedDemo(db, new Date()) : undefined
-  const app = await buildApp({ config, db, logger: true, secretKey })
+  const app = await buildApp({ config, db, logger: { level: config.logLevel }, secretKey })
   await app.listen({ host: config.host, port: config.port })
   const { port } = app.server.address() as AddressInfo
   const host = config.host.includes(':') ? `[${config.host}]` : config.host

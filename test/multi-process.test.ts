@@ -113,7 +113,7 @@ describe.skipIf(!onPostgres)('two server processes on one PostgreSQL', () => {
     slug = (signup.json['company'] as { slug: string }).slug
     admin = signup.json['token'] as string
     adminId = (signup.json['user'] as { id: string }).id
-  })
+  }, 180_000) // two servers starting (tsx compiles src/) on a shared, busy machine
   afterAll(() => stop(), 60_000)
 
   it('a role removed from a user through one is denied by the other on the next request', async () => {
@@ -166,6 +166,55 @@ describe.skipIf(!onPostgres)('two server processes on one PostgreSQL', () => {
     expect((await call(b, 'GET', `/api/v1/users/${adminId}`, undefined, reader)).status).toBe(404)
   })
 
+  it('the decision API kept in memory on one: a revocation through the other holds on the next request', async () => {
+    const role = await call(
+      a,
+      'POST',
+      '/api/v1/roles',
+      { name: 'Checker', grants: [{ actions: ['user.view'], scope: 'company' }] },
+      admin,
+    )
+    const roleId = role.json['id'] as string
+    const user = await call(
+      a,
+      'POST',
+      '/api/v1/users',
+      { email: 'checker@two.test', name: 'Checker', password, roleIds: [roleId] },
+      admin,
+    )
+    const userId = user.json['id'] as string
+    // no login here: the rate-limit test below counts every login attempt of this file
+    const q = { action: 'user.view', resource: { type: 'user', id: adminId } }
+    const about = { ...q, subject: { userId } }
+    const key = await call(a, 'POST', '/api/v1/api-keys', { name: 'pdp', roleId }, admin)
+    const apiKey = key.json['key'] as string
+    const apiKeyId = (key.json['apiKey'] as { id: string }).id
+    // warm on b: the callers (session, key) and the subject asked about are kept in b's memory
+    for (let i = 0; i < 2; i++) {
+      expect((await call(b, 'POST', '/api/v1/authz/check', about, admin)).json['allowed']).toBe(
+        true,
+      )
+      expect((await call(b, 'POST', '/api/v1/authz/check', q, apiKey)).json['allowed']).toBe(true)
+    }
+
+    await call(a, 'PUT', `/api/v1/users/${userId}/roles`, { roleIds: [] }, admin)
+    expect((await call(b, 'POST', '/api/v1/authz/check', about, admin)).json['reason']).toBe(
+      'not_granted',
+    )
+    await call(a, 'PUT', `/api/v1/users/${userId}/roles`, { roleIds: [roleId] }, admin)
+    expect((await call(b, 'POST', '/api/v1/authz/check', about, admin)).json['allowed']).toBe(true)
+
+    expect((await call(a, 'DELETE', `/api/v1/api-keys/${apiKeyId}`, undefined, admin)).status).toBe(
+      204,
+    )
+    expect((await call(b, 'POST', '/api/v1/authz/check', q, apiKey)).status).toBe(401)
+
+    await call(a, 'PATCH', `/api/v1/users/${userId}`, { status: 'suspended' }, admin)
+    expect((await call(b, 'POST', '/api/v1/authz/check', about, admin)).json['reason']).toBe(
+      'subject_inactive',
+    )
+  })
+
   it('a lockout after failed logins on one holds on the other', async () => {
     const wrong = { company: slug, email: 'ada@two.test', password: 'Wrong-Horse-1' }
     const statuses: number[] = []
@@ -194,5 +243,5 @@ describe.skipIf(!onPostgres)('two server processes on one PostgreSQL', () => {
     expect(statuses.slice(firstRefusal).every((s) => s === 429)).toBe(true)
     // 1 + 5 + 2 login attempts above, then `firstRefusal` here: 20 in all, on both servers
     expect(8 + firstRefusal).toBe(20)
-  })
+  }, 120_000) // up to 25 password checks on a shared, busy machine
 })

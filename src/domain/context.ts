@@ -1,8 +1,10 @@
 import type { ControlledTransaction, Kysely, Transaction } from 'kysely'
 import type { Subject } from '../authz/index.js'
-import { withCompany } from '../db/index.js'
+import { APP_ROLE, withCompany } from '../db/index.js'
 import type { Database } from './database.js'
+import type { CallerCache } from './access/caller-cache.js'
 import type { PolicyCache } from './access/policy-cache.js'
+import { bindAndReadVersions, readVersions, type Versions } from './access/policy.repo.js'
 
 /** Who is calling: set by the HTTP auth plugin from a session (bearer token or cookie). */
 export interface Actor {
@@ -18,6 +20,8 @@ export interface Actor {
   readonly subject?: Subject
   /** The company's policy version, read in the same statement as the subject. */
   readonly policyVersion?: number
+  /** The company's subject version (migration 0012), read in the same statement. */
+  readonly subjectVersion?: number
   /** Set when the caller is an API key (then `userId` and `sessionId` are `apikey:<id>`). */
   readonly apiKeyId?: string
   /**
@@ -50,6 +54,8 @@ export interface Ctx {
   readonly meta: RequestMeta
   /** Compiled policies per company and version (domain/access). */
   readonly policies: PolicyCache
+  /** Callers and subjects kept in memory per company counters (domain/access/caller-cache). */
+  readonly callers?: CallerCache
   /** The tenant transaction the caller was read in, for the first inCompany() to adopt. */
   readonly requestTx?: RequestTx
 }
@@ -95,6 +101,43 @@ export function requestTx(trx: ControlledTransaction<Database>): RequestTx {
   }
 }
 
+/** No transaction was opened for the request: its work opens one (withCompany) if it needs one. */
+export const noRequestTx: RequestTx = { adopt: () => undefined, release: async () => {} }
+
+/**
+ * The hot path of a caller kept in memory: reads the company's two counters. When
+ * `current(versions)` holds, answers the request's transaction (`tx`). `lazy` (a route that may
+ * need no database at all, e.g. the decision API): the counters alone, one statement outside any
+ * transaction, and the work opens its own transaction if it needs one. Otherwise BEGIN and one
+ * statement that reads the counters and binds the transaction to the company, which the
+ * request's work then adopts. When the counters moved, the open transaction (if any) is handed
+ * back as `moved`, for the caller to be read again in it (authenticateIn).
+ */
+export async function resumeIn(
+  db: Kysely<Database>,
+  companyId: string,
+  lazy: boolean,
+  current: (versions: Versions) => boolean,
+): Promise<{ tx: RequestTx } | { moved: ControlledTransaction<Database> | undefined }> {
+  if (lazy) {
+    const versions = await readVersions(db, companyId)
+    return versions !== undefined && current(versions) ? { tx: noRequestTx } : { moved: undefined }
+  }
+  const trx = await db.startTransaction().execute()
+  try {
+    const versions = await bindAndReadVersions(trx, companyId, APP_ROLE)
+    if (versions !== undefined && current(versions)) return { tx: requestTx(trx) }
+    return { moved: trx }
+  } catch (error) {
+    if (!trx.isCommitted && !trx.isRolledBack)
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => {})
+    throw error
+  }
+}
+
 /**
  * Reads a caller in a new transaction, kept open for the request's work when `read` finds one;
  * rolled back when it finds none or fails. Sessions and API keys authenticate through it.
@@ -102,8 +145,10 @@ export function requestTx(trx: ControlledTransaction<Database>): RequestTx {
 export async function authenticateIn(
   db: Kysely<Database>,
   read: (trx: ControlledTransaction<Database>) => Promise<Actor | null>,
+  /** A transaction already open (resumeIn's `moved`): the caller is read again in it. */
+  open?: ControlledTransaction<Database>,
 ): Promise<Authenticated | null> {
-  const trx = await db.startTransaction().execute()
+  const trx = open ?? (await db.startTransaction().execute())
   try {
     const actor = await read(trx)
     if (actor !== null) return { actor, tx: requestTx(trx) }

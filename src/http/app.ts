@@ -11,7 +11,7 @@ import { systemClock, type Clock } from '../clock.js'
 import type { Config } from '../config.js'
 import { pingDb } from '../db/index.js'
 import type { Database } from '../domain/database.js'
-import { followPolicyChanges, PolicyCache } from '../domain/access/index.js'
+import { CallerCache, followPolicyChanges, PolicyCache } from '../domain/access/index.js'
 import { createAuditSigner } from '../domain/audit/index.js'
 import { createLoginLimiter, createSecretBox, type LoginLimiter } from '../domain/accounts/index.js'
 import { declareAuth, installAuth, requestMeta, requireActor } from './plugins/auth.js'
@@ -76,6 +76,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: answerFrameworkError,
     logger: logger === true ? { redact } : logger && { redact, ...logger },
+    // one line per request, written by the hook below for the configured share of requests
+    // (Fastify's own are two lines each, for every request)
+    disableRequestLogging: true,
     // S22: the request id is always ours; a client's x-request-id is kept as clientRequestId.
     requestIdHeader: false,
     genReqId: () => randomUUID(),
@@ -84,6 +87,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
     .setValidatorCompiler(TypeBoxValidatorCompiler)
     .withTypeProvider<TypeBoxTypeProvider>()
+
+  // Request logs (LOG_REQUESTS): a sampled share of requests, one line each; server errors are
+  // logged by the error handlers whatever the share.
+  const rate = deps.config.requestLogRate
+  if (logger !== false && rate > 0) {
+    app.addHook('onResponse', async (req, reply) => {
+      if (rate < 1 && Math.random() >= rate) return
+      req.log.info(
+        {
+          method: req.method,
+          url: req.url,
+          statusCode: reply.statusCode,
+          ms: Math.round(reply.elapsedTime * 100) / 100,
+        },
+        'request',
+      )
+    })
+  }
 
   // A cross-site form can post text/plain without a CORS preflight; we take only JSON.
   app.removeContentTypeParser('text/plain')
@@ -96,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await installOpenApi(app)
 
   const policies = new PolicyCache()
+  const callers = new CallerCache()
   const meta = (req: FastifyRequest) => ({
     ...requestMeta(req),
     clientRequestId: clientRequestId(req),
@@ -106,10 +128,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   )
   app.addHook('onClose', async () => following.close())
   const routeDeps: RouteDeps = {
-    anonymous: (req) => ({ db: deps.db, now: clock.now(), meta: meta(req), policies }),
+    anonymous: (req) => ({ db: deps.db, now: clock.now(), meta: meta(req), policies, callers }),
     ctx: (req) => ({
       db: deps.db,
       policies,
+      callers,
       actor: requireActor(req),
       now: clock.now(),
       meta: meta(req),

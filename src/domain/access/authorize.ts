@@ -11,7 +11,7 @@ import {
   type ResourceType,
 } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
-import type { TenantCtx } from '../context.js'
+import type { Ctx, TenantCtx } from '../context.js'
 import { enforceObligations, type GateOptions } from './obligations.js'
 import { loadPolicy, loadSubject, policyVersion } from './policy.repo.js'
 
@@ -19,9 +19,15 @@ import { loadPolicy, loadSubject, policyVersion } from './policy.repo.js'
 export type ResourceRef = Resource
 
 const bound = new WeakMap<object, Promise<BoundSubject>>()
+/**
+ * A subject kept in memory across requests (domain/access/caller-cache) is one object under one
+ * policy version: its binding is kept with it, so a warm request does not bind again. Each
+ * request still has its own actor object (obligations apply once per request, not per caller).
+ */
+const boundSubjects = new WeakMap<object, { version: number; bound: Promise<BoundSubject> }>()
 
 /** The request's environment for conditions: its time and client IP (P6, P7). */
-export function envOf(ctx: TenantCtx): Env {
+export function envOf(ctx: Ctx): Env {
   return ctx.meta.ip ? { now: ctx.now.getTime(), ip: ctx.meta.ip } : { now: ctx.now.getTime() }
 }
 
@@ -30,8 +36,17 @@ export function envOf(ctx: TenantCtx): Env {
  * recompiled only when the company's policy version moved. The HTTP layer reads the subject and
  * the version with the session or key (one statement); elsewhere they are read here.
  */
-export function subjectOf(ctx: TenantCtx): Promise<BoundSubject> {
+export function subjectOf(ctx: Ctx): Promise<BoundSubject> {
   let p = bound.get(ctx.actor)
+  const kept = ctx.actor.subject
+  const keptVersion = ctx.actor.policyVersion
+  if (p === undefined && kept !== undefined && keptVersion !== undefined) {
+    const hit = boundSubjects.get(kept)
+    if (hit !== undefined && hit.version === keptVersion) {
+      p = hit.bound
+      bound.set(ctx.actor, p)
+    }
+  }
   if (p === undefined) {
     p = (async () => {
       const { companyId, userId } = ctx.actor
@@ -39,16 +54,43 @@ export function subjectOf(ctx: TenantCtx): Promise<BoundSubject> {
         ? undefined
         : await loadSubject(ctx.db, companyId, userId, ctx.now)
       const subject = ctx.actor.subject ?? person
-      if (subject === undefined) throw new AppError('not_authenticated')
+      // An offboarded or suspended person is nobody's caller (issue 9, defect 1).
+      if (subject === undefined || (person !== undefined && person.status !== 'active'))
+        throw new AppError('not_authenticated')
       const version =
         ctx.actor.policyVersion ?? person?.policyVersion ?? (await policyVersion(ctx.db, companyId))
       const engine = await ctx.policies.get(companyId, version, () => loadPolicy(ctx.db, companyId))
       return bindSubject(engine, subject)
     })()
     bound.set(ctx.actor, p)
-    p.catch(() => bound.delete(ctx.actor))
+    if (kept !== undefined && keptVersion !== undefined)
+      boundSubjects.set(kept, { version: keptVersion, bound: p })
+    p.catch(() => {
+      bound.delete(ctx.actor)
+      if (kept !== undefined) boundSubjects.delete(kept)
+    })
   }
   return p
+}
+
+/**
+ * The caller bound to its policy when that needs no database: bound already, or its subject
+ * kept with the policy version whose compiled policy is in this process's cache. Undefined when
+ * it would have to read (the caller then goes through subjectOf in a transaction).
+ */
+export function keptSubject(ctx: Ctx): Promise<BoundSubject> | undefined {
+  const p = bound.get(ctx.actor)
+  if (p !== undefined) return p
+  const kept = ctx.actor.subject
+  const version = ctx.actor.policyVersion
+  if (kept === undefined || version === undefined) return undefined
+  const hit = boundSubjects.get(kept)
+  if (hit !== undefined && hit.version === version) {
+    bound.set(ctx.actor, hit.bound)
+    return hit.bound
+  }
+  // the compiled policy of this version is cached: subjectOf binds without reading
+  return ctx.policies.version(ctx.actor.companyId) === version ? subjectOf(ctx) : undefined
 }
 
 /** The decision, without acting on it (for explanations, projections and `me`). */

@@ -12,14 +12,15 @@ import {
   type BoundSubject,
   type Decision,
   type EffectivePermission,
+  type Env,
   type Explanation,
   type Resource,
   type ResourceType,
 } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
-import { authorize, envOf, subjectOf } from './authorize.js'
-import { loadSubject } from './policy.repo.js'
+import { authorize, envOf, keptSubject, subjectOf } from './authorize.js'
+import { loadSubject, type LoadedSubject } from './policy.repo.js'
 
 /** One question of the decision API: may `userId` (default: the caller) do `action` to `resource`? */
 export interface CheckRequest {
@@ -65,68 +66,145 @@ function parse(
   }
 }
 
+/** Why the decision API denied, beyond the engine's own reasons. */
+export const apiReasonCodes = {
+  subject_inactive:
+    'the person asked about is suspended or offboarded: nothing is allowed to them (issue 9)',
+} as const
+
+/** A decision as the decision API answers it: the engine's, or a denial of its own. */
+export type ApiDecision = Omit<Decision, 'reason'> & {
+  readonly reason: Decision['reason'] | keyof typeof apiReasonCodes
+}
+export type ApiExplanation = Omit<Explanation, 'reason'> & {
+  readonly reason: ApiDecision['reason']
+}
+
+const noObligations: Decision['obligations'] = {
+  fields: {},
+  audit: false,
+  reasonRequired: false,
+  approvalRequired: false,
+}
+
+/** The answer about an offboarded or suspended person, whatever the question. */
+const inactive: ApiDecision = {
+  allowed: false,
+  reason: 'subject_inactive',
+  matched: [],
+  obligations: noObligations,
+}
+
+/** Who a question is about: a person bound to the policy, or one who is not active. */
+type Asked = BoundSubject | typeof inactive
+
+/** Whether `user.view` on the person asked about lets the caller know they exist. */
+function mayView(me: BoundSubject, subject: LoadedSubject, env: Env): boolean {
+  return decide(
+    me,
+    'user.view',
+    {
+      type: 'user',
+      id: subject.id,
+      companyId: subject.companyId,
+      attrs: { id: subject.id, orgUnitId: subject.orgUnitId ?? null },
+    },
+    env,
+  ).allowed
+}
+
+function noSuchUser(path: string): AppError {
+  return new AppError('not_found', 'no such user', {
+    errors: [{ path: `${path}/subject/userId`, message: 'no such user' }],
+  })
+}
+
 /**
  * The subject a question is about. Asking about someone else needs `user.view` on them and
- * `role.view` (you learn their permissions); a user you may not see is not found.
+ * `role.view` (you learn their permissions); a user you may not see is not found. A person who
+ * is not active (suspended, offboarded) is asked about like anyone else, and denied everything.
  */
-async function subjectFor(
-  tx: TenantCtx,
-  userId: string | undefined,
-  path: string,
-): Promise<BoundSubject> {
+async function subjectFor(tx: TenantCtx, userId: string | undefined, path: string): Promise<Asked> {
   const me = await subjectOf(tx)
   if (userId === undefined || userId === tx.actor.userId) return me
   const subject = await loadSubject(tx.db, tx.actor.companyId, userId, tx.now)
-  const visible =
-    subject !== undefined &&
-    decide(
-      me,
-      'user.view',
-      {
-        type: 'user',
-        id: userId,
-        companyId: tx.actor.companyId,
-        attrs: { id: userId, orgUnitId: subject.orgUnitId ?? null },
-      },
-      envOf(tx),
-    ).allowed
-  if (!visible)
-    throw new AppError('not_found', 'no such user', {
-      errors: [{ path: `${path}/subject/userId`, message: 'no such user' }],
-    })
+  if (subject === undefined || !mayView(me, subject, envOf(tx))) throw noSuchUser(path)
+  tx.callers?.putSubject(subject)
   await authorize(tx, 'role.view')
-  return bindSubject(me.policy, subject)
+  return subject.status === 'active' ? bindSubject(me.policy, subject) : inactive
+}
+
+function decideFor(asked: Asked, p: Parsed, companyId: string, env: Env): ApiDecision {
+  if (!('policy' in asked)) return asked
+  return decide(asked, p.action, p.resource && { companyId, ...p.resource }, env)
+}
+
+type Parsed = ReturnType<typeof parse>
+
+/**
+ * The hot path: every question answered from memory (the caller kept with its policy, every
+ * person asked about kept under the counters the caller was resumed with), no database at all.
+ * Undefined when anything would need a read, or when `role.view` carries an obligation that
+ * must be enforced in a transaction: then the questions go through checkAccess's transaction.
+ * The answers and errors are the same either way.
+ */
+async function decideInMemory(
+  ctx: Ctx,
+  requests: readonly CheckRequest[],
+  parsed: readonly Parsed[],
+): Promise<ApiDecision[] | undefined> {
+  const { actor, callers } = ctx
+  if (callers === undefined || actor.policyVersion === undefined) return undefined
+  if (actor.subjectVersion === undefined) return undefined
+  const versions = { policy: actor.policyVersion, subject: actor.subjectVersion }
+  const kept = keptSubject(ctx)
+  if (kept === undefined) return undefined
+  const me = await kept
+  const env = envOf(ctx)
+  const asked: Asked[] = []
+  for (const [i, r] of requests.entries()) {
+    if (r.userId === undefined || r.userId === actor.userId) {
+      asked.push(me)
+      continue
+    }
+    const subject = callers.subject(actor.companyId, r.userId, versions)
+    if (subject === undefined) return undefined
+    if (!mayView(me, subject, env)) throw noSuchUser(`body/checks/${i}`)
+    const roleView = decide(me, 'role.view', undefined, env)
+    if (!roleView.allowed)
+      throw new AppError('forbidden', `not allowed: role.view (${roleView.reason})`)
+    const o = roleView.obligations
+    if (o.audit || o.reasonRequired || o.approvalRequired || o.limits !== undefined)
+      return undefined
+    asked.push(subject.status === 'active' ? bindSubject(me.policy, subject) : inactive)
+  }
+  return parsed.map((p, i) => decideFor(asked[i] as Asked, p, actor.companyId, env))
 }
 
 /** `POST /authz/check`: decisions for one or many questions, in order. Records are the caller's. */
 export async function checkAccess(
   ctx: Ctx,
   requests: readonly CheckRequest[],
-): Promise<Decision[]> {
+): Promise<ApiDecision[]> {
+  const parsed = requests.map((r, i) => parse(r, `body/checks/${i}`))
+  const fast = await decideInMemory(ctx, requests, parsed)
+  if (fast !== undefined) return fast
   return inCompany(ctx, async (tx) => {
-    const parsed = requests.map((r, i) => parse(r, `body/checks/${i}`))
-    const out: Decision[] = []
+    const out: ApiDecision[] = []
     for (const [i, r] of requests.entries()) {
       const s = await subjectFor(tx, r.userId, `body/checks/${i}`)
-      const p = parsed[i] as ReturnType<typeof parse>
-      out.push(
-        decide(
-          s,
-          p.action,
-          p.resource && { companyId: tx.actor.companyId, ...p.resource },
-          envOf(tx),
-        ),
-      )
+      out.push(decideFor(s, parsed[i] as Parsed, tx.actor.companyId, envOf(tx)))
     }
     return out
   })
 }
 
 /** `POST /authz/explain`: the same evaluation with every rule considered. */
-export async function explainAccess(ctx: Ctx, request: CheckRequest): Promise<Explanation> {
+export async function explainAccess(ctx: Ctx, request: CheckRequest): Promise<ApiExplanation> {
   return inCompany(ctx, async (tx) => {
     const p = parse(request, 'body')
     const s = await subjectFor(tx, request.userId, 'body')
+    if (!('policy' in s)) return { ...s, action: p.action, trace: [] }
     return explain(
       s,
       p.action,
@@ -234,6 +312,9 @@ export function permissionCatalog() {
       '{ record: id }',
     ],
     fieldLevels: [...fieldLevels],
-    reasons: Object.entries(reasonCodes).map(([code, meaning]) => ({ code, meaning })),
+    reasons: Object.entries({ ...reasonCodes, ...apiReasonCodes }).map(([code, meaning]) => ({
+      code,
+      meaning,
+    })),
   }
 }

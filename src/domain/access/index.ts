@@ -13,6 +13,7 @@ export {
   REASON_HEADER,
   type GateOptions,
 } from './obligations.js'
+export { CallerCache, CALLER_CACHE_SIZE, type CachedCaller } from './caller-cache.js'
 export { PolicyCache, POLICY_CACHE_SIZE } from './policy-cache.js'
 export { policyChanged } from './policy-change.js'
 export { followPolicyChanges } from './policy-notices.js'
@@ -32,7 +33,10 @@ export {
   type SubjectRow,
 } from './policy.repo.js'
 export {
+  apiReasonCodes,
   checkAccess,
+  type ApiDecision,
+  type ApiExplanation,
   explainAccess,
   permissionCatalog,
   whoAmI,

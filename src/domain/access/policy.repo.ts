@@ -169,10 +169,52 @@ export interface SubjectRow {
     | { id: string; definition: Record<string, unknown>; valid_from: string; valid_until: string }[]
     | null
   policy_version: number | string
+  subject_version: number | string
 }
 
-/** A person as the engine sees them, with their status and the company's policy version. */
-export type LoadedSubject = Subject & { status: string; policyVersion: number }
+/**
+ * A person as the engine sees them, with their status and the company's two counters as read
+ * in the same statement (so a copy kept in memory is good while both still hold).
+ */
+export type LoadedSubject = Subject & {
+  status: string
+  policyVersion: number
+  subjectVersion: number
+}
+
+/** The company's counters: what a caller or subject kept in memory was read under. */
+export interface Versions {
+  readonly policy: number
+  readonly subject: number
+}
+
+/** The counters alone, outside any transaction (one round trip, no tenant binding). */
+export async function readVersions(db: Db, companyId: string): Promise<Versions | undefined> {
+  const result = await sql<{ policy_version: number | string; subject_version: number | string }>`
+    select policy_version, subject_version from companies where id = ${companyId}`.execute(db)
+  const row = result.rows[0]
+  return row && { policy: Number(row.policy_version), subject: Number(row.subject_version) }
+}
+
+/**
+ * The counters, and the transaction bound to the company as `tessera_app` in the same statement
+ * (withCompany's binding; the read comes first, as the connecting role).
+ */
+export async function bindAndReadVersions(
+  db: Db,
+  companyId: string,
+  appRole: string,
+): Promise<Versions | undefined> {
+  const result = await sql<{ policy_version: number | string; subject_version: number | string }>`
+    with c as materialized (
+      select policy_version, subject_version from companies where id = ${companyId}
+    )
+    select c.*, set_config('tessera.company_id', ${companyId}, true) as bound_company,
+      set_config('role', ${appRole}, true) as bound_role
+    from c`.execute(db)
+  const row = result.rows[0]
+  return row && { policy: Number(row.policy_version), subject: Number(row.subject_version) }
+}
 
 /**
  * The select list of a subject for the users row aliased `u`: roles, groups, projects, the
@@ -188,7 +230,8 @@ export function subjectColumns(now: Date): RawBuilder<SubjectRow> {
           'valid_from', t.valid_from, 'valid_until', t.valid_until))
         from grants t where t.company_id = u.company_id and t.user_id = u.id
           and t.revoked_at is null and t.valid_until > ${now}) as grants,
-      (select policy_version from companies c where c.id = u.company_id) as policy_version`
+      (select policy_version from companies c where c.id = u.company_id) as policy_version,
+      (select subject_version from companies c where c.id = u.company_id) as subject_version`
 }
 
 export function subjectOfRow(row: SubjectRow): LoadedSubject {
@@ -208,6 +251,7 @@ export function subjectOfRow(row: SubjectRow): LoadedSubject {
     attrs: { level: row.level, position: row.position, managerId: row.manager_id },
     status: row.status,
     policyVersion: Number(row.policy_version),
+    subjectVersion: Number(row.subject_version),
   }
 }
 

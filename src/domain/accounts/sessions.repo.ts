@@ -14,6 +14,7 @@ export async function insertSession(db: Db, session: SessionRow): Promise<void> 
 export interface LiveSessionRow extends SubjectRow {
   session_id: string
   last_seen_at: Date
+  expires_at: Date
   mfa_enabled: boolean
   mfa_role: boolean
 }
@@ -39,7 +40,7 @@ export async function findLiveSession(
 ): Promise<LiveSessionRow | undefined> {
   const result = await sql<LiveSessionRow>`
     with live as materialized (
-      select s.id as session_id, s.last_seen_at, u.mfa_secret is not null as mfa_enabled,
+      select s.id as session_id, s.last_seen_at, s.expires_at, u.mfa_secret is not null as mfa_enabled,
         exists (select 1 from user_roles ur join roles r
             on r.company_id = ur.company_id and r.id = ur.role_id
           where ur.company_id = u.company_id and ur.user_id = u.id and r.mfa_required) as mfa_role,

@@ -1,9 +1,12 @@
+import type { ControlledTransaction } from 'kysely'
+import type { Database } from '../database.js'
 import { AppError } from '../../errors.js'
 import { subjectOfRow } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import {
   inCompany,
   authenticateIn,
+  resumeIn,
   releasedActor,
   type Actor,
   type AnonymousCtx,
@@ -28,25 +31,70 @@ import { findLiveSession, listLiveSessions, revokeSessions, touchSession } from 
 export async function authenticateSession(
   ctx: AnonymousCtx,
   token: string,
+  options: { lazy?: boolean } = {},
 ): Promise<Authenticated | null> {
   const { now } = ctx
-  return authenticateIn(ctx.db, async (trx) => {
-    const row = await findLiveSession(trx, sha256Hex(token), now, securityPolicy.sessionIdleMs)
-    if (row === undefined) return null
-    if (now.getTime() - row.last_seen_at.getTime() >= securityPolicy.sessionTouchMs) {
-      await touchSession(trx, row.company_id, row.session_id, now)
+  const hash = sha256Hex(token)
+  const key = `session:${hash}`
+  const kept = ctx.callers?.caller(key)
+  let open: ControlledTransaction<Database> | undefined
+  if (kept !== undefined) {
+    const t = now.getTime()
+    // Kept only while neither expired, idle nor due for its touch: else the full statement runs.
+    if (
+      (kept.expiresAt === null || t < kept.expiresAt) &&
+      kept.seenAt !== null &&
+      t - kept.seenAt < securityPolicy.sessionTouchMs &&
+      t - kept.seenAt < securityPolicy.sessionIdleMs
+    ) {
+      const resumed = await resumeIn(
+        ctx.db,
+        kept.actor.companyId,
+        options.lazy ?? false,
+        (v) => v.policy === kept.versions.policy && v.subject === kept.versions.subject,
+      )
+      if ('tx' in resumed) {
+        ctx.callers?.counted(true)
+        return { actor: { ...kept.actor }, tx: resumed.tx }
+      }
+      open = resumed.moved
     }
-    const { status: _status, policyVersion, ...subject } = subjectOfRow(row)
-    return {
-      userId: row.id,
-      companyId: row.company_id,
-      sessionId: row.session_id,
-      roleIds: subject.roles,
-      subject,
-      policyVersion,
-      mfaEnrolmentRequired: !row.mfa_enabled && row.mfa_role,
-    }
-  })
+    ctx.callers?.dropCaller(key)
+  }
+  ctx.callers?.counted(false)
+  const found = await authenticateIn(
+    ctx.db,
+    async (trx) => {
+      const row = await findLiveSession(trx, hash, now, securityPolicy.sessionIdleMs)
+      if (row === undefined) return null
+      let seenAt = row.last_seen_at.getTime()
+      if (now.getTime() - seenAt >= securityPolicy.sessionTouchMs) {
+        await touchSession(trx, row.company_id, row.session_id, now)
+        seenAt = now.getTime()
+      }
+      const { status: _status, policyVersion, subjectVersion, ...subject } = subjectOfRow(row)
+      const actor: Actor = {
+        userId: row.id,
+        companyId: row.company_id,
+        sessionId: row.session_id,
+        roleIds: subject.roles,
+        subject,
+        policyVersion,
+        subjectVersion,
+        mfaEnrolmentRequired: !row.mfa_enabled && row.mfa_role,
+      }
+      // Kept for the next requests, once this one's transaction (a touch included) has ended.
+      ctx.callers?.putCaller(key, {
+        actor,
+        versions: { policy: policyVersion, subject: subjectVersion },
+        expiresAt: row.expires_at.getTime(),
+        seenAt,
+      })
+      return actor
+    },
+    open,
+  )
+  return found && { actor: { ...found.actor }, tx: found.tx }
 }
 
 /** The actor behind a session token, its transaction ended (for callers outside HTTP). */

@@ -49,9 +49,10 @@ export async function findLiveApiKey(db: Db, key: string, now: Date) {
     role_id: string
     last_used_at: Date | null
     policy_version: number | string
+    subject_version: number | string
   }>`
     with live as materialized (
-      select k.id, k.company_id, k.role_id, k.last_used_at, c.policy_version
+      select k.id, k.company_id, k.role_id, k.last_used_at, c.policy_version, c.subject_version
       from api_keys k join companies c on c.id = k.company_id
       where k.key_hash = ${hashApiKey(key)} and k.revoked_at is null
         and (k.expires_at is null or k.expires_at > ${now})

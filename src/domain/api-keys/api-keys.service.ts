@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely'
+import type { ControlledTransaction, Transaction } from 'kysely'
 import {
   bindSubject,
   canDelegate,
@@ -20,6 +20,7 @@ import { recordAudit } from '../audit/index.js'
 import {
   inCompany,
   authenticateIn,
+  resumeIn,
   releasedActor,
   type Actor,
   type AnonymousCtx,
@@ -32,6 +33,7 @@ import type { ApiKey } from './api-keys.js'
 import {
   findApiKey,
   findLiveApiKey,
+  hashApiKey,
   insertApiKey,
   listApiKeys as listApiKeyRows,
   revokeApiKey as revokeApiKeyRow,
@@ -105,35 +107,80 @@ async function keyStands(
 export async function authenticateApiKey(
   ctx: AnonymousCtx,
   key: string,
+  options: { lazy?: boolean } = {},
 ): Promise<Authenticated | null> {
-  return authenticateIn(ctx.db, async (trx) => {
-    const row = await findLiveApiKey(trx, key, ctx.now)
-    const apiKey = row && (await findApiKey(trx, row.company_id, row.id))
-    const policy =
-      row &&
-      (await ctx.policies.get(row.company_id, Number(row.policy_version), () =>
-        loadPolicy(trx, row.company_id),
-      ))
+  const cacheKey = `apikey:${hashApiKey(key)}`
+  const kept = ctx.callers?.caller(cacheKey)
+  let open: ControlledTransaction<Database> | undefined
+  if (kept !== undefined) {
+    const t = ctx.now.getTime()
+    // Kept only while not expired and not due for its last_used_at touch.
     if (
-      row === undefined ||
-      apiKey === undefined ||
-      policy === undefined ||
-      (await keyStands(trx, ctx, apiKey, policy)) === null
-    )
-      return null
-    if (row.last_used_at === null || ctx.now.getTime() - row.last_used_at.getTime() >= TOUCH_MS)
-      await touchApiKey(trx, row.company_id, row.id, ctx.now)
-    const subject = keySubject({ id: row.id, companyId: row.company_id, roleId: row.role_id })
-    return {
-      userId: subject.id,
-      companyId: row.company_id,
-      sessionId: subject.id,
-      roleIds: [row.role_id],
-      subject,
-      policyVersion: Number(row.policy_version),
-      apiKeyId: row.id,
+      (kept.expiresAt === null || t < kept.expiresAt) &&
+      kept.seenAt !== null &&
+      t - kept.seenAt < TOUCH_MS
+    ) {
+      const resumed = await resumeIn(
+        ctx.db,
+        kept.actor.companyId,
+        options.lazy ?? false,
+        (v) => v.policy === kept.versions.policy && v.subject === kept.versions.subject,
+      )
+      if ('tx' in resumed) {
+        ctx.callers?.counted(true)
+        return { actor: { ...kept.actor }, tx: resumed.tx }
+      }
+      open = resumed.moved
     }
-  })
+    ctx.callers?.dropCaller(cacheKey)
+  }
+  ctx.callers?.counted(false)
+  const found = await authenticateIn(
+    ctx.db,
+    async (trx) => {
+      const row = await findLiveApiKey(trx, key, ctx.now)
+      const apiKey = row && (await findApiKey(trx, row.company_id, row.id))
+      const policy =
+        row &&
+        (await ctx.policies.get(row.company_id, Number(row.policy_version), () =>
+          loadPolicy(trx, row.company_id),
+        ))
+      if (
+        row === undefined ||
+        apiKey === undefined ||
+        policy === undefined ||
+        (await keyStands(trx, ctx, apiKey, policy)) === null
+      )
+        return null
+      let seenAt = row.last_used_at?.getTime() ?? null
+      if (seenAt === null || ctx.now.getTime() - seenAt >= TOUCH_MS) {
+        await touchApiKey(trx, row.company_id, row.id, ctx.now)
+        seenAt = ctx.now.getTime()
+      }
+      const subject = keySubject({ id: row.id, companyId: row.company_id, roleId: row.role_id })
+      const actor: Actor = {
+        userId: subject.id,
+        companyId: row.company_id,
+        sessionId: subject.id,
+        roleIds: [row.role_id],
+        subject,
+        policyVersion: Number(row.policy_version),
+        subjectVersion: Number(row.subject_version),
+        apiKeyId: row.id,
+      }
+      // S8's standing (creator active, still able to delegate the role) was read under these
+      // counters: any change to the creator, the key or the policy moves one of them.
+      ctx.callers?.putCaller(cacheKey, {
+        actor,
+        versions: { policy: Number(row.policy_version), subject: Number(row.subject_version) },
+        expiresAt: apiKey.expiresAt?.getTime() ?? null,
+        seenAt,
+      })
+      return actor
+    },
+    open,
+  )
+  return found && { actor: { ...found.actor }, tx: found.tx }
 }
 
 /** The actor behind an API key, its transaction ended (for callers outside HTTP). */

@@ -17,6 +17,12 @@ declare module 'fastify' {
     mfaEnrolment?: boolean
     /** About a person's own session or second factor: no use for an API key. */
     session?: boolean
+    /**
+     * The route may need no database at all (the decision API on a warm cache): a caller kept in
+     * memory is checked by one statement outside any transaction, and the work opens its own
+     * transaction only if it needs one (domain/context.ts resumeIn).
+     */
+    lazyTransaction?: boolean
   }
 }
 
@@ -90,12 +96,13 @@ export function installAuth(
     const presented = presentedToken(req)
     if (presented !== null) {
       const ctx = deps.anonymous(req)
+      const options = { lazy: req.routeOptions.config.lazyTransaction === true }
       const apiKey =
         presented.via === 'bearer' && presented.token.startsWith(API_KEY_PREFIX)
-          ? await authenticateApiKey(ctx, presented.token)
+          ? await authenticateApiKey(ctx, presented.token, options)
           : null
       // A session token is random base64url and may (rarely) start with the key prefix too.
-      const found = apiKey ?? (await authenticateSession(ctx, presented.token))
+      const found = apiKey ?? (await authenticateSession(ctx, presented.token, options))
       if (found !== null) {
         req.requestTx = found.tx
         if (presented.via === 'cookie' && !SAFE_METHODS.has(req.method)) {

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
-import type { Decision, Explanation } from '../../authz/index.js'
 import {
+  type ApiDecision,
+  type ApiExplanation,
   checkAccess,
   explainAccess,
   permissionCatalog,
@@ -137,7 +138,7 @@ const asRequest = (q: QuestionBody) => ({
   action: q.action,
   resource: q.resource,
 })
-const decisionJson = (d: Decision) => ({
+const decisionJson = (d: ApiDecision) => ({
   allowed: d.allowed,
   reason: d.reason,
   matched: [...d.matched],
@@ -178,8 +179,14 @@ export function authzRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/authz/check',
     {
+      // on a warm cache this route reads nothing but the company's counters (plugins/auth.ts)
+      config: { lazyTransaction: true },
       schema: {
         summary: 'Decide one question, or a batch (`checks`); the subject defaults to the caller',
+        description:
+          'One question `{ action, resource?, subject? }` answers one decision; `{ checks: [...] }` ' +
+          '(at most 200) answers `{ results }` in the same order. A suspended or offboarded ' +
+          'subject is denied everything with reason `subject_inactive`. See docs/api.md.',
         tags,
         security,
         body: Type.Union([
@@ -199,7 +206,7 @@ export function authzRoutes(app: App, deps: RouteDeps): void {
           results: (await checkAccess(deps.ctx(req), body.checks.map(asRequest))).map(decisionJson),
         }
       const [d] = await checkAccess(deps.ctx(req), [asRequest(body)])
-      return decisionJson(d as Decision)
+      return decisionJson(d as ApiDecision)
     },
   )
 
@@ -215,7 +222,7 @@ export function authzRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => {
-      const e: Explanation = await explainAccess(deps.ctx(req), asRequest(req.body))
+      const e: ApiExplanation = await explainAccess(deps.ctx(req), asRequest(req.body))
       return { ...decisionJson(e), action: e.action, trace: [...e.trace] }
     },
   )

@@ -1,0 +1,195 @@
+import pg from 'pg'
+import { afterEach, describe, expect, it } from 'vitest'
+import { caller } from './fixtures.js'
+import { createTestApp, logIn, signUp, strongPassword } from './test-app.js'
+
+// Issue 9 defect 1 (an inactive person is denied everything, with its own reason) and issue 8
+// point 4 (the decision API answers from memory, and every change that affects a caller or a
+// subject is in force on the very next request). Both backends: TESSERA_TEST_DATABASE_URL.
+
+type Query = (...args: unknown[]) => unknown
+const proto = pg.Client.prototype as unknown as { query: Query }
+const original = proto.query
+afterEach(() => {
+  proto.query = original
+})
+
+/** The statements sent to the database while `fn` runs (see round-trips.test.ts). */
+async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+  const seen: string[] = []
+  proto.query = function (this: unknown, ...args: unknown[]): unknown {
+    const first = args[0]
+    const text = typeof first === 'string' ? first : String((first as { text?: unknown }).text)
+    seen.push(text.replace(/\s+/g, ' ').trim())
+    return original.apply(this, args)
+  }
+  try {
+    await fn()
+  } finally {
+    proto.query = original
+  }
+  return seen
+}
+
+const { app } = await createTestApp()
+const call = caller(app)
+const co = await signUp(app, { companyName: 'Decisions' })
+const other = await signUp(app, { companyName: 'Elsewhere' })
+const asAdmin = call(co.token)
+
+const role = (
+  await asAdmin('POST', '/api/v1/roles', {
+    name: 'Directory',
+    grants: [{ actions: ['user.view'], scope: 'company' }],
+  })
+).json()
+expect(role.id).toBeTypeOf('string')
+
+async function newUser(email: string): Promise<string> {
+  const res = await asAdmin('POST', '/api/v1/users', {
+    email,
+    name: 'Agent',
+    password: strongPassword,
+    roleIds: [role.id],
+  })
+  expect(res.statusCode).toBe(201)
+  return res.json().id as string
+}
+
+async function tokenOf(email: string): Promise<string> {
+  const res = await logIn(app, { company: co.slug, email })
+  expect(res.statusCode).toBe(200)
+  return res.json().token as string
+}
+
+const question = (userId?: string) => ({
+  ...(userId !== undefined && { subject: { userId } }),
+  action: 'user.view',
+  resource: { type: 'user', id: co.userId, attrs: { id: co.userId } },
+})
+
+async function check(token: string, body: unknown) {
+  return call(token)('POST', '/api/v1/authz/check', body)
+}
+
+describe('an inactive subject is denied everything, with its own reason (issue 9, defect 1)', () => {
+  it('suspended, offboarded, active again: check, batch and explain agree', async () => {
+    const agentId = await newUser('inactive@decisions.test')
+    const allowed = await check(co.token, question(agentId))
+    expect(allowed.statusCode).toBe(200)
+    expect(allowed.json()).toMatchObject({ allowed: true, reason: 'granted' })
+    // asked twice: the second answer comes from memory, and agrees
+    expect((await check(co.token, question(agentId))).json().allowed).toBe(true)
+
+    for (const status of ['suspended', 'offboarded']) {
+      const changed = await asAdmin('PATCH', `/api/v1/users/${agentId}`, { status })
+      expect(changed.statusCode).toBe(200)
+      const one = await check(co.token, question(agentId))
+      expect(one.statusCode).toBe(200)
+      expect(one.json()).toEqual({
+        allowed: false,
+        reason: 'subject_inactive',
+        matched: [],
+        obligations: { fields: {}, audit: false, reasonRequired: false, approvalRequired: false },
+      })
+      const batch = await check(co.token, { checks: [question(agentId), question()] })
+      expect(batch.statusCode).toBe(200)
+      expect(batch.json().results.map((r: { reason: string }) => r.reason)).toEqual([
+        'subject_inactive',
+        'granted',
+      ])
+      const explained = await asAdmin('POST', '/api/v1/authz/explain', question(agentId))
+      expect(explained.statusCode).toBe(200)
+      expect(explained.json()).toMatchObject({
+        allowed: false,
+        reason: 'subject_inactive',
+        action: 'user.view',
+        trace: [],
+      })
+    }
+
+    expect(
+      (await asAdmin('PATCH', `/api/v1/users/${agentId}`, { status: 'active' })).statusCode,
+    ).toBe(200)
+    expect((await check(co.token, question(agentId))).json().reason).toBe('granted')
+  })
+
+  it('the catalog lists the reason; another company cannot ask; a bad question is 400', async () => {
+    const reasons = (await app.inject({ method: 'GET', url: '/api/v1/permissions' })).json()
+      .reasons as { code: string }[]
+    expect(reasons.map((r) => r.code)).toContain('subject_inactive')
+    const agentId = await newUser('foreign@decisions.test')
+    await asAdmin('PATCH', `/api/v1/users/${agentId}`, { status: 'suspended' })
+    const foreign = await check(other.token, question(agentId))
+    expect([foreign.statusCode, foreign.json().code]).toEqual([404, 'not_found'])
+    const bad = await check(co.token, { ...question(agentId), action: 'user.fly' })
+    expect([bad.statusCode, bad.json().code]).toEqual([400, 'validation_failed'])
+  })
+})
+
+describe('the decision API from memory: every change is in force on the next request', () => {
+  it('a warm /authz/check reads only the company counters: one round trip', async () => {
+    const agentId = await newUser('warm@decisions.test')
+    await check(co.token, { checks: [question(agentId), question()] })
+    const own = await statementsOf(async () => {
+      expect((await check(co.token, question())).json().allowed).toBe(true)
+    })
+    expect(own).toHaveLength(1)
+    expect(own[0]).toMatch(/^select policy_version, subject_version from companies/)
+    const about = await statementsOf(async () => {
+      const res = await check(co.token, { checks: [question(agentId), question()] })
+      expect(res.json().results.map((r: { allowed: boolean }) => r.allowed)).toEqual([true, true])
+    })
+    expect(about).toHaveLength(1)
+  })
+
+  it('role removal, suspension and logout: denied on the very next request', async () => {
+    const agentId = await newUser('revoked@decisions.test')
+    const agent = await tokenOf('revoked@decisions.test')
+    expect((await check(agent, question())).json().allowed).toBe(true)
+    expect((await check(agent, question())).json().allowed).toBe(true) // from memory
+
+    const removed = await asAdmin('PUT', `/api/v1/users/${agentId}/roles`, { roleIds: [] })
+    expect(removed.statusCode).toBe(200)
+    expect((await check(agent, question())).json()).toMatchObject({
+      allowed: false,
+      reason: 'not_granted',
+    })
+    await asAdmin('PUT', `/api/v1/users/${agentId}/roles`, { roleIds: [role.id] })
+    expect((await check(agent, question())).json().allowed).toBe(true)
+
+    // the role itself edited: a policy change
+    const narrowed = await asAdmin('PATCH', `/api/v1/roles/${role.id}`, {
+      grants: [{ actions: ['user.view'], scope: 'own' }],
+    })
+    expect(narrowed.statusCode).toBe(200)
+    expect((await check(agent, question())).json().allowed).toBe(false)
+    await asAdmin('PATCH', `/api/v1/roles/${role.id}`, {
+      grants: [{ actions: ['user.view'], scope: 'company' }],
+    })
+    expect((await check(agent, question())).json().allowed).toBe(true)
+
+    // logging out ends the session everywhere at once
+    const second = await tokenOf('revoked@decisions.test')
+    expect((await check(second, question())).statusCode).toBe(200)
+    expect((await call(second)('POST', '/api/v1/auth/logout')).statusCode).toBe(204)
+    expect((await check(second, question())).statusCode).toBe(401)
+
+    // suspension ends the person's sessions: the kept caller is not used again
+    await asAdmin('PATCH', `/api/v1/users/${agentId}`, { status: 'suspended' })
+    expect((await check(agent, question())).statusCode).toBe(401)
+  })
+
+  it('a revoked API key is refused on the next request', async () => {
+    const created = await asAdmin('POST', '/api/v1/api-keys', { name: 'pdp', roleId: role.id })
+    expect(created.statusCode).toBe(201)
+    const { key, apiKey } = created.json() as { key: string; apiKey: { id: string } }
+    expect((await check(key, question())).json().allowed).toBe(true)
+    const warm = await statementsOf(async () => {
+      expect((await check(key, question())).json().allowed).toBe(true)
+    })
+    expect(warm).toHaveLength(1)
+    expect((await asAdmin('DELETE', `/api/v1/api-keys/${apiKey.id}`)).statusCode).toBe(204)
+    expect((await check(key, question())).statusCode).toBe(401)
+  })
+})
