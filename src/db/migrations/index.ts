@@ -9,6 +9,7 @@ import * as usage from './0007-usage.js'
 import * as auditClientRequestId from './0008-audit-client-request-id.js'
 import * as loginAttempts from './0009-login-attempts.js'
 import * as auditCheckpoints from './0011-audit-checkpoints.js'
+import * as signupAttempts from './0012-signup-attempts.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0008_audit_client_request_id': auditClientRequestId,
   '0009_login_attempts': loginAttempts,
   '0011_audit_checkpoints': auditCheckpoints,
+  '0012_signup_attempts': signupAttempts,
 }
