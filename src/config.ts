@@ -22,6 +22,12 @@ export interface Config {
    * cookies, HSTS).
    */
   readonly trustProxy: boolean | number | readonly string[]
+  /**
+   * S21: whether `serve` migrates the database at start (`TESSERA_MIGRATE`, default true). Set
+   * `false` when the server logs in with a role that does not own the tables, and run
+   * `npm run cli -- migrate` as the owner instead (docs/security.md).
+   */
+  readonly migrateOnStart: boolean
 }
 
 type Env = Readonly<Record<string, string | undefined>>
@@ -35,6 +41,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: nonEmpty(env['TESSERA_DATA_DIR']) ?? './data',
     secretKey: parseSecretKey(env['TESSERA_SECRET_KEY']),
     trustProxy: parseTrustProxy(env['TRUST_PROXY']),
+    migrateOnStart: parseBoolean('TESSERA_MIGRATE', env['TESSERA_MIGRATE'], true),
   })
 }
 
@@ -69,6 +76,14 @@ export function parseSecretKey(value: string | undefined): Buffer | undefined {
     )
   }
   return key
+}
+
+function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  const text = nonEmpty(value)?.toLowerCase()
+  if (text === undefined) return fallback
+  if (text === 'true' || text === '1') return true
+  if (text === 'false' || text === '0') return false
+  throw new AppError('validation_failed', `${name} must be true or false, got "${text}"`)
 }
 
 function parseTrustProxy(value: string | undefined): Config['trustProxy'] {

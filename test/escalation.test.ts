@@ -456,7 +456,7 @@ describe('S7: every removal is a checked revocation', () => {
     expect((await m.as('DELETE', `/api/v1/projects/${plain}`)).statusCode).toBe(204)
   })
 
-  it('a transfer does not end permission groups or temporary grants the caller could not give', async () => {
+  it('a transfer does not end permission groups the caller could not give', async () => {
     const m = await person('rm-t@a.test', team1, [await steward('Transfer steward')])
     const group = (
       await admin('POST', '/api/v1/permission-groups', { name: 'RM exporters', grants: exporter })
@@ -473,6 +473,10 @@ describe('S7: every removal is a checked revocation', () => {
     expect((await admin('GET', `/api/v1/users/${inGroup.id}/roles`)).json().groupIds).toEqual([
       group,
     ])
+  })
+
+  it('nor temporary grants the caller could not give', async () => {
+    const m = await person('rm-t2@a.test', team1, [await steward('Grant steward')])
 
     const granted = await person('rm-tt@a.test', team1, [])
     const now = clock.now()

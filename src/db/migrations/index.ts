@@ -10,6 +10,7 @@ import * as auditClientRequestId from './0008-audit-client-request-id.js'
 import * as loginAttempts from './0009-login-attempts.js'
 import * as auditCheckpoints from './0011-audit-checkpoints.js'
 import * as signupAttempts from './0012-signup-attempts.js'
+import * as systemAccess from './0013-system-access-outside-tenants.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_login_attempts': loginAttempts,
   '0011_audit_checkpoints': auditCheckpoints,
   '0012_signup_attempts': signupAttempts,
+  '0013_system_access_outside_tenants': systemAccess,
 }
