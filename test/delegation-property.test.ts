@@ -68,7 +68,7 @@ const admin: Grant[] = [
   { actions: ['role.view', 'role.edit'], scope: 'company' },
   { actions: ['role.view', 'role.assign', 'user.view', 'user.assignRole'], scope: 'company' },
   { actions: ['user.view', 'user.edit', 'user.assignRole'], scope: 'team' },
-  { actions: ['user.view', 'user.edit'], scope: 'company' },
+  { actions: ['user.view', 'user.edit', 'orgUnit.view'], scope: 'company' },
   { actions: ['project.view', 'project.manageMembers', 'project.delete'], scope: 'company' },
   { actions: ['project.view', 'project.manageMembers'], scope: 'project' },
   {
@@ -83,6 +83,31 @@ const admin: Grant[] = [
   },
 ]
 const pool = [...data, ...admin]
+/**
+ * Person 0 also holds this: wide administration without being Admin, so that many random steps
+ * go through (most steps of the others are refused) and the property is not vacuous.
+ */
+const steward: Grant[] = [
+  {
+    actions: [
+      'role.view',
+      'role.edit',
+      'role.assign',
+      'permissionGroup.view',
+      'permissionGroup.edit',
+      'permissionGroup.assign',
+      'project.view',
+      'project.manageMembers',
+      'project.delete',
+      'user.view',
+      'user.edit',
+      'user.assignRole',
+      'orgUnit.view',
+      'customer.view',
+    ],
+    scope: 'company',
+  },
+]
 const restrictionPool = [
   { id: 'no-export', actions: ['customer.export'] },
   {
@@ -177,7 +202,7 @@ const opArb = fc.oneof(
   }),
   fc.record({ k: fc.constant('deleteProject' as const), project: fc.nat(1) }),
 )
-const stepArb = fc.record({ actor: person, op: opArb })
+const stepArb = fc.record({ actor: fc.oneof(fc.constant(0), person), op: opArb })
 type Value<A> = A extends fc.Arbitrary<infer T> ? T : never
 
 interface World {
@@ -225,6 +250,7 @@ async function build(setup: Value<typeof setupArb>): Promise<World> {
     const role = await createRole(asAdmin, { name: `R${i}`, grants: grants.map((g) => pool[g]!) })
     roles.push(role.id)
   }
+  const stewardRole = (await createRole(asAdmin, { name: 'Steward', grants: steward })).id
   const groups: string[] = []
   for (const [i, grants] of setup.groups.entries()) {
     const group = await createGroup(asAdmin, { name: `G${i}`, grants: grants.map((g) => data[g]!) })
@@ -246,6 +272,7 @@ async function build(setup: Value<typeof setupArb>): Promise<World> {
         now,
       )
       ids.push(user.id)
+      if (i === 0) await assignRole(trx, companyId, user.id, stewardRole, now)
       for (const r of p.roles) await assignRole(trx, companyId, user.id, roles[r]!, now)
       for (const g of p.groups) await addUserToGroup(trx, companyId, user.id, groups[g]!, now)
       for (const x of p.projects) await addProjectMember(trx, companyId, projects[x]!, user.id, now)
@@ -428,9 +455,9 @@ describe('delegation over random sequences of non-admin edits (issue 7)', () => 
       ),
       { numRuns: 15 },
     )
-    // not vacuous: some steps went through (most random steps by non-admins are refused: 9 to
-    // 15 of about 60 were applied in the runs we watched) and moved someone's reach
-    expect(applied).toBeGreaterThanOrEqual(3)
-    expect(changed).toBeGreaterThanOrEqual(3)
+    console.log(`property: ${applied} steps applied, ${changed} decisions changed`)
+    // not vacuous: steps went through and moved people's reach
+    expect(applied).toBeGreaterThanOrEqual(10)
+    expect(changed).toBeGreaterThanOrEqual(10)
   }, 300_000)
 })
