@@ -10,6 +10,7 @@ describe('loadConfig', () => {
       dataDir: './data',
       secretKey: undefined,
       trustProxy: false,
+      migrateOnStart: true,
     })
   })
 
@@ -21,6 +22,7 @@ describe('loadConfig', () => {
       TESSERA_DATA_DIR: '/tmp/x',
       TESSERA_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
       TRUST_PROXY: '1',
+      TESSERA_MIGRATE: 'false',
     })
     expect(config).toEqual({
       port: 8080,
@@ -29,6 +31,7 @@ describe('loadConfig', () => {
       dataDir: '/tmp/x',
       secretKey: Buffer.alloc(32, 7),
       trustProxy: 1,
+      migrateOnStart: false,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })
@@ -36,6 +39,7 @@ describe('loadConfig', () => {
   it('fails at load on a bad port or database url', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/)
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/)
+    expect(() => loadConfig({ TESSERA_MIGRATE: 'maybe' })).toThrow(/TESSERA_MIGRATE/)
   })
 
   it('fails at load on a secret key that is not 32 bytes of base64 (S15)', () => {

@@ -29,6 +29,12 @@ export interface Config {
    * default), `none` (0), or a fraction such as `0.01`. Errors are logged whatever it says.
    */
   readonly requestLogRate: number
+  /**
+   * S21: whether `serve` migrates the database at start (`TESSERA_MIGRATE`, default true). Set
+   * `false` when the server logs in with a role that does not own the tables, and run
+   * `npm run cli -- migrate` as the owner instead (docs/security.md).
+   */
+  readonly migrateOnStart: boolean
 }
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -47,6 +53,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: parseTrustProxy(env['TRUST_PROXY']),
     logLevel: parseLogLevel(env['LOG_LEVEL']),
     requestLogRate: parseRequestLogRate(env['LOG_REQUESTS']),
+    migrateOnStart: parseBoolean('TESSERA_MIGRATE', env['TESSERA_MIGRATE'], true),
   })
 }
 
@@ -105,6 +112,14 @@ export function parseSecretKey(value: string | undefined): Buffer | undefined {
     )
   }
   return key
+}
+
+function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  const text = nonEmpty(value)?.toLowerCase()
+  if (text === undefined) return fallback
+  if (text === 'true' || text === '1') return true
+  if (text === 'false' || text === '0') return false
+  throw new AppError('validation_failed', `${name} must be true or false, got "${text}"`)
 }
 
 function parseTrustProxy(value: string | undefined): Config['trustProxy'] {

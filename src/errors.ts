@@ -35,16 +35,19 @@ export class AppError extends Error {
   readonly code: ErrorCode
   readonly status: number
   readonly errors: readonly ErrorDetail[] | undefined
+  /** For 429: when to try again, sent as `Retry-After` (seconds). */
+  readonly retryAfterSeconds: number | undefined
 
   constructor(
     code: ErrorCode,
     detail?: string,
-    options: { cause?: unknown; errors?: readonly ErrorDetail[] } = {},
+    options: { cause?: unknown; errors?: readonly ErrorDetail[]; retryAfterSeconds?: number } = {},
   ) {
     super(detail ?? errorCodes[code].title, { cause: options.cause })
     this.name = 'AppError'
     this.code = code
     this.status = errorCodes[code].status
     this.errors = options.errors
+    this.retryAfterSeconds = options.retryAfterSeconds
   }
 }

@@ -13,7 +13,8 @@ import { loadSecretKey } from './secret-key.js'
 export async function serve(config: Config, options: { demo?: boolean } = {}): Promise<void> {
   const secretKey = await loadSecretKey(config)
   const db = await createDb<Database>(config)
-  await migrateToLatest(db)
+  // S21: under a login role that does not own the tables, the owner migrates (cli migrate)
+  if (config.migrateOnStart) await migrateToLatest(db)
   const demo = options.demo ? await seedDemo(db, new Date()) : undefined
   const app = await buildApp({ config, db, logger: { level: config.logLevel }, secretKey })
   await app.listen({ host: config.host, port: config.port })

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import { withCompany } from '../src/db/index.js'
+import { insertGrant } from '../src/domain/roles/index.js'
 import { caller } from './fixtures.js'
 import { createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
 
 // Escalation inside one company: anything that widens access is a delegation (security issue
 // S2 restrictions, S4 role and group edits reach every holder, S16 MFA off, S17 subtree).
 
-const { app } = await createTestApp()
+const { app, db, clock } = await createTestApp()
 const call = caller(app)
 const a = await signUp(app, { companyName: 'Escalation A' })
 const admin = call(a.token)
@@ -396,5 +398,243 @@ describe('S8: an API key is bound to its creator’s standing', () => {
     expect((await call(child.json().key)('GET', '/api/v1/users')).statusCode).toBe(200)
     expect((await admin('DELETE', `/api/v1/api-keys/${parent.apiKey.id}`)).statusCode).toBe(204)
     problem(await call(child.json().key)('GET', '/api/v1/users'), 401, 'not_authenticated')
+  })
+})
+
+describe('S7: every removal is a checked revocation', () => {
+  const exporter = [{ actions: ['customer.view', 'customer.export'], scope: 'company' }]
+  // Administration of every kind, but no customer.export: what the targets below hold.
+  const steward = async (name: string) =>
+    role({
+      name,
+      grants: [
+        {
+          actions: [
+            'role.view',
+            'role.edit',
+            'role.assign',
+            'permissionGroup.view',
+            'permissionGroup.edit',
+            'permissionGroup.assign',
+            'project.view',
+            'project.delete',
+            'project.manageMembers',
+            'user.view',
+            'user.edit',
+            'user.assignRole',
+            'customer.view',
+            'orgUnit.view',
+          ],
+          scope: 'company',
+        },
+      ],
+    })
+  const exportRoleIds = async (roleId: string) =>
+    (await admin('GET', `/api/v1/roles/${roleId}`)).json().grants
+
+  it('deleting a project does not take from its members what the caller could not give', async () => {
+    const m = await person('rm-p@a.test', team1, [await steward('Project steward')])
+    const projectExport = await role({
+      name: 'Project exporter',
+      grants: [{ actions: ['customer.view', 'customer.export'], scope: 'project' }],
+    })
+    const member = await person('rm-pm@a.test', team1, [projectExport])
+    const project = (await admin('POST', '/api/v1/projects', { name: 'RM held' })).json()
+      .id as string
+    expect(
+      (await admin('PUT', `/api/v1/projects/${project}/members/${member.id}`)).statusCode,
+    ).toBe(204)
+    problem(await m.as('DELETE', `/api/v1/projects/${project}`), 403, 'forbidden')
+    expect((await admin('GET', `/api/v1/projects/${project}`)).statusCode).toBe(200)
+    // a project whose members hold nothing there beyond the caller's reach goes
+    const plain = (await admin('POST', '/api/v1/projects', { name: 'RM plain' })).json()
+      .id as string
+    const viewer = await person('rm-pv@a.test', team1, [])
+    expect((await admin('PUT', `/api/v1/projects/${plain}/members/${viewer.id}`)).statusCode).toBe(
+      204,
+    )
+    expect((await m.as('DELETE', `/api/v1/projects/${plain}`)).statusCode).toBe(204)
+  })
+
+  it('a transfer does not end permission groups the caller could not give', async () => {
+    const m = await person('rm-t@a.test', team1, [await steward('Transfer steward')])
+    const group = (
+      await admin('POST', '/api/v1/permission-groups', { name: 'RM exporters', grants: exporter })
+    ).json().id as string
+    const inGroup = await person('rm-tg@a.test', team1, [])
+    expect(
+      (await admin('PUT', `/api/v1/users/${inGroup.id}/groups`, { groupIds: [group] })).statusCode,
+    ).toBe(200)
+    problem(
+      await m.as('PATCH', `/api/v1/users/${inGroup.id}`, { orgUnitId: team2 }),
+      403,
+      'forbidden',
+    )
+    expect((await admin('GET', `/api/v1/users/${inGroup.id}/roles`)).json().groupIds).toEqual([
+      group,
+    ])
+  })
+
+  it('nor temporary grants the caller could not give', async () => {
+    const m = await person('rm-t2@a.test', team1, [await steward('Grant steward')])
+
+    const granted = await person('rm-tt@a.test', team1, [])
+    const now = clock.now()
+    const grant = await withCompany(db, a.companyId, (trx) =>
+      insertGrant(
+        trx,
+        a.companyId,
+        {
+          userId: granted.id,
+          definition: { actions: ['customer.export'], scope: 'company' },
+          validFrom: now,
+          validUntil: new Date(now.getTime() + 86_400_000),
+        },
+        now,
+      ),
+    )
+    problem(
+      await m.as('PATCH', `/api/v1/users/${granted.id}`, { orgUnitId: team2 }),
+      403,
+      'forbidden',
+    )
+    const row = await db
+      .selectFrom('grants')
+      .select('revoked_at')
+      .where('id', '=', grant.id)
+      .executeTakeFirstOrThrow()
+    expect(row.revoked_at).toBeNull()
+    // without such a grant or group, the same caller transfers the same way
+    const plain = await person('rm-tp@a.test', team1, [])
+    expect(
+      (await m.as('PATCH', `/api/v1/users/${plain.id}`, { orgUnitId: team2 })).statusCode,
+    ).toBe(200)
+  })
+
+  it('nobody is moved out of a team where they had what the caller could not give there', async () => {
+    const teamLead = await role({
+      name: 'Team-1 mover',
+      grants: [
+        { actions: ['user.view', 'user.edit', 'orgUnit.view'], scope: 'company' },
+        { actions: ['customer.view'], scope: 'team' },
+      ],
+    })
+    const m = await person('rm-u@a.test', team1, [teamLead])
+    const teamViewer = await role({
+      name: 'Team viewer',
+      grants: [{ actions: ['customer.view'], scope: 'team' }],
+    })
+    const other = await person('rm-u2@a.test', team2, [teamViewer])
+    // they would lose team 2's customers, which the team-1 caller cannot give
+    const res = await m.as('PATCH', `/api/v1/users/${other.id}`, { orgUnitId: team1 })
+    expect(problem(res, 403, 'forbidden').errors).toEqual([
+      { path: 'body/orgUnitId', message: expect.stringContaining('customer.view') },
+    ])
+    expect((await admin('GET', `/api/v1/users/${other.id}`)).json().orgUnitId).toBe(team2)
+  })
+
+  it('a role edit does not remove a grant, nor add a restriction, the editor could not give', async () => {
+    const m = await person('rm-r@a.test', team1, [await steward('Role steward')])
+    const held = await role({ name: 'RM export role', grants: exporter })
+    await person('rm-rh@a.test', team2, [held])
+    problem(
+      await m.as('PATCH', `/api/v1/roles/${held}`, {
+        grants: [{ actions: ['customer.view'], scope: 'company' }],
+      }),
+      403,
+      'forbidden',
+    )
+    problem(
+      await m.as('PATCH', `/api/v1/roles/${held}`, {
+        restrictions: [{ id: 'no-export', actions: ['customer.export'] }],
+      }),
+      403,
+      'forbidden',
+    )
+    expect(await exportRoleIds(held)).toEqual(exporter)
+    expect((await admin('GET', `/api/v1/roles/${held}`)).json().restrictions ?? []).toEqual([])
+    // nor shut the role out of a section: that removes its grants there too
+    const section = await admin('GET', '/api/v1/sections/customers/roles')
+    expect(section.statusCode).toBe(200)
+    const inside = (section.json().roles as { id: string; enters: boolean }[])
+      .filter((r) => r.enters && r.id !== held)
+      .map((r) => r.id)
+    problem(
+      await m.as('PUT', '/api/v1/sections/customers/roles', { roleIds: inside }),
+      403,
+      'forbidden',
+    )
+    expect(await exportRoleIds(held)).toEqual(exporter)
+    // what the editor holds, they may take away
+    const weak = await role({
+      name: 'RM weak role',
+      grants: [
+        { actions: ['customer.view'], scope: 'company' },
+        { actions: ['user.view'], scope: 'company' },
+      ],
+    })
+    await person('rm-rw@a.test', team2, [weak])
+    expect(
+      (
+        await m.as('PATCH', `/api/v1/roles/${weak}`, {
+          grants: [{ actions: ['user.view'], scope: 'company' }],
+          restrictions: [{ id: 'no-view', actions: ['customer.view'] }],
+        })
+      ).statusCode,
+    ).toBe(200)
+  })
+
+  it('a group edit does not remove a grant the editor could not give from its holders', async () => {
+    const m = await person('rm-g@a.test', team1, [await steward('Group steward')])
+    const group = (
+      await admin('POST', '/api/v1/permission-groups', { name: 'RM held group', grants: exporter })
+    ).json().id as string
+    const holder = await person('rm-gh@a.test', team2, [])
+    await admin('PUT', `/api/v1/users/${holder.id}/groups`, { groupIds: [group] })
+    problem(
+      await m.as('PATCH', `/api/v1/permission-groups/${group}`, {
+        grants: [{ actions: ['customer.view'], scope: 'company' }],
+      }),
+      403,
+      'forbidden',
+    )
+    expect((await admin('GET', `/api/v1/permission-groups/${group}`)).json().grants).toEqual(
+      exporter,
+    )
+  })
+
+  it('a level change does not bring a company-wide subject.* restriction onto someone it takes from', async () => {
+    const m = await person('rm-l@a.test', team1, [await steward('Level steward')])
+    const holder = await person('rm-lh@a.test', team1, [
+      await role({ name: 'RM level exporter', grants: exporter }),
+    ])
+    await admin('PATCH', `/api/v1/users/${holder.id}`, { level: 'senior' })
+    await withCompany(db, a.companyId, async (trx) => {
+      await trx
+        .insertInto('restrictions')
+        .values({
+          id: 'novices-do-not-export',
+          company_id: a.companyId,
+          name: 'Novices do not export',
+          definition: JSON.stringify({
+            actions: ['customer.export'],
+            when: { eq: [{ ref: 'subject.level' }, 'novice'] },
+          }),
+        })
+        .execute()
+      await trx
+        .updateTable('companies')
+        .set((eb) => ({ policy_version: eb('policy_version', '+', 1) }))
+        .where('id', '=', a.companyId)
+        .execute()
+    })
+    const res = await m.as('PATCH', `/api/v1/users/${holder.id}`, { level: 'novice' })
+    expect(problem(res, 403, 'forbidden').errors).toEqual([
+      { path: 'body/level', message: expect.stringContaining('customer.export') },
+    ])
+    expect((await admin('GET', `/api/v1/users/${holder.id}`)).json().level).toBe('senior')
+    await withCompany(db, a.companyId, (trx) =>
+      trx.deleteFrom('restrictions').where('id', '=', 'novices-do-not-export').execute(),
+    )
   })
 })

@@ -1,5 +1,17 @@
+import type { LightMyRequestResponse } from 'fastify'
 import { describe, expect, it } from 'vitest'
-import { auditActions, bearer, createTestApp, problem, signUp, strongPassword } from './test-app.js'
+import { loadConfig } from '../src/config.js'
+import { createSignupLimiter } from '../src/domain/accounts/index.js'
+import { buildApp } from '../src/http/app.js'
+import {
+  auditActions,
+  bearer,
+  createTestApp,
+  problem,
+  signUp,
+  strongPassword,
+  testSecretKey,
+} from './test-app.js'
 
 const { app, db } = await createTestApp()
 
@@ -123,5 +135,94 @@ describe('POST /api/v1/signup', () => {
       payload: '{"companyName": ',
     })
     problem(broken, 400, 'validation_failed')
+  })
+})
+
+describe('sign-up rate limit (S12)', async () => {
+  // The default limits, as a server gets them (buildApp without a signupLimiter).
+  const limited = await createTestApp({ signupLimiter: createSignupLimiter() })
+  let n = 0
+  const signUpFrom = (remoteAddress: string) => {
+    n += 1
+    return limited.app.inject({
+      method: 'POST',
+      url: '/api/v1/signup',
+      remoteAddress,
+      payload: { ...validBody, companyName: `Spam ${n}`, email: `spam${n}@example.com` },
+    })
+  }
+  const companies = async () =>
+    Number(
+      (
+        await limited.db
+          .selectFrom('companies')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
+
+  it('25 sign-ups from one address do not make 25 companies; 429 with Retry-After', async () => {
+    const statuses: number[] = []
+    let refused: LightMyRequestResponse | undefined
+    for (let i = 0; i < 25; i++) {
+      const res = await signUpFrom('10.7.7.7')
+      statuses.push(res.statusCode)
+      if (res.statusCode === 429) refused ??= res
+    }
+    expect(statuses.filter((s) => s === 201)).toHaveLength(10)
+    expect(statuses.slice(10).every((s) => s === 429)).toBe(true)
+    expect(await companies()).toBe(10)
+    if (refused === undefined) throw new Error('no 429')
+    problem(refused, 429, 'rate_limited')
+    expect(refused.headers['retry-after']).toBe('3600')
+
+    // Another address is not held up; the limited one may sign up again once the hour is over.
+    expect((await signUpFrom('10.7.7.8')).statusCode).toBe(201)
+    limited.clock.advance(30 * 60_000)
+    const later = await signUpFrom('10.7.7.7')
+    problem(later, 429, 'rate_limited')
+    expect(later.headers['retry-after']).toBe('1800')
+    limited.clock.advance(30 * 60_000)
+    expect((await signUpFrom('10.7.7.7')).statusCode).toBe(201)
+  })
+
+  it('is bounded in total whatever the addresses, and shared by servers on one database', async () => {
+    const limiter = () => createSignupLimiter({ perAddress: 2, total: 5, windowMs: 60_000 })
+    const one = await createTestApp({ signupLimiter: limiter() })
+    // A second server process on the same database: its own limiter, the same counts.
+    const two = await buildApp({
+      config: loadConfig({}),
+      db: one.db,
+      clock: one.clock,
+      secretKey: testSecretKey,
+      signupLimiter: limiter(),
+    })
+    const statuses: number[] = []
+    for (let i = 0; i < 8; i++) {
+      const app = i % 2 === 0 ? one.app : two
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/signup',
+        remoteAddress: `10.8.0.${i}`,
+        payload: { ...validBody, companyName: `Wide ${i}`, email: `wide${i}@example.com` },
+      })
+      statuses.push(res.statusCode)
+    }
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429, 429])
+    // Per address across both servers: 10.8.0.0 signed up once above, twice is its limit.
+    one.clock.advance(61_000)
+    const again = (app: typeof two, i: number) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/v1/signup',
+        remoteAddress: '10.8.0.0',
+        payload: { ...validBody, companyName: `Again ${i}`, email: `again${i}@example.com` },
+      })
+    expect([
+      (await again(one.app, 1)).statusCode,
+      (await again(two, 2)).statusCode,
+      (await again(one.app, 3)).statusCode,
+    ]).toEqual([201, 201, 429])
+    await two.close()
   })
 })

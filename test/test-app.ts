@@ -6,7 +6,7 @@ import type { Clock } from '../src/clock.js'
 import { loadConfig } from '../src/config.js'
 import { withCompany } from '../src/db/index.js'
 import type { Database } from '../src/domain/database.js'
-import { hashPassword } from '../src/domain/accounts/index.js'
+import { createSignupLimiter, hashPassword } from '../src/domain/accounts/index.js'
 import { findBuiltinRole, assignRole } from '../src/domain/roles/index.js'
 import { insertUser } from '../src/domain/users/index.js'
 import { buildApp, type AppDeps } from '../src/http/app.js'
@@ -40,6 +40,12 @@ export interface TestApp {
 /** S15: the key sealing TOTP secrets; every server of one test file shares it, as they must. */
 export const testSecretKey = randomBytes(32)
 
+/**
+ * Test files sign many companies up from one address: their apps lift S12's sign-up limit unless
+ * a test passes its own `signupLimiter` (test/signup.test.ts tests the default one).
+ */
+export const unlimitedSignups = createSignupLimiter({ perAddress: 1e9, total: 1e9 })
+
 /** The real app on a fresh migrated database, closed after the file's tests. */
 export async function createTestApp(options: Partial<AppDeps> = {}): Promise<TestApp> {
   const db = await createTestDb()
@@ -49,6 +55,7 @@ export async function createTestApp(options: Partial<AppDeps> = {}): Promise<Tes
     db,
     clock,
     secretKey: testSecretKey,
+    signupLimiter: unlimitedSignups,
     ...options,
   })
   afterAll(async () => {

@@ -13,7 +13,13 @@ import { pingDb } from '../db/index.js'
 import type { Database } from '../domain/database.js'
 import { CallerCache, followPolicyChanges, PolicyCache } from '../domain/access/index.js'
 import { createAuditSigner } from '../domain/audit/index.js'
-import { createLoginLimiter, createSecretBox, type LoginLimiter } from '../domain/accounts/index.js'
+import {
+  createLoginLimiter,
+  createSecretBox,
+  createSignupLimiter,
+  type LoginLimiter,
+  type SignupLimiter,
+} from '../domain/accounts/index.js'
 import { declareAuth, installAuth, requestMeta, requireActor } from './plugins/auth.js'
 import { answerFrameworkError, clientRequestId, installHardening } from './plugins/hardening.js'
 import { installOpenApi } from './plugins/openapi.js'
@@ -40,6 +46,8 @@ export interface AppDeps {
   readonly logger?: FastifyServerOptions['logger']
   /** Login attempts per key and minute; defaults to createLoginLimiter()'s. */
   readonly loginLimiter?: LoginLimiter
+  /** S12: sign-ups per client address and in total; defaults to createSignupLimiter()'s. */
+  readonly signupLimiter?: SignupLimiter
   /** S15: the 32-byte key sealing TOTP secrets; serve.ts reads it with loadSecretKey(). */
   readonly secretKey: Buffer
 }
@@ -139,6 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...(req.requestTx !== null && { requestTx: req.requestTx }),
     }),
     limiter: deps.loginLimiter ?? createLoginLimiter(),
+    signupLimiter: deps.signupLimiter ?? createSignupLimiter(),
     secrets: createSecretBox(deps.secretKey),
     auditSigner: createAuditSigner(deps.secretKey),
     ping: () => pingDb(deps.db),

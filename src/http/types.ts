@@ -7,7 +7,7 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify'
-import type { LoginLimiter, SecretBox } from '../domain/accounts/index.js'
+import type { LoginLimiter, SecretBox, SignupLimiter } from '../domain/accounts/index.js'
 import type { AuditSigner } from '../domain/audit/index.js'
 import type { AnonymousCtx, Ctx } from '../domain/context.js'
 
@@ -27,6 +27,8 @@ export interface RouteDeps {
   /** The service context before login (sign-up, login). */
   anonymous(req: FastifyRequest): AnonymousCtx
   readonly limiter: LoginLimiter
+  /** S12: sign-ups per client address and in total, counted in the database. */
+  readonly signupLimiter: SignupLimiter
   /** S15: seals and opens TOTP secrets with the server key. */
   readonly secrets: SecretBox
   /** S14: signs and checks audit checkpoints with a key derived from the server key. */

@@ -9,7 +9,9 @@ import * as usage from './0007-usage.js'
 import * as auditClientRequestId from './0008-audit-client-request-id.js'
 import * as loginAttempts from './0009-login-attempts.js'
 import * as auditCheckpoints from './0011-audit-checkpoints.js'
+import * as signupAttempts from './0012-signup-attempts.js'
 import * as subjectVersion from './0012-subject-version.js'
+import * as systemAccess from './0013-system-access-outside-tenants.js'
 import * as customers from './0020-customers.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
@@ -24,6 +26,8 @@ export const migrations: Record<string, Migration> = {
   '0008_audit_client_request_id': auditClientRequestId,
   '0009_login_attempts': loginAttempts,
   '0011_audit_checkpoints': auditCheckpoints,
+  '0012_signup_attempts': signupAttempts,
   '0012_subject_version': subjectVersion,
+  '0013_system_access_outside_tenants': systemAccess,
   '0020_customers': customers,
 }

@@ -20,5 +20,6 @@ export {
   revokeMySession,
 } from './sessions.service.js'
 export { signup, type SignupInput } from './signup.service.js'
+export { createSignupLimiter, type SignupLimiter, type SignupLimits } from './signup-limiter.js'
 export { readLoginRestrictions, type LoginRestrictions } from './login-restrictions.js'
 export { createUser, updateUserAccount, type NewUserInput } from './user-accounts.service.js'

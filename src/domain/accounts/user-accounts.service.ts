@@ -173,10 +173,12 @@ export async function updateUserAccount(ctx: Ctx, id: string, patch: UserPatch):
     if (Object.keys(reach).length > 0) {
       await assertReachChange(tx, before.id, reach, 'user.edit', `body/${Object.keys(reach)[0]}`)
     }
+    // the person as they were: what a transfer's reset takes away is checked against them (S7)
+    const was = 'orgUnitId' in reach || 'position' in reach ? await boundUser(tx, id) : undefined
     let user = await patchUserProfile(tx, before, profile)
     // R8: a transfer to another position or team resets permissions to the new defaults
     if (user.position !== before.position || user.orgUnitId !== before.orgUnitId) {
-      await resetToPositionDefaults(tx, user.id, user.position)
+      await resetToPositionDefaults(tx, user.id, user.position, was ?? (await boundUser(tx, id)))
     }
     if (status !== undefined && status !== user.status) user = await changeStatus(tx, user, status)
     return projectUser(seen, user)

@@ -226,6 +226,7 @@ export async function verifyAuditChain(
       return { ok: false, count: 0, brokenAt: 1, reason: 'checkpoint 0 does not match' }
     }
     pending.delete(0)
+    const anchoredTo = Math.max(0, ...checkpoints.map((c) => c.seq))
     let prev = { seq: 0, hash: GENESIS_HASH }
     for (;;) {
       const batch = await readChain(trx, companyId, prev.seq, 500)
@@ -261,7 +262,7 @@ export async function verifyAuditChain(
             reason: `events up to checkpoint ${lost} are missing`,
           }
         }
-        return { ok: true, count: prev.seq }
+        return { ok: true, count: prev.seq, anchoredTo, unanchored: prev.seq - anchoredTo }
       }
     }
   })

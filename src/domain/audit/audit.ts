@@ -45,7 +45,14 @@ export interface AuditFilter {
 }
 
 export type ChainVerification =
-  | { readonly ok: true; readonly count: number }
+  | {
+      readonly ok: true
+      readonly count: number
+      /** S14: the seq of the latest signed checkpoint (0 without one). */
+      readonly anchoredTo: number
+      /** Events after it: held together by the unkeyed chain only, not yet anchored. */
+      readonly unanchored: number
+    }
   | {
       readonly ok: false
       readonly count: number

@@ -117,6 +117,16 @@ export async function deleteProject(ctx: Ctx, id: string): Promise<void> {
   await inCompany(ctx, async (tx) => {
     const before = await projectForAction(tx, id, 'delete')
     const members = await listProjectMemberIds(tx.db, tx.actor.companyId, id)
+    // S7: deleting a project takes it from every member, as removing each of them would
+    for (const member of members) {
+      await assertReachChange(
+        tx,
+        member,
+        { project: { id, member: false } },
+        'project.manageMembers',
+        'params/id',
+      )
+    }
     try {
       await deleteProjectRow(tx.db, tx.actor.companyId, id)
     } catch (error) {

@@ -12,6 +12,7 @@ import {
   type Grant,
   type Policy,
   type ResourceType,
+  type Restriction,
   type Role,
   type Scope,
   type Role as EngineRole,
@@ -225,9 +226,29 @@ export async function assertReachChange(
       : movesUnit && (scope === 'team' || scope === 'subtree')
   const carried = (x: { scope?: Grant['scope']; when?: unknown }) =>
     relative(x.scope ?? 'company') || readsSubject(x)
-  assertDelegable(me, after, held.filter(carried), path)
-  const lifted = roles.flatMap((r) => r.restrictions ?? []).filter(carried)
-  assertDelegable(me, after, restrictionsAsGrants(lifted), path)
+  // What the person had that depends on what changes, they may lose: that is a revocation (S7),
+  // checked against the person as they are; what they will have, against them as they will be.
+  const before =
+    change.project !== undefined
+      ? bindSubject(me.policy, { ...s, projectIds: [change.project.id] })
+      : target
+  const changing = held.filter(carried)
+  assertDelegable(me, after, changing, path)
+  assertDelegable(me, before, changing, path)
+  // Restrictions that read what changes may start or stop applying: lifting one widens (S2),
+  // imposing one takes away (S7); the role's own and the company-wide ones that apply to them.
+  const applies = (x: Restriction) =>
+    x.appliesTo === undefined ||
+    (x.appliesTo.users ?? []).includes(s.id) ||
+    (x.appliesTo.roles ?? []).some((r) => s.roles.includes(r))
+  const turning = restrictionsAsGrants(
+    [
+      ...roles.flatMap((r) => r.restrictions ?? []),
+      ...(policy.restrictions ?? []).filter(applies),
+    ].filter(carried),
+  )
+  assertDelegable(me, after, turning, path)
+  assertDelegable(me, before, turning, path)
 }
 
 /**
@@ -264,11 +285,21 @@ async function assertWidening(
       })
     }
   }
-  if (added.length === 0 && liftedAsGrants.length === 0) return
+  // S7: a grant removed, or a restriction added, takes away from every holder what it gave or
+  // now denies: the editor must be able to give exactly that to each of them.
+  const removed = prior.grants.filter((p) => !input.grants.some((g) => sameRule(p, g)))
+  const imposed = restrictionsAsGrants(
+    (input.restrictions ?? []).filter(
+      (y) => !(prior.restrictions ?? []).some((x) => sameRule(x, y)),
+    ),
+  )
+  if (added.length + liftedAsGrants.length + removed.length + imposed.length === 0) return
   for (const holder of await repo.listRoleUserIds(tx.db, tx.actor.companyId, prior.id)) {
     const to = await boundUser(tx, holder)
     assertDelegable(me, to, input.grants, 'body/grants', isNew)
     assertDelegable(me, to, liftedAsGrants, 'body/restrictions')
+    assertRevocable(me, to, [{ grants: removed, restrictions: [] }], 'body/grants')
+    assertDelegable(me, to, imposed, 'body/restrictions')
   }
 }
 
@@ -488,9 +519,13 @@ async function writeGroup(tx: TenantCtx, id: string | undefined, input: GroupInp
   if (prior !== undefined) {
     // S4: a group edit delegates what it adds to every holder, relative scopes read from each
     const isNew = (g: Grant) => !prior.grants.some((p) => sameRule(p, g))
-    if (input.grants.some(isNew)) {
+    // S7: a grant removed is taken from every holder: only by someone who could give it to them
+    const removed = prior.grants.filter((p) => !input.grants.some((g) => sameRule(p, g)))
+    if (input.grants.some(isNew) || removed.length > 0) {
       for (const holder of await repo.listGroupUserIds(tx.db, companyId, prior.id)) {
-        assertDelegable(me, await boundUser(tx, holder), input.grants, 'body/grants', isNew)
+        const to = await boundUser(tx, holder)
+        assertDelegable(me, to, input.grants, 'body/grants', isNew)
+        assertDelegable(me, to, removed, 'body/grants')
       }
     }
   }
@@ -613,9 +648,18 @@ export async function giveRoles(
   if (roles.length === 0) return
   await authorize(tx, 'role.assign')
   const me = await subjectOf(tx)
-  roles.forEach((r, i) =>
-    assertDelegable(me, target, r.grants, `${path}/${i}`, undefined, `role ${r.name}`),
-  )
+  roles.forEach((r, i) => {
+    assertDelegable(me, target, r.grants, `${path}/${i}`, undefined, `role ${r.name}`)
+    // S7: a role's restrictions bind its new holder: imposing one takes away what it denies
+    assertDelegable(
+      me,
+      target,
+      restrictionsAsGrants(r.restrictions),
+      `${path}/${i}`,
+      undefined,
+      `role ${r.name}`,
+    )
+  })
   for (const r of roles)
     await repo.assignRole(tx.db, tx.actor.companyId, target.subject.id, r.id, tx.now)
 }
@@ -783,6 +827,7 @@ export async function resetToPositionDefaults(
   tx: TenantCtx,
   userId: string,
   position: string | null,
+  was: BoundSubject,
 ): Promise<void> {
   const { companyId } = tx.actor
   const keys =
@@ -807,13 +852,23 @@ export async function resetToPositionDefaults(
     const dropped = all.filter(
       (r) => current.includes(r.id) && r.kind !== 'builtin' && !defaults.some((d) => d.id === r.id),
     )
-    // S7: a transfer takes the old job's roles away only when the caller could give them
+    // S7: a transfer takes the old job's roles away only when the caller could give them, to
+    // the person as they were and as they are now
+    assertRevocable(me, was, dropped, 'body/position')
     assertRevocable(me, target, dropped, 'body/position')
     for (const r of dropped) await repo.unassignRole(tx.db, companyId, userId, r.id)
     for (const r of defaults) await repo.assignRole(tx.db, companyId, userId, r.id, tx.now)
   }
-  for (const g of before.groupIds) await repo.removeUserFromGroup(tx.db, companyId, userId, g)
   const grants = await repo.listActiveGrants(tx.db, companyId, userId, tx.now)
+  // S7: the old job's permission groups and temporary grants end only when the caller could
+  // give each of them to the person as they were (relative scopes read before the move)
+  const me = await subjectOf(tx)
+  for (const id of before.groupIds) {
+    const group = await repo.findPermissionGroup(tx.db, companyId, id)
+    if (group !== undefined) assertDelegable(me, was, groupView(group).grants, 'body/position')
+  }
+  assertDelegable(me, was, was.subject.grants ?? [], 'body/position')
+  for (const g of before.groupIds) await repo.removeUserFromGroup(tx.db, companyId, userId, g)
   for (const g of grants) await repo.revokeGrant(tx.db, companyId, g.id, tx.now)
   await recordAudit(tx, {
     action: 'user.permissions_reset',

@@ -72,6 +72,9 @@ export function installProblemDetails(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, req, reply) => {
     if (error instanceof AppError) {
       if (error.status >= 500) req.log.error({ err: error }, 'internal error')
+      if (error.retryAfterSeconds !== undefined) {
+        void reply.header('retry-after', String(error.retryAfterSeconds))
+      }
       return sendProblem(reply, error.code, error.message, error.errors)
     }
     if (error.validation) {

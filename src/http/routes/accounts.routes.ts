@@ -21,6 +21,8 @@ export function accountRoutes(app: App, deps: RouteDeps): void {
     {
       schema: {
         summary: 'Create a company and its first user, who becomes its Admin (R1)',
+        description:
+          'Limited per client address and in total (S12): past the limit, 429 `rate_limited` with `Retry-After` in seconds.',
         tags: ['accounts'],
         body: SignupBody,
         response: {
@@ -35,7 +37,9 @@ export function accountRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const result = await signup(deps.anonymous(req), req.body)
+      const ctx = deps.anonymous(req)
+      await deps.signupLimiter.consume(ctx.db, ctx.meta.ip, ctx.now)
+      const result = await signup(ctx, req.body)
       setSessionCookies(reply, result)
       const { id, slug, name } = result.company
       return reply.code(201).send({

@@ -89,6 +89,15 @@ export function auditRoutes(app: App, deps: RouteDeps): void {
           200: Type.Object({
             ok: Type.Boolean(),
             count: Type.Integer(),
+            anchoredTo: Type.Optional(
+              Type.Integer({ description: 'seq of the latest signed checkpoint (0: none)' }),
+            ),
+            unanchored: Type.Optional(
+              Type.Integer({
+                description:
+                  'events after the latest checkpoint: not anchored yet; a deleted or rewritten tail among them goes unnoticed',
+              }),
+            ),
             brokenAt: Type.Optional(Type.Integer()),
             reason: Type.Optional(Type.String()),
           }),
