@@ -126,7 +126,9 @@ async function seed(
       await setProjectMember(co.admin(), projects[project] as string, user.id, true)
     }
   }
-  return { ...co, units, projects, users }
+  // who may act: an offboarded or suspended person is nobody's caller (issue 9, defect 1)
+  const actors = users.filter((_, i) => people[i]?.status === 'active')
+  return { ...co, units, projects, users, actors }
 }
 
 const a = await seed(
@@ -706,7 +708,7 @@ function policyArb(t: Target): fc.Arbitrary<PolicyCase> {
     restrictions: fc
       .array(restriction, { maxLength: 2 })
       .map((xs) => xs.map((x, i) => ({ ...x, id: `x${i}` }))),
-    subject: fc.constantFrom(...a.users),
+    subject: fc.constantFrom(...a.actors),
     limit: fc.integer({ min: 1, max: 4 }),
     q: fc.constantFrom(...t.needles),
   })
