@@ -18,6 +18,7 @@ import { declareAuth, installAuth, requestMeta, requireActor } from './plugins/a
 import { answerFrameworkError, clientRequestId, installHardening } from './plugins/hardening.js'
 import { installOpenApi } from './plugins/openapi.js'
 import { installProblemDetails } from './plugins/problem-details.js'
+import { OneLinePerRequest } from '../logging.js'
 import { accountRoutes } from './routes/accounts.routes.js'
 import { apiKeysRoutes } from './routes/api-keys.routes.js'
 import { auditRoutes } from './routes/audit.routes.js'
@@ -75,6 +76,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: answerFrameworkError,
     logger: logger === true ? { redact } : logger && { redact, ...logger },
+    // one log line per request, written when it is answered (src/logging.ts)
+    logController: new OneLinePerRequest(),
     // S22: the request id is always ours; a client's x-request-id is kept as clientRequestId.
     requestIdHeader: false,
     genReqId: () => randomUUID(),
