@@ -35,16 +35,19 @@ export class AppError extends Error {
   readonly code: ErrorCode
   readonly status: number
   readonly errors: readonly ErrorDetail[] | undefined
+  /** For a 429: the seconds after which trying again can succeed (the `Retry-After` header). */
+  readonly retryAfter: number | undefined
 
   constructor(
     code: ErrorCode,
     detail?: string,
-    options: { cause?: unknown; errors?: readonly ErrorDetail[] } = {},
+    options: { cause?: unknown; errors?: readonly ErrorDetail[]; retryAfter?: number } = {},
   ) {
     super(detail ?? errorCodes[code].title, { cause: options.cause })
     this.name = 'AppError'
     this.code = code
     this.status = errorCodes[code].status
     this.errors = options.errors
+    this.retryAfter = options.retryAfter
   }
 }
