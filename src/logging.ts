@@ -15,7 +15,7 @@ export class OneLinePerRequest extends LogController {
   ): void {
     if (this.isLogDisabled(request)) return
     const line = {
-      req: { method: request.method, url: request.url, remoteAddress: request.ip },
+      req: { method: request.method, url: request.url },
       res: { statusCode: reply.statusCode },
       responseTime: Math.round(reply.elapsedTime * 10) / 10,
     }

@@ -29,7 +29,7 @@ async function assertPortFree(host: string, port: number): Promise<void> {
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): Error {
   if (error.code === 'EADDRINUSE') {
     return new StartupError(
-      `port ${port} on ${host} is already in use (is Tessera already running, e.g. npm start or npm run demo?): stop that process or choose another port with PORT=`,
+      `port ${port} on ${host} is already in use (is Tessera already running? npm start and npm run demo use the same port): stop that server, or start on another port, e.g. PORT=${port + 1}`,
     )
   }
   if (error.code === 'EACCES') {
