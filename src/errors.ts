@@ -35,19 +35,19 @@ export class AppError extends Error {
   readonly code: ErrorCode
   readonly status: number
   readonly errors: readonly ErrorDetail[] | undefined
-  /** For 429: when to try again, sent as `Retry-After` (seconds). */
-  readonly retryAfterSeconds: number | undefined
+  /** For a 429: the seconds after which trying again can succeed (the `Retry-After` header). */
+  readonly retryAfter: number | undefined
 
   constructor(
     code: ErrorCode,
     detail?: string,
-    options: { cause?: unknown; errors?: readonly ErrorDetail[]; retryAfterSeconds?: number } = {},
+    options: { cause?: unknown; errors?: readonly ErrorDetail[]; retryAfter?: number } = {},
   ) {
     super(detail ?? errorCodes[code].title, { cause: options.cause })
     this.name = 'AppError'
     this.code = code
     this.status = errorCodes[code].status
     this.errors = options.errors
-    this.retryAfterSeconds = options.retryAfterSeconds
+    this.retryAfter = options.retryAfter
   }
 }

@@ -1,26 +1,108 @@
 import { describe, expect, it } from 'vitest'
-import { demoPassword, seedDemo } from '../src/demo.js'
+import { presetRoles } from '../src/authz/index.js'
+import { demoLogins, demoPassword, seedDemo } from '../src/demo.js'
+import { demoTable } from '../src/serve.js'
 import { bearer, createTestApp, logIn } from './test-app.js'
 
 const { app, db } = await createTestApp()
+const demo = await seedDemo(db, new Date('2026-11-23T09:30:00Z'))
+
+// One login each (the login rate limit counts per client address, and the test clock stands still).
+const tokens = new Map<string, string>()
+async function as(email: string) {
+  let token = tokens.get(email)
+  if (token === undefined) {
+    const login = await logIn(app, { company: demo.slug, email, password: demoPassword })
+    expect(login.statusCode, email).toBe(200)
+    token = login.json().token as string
+    tokens.set(email, token)
+  }
+  const headers = bearer(token)
+  return (url: string) => app.inject({ method: 'GET', url, headers })
+}
+
+async function peopleSeenBy(email: string): Promise<number | string[]> {
+  const res = await (await as(email))('/api/v1/users?limit=200')
+  if (res.statusCode !== 200) return res.statusCode
+  return res
+    .json()
+    .items.map((u: { email: string }) => u.email)
+    .sort()
+}
+
+const teamA = demoLogins.filter((l) => l.unit === 'Team A').map((l) => l.email)
+const teamB = demoLogins.filter((l) => l.unit === 'Team B').map((l) => l.email)
 
 describe('npm run demo', () => {
-  it('creates a company with one login per preset position, each with its default role (R2, R8)', async () => {
-    const demo = await seedDemo(db, new Date('2026-11-23T09:30:00Z'))
-    expect(demo.logins.length).toBe(13)
+  it('is idempotent: a second run finds the company and returns the same logins', async () => {
     const again = await seedDemo(db, new Date('2026-11-23T09:30:00Z'))
     expect(again.slug).toBe(demo.slug)
-    const login = await logIn(app, {
-      company: demo.slug,
-      email: 'qa-inspector@demo.test',
-      password: demoPassword,
-    })
-    expect(login.statusCode).toBe(200)
-    const me = (
-      await app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(login.json().token) })
-    ).json()
-    expect(me.roles.map((r: { name: string }) => r.name)).toEqual(['QA inspector'])
-    expect(me.permissions.map((p: { action: string }) => p.action)).toContain('qaEvaluation.create')
-    expect(me.permissions.map((p: { action: string }) => p.action)).not.toContain('call.dial')
+    expect(again.logins).toEqual(demo.logins)
+  })
+
+  it('has every preset position, a Supervisor, an Operator and two teams, each login working (R1, R2)', async () => {
+    const roles = new Set(demo.logins.map((l) => l.role))
+    for (const preset of presetRoles) expect(roles, preset.id).toContain(preset.id)
+    for (const builtin of ['Admin', 'Supervisor', 'Operator']) expect(roles).toContain(builtin)
+    expect(teamA.length).toBeGreaterThan(1)
+    expect(teamB.length).toBeGreaterThan(1)
+    for (const { email } of demo.logins) await as(email)
+  })
+
+  it('shows scope differences at once: each lead sees their own team, not the other (P3)', async () => {
+    expect(await peopleSeenBy('team-lead@demo.test')).toEqual([...teamA].sort())
+    expect(await peopleSeenBy('team-lead-b@demo.test')).toEqual([...teamB].sort())
+    const everyone = demo.logins.map((l) => l.email).sort()
+    expect(everyone.length).toBe(17)
+    for (const email of ['admin@demo.test', 'supervisor@demo.test', 'management@demo.test'])
+      expect(await peopleSeenBy(email), email).toEqual(everyone)
+    for (const email of ['operator@demo.test', 'novice-agent@demo.test', 'sales-rep@demo.test'])
+      expect(await peopleSeenBy(email), email).toBe(403)
+  })
+
+  it('prints what it claims: team sizes and 403s in the table hold', async () => {
+    const table = demoTable(demo)
+    expect(table).toContain(demoPassword)
+    expect(table).toContain(demo.slug)
+    for (const login of demo.logins) {
+      expect(table).toContain(login.email)
+      const claimed = /(\d+) people|all (\d+)/.exec(login.sees)
+      const seen = await peopleSeenBy(login.email)
+      if (login.sees.includes('403')) expect(seen, login.email).toBe(403)
+      else if (claimed)
+        expect((seen as string[]).length, login.email).toBe(Number(claimed[1] ?? claimed[2]))
+    }
+  })
+
+  it('gives the Supervisor all but the three settings, the Operator only its own work (R1)', async () => {
+    const actions = async (email: string) =>
+      ((await (await as(email))('/api/v1/me')).json().permissions as { action: string }[]).map(
+        (p) => p.action,
+      )
+    const supervisor = await actions('supervisor@demo.test')
+    expect(supervisor).toContain('user.edit')
+    expect(supervisor).not.toContain('securitySettings.edit')
+    const operator = await actions('operator@demo.test')
+    expect(operator).toContain('ticket.create')
+    expect(operator).not.toContain('user.view')
+    const qa = await actions('qa-inspector@demo.test')
+    expect(qa).toContain('qaEvaluation.create')
+    expect(qa).not.toContain('call.dial')
+  })
+
+  it('puts each team in its own project (P10)', async () => {
+    const admin = await as('admin@demo.test')
+    const projects = (await admin('/api/v1/projects')).json().items as {
+      id: string
+      name: string
+    }[]
+    expect(projects.map((p) => p.name).sort()).toEqual(['Bank hotline', 'Telecom sales'])
+    const members = async (name: string) => {
+      const id = projects.find((p) => p.name === name)?.id
+      const res = await admin(`/api/v1/projects/${id}/members`)
+      return res.json().items.length as number
+    }
+    expect(await members('Bank hotline')).toBeGreaterThan(1)
+    expect(await members('Telecom sales')).toBeGreaterThan(1)
   })
 })

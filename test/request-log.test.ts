@@ -49,8 +49,11 @@ describe('request logs', () => {
   it('all (the default): one line per request, with status and time', async () => {
     const lines = await requestLines({}, 3)
     expect(lines).toHaveLength(3)
-    expect(lines[0]).toMatchObject({ method: 'GET', url: '/healthz', statusCode: 200 })
-    expect(typeof lines[0]?.['ms']).toBe('number')
+    expect(lines[0]).toMatchObject({
+      req: { method: 'GET', url: '/healthz' },
+      res: { statusCode: 200 },
+    })
+    expect(typeof lines[0]?.['responseTime']).toBe('number')
   })
 
   it('none: no request lines', async () => {

@@ -9,6 +9,7 @@ import Fastify, {
 import type { Kysely } from 'kysely'
 import { systemClock, type Clock } from '../clock.js'
 import type { Config } from '../config.js'
+import { OneLinePerRequest } from '../logging.js'
 import { pingDb } from '../db/index.js'
 import type { Database } from '../domain/database.js'
 import { CallerCache, followPolicyChanges, PolicyCache } from '../domain/access/index.js'
@@ -84,9 +85,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: answerFrameworkError,
     logger: logger === true ? { redact } : logger && { redact, ...logger },
-    // one line per request, written by the hook below for the configured share of requests
-    // (Fastify's own are two lines each, for every request)
-    disableRequestLogging: true,
+    // one log line per request, for the configured share of requests (src/logging.ts)
+    logController: new OneLinePerRequest(deps.config.requestLogRate),
     // S22: the request id is always ours; a client's x-request-id is kept as clientRequestId.
     requestIdHeader: false,
     genReqId: () => randomUUID(),
@@ -95,24 +95,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
     .setValidatorCompiler(TypeBoxValidatorCompiler)
     .withTypeProvider<TypeBoxTypeProvider>()
-
-  // Request logs (LOG_REQUESTS): a sampled share of requests, one line each; server errors are
-  // logged by the error handlers whatever the share.
-  const rate = deps.config.requestLogRate
-  if (logger !== false && rate > 0) {
-    app.addHook('onResponse', async (req, reply) => {
-      if (rate < 1 && Math.random() >= rate) return
-      req.log.info(
-        {
-          method: req.method,
-          url: req.url,
-          statusCode: reply.statusCode,
-          ms: Math.round(reply.elapsedTime * 100) / 100,
-        },
-        'request',
-      )
-    })
-  }
 
   // A cross-site form can post text/plain without a CORS preflight; we take only JSON.
   app.removeContentTypeParser('text/plain')

@@ -25,6 +25,20 @@ const MAX_REASON = 500
 /** Obligations already applied in this request (per actor object): each applies once. */
 const applied = new WeakMap<object, Set<string>>()
 
+/** Seconds from `now` to the next midnight in `timeZone` (a per-day limit's reset). */
+export function secondsToLocalMidnight(now: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hourCycle: 'h23',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(now)
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0)
+  const elapsed = part('hour') * 3600 + part('minute') * 60 + part('second')
+  return Math.max(1, 86_400 - elapsed)
+}
+
 function localDay(now: Date, timeZone: string): string {
   // en-CA formats as YYYY-MM-DD
   return new Intl.DateTimeFormat('en-CA', { timeZone }).format(now)
@@ -81,7 +95,9 @@ export async function enforceObligations(
       do update set used = usage_counters.used + 1 where usage_counters.used < ${perDay}
       returning used`.execute(tx.db)
     if (perDay === 0 || counted.rows.length === 0) {
-      throw new AppError('quota_exceeded', `${action}: at most ${perDay} a day`)
+      throw new AppError('quota_exceeded', `${action}: at most ${perDay} a day`, {
+        retryAfter: secondsToLocalMidnight(tx.now, timeZone),
+      })
     }
   }
   const concurrent = o.limits?.concurrent

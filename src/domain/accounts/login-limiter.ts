@@ -10,6 +10,8 @@ import type { Database } from '../database.js'
 export interface LoginLimiter {
   /** Counts one attempt; false when the key is over its limit for the current window. */
   consume(db: Kysely<Database>, key: string, now: Date): Promise<boolean>
+  /** The window's length: a refused key may try again at the latest this long after. */
+  readonly windowMs: number
 }
 
 /** Every this many attempts, a process deletes the rows whose window has ended. */
@@ -22,6 +24,7 @@ export function createLoginLimiter(
   const windowMs = options.windowMs ?? 60_000
   let sinceSweep = 0
   return {
+    windowMs,
     async consume(db, key, now) {
       const ended = new Date(now.getTime() - windowMs)
       // One statement, atomic under concurrency: the upsert locks the key's row, so parallel

@@ -58,7 +58,11 @@ export async function login(
   const allowed =
     (await ctx.limiter.consume(ctx.db, `ip:${ctx.meta.ip ?? 'unknown'}`, ctx.now)) &&
     (await ctx.limiter.consume(ctx.db, `account:${input.company}:${email}`, ctx.now))
-  if (!allowed) throw new AppError('rate_limited', 'too many login attempts; wait a minute')
+  if (!allowed) {
+    throw new AppError('rate_limited', 'too many login attempts; wait a minute', {
+      retryAfter: ctx.limiter.windowMs / 1000,
+    })
+  }
   const companyId = await findCompanyIdBySlug(ctx.db, input.company)
   if (companyId === undefined) {
     await verifyAgainstDummy(input.password)

@@ -60,7 +60,7 @@ export function createSignupLimiter(limits: SignupLimits = {}): SignupLimiter {
       }
       if (wait !== undefined) {
         throw new AppError('rate_limited', 'too many sign-ups; try again later', {
-          retryAfterSeconds: wait,
+          retryAfter: wait,
         })
       }
     },

@@ -14,12 +14,23 @@ export function problemBody(code: ErrorCode, detail: string, errors?: readonly E
   }
 }
 
+/** A 429 whose cause names no time to wait: the login rate limit's window, the longest wait. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 60
+
 function sendProblem(
   reply: FastifyReply,
   code: ErrorCode,
   detail: string,
   errors?: readonly ErrorDetail[],
+  retryAfter?: number,
 ) {
+  // Every 429 says when to try again (RFC 9110, Retry-After in seconds).
+  if (errorCodes[code].status === 429) {
+    reply.header(
+      'retry-after',
+      String(Math.max(1, Math.ceil(retryAfter ?? DEFAULT_RETRY_AFTER_SECONDS))),
+    )
+  }
   return reply
     .code(errorCodes[code].status)
     .type('application/problem+json')
@@ -72,10 +83,7 @@ export function installProblemDetails(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, req, reply) => {
     if (error instanceof AppError) {
       if (error.status >= 500) req.log.error({ err: error }, 'internal error')
-      if (error.retryAfterSeconds !== undefined) {
-        void reply.header('retry-after', String(error.retryAfterSeconds))
-      }
-      return sendProblem(reply, error.code, error.message, error.errors)
+      return sendProblem(reply, error.code, error.message, error.errors, error.retryAfter)
     }
     if (error.validation) {
       return sendProblem(

@@ -1,0 +1,300 @@
+import { errorCodes, type ErrorCode } from '../errors.js'
+
+// What /api/docs teaches beyond the route schemas: a name for every response, problem+json for
+// every error, and real examples (actions, resource attributes, conditions) instead of the
+// placeholders swagger-ui makes up ("string", additionalProp1). Applied once to the generated
+// document (installOpenApi's transformObject), so every route gets it, present and future.
+
+type Json = Record<string, unknown>
+
+/** The codes each error status can carry (src/errors.ts), for its description. */
+function codesOf(status: number): string {
+  return (Object.entries(errorCodes) as [ErrorCode, { status: number }][])
+    .filter(([, def]) => def.status === status)
+    .map(([code]) => `\`${code}\``)
+    .join(', ')
+}
+
+const success: Record<string, string> = {
+  '200': 'OK',
+  '201': 'Created',
+  '202': 'Accepted',
+  '204': 'Done; no body',
+}
+
+const problem: Record<string, string> = {
+  '400': 'The request is not valid: `errors` names each field (`body/…`, `querystring/…`)',
+  '401': 'Not logged in, or the session or API key is no longer valid',
+  '403': 'You may know this exists, but may not do this to it',
+  '404':
+    'It does not exist, or you may not know it exists (another company, project or data scope): the same answer',
+  '409': 'It conflicts with the current state (a name taken, the last Admin, an approval needed)',
+  '413': 'The request body is too large',
+  '415': 'Send JSON (application/json, UTF-8)',
+  '423': 'The account is locked after repeated failed logins',
+  '429': 'Too many: wait the `Retry-After` seconds and try again',
+  '500': 'Internal error (logged with the request id)',
+}
+
+/** The description of a response: the route's own, else one for its status. */
+export function describeStatus(status: string): string {
+  const own = success[status] ?? problem[status]
+  if (own === undefined) return `HTTP ${status}`
+  const codes = problem[status] === undefined ? '' : codesOf(Number(status))
+  return codes === '' ? own : `${own}. Codes: ${codes}`
+}
+
+function exampleProblem(status: number): Json {
+  const [code, def] = (
+    Object.entries(errorCodes) as [ErrorCode, { status: number; title: string }][]
+  ).find(([, d]) => d.status === status) ?? ['internal', errorCodes.internal]
+  const details: Partial<Record<ErrorCode, string>> = {
+    validation_failed: 'the request is not valid',
+    not_authenticated: 'log in first',
+    forbidden: 'not allowed: role.edit',
+    not_found: 'no such user',
+    conflict: 'a role named "Ticket desk" exists',
+    rate_limited: 'too many login attempts; wait a minute',
+  }
+  return {
+    type: `urn:tessera:problem:${code}`,
+    title: def.title,
+    status,
+    detail: details[code] ?? def.title,
+    code,
+    ...(code === 'validation_failed' && {
+      errors: [{ path: 'body/grants/0/actions/0', message: 'unknown action "ticket.fly"' }],
+    }),
+  }
+}
+
+// Examples ---------------------------------------------------------------------------------------
+
+const teamA = 'c0ffee00-0000-4000-8000-00000000000a'
+const userBo = 'c0ffee00-0000-4000-8000-0000000000b0'
+const roleId = 'c0ffee00-0000-4000-8000-000000000001'
+
+/** A condition: the ticket is not closed and its priority is at most 3 (docs/conditions.md). */
+const openLowPriority = {
+  and: [{ ne: [{ ref: 'resource.status' }, 'closed'] }, { lte: [{ ref: 'resource.priority' }, 3] }],
+}
+
+const ticketDeskGrants = [
+  {
+    actions: ['ticket.view', 'ticket.edit', 'ticket.reply'],
+    scope: 'team',
+    when: openLowPriority,
+    fields: { customerLevel: 'hidden', faultCode: 'read' },
+  },
+  { actions: ['customer.view'], scope: 'team', fields: { idNumber: 'masked' } },
+  { actions: ['customer.export'], scope: 'team', reasonRequired: true, limits: { perDay: 5 } },
+]
+
+const question = {
+  subject: { userId: userBo },
+  action: 'ticket.edit',
+  resource: {
+    type: 'ticket',
+    id: 't-1042',
+    attrs: { orgUnitId: teamA, status: 'open', priority: 2, assigneeId: userBo },
+  },
+}
+
+const decision = {
+  allowed: true,
+  reason: 'granted',
+  matched: [{ kind: 'role', id: roleId, index: 0, label: 'Ticket desk' }],
+  obligations: {
+    fields: { customerLevel: 'hidden', faultCode: 'read' },
+    audit: false,
+    reasonRequired: false,
+    approvalRequired: false,
+  },
+}
+
+/** Request and response examples by `METHOD /path` as the document names them. */
+export const operationExamples: Record<string, { request?: unknown; responses?: Json }> = {
+  'POST /api/v1/signup': {
+    request: {
+      companyName: 'Acme Support',
+      name: 'Ann',
+      email: 'ann@acme.test',
+      password: 'Correct-Horse-42',
+      timezone: 'Asia/Shanghai',
+    },
+  },
+  'POST /api/v1/auth/login': {
+    request: { company: 'acme-support', email: 'ann@acme.test', password: 'Correct-Horse-42' },
+  },
+  'POST /api/v1/auth/mfa/confirm': { request: { code: '492039' } },
+  'POST /api/v1/auth/mfa/disable': { request: { code: '492039' } },
+  'POST /api/v1/auth/mfa/recovery-codes': { request: { code: '492039' } },
+  'POST /api/v1/users': {
+    request: {
+      email: 'bo@acme.test',
+      name: 'Bo',
+      password: 'Correct-Horse-43',
+      position: 'novice-agent',
+      orgUnitId: teamA,
+    },
+  },
+  'PATCH /api/v1/users/{id}': { request: { position: 'senior-agent', level: 'senior' } },
+  'POST /api/v1/org-units': { request: { parentId: null, kind: 'team', name: 'Team A' } },
+  'PATCH /api/v1/org-units/{id}': { request: { name: 'Team A (day shift)' } },
+  'POST /api/v1/projects': {
+    request: { name: 'Bank hotline', description: 'inbound support for the bank client' },
+  },
+  'POST /api/v1/roles': {
+    request: {
+      name: 'Ticket desk',
+      description: "Works the team's open tickets of priority 1-3",
+      grants: ticketDeskGrants,
+    },
+  },
+  'PATCH /api/v1/roles/{id}': { request: { grants: ticketDeskGrants } },
+  'POST /api/v1/roles/{id}/clone': { request: { name: 'Ticket desk (night)' } },
+  'POST /api/v1/roles/{id}/assignments': { request: { userIds: [userBo] } },
+  'PUT /api/v1/users/{id}/roles': { request: { roleIds: [roleId] } },
+  'PUT /api/v1/users/{id}/groups': { request: { groupIds: [] } },
+  'POST /api/v1/permission-groups': {
+    request: {
+      name: 'VIP desk',
+      description: 'Sees the customer level on tickets',
+      grants: [{ actions: ['ticket.view'], scope: 'team', fields: { customerLevel: 'read' } }],
+    },
+  },
+  'PATCH /api/v1/permission-groups/{id}': { request: { description: 'VIP customers only' } },
+  'PUT /api/v1/sections/{section}/roles': { request: { roleIds: [roleId] } },
+  'POST /api/v1/api-keys': {
+    request: { name: 'CRM sync', roleId, expiresAt: '2027-01-01T00:00:00.000Z' },
+  },
+  'POST /api/v1/customers': {
+    request: {
+      name: 'Wang Fang',
+      phone: '138 0013 8000',
+      country: 'CN',
+      email: 'wang.fang@example.cn',
+      idNumber: '110101199003074518',
+      level: 'vip',
+      tags: ['broadband', 'complaint'],
+    },
+  },
+  'PATCH /api/v1/customers/{id}': { request: { level: 'gold', tags: ['broadband'] } },
+  'POST /api/v1/customers/{id}/unmask': {
+    request: { field: 'idNumber', reason: 'ticket 4711: the customer disputes a charge' },
+  },
+  'POST /api/v1/authz/check': { request: question, responses: { '200': decision } },
+  'POST /api/v1/authz/explain': {
+    request: {
+      ...question,
+      resource: { ...question.resource, attrs: { ...question.resource.attrs, status: 'closed' } },
+    },
+    responses: {
+      '200': {
+        allowed: false,
+        reason: 'condition_not_met',
+        action: 'ticket.edit',
+        matched: [],
+        obligations: { fields: {}, audit: false, reasonRequired: false, approvalRequired: false },
+        trace: [
+          {
+            rule: { kind: 'role', id: roleId, index: 0, label: 'Ticket desk' },
+            effect: 'allow',
+            outcome: 'condition_not_met',
+          },
+        ],
+      },
+    },
+  },
+}
+
+/** Examples of the shared policy components (policy-schemas.ts), by their $id. */
+const componentExamples: Record<string, unknown> = {
+  Grant: ticketDeskGrants[0],
+  Condition: openLowPriority,
+  FieldRules: { idNumber: 'masked', customerLevel: 'hidden', faultCode: 'read' },
+  Limits: { perDay: 5, concurrent: 2 },
+  Scope: 'team',
+  RoleRestriction: {
+    id: 'no-customers-after-18',
+    actions: ['customer.view', 'customer.export'],
+    when: { timeOfDay: { from: '18:00', to: '08:00' } },
+    label: 'P6: no customer data after 18:00',
+  },
+  Restriction: {
+    id: 'only-office-network',
+    actions: ['customer.*'],
+    appliesTo: { roles: [roleId] },
+    when: { not: { ipIn: ['10.0.0.0/8'] } },
+  },
+  Reference: { ref: 'resource.status' },
+  Operand: { ref: 'subject.orgUnitId' },
+}
+
+// The transform ------------------------------------------------------------------------------------
+
+const isProblemRef = (schema: unknown) =>
+  typeof schema === 'object' &&
+  schema !== null &&
+  (schema as Json)['$ref'] === '#/components/schemas/Problem'
+
+/**
+ * Names every response, turns every error into application/problem+json with an example, adds
+ * Retry-After to every 429, a 204 to a route that declares no success (each such route answers
+ * 204), and the examples above.
+ */
+export function documentResponses(doc: Json): Json {
+  const paths = (doc['paths'] ?? {}) as Record<string, Record<string, Json>>
+  for (const [path, operations] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const responses = (operation['responses'] ??= {}) as Record<string, Json>
+      if (!Object.keys(responses).some((s) => s.startsWith('2'))) {
+        responses['204'] = {}
+      }
+      const examples = operationExamples[`${method.toUpperCase()} ${path}`]
+      for (const [status, response] of Object.entries(responses)) {
+        if (
+          response['description'] === undefined ||
+          response['description'] === 'Default Response'
+        ) {
+          response['description'] = describeStatus(status)
+        }
+        const content = response['content'] as Record<string, Json> | undefined
+        const json = content?.['application/json']
+        if (content && json && isProblemRef(json['schema'])) {
+          delete content['application/json']
+          content['application/problem+json'] = {
+            schema: json['schema'],
+            example: exampleProblem(Number(status)),
+          }
+          response['description'] = describeStatus(status)
+        }
+        if (status === '429') {
+          response['headers'] = {
+            'Retry-After': {
+              description: 'seconds to wait before trying again',
+              schema: { type: 'integer', minimum: 1 },
+            },
+          }
+        }
+        const example = examples?.responses?.[status]
+        if (example !== undefined && json !== undefined && content?.['application/json']) {
+          json['example'] = example
+        }
+      }
+      const body = (operation['requestBody'] as Json | undefined)?.['content'] as
+        Record<string, Json> | undefined
+      if (body?.['application/json'] && examples?.request !== undefined) {
+        body['application/json']['example'] = examples.request
+      }
+    }
+  }
+  const schemas = ((doc['components'] as Json | undefined)?.['schemas'] ?? {}) as Record<
+    string,
+    Json
+  >
+  for (const [id, example] of Object.entries(componentExamples)) {
+    if (schemas[id]) schemas[id]['example'] = example
+  }
+  return doc
+}
