@@ -10,6 +10,8 @@ describe('loadConfig', () => {
       dataDir: './data',
       secretKey: undefined,
       trustProxy: false,
+      logLevel: 'info',
+      requestLogRate: 1,
       migrateOnStart: true,
     })
   })
@@ -23,6 +25,8 @@ describe('loadConfig', () => {
       TESSERA_SECRET_KEY: Buffer.alloc(32, 7).toString('base64'),
       TRUST_PROXY: '1',
       TESSERA_MIGRATE: 'false',
+      LOG_LEVEL: 'warn',
+      LOG_REQUESTS: '0.25',
     })
     expect(config).toEqual({
       port: 8080,
@@ -31,6 +35,8 @@ describe('loadConfig', () => {
       dataDir: '/tmp/x',
       secretKey: Buffer.alloc(32, 7),
       trustProxy: 1,
+      logLevel: 'warn',
+      requestLogRate: 0.25,
       migrateOnStart: false,
     })
     expect(Object.isFrozen(config)).toBe(true)
