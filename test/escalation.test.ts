@@ -738,4 +738,25 @@ describe('S17: moving an org unit is a delegation both ways', () => {
     expect(out.statusCode).toBe(200)
     problem(await m.as('GET', `/api/v1/users/${agent.id}`), 404, 'not_found')
   })
+
+  it('a manager over both places moves a team between them (no Admin needed)', async () => {
+    const region = await child('Managed region', null)
+    const from = await child('From unit', region)
+    const to = await child('To unit', region)
+    const team = await child('Moving team', from)
+    const manager = await role({
+      name: 'Region manager',
+      grants: [{ actions: ['orgUnit.view', 'orgUnit.edit', 'user.view'], scope: 'subtree' }],
+    })
+    const m = await person('mv-manager@a.test', region, [manager])
+    const fromLead = await person('mv-from-lead@a.test', from, [
+      await roleIdOf('Other subtree lead'),
+    ])
+    const agent = await person('mv-moving-agent@a.test', team, [])
+    expect((await fromLead.as('GET', `/api/v1/users/${agent.id}`)).statusCode).toBe(200)
+    const res = await m.as('PATCH', `/api/v1/org-units/${team}`, { parentId: to })
+    expect(res.statusCode).toBe(200)
+    expect(await parentOf(team)).toBe(to)
+    problem(await fromLead.as('GET', `/api/v1/users/${agent.id}`), 404, 'not_found')
+  })
 })
