@@ -638,3 +638,125 @@ describe('S7: every removal is a checked revocation', () => {
     )
   })
 })
+
+describe('S17: moving an org unit is a delegation both ways', () => {
+  const child = async (name: string, parentId: string | null) => {
+    const res = await admin('POST', '/api/v1/org-units', { kind: 'team', name, parentId })
+    if (res.statusCode !== 201) throw new Error(`unit: ${res.statusCode} ${res.body}`)
+    return res.json().id as string
+  }
+  const parentOf = async (id: string) =>
+    (await admin('GET', `/api/v1/org-units/${id}`)).json().parentId as string | null
+
+  it('a lead cannot move another team under their own subtree (they would gain its people)', async () => {
+    const region = await child('Move region', null)
+    const mine = await child('Lead unit', region)
+    const other = await child('Other team', region)
+    const lead = await role({
+      name: 'Subtree lead',
+      grants: [
+        { actions: ['orgUnit.view', 'orgUnit.edit', 'user.view'], scope: 'subtree' },
+        // allowed to reorganise the other team, not to see its people
+        { actions: ['orgUnit.view', 'orgUnit.edit'], scope: { subtree: other } },
+      ],
+    })
+    const m = await person('mv-gain@a.test', mine, [lead])
+    const agent = await person('mv-gain-agent@a.test', other, [])
+    problem(await m.as('GET', `/api/v1/users/${agent.id}`), 404, 'not_found')
+    const res = await m.as('PATCH', `/api/v1/org-units/${other}`, { parentId: mine })
+    expect(problem(res, 403, 'forbidden').errors).toContainEqual({
+      path: 'body/parentId',
+      message: expect.stringContaining('user.view'),
+    })
+    expect(await parentOf(other)).toBe(region)
+    problem(await m.as('GET', `/api/v1/users/${agent.id}`), 404, 'not_found')
+    // bad input answers as before: unknown parent, under itself, another company's unit
+    problem(
+      await m.as('PATCH', `/api/v1/org-units/${other}`, { parentId: 'none' }),
+      404,
+      'not_found',
+    )
+    problem(await m.as('PATCH', `/api/v1/org-units/${other}`, { parentId: other }), 409, 'conflict')
+    const b = await signUp(app, { companyName: 'Escalation B' })
+    const bUnit = (
+      await call(b.token)('POST', '/api/v1/org-units', { kind: 'team', name: 'B', parentId: null })
+    ).json().id as string
+    problem(await m.as('PATCH', `/api/v1/org-units/${bUnit}`, { parentId: mine }), 404, 'not_found')
+    problem(
+      await m.as('PATCH', `/api/v1/org-units/${other}`, { parentId: bUnit }),
+      404,
+      'not_found',
+    )
+    expect(await parentOf(other)).toBe(region)
+  })
+
+  it('nor strip a team from another lead’s subtree (they would lose its people)', async () => {
+    const region = await child('Strip region', null)
+    const led = await child('Led unit', region)
+    const team = await child('Led team', led)
+    const otherLead = await role({
+      name: 'Other subtree lead',
+      grants: [{ actions: ['user.view'], scope: 'subtree' }],
+    })
+    const holder = await person('mv-loss-lead@a.test', led, [otherLead])
+    const agent = await person('mv-loss-agent@a.test', team, [])
+    expect((await holder.as('GET', `/api/v1/users/${agent.id}`)).statusCode).toBe(200)
+    const reorganiser = await role({
+      name: 'Region reorganiser',
+      grants: [
+        { actions: ['orgUnit.view', 'orgUnit.edit'], scope: 'subtree' },
+        { actions: ['user.view'], scope: 'team' },
+      ],
+    })
+    const m = await person('mv-loss@a.test', region, [reorganiser])
+    const res = await m.as('PATCH', `/api/v1/org-units/${team}`, { parentId: region })
+    expect(problem(res, 403, 'forbidden').errors).toContainEqual({
+      path: 'body/parentId',
+      message: expect.stringContaining('user.view'),
+    })
+    expect(await parentOf(team)).toBe(led)
+    expect((await holder.as('GET', `/api/v1/users/${agent.id}`)).statusCode).toBe(200)
+  })
+
+  it('the Admin moves units both ways and the subtree scopes follow', async () => {
+    const region = await child('Admin region', null)
+    const mine = await child('Admin lead unit', region)
+    const other = await child('Admin other team', region)
+    const lead = await role({
+      name: 'Followed lead',
+      grants: [{ actions: ['user.view'], scope: 'subtree' }],
+    })
+    const m = await person('mv-admin-lead@a.test', mine, [lead])
+    const agent = await person('mv-admin-agent@a.test', other, [])
+    problem(await m.as('GET', `/api/v1/users/${agent.id}`), 404, 'not_found')
+    const moved = await admin('PATCH', `/api/v1/org-units/${other}`, { parentId: mine })
+    expect(moved.statusCode).toBe(200)
+    expect(moved.json().parentId).toBe(mine)
+    expect((await m.as('GET', `/api/v1/users/${agent.id}`)).statusCode).toBe(200)
+    // and back out, to the root
+    const out = await admin('PATCH', `/api/v1/org-units/${other}`, { parentId: null })
+    expect(out.statusCode).toBe(200)
+    problem(await m.as('GET', `/api/v1/users/${agent.id}`), 404, 'not_found')
+  })
+
+  it('a manager over both places moves a team between them (no Admin needed)', async () => {
+    const region = await child('Managed region', null)
+    const from = await child('From unit', region)
+    const to = await child('To unit', region)
+    const team = await child('Moving team', from)
+    const manager = await role({
+      name: 'Region manager',
+      grants: [{ actions: ['orgUnit.view', 'orgUnit.edit', 'user.view'], scope: 'subtree' }],
+    })
+    const m = await person('mv-manager@a.test', region, [manager])
+    const fromLead = await person('mv-from-lead@a.test', from, [
+      await roleIdOf('Other subtree lead'),
+    ])
+    const agent = await person('mv-moving-agent@a.test', team, [])
+    expect((await fromLead.as('GET', `/api/v1/users/${agent.id}`)).statusCode).toBe(200)
+    const res = await m.as('PATCH', `/api/v1/org-units/${team}`, { parentId: to })
+    expect(res.statusCode).toBe(200)
+    expect(await parentOf(team)).toBe(to)
+    problem(await fromLead.as('GET', `/api/v1/users/${agent.id}`), 404, 'not_found')
+  })
+})

@@ -9,6 +9,7 @@ import {
 } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
+import { assertOrgUnitMove } from '../roles/index.js'
 import type { Page, PageRequest } from '../page.js'
 import { defineResource } from '../seam/index.js'
 import type { OrgUnit, OrgUnitKind, OrgUnitPatch } from './org-units.js'
@@ -174,7 +175,7 @@ export async function orgUnitSubtree(
 /**
  * Renames, re-kinds and/or moves a unit (with its subtree); never under itself or one of its
  * descendants. A move needs `orgUnit.edit` on the unit and where it goes (the new parent, or the
- * root for company-wide editors).
+ * root for company-wide editors), and is a delegation of what it changes (assertOrgUnitMove).
  */
 export async function updateOrgUnit(ctx: Ctx, id: string, patch: OrgUnitPatch): Promise<OrgUnit> {
   return inCompany(ctx, async (tx) => {
@@ -196,6 +197,8 @@ export async function updateOrgUnit(ctx: Ctx, id: string, patch: OrgUnitPatch): 
         }
       }
       await assertPlacement(tx, 'orgUnit.edit', parent, 'body/parentId')
+      // S17: who reaches the unit through subtree scopes changes; a delegation both ways.
+      await assertOrgUnitMove(tx, before.parentId, parent?.id ?? null, 'body/parentId')
     }
     const after = await updateOrgUnitRow(tx.db, tx.actor.companyId, id, patch)
     if (after === undefined) throw noSuchUnit()

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
-import { presetRoles, vipTeamGroup, type RoleKind } from '../../authz/index.js'
+import { presetRoles, vipTeamGroup, type Grant, type RoleKind } from '../../authz/index.js'
 import type { Database } from '../database.js'
 import {
   builtinRoleNames,
@@ -378,6 +378,22 @@ export async function listActiveGrants(db: Db, companyId: string, userId: string
     .orderBy('valid_until')
     .execute()
   return rows.map(grantRowToRecord)
+}
+
+/** Every personal grant not yet expired nor revoked (including future ones), as definitions. */
+export async function listUnexpiredGrantDefinitions(
+  db: Db,
+  companyId: string,
+  now: Date,
+): Promise<Grant[]> {
+  const rows = await db
+    .selectFrom('grants')
+    .select('definition')
+    .where('company_id', '=', companyId)
+    .where('valid_until', '>', now)
+    .where('revoked_at', 'is', null)
+    .execute()
+  return rows.map((r) => r.definition as unknown as Grant)
 }
 
 export async function revokeGrant(db: Db, companyId: string, id: string, now: Date) {

@@ -1088,3 +1088,67 @@ export async function setSectionAccess(ctx: Ctx, section: string, roleIds: reado
     return sectionRoles(tx, section)
   })
 }
+
+/**
+ * S17: moving an org unit is a delegation both ways. Holders of `subtree` scopes on the unit's
+ * new ancestors gain its people and records; holders on its old ancestors lose them (and a
+ * restriction scoped to a subtree starts or stops applying to them). The rule, sound and
+ * conservative rather than per holder: every grant anywhere in the company (roles, permission
+ * groups, personal grants, restrictions as grants) whose reach the move changes, that is every
+ * holder-relative `subtree` grant and every `{ subtree: X }` grant with X an ancestor of the old
+ * or the new parent but not of both, must be delegable by the mover at the lowest common ancestor
+ * of the old and the new parent (`{ subtree: A }`), or company-wide when they share none (a root
+ * is involved). What any holder gains or loses is the moved unit's subtree, which lies under A
+ * before and after the move (A's subtree itself does not change), so it is never more than what
+ * the mover could give or take away there. Conditions reading `subject.*` are dropped (wider),
+ * and the grantee carries no restriction, so a restriction binding the mover is never lifted by
+ * them. `team` scopes do not change: a team is one unit and the people in it move along.
+ */
+export async function assertOrgUnitMove(
+  tx: TenantCtx,
+  oldParentId: string | null,
+  newParentId: string | null,
+  path: string,
+): Promise<void> {
+  const { companyId } = tx.actor
+  const me = await subjectOf(tx)
+  const policy = await loadPolicy(tx.db, companyId)
+  const chain = (id: string | null): string[] => {
+    const out: string[] = []
+    for (
+      let u = id;
+      u !== null && u !== undefined && !out.includes(u);
+      u = policy.orgUnits[u] ?? null
+    )
+      out.push(u)
+    return out
+  }
+  const oldChain = chain(oldParentId)
+  const newChain = chain(newParentId)
+  const common = oldChain.find((u) => newChain.includes(u))
+  const shared = new Set(common === undefined ? [] : chain(common))
+  const changes = (scope: Scope | undefined) =>
+    scope === 'subtree' ||
+    (typeof scope === 'object' &&
+      'subtree' in scope &&
+      !shared.has(scope.subtree) &&
+      (oldChain.includes(scope.subtree) || newChain.includes(scope.subtree)))
+  const personal = await repo.listUnexpiredGrantDefinitions(tx.db, companyId, tx.now)
+  const all: Grant[] = [
+    ...policy.roles.flatMap((r) => [...r.grants, ...restrictionsAsGrants(r.restrictions)]),
+    ...(policy.groups ?? []).flatMap((g) => g.grants),
+    ...restrictionsAsGrants(policy.restrictions),
+    ...personal,
+  ]
+  const at: Scope = common === undefined ? 'company' : { subtree: common }
+  const moved = all
+    .filter((g) => changes(g.scope))
+    .map(({ when, ...g }): Grant => ({
+      ...g,
+      scope: at,
+      ...(when !== undefined && !readsSubject({ when }) ? { when } : {}),
+    }))
+  // Nobody holds anything: a neutral grantee, so that the mover's own restrictions count.
+  const nobody = bindSubject(me.policy, { id: 'org-unit-move', companyId, roles: [] })
+  assertDelegable(me, nobody, moved, path, undefined, 'moving this unit changes who reaches it')
+}

@@ -148,7 +148,12 @@ export function orgUnitsRoutes(app: App, deps: RouteDeps): void {
         summary: 'Rename, re-kind or move an org unit (with its subtree)',
         description:
           'A move needs `orgUnit.edit` on the unit and on its new parent (company-wide for the ' +
-          'root), and never goes under the unit itself or a unit below it (409).',
+          'root), and never goes under the unit itself or a unit below it (409). A move changes ' +
+          'who reaches the unit through subtree scopes, so it is also a delegation (S17): every ' +
+          'action any role, permission group, personal grant or restriction in the company gives ' +
+          "at a subtree scope the move changes must be the caller's to give at the nearest unit " +
+          'above both the old and the new parent (company-wide when there is none); else 403 at ' +
+          '`body/parentId`, naming the actions.',
         tags,
         security,
         params: IdParams,
