@@ -2,7 +2,7 @@ import type { ControlledTransaction, Kysely, Transaction } from 'kysely'
 import type { Subject } from '../authz/index.js'
 import { APP_ROLE, withCompany } from '../db/index.js'
 import type { Database } from './database.js'
-import type { CallerCache } from './access/caller-cache.js'
+import type { CachedCaller, CallerCache } from './access/caller-cache.js'
 import type { PolicyCache } from './access/policy-cache.js'
 import { bindAndReadVersions, readVersions, type Versions } from './access/policy.repo.js'
 
@@ -129,13 +129,51 @@ export async function resumeIn(
     if (versions !== undefined && current(versions)) return { tx: requestTx(trx) }
     return { moved: trx }
   } catch (error) {
-    if (!trx.isCommitted && !trx.isRolledBack)
-      await trx
-        .rollback()
-        .execute()
-        .catch(() => {})
+    await rollbackQuietly(trx)
     throw error
   }
+}
+
+/** Rolls back what is still open, keeping the error that got us here (not the rollback's). */
+async function rollbackQuietly(trx: ControlledTransaction<Database>): Promise<void> {
+  if (!trx.isCommitted && !trx.isRolledBack)
+    await trx
+      .rollback()
+      .execute()
+      .catch(() => {})
+}
+
+/**
+ * A caller kept in memory under `key` (a session or an API key), resumed when `fresh` still
+ * holds for it at `now` and the company's counters have not moved; otherwise dropped, with the
+ * transaction resumeIn opened (if any) handed on for the full read (authenticateIn's `open`).
+ */
+export async function resumeKept(
+  ctx: AnonymousCtx,
+  key: string,
+  fresh: (kept: CachedCaller, now: number) => boolean,
+  lazy: boolean,
+): Promise<{ resumed: Authenticated } | { open: ControlledTransaction<Database> | undefined }> {
+  const kept = ctx.callers?.caller(key)
+  let open: ControlledTransaction<Database> | undefined
+  if (kept !== undefined) {
+    if (fresh(kept, ctx.now.getTime())) {
+      const resumed = await resumeIn(
+        ctx.db,
+        kept.actor.companyId,
+        lazy,
+        (v) => v.policy === kept.versions.policy && v.subject === kept.versions.subject,
+      )
+      if ('tx' in resumed) {
+        ctx.callers?.counted(true)
+        return { resumed: { actor: { ...kept.actor }, tx: resumed.tx } }
+      }
+      open = resumed.moved
+    }
+    ctx.callers?.dropCaller(key)
+  }
+  ctx.callers?.counted(false)
+  return { open }
 }
 
 /**
@@ -155,11 +193,7 @@ export async function authenticateIn(
     await trx.rollback().execute()
     return null
   } catch (error) {
-    if (!trx.isCommitted && !trx.isRolledBack)
-      await trx
-        .rollback()
-        .execute()
-        .catch(() => {})
+    await rollbackQuietly(trx)
     throw error
   }
 }

@@ -1,12 +1,10 @@
-import type { ControlledTransaction } from 'kysely'
-import type { Database } from '../database.js'
 import { AppError } from '../../errors.js'
 import { subjectOfRow } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import {
   inCompany,
   authenticateIn,
-  resumeIn,
+  resumeKept,
   releasedActor,
   type Actor,
   type AnonymousCtx,
@@ -36,32 +34,18 @@ export async function authenticateSession(
   const { now } = ctx
   const hash = sha256Hex(token)
   const key = `session:${hash}`
-  const kept = ctx.callers?.caller(key)
-  let open: ControlledTransaction<Database> | undefined
-  if (kept !== undefined) {
-    const t = now.getTime()
-    // Kept only while neither expired, idle nor due for its touch: else the full statement runs.
-    if (
-      (kept.expiresAt === null || t < kept.expiresAt) &&
-      kept.seenAt !== null &&
-      t - kept.seenAt < securityPolicy.sessionTouchMs &&
-      t - kept.seenAt < securityPolicy.sessionIdleMs
-    ) {
-      const resumed = await resumeIn(
-        ctx.db,
-        kept.actor.companyId,
-        options.lazy ?? false,
-        (v) => v.policy === kept.versions.policy && v.subject === kept.versions.subject,
-      )
-      if ('tx' in resumed) {
-        ctx.callers?.counted(true)
-        return { actor: { ...kept.actor }, tx: resumed.tx }
-      }
-      open = resumed.moved
-    }
-    ctx.callers?.dropCaller(key)
-  }
-  ctx.callers?.counted(false)
+  // Kept only while neither expired, idle nor due for its touch: else the full statement runs.
+  const kept = await resumeKept(
+    ctx,
+    key,
+    (k, t) =>
+      (k.expiresAt === null || t < k.expiresAt) &&
+      k.seenAt !== null &&
+      t - k.seenAt < securityPolicy.sessionTouchMs &&
+      t - k.seenAt < securityPolicy.sessionIdleMs,
+    options.lazy ?? false,
+  )
+  if ('resumed' in kept) return kept.resumed
   const found = await authenticateIn(
     ctx.db,
     async (trx) => {
@@ -92,7 +76,7 @@ export async function authenticateSession(
       })
       return actor
     },
-    open,
+    kept.open,
   )
   return found && { actor: { ...found.actor }, tx: found.tx }
 }

@@ -1,4 +1,4 @@
-import type { ControlledTransaction, Transaction } from 'kysely'
+import type { Transaction } from 'kysely'
 import {
   bindSubject,
   canDelegate,
@@ -20,7 +20,7 @@ import { recordAudit } from '../audit/index.js'
 import {
   inCompany,
   authenticateIn,
-  resumeIn,
+  resumeKept,
   releasedActor,
   type Actor,
   type AnonymousCtx,
@@ -110,31 +110,15 @@ export async function authenticateApiKey(
   options: { lazy?: boolean } = {},
 ): Promise<Authenticated | null> {
   const cacheKey = `apikey:${hashApiKey(key)}`
-  const kept = ctx.callers?.caller(cacheKey)
-  let open: ControlledTransaction<Database> | undefined
-  if (kept !== undefined) {
-    const t = ctx.now.getTime()
-    // Kept only while not expired and not due for its last_used_at touch.
-    if (
-      (kept.expiresAt === null || t < kept.expiresAt) &&
-      kept.seenAt !== null &&
-      t - kept.seenAt < TOUCH_MS
-    ) {
-      const resumed = await resumeIn(
-        ctx.db,
-        kept.actor.companyId,
-        options.lazy ?? false,
-        (v) => v.policy === kept.versions.policy && v.subject === kept.versions.subject,
-      )
-      if ('tx' in resumed) {
-        ctx.callers?.counted(true)
-        return { actor: { ...kept.actor }, tx: resumed.tx }
-      }
-      open = resumed.moved
-    }
-    ctx.callers?.dropCaller(cacheKey)
-  }
-  ctx.callers?.counted(false)
+  // Kept only while not expired and not due for its last_used_at touch.
+  const kept = await resumeKept(
+    ctx,
+    cacheKey,
+    (k, t) =>
+      (k.expiresAt === null || t < k.expiresAt) && k.seenAt !== null && t - k.seenAt < TOUCH_MS,
+    options.lazy ?? false,
+  )
+  if ('resumed' in kept) return kept.resumed
   const found = await authenticateIn(
     ctx.db,
     async (trx) => {
@@ -178,7 +162,7 @@ export async function authenticateApiKey(
       })
       return actor
     },
-    open,
+    kept.open,
   )
   return found && { actor: { ...found.actor }, tx: found.tx }
 }
