@@ -77,21 +77,10 @@ const invalid = (errors: ErrorDetail[]) =>
 // --- input: what the HTTP layer hands over, normalised here --------------------------------------
 
 /** A customer's fields as a request sends them (phone in any format, with an optional country). */
-export interface CustomerRequest {
-  readonly name?: string
-  readonly phone?: string | null
+/** A create or update as asked: CustomerInput before normalisation, with a phone's country. */
+export interface CustomerRequest extends CustomerInput {
   /** ISO 3166 alpha-2 country of a national phone number (`CN`, `RU`). */
   readonly country?: string
-  readonly email?: string | null
-  readonly idNumber?: string | null
-  readonly bankCard?: string | null
-  readonly region?: string | null
-  readonly branch?: string | null
-  readonly orgUnitId?: string | null
-  readonly level?: CustomerLevel
-  readonly tags?: readonly string[]
-  readonly ownerId?: string | null
-  readonly projectId?: string | null
 }
 
 /** Luhn checksum of a card number. */
