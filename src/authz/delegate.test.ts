@@ -111,6 +111,68 @@ describe('canDelegate', () => {
   })
 })
 
+describe('a restriction two people share is no shield when it reads the subject', () => {
+  // Found by test/delegation-property.test.ts (CI, seed -78502620): a novice put the role they
+  // share with a lead under "novices see less", then granted customer.view to that role. The
+  // restriction was the same rule on both, so it counted as carried, but it binds only novices.
+  const shared: Policy = {
+    version: 1,
+    timeZone: 'UTC',
+    orgUnits: { r1: null, t1: 'r1', t2: 'r1' },
+    roles: [
+      ...builtinRoles,
+      {
+        id: 'desk',
+        name: 'Desk',
+        kind: 'custom',
+        grants: [{ actions: ['customer.view'], scope: 'company' }],
+        restrictions: [
+          {
+            id: 'novices-see-less',
+            actions: ['customer.view'],
+            when: { eq: [{ ref: 'subject.level' }, 'novice'] },
+          },
+          { id: 'own-team-only', actions: ['customer.export'], scope: 'team' },
+        ],
+      },
+      {
+        id: 'wide',
+        name: 'Wide',
+        kind: 'custom',
+        grants: [{ actions: ['customer.view', 'customer.export'], scope: 'company' }],
+      },
+    ],
+  }
+  const e = compilePolicy(shared)
+  const at = (id: string, level: string, unit: string) =>
+    bindSubject(e, {
+      id,
+      companyId: 'c1',
+      orgUnitId: unit,
+      roles: ['desk', 'wide'],
+      attrs: { level },
+    })
+  const view: Grant = { actions: ['customer.view'], scope: 'company' }
+  const exportAll: Grant = { actions: ['customer.export'], scope: 'company' }
+
+  it('a novice cannot grant what the restriction keeps from them to a lead it spares', () => {
+    const v = canDelegate(at('n', 'novice', 't1'), at('l', 'lead', 't1'), view)
+    expect(v.allowed).toBe(false)
+    expect(v.violations[0]?.reason).toMatch(/restricted here \(novices-see-less\)/)
+  })
+
+  it('between two novices the shared restriction still travels with the grant', () => {
+    expect(canDelegate(at('n', 'novice', 't1'), at('m', 'novice', 't2'), view).allowed).toBe(true)
+  })
+
+  it('a team-scoped restriction travels only to someone of the same team', () => {
+    expect(canDelegate(at('n', 'lead', 't1'), at('m', 'lead', 't1'), exportAll).allowed).toBe(true)
+    const v = canDelegate(at('n', 'lead', 't1'), at('m', 'lead', 't2'), exportAll)
+    expect(v.allowed).toBe(false)
+    expect(v.violations[0]?.reason).toMatch(/own-team-only/)
+  })
+})
+
 // The property: no sequence of delegations by non-admins produces a permission nobody held.
 const actions: Action[] = [
   'customer.view',

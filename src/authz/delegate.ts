@@ -150,6 +150,28 @@ function whyNot(
 }
 
 /**
+ * Does a restriction both people are under hold the grantee back wherever it holds the granter
+ * back? Its scope and condition may read the subject (`team`, `subject.level`): the same rule can
+ * bind a novice granter and spare a lead grantee, and then it is no shield for what is granted.
+ */
+function restrictsAsMuch(d: ActionRule, granter: BoundSubject, grantee: BoundSubject): boolean {
+  const s = d.rule.scope
+  if (s === 'own') {
+    if (granter.subject.id !== grantee.subject.id) return false
+  } else if (s === 'project') {
+    const theirs = new Set(grantee.subject.projectIds ?? [])
+    if (!(granter.subject.projectIds ?? []).every((p) => theirs.has(p))) return false
+  } else {
+    const mine = unitsOf(s, granter)
+    const theirs = unitsOf(s, grantee)
+    if (theirs !== ALL && mine !== undefined) {
+      if (mine === ALL || theirs === undefined || !subset(mine, theirs)) return false
+    }
+  }
+  return implies(bindSub(d.rule.when, granter.sub), bindSub(d.rule.when, grantee.sub))
+}
+
+/**
  * May `granter` give `grant` to `grantee`? Pass the record for a one-record grant.
  * @example
  * canDelegate(teamLead, agent, { actions: ['customer.view'], scope: 'team' }).allowed
@@ -181,7 +203,10 @@ export function canDelegate(
       continue
     }
     const foreignDeny = (entry?.denies ?? []).find(
-      (d) => !entryOf(grantee, action)?.denies.some((x) => x.rule === d.rule),
+      (d) =>
+        !entryOf(grantee, action)?.denies.some(
+          (x) => x.rule === d.rule && restrictsAsMuch(d, granter, grantee),
+        ),
     )
     if (foreignDeny) {
       violations.push({
