@@ -99,7 +99,7 @@ async function customerRows(companyId: string) {
 }
 
 describe('customers: create and read', () => {
-  it('stores the phone in E.164, the email lower-cased, the card as digits; audited with secrets masked', async () => {
+  it('stores the phone in E.164, the email lower-cased, the card as digits; audited with secrets and contact data masked', async () => {
     expect(c1).toMatchObject({
       phone: '+8613812345678',
       email: 'wang.fang@example.com',
@@ -117,8 +117,11 @@ describe('customers: create and read', () => {
     expect(created?.after).toMatchObject({
       idNumber: '110101********1234',
       bankCard: '************1111',
+      phone: '+86*******5678',
+      email: 'w********************',
     })
     expect(JSON.stringify(created?.after)).not.toContain('110101199003071234')
+    expect(JSON.stringify(created?.after)).not.toContain('13812345678')
   })
 
   it('answers 404 for another company’s customer, on every route', async () => {

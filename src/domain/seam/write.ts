@@ -32,7 +32,11 @@ type AnySeam<Item extends { id: string }> = {
   readonly get: ResourceSeam<ResourceType, 'users', Item>['get']
 }
 
-/** `record` with the type's `secret` fields masked by their catalog pattern, for audit payloads. */
+/**
+ * `record` for an audit payload: `secret` fields and every field the catalog gives a mask (a
+ * customer's phone, email) masked by that pattern. The audit log says what changed; it is not a
+ * second copy of personal data for everyone who may read the log.
+ */
 export function auditSafe<T extends object>(type: ResourceType, record: T): T {
   const defs = catalog[type].fields as Readonly<
     Record<string, { sensitivity: string; mask?: MaskPattern }>
@@ -40,7 +44,7 @@ export function auditSafe<T extends object>(type: ResourceType, record: T): T {
   const out: Record<string, unknown> = { ...(record as Record<string, unknown>) }
   for (const [field, def] of Object.entries(defs)) {
     const value = out[field]
-    if (def.sensitivity === 'secret' && value !== null && value !== undefined) {
+    if ((def.sensitivity === 'secret' || def.mask !== undefined) && value != null) {
       out[field] = maskValue(value, def.mask ?? { keepStart: 0, keepEnd: 0 })
     }
   }
