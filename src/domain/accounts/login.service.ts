@@ -18,6 +18,7 @@ import type { LoginLimiter } from './login-limiter.js'
 import { loginRefusal, type LoginRefusal } from './login-restrictions.js'
 import { openSession } from './open-session.js'
 import { verifyAgainstDummy, verifyPassword } from './password.js'
+import { clientKey } from './client-key.js'
 import type { SecretBox } from './secret-box.js'
 import { securityPolicy } from './security-policy.js'
 import { checkTotp, hashRecoveryCode } from './totp.js'
@@ -56,7 +57,7 @@ export async function login(
 ): Promise<AuthResult> {
   const email = input.email.trim().toLowerCase()
   const allowed =
-    (await ctx.limiter.consume(ctx.db, `ip:${ctx.meta.ip ?? 'unknown'}`, ctx.now)) &&
+    (await ctx.limiter.consume(ctx.db, `ip:${clientKey(ctx.meta.ip)}`, ctx.now)) &&
     (await ctx.limiter.consume(ctx.db, `account:${input.company}:${email}`, ctx.now))
   if (!allowed) {
     throw new AppError('rate_limited', 'too many login attempts; wait a minute', {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import { AppError } from '../../errors.js'
 import type { Database } from '../database.js'
+import { clientKey } from './client-key.js'
 
 /**
  * S12: sign-ups are limited per client address and bounded in total, each in a fixed window that
@@ -50,7 +51,7 @@ export function createSignupLimiter(limits: SignupLimits = {}): SignupLimiter {
     async consume(db, ip, now) {
       // The address first: one address over its limit does not also use up the total.
       const wait =
-        (await count(db, `address:${ip ?? 'unknown'}`, perAddress, now)) ??
+        (await count(db, `address:${clientKey(ip)}`, perAddress, now)) ??
         (await count(db, 'all', total, now))
       sinceSweep += 1
       if (sinceSweep >= SWEEP_EVERY) {
