@@ -394,6 +394,8 @@ describe('customers: OpenAPI', () => {
       '/api/v1/customers/count',
       '/api/v1/customers/export',
       '/api/v1/customers/{id}',
+      '/api/v1/customers/{id}/complaints',
+      '/api/v1/customers/{id}/orders',
       '/api/v1/customers/{id}/unmask',
     ])
     const untyped: string[] = []

@@ -4,7 +4,11 @@ import type { UsageCountersTable } from './access/usage.table.js'
 import type { ApiKeysTable } from './api-keys/api-keys.table.js'
 import type { AuditCheckpointsTable, AuditEventsTable } from './audit/audit.table.js'
 import type { CompaniesTable } from './companies/companies.table.js'
-import type { CustomersTable } from './customers/customers.table.js'
+import type {
+  CustomerComplaintsTable,
+  CustomerOrdersTable,
+  CustomersTable,
+} from './customers/customers.table.js'
 import type { OrgUnitsTable } from './org-units/org-units.table.js'
 import type { ProjectMembersTable, ProjectsTable } from './projects/projects.table.js'
 import type {
@@ -36,4 +40,6 @@ export interface Database {
   audit_checkpoints: AuditCheckpointsTable
   usage_counters: UsageCountersTable
   customers: CustomersTable
+  customer_complaints: CustomerComplaintsTable
+  customer_orders: CustomerOrdersTable
 }

@@ -180,6 +180,18 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
     },
   },
   'PATCH /api/v1/customers/{id}': { request: { level: 'gold', tags: ['broadband'] } },
+  'POST /api/v1/customers/{id}/complaints': {
+    request: { summary: 'Router replaced twice in a month; the customer asks for compensation' },
+  },
+  'POST /api/v1/customers/{id}/orders': {
+    request: {
+      orderNo: 'A-1001',
+      amountMinor: 129900,
+      currency: 'CNY',
+      status: 'paid',
+      orderedAt: '2026-11-20T08:00:00.000Z',
+    },
+  },
   'POST /api/v1/customers/{id}/unmask': {
     request: { field: 'idNumber', reason: 'ticket 4711: the customer disputes a charge' },
   },

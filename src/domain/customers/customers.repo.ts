@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely, Updateable } from 'kysely'
 import type { Database } from '../database.js'
-import type { Customer, CustomerInput } from './customers.js'
+import type { Customer, CustomerComplaint, CustomerInput, CustomerOrder } from './customers.js'
 import type { CustomerRow, CustomersTable } from './customers.table.js'
 
 type Db = Kysely<Database>
@@ -94,4 +94,110 @@ export async function deleteCustomerRow(db: Db, companyId: string, id: string): 
     .where('id', '=', id)
     .executeTakeFirst()
   return res.numDeletedRows > 0n
+}
+
+// --- history: complaints and orders under a customer ---------------------------------------------
+
+/** One page of a customer's complaints, in id order after `after`. */
+export async function listComplaints(
+  db: Db,
+  companyId: string,
+  customerId: string,
+  after: string | undefined,
+  limit: number,
+): Promise<CustomerComplaint[]> {
+  const rows = await db
+    .selectFrom('customer_complaints')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('customer_id', '=', customerId)
+    .$if(after !== undefined, (q) => q.where('id', '>', after as string))
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+  return rows.map((row) => ({
+    id: row.id,
+    customerId: row.customer_id,
+    summary: row.summary,
+    status: row.status,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  }))
+}
+
+/** One page of a customer's orders, in id order after `after`. */
+export async function listOrders(
+  db: Db,
+  companyId: string,
+  customerId: string,
+  after: string | undefined,
+  limit: number,
+): Promise<CustomerOrder[]> {
+  const rows = await db
+    .selectFrom('customer_orders')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('customer_id', '=', customerId)
+    .$if(after !== undefined, (q) => q.where('id', '>', after as string))
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+  return rows.map((row) => ({
+    id: row.id,
+    customerId: row.customer_id,
+    orderNo: row.order_no,
+    amountMinor: Number(row.amount_minor),
+    currency: row.currency,
+    status: row.status,
+    orderedAt: row.ordered_at,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  }))
+}
+
+export async function insertComplaint(
+  db: Db,
+  companyId: string,
+  input: Pick<CustomerComplaint, 'customerId' | 'summary' | 'createdBy'>,
+  now: Date,
+): Promise<CustomerComplaint> {
+  const id = randomUUID()
+  await db
+    .insertInto('customer_complaints')
+    .values({
+      id,
+      company_id: companyId,
+      customer_id: input.customerId,
+      summary: input.summary,
+      status: 'open',
+      created_by: input.createdBy,
+      created_at: now,
+    })
+    .execute()
+  return { id, status: 'open', createdAt: now, ...input }
+}
+
+export async function insertOrder(
+  db: Db,
+  companyId: string,
+  input: Omit<CustomerOrder, 'id' | 'createdAt'>,
+  now: Date,
+): Promise<CustomerOrder> {
+  const id = randomUUID()
+  await db
+    .insertInto('customer_orders')
+    .values({
+      id,
+      company_id: companyId,
+      customer_id: input.customerId,
+      order_no: input.orderNo,
+      amount_minor: input.amountMinor,
+      currency: input.currency,
+      status: input.status,
+      ordered_at: input.orderedAt,
+      created_by: input.createdBy,
+      created_at: now,
+    })
+    .execute()
+  return { id, createdAt: now, ...input }
 }

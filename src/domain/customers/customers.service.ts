@@ -6,14 +6,21 @@
  */
 import type { Readable } from 'node:stream'
 import { sql } from 'kysely'
-import type { Action, AttrOf, Decision, Projected, Resource } from '../../authz/index.js'
+import {
+  maskValue,
+  type Action,
+  type AttrOf,
+  type Decision,
+  type Projected,
+  type Resource,
+} from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { decisionFor } from '../access/index.js'
 import { REASON_HEADER } from '../access/obligations.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { visibleOrgUnit } from '../org-units/index.js'
-import type { Page, PageRequest } from '../page.js'
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../page.js'
 import { normalisePhone, phoneSearchTerm } from '../phone.js'
 import { projectRecords } from '../projects/projects.service.js'
 import {
@@ -26,11 +33,22 @@ import {
   type Narrow,
 } from '../seam/index.js'
 import { visibleUser } from '../users/index.js'
-import type { Customer, CustomerInput, CustomerLevel, UnmaskableField } from './customers.js'
+import type {
+  Customer,
+  CustomerComplaint,
+  CustomerInput,
+  CustomerLevel,
+  CustomerOrder,
+  UnmaskableField,
+} from './customers.js'
 import {
   customerRowToCustomer,
   deleteCustomerRow,
+  insertComplaint,
   insertCustomer,
+  insertOrder,
+  listComplaints,
+  listOrders,
   updateCustomerRow,
 } from './customers.repo.js'
 
@@ -453,5 +471,145 @@ export async function unmaskCustomerField(
       after: { field, reason: why },
     })
     return { id, field, value: found.item[field] }
+  })
+}
+
+// --- history: complaints and orders --------------------------------------------------------------
+
+/**
+ * A customer's history field as the caller may reach it: the customer through the seam for
+ * `action` (404 when invisible, 403 when visible but not allowed, obligations applied), then
+ * the caller's level on `field` (P4: complaints hidden from sales, history hidden from novices).
+ */
+async function historyField(
+  tx: TenantCtx,
+  id: string,
+  action: 'customer.view' | 'customer.edit',
+  field: 'complaints' | 'orderHistory',
+) {
+  const found = await customerRecords.get(tx, id, action, noSuchCustomer)
+  const level = found.decision.obligations.fields[field] ?? 'hidden'
+  const need = action === 'customer.edit' ? ['edit'] : ['masked', 'read', 'edit']
+  if (!need.includes(level)) {
+    const what = field === 'complaints' ? 'complaints' : 'order history'
+    throw new AppError(
+      'forbidden',
+      `this customer's ${what} ${action === 'customer.edit' ? 'is not editable by you' : 'is hidden from you'}`,
+    )
+  }
+  return level
+}
+
+const maskAll = { keepStart: 0, keepEnd: 0 }
+
+/** One page of the customer's complaints (`complaints` field: masked → summaries masked). */
+export async function listCustomerComplaints(
+  ctx: Ctx,
+  id: string,
+  page: PageRequest,
+): Promise<Page<Projected<CustomerComplaint>>> {
+  return inCompany(ctx, async (tx) => {
+    const level = await historyField(tx, id, 'customer.view', 'complaints')
+    const rows = await listComplaints(
+      tx.db,
+      tx.actor.companyId,
+      id,
+      decodeCursor(page.cursor),
+      page.limit + 1,
+    )
+    const items = rows
+      .slice(0, page.limit)
+      .map((c) =>
+        level === 'masked'
+          ? { ...c, summary: maskValue(c.summary, maskAll), maskedFields: ['summary'] }
+          : c,
+      )
+    return pageOf(items, rows.length > page.limit)
+  })
+}
+
+/** One page of the customer's orders (`orderHistory` field: masked → order numbers masked). */
+export async function listCustomerOrders(
+  ctx: Ctx,
+  id: string,
+  page: PageRequest,
+): Promise<Page<Projected<CustomerOrder>>> {
+  return inCompany(ctx, async (tx) => {
+    const level = await historyField(tx, id, 'customer.view', 'orderHistory')
+    const rows = await listOrders(
+      tx.db,
+      tx.actor.companyId,
+      id,
+      decodeCursor(page.cursor),
+      page.limit + 1,
+    )
+    const items = rows.slice(0, page.limit).map((o) =>
+      level === 'masked'
+        ? {
+            ...o,
+            orderNo: maskValue(o.orderNo, { keepStart: 0, keepEnd: 2 }),
+            maskedFields: ['orderNo'],
+          }
+        : o,
+    )
+    return pageOf(items, rows.length > page.limit)
+  })
+}
+
+function pageOf<T extends { id: string }>(items: T[], more: boolean): Page<T> {
+  const last = items.at(-1)
+  return { items, nextCursor: more && last ? encodeCursor(last.id) : null }
+}
+
+/** Records a complaint: `customer.edit` on the customer with `complaints` editable. Audited. */
+export async function addCustomerComplaint(
+  ctx: Ctx,
+  id: string,
+  input: { summary: string },
+): Promise<CustomerComplaint> {
+  return inCompany(ctx, async (tx) => {
+    await historyField(tx, id, 'customer.edit', 'complaints')
+    const summary = input.summary.trim()
+    if (summary === '') throw invalid([{ path: 'body/summary', message: 'say what happened' }])
+    const complaint = await insertComplaint(
+      tx.db,
+      tx.actor.companyId,
+      { customerId: id, summary, createdBy: tx.actor.userId },
+      tx.now,
+    )
+    // the summary is confidential: the log names the complaint, not its text
+    await recordAudit(tx, {
+      action: 'customer.complaint_added',
+      targetType: 'customer',
+      targetId: id,
+      after: { complaintId: complaint.id },
+    })
+    return complaint
+  })
+}
+
+/** Records an order: `customer.edit` on the customer with `orderHistory` editable. Audited. */
+export async function addCustomerOrder(
+  ctx: Ctx,
+  id: string,
+  input: Omit<CustomerOrder, 'id' | 'customerId' | 'createdBy' | 'createdAt'>,
+): Promise<CustomerOrder> {
+  return inCompany(ctx, async (tx) => {
+    await historyField(tx, id, 'customer.edit', 'orderHistory')
+    const order = await insertOrder(
+      tx.db,
+      tx.actor.companyId,
+      { ...input, orderNo: input.orderNo.trim(), customerId: id, createdBy: tx.actor.userId },
+      tx.now,
+    ).catch((error: unknown) => {
+      throw writeProblem(error, 'an order with this number', [])
+    })
+    await recordAudit(tx, {
+      action: 'customer.order_added',
+      targetType: 'customer',
+      targetId: id,
+      after: { orderId: order.id, orderNo: order.orderNo },
+    })
+    return order
   })
 }

@@ -21,3 +21,27 @@ export interface CustomersTable {
 }
 
 export type CustomerRow = Selectable<CustomersTable>
+
+export interface CustomerComplaintsTable {
+  id: string
+  company_id: string
+  customer_id: string
+  summary: string
+  status: 'open' | 'resolved'
+  created_by: string | null
+  created_at: Generated<Date>
+}
+
+export interface CustomerOrdersTable {
+  id: string
+  company_id: string
+  customer_id: string
+  order_no: string
+  /** In the currency's minor unit (cents, fen, kopecks). */
+  amount_minor: number
+  currency: string
+  status: 'placed' | 'paid' | 'shipped' | 'cancelled' | 'returned'
+  ordered_at: Date
+  created_by: string | null
+  created_at: Generated<Date>
+}

@@ -46,3 +46,30 @@ export interface CustomerInput {
 /** The fields a caller may ask to see in clear once (`customer.unmask`). */
 export const unmaskableFields = ['phone', 'email', 'idNumber', 'bankCard'] as const
 export type UnmaskableField = (typeof unmaskableFields)[number]
+
+/** A complaint on record (the customer's `complaints` field, P4: confidential). */
+export interface CustomerComplaint {
+  readonly id: string
+  readonly customerId: string
+  readonly summary: string
+  readonly status: 'open' | 'resolved'
+  readonly createdBy: string | null
+  readonly createdAt: Date
+}
+
+export const orderStatuses = ['placed', 'paid', 'shipped', 'cancelled', 'returned'] as const
+
+/** An order in the customer's history (the `orderHistory` field). */
+export interface CustomerOrder {
+  readonly id: string
+  readonly customerId: string
+  readonly orderNo: string
+  /** In the currency's minor unit (cents, fen, kopecks). */
+  readonly amountMinor: number
+  /** ISO 4217, upper case. */
+  readonly currency: string
+  readonly status: (typeof orderStatuses)[number]
+  readonly orderedAt: Date
+  readonly createdBy: string | null
+  readonly createdAt: Date
+}

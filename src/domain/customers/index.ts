@@ -1,7 +1,11 @@
 // The customers module's public face: its repository stays private (docs/resources.md).
 export * from './customers.js'
 export {
+  addCustomerComplaint,
+  addCustomerOrder,
   countCustomers,
+  listCustomerComplaints,
+  listCustomerOrders,
   customerExportColumns,
   exportCustomers,
   createCustomer,

@@ -1,6 +1,13 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
+import type { Projected } from '../../authz/index.js'
 import {
+  addCustomerComplaint,
+  addCustomerOrder,
   countCustomers,
+  listCustomerComplaints,
+  listCustomerOrders,
+  type CustomerComplaint,
+  type CustomerOrder,
   exportCustomers,
   createCustomer,
   customerLevels,
@@ -138,12 +145,66 @@ const UnmaskedJson = Type.Object({
 })
 
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
-const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
-const tags = ['customers']
+const HistoryPage = Type.Object(PageQuery, { additionalProperties: false })
+const Masked = { maskedFields: Type.Optional(Type.Array(Type.String())) }
+const ComplaintJson = Type.Object({
+  id: Type.String(),
+  customerId: Type.String(),
+  summary: Type.String(),
+  status: Type.Union([Type.Literal('open'), Type.Literal('resolved')]),
+  createdBy: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  ...Masked,
+})
+const OrderStatus = Type.Union([
+  Type.Literal('placed'),
+  Type.Literal('paid'),
+  Type.Literal('shipped'),
+  Type.Literal('cancelled'),
+  Type.Literal('returned'),
+])
+const OrderJson = Type.Object({
+  id: Type.String(),
+  customerId: Type.String(),
+  orderNo: Type.String(),
+  amountMinor: Type.Integer({ minimum: 0 }),
+  currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+  status: OrderStatus,
+  orderedAt: Timestamp,
+  createdBy: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  ...Masked,
+})
+const NewComplaintBody = Type.Object(
+  { summary: Type.String({ minLength: 1, maxLength: 2000 }) },
+  { additionalProperties: false },
+)
+const NewOrderBody = Type.Object(
+  {
+    orderNo: Type.String({ minLength: 1, maxLength: 64 }),
+    amountMinor: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+    status: OrderStatus,
+    orderedAt: Timestamp,
+  },
+  { additionalProperties: false },
+)
+const complaintJson = (c: Projected<CustomerComplaint>) => ({
+  ...(c as CustomerComplaint),
+  createdAt: (c as CustomerComplaint).createdAt.toISOString(),
+})
+const orderJson = (o: Projected<CustomerOrder>) => ({
+  ...(o as CustomerOrder),
+  orderedAt: (o as CustomerOrder).orderedAt.toISOString(),
+  createdAt: (o as CustomerOrder).createdAt.toISOString(),
+})
 
 // A customer I may not view (another company's, another team's) is 404 like an id never issued;
 // one I may view but not change is 403. Units, owner and project named in a body that I may not
 // see answer 404 on their `errors[].path`.
+
+const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
+const tags = ['customers']
 
 export function customersRoutes(app: App, deps: RouteDeps): void {
   const View = CustomerViewJson
@@ -315,6 +376,95 @@ export function customersRoutes(app: App, deps: RouteDeps): void {
         req.body.reason,
       )
       return reply.header('cache-control', 'no-store').send(result)
+    },
+  )
+
+  // A customer's history: the `complaints` and `orderHistory` fields of the customer (P4).
+  const history = (what: string) =>
+    `The customer through \`customer.view\` (404 when I may not know them), then my level on ` +
+    `the ${what} field: hidden → 403, masked → listed with the identifying text masked.`
+  app.get(
+    '/customers/:id/complaints',
+    {
+      schema: {
+        summary: "A customer's complaint records, one page",
+        description: history('`complaints`'),
+        tags,
+        security,
+        params: IdParams,
+        querystring: HistoryPage,
+        response: { 200: PageJson(ComplaintJson), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const { limit = 50, cursor } = req.query
+      const page = await listCustomerComplaints(deps.ctx(req), req.params.id, { limit, cursor })
+      return {
+        items: page.items.map(complaintJson),
+        nextCursor: page.nextCursor,
+      }
+    },
+  )
+  app.post(
+    '/customers/:id/complaints',
+    {
+      schema: {
+        summary: 'Record a complaint on a customer',
+        description:
+          '`customer.edit` on the customer with the `complaints` field editable. Audited ' +
+          '(`customer.complaint_added`, naming the complaint, not its text).',
+        tags,
+        security,
+        params: IdParams,
+        body: NewComplaintBody,
+        response: { 201: ComplaintJson, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const created = await addCustomerComplaint(deps.ctx(req), req.params.id, req.body)
+      return reply.code(201).send(complaintJson(created))
+    },
+  )
+  app.get(
+    '/customers/:id/orders',
+    {
+      schema: {
+        summary: "A customer's order history, one page",
+        description: history('`orderHistory`'),
+        tags,
+        security,
+        params: IdParams,
+        querystring: HistoryPage,
+        response: { 200: PageJson(OrderJson), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      const { limit = 50, cursor } = req.query
+      const page = await listCustomerOrders(deps.ctx(req), req.params.id, { limit, cursor })
+      return { items: page.items.map(orderJson), nextCursor: page.nextCursor }
+    },
+  )
+  app.post(
+    '/customers/:id/orders',
+    {
+      schema: {
+        summary: "Record an order in a customer's history",
+        description:
+          '`customer.edit` on the customer with the `orderHistory` field editable. An order ' +
+          'number already used in the company is 409. Audited (`customer.order_added`).',
+        tags,
+        security,
+        params: IdParams,
+        body: NewOrderBody,
+        response: { 201: OrderJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const created = await addCustomerOrder(deps.ctx(req), req.params.id, {
+        ...req.body,
+        orderedAt: new Date(req.body.orderedAt),
+      })
+      return reply.code(201).send(orderJson(created))
     },
   )
 }
