@@ -16,6 +16,7 @@ import type {
   UserRolesTable,
 } from './roles/roles.table.js'
 import type { SessionsTable } from './accounts/sessions.table.js'
+import type { TicketRepliesTable, TicketsTable } from './tickets/tickets.table.js'
 import type { UsersTable } from './users/users.table.js'
 
 export interface Database {
@@ -36,4 +37,6 @@ export interface Database {
   audit_checkpoints: AuditCheckpointsTable
   usage_counters: UsageCountersTable
   customers: CustomersTable
+  tickets: TicketsTable
+  ticket_replies: TicketRepliesTable
 }

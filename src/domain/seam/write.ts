@@ -151,6 +151,13 @@ export interface UpdateThrough<Item extends { id: string }> {
   /** Checks the references the change names (404 with a path) before anything is written. */
   readonly checkReferences?: (changes: Readonly<Record<string, unknown>>) => Promise<void>
   readonly update: (changes: Readonly<Record<string, unknown>>) => Promise<Item | undefined>
+  /**
+   * Attributes the action moves by definition (a workflow's state: closing a ticket sets its
+   * `status` to closed, which ends the `status ≠ closed` its own grant reads). The decision on
+   * the record as it would be is not asked for a change of these alone; it still is for every
+   * other attribute that moves (a unit, an owner). Only a service's transition sets this.
+   */
+  readonly workflow?: readonly string[]
 }
 
 /**
@@ -185,7 +192,9 @@ export async function updateThrough<Item extends { id: string }>(
   const was = spec.resourceOf(before)
   const will = spec.resourceOf({ ...before, ...changes })
   const attrs = Object.keys(will.attrs ?? {})
-  const moved = attrs.filter((a) => (was.attrs ?? {})[a] !== (will.attrs ?? {})[a])
+  const moved = attrs.filter(
+    (a) => (was.attrs ?? {})[a] !== (will.attrs ?? {})[a] && !(spec.workflow ?? []).includes(a),
+  )
   for (const [action, own] of byAction) {
     const decision = await authorize(tx, action, was, { recorded: true }).catch((error) => {
       if (error instanceof AppError && error.code === 'not_found') throw spec.missing()
