@@ -392,6 +392,7 @@ describe('customers: OpenAPI', () => {
     expect(paths.sort()).toEqual([
       '/api/v1/customers',
       '/api/v1/customers/count',
+      '/api/v1/customers/export',
       '/api/v1/customers/{id}',
       '/api/v1/customers/{id}/unmask',
     ])

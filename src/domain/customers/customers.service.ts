@@ -4,6 +4,7 @@
  * helpers (decision before and after, field rights, audit), and only what is customer-specific
  * here: normalising contact data and the unmask action.
  */
+import type { Readable } from 'node:stream'
 import { sql } from 'kysely'
 import type { Action, AttrOf, Decision, Projected, Resource } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
@@ -18,6 +19,7 @@ import { projectRecords } from '../projects/projects.service.js'
 import {
   createThrough,
   defineResource,
+  exportCsv,
   deleteThrough,
   updateThrough,
   writeProblem,
@@ -251,6 +253,42 @@ export async function listCustomers(
       ...listFilter(filter),
     }),
   )
+}
+
+/** The columns of a customer export, in order (a field the caller may not see exports empty). */
+export const customerExportColumns = [
+  'id',
+  'name',
+  'phone',
+  'email',
+  'idNumber',
+  'bankCard',
+  'region',
+  'branch',
+  'orgUnitId',
+  'level',
+  'tags',
+  'ownerId',
+  'projectId',
+] as const satisfies readonly (keyof Customer)[]
+
+/**
+ * CSV of every customer the caller may `customer.export` under this filter, with their masks
+ * (P2: high-risk, the Admin's by default). Traced before the first row: see seam/export.ts.
+ */
+export async function exportCustomers(
+  ctx: Ctx,
+  filter: CustomerListFilter = {},
+  reason?: string,
+): Promise<Readable> {
+  return exportCsv(ctx, {
+    seam: customerRecords,
+    action: 'customer.export',
+    filter: listFilter(filter),
+    columns: customerExportColumns,
+    described: { ...filter },
+    reason,
+  })
 }
 
 /** How many customers `listCustomers` would show with this filter, over all pages. */

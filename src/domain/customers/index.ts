@@ -2,6 +2,8 @@
 export * from './customers.js'
 export {
   countCustomers,
+  customerExportColumns,
+  exportCustomers,
   createCustomer,
   customerRecords,
   customerResource,

@@ -150,6 +150,17 @@ export interface ResourceSeam<
     action: Action,
     rows: readonly R[],
   ): Promise<(Found<Item> & { row: R })[]>
+  /**
+   * Every record `list` would show for this filter, over all its pages, `batch` at a time (an
+   * export): memory holds one batch, never the whole result. Stops when `onBatch` answers true.
+   */
+  each(
+    tx: TenantCtx,
+    action: Action,
+    filter: ListFilter<TB, Item>,
+    onBatch: (kept: Found<Item>[]) => boolean | Promise<boolean>,
+    batch?: number,
+  ): Promise<void>
   /** How many records the caller may `action` (the same plan; rows the check refuses excluded). */
   count(tx: TenantCtx, action: Action, where?: Narrow<TB>): Promise<number>
   /**
@@ -263,16 +274,17 @@ export function defineResource<
 
   /**
    * The records of a filtered list the caller may `action`, in id order after `after`, each
-   * decided again; read in batches of `batch` until `enough(kept)` says stop.
+   * decided again; read `batch` rows at a time, the kept ones of each handed to `onBatch`, until
+   * the rows run out or `onBatch` answers true (stop).
    */
-  async function scan(
+  async function walk(
     tx: TenantCtx,
     action: Action,
     filter: ListFilter<TB, Item>,
     after: string | undefined,
     batch: number,
-    enough: (kept: number) => boolean,
-  ): Promise<Found<Item>[]> {
+    onBatch: (kept: Found<Item>[]) => boolean | Promise<boolean>,
+  ): Promise<void> {
     const q = filter.q
     const terms = q !== undefined && q !== '' ? searchTerms(searchSpec, q) : undefined
     let query = await visibleQuery(tx, action, filter.where)
@@ -288,7 +300,6 @@ export function defineResource<
     const me = await subjectOf(tx)
     const env = envOf(tx)
     const readable = filter.readable ?? []
-    const kept: Found<Item>[] = []
     // Keep reading until enough are kept: rows the check refuses or a search matched only in
     // unreadable fields never shorten a page or name the cursor.
     for (;;) {
@@ -298,6 +309,7 @@ export function defineResource<
         .orderBy(`${table}.id` as never)
         .limit(batch)
         .execute()) as unknown as Row<TB>[]
+      const kept: Found<Item>[] = []
       for (const row of rows) {
         const resource = resourceOf(row)
         const decision = decide(me, action, { companyId: tx.actor.companyId, ...resource }, env)
@@ -306,11 +318,27 @@ export function defineResource<
         const item = spec.toItem(row)
         if (terms !== undefined && !readableMatch(decision, item, terms)) continue
         kept.push({ item, decision, resource })
-        if (enough(kept.length)) break
       }
-      if (enough(kept.length) || rows.length < batch) return kept
+      if ((await onBatch(kept)) || rows.length < batch) return
       after = (rows.at(-1) as { id: string }).id
     }
+  }
+
+  /** `walk`, collected: the kept records until `enough(count)`. */
+  async function scan(
+    tx: TenantCtx,
+    action: Action,
+    filter: ListFilter<TB, Item>,
+    after: string | undefined,
+    batch: number,
+    enough: (kept: number) => boolean,
+  ): Promise<Found<Item>[]> {
+    const all: Found<Item>[] = []
+    await walk(tx, action, filter, after, batch, (kept) => {
+      all.push(...kept)
+      return enough(all.length)
+    })
+    return all
   }
 
   async function list(
@@ -320,6 +348,7 @@ export function defineResource<
   ): Promise<Page<Projected<Item>>> {
     const after = decodeCursor(request.cursor)
     const kept = await scan(tx, action, request, after, request.limit + 1, (n) => n > request.limit)
+    kept.length = Math.min(kept.length, request.limit + 1)
     const me = await subjectOf(tx)
     const more = kept.length > request.limit
     const shown = kept.slice(0, request.limit)
@@ -345,7 +374,12 @@ export function defineResource<
   ): Promise<number> {
     const searching = filter.q !== undefined && filter.q !== ''
     if (!searching && (filter.readable ?? []).length === 0) return count(tx, action, filter.where)
-    return (await scan(tx, action, filter, undefined, 500, () => false)).length
+    let n = 0
+    await walk(tx, action, filter, undefined, 500, (kept) => {
+      n += kept.length
+      return false
+    })
+    return n
   }
 
   const inClear = (decision: Decision, field: string) => {
@@ -401,6 +435,8 @@ export function defineResource<
     list,
     columnMap,
     keepAllowed,
+    each: (tx, action, filter, onBatch, batch = 500) =>
+      walk(tx, action, filter, undefined, batch, onBatch),
     count,
     countMatching,
   }

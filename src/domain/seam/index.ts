@@ -19,3 +19,4 @@ export {
   type CreateThrough,
   type UpdateThrough,
 } from './write.js'
+export { csvLine, exportCsv, type ExportSpec } from './export.js'

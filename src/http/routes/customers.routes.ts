@@ -1,6 +1,7 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
 import {
   countCustomers,
+  exportCustomers,
   createCustomer,
   customerLevels,
   deleteCustomer,
@@ -183,6 +184,40 @@ export function customersRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => ({ count: await countCustomers(deps.ctx(req), req.query) }),
+  )
+
+  app.get(
+    '/customers/export',
+    {
+      schema: {
+        summary: 'Export the customers I may export, as CSV (streamed)',
+        description:
+          '`customer.export` (P2: high-risk, the Admin’s by default) over the same filters, scope ' +
+          'and masks as the list: a field I may not see exports as an empty cell, a masked one ' +
+          'masked. Refusals (403, 400 `reason_required`, 409 `approval_required`, 429 ' +
+          '`quota_exceeded`) come before any row. The export is audited before the first row ' +
+          '(`customer.export.started`) and at the end with the row count (`customer.exported`). ' +
+          'A reason goes in the `x-tessera-reason` header.',
+        tags,
+        security,
+        querystring: CountQuery,
+        response: {
+          200: {
+            description: 'CSV (RFC 4180): a header line, then one line per customer',
+            content: { 'text/csv': { schema: Type.String() } },
+          },
+          ...problems(400, 401, 403, 409, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      const csv = await exportCustomers(deps.ctx(req), req.query)
+      // the schema describes the body (a string of CSV); it goes out as a stream of it
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="customers.csv"')
+        .send(csv as unknown as string)
+    },
   )
 
   app.post(
