@@ -262,6 +262,24 @@ describe('tickets: the workflow and P5', () => {
     problem(await move(sam.as, t.id, 'processing'), 409, 'conflict')
     const row = await rowOf(t.id)
     expect([row.title, row.priority, row.assignee_id]).toEqual(['Will close', 2, sam.id])
+    // P5's other exception: a return visit on the closed ticket (not on an open one)
+    const visit = await sam.as('POST', `/api/v1/tickets/${t.id}/return-visits`, {
+      body: 'Called back: all good',
+    })
+    expect(visit.statusCode).toBe(201)
+    expect(visit.json()).toMatchObject({ kind: 'return_visit', authorId: sam.id })
+    problem(
+      await sam.as('POST', `/api/v1/tickets/${sams.id}/return-visits`, { body: 'x' }),
+      403,
+      'forbidden',
+    )
+    problem(
+      await oscar.as('POST', `/api/v1/tickets/${t.id}/return-visits`, { body: 'x' }),
+      404,
+      'not_found',
+    )
+    const replies = (await sam.as('GET', `/api/v1/tickets/${t.id}/replies`)).json().items
+    expect(replies.map((r: { kind: string }) => r.kind)).toEqual(['return_visit'])
     // still readable, and reopened through its own action
     expect((await sam.as('GET', `/api/v1/tickets/${t.id}`)).statusCode).toBe(200)
     expect((await move(sam.as, t.id, 'reopened')).json().status).toBe('reopened')
@@ -366,7 +384,8 @@ describe('tickets: replies', () => {
       'validation_failed',
     )
     const events = await auditActions(db, a.companyId)
-    expect(events.filter((e) => e.action === 'ticketReply.created')).toHaveLength(3)
+    // nina's, the lead's and tech's replies on their tickets, and sam's return visit
+    expect(events.filter((e) => e.action === 'ticketReply.created')).toHaveLength(4)
   })
 })
 

@@ -196,6 +196,9 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'POST /api/v1/tickets/{id}/replies': {
     request: { body: 'We reset the line card; please test again tonight.' },
   },
+  'POST /api/v1/tickets/{id}/return-visits': {
+    request: { body: 'Called back: the line is stable since the fix; the customer is satisfied.' },
+  },
   'POST /api/v1/tickets/bulk': {
     request: {
       action: 'assign',

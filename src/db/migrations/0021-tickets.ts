@@ -42,7 +42,7 @@ const statements = [
   'CREATE INDEX tickets_status ON tickets (company_id, status, id)',
   'CREATE INDEX tickets_escalated ON tickets (company_id, id) WHERE escalated',
   ...tenantIsolation('tickets', READ_WRITE),
-  // a reply carries its ticket's unit and project (kept in step by the ticket's writes), so the
+  // a reply (or a return visit: P5's way to write on a closed ticket) carries its ticket's unit and project (kept in step by the ticket's writes), so the
   // ticketReply scopes read them like any column; the author is the `own` scope
   `CREATE TABLE ticket_replies (
     id text PRIMARY KEY,
@@ -51,6 +51,7 @@ const statements = [
     author_id text,
     org_unit_id text,
     project_id text,
+    kind text NOT NULL DEFAULT 'reply' CHECK (kind IN ('reply', 'return_visit')),
     body text NOT NULL CHECK (length(body) BETWEEN 1 AND 10000),
     created_at timestamptz NOT NULL DEFAULT now(),
     UNIQUE (company_id, id),

@@ -37,6 +37,7 @@ export function replyRowToReply(row: TicketReplyRow): TicketReply {
     authorId: row.author_id,
     orgUnitId: row.org_unit_id,
     projectId: row.project_id,
+    kind: row.kind,
     body: row.body,
     createdAt: row.created_at,
   }
@@ -132,7 +133,7 @@ export async function deleteTicketRow(db: Db, companyId: string, id: string): Pr
 export async function insertReply(
   db: Db,
   companyId: string,
-  reply: Pick<TicketReply, 'ticketId' | 'authorId' | 'orgUnitId' | 'projectId' | 'body'>,
+  reply: Pick<TicketReply, 'ticketId' | 'authorId' | 'orgUnitId' | 'projectId' | 'kind' | 'body'>,
   now: Date,
 ): Promise<TicketReply> {
   const row = await db
@@ -144,6 +145,7 @@ export async function insertReply(
       author_id: reply.authorId,
       org_unit_id: reply.orgUnitId,
       project_id: reply.projectId,
+      kind: reply.kind,
       body: reply.body,
       created_at: now,
     })

@@ -32,7 +32,7 @@ import {
   ticketRowToTicket,
   updateTicketRow,
 } from './tickets.repo.js'
-import type { Ticket, TicketInput, TicketReply, TicketStatus } from './tickets.js'
+import type { Ticket, TicketInput, TicketReply, TicketReplyKind, TicketStatus } from './tickets.js'
 
 /** A ticket as the caller may see it: hidden fields absent, masked ones in `maskedFields`. */
 export type TicketView = Projected<Ticket>
@@ -498,17 +498,21 @@ export async function listTicketReplies(
 /**
  * Replies on a ticket: `ticket.reply` on the ticket (404 when the caller may not view it, 403
  * when they may but not reply: a closed ticket by P5), then `ticketReply.create` on the reply as
- * it would be (its author, the ticket's unit and project). Audited `ticketReply.created`.
+ * it would be (its author, the ticket's unit and project). Audited `ticketReply.created`. A
+ * return visit (`kind: 'return_visit'`) needs `ticket.returnVisit` instead, which the presets
+ * grant on closed tickets only: P5's exception, decided by the engine like the rule.
  */
 export async function replyToTicket(
   ctx: Ctx,
   ticketId: string,
   body: string,
+  kind: TicketReplyKind = 'reply',
 ): Promise<TicketReplyView> {
   return inCompany(ctx, async (tx) => {
     const text = body.trim()
     if (text === '') throw invalid([{ path: 'body/body', message: 'must not be blank' }])
-    const { item: ticket } = await ticketRecords.get(tx, ticketId, 'ticket.reply', noSuchTicket, {
+    const action = kind === 'reply' ? 'ticket.reply' : 'ticket.returnVisit'
+    const { item: ticket } = await ticketRecords.get(tx, ticketId, action, noSuchTicket, {
       recorded: true,
     })
     const authorId = tx.actor.apiKeyId === undefined ? tx.actor.userId : null
@@ -517,6 +521,7 @@ export async function replyToTicket(
       authorId,
       orgUnitId: ticket.orgUnitId,
       projectId: ticket.projectId,
+      kind,
       body: text,
     }
     const record = ticketReplyResource({ id: '', ...wouldBe })

@@ -1,6 +1,6 @@
 import type { Generated, Selectable } from 'kysely'
 import type { CustomerLevel } from '../customers/index.js'
-import type { TicketStatus } from './tickets.js'
+import type { TicketReplyKind, TicketStatus } from './tickets.js'
 
 export interface TicketsTable {
   id: string
@@ -30,6 +30,7 @@ export interface TicketRepliesTable {
   author_id: string | null
   org_unit_id: string | null
   project_id: string | null
+  kind: Generated<TicketReplyKind>
   body: string
   created_at: Generated<Date>
 }

@@ -53,6 +53,10 @@ export interface TicketInput {
   readonly projectId?: string | null
 }
 
+/** A reply, or a return visit (the customer called back after closing: `ticket.returnVisit`). */
+export const ticketReplyKinds = ['reply', 'return_visit'] as const
+export type TicketReplyKind = (typeof ticketReplyKinds)[number]
+
 /** A reply on a ticket (the `ticketReply` type). */
 export interface TicketReply {
   readonly id: string
@@ -61,6 +65,7 @@ export interface TicketReply {
   readonly authorId: string | null
   readonly orgUnitId: string | null
   readonly projectId: string | null
+  readonly kind: TicketReplyKind
   readonly body: string
   readonly createdAt: Date
 }

@@ -72,6 +72,11 @@ const ReplyViewJson = Type.Object(
     authorId: Type.Optional(Nullable(Type.String())),
     orgUnitId: Type.Optional(Nullable(Type.String())),
     projectId: Type.Optional(Nullable(Type.String())),
+    kind: Type.Optional(
+      Type.Union([Type.Literal('reply'), Type.Literal('return_visit')], {
+        description: 'a reply, or a return visit on a closed ticket',
+      }),
+    ),
     body: Type.Optional(Type.String()),
     createdAt: Type.Optional(Timestamp),
     maskedFields: Type.Optional(Type.Array(Type.String())),
@@ -377,6 +382,33 @@ export function ticketsRoutes(app: App, deps: RouteDeps): void {
     },
     async (req, reply) => {
       const created = await replyToTicket(deps.ctx(req), req.params.id, req.body.body)
+      return reply.code(201).send(replyViewJson(created))
+    },
+  )
+
+  app.post(
+    '/tickets/:id/return-visits',
+    {
+      schema: {
+        summary: 'Record a return visit on a ticket (listed among its replies)',
+        description:
+          'Needs `ticket.returnVisit` on the ticket, which the presets grant on closed tickets ' +
+          'only (P5: a closed ticket is read-only except reopen and return visit); 404 when I ' +
+          'may not view the ticket, 403 when I may but not make a return visit.',
+        tags,
+        security,
+        params: IdParams,
+        body: ReplyBody,
+        response: { 201: ReplyViewJson, ...problems(400, 401, 403, 404, 429) },
+      },
+    },
+    async (req, reply) => {
+      const created = await replyToTicket(
+        deps.ctx(req),
+        req.params.id,
+        req.body.body,
+        'return_visit',
+      )
       return reply.code(201).send(replyViewJson(created))
     },
   )
