@@ -460,6 +460,24 @@ describe('tickets: bulk actions check every record and report per record', () =>
   })
 })
 
+describe('tickets: export (P2)', () => {
+  it('exports what the list shows under the same filter, to the Admin only, audited', async () => {
+    problem(await lee.as('GET', '/api/v1/tickets/export'), 403, 'forbidden')
+    const res = await asA('GET', `/api/v1/tickets/export?customerId=${vip}`)
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toMatch(/^text\/csv/)
+    const lines = res.body.trim().split('\r\n')
+    expect(lines[0]).toBe(
+      'id,title,status,category,priority,faultCode,customerLevel,escalated,assigneeId,customerId,orgUnitId,projectId',
+    )
+    expect(lines.slice(1)).toEqual([
+      `${ninas.id},Printer on fire,new,,4,,vip,false,${nina.id},${vip},${t1},`,
+    ])
+    const events = await auditActions(db, a.companyId)
+    expect(events.find((e) => e.action === 'ticket.exported')?.after).toMatchObject({ rows: 1 })
+  })
+})
+
 describe('tickets: delete', () => {
   it('lets only the Admin delete (high-risk), audited, replies with it', async () => {
     const t = await ticket(lee.as, { title: 'To delete' })

@@ -7,6 +7,7 @@
  * do (`ticket.edit` only while `status ≠ closed`, `ticket.reopen` only when closed, tech's grants
  * only while `escalated`), through the same decisions for a patch, a transition and a bulk item.
  */
+import type { Readable } from 'node:stream'
 import type { Action, AttrOf, Decision, Projected, Resource } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { decisionFor, subjectOf } from '../access/index.js'
@@ -19,6 +20,7 @@ import {
   createThrough,
   defineResource,
   deleteThrough,
+  exportCsv,
   updateThrough,
   writeProblem,
   type Narrow,
@@ -275,6 +277,41 @@ export async function listTickets(
       ...listFilter(filter),
     }),
   )
+}
+
+/** The columns of a ticket export, in order (a field the caller may not see exports empty). */
+export const ticketExportColumns = [
+  'id',
+  'title',
+  'status',
+  'category',
+  'priority',
+  'faultCode',
+  'customerLevel',
+  'escalated',
+  'assigneeId',
+  'customerId',
+  'orgUnitId',
+  'projectId',
+] as const satisfies readonly (keyof Ticket)[]
+
+/**
+ * CSV of every ticket the caller may `ticket.export` under this filter, with their field rules
+ * (P2: high-risk, the Admin's by default). Traced before the first row: see seam/export.ts.
+ */
+export async function exportTickets(
+  ctx: Ctx,
+  filter: TicketListFilter = {},
+  reason?: string,
+): Promise<Readable> {
+  return exportCsv(ctx, {
+    seam: ticketRecords,
+    action: 'ticket.export',
+    filter: listFilter(filter),
+    columns: ticketExportColumns,
+    described: { ...filter },
+    reason,
+  })
 }
 
 /** How many tickets `listTickets` would show with this filter, over all pages. */

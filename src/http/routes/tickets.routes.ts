@@ -4,6 +4,7 @@ import {
   countTickets,
   createTicket,
   deleteTicket,
+  exportTickets,
   getTicket,
   listTicketReplies,
   listTickets,
@@ -214,6 +215,38 @@ export function ticketsRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => ({ count: await countTickets(deps.ctx(req), req.query) }),
+  )
+
+  app.get(
+    '/tickets/export',
+    {
+      schema: {
+        summary: 'Export the tickets I may export, as CSV (streamed)',
+        description:
+          '`ticket.export` (P2: high-risk, the Admin’s by default) over the same filters, scope ' +
+          'and field rules as the list: a field I may not see exports as an empty cell. Refusals ' +
+          'come before any row; audited before the first row (`ticket.export.started`) and at ' +
+          'the end with the row count (`ticket.exported`).',
+        tags,
+        security,
+        querystring: CountQuery,
+        response: {
+          200: {
+            description: 'CSV (RFC 4180): a header line, then one line per ticket',
+            content: { 'text/csv': { schema: Type.String() } },
+          },
+          ...problems(400, 401, 403, 409, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      const csv = await exportTickets(deps.ctx(req), req.query)
+      // the schema describes the body (a string of CSV); it goes out as a stream of it
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="tickets.csv"')
+        .send(csv as unknown as string)
+    },
   )
 
   app.post(
