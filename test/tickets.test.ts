@@ -6,6 +6,7 @@
  * tickets 404, bad input 400 writing nothing.
  */
 import { describe, expect, it } from 'vitest'
+import { withCompany } from '../src/db/index.js'
 import { builtinRoleId, caller } from './fixtures.js'
 import { auditActions, createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
 
@@ -122,6 +123,30 @@ describe('tickets: create and read', () => {
     expect(
       events.find((e) => e.action === 'ticket.created' && e.target_id === ninas.id),
     ).toMatchObject({ actor_user_id: nina.id })
+  })
+
+  it('shows the customer level to the VIP service team group (P4), still hidden from the rest', async () => {
+    const vic = await person('vic@a.test', 'Senior agent', t1)
+    const group = await db
+      .selectFrom('permission_groups')
+      .select('id')
+      .where('company_id', '=', a.companyId)
+      .where('name', '=', 'VIP service team')
+      .executeTakeFirstOrThrow()
+    // no route gives a person a group yet: stored directly (the subject version moves with it)
+    await withCompany(db, a.companyId, (trx) =>
+      trx
+        .insertInto('user_groups')
+        .values({ company_id: a.companyId, user_id: vic.id, group_id: group.id })
+        .execute(),
+    )
+    const seen = (await vic.as('GET', `/api/v1/tickets/${ninas.id}`)).json()
+    expect(seen.customerLevel).toBe('vip')
+    const listed = (await vic.as('GET', '/api/v1/tickets')).json().items
+    expect(listed.find((t: { id: string }) => t.id === ninas.id)?.customerLevel).toBe('vip')
+    expect(
+      (await lee.as('GET', `/api/v1/tickets/${ninas.id}`)).json().customerLevel,
+    ).toBeUndefined()
   })
 
   it('answers 404 for another company’s ticket, on every route', async () => {
