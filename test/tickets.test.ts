@@ -254,6 +254,32 @@ describe('tickets: bad input is 400 (or 404 on a reference) and writes nothing',
   })
 })
 
+describe('tickets: relinking the customer carries their level', () => {
+  it('sets the level with the customer, clears it without one; the ticket is found first', async () => {
+    const t = await ticket(asA, { title: 'Relink me' })
+    expect((await rowOf(t.id)).customer_level).toBeNull()
+    const linked = await asA('PATCH', `/api/v1/tickets/${t.id}`, { customerId: vip })
+    expect(linked.json()).toMatchObject({ customerId: vip, customerLevel: 'vip' })
+    expect((await rowOf(t.id)).customer_level).toBe('vip')
+    const unlinked = await asA('PATCH', `/api/v1/tickets/${t.id}`, { customerId: null })
+    expect(unlinked.json()).toMatchObject({ customerId: null, customerLevel: null })
+    // an invisible ticket answers as such before the customer named is looked at
+    const res = problem(
+      await oscar.as('PATCH', `/api/v1/tickets/${t.id}`, { customerId: 'no-such-customer' }),
+      404,
+      'not_found',
+    )
+    expect(res.detail).toBe('no such ticket')
+    const bad = problem(
+      await asA('PATCH', `/api/v1/tickets/${t.id}`, { customerId: 'no-such-customer' }),
+      404,
+      'not_found',
+    )
+    expect(bad.errors).toEqual([expect.objectContaining({ path: 'body/customerId' })])
+    expect((await rowOf(t.id)).customer_id).toBeNull()
+  })
+})
+
 describe('tickets: the workflow and P5', () => {
   it('answers 409 for a move the workflow does not list, naming the moves allowed', async () => {
     const res = problem(await move(sam.as, sams.id, 'resolved'), 409, 'conflict')

@@ -158,6 +158,15 @@ export interface UpdateThrough<Item extends { id: string }> {
    * other attribute that moves (a unit, an owner). Only a service's transition sets this.
    */
   readonly workflow?: readonly string[]
+  /**
+   * What a change carries with it that the caller does not set (a ticket's customer level when
+   * its customer changes): part of the record as it would be, so decided on, and written, but
+   * not a field whose edit right is asked. Runs after the record is found (404 first); may
+   * refuse a reference it reads (404 with a path).
+   */
+  readonly derive?: (
+    changes: Readonly<Record<string, unknown>>,
+  ) => Promise<Readonly<Record<string, unknown>>>
 }
 
 /**
@@ -189,8 +198,9 @@ export async function updateThrough<Item extends { id: string }>(
     const action = spec.actionFor(f)
     byAction.set(action, [...(byAction.get(action) ?? []), f])
   }
+  const derived = (await spec.derive?.(changes)) ?? {}
   const was = spec.resourceOf(before)
-  const will = spec.resourceOf({ ...before, ...changes })
+  const will = spec.resourceOf({ ...before, ...changes, ...derived })
   const attrs = Object.keys(will.attrs ?? {})
   const moved = attrs.filter(
     (a) => (was.attrs ?? {})[a] !== (will.attrs ?? {})[a] && !(spec.workflow ?? []).includes(a),
@@ -217,7 +227,7 @@ export async function updateThrough<Item extends { id: string }>(
     }
   }
   await spec.checkReferences?.(changes)
-  const after = await spec.update(changes)
+  const after = await spec.update({ ...changes, ...derived })
   if (after === undefined) throw spec.missing()
   await recordAudit(tx, {
     action: `${type}.updated`,

@@ -27,6 +27,7 @@ import {
 } from '../seam/index.js'
 import { visibleUser } from '../users/index.js'
 import {
+  type TicketState,
   deleteTicketRow,
   insertReply,
   insertTicket,
@@ -406,23 +407,22 @@ export async function updateTicket(
 ): Promise<TicketView> {
   return inCompany(ctx, async (tx) => {
     const patch = normaliseTicket(request)
-    // a new customer brings their level (derived: not a field the caller sets)
-    const linked =
-      patch.customerId === undefined
-        ? {}
-        : await checkReferences(tx, { customerId: patch.customerId })
     const { after } = await updateThrough(tx, {
       seam: ticketRecords,
       id,
       missing: noSuchTicket,
       patch: patch as Readonly<Record<string, unknown>>,
       actionFor,
-      resourceOf: (t: Ticket) =>
-        ticketResource(
-          linked.customerLevel !== undefined && t.customerId === patch.customerId
-            ? { ...t, customerLevel: linked.customerLevel }
-            : t,
-        ),
+      resourceOf: ticketResource,
+      // a new customer brings their level (the caller does not set it; it is decided on)
+      derive: async (changes) =>
+        'customerId' in changes
+          ? {
+              customerLevel:
+                (await checkReferences(tx, { customerId: changes['customerId'] as string | null }))
+                  .customerLevel ?? null,
+            }
+          : {},
       checkReferences: async (changes) => {
         await checkReferences(tx, { ...(changes as TicketInput), customerId: undefined })
       },
@@ -432,10 +432,7 @@ export async function updateTicket(
             tx.db,
             tx.actor.companyId,
             id,
-            {
-              ...(changes as TicketInput),
-              ...('customerId' in changes && { customerLevel: linked.customerLevel ?? null }),
-            },
+            changes as TicketInput & TicketState,
             tx.now,
           )
         } catch (error) {
