@@ -2,7 +2,11 @@
  * Customer exports through HTTP (issue 10, point 5; P2, G2): CSV under the list's filter, scope
  * and masks; refused before any row; traced before the first row and at the end with the count.
  */
+import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
+import { PolicyCache } from '../src/domain/access/index.js'
+import type { Ctx } from '../src/domain/context.js'
+import { exportCustomers } from '../src/domain/customers/index.js'
 import { csvLine } from '../src/domain/seam/index.js'
 import { builtinRoleId, caller } from './fixtures.js'
 import { auditActions, createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
@@ -204,3 +208,46 @@ async function withReasonToken() {
   const token = (await logIn(app, { company: a.slug, email: 'wr@a.test' })).json().token as string
   return { authorization: `Bearer ${token}` }
 }
+
+describe('a large export', () => {
+  const ROWS = 5_000
+  it('streams every row, and a reader that leaves midway ends it as aborted', async () => {
+    const c = await signUp(app, { companyName: 'Export C' })
+    await db.executeQuery(
+      sql`insert into customers (id, company_id, name, phone)
+          select 'bulk-' || lpad(n::text, 6, '0'), ${c.companyId}, 'Bulk customer ' || n,
+                 '+86138' || lpad(n::text, 8, '0')
+          from generate_series(1, ${ROWS}) as n`.compile(db),
+    )
+    const full = await call(c.token)('GET', '/api/v1/customers/export')
+    expect(full.statusCode).toBe(200)
+    expect(full.body.split('\r\n').length).toBe(ROWS + 2) // header, rows, the empty end
+    const cEvents = async (action: string) =>
+      (await auditActions(db, c.companyId)).filter((e) => e.action === action)
+    expect((await cEvents('customer.exported')).at(-1)?.after).toMatchObject({ rows: ROWS })
+
+    // A reader that takes one chunk and leaves (what the route does when the client hangs up:
+    // src/http/send-csv.ts destroys the stream): the export stops, ends its transaction and
+    // records how far it got.
+    const ctx: Ctx = {
+      db,
+      now: new Date(),
+      meta: { ip: null, userAgent: 'test', requestId: null },
+      policies: new PolicyCache(),
+      actor: { userId: c.userId, companyId: c.companyId, sessionId: 'export-test', roleIds: [] },
+    }
+    const stream = await exportCustomers(ctx)
+    for await (const chunk of stream) {
+      expect(String(chunk)).toMatch(/^id,name,/)
+      break // leaves: destroys the stream
+    }
+    let aborted: Awaited<ReturnType<typeof cEvents>> = []
+    for (let i = 0; i < 100 && aborted.length === 0; i += 1) {
+      await new Promise((r) => setTimeout(r, 50))
+      aborted = await cEvents('customer.export.aborted')
+    }
+    expect(aborted).toHaveLength(1)
+    expect((aborted[0]?.after as { rowsSent: number }).rowsSent).toBeLessThan(ROWS)
+    expect(await cEvents('customer.exported')).toHaveLength(1)
+  }, 120_000)
+})

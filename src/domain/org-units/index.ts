@@ -10,4 +10,3 @@ export {
   updateOrgUnit,
   visibleOrgUnit,
 } from './org-units.service.js'
-export { findOrgUnit, listSubtreeIds } from './org-units.repo.js'

@@ -8,4 +8,3 @@ export {
   projectResource,
   setProjectMember,
 } from './projects.service.js'
-export { findProject, listProjectMemberIds, listUserProjectIds } from './projects.repo.js'

@@ -42,6 +42,7 @@ function cell(value: unknown): string {
 /** Resolves when `out` can take more, or is gone (a client that left never drains). */
 const drained = (out: PassThrough) =>
   new Promise<void>((resolve) => {
+    if (out.destroyed) return resolve()
     const done = () => {
       out.off('drain', done)
       out.off('close', done)
@@ -102,6 +103,7 @@ export async function exportCsv<TB extends Table, Item extends { id: string }>(
       out.write(csvLine(spec.columns))
       await spec.seam.each(tx, spec.action, spec.filter, async (kept) => {
         for (const found of kept) {
+          if (out.destroyed) break
           const o = found.decision.obligations
           // A record whose own obligations were not met by the gate stays out (counted).
           const unmet =

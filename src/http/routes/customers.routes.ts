@@ -12,6 +12,7 @@ import {
   type CustomerView,
 } from '../../domain/customers/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import { sendCsv } from '../send-csv.js'
 import type { App, RouteDeps } from '../types.js'
 
 const Level = Type.Union([
@@ -212,11 +213,7 @@ export function customersRoutes(app: App, deps: RouteDeps): void {
     },
     async (req, reply) => {
       const csv = await exportCustomers(deps.ctx(req), req.query)
-      // the schema describes the body (a string of CSV); it goes out as a stream of it
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="customers.csv"')
-        .send(csv as unknown as string)
+      return sendCsv(reply, csv, 'customers.csv')
     },
   )
 
