@@ -16,6 +16,7 @@ import {
   type TicketView,
 } from '../../domain/tickets/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import { sendCsv } from '../send-csv.js'
 import type { App, RouteDeps } from '../types.js'
 
 const Status = Type.Union(ticketStatuses.map((s) => Type.Literal(s)))
@@ -241,11 +242,7 @@ export function ticketsRoutes(app: App, deps: RouteDeps): void {
     },
     async (req, reply) => {
       const csv = await exportTickets(deps.ctx(req), req.query)
-      // the schema describes the body (a string of CSV); it goes out as a stream of it
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="tickets.csv"')
-        .send(csv as unknown as string)
+      return sendCsv(reply, csv, 'tickets.csv')
     },
   )
 
