@@ -355,6 +355,12 @@ describe('tickets: fault code (P4) and escalation to tech (W4)', () => {
       'forbidden',
     )
     problem(await tess.as('GET', `/api/v1/tickets/${t.id}`), 404, 'not_found')
+    // tech opens no tickets: refused before any customer named is looked at
+    problem(
+      await tess.as('POST', '/api/v1/tickets', { title: 'x', customerId: 'no-such-customer' }),
+      403,
+      'forbidden',
+    )
     const escalated = (await move(sam.as, t.id, 'escalated')).json()
     expect(escalated).toMatchObject({ status: 'escalated', escalated: true })
     // W4: tech sees it now, in the list and alone, without the customer level

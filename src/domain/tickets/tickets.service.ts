@@ -10,7 +10,7 @@
 import type { Readable } from 'node:stream'
 import type { Action, AttrOf, Decision, Projected, Resource } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
-import { decisionFor, subjectOf } from '../access/index.js'
+import { authorize, decisionFor, subjectOf } from '../access/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { customerRecords, type CustomerLevel } from '../customers/index.js'
 import { visibleOrgUnit } from '../org-units/index.js'
@@ -347,12 +347,12 @@ export async function createTicket(
       ...(input.assigneeId === undefined && person && { assigneeId: tx.actor.userId }),
       ...(input.orgUnitId === undefined && { orgUnitId: me.subject.orgUnitId ?? null }),
     }
-    let level: CustomerLevel | null = null
-    const wouldBe = (): Ticket => ({
+    // may open tickets at all (403) before any reference is looked at; then the customer's
+    // level, which the decision on the ticket-to-be reads
+    await authorize(tx, 'ticket.create')
+    const level = (await checkReferences(tx, placed)).customerLevel ?? null
+    const record = ticketResource({
       id: '',
-      companyId: tx.actor.companyId,
-      title: placed.title,
-      description: placed.description ?? '',
       status: 'new',
       category: placed.category ?? null,
       priority: placed.priority ?? 2,
@@ -363,12 +363,7 @@ export async function createTicket(
       customerId: placed.customerId ?? null,
       orgUnitId: placed.orgUnitId ?? null,
       projectId: placed.projectId ?? null,
-      createdAt: tx.now,
-      updatedAt: tx.now,
     })
-    // the customer's level first: the decision on the ticket-to-be reads it
-    level = (await checkReferences(tx, placed)).customerLevel ?? null
-    const record = ticketResource(wouldBe())
     const created = await createThrough(tx, {
       type: 'ticket',
       record: { type: 'ticket', attrs: { ...record.attrs, id: null } },
