@@ -290,6 +290,18 @@ describe('tickets: the workflow and P5', () => {
     expect((await rowOf(sams.id)).status).toBe('new')
   })
 
+  it('lets only one of two moves made at once win (compare-and-set on the status)', async () => {
+    const t = await ticket(sam.as, { title: 'Race' })
+    const answers = await Promise.all([
+      move(sam.as, t.id, 'closed'),
+      move(lee.as, t.id, 'escalated'),
+    ])
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 409])
+    const row = await rowOf(t.id)
+    const winner = answers.find((r) => r.statusCode === 200)?.json()
+    expect([row.status, row.escalated]).toEqual([winner.status, winner.escalated])
+  })
+
   it('makes a closed ticket read-only except reopen, by the presets’ conditions (P5)', async () => {
     const t = await ticket(sam.as, { title: 'Will close' })
     // a novice may not close at all (no ticket.close)
