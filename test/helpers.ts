@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import type { Kysely } from 'kysely'
 import pg from 'pg'
+import { inject } from 'vitest'
 import { loadTestDatabaseUrl } from '../src/config.js'
 import { createDb, migrateToLatest } from '../src/db/index.js'
 import type { Database } from '../src/domain/database.js'
@@ -23,7 +25,7 @@ export function databaseUrlOf(db: Kysely<Database>): string | undefined {
 export async function createTestDb(): Promise<Kysely<Database>> {
   const baseUrl = loadTestDatabaseUrl()
   if (baseUrl === undefined) {
-    const db = await createDb<Database>({ dataDir: 'memory://' })
+    const db = await createDb<Database>({ dataDir: 'memory://', loadDataDir: await snapshot() })
     await migrateToLatest(db)
     return db
   }
@@ -36,6 +38,17 @@ export async function createTestDb(): Promise<Kysely<Database>> {
   urls.set(db, url.toString())
   await migrateToLatest(db)
   return db
+}
+
+let snapshotBytes: Promise<Blob | undefined> | undefined
+
+/** The migrated PGlite cluster global-setup.ts dumped (read once per worker), if any. */
+function snapshot(): Promise<Blob | undefined> {
+  snapshotBytes ??= (async () => {
+    const file = inject('pgliteSnapshot')
+    return file ? new Blob([await readFile(file)]) : undefined
+  })()
+  return snapshotBytes
 }
 
 /** Closes the database and, on PostgreSQL, drops it. */

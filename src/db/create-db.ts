@@ -12,6 +12,11 @@ export interface DbOptions {
   databaseUrl?: string | undefined
   /** A folder for PGlite's files, or `memory://`. */
   dataDir: string
+  /**
+   * PGlite only: start from this dump of a data folder (`PGlite.dumpDataDir`) instead of an
+   * empty cluster. The tests start every file from one migrated snapshot this way.
+   */
+  loadDataDir?: Blob | undefined
 }
 
 /**
@@ -28,15 +33,16 @@ export async function createDb<DB>(options: DbOptions): Promise<Kysely<DB>> {
     registerNotificationSource(db, { kind: 'postgres', connectionString: options.databaseUrl })
     return db
   }
-  const pglite = await openPGlite(options.dataDir)
+  const pglite = await openPGlite(options.dataDir, options.loadDataDir)
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) })
   registerNotificationSource(db, { kind: 'pglite', pglite })
   return db
 }
 
-async function openPGlite(dataDir: string): Promise<PGlite> {
-  if (dataDir.startsWith('memory://')) return PGlite.create(dataDir)
+async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<PGlite> {
+  const options = loadDataDir === undefined ? {} : { loadDataDir }
+  if (dataDir.startsWith('memory://')) return PGlite.create(dataDir, options)
   const dir = resolve(dataDir)
   await mkdir(dir, { recursive: true })
-  return PGlite.create(dir)
+  return PGlite.create(dir, options)
 }

@@ -1,0 +1,39 @@
+/**
+ * Runs once before the test files. On PGlite, every test file used to start its own empty
+ * cluster (initdb inside WebAssembly: seconds each, most of a file's time) and migrate it; now one
+ * migrated cluster is made here and dumped, and each file starts from that dump (createTestDb in
+ * helpers.ts). The dump is made afresh on every run, from the current migrations.
+ */
+import { randomBytes } from 'node:crypto'
+import { rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { Kysely } from 'kysely'
+import type { TestProject } from 'vitest/node'
+import { loadTestDatabaseUrl } from '../src/config.js'
+import { migrateToLatest } from '../src/db/index.js'
+import { PGliteDialect } from '../src/db/pglite-dialect.js'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A file holding a migrated PGlite data folder (tar), or null on PostgreSQL. */
+    pgliteSnapshot: string | null
+  }
+}
+
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  if (loadTestDatabaseUrl() !== undefined) {
+    project.provide('pgliteSnapshot', null)
+    return async () => {}
+  }
+  const pglite = await PGlite.create('memory://')
+  const db = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) })
+  await migrateToLatest(db)
+  const dump = await pglite.dumpDataDir('none')
+  await db.destroy()
+  const file = join(tmpdir(), `tessera-test-pgdata-${randomBytes(6).toString('hex')}.tar`)
+  await writeFile(file, Buffer.from(await dump.arrayBuffer()))
+  project.provide('pgliteSnapshot', file)
+  return () => rm(file, { force: true })
+}
