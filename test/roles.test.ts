@@ -342,6 +342,8 @@ describe('decision API', () => {
       'chat.view',
       'ticket.create',
       'ticket.view',
+      // the replies of the tickets it may view (the ticket gates them)
+      'ticketReply.view',
       'workspace.use',
     ])
     problem(await app.inject({ method: 'GET', url: '/api/v1/me' }), 401, 'not_authenticated')

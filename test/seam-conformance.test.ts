@@ -1,7 +1,7 @@
 /**
  * The per-resource conformance suite of the read seam (issue 6, item 1: checks and lists from one rule source):
  * over the REAL tables and the REAL seams (`userRecords`, `orgUnitRecords`, `projectRecords`,
- * `customerRecords`),
+ * `customerRecords`, `ticketRecords`),
  * for random policies stored through the roles service, a list shows exactly the records the
  * single check allows, each as `get` projects it, `count` agrees, another company's records never
  * appear, and nothing throws. PGlite by default, PostgreSQL when TESSERA_TEST_DATABASE_URL is set.
@@ -37,6 +37,14 @@ import { orgUnitRecords } from '../src/domain/org-units/org-units.service.js'
 import { createProject, projectResource, setProjectMember } from '../src/domain/projects/index.js'
 import { projectRecords } from '../src/domain/projects/projects.service.js'
 import { assignRole, createRole, getRole, updateRole } from '../src/domain/roles/index.js'
+import {
+  createTicket,
+  ticketRecords,
+  ticketResource,
+  ticketStatuses,
+  transitionTicket,
+  type TicketStatus,
+} from '../src/domain/tickets/index.js'
 import { searchTerms, type ResourceSeam } from '../src/domain/seam/index.js'
 import { insertUser, userRecords, userResource, type UserLevel } from '../src/domain/users/index.js'
 import { AppError } from '../src/errors.js'
@@ -365,13 +373,83 @@ await seedCustomers(b, [
   cust('Boris B', '+79123456789', null, null),
 ])
 
+// Tickets of A over every attribute (assignee, team, project, status, escalated, category,
+// priority, fault code, customer and their level), and of B. Statuses are reached by the workflow.
+interface TicketSeed {
+  readonly title: string
+  readonly description: string
+  readonly assignee: number | null
+  readonly unit: string | null
+  readonly project: string | null
+  readonly customer: number | null
+  readonly category: string | null
+  readonly priority: number
+  readonly faultCode: string | null
+  readonly path: readonly TicketStatus[]
+}
+async function seedTickets(
+  co: Awaited<ReturnType<typeof seed>>,
+  customers: readonly string[],
+  rows: readonly TicketSeed[],
+) {
+  const out: string[] = []
+  for (const r of rows) {
+    const created = await createTicket(co.admin(), {
+      title: r.title,
+      description: r.description,
+      assigneeId: r.assignee === null ? null : (co.users[r.assignee] as string),
+      orgUnitId: r.unit === null ? null : (co.units[r.unit] as string),
+      projectId: r.project === null ? null : (co.projects[r.project] as string),
+      customerId: r.customer === null ? null : (customers[r.customer] as string),
+      category: r.category,
+      priority: r.priority,
+      faultCode: r.faultCode,
+    })
+    for (const status of r.path) await transitionTicket(co.admin(), created.id as string, status)
+    out.push(created.id as string)
+  }
+  return out
+}
+const tick = (
+  title: string,
+  unit: string | null,
+  assignee: number | null,
+  extra: Partial<TicketSeed> = {},
+): TicketSeed => ({
+  title,
+  description: `${title}: the customer called twice`,
+  assignee,
+  unit,
+  project: null,
+  customer: null,
+  category: null,
+  priority: 2,
+  faultCode: null,
+  path: [],
+  ...extra,
+})
+const aTickets = await seedTickets(a, aCustomers, [
+  tick('Printer on fire', 't1', 2, { customer: 0, priority: 4, path: ['escalated'] }),
+  tick('Refund missing', 't1', 3, { project: 'Apollo', category: 'billing', customer: 1 }),
+  tick('Line noise', 't2', 1, { path: ['processing', 'escalated', 'resolved'], faultCode: 'E-1' }),
+  tick('Router reboots', 't3', 6, { project: 'Borealis', path: ['closed'], priority: 1 }),
+  tick('Wrong invoice', 'b1', 0, { category: 'billing', customer: 6, priority: 3 }),
+  tick('No dial tone', null, null, { path: ['closed', 'reopened'], customer: 2 }),
+  tick('Password reset', 'd1', 7, { project: 'Apollo', path: ['processing'], faultCode: 'P-9' }),
+])
+await seedTickets(
+  b,
+  [],
+  [tick('Printer on fire', 't1', 0, { path: ['escalated'] }), tick('Other company', null, null)],
+)
+
 // The role under test: every seeded person of A holds it (and nothing else); each run rewrites it.
 const conformanceRole = (await createRole(a.admin(), { name: 'Conformance', grants: [] })).id
 await withCompany(db, a.companyId, async (trx) => {
   for (const id of a.users) await assignRole(trx, a.companyId, id, conformanceRole, now)
 })
 
-type Table = 'users' | 'org_units' | 'projects' | 'customers'
+type Table = 'users' | 'org_units' | 'projects' | 'customers' | 'tickets'
 
 async function idsOf(table: Table, companyId: string) {
   const rows = await db.selectFrom(table).select('id').where('company_id', '=', companyId).execute()
@@ -402,8 +480,8 @@ interface Target {
   readonly seam: ResourceSeam<ResourceType, Table, { id: string }>
   /** the hand-written mapping a service uses for one item (must equal the seam's) */
   readonly resourceOfItem: (item: never) => Resource
-  /** values a condition on each declared attribute draws from (null is always added) */
-  readonly values: Readonly<Record<string, readonly string[]>>
+  /** values a condition on each declared attribute draws from, of its kind (null is always added) */
+  readonly values: Readonly<Record<string, readonly (string | number | boolean)[]>>
   readonly scopes: readonly Scope[]
   readonly fields: readonly string[]
   /** texts `q` searches for */
@@ -591,6 +669,75 @@ const targets: readonly Target[] = [
       },
     ],
   },
+  {
+    type: 'ticket',
+    table: 'tickets',
+    seam: asSeam(ticketRecords),
+    resourceOfItem: ticketResource as Target['resourceOfItem'],
+    values: {
+      id: [...aTickets, 'nobody'],
+      assigneeId: [a.users[0], a.users[2], a.users[3], a.users[6], a.adminId] as string[],
+      orgUnitId: [...unitIds, b.units['t1'] as string],
+      projectId: projectIds,
+      status: [...ticketStatuses],
+      category: ['billing', 'network'],
+      priority: [1, 2, 3, 4],
+      faultCode: ['E-1', 'P-9'],
+      customerLevel: [...customerLevels],
+      customerId: [aCustomers[0], aCustomers[1], aCustomers[6]] as string[],
+      escalated: [true, false],
+    },
+    scopes: ['own', 'team', 'subtree', 'project', 'company', { subtree: a.units['r2'] as string }],
+    fields: [
+      'title',
+      'description',
+      'status',
+      'category',
+      'priority',
+      'faultCode',
+      'customerLevel',
+      'assigneeId',
+      'customerId',
+    ],
+    needles: ['printer', 'CALLED', 'billing', 'o', '_', '%'],
+    examples: [
+      // tech support: escalated tickets company-wide, the customer level hidden (W4, P4)
+      {
+        grants: [
+          {
+            actions: ['ticket.view'],
+            scope: 'company',
+            when: { eq: [{ ref: 'resource.escalated' }, true] },
+            fields: { customerLevel: 'hidden' },
+          },
+        ],
+        restrictions: [],
+        subject: a.users[2] as string,
+        limit: 1,
+        q: 'printer',
+      },
+      // a team lead: the team's open tickets and urgent ones anywhere, descriptions masked
+      {
+        grants: [
+          {
+            actions: ['ticket.view'],
+            scope: 'team',
+            when: { ne: [{ ref: 'resource.status' }, 'closed'] },
+          },
+          {
+            actions: ['ticket.view'],
+            scope: 'company',
+            when: { gte: [{ ref: 'resource.priority' }, 3] },
+            fields: { description: 'masked' },
+          },
+        ],
+        restrictions: [],
+        subject: a.users[2] as string,
+        limit: 2,
+        q: 'called',
+      },
+    ],
+  },
 ]
 
 // --- random policies over every declared attribute ---------------------------------------------
@@ -601,13 +748,16 @@ const subjectRefs = ['id', 'orgUnitId', 'level', 'position', 'managerId', 'unkno
 const cond = (op: string, args: readonly unknown[]) => ({ [op]: args }) as unknown as Condition
 
 function conditionArb(t: Target): fc.Arbitrary<Condition> {
-  const attrs = Object.keys(attributesOf(t.type))
+  const kinds = attributesOf(t.type)
+  const attrs = Object.keys(kinds)
+  // the engine compares an attribute only with a value or an attribute of its own kind
+  const sameKind = (n: string) => attrs.filter((m) => kinds[m] === kinds[n])
   const res = (n: string) => ({ ref: `resource.${n}` as const })
   const valueOf = (n: string) =>
     fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...(t.values[n] ?? [])) }, fc.constant(null))
   const cmp = fc.constantFrom('eq' as const, 'ne' as const)
-  const onAttr = fc.constantFrom(...attrs).chain((n) =>
-    fc.oneof(
+  const onAttr = fc.constantFrom(...attrs).chain((n) => {
+    const always = [
       // attribute against a seeded value (or null), either way round
       fc
         .tuple(cmp, valueOf(n), fc.boolean())
@@ -616,7 +766,18 @@ function conditionArb(t: Target): fc.Arbitrary<Condition> {
         .subarray([...(t.values[n] ?? []), null], { minLength: 1 })
         .map((list) => ({ in: [res(n), list] }) as Condition),
       // attribute against another attribute of the same record (compareFields)
-      fc.tuple(cmp, fc.constantFrom(...attrs)).map(([op, m]) => cond(op, [res(n), res(m)])),
+      fc.tuple(cmp, fc.constantFrom(...sameKind(n))).map(([op, m]) => cond(op, [res(n), res(m)])),
+    ]
+    if (kinds[n] === 'number') {
+      // ordered comparisons, on numbers only
+      const ordered = fc
+        .tuple(fc.constantFrom('lt', 'lte', 'gt', 'gte'), fc.constantFrom(...(t.values[n] ?? [])))
+        .map(([op, v]) => cond(op, [res(n), v]))
+      return fc.oneof(...always, ordered)
+    }
+    if (kinds[n] !== 'string') return fc.oneof(...always)
+    return fc.oneof(
+      ...always,
       // attribute against the subject
       fc
         .tuple(cmp, fc.constantFrom(...subjectRefs))
@@ -624,8 +785,8 @@ function conditionArb(t: Target): fc.Arbitrary<Condition> {
       fc
         .constantFrom('projectIds', '$subtree')
         .map((s) => cond('in', [res(n), { ref: `subject.${s}` }])),
-    ),
-  )
+    )
+  })
   const onSubject = fc.oneof(
     fc
       .tuple(
@@ -665,7 +826,7 @@ function conditionArb(t: Target): fc.Arbitrary<Condition> {
 
 function policyArb(t: Target): fc.Arbitrary<PolicyCase> {
   const when = conditionArb(t)
-  const ids = t.values['id'] ?? []
+  const ids = (t.values['id'] ?? []) as readonly string[]
   const scope = fc.oneof(
     { weight: 5, arbitrary: fc.constantFrom(...t.scopes) },
     { weight: 1, arbitrary: fc.constantFrom(...ids).map((id): Scope => ({ record: id })) },

@@ -9,6 +9,24 @@ import type { FieldRules, Grant, Role } from './model.js'
 const notClosed: Condition = { ne: [{ ref: 'resource.status' }, 'closed'] }
 const closed: Condition = { eq: [{ ref: 'resource.status' }, 'closed'] }
 
+/** P4 [003]: only tech support edits a ticket's fault code, from the moment a ticket is opened. */
+const ticketCreate: Grant = {
+  actions: ['ticket.create'],
+  scope: 'company',
+  fields: { faultCode: 'read' },
+}
+/**
+ * Replies are reached only through a ticket the holder may view (GET/POST
+ * /tickets/{id}/replies answer 404 otherwise) and written only with `ticket.reply` on it, so the
+ * ticket's grant, with its P5 condition, decides; this grant lets its holder read and write the
+ * replies there.
+ */
+const ticketReplies: Grant = {
+  actions: ['ticketReply.view', 'ticketReply.create'],
+  scope: 'company',
+  label: 'replies on the tickets they may open',
+}
+
 /** Every action of every resource type except `except`, company-wide, every field editable. */
 function everything(except: readonly ResourceType[] = []): Grant[] {
   const types = (Object.keys(catalog) as ResourceType[]).filter((t) => !except.includes(t))
@@ -51,8 +69,10 @@ export const operatorRole: Role = {
   description:
     "Creates support tickets, reads the call and chat logs (every user's calls), uses the agent workspace (R1).",
   grants: [
-    { actions: ['workspace.use', 'ticket.create', 'call.view', 'chat.view'], scope: 'company' },
+    { actions: ['workspace.use', 'call.view', 'chat.view'], scope: 'company' },
+    ticketCreate,
     { actions: ['ticket.view'], scope: 'own' },
+    { ...ticketReplies, actions: ['ticketReply.view'] },
   ],
 }
 
@@ -88,16 +108,11 @@ const notOwnRequest: Condition = {
  */
 const noviceGrants: Grant[] = [
   {
-    actions: [
-      'workspace.use',
-      'script.use',
-      'ticket.create',
-      'call.create',
-      'chat.create',
-      'approval.create',
-    ],
+    actions: ['workspace.use', 'script.use', 'call.create', 'chat.create', 'approval.create'],
     scope: 'company',
   },
+  ticketCreate,
+  ticketReplies,
   { actions: ['customer.view', 'customer.tag'], scope: 'own', fields: basicCustomer },
   {
     actions: ['call.view', 'call.note', 'recording.play', 'chat.view', 'chat.reply', 'chat.note'],
@@ -156,12 +171,13 @@ const leadGrants: Grant[] = [
   { actions: ['qaEvaluation.view', 'qaEvaluation.create', 'qaEvaluation.edit'], scope: 'team' },
   { actions: ['qaScorecard.view'], scope: 'company' },
   {
-    actions: ['ticket.view', 'ticket.assign'],
+    actions: ['ticket.view'],
     scope: 'team',
     fields: { customerLevel: 'hidden', faultCode: 'read' },
   },
+  // P5 [003]: a closed ticket is not reassigned either (bulk assign included)
   {
-    actions: ['ticket.edit', 'ticket.reply', 'ticket.close', 'ticket.escalate'],
+    actions: ['ticket.assign', 'ticket.edit', 'ticket.reply', 'ticket.close', 'ticket.escalate'],
     scope: 'team',
     when: notClosed,
     fields: { customerLevel: 'hidden', faultCode: 'read' },
@@ -293,9 +309,11 @@ export const presetRoles: readonly Role[] = [
       'Service history, refunds, satisfaction surveys; quotes hidden from service [000][002].',
     grants: [
       {
-        actions: ['workspace.use', 'script.use', 'ticket.create', 'call.create', 'chat.create'],
+        actions: ['workspace.use', 'script.use', 'call.create', 'chat.create'],
         scope: 'company',
       },
+      ticketCreate,
+      ticketReplies,
       { actions: ['customer.view'], scope: 'team', fields: customerHistory },
       {
         actions: ['ticket.view'],
@@ -380,6 +398,7 @@ export const presetRoles: readonly Role[] = [
         when: { and: [{ eq: [{ ref: 'resource.escalated' }, true] }, notClosed] },
         fields: { customerLevel: 'hidden', faultCode: 'edit' },
       },
+      ticketReplies,
     ],
   },
   {

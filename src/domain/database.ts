@@ -20,6 +20,7 @@ import type {
   UserRolesTable,
 } from './roles/roles.table.js'
 import type { SessionsTable } from './accounts/sessions.table.js'
+import type { TicketRepliesTable, TicketsTable } from './tickets/tickets.table.js'
 import type { UsersTable } from './users/users.table.js'
 
 export interface Database {
@@ -42,4 +43,6 @@ export interface Database {
   customers: CustomersTable
   customer_complaints: CustomerComplaintsTable
   customer_orders: CustomerOrdersTable
+  tickets: TicketsTable
+  ticket_replies: TicketRepliesTable
 }

@@ -31,6 +31,7 @@ import { auditRoutes } from './routes/audit.routes.js'
 import { authRoutes, sessionRoutes } from './routes/auth.routes.js'
 import { authzRoutes, catalogRoutes } from './routes/authz.routes.js'
 import { customersRoutes } from './routes/customers.routes.js'
+import { ticketsRoutes } from './routes/tickets.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
@@ -154,6 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       authzRoutes(authed, routeDeps)
       apiKeysRoutes(authed, routeDeps)
       customersRoutes(authed, routeDeps)
+      ticketsRoutes(authed, routeDeps)
     },
     { prefix: '/api/v1' },
   )

@@ -195,6 +195,29 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'POST /api/v1/customers/{id}/unmask': {
     request: { field: 'idNumber', reason: 'ticket 4711: the customer disputes a charge' },
   },
+  'POST /api/v1/tickets': {
+    request: {
+      title: 'Broadband drops every evening',
+      description: 'Since Monday, 19:00 to 22:00; the router was restarted twice.',
+      category: 'network',
+      priority: 3,
+    },
+  },
+  'PATCH /api/v1/tickets/{id}': { request: { priority: 4, category: 'network' } },
+  'POST /api/v1/tickets/{id}/status': { request: { status: 'escalated' } },
+  'POST /api/v1/tickets/{id}/replies': {
+    request: { body: 'We reset the line card; please test again tonight.' },
+  },
+  'POST /api/v1/tickets/{id}/return-visits': {
+    request: { body: 'Called back: the line is stable since the fix; the customer is satisfied.' },
+  },
+  'POST /api/v1/tickets/bulk': {
+    request: {
+      action: 'assign',
+      ids: ['5b0e7a52-3f8e-4c1e-9a51-0c3d2f6b1e11', '9d2c4f10-7a6b-4e3d-8c21-4b5a6f7e8d90'],
+      assigneeId: null,
+    },
+  },
   'POST /api/v1/authz/check': { request: question, responses: { '200': decision } },
   'POST /api/v1/authz/explain': {
     request: {

@@ -13,6 +13,7 @@ import * as signupAttempts from './0012-signup-attempts.js'
 import * as subjectVersion from './0012-subject-version.js'
 import * as systemAccess from './0013-system-access-outside-tenants.js'
 import * as customers from './0020-customers.js'
+import * as tickets from './0021-tickets.js'
 import * as customerHistory from './0024-customer-history.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
@@ -31,5 +32,6 @@ export const migrations: Record<string, Migration> = {
   '0012_subject_version': subjectVersion,
   '0013_system_access_outside_tenants': systemAccess,
   '0020_customers': customers,
+  '0021_tickets': tickets,
   '0024_customer_history': customerHistory,
 }

@@ -151,6 +151,22 @@ export interface UpdateThrough<Item extends { id: string }> {
   /** Checks the references the change names (404 with a path) before anything is written. */
   readonly checkReferences?: (changes: Readonly<Record<string, unknown>>) => Promise<void>
   readonly update: (changes: Readonly<Record<string, unknown>>) => Promise<Item | undefined>
+  /**
+   * Attributes the action moves by definition (a workflow's state: closing a ticket sets its
+   * `status` to closed, which ends the `status ≠ closed` its own grant reads). The decision on
+   * the record as it would be is not asked for a change of these alone; it still is for every
+   * other attribute that moves (a unit, an owner). Only a service's transition sets this.
+   */
+  readonly workflow?: readonly string[]
+  /**
+   * What a change carries with it that the caller does not set (a ticket's customer level when
+   * its customer changes): part of the record as it would be, so decided on, and written, but
+   * not a field whose edit right is asked. Runs after the record is found (404 first); may
+   * refuse a reference it reads (404 with a path).
+   */
+  readonly derive?: (
+    changes: Readonly<Record<string, unknown>>,
+  ) => Promise<Readonly<Record<string, unknown>>>
 }
 
 /**
@@ -182,10 +198,13 @@ export async function updateThrough<Item extends { id: string }>(
     const action = spec.actionFor(f)
     byAction.set(action, [...(byAction.get(action) ?? []), f])
   }
+  const derived = (await spec.derive?.(changes)) ?? {}
   const was = spec.resourceOf(before)
-  const will = spec.resourceOf({ ...before, ...changes })
+  const will = spec.resourceOf({ ...before, ...changes, ...derived })
   const attrs = Object.keys(will.attrs ?? {})
-  const moved = attrs.filter((a) => (was.attrs ?? {})[a] !== (will.attrs ?? {})[a])
+  const moved = attrs.filter(
+    (a) => (was.attrs ?? {})[a] !== (will.attrs ?? {})[a] && !(spec.workflow ?? []).includes(a),
+  )
   for (const [action, own] of byAction) {
     const decision = await authorize(tx, action, was, { recorded: true }).catch((error) => {
       if (error instanceof AppError && error.code === 'not_found') throw spec.missing()
@@ -208,7 +227,7 @@ export async function updateThrough<Item extends { id: string }>(
     }
   }
   await spec.checkReferences?.(changes)
-  const after = await spec.update(changes)
+  const after = await spec.update({ ...changes, ...derived })
   if (after === undefined) throw spec.missing()
   await recordAudit(tx, {
     action: `${type}.updated`,
