@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { compilePolicy, type CompiledPolicy, type Policy } from '../../authz/index.js'
 
 /** How many companies' compiled policies one process keeps by default. */
@@ -21,6 +22,8 @@ export class PolicyCache {
     { version: number; policy: Promise<CompiledPolicy> }
   >()
   private readonly maxCompanies: number
+  /** Names this cache in the change notices its own writes send (PolicyNotice.origin). */
+  readonly origin: string = randomUUID()
   /** Compilations done (misses that compiled); for tests and benchmarks. */
   compilations = 0
 

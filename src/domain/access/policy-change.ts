@@ -13,7 +13,7 @@ import { bumpPolicyVersion, loadPolicy } from './policy.repo.js'
  */
 export async function policyChanged(tx: TenantCtx): Promise<CompiledPolicy> {
   const { companyId } = tx.actor
-  await bumpPolicyVersion(tx.db, companyId)
+  await bumpPolicyVersion(tx.db, companyId, tx.policies.origin)
   const policy = await loadPolicy(tx.db, companyId)
   let compiled: CompiledPolicy
   try {

@@ -51,4 +51,34 @@ describe('policy change notices (LISTEN/NOTIFY; in-process on PGlite)', () => {
       await listener.close()
     }
   })
+
+  it("ignores its own writes' notices (the writer seeds its cache), follows another cache's", async () => {
+    const company = await withCompany(db, 'co-origin', (trx) =>
+      insertCompany(
+        trx,
+        { id: 'co-origin', slug: 'origin', name: 'Origin', timeZone: 'UTC' },
+        new Date(),
+      ),
+    )
+    const cache = new PolicyCache()
+    const listener = await followPolicyChanges(db, cache)
+    try {
+      const load = () => withCompany(db, company.id, (trx) => loadPolicy(trx, company.id))
+      const first = await load()
+      await cache.get(company.id, Number(first.version), load)
+      const compiled = cache.compilations
+
+      await withCompany(db, company.id, (trx) => bumpPolicyVersion(trx, company.id, cache.origin))
+      await new Promise((done) => setTimeout(done, 200))
+      expect(cache.compilations).toBe(compiled)
+      expect(cache.version(company.id)).toBe(Number(first.version))
+
+      const other = new PolicyCache()
+      await withCompany(db, company.id, (trx) => bumpPolicyVersion(trx, company.id, other.origin))
+      expect(await until(() => cache.compilations === compiled + 1)).toBe(true)
+      expect(cache.version(company.id)).toBe(Number(first.version) + 2)
+    } finally {
+      await listener.close()
+    }
+  })
 })

@@ -26,8 +26,10 @@ export async function followPolicyChanges(
         onError(error)
         return
       }
-      const { companyId, version } = notice
+      const { companyId, version, origin } = notice
       if (typeof companyId !== 'string' || !Number.isInteger(version)) return
+      // this process wrote it and seeds its cache itself once its commit returns
+      if (origin === policies.origin) return
       policies.warm(companyId, version, () =>
         withCompany(db, companyId, (trx) => loadPolicy(trx, companyId)),
       )

@@ -52,6 +52,12 @@ export const POLICY_CHANNEL = 'tessera_policy'
 export interface PolicyNotice {
   readonly companyId: string
   readonly version: number
+  /**
+   * The cache of the process whose write this was, when that process seeds its own cache after
+   * commit (policyChanged): it ignores its own notice, which may arrive before its seed and
+   * would otherwise load and compile the same version a second time.
+   */
+  readonly origin?: string
 }
 
 /**
@@ -61,11 +67,16 @@ export interface PolicyNotice {
  * are dropped or warmed at once. Correctness does not depend on the notice: every request reads
  * the version anyway.
  */
-export async function bumpPolicyVersion(db: Db, companyId: string): Promise<number> {
+export async function bumpPolicyVersion(
+  db: Db,
+  companyId: string,
+  origin?: string,
+): Promise<number> {
   const result = await sql<{ policy_version: number | string }>`
     update companies set policy_version = policy_version + 1 where id = ${companyId}
     returning policy_version, pg_notify(${POLICY_CHANNEL},
-      json_build_object('companyId', id, 'version', policy_version)::text)`.execute(db)
+      json_build_object('companyId', id, 'version', policy_version,
+        'origin', ${origin ?? null}::text)::text)`.execute(db)
   return Number(result.rows[0]?.policy_version ?? 0)
 }
 
