@@ -21,6 +21,8 @@ import type {
 } from './roles/roles.table.js'
 import type { SessionsTable } from './accounts/sessions.table.js'
 import type { TicketRepliesTable, TicketsTable } from './tickets/tickets.table.js'
+import type { TicketWatchersTable } from './tickets/watchers.table.js'
+import type { NotificationsTable } from './notifications/notifications.table.js'
 import type { UsersTable } from './users/users.table.js'
 
 export interface Database {
@@ -45,4 +47,6 @@ export interface Database {
   customer_orders: CustomerOrdersTable
   tickets: TicketsTable
   ticket_replies: TicketRepliesTable
+  ticket_watchers: TicketWatchersTable
+  notifications: NotificationsTable
 }

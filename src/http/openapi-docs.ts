@@ -211,6 +211,9 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'POST /api/v1/tickets/{id}/return-visits': {
     request: { body: 'Called back: the line is stable since the fix; the customer is satisfied.' },
   },
+  'POST /api/v1/tickets/{id}/watchers': {
+    request: { orgUnitId: '3f1c9a2e-8b7d-4c6e-9f0a-1b2c3d4e5f60' },
+  },
   'POST /api/v1/tickets/bulk': {
     request: {
       action: 'assign',
