@@ -9,6 +9,7 @@ import type {
   CustomerOrdersTable,
   CustomersTable,
 } from './customers/customers.table.js'
+import type { NumberPoolsTable, PoolNumbersTable } from './number-pools/number-pools.table.js'
 import type { OrgUnitsTable } from './org-units/org-units.table.js'
 import type { ProjectMembersTable, ProjectsTable } from './projects/projects.table.js'
 import type {
@@ -45,4 +46,6 @@ export interface Database {
   customer_orders: CustomerOrdersTable
   tickets: TicketsTable
   ticket_replies: TicketRepliesTable
+  number_pools: NumberPoolsTable
+  pool_numbers: PoolNumbersTable
 }

@@ -32,6 +32,7 @@ import { authRoutes, sessionRoutes } from './routes/auth.routes.js'
 import { authzRoutes, catalogRoutes } from './routes/authz.routes.js'
 import { customersRoutes } from './routes/customers.routes.js'
 import { ticketsRoutes } from './routes/tickets.routes.js'
+import { numberPoolsRoutes } from './routes/number-pools.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       apiKeysRoutes(authed, routeDeps)
       customersRoutes(authed, routeDeps)
       ticketsRoutes(authed, routeDeps)
+      numberPoolsRoutes(authed, routeDeps)
     },
     { prefix: '/api/v1' },
   )

@@ -218,6 +218,13 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
       assigneeId: null,
     },
   },
+  'POST /api/v1/number-pools': {
+    request: { name: 'Broadband win-back, team A', orgUnitId: teamA },
+  },
+  'PATCH /api/v1/number-pools/{id}': { request: { name: 'Broadband win-back' } },
+  'POST /api/v1/number-pools/{id}/numbers': {
+    request: { phone: '138 0013 8000', country: 'CN' },
+  },
   'POST /api/v1/authz/check': { request: question, responses: { '200': decision } },
   'POST /api/v1/authz/explain': {
     request: {
