@@ -62,7 +62,7 @@ const ids = (res: { json(): { items: { id: string }[] } }) =>
     .sort()
 const sorted = (...xs: string[]) => [...xs].sort()
 
-async function rows(table: 'number_pools' | 'pool_numbers') {
+async function rows(table: 'number_pools' | 'pool_numbers' | 'blacklist') {
   const row = await db
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -219,5 +219,77 @@ describe('number pools (P11: admin-managed; P8: a lead adds within a daily quota
     expect(
       events.filter((e) => e.action === 'numberPool.number_added' && e.actor_user_id === lee.id),
     ).toHaveLength(5)
+  })
+})
+
+describe('the blacklist (P11: admin-managed, E.164)', () => {
+  it('stores a number in E.164; the same number in another format is 409; q finds any format', async () => {
+    const entry = await created(
+      await asA('POST', '/api/v1/blacklist', { phone: '0086 139 0000 0001', reason: 'complaint' }),
+      'blacklist',
+    )
+    expect(entry).toMatchObject({
+      phone: '+8613900000001',
+      reason: 'complaint',
+      createdBy: a.userId,
+    })
+    problem(
+      await asA('POST', '/api/v1/blacklist', { phone: '13900000001', country: 'CN' }),
+      409,
+      'conflict',
+    )
+    expect(ids(await asA('GET', '/api/v1/blacklist?q=139%200000%200001'))).toEqual([entry.id])
+    expect((await asA('GET', `/api/v1/blacklist/${entry.id}`)).json().phone).toBe('+8613900000001')
+    const events = await auditActions(db, a.companyId)
+    const made = events.find((e) => e.action === 'blacklist.created' && e.target_id === entry.id)
+    // the audit log keeps the number masked (a personal field with a mask)
+    expect(JSON.stringify(made?.after)).not.toContain('+8613900000001')
+  })
+
+  it('is admin-managed: agents and leads neither read nor change it', async () => {
+    const before = await rows('blacklist')
+    for (const who of [nina, lee, quinn]) {
+      problem(await who.as('GET', '/api/v1/blacklist'), 403, 'forbidden')
+      problem(
+        await who.as('POST', '/api/v1/blacklist', { phone: '+8613900000002' }),
+        403,
+        'forbidden',
+      )
+    }
+    expect(await rows('blacklist')).toBe(before)
+  })
+
+  it("answers 404 for another company's entry, 400 for bad input, writing nothing", async () => {
+    const bEntry = await created(
+      await asB('POST', '/api/v1/blacklist', { phone: '+79123456789' }),
+      'b',
+    )
+    problem(await asA('GET', `/api/v1/blacklist/${bEntry.id}`), 404, 'not_found')
+    problem(await asA('DELETE', `/api/v1/blacklist/${bEntry.id}`), 404, 'not_found')
+    expect(ids(await asA('GET', '/api/v1/blacklist'))).not.toContain(bEntry.id)
+    const before = await rows('blacklist')
+    for (const body of [
+      { phone: 'call me maybe' },
+      { phone: '+79123456789', reason: 'nul \u0000' },
+      { phone: '+7912\ud800' },
+      { phone: '+79123456780', extra: true },
+      { reason: 'no phone' },
+    ]) {
+      problem(await asA('POST', '/api/v1/blacklist', body), 400, 'validation_failed')
+    }
+    expect(await rows('blacklist')).toBe(before)
+  })
+
+  it('takes a number off the list, audited', async () => {
+    const entry = await created(
+      await asA('POST', '/api/v1/blacklist', { phone: '+74951234567' }),
+      'x',
+    )
+    expect((await asA('DELETE', `/api/v1/blacklist/${entry.id}`)).statusCode).toBe(204)
+    problem(await asA('GET', `/api/v1/blacklist/${entry.id}`), 404, 'not_found')
+    const events = await auditActions(db, a.companyId)
+    expect(events.some((e) => e.action === 'blacklist.deleted' && e.target_id === entry.id)).toBe(
+      true,
+    )
   })
 })

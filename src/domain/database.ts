@@ -3,6 +3,7 @@
 import type { UsageCountersTable } from './access/usage.table.js'
 import type { ApiKeysTable } from './api-keys/api-keys.table.js'
 import type { AuditCheckpointsTable, AuditEventsTable } from './audit/audit.table.js'
+import type { BlacklistTable } from './blacklist/blacklist.table.js'
 import type { CompaniesTable } from './companies/companies.table.js'
 import type {
   CustomerComplaintsTable,
@@ -48,4 +49,5 @@ export interface Database {
   ticket_replies: TicketRepliesTable
   number_pools: NumberPoolsTable
   pool_numbers: PoolNumbersTable
+  blacklist: BlacklistTable
 }

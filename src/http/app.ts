@@ -33,6 +33,7 @@ import { authzRoutes, catalogRoutes } from './routes/authz.routes.js'
 import { customersRoutes } from './routes/customers.routes.js'
 import { ticketsRoutes } from './routes/tickets.routes.js'
 import { numberPoolsRoutes } from './routes/number-pools.routes.js'
+import { blacklistRoutes } from './routes/blacklist.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
@@ -158,6 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       customersRoutes(authed, routeDeps)
       ticketsRoutes(authed, routeDeps)
       numberPoolsRoutes(authed, routeDeps)
+      blacklistRoutes(authed, routeDeps)
     },
     { prefix: '/api/v1' },
   )

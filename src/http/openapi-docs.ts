@@ -225,6 +225,9 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'POST /api/v1/number-pools/{id}/numbers': {
     request: { phone: '138 0013 8000', country: 'CN' },
   },
+  'POST /api/v1/blacklist': {
+    request: { phone: '+7 912 345-67-89', reason: 'asked not to be called again (complaint 311)' },
+  },
   'POST /api/v1/authz/check': { request: question, responses: { '200': decision } },
   'POST /api/v1/authz/explain': {
     request: {
