@@ -193,7 +193,7 @@ export const catalog = {
     module: 'calls',
     actions: ['view', 'play', 'download', 'delete'],
     highRisk: ['download', 'delete'],
-    fields: { url: { sensitivity: 'confidential' } },
+    fields: { url: { sensitivity: 'confidential' }, durationSec: { sensitivity: 'internal' } },
     scope: { owner: 'agentId', orgUnit: 'orgUnitId', project: 'projectId' },
     attributes: {
       id: 'string',

@@ -4,6 +4,7 @@ import type { UsageCountersTable } from './access/usage.table.js'
 import type { ApiKeysTable } from './api-keys/api-keys.table.js'
 import type { AuditCheckpointsTable, AuditEventsTable } from './audit/audit.table.js'
 import type { BlacklistTable } from './blacklist/blacklist.table.js'
+import type { CallsTable, RecordingsTable } from './calls/calls.table.js'
 import type { CompaniesTable } from './companies/companies.table.js'
 import type {
   CustomerComplaintsTable,
@@ -50,4 +51,6 @@ export interface Database {
   number_pools: NumberPoolsTable
   pool_numbers: PoolNumbersTable
   blacklist: BlacklistTable
+  calls: CallsTable
+  recordings: RecordingsTable
 }

@@ -34,6 +34,7 @@ import { customersRoutes } from './routes/customers.routes.js'
 import { ticketsRoutes } from './routes/tickets.routes.js'
 import { numberPoolsRoutes } from './routes/number-pools.routes.js'
 import { blacklistRoutes } from './routes/blacklist.routes.js'
+import { callsRoutes } from './routes/calls.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
@@ -160,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ticketsRoutes(authed, routeDeps)
       numberPoolsRoutes(authed, routeDeps)
       blacklistRoutes(authed, routeDeps)
+      callsRoutes(authed, routeDeps)
     },
     { prefix: '/api/v1' },
   )

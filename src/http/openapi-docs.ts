@@ -228,6 +228,10 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'POST /api/v1/blacklist': {
     request: { phone: '+7 912 345-67-89', reason: 'asked not to be called again (complaint 311)' },
   },
+  'POST /api/v1/calls': { request: { phone: '138 0013 8000', country: 'CN' } },
+  'PUT /api/v1/calls/{id}/notes': {
+    request: { notes: 'Asked for a callback on Friday after 18:00; interested in the 300M plan.' },
+  },
   'POST /api/v1/authz/check': { request: question, responses: { '200': decision } },
   'POST /api/v1/authz/explain': {
     request: {

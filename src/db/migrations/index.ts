@@ -16,6 +16,7 @@ import * as customers from './0020-customers.js'
 import * as tickets from './0021-tickets.js'
 import * as customerHistory from './0024-customer-history.js'
 import * as numberPools from './0025-number-pools.js'
+import * as calls from './0026-calls.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0021_tickets': tickets,
   '0024_customer_history': customerHistory,
   '0025_number_pools': numberPools,
+  '0026_calls': calls,
 }
