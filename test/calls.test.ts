@@ -420,7 +420,6 @@ describe('outbound dial through the simulator (ringing → answered → ended)',
         name: 'One line',
         grants: [
           { actions: ['call.dial'], scope: 'own', limits: { concurrent: 1 } },
-          { actions: ['call.view'], scope: 'own' },
           { actions: ['numberPool.use'], scope: 'team' },
         ],
       }),
@@ -435,10 +434,15 @@ describe('outbound dial through the simulator (ringing → answered → ended)',
     })
     expect(res.statusCode).toBe(201)
     const uno = call((await logIn(app, { company: a.slug, email: 'uno@a.test' })).json().token)
+    // no call.view: the answer names only the call, but the line is still Uno's to free
     const c = await placed(uno, T1_A)
+    expect(c).toEqual({ id: c.id })
     problem(await dialAs(uno, T1_B), 429, 'line_limit_reached')
-    await hangUp(uno, c.id)
-    await hangUp(uno, (await placed(uno, T1_B)).id)
+    expect((await hangUp(uno, c.id)).statusCode).toBe(200)
+    const next = await placed(uno, T1_B)
+    expect((await hangUp(uno, next.id)).statusCode).toBe(200)
+    problem(await uno('GET', `/api/v1/calls/${next.id}`), 404, 'not_found')
+    problem(await uno('GET', '/api/v1/calls'), 403, 'forbidden')
   })
 
   it('QA inspectors listen but never dial: 403, nothing written', async () => {
@@ -450,7 +454,8 @@ describe('outbound dial through the simulator (ringing → answered → ended)',
       action: 'call.dial',
       resource: { type: 'call', attrs: { agentId: quinn.id } },
     })
-    if (check.statusCode === 200) expect(check.json().allowed).toBe(false)
+    expect(check.statusCode, check.body).toBe(200)
+    expect(check.json()).toMatchObject({ allowed: false, reason: 'not_granted' })
   })
 
   it('refuses bad input with 400 and writes nothing (NUL bytes, bad numbers, unknown fields)', async () => {

@@ -244,14 +244,15 @@ export async function dial(
 }
 
 /**
- * The call for a telephony event on it (answer, hang-up): one the caller may view (404), and
- * their own line, or `call.edit` on it (a supervisor ending someone's call): 403 otherwise.
+ * The call for a telephony event on it (answer, hang-up): the caller's own line (whatever else
+ * they may do: a line is always theirs to free), or a call they may view (404 otherwise) and
+ * `call.edit` (a supervisor ending someone's call; 403 otherwise).
  */
 async function lineOf(tx: TenantCtx, id: string): Promise<Call> {
+  const row = await callRecords.findRow(tx, id)
+  if (row !== undefined && row.agent_id === tx.actor.userId) return callRowToCall(row)
   const found = await callRecords.get(tx, id, 'call.view', noSuchCall)
-  if (found.item.agentId !== tx.actor.userId) {
-    await authorize(tx, 'call.edit', found.resource, { recorded: true })
-  }
+  await authorize(tx, 'call.edit', found.resource, { recorded: true })
   return found.item
 }
 
