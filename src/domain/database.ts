@@ -3,12 +3,15 @@
 import type { UsageCountersTable } from './access/usage.table.js'
 import type { ApiKeysTable } from './api-keys/api-keys.table.js'
 import type { AuditCheckpointsTable, AuditEventsTable } from './audit/audit.table.js'
+import type { BlacklistTable } from './blacklist/blacklist.table.js'
+import type { CallsTable, RecordingsTable } from './calls/calls.table.js'
 import type { CompaniesTable } from './companies/companies.table.js'
 import type {
   CustomerComplaintsTable,
   CustomerOrdersTable,
   CustomersTable,
 } from './customers/customers.table.js'
+import type { NumberPoolsTable, PoolNumbersTable } from './number-pools/number-pools.table.js'
 import type { OrgUnitsTable } from './org-units/org-units.table.js'
 import type { ProjectMembersTable, ProjectsTable } from './projects/projects.table.js'
 import type {
@@ -49,4 +52,9 @@ export interface Database {
   ticket_replies: TicketRepliesTable
   ticket_watchers: TicketWatchersTable
   notifications: NotificationsTable
+  number_pools: NumberPoolsTable
+  pool_numbers: PoolNumbersTable
+  blacklist: BlacklistTable
+  calls: CallsTable
+  recordings: RecordingsTable
 }

@@ -33,6 +33,9 @@ import { authzRoutes, catalogRoutes } from './routes/authz.routes.js'
 import { customersRoutes } from './routes/customers.routes.js'
 import { ticketsRoutes } from './routes/tickets.routes.js'
 import { notificationsRoutes } from './routes/notifications.routes.js'
+import { numberPoolsRoutes } from './routes/number-pools.routes.js'
+import { blacklistRoutes } from './routes/blacklist.routes.js'
+import { callsRoutes } from './routes/calls.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
@@ -158,6 +161,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       customersRoutes(authed, routeDeps)
       ticketsRoutes(authed, routeDeps)
       notificationsRoutes(authed, routeDeps)
+      numberPoolsRoutes(authed, routeDeps)
+      blacklistRoutes(authed, routeDeps)
+      callsRoutes(authed, routeDeps)
     },
     { prefix: '/api/v1' },
   )

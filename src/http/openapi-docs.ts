@@ -221,6 +221,20 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
       assigneeId: null,
     },
   },
+  'POST /api/v1/number-pools': {
+    request: { name: 'Broadband win-back, team A', orgUnitId: teamA },
+  },
+  'PATCH /api/v1/number-pools/{id}': { request: { name: 'Broadband win-back' } },
+  'POST /api/v1/number-pools/{id}/numbers': {
+    request: { phone: '138 0013 8000', country: 'CN' },
+  },
+  'POST /api/v1/blacklist': {
+    request: { phone: '+7 912 345-67-89', reason: 'asked not to be called again (complaint 311)' },
+  },
+  'POST /api/v1/calls': { request: { phone: '138 0013 8000', country: 'CN' } },
+  'PUT /api/v1/calls/{id}/notes': {
+    request: { notes: 'Asked for a callback on Friday after 18:00; interested in the 300M plan.' },
+  },
   'POST /api/v1/authz/check': { request: question, responses: { '200': decision } },
   'POST /api/v1/authz/explain': {
     request: {
