@@ -2,6 +2,7 @@
 // this file composes them. db/ is generic over the schema and never imports domain/.
 import type { UsageCountersTable } from './access/usage.table.js'
 import type { ApiKeysTable } from './api-keys/api-keys.table.js'
+import type { ApprovalRequestsTable } from './approvals/approvals.table.js'
 import type { AuditCheckpointsTable, AuditEventsTable } from './audit/audit.table.js'
 import type { CompaniesTable } from './companies/companies.table.js'
 import type {
@@ -45,4 +46,5 @@ export interface Database {
   customer_orders: CustomerOrdersTable
   tickets: TicketsTable
   ticket_replies: TicketRepliesTable
+  approval_requests: ApprovalRequestsTable
 }

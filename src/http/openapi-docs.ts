@@ -73,6 +73,7 @@ function exampleProblem(status: number): Json {
 const teamA = 'c0ffee00-0000-4000-8000-00000000000a'
 const userBo = 'c0ffee00-0000-4000-8000-0000000000b0'
 const roleId = 'c0ffee00-0000-4000-8000-000000000001'
+const customerWang = 'c0ffee00-0000-4000-8000-00000000c001'
 
 /** A condition: the ticket is not closed and its priority is at most 3 (docs/conditions.md). */
 const openLowPriority = {
@@ -216,6 +217,32 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
       action: 'assign',
       ids: ['5b0e7a52-3f8e-4c1e-9a51-0c3d2f6b1e11', '9d2c4f10-7a6b-4e3d-8c21-4b5a6f7e8d90'],
       assigneeId: null,
+    },
+  },
+  'POST /api/v1/approvals': {
+    request: {
+      type: 'temporaryGrant',
+      payload: {
+        actions: ['customer.view'],
+        resource: { type: 'customer', id: customerWang },
+        fields: { idNumber: 'read', phone: 'read' },
+        durationMinutes: 120,
+      },
+      reason: 'Dispute #4411: the caller disputes a refund; I need to confirm their ID number',
+    },
+  },
+  'POST /api/v1/approvals/{id}/approve': { request: { reason: 'Checked the ticket: go ahead' } },
+  'POST /api/v1/approvals/{id}/reject': {
+    request: { reason: 'The last four digits are enough to confirm the caller' },
+  },
+  'POST /api/v1/grants': {
+    request: {
+      userId: userBo,
+      actions: ['customer.view'],
+      resource: { type: 'customer', id: customerWang },
+      fields: { idNumber: 'read' },
+      endsAt: '2026-11-23T18:00:00.000Z',
+      reason: 'Dispute #4411, until the end of the shift',
     },
   },
   'POST /api/v1/authz/check': { request: question, responses: { '200': decision } },

@@ -15,6 +15,7 @@ import * as systemAccess from './0013-system-access-outside-tenants.js'
 import * as customers from './0020-customers.js'
 import * as tickets from './0021-tickets.js'
 import * as customerHistory from './0024-customer-history.js'
+import * as approvals from './0028-approvals.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '0020_customers': customers,
   '0021_tickets': tickets,
   '0024_customer_history': customerHistory,
+  '0028_approvals': approvals,
 }

@@ -274,12 +274,16 @@ export async function whoAmI(ctx: Ctx): Promise<Me> {
             },
       roles: roles.map((r) => ({ id: r.id, name: r.name, kind: r.kind })),
       groups: groups.map((g) => ({ id: g.id, name: g.name })),
-      grants: (me.subject.grants ?? []).map((g) => ({
-        id: g.id,
-        actions: g.actions,
-        validFrom: new Date(g.validFrom).toISOString(),
-        validUntil: new Date(g.validUntil).toISOString(),
-      })),
+      // W1: a subject kept in memory still carries a grant whose end has passed (the engine
+      // refuses it by the clock); `me` lists only those not ended at this request's time
+      grants: (me.subject.grants ?? [])
+        .filter((g) => g.validUntil > tx.now.getTime())
+        .map((g) => ({
+          id: g.id,
+          actions: g.actions,
+          validFrom: new Date(g.validFrom).toISOString(),
+          validUntil: new Date(g.validUntil).toISOString(),
+        })),
       permissions: effectivePermissions(me, envOf(tx)),
       policyVersion: me.policy.version,
     }
