@@ -238,20 +238,22 @@ export function approvalsRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/approvals/:id/approve',
     {
+      // the body is optional: no body at all is an approval without a note
+      preValidation: async (req) => {
+        req.body ??= {}
+      },
       schema: {
         summary: 'Approve a request routed to me',
         description: decision('approve') + refusals,
         tags,
         security,
         params: IdParams,
-        body: Type.Optional(Type.Object({ reason: Type.Optional(Reason) }, strict)),
+        body: Type.Object({ reason: Type.Optional(Reason) }, strict),
         response: { 200: ApprovalJson, ...problems(400, 401, 403, 404, 409) },
       },
     },
     async (req) =>
-      approvalJson(
-        await approveRequest(deps.ctx(req), req.params.id, { reason: req.body?.reason }),
-      ),
+      approvalJson(await approveRequest(deps.ctx(req), req.params.id, { reason: req.body.reason })),
   )
 
   app.post(
