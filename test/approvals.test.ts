@@ -78,6 +78,9 @@ describe('[000] the dispute story, end to end', () => {
     expect(unmasked.json().value).toBe('+8613812345678')
     const me = (await sam.as('GET', '/api/v1/me')).json()
     expect(me.grants.map((g: { id: string }) => g.id)).toEqual([grantId])
+    const actionsOf = (m: { permissions: { action: string }[] }) =>
+      m.permissions.map((p) => p.action)
+    expect(actionsOf(me)).toContain('customer.unmask')
 
     const events = await auditActions(db, a.companyId)
     const of = (action: string, target?: string) =>
@@ -109,7 +112,9 @@ describe('[000] the dispute story, end to end', () => {
       403,
       'forbidden',
     )
-    expect((await sam.as('GET', '/api/v1/me')).json().grants).toEqual([])
+    const after = (await sam.as('GET', '/api/v1/me')).json()
+    expect(after.grants).toEqual([])
+    expect(actionsOf(after)).not.toContain('customer.unmask')
     // deciding it again: 409
     problem(await lee.as('POST', `/api/v1/approvals/${request.id}/approve`), 409, 'conflict')
   })
@@ -154,6 +159,13 @@ describe('routing and who decides', () => {
       reason: 'cover for a colleague',
     })
     expect(toAdmin.route).toBe('admin')
+    // an old request does not keep an emptied unit from being deleted
+    await asA('PATCH', `/api/v1/users/${nia.id}`, { orgUnitId: w.t1 })
+    const deleted = await asA('DELETE', `/api/v1/org-units/${unit.json().id}`)
+    expect(deleted.statusCode, deleted.body).toBeLessThan(300)
+    expect((await nia.as('GET', `/api/v1/approvals/${toAdmin.id}`)).json().orgUnitId).toBe(
+      unit.json().id,
+    )
   })
 
   it('refuses self-approval (403 own_request), for an admin too', async () => {

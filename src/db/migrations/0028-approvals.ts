@@ -9,7 +9,9 @@ import { READ_WRITE, tenantIsolation } from './tenant-isolation.js'
 // request to expire). Deciding is one conditional UPDATE (`WHERE status = 'pending' AND
 // expires_at > now`) after a row lock, in the same transaction as the grant it creates; the
 // grant names its request, and at most one grant may (unique index), so two approvers deciding
-// at once, on two processes, apply the effect exactly once.
+// at once, on two processes, apply the effect exactly once. `org_unit_id` is where the requester
+// was when they asked (the route's unit), a snapshot with no foreign key: an old request does
+// not keep an emptied unit from being deleted.
 const statements = [
   `CREATE TABLE approval_requests (
     id text PRIMARY KEY,
@@ -35,8 +37,7 @@ const statements = [
     CHECK (status <> 'rejected' OR decision_reason IS NOT NULL),
     CHECK (decided_by IS NULL OR decided_by <> requester_id),
     FOREIGN KEY (company_id, requester_id) REFERENCES users (company_id, id),
-    FOREIGN KEY (company_id, decided_by) REFERENCES users (company_id, id),
-    FOREIGN KEY (company_id, org_unit_id) REFERENCES org_units (company_id, id)
+    FOREIGN KEY (company_id, decided_by) REFERENCES users (company_id, id)
   )`,
   'CREATE INDEX approval_requests_requester ON approval_requests (company_id, requester_id, id)',
   `CREATE INDEX approval_requests_pending ON approval_requests (company_id, route, org_unit_id, id)
