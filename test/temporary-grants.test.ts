@@ -60,7 +60,15 @@ describe('temporary grants: given by a lead, ended by the clock', () => {
     const mine = await sam.as('GET', '/api/v1/grants')
     expect(mine.json().items.map((g: { id: string }) => g.id)).toEqual([grant.id])
     const me = await sam.as('GET', '/api/v1/me')
-    expect(me.json().grants.map((g: { id: string }) => g.id)).toEqual([grant.id])
+    expect(me.json().grants).toEqual([
+      {
+        id: grant.id,
+        actions: ['customer.view'],
+        scope: { record: customer.id },
+        validFrom: grant.validFrom,
+        validUntil: grant.validUntil,
+      },
+    ])
 
     // one millisecond before the end: still in force; at the end: masked, not in me
     clock.set(new Date(Date.parse(grant.validUntil) - 1))

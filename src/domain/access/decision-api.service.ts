@@ -16,6 +16,7 @@ import {
   type Explanation,
   type Resource,
   type ResourceType,
+  type Scope,
 } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
@@ -233,6 +234,7 @@ export interface Me {
   readonly grants: readonly {
     id: string
     actions: readonly string[]
+    scope: Scope
     validFrom: string
     validUntil: string
   }[]
@@ -281,6 +283,7 @@ export async function whoAmI(ctx: Ctx): Promise<Me> {
         .map((g) => ({
           id: g.id,
           actions: g.actions,
+          scope: g.scope,
           validFrom: new Date(g.validFrom).toISOString(),
           validUntil: new Date(g.validUntil).toISOString(),
         })),
