@@ -2,6 +2,7 @@
 // this file composes them. db/ is generic over the schema and never imports domain/.
 import type { UsageCountersTable } from './access/usage.table.js'
 import type { ApiKeysTable } from './api-keys/api-keys.table.js'
+import type { ApprovalRequestsTable } from './approvals/approvals.table.js'
 import type { AuditCheckpointsTable, AuditEventsTable } from './audit/audit.table.js'
 import type { BlacklistTable } from './blacklist/blacklist.table.js'
 import type { CallsTable, RecordingsTable } from './calls/calls.table.js'
@@ -57,4 +58,5 @@ export interface Database {
   blacklist: BlacklistTable
   calls: CallsTable
   recordings: RecordingsTable
+  approval_requests: ApprovalRequestsTable
 }

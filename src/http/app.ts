@@ -27,6 +27,7 @@ import { installOpenApi } from './plugins/openapi.js'
 import { installProblemDetails } from './plugins/problem-details.js'
 import { accountRoutes } from './routes/accounts.routes.js'
 import { apiKeysRoutes } from './routes/api-keys.routes.js'
+import { approvalsRoutes } from './routes/approvals.routes.js'
 import { auditRoutes } from './routes/audit.routes.js'
 import { authRoutes, sessionRoutes } from './routes/auth.routes.js'
 import { authzRoutes, catalogRoutes } from './routes/authz.routes.js'
@@ -164,6 +165,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       numberPoolsRoutes(authed, routeDeps)
       blacklistRoutes(authed, routeDeps)
       callsRoutes(authed, routeDeps)
+      approvalsRoutes(authed, routeDeps)
     },
     { prefix: '/api/v1' },
   )
