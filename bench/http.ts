@@ -1605,7 +1605,8 @@ function section(runs: BackendRun[], context: Context, multi?: MultiRun, peers?:
       'transaction, finds the bearer session kept in memory (by its token hash, resolved once ' +
       "in full) and checks it with one statement that reads the company's two counters (policy " +
       'version, subject version) and binds the transaction to the company under row-level ' +
-      'security, reads the target user in the same transaction, takes the compiled ' +
+      'security (sent with BEGIN in one round trip, src/db/deferred-begin.ts), reads the ' +
+      'target user in the same transaction, takes the compiled ' +
       'policy of that version from the cache, decides `user.view` with the engine, commits, ' +
       'projects the user (hidden fields left out) and serialises it to JSON.',
     '- Afterwards a second server on the same data, with bench/http-probe.ts preloaded (it ' +
@@ -1734,11 +1735,40 @@ function floorSection(runs: BackendRun[]): string[] {
     parts.push(
       floor.requestsPerSecond < target
         ? `The target of 0.5× \`/healthz\` (${rate(target)} requests/s here) is above what the ` +
-            'floor reached with the same round trips, so on this machine it is not reachable by ' +
-            "cutting Tessera's work alone; only fewer round trips, or cheaper ones, could get there."
+            'floor reached with the same round trips in this run.'
         : `The target of 0.5× \`/healthz\` (${rate(target)} requests/s here) is below what the ` +
-            "floor reached, so it is reachable in principle: the rest of the gap is Tessera's work.",
+            'floor reached with the same round trips in this run.',
     )
+    // Requests/s of phases run one after another move with the machine's other load; CPU per
+    // request moves much less, and on a machine whose cores are all busy it sets the rate.
+    const cpu = (p: Phase) =>
+      p.serverCpuMsPerRequest === undefined
+        ? undefined
+        : p.serverCpuMsPerRequest + (p.dbCpuMsPerRequest ?? 0)
+    const [healthCpu, floorCpu, usersCpu] = [cpu(health), cpu(floor), cpu(users)]
+    if (healthCpu !== undefined && floorCpu !== undefined && usersCpu !== undefined) {
+      const what = r.backend === 'postgresql' ? 'server and PostgreSQL CPU' : 'server CPU'
+      parts.push(
+        `By ${what} per request (${fixed(healthCpu, 3)} ms for \`/healthz\`, ` +
+          `${fixed(floorCpu, 3)} ms for the floor, ${fixed(usersCpu, 3)} ms for Tessera's route), ` +
+          `a machine with no other work could serve the floor at most ` +
+          `${fixed(healthCpu / floorCpu, 2)}× and Tessera's route at most ` +
+          `${fixed(healthCpu / usersCpu, 2)}× the \`/healthz\` rate` +
+          (healthCpu / floorCpu < 0.5
+            ? ': the 3 round trips alone, with nothing of Tessera around them, already cost more ' +
+              "than twice /healthz's CPU, so 0.5× is out of reach by cutting Tessera's work alone."
+            : ": 0.5× is within the floor's reach, so the rest of the gap is Tessera's work."),
+      )
+    }
+    if (
+      floor4.requestsPerSecond > floor.requestsPerSecond ||
+      Math.abs((health.otherCpuShare ?? 0) - (users.otherCpuShare ?? 0)) > 0.5
+    ) {
+      parts.push(
+        'Other work on the machine changed a lot between these phases (the last column of the ' +
+          'results), so their requests/s are not comparable with each other; the CPU figures are.',
+      )
+    }
     notes.push(parts.join(' '), '')
   }
   if (notes.length === 0) return []
