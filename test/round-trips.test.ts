@@ -121,6 +121,40 @@ describe('round trips of an authorized request', () => {
     expect(await statementsOf(readAgent)).toHaveLength(3)
   })
 
+  it('find-by-id is compiled once: each read still gets its own id and company (another company: 404)', async () => {
+    const second = (
+      await asAdmin('POST', '/api/v1/users', {
+        email: 'second@rt.test',
+        name: 'Second',
+        password: 'Correct-Horse-42',
+      })
+    ).json()
+    const other = await signUp(app, { companyName: 'Round Trips Elsewhere' })
+    const read = (token: string, id: string) =>
+      app.inject({ method: 'GET', url: `/api/v1/users/${id}`, headers: bearer(token) })
+    const texts: string[][] = []
+    for (const [token, id, status] of [
+      [co.token, agent.id, 200],
+      [co.token, second.id, 200],
+      [co.token, other.userId, 404],
+      [other.token, agent.id, 404],
+      [other.token, other.userId, 200],
+      [co.token, 'no-such-user', 404],
+    ] as const) {
+      let res: Awaited<ReturnType<typeof read>> | undefined
+      texts.push(
+        await statementsOf(async () => {
+          res = await read(token, id)
+        }),
+      )
+      expect(res?.statusCode, `${id}`).toBe(status)
+      if (status === 200) expect(res?.json().id).toBe(id)
+    }
+    // the same statement text every time (one compiled query), with the values bound per read
+    const finds = new Set(texts.map((t) => t.find((s) => s.includes('from "users"'))))
+    expect(finds.size).toBe(1)
+  })
+
   it('an unknown token costs no transaction beyond its own lookup and answers 401', async () => {
     const statements = await statementsOf(async () => {
       const res = await app.inject({
