@@ -32,6 +32,10 @@ import { authRoutes, sessionRoutes } from './routes/auth.routes.js'
 import { authzRoutes, catalogRoutes } from './routes/authz.routes.js'
 import { customersRoutes } from './routes/customers.routes.js'
 import { ticketsRoutes } from './routes/tickets.routes.js'
+import { notificationsRoutes } from './routes/notifications.routes.js'
+import { numberPoolsRoutes } from './routes/number-pools.routes.js'
+import { blacklistRoutes } from './routes/blacklist.routes.js'
+import { callsRoutes } from './routes/calls.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
@@ -156,6 +160,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       apiKeysRoutes(authed, routeDeps)
       customersRoutes(authed, routeDeps)
       ticketsRoutes(authed, routeDeps)
+      notificationsRoutes(authed, routeDeps)
+      numberPoolsRoutes(authed, routeDeps)
+      blacklistRoutes(authed, routeDeps)
+      callsRoutes(authed, routeDeps)
     },
     { prefix: '/api/v1' },
   )

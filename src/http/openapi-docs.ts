@@ -211,12 +211,29 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'POST /api/v1/tickets/{id}/return-visits': {
     request: { body: 'Called back: the line is stable since the fix; the customer is satisfied.' },
   },
+  'POST /api/v1/tickets/{id}/watchers': {
+    request: { orgUnitId: '3f1c9a2e-8b7d-4c6e-9f0a-1b2c3d4e5f60' },
+  },
   'POST /api/v1/tickets/bulk': {
     request: {
       action: 'assign',
       ids: ['5b0e7a52-3f8e-4c1e-9a51-0c3d2f6b1e11', '9d2c4f10-7a6b-4e3d-8c21-4b5a6f7e8d90'],
       assigneeId: null,
     },
+  },
+  'POST /api/v1/number-pools': {
+    request: { name: 'Broadband win-back, team A', orgUnitId: teamA },
+  },
+  'PATCH /api/v1/number-pools/{id}': { request: { name: 'Broadband win-back' } },
+  'POST /api/v1/number-pools/{id}/numbers': {
+    request: { phone: '138 0013 8000', country: 'CN' },
+  },
+  'POST /api/v1/blacklist': {
+    request: { phone: '+7 912 345-67-89', reason: 'asked not to be called again (complaint 311)' },
+  },
+  'POST /api/v1/calls': { request: { phone: '138 0013 8000', country: 'CN' } },
+  'PUT /api/v1/calls/{id}/notes': {
+    request: { notes: 'Asked for a callback on Friday after 18:00; interested in the 300M plan.' },
   },
   'POST /api/v1/authz/check': { request: question, responses: { '200': decision } },
   'POST /api/v1/authz/explain': {
