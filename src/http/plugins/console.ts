@@ -95,6 +95,24 @@ export function installConsole(app: FastifyInstance, root: string = CONSOLE_DIST
     return sendIndex(reply)
   }
 
+  // The catch-all must not match under /api at all: there the router's own answers stand (a 404
+  // problem, or 400 for a path parameter over maxParamLength, which a matching wildcard would
+  // swallow by backtracking to it). A route constraint keeps it to the console's paths.
+  app.addConstraintStrategy({
+    name: CONSTRAINT,
+    storage() {
+      const handlers = new Map<string, unknown>()
+      return {
+        get: (value: string) => (handlers.get(value) ?? null) as never,
+        set: (value: string, handler: unknown) => void handlers.set(value, handler),
+      }
+    },
+    deriveConstraint: (req: { url?: string }) =>
+      isApiPath((req.url ?? '/').split('?')[0] ?? '/') ? 'api' : 'page',
+    mustMatchWhenDerived: false,
+  })
   app.get('/', { schema: { hide: true } }, handler)
-  app.get('/*', { schema: { hide: true } }, handler)
+  app.get('/*', { schema: { hide: true }, constraints: { [CONSTRAINT]: 'page' } }, handler)
 }
+
+const CONSTRAINT = 'tesseraConsolePath'
