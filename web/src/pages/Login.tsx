@@ -117,7 +117,10 @@ export function LoginPage() {
         </Form.Item>
       </Form>
       <Typography.Paragraph>
-        {t('login.noAccount')} <Link to="/signup">{t('login.toSignup')}</Link>
+        {t('login.noAccount')}{' '}
+        <Link to="/signup" style={{ textDecoration: 'underline' }}>
+          {t('login.toSignup')}
+        </Link>
       </Typography.Paragraph>
     </PublicFrame>
   )

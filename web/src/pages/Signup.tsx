@@ -112,7 +112,10 @@ export function SignupPage() {
         </Form.Item>
       </Form>
       <Typography.Paragraph>
-        {t('signup.haveAccount')} <Link to="/login">{t('signup.toLogin')}</Link>
+        {t('signup.haveAccount')}{' '}
+        <Link to="/login" style={{ textDecoration: 'underline' }}>
+          {t('signup.toLogin')}
+        </Link>
       </Typography.Paragraph>
     </PublicFrame>
   )
