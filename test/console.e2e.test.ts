@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -26,7 +28,10 @@ const FLAGS = [
   '--disable-component-update',
   '--disable-sync',
 ]
-const SHOTS = fileURLToPath(new URL('../docs/console/', import.meta.url))
+/** `npm run screenshots` renews the README's pictures; other runs keep theirs out of the tree. */
+const SHOTS = process.env.TESSERA_CONSOLE_SCREENSHOTS
+  ? fileURLToPath(new URL('../docs/console/', import.meta.url))
+  : join(tmpdir(), 'tessera-console-screenshots/')
 const hasChromium = existsSync(CHROMIUM)
 if (!hasChromium) {
   console.warn(
