@@ -42,6 +42,14 @@ const router = createBrowserRouter([
         lazy: () => import('./pages/Roles').then((m) => ({ Component: m.RolesPage })),
       },
       {
+        path: 'roles/new',
+        lazy: () => import('./pages/RoleEditor').then((m) => ({ Component: m.RoleEditorPage })),
+      },
+      {
+        path: 'roles/:id/edit',
+        lazy: () => import('./pages/RoleEditor').then((m) => ({ Component: m.RoleEditorPage })),
+      },
+      {
         path: 'roles/:id',
         lazy: () => import('./pages/RoleDetail').then((m) => ({ Component: m.RoleDetailPage })),
       },

@@ -1,5 +1,5 @@
 import { App as AntApp, Button, Layout, Menu, Result, Space, Spin, Typography } from 'antd'
-import { Suspense } from 'react'
+import { Suspense, useEffect } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router'
@@ -26,6 +26,10 @@ export function Shell() {
   const location = useLocation()
   const navigate = useNavigate()
   const queryClient = useQueryClient()
+  // Each navigation asks /me again: a role changed meanwhile shows in the next page's menu.
+  useEffect(() => {
+    void queryClient.invalidateQueries({ queryKey: ['me'] })
+  }, [location.pathname, queryClient])
 
   if (me.isPending) return <Spin fullscreen tip={t('common.loading')} />
   if (me.error instanceof ApiError && me.error.status === 401) {

@@ -1,10 +1,11 @@
-import { useQuery } from '@tanstack/react-query'
-import { Alert, Descriptions, Space, Table, Tag, Typography } from 'antd'
+import { useMutation, useQuery } from '@tanstack/react-query'
+import { Alert, Button, Descriptions, Space, Table, Tag, Typography } from 'antd'
 import { useTranslation } from 'react-i18next'
-import { Link, useParams } from 'react-router'
+import { Link, useNavigate, useParams } from 'react-router'
 import { api, ok, type Schemas } from '../api/client'
 import { Problem } from '../components/Problem'
 import { formatDateTime } from '../format'
+import { allowedActions, useMe } from '../me'
 import { KindTag } from './Roles'
 
 type Grant = Schemas['Grant']
@@ -56,9 +57,17 @@ function Fields({ fields }: { fields: Record<string, string> | undefined }) {
 export function RoleDetailPage() {
   const { t, i18n } = useTranslation()
   const { id = '' } = useParams()
+  const navigate = useNavigate()
+  const me = useMe()
+  const may = allowedActions(me.data)
   const role = useQuery({
     queryKey: ['role', id],
     queryFn: async () => ok(await api.GET('/api/v1/roles/{id}', { params: { path: { id } } })),
+  })
+  const clone = useMutation({
+    mutationFn: async (name: string) =>
+      ok(await api.POST('/api/v1/roles/{id}/clone', { params: { path: { id } }, body: { name } })),
+    onSuccess: async (copy) => navigate(`/roles/${copy.id}/edit`),
   })
   if (role.error) return <Problem error={role.error} />
   if (!role.data) return null
@@ -74,6 +83,22 @@ export function RoleDetailPage() {
       {r.kind === 'builtin' && (
         <Alert type="info" showIcon style={{ marginBottom: 16 }} title={t('roles.lockedHelp')} />
       )}
+      <Space style={{ marginBottom: 16 }}>
+        {r.kind !== 'builtin' && may.has('role.edit') && (
+          <Button type="primary" onClick={() => void navigate(`/roles/${r.id}/edit`)}>
+            {t('rolesActions.edit')}
+          </Button>
+        )}
+        {may.has('role.create') && (
+          <Button
+            loading={clone.isPending}
+            onClick={() => clone.mutate(t('rolesActions.copyName', { name: r.name }))}
+          >
+            {t('rolesActions.clone')}
+          </Button>
+        )}
+      </Space>
+      <Problem error={clone.error} />
       <Descriptions bordered size="small" column={1} style={{ maxWidth: 720, marginBottom: 24 }}>
         <Descriptions.Item label={t('roles.description')}>{r.description}</Descriptions.Item>
         <Descriptions.Item label={t('roles.mfa')}>

@@ -1,10 +1,11 @@
 import { LockOutlined } from '@ant-design/icons'
 import { useQuery } from '@tanstack/react-query'
-import { Table, Tag, Typography } from 'antd'
+import { Button, Table, Tag, Typography } from 'antd'
 import { useTranslation } from 'react-i18next'
-import { Link } from 'react-router'
+import { Link, useNavigate } from 'react-router'
 import { api, ok } from '../api/client'
 import { Problem } from '../components/Problem'
+import { allowedActions, useMe } from '../me'
 
 export function KindTag({ kind }: { kind: string }) {
   const { t } = useTranslation()
@@ -16,6 +17,8 @@ export function KindTag({ kind }: { kind: string }) {
 
 export function RolesPage() {
   const { t } = useTranslation()
+  const navigate = useNavigate()
+  const me = useMe()
   const roles = useQuery({
     queryKey: ['roles'],
     queryFn: async () => ok(await api.GET('/api/v1/roles')),
@@ -24,6 +27,15 @@ export function RolesPage() {
     <>
       <Typography.Title level={2}>{t('roles.title')}</Typography.Title>
       <Typography.Paragraph type="secondary">{t('roles.help')}</Typography.Paragraph>
+      {allowedActions(me.data).has('role.create') && (
+        <Button
+          type="primary"
+          style={{ marginBottom: 16 }}
+          onClick={() => void navigate('/roles/new')}
+        >
+          {t('rolesActions.new')}
+        </Button>
+      )}
       <Problem error={roles.error} />
       <Table
         size="small"
