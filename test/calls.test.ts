@@ -7,6 +7,7 @@
  * company's and another team's records 404, bad input 400 writing nothing.
  */
 import { describe, expect, it } from 'vitest'
+import { withCompany } from '../src/db/index.js'
 import { builtinRoleId, caller } from './fixtures.js'
 import { auditActions, createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
 
@@ -608,5 +609,27 @@ describe('recordings: playback is an audited action (G2)', () => {
     // a novice plays their own but has no recording.view: the list is closed to them
     problem(await nina.as('GET', '/api/v1/recordings'), 403, 'forbidden')
     problem(await asA('POST', '/api/v1/recordings/x%00/play'), 400, 'validation_failed')
+  })
+})
+
+describe('tenancy of the telephony tables', () => {
+  it("row-level security hides company A's rows from a transaction of company B", async () => {
+    for (const table of [
+      'number_pools',
+      'pool_numbers',
+      'blacklist',
+      'calls',
+      'recordings',
+    ] as const) {
+      expect(await rows(table), table).toBeGreaterThan(0)
+      const seen = await withCompany(db, b.companyId, (trx) =>
+        trx
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('company_id', '=', a.companyId)
+          .executeTakeFirstOrThrow(),
+      )
+      expect(Number(seen.n), table).toBe(0)
+    }
   })
 })
