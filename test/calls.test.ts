@@ -393,6 +393,8 @@ describe('outbound dial through the simulator (ringing → answered → ended)',
     const before = await rows('calls')
     problem(await dialAs(nina.as, T1_LISTED), 403, 'number_blacklisted')
     problem(await dialAs(lee.as, '0086 138 1111 0003'), 403, 'number_blacklisted')
+    // outside the caller's pools the answer is the pool's: no oracle on the blacklist
+    problem(await dialAs(oscar.as, T1_LISTED), 403, 'number_not_in_pool')
     expect(await rows('calls')).toBe(before)
   })
 
