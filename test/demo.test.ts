@@ -106,3 +106,60 @@ describe('npm run demo', () => {
     expect(await members('Telecom sales')).toBeGreaterThan(1)
   })
 })
+
+describe('npm run demo: the workspace (issue 10, point 6)', () => {
+  type Item = Record<string, unknown> & { id: string }
+  const items = async (email: string, url: string): Promise<Item[] | number> => {
+    const res = await (await as(email))(url)
+    if (res.statusCode !== 200) return res.statusCode
+    return res.json().items as Item[]
+  }
+  const names = (list: Item[] | number, key: string) =>
+    typeof list === 'number' ? list : list.map((i) => String(i[key])).sort()
+
+  it('each team sees its own customers; the novice sees ID number and bank card masked (P3, P4)', async () => {
+    expect(names(await items('team-lead@demo.test', '/api/v1/customers'), 'name')).toEqual([
+      'Li Wei',
+      'Wang Fang',
+      'Zhang Min',
+    ])
+    expect(names(await items('team-lead-b@demo.test', '/api/v1/customers'), 'name')).toEqual([
+      'Anna Smirnova',
+      'Ivan Petrov',
+    ])
+    const novice = await items('novice-agent@demo.test', '/api/v1/customers')
+    expect(names(novice, 'name')).toEqual(['Wang Fang', 'Zhang Min'])
+    const wang = (novice as Item[]).find((c) => c['name'] === 'Wang Fang')
+    expect(wang?.['maskedFields']).toEqual(expect.arrayContaining(['idNumber', 'bankCard']))
+    expect(wang?.['idNumber']).not.toBe('110101199003074578')
+    const admin = await items('admin@demo.test', '/api/v1/customers')
+    expect((admin as Item[]).find((c) => c['name'] === 'Wang Fang')?.['idNumber']).toBe(
+      '110101199003074578',
+    )
+  })
+
+  it('tickets at several points of the workflow: tech sees only the escalated one (W4), the closed one is read-only (P5)', async () => {
+    expect(names(await items('tech-support@demo.test', '/api/v1/tickets'), 'title')).toEqual([
+      'Disputed charge of 1,280 CNY',
+    ])
+    const lead = (await items('team-lead@demo.test', '/api/v1/tickets')) as Item[]
+    expect(lead.map((t) => t['status']).sort()).toEqual(['closed', 'escalated', 'new'])
+    expect(names(await items('team-lead-b@demo.test', '/api/v1/tickets'), 'title')).toEqual([
+      'Mobile internet slow in the evening',
+      'Tariff change request',
+    ])
+    const closed = lead.find((t) => t['status'] === 'closed')
+    const login = await logIn(app, {
+      company: demo.slug,
+      email: 'team-lead@demo.test',
+      password: demoPassword,
+    })
+    const edit = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/tickets/${closed?.id}`,
+      headers: bearer(login.json().token as string),
+      payload: { priority: 1 },
+    })
+    expect(edit.statusCode).toBe(403)
+  })
+})
