@@ -210,16 +210,31 @@ describe('number pools (P11: admin-managed; P8: a lead adds within a daily quota
     // another team's pool is out of the lead's scope: 404; a novice may not add at all
     problem(await add(oscar.as, teamOne.id, '+8613800138006'), 404, 'not_found')
     problem(await add(nina.as, teamOne.id, '+8613800138006'), 404, 'not_found')
+    // W3: beyond the quota a lead asks; an admin approves a time-boxed grant without the limit
+    // (a grant without a limit lifts it: the engine keeps the most generous), and it goes on
+    const asked = await lee.as('POST', '/api/v1/approvals', {
+      type: 'temporaryGrant',
+      payload: { actions: ['numberPool.addNumber'], scope: 'team', durationMinutes: 60 },
+      reason: 'campaign day: 10 more numbers',
+    })
+    expect(asked.statusCode, asked.body).toBe(201)
+    const approved = await asA('POST', `/api/v1/approvals/${asked.json().id}/approve`, {})
+    expect(approved.statusCode, approved.body).toBe(200)
+    expect((await add(lee.as, teamOne.id, '+8613800138005')).statusCode).toBe(201)
+    // the grant ended (revoked here): the day's quota is spent again
+    const grantId = approved.json().grantId as string
+    expect((await asA('DELETE', `/api/v1/grants/${grantId}`)).statusCode).toBe(200)
+    problem(await add(lee.as, teamOne.id, '+8613800138007'), 429, 'quota_exceeded')
     // the admin has no daily limit
-    expect((await add(asA, teamOne.id, '+8613800138005')).statusCode).toBe(201)
+    expect((await add(asA, teamOne.id, '+8613800138007')).statusCode).toBe(201)
     const numbers = (
       await lee.as('GET', `/api/v1/number-pools/${teamOne.id}/numbers?limit=200`)
     ).json()
-    expect(numbers.items.filter((n: { addedBy: string }) => n.addedBy === lee.id)).toHaveLength(5)
+    expect(numbers.items.filter((n: { addedBy: string }) => n.addedBy === lee.id)).toHaveLength(6)
     const events = await auditActions(db, a.companyId)
     expect(
       events.filter((e) => e.action === 'numberPool.number_added' && e.actor_user_id === lee.id),
-    ).toHaveLength(5)
+    ).toHaveLength(6)
   })
 })
 
