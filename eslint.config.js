@@ -1,3 +1,4 @@
+import reactHooks from 'eslint-plugin-react-hooks'
 import tseslint from 'typescript-eslint'
 
 const projectImportsOutsideAuthz = [
@@ -9,7 +10,7 @@ const projectImportsOutsideAuthz = [
 ]
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'data', 'dist', 'coverage', 'web/dist'] },
+  { ignores: ['node_modules', 'data', 'dist', 'coverage', 'web/dist', 'web/src/api/schema.d.ts'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -25,8 +26,24 @@ export default tseslint.config(
     },
   },
   {
+    // The web console (web/): React's rules of hooks and the React Compiler's checks.
+    files: ['web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+  },
+  {
+    // The console reads the server's API only through the generated, typed client.
+    files: ['web/src/**/*.{ts,tsx}'],
+    ignores: ['web/src/api/**'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'Use the typed client (web/src/api/client.ts).' },
+      ],
+    },
+  },
+  {
     // Tool configuration files must default-export their config.
-    files: ['*.config.js', '*.config.ts'],
+    files: ['*.config.js', '*.config.ts', 'web/*.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

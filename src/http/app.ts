@@ -23,6 +23,7 @@ import {
 } from '../domain/accounts/index.js'
 import { declareAuth, installAuth, requestMeta, requireActor } from './plugins/auth.js'
 import { answerFrameworkError, clientRequestId, installHardening } from './plugins/hardening.js'
+import { installConsole } from './plugins/console.js'
 import { installOpenApi } from './plugins/openapi.js'
 import { installProblemDetails } from './plugins/problem-details.js'
 import { accountRoutes } from './routes/accounts.routes.js'
@@ -169,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   )
+  installConsole(app)
   await app.ready()
   return app
 }

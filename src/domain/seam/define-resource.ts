@@ -22,6 +22,7 @@ import {
   type ResourceType,
 } from '../../authz/index.js'
 import {
+  CompiledQuery,
   sql,
   type Selectable,
   type SelectQueryBuilder,
@@ -225,11 +226,24 @@ export function defineResource<
   const base = (tx: TenantCtx): AnyQuery =>
     (tx.db.selectFrom(table as Table) as unknown as AnyQuery).selectAll() as unknown as AnyQuery
 
+  // find-by-id is the same statement for every id: built and compiled by Kysely once, then
+  // sent with each request's company and id (stand-ins mark where each goes).
+  const COMPANY = Symbol('company')
+  const ID = Symbol('id')
+  let findStatement: { sql: string; parameters: readonly unknown[] } | undefined
+
   async function findRow(tx: TenantCtx, id: string): Promise<Row<TB> | undefined> {
-    return (await base(tx)
-      .where(company as never, '=', tx.actor.companyId as never)
-      .where(`${table}.id` as never, '=', id as never)
-      .executeTakeFirst()) as Row<TB> | undefined
+    findStatement ??= base(tx)
+      .where(company as never, '=', COMPANY as never)
+      .where(`${table}.id` as never, '=', ID as never)
+      .compile()
+    const parameters = findStatement.parameters.map((p) =>
+      p === COMPANY ? tx.actor.companyId : p === ID ? id : p,
+    )
+    const result = await tx.db.executeQuery<Row<TB>>(
+      CompiledQuery.raw(findStatement.sql, parameters),
+    )
+    return result.rows[0]
   }
 
   async function decideOn(tx: TenantCtx, action: Action, row: Row<TB>): Promise<Found<Item>> {

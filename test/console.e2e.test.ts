@@ -1,0 +1,419 @@
+import { existsSync } from 'node:fs'
+import { mkdir, readFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { systemClock } from '../src/clock.js'
+import { CONSOLE_DIST } from '../src/http/plugins/console.js'
+import en from '../web/src/locales/en.json' with { type: 'json' }
+import ru from '../web/src/locales/ru.json' with { type: 'json' }
+import zh from '../web/src/locales/zh-CN.json' with { type: 'json' }
+import { createTestApp, strongPassword } from './test-app.js'
+
+// The console in Debian's Chromium against the real server on a fresh database: sign-up, login,
+// navigation from /me, a user made through the page and seen from their own session, the explain
+// tool, every route in 中文 and Русский with no untranslated string, and axe on every route.
+
+const CHROMIUM = '/usr/bin/chromium'
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+/** `npm run screenshots` renews the README's pictures; other runs keep theirs out of the tree. */
+const SHOTS = process.env.TESSERA_CONSOLE_SCREENSHOTS
+  ? fileURLToPath(new URL('../docs/console/', import.meta.url))
+  : join(tmpdir(), 'tessera-console-screenshots/')
+const hasChromium = existsSync(CHROMIUM)
+if (!hasChromium) {
+  console.warn(
+    `console.e2e: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)`,
+  )
+}
+
+type Strings = { [key: string]: string | Strings }
+
+/** Every leaf of a locale file as `key → text`. */
+function leaves(strings: Strings, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const [k, v] of Object.entries(strings)) {
+    if (typeof v === 'string') out.set(prefix + k, v)
+    else for (const [kk, vv] of leaves(v, `${prefix}${k}.`)) out.set(kk, vv)
+  }
+  return out
+}
+
+const english = leaves(en)
+
+/**
+ * English sentences (two words or more) a page in another language must not show: each one the
+ * other language translates differently. Interpolated parts are cut off at the placeholder.
+ */
+function englishLeaks(text: string, other: Strings): string[] {
+  const theirs = leaves(other)
+  return [...english]
+    .filter(([key, value]) => theirs.get(key) !== value)
+    .map(([, value]) => value.split('{{')[0]?.trim() ?? '')
+    .filter((value) => value.includes(' ') && value.length >= 8 && text.includes(value))
+}
+
+// (the test files are checked without the DOM's types: what runs in the page is given as text)
+const lang = (p: Page) => p.evaluate<string>('document.documentElement.lang')
+const bodyText = (p: Page) => p.evaluate<string>('document.body.innerText')
+/** The keys the page asked i18next for and its language lacks (web/src/i18n.ts). */
+const missingKeys = (p: Page) => p.evaluate<string[]>('window.tesseraMissingKeys ?? []')
+
+describe.skipIf(!hasChromium)('the web console in Chromium', () => {
+  let base = ''
+  let browser: Browser
+  let admin: BrowserContext
+  let page: Page
+  let axeSource = ''
+  const company = { name: 'Lotus Service Center', slug: '' }
+  const adminUser = { name: 'Wang Fang', email: 'wang.fang@lotus.example' }
+  const agent = { name: 'Li Wei', email: 'li.wei@lotus.example', id: '' }
+
+  beforeAll(async () => {
+    if (!existsSync(`${CONSOLE_DIST}/index.html`)) {
+      throw new Error('web/dist is not built: npm install builds it (or npm run build:web)')
+    }
+    const { app } = await createTestApp({ clock: systemClock })
+    await app.listen({ host: '127.0.0.1', port: 0 })
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true })
+    admin = await browser.newContext({ baseURL: base, locale: 'en-US' })
+    page = await admin.newPage()
+    axeSource = await readFile(
+      fileURLToPath(new URL('../node_modules/axe-core/axe.min.js', import.meta.url)),
+      'utf8',
+    )
+    await mkdir(SHOTS, { recursive: true })
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+  })
+
+  /** Opens a path and waits until the page has settled (data loaded, no spinner). */
+  async function open(p: Page, path: string) {
+    await p.goto(path)
+    await settle(p)
+  }
+
+  async function settle(p: Page) {
+    await p.waitForLoadState('networkidle')
+    await p.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 10_000 })
+  }
+
+  async function axe(p: Page, route: string) {
+    if (!(await p.evaluate<boolean>("'axe' in window"))) await p.evaluate(axeSource)
+    const violations = await p.evaluate(async () => {
+      const w = globalThis as unknown as {
+        axe: {
+          run(): Promise<{
+            violations: {
+              id: string
+              impact: string
+              help: string
+              nodes: { target: string[]; failureSummary: string }[]
+            }[]
+          }>
+        }
+      }
+      return (await w.axe.run()).violations.map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`),
+      }))
+    })
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    expect(serious, `axe on ${route}`).toEqual([])
+  }
+
+  async function navLabels(p: Page): Promise<string[]> {
+    await p.getByRole('navigation').getByRole('link').first().waitFor()
+    return p.getByRole('navigation').getByRole('link').allInnerTexts()
+  }
+
+  it('signs a company up through the page', async () => {
+    await open(page, '/signup')
+    await page.getByLabel('Company name').fill(company.name)
+    await page.getByLabel('Your name').fill(adminUser.name)
+    await page.getByLabel('Work email').fill(adminUser.email)
+    await page.getByLabel('Password').fill(strongPassword)
+    await page.getByRole('button', { name: 'Create company' }).click()
+    await page.getByRole('heading', { name: 'Your company is ready' }).waitFor()
+    company.slug = (await page.locator('.ant-typography code').first().innerText()).trim()
+    expect(company.slug).toMatch(/\S/)
+    await page.getByRole('button', { name: 'Open the console' }).click()
+    await page.getByRole('heading', { name: `Welcome, ${adminUser.name}` }).waitFor()
+  }, 60_000)
+
+  it('logs out and in again, through the page', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL(`${base}/login`)
+    await page.getByLabel('Company').fill(company.slug)
+    await page.getByLabel('Email').fill(adminUser.email)
+    await page.getByLabel('Password').fill(strongPassword)
+    await page.screenshot({ path: `${SHOTS}login.png` })
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForURL(`${base}/`)
+    await page.getByRole('heading', { name: `Welcome, ${adminUser.name}` }).waitFor()
+    // the session is the HttpOnly cookie alone: nothing about it in the page's storage
+    const stored = await page.evaluate<string>(
+      'JSON.stringify({ ...localStorage, ...sessionStorage })',
+    )
+    expect(stored).not.toMatch(/token|session/i)
+    expect(await page.evaluate<string>('document.cookie')).not.toContain('tessera_session')
+  }, 60_000)
+
+  it('a wrong password is refused with the reason, not a blank page', async () => {
+    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
+    const p = await context.newPage()
+    await open(p, '/login')
+    await p.getByLabel('Company').fill(company.slug)
+    await p.getByLabel('Email').fill(adminUser.email)
+    await p.getByLabel('Password').fill('Wrong-password-1')
+    await p.getByRole('button', { name: 'Sign in' }).click()
+    await expect
+      .poll(() => p.getByRole('alert').allInnerTexts())
+      .toEqual([expect.stringContaining('The server says')])
+    expect(p.url()).toBe(`${base}/login`)
+    await context.close()
+  }, 60_000)
+
+  it("builds the admin's navigation from /me", async () => {
+    const me = await (await page.request.get('/api/v1/me')).json()
+    const actions = new Set<string>(me.permissions.map((p: { action: string }) => p.action))
+    expect(actions.has('user.view') && actions.has('role.view')).toBe(true)
+    expect(await navLabels(page)).toEqual(['My access', 'Users', 'Roles', 'Explain a decision'])
+  }, 30_000)
+
+  it('creates a user with a preset role through the Users page', async () => {
+    const roles = (await (await page.request.get('/api/v1/roles')).json()).items as {
+      id: string
+      name: string
+    }[]
+    const senior = roles.find((r) => /senior/i.test(r.name))
+    expect(senior, 'a senior agent preset role').toBeDefined()
+    await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click()
+    await settle(page)
+    await page.getByRole('button', { name: 'New user' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByLabel('Name').fill(agent.name)
+    await dialog.getByLabel('Email').fill(agent.email)
+    await dialog.getByLabel('Initial password').fill(strongPassword)
+    await dialog.getByLabel('Roles').fill(senior?.name ?? '')
+    await page.locator(`.ant-select-item-option[title="${senior?.name}"]`).click()
+    await page.keyboard.press('Escape')
+    await dialog.getByRole('button', { name: 'Create user' }).click()
+    await page.getByRole('cell', { name: agent.email }).waitFor()
+    const users = (await (await page.request.get('/api/v1/users')).json()).items as {
+      id: string
+      email: string
+    }[]
+    agent.id = users.find((u) => u.email === agent.email)?.id ?? ''
+    const held = await (await page.request.get(`/api/v1/users/${agent.id}/roles`)).json()
+    expect(JSON.stringify(held)).toContain(senior?.id)
+  }, 60_000)
+
+  it("shows the new user exactly the sections their role allows, and the server's refusal elsewhere", async () => {
+    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
+    const p = await context.newPage()
+    await open(p, '/login')
+    await p.getByLabel('Company').fill(company.slug)
+    await p.getByLabel('Email').fill(agent.email)
+    await p.getByLabel('Password').fill(strongPassword)
+    await p.getByRole('button', { name: 'Sign in' }).click()
+    await p.waitForURL(`${base}/`)
+    await settle(p)
+    const me = await (await p.request.get('/api/v1/me')).json()
+    const actions = new Set<string>(me.permissions.map((x: { action: string }) => x.action))
+    const expected = [
+      'My access',
+      ...(actions.has('user.view') ? ['Users'] : []),
+      ...(actions.has('role.view') ? ['Roles'] : []),
+      ...(actions.has('user.view') && actions.has('role.view') ? ['Explain a decision'] : []),
+    ]
+    expect(await navLabels(p)).toEqual(expected)
+    expect(expected).not.toContain('Roles')
+    await open(p, '/roles')
+    // a section not allowed, opened by its address: why, not a blank page
+    await p.getByText('You may not enter this section').waitFor()
+    await context.close()
+  }, 60_000)
+
+  it('explains a denial on a closed ticket as condition_not_met, in words', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Explain a decision' }).click()
+    await settle(page)
+    await page.getByLabel('Person').fill(agent.name)
+    await page.locator('.ant-select-item-option', { hasText: agent.email }).click()
+    await page.getByLabel('Action').fill('ticket.close')
+    await page.locator('.ant-select-item-option[title="ticket.close"]').click()
+    await page.getByRole('button', { name: 'Add an attribute' }).click()
+    await page.getByRole('button', { name: 'Add an attribute' }).click()
+    await page.getByLabel('Attribute 1 name').fill('status')
+    await page.getByLabel('Attribute 1 value').fill('closed')
+    await page.getByLabel('Attribute 2 name').fill('assigneeId')
+    await page.getByLabel('Attribute 2 value').fill(agent.id)
+    await page.getByRole('button', { name: 'Explain', exact: true }).click()
+    const decision = page.getByTestId('decision')
+    await decision.waitFor()
+    expect(await decision.innerText()).toContain('Denied')
+    expect(await decision.innerText()).toContain('condition_not_met')
+    const result = await page.getByRole('region', { name: 'Decision' }).innerText()
+    expect(result).toContain('a condition of the permission is not met')
+    expect(result).toContain('its condition is not met')
+    await page.screenshot({ path: `${SHOTS}explain.png`, fullPage: true })
+
+    // the same question about an open ticket is allowed
+    await page.getByLabel('Attribute 1 value').fill('open')
+    await page.getByRole('button', { name: 'Explain', exact: true }).click()
+    await expect.poll(() => decision.innerText(), { timeout: 15_000 }).toContain('Allowed')
+  }, 60_000)
+
+  it('shows built-in roles locked, with a read-only detail', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Roles' }).click()
+    await settle(page)
+    const row = page.getByRole('row', { name: /^Admin\b/ })
+    expect(await row.innerText()).toContain('Built-in, locked')
+    await row.getByRole('link', { name: 'Admin' }).click()
+    await page.getByText('This built-in role cannot be changed or deleted.').waitFor()
+    expect(await page.getByRole('button', { name: /save|edit|delete/i }).count()).toBe(0)
+    await page.screenshot({ path: `${SHOTS}role.png`, fullPage: true })
+  }, 60_000)
+
+  it('makes a custom role in the role editor; its holder sees its sections, and a change at the next page', async () => {
+    const lead = { name: 'Zhang Min', email: 'zhang.min@lotus.example' }
+    // the role: Administration → role.view on the whole company
+    await open(page, '/roles')
+    await page.getByRole('button', { name: 'New role' }).click()
+    await page.getByLabel('Name').fill('Desk lead')
+    await page.getByRole('button', { name: /^Administration/ }).click()
+    await page.getByLabel('Records for Administration').click()
+    await page.locator('.ant-select-item-option[title="the whole company"]').click()
+    const started = Date.now()
+    await page.getByRole('checkbox', { name: 'role.view', exact: true }).check()
+    await expect.poll(() => page.getByText('1 of ').first().innerText()).toContain('1 of')
+    const clickMs = Date.now() - started
+    await page.screenshot({ path: `${SHOTS}role-editor.png`, fullPage: true })
+    await page.getByRole('button', { name: 'Save role' }).click()
+    await page.getByRole('heading', { name: /Desk lead/ }).waitFor()
+    const roleId = page.url().split('/').pop() ?? ''
+    const saved = await (await page.request.get(`/api/v1/roles/${roleId}`)).json()
+    expect(saved.grants).toEqual([{ actions: ['role.view'], scope: 'company' }])
+    expect(clickMs, 'a click in the editor answers fast').toBeLessThan(5000)
+
+    // a user holding it, made in the Users page
+    await open(page, '/users')
+    await page.getByRole('button', { name: 'New user' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByLabel('Name').fill(lead.name)
+    await dialog.getByLabel('Email').fill(lead.email)
+    await dialog.getByLabel('Initial password').fill(strongPassword)
+    await dialog.getByLabel('Roles').fill('Desk lead')
+    await page.locator('.ant-select-item-option[title="Desk lead"]').click()
+    await page.keyboard.press('Escape')
+    await dialog.getByRole('button', { name: 'Create user' }).click()
+    await page.getByRole('cell', { name: lead.email }).waitFor()
+
+    // their own session sees My access and Roles, nothing else
+    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
+    const p = await context.newPage()
+    await open(p, '/login')
+    await p.getByLabel('Company').fill(company.slug)
+    await p.getByLabel('Email').fill(lead.email)
+    await p.getByLabel('Password').fill(strongPassword)
+    await p.getByRole('button', { name: 'Sign in' }).click()
+    await p.waitForURL(`${base}/`)
+    expect(await navLabels(p)).toEqual(['My access', 'Roles'])
+
+    // the admin adds user.view; the holder's next page shows Users and the explain tool
+    await open(page, `/roles/${roleId}/edit`)
+    await page.getByRole('button', { name: /^Administration/ }).click()
+    await page.getByRole('checkbox', { name: 'user.view', exact: true }).check()
+    await page.getByRole('button', { name: 'Save role' }).click()
+    await page.waitForURL(`${base}/roles/${roleId}`)
+    await p.getByRole('navigation').getByRole('link', { name: 'Roles' }).click()
+    await expect
+      .poll(() => navLabels(p), { timeout: 15_000 })
+      .toEqual(['My access', 'Users', 'Roles', 'Explain a decision'])
+    await context.close()
+  }, 120_000)
+
+  /** Every page of the console, with the ones that need a record filled in. */
+  async function routes(): Promise<string[]> {
+    const roles = (await (await page.request.get('/api/v1/roles')).json()).items as { id: string }[]
+    return [
+      '/',
+      '/users',
+      '/roles',
+      `/roles/${roles[0]?.id}`,
+      '/roles/new',
+      '/explain',
+      '/no-such-page',
+    ]
+  }
+
+  it('passes axe (no serious or critical violation) on every route', async () => {
+    for (const route of await routes()) {
+      await open(page, route)
+      await axe(page, route)
+    }
+    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
+    const p = await context.newPage()
+    for (const route of ['/login', '/signup']) {
+      await open(p, route)
+      await axe(p, route)
+    }
+    await context.close()
+  }, 120_000)
+
+  for (const [label, code, strings, sample] of [
+    ['中文', 'zh-CN', zh, '用户管理'],
+    ['Русский', 'ru', ru, 'Пользователи'],
+  ] as const) {
+    it(`switches to ${label} and translates every route`, async () => {
+      await open(page, '/')
+      await page.getByRole('button', { name: label }).click()
+      await expect.poll(() => lang(page), { timeout: 15_000 }).toBe(code)
+      expect(await navLabels(page)).toContain(sample)
+      const check = async (p: Page, route: string) => {
+        await open(p, route)
+        const missing = await missingKeys(p)
+        expect(missing, `untranslated keys on ${route}`).toEqual([])
+        const text = await bodyText(p)
+        expect(englishLeaks(text, strings), `English left on ${route}`).toEqual([])
+      }
+      for (const route of await routes()) await check(page, route)
+      // the explain tool's answer too
+      await open(page, '/explain')
+      await page.getByLabel(strings.explain.action).fill('ticket.close')
+      await page.locator('.ant-select-item-option[title="ticket.close"]').click()
+      await page.getByRole('button', { name: strings.explain.submit, exact: true }).click()
+      await page.getByTestId('decision').waitFor()
+      expect(await missingKeys(page)).toEqual([])
+      expect(englishLeaks(await bodyText(page), strings)).toEqual([])
+      if (code === 'zh-CN') await page.screenshot({ path: `${SHOTS}explain-zh.png` })
+
+      const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
+      const p = await context.newPage()
+      await open(p, '/login')
+      await p.getByRole('button', { name: label }).click()
+      await expect.poll(() => lang(p), { timeout: 15_000 }).toBe(code)
+      for (const route of ['/login', '/signup']) await check(p, route)
+      await context.close()
+      // back to English for the rest
+      await page.getByRole('button', { name: 'English' }).click()
+    }, 120_000)
+  }
+})

@@ -1,0 +1,53 @@
+import { Alert } from 'antd'
+import { useTranslation } from 'react-i18next'
+import { ApiError } from '../api/client'
+
+/** A refusal or failure as the server explained it: never a blank page. */
+export function Problem({ error }: { error: unknown }) {
+  const { t } = useTranslation()
+  if (error === null || error === undefined) return null
+  const api = error instanceof ApiError ? error : null
+  const title = api ? t(`problem.${problemKey(api.code)}`) : t('problem.network')
+  const fields = api?.errors ?? []
+  return (
+    <Alert
+      type="error"
+      showIcon
+      role="alert"
+      title={title}
+      description={
+        api && (
+          <>
+            <div>{t('problem.serverSays', { detail: api.detail })}</div>
+            {fields.length > 0 && (
+              <ul>
+                {fields.map((f) => (
+                  <li key={f.path + f.message}>
+                    <code>{f.path}</code>: {f.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </>
+        )
+      }
+    />
+  )
+}
+
+const KNOWN = new Set([
+  'validation_failed',
+  'not_authenticated',
+  'mfa_required',
+  'mfa_enrolment_required',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'rate_limited',
+  'locked',
+  'login_restricted',
+])
+
+function problemKey(code: string): string {
+  return KNOWN.has(code) ? code : 'other'
+}

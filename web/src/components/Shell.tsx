@@ -1,0 +1,114 @@
+import { App as AntApp, Button, Layout, Menu, Result, Space, Spin, Typography } from 'antd'
+import { Suspense, useEffect } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
+import { useTranslation } from 'react-i18next'
+import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router'
+import { api, ApiError } from '../api/client'
+import { SECTIONS, sectionsFor, useMe } from '../me'
+import { LanguageSwitch } from './LanguageSwitch'
+import { Problem } from './Problem'
+
+/** The section a path belongs to (the longest matching prefix). */
+function sectionOf(pathname: string) {
+  return [...SECTIONS]
+    .sort((a, b) => b.path.length - a.path.length)
+    .find((s) => (s.path === '/' ? pathname === '/' : pathname.startsWith(s.path)))
+}
+
+/**
+ * The signed-in frame: navigation built from GET /api/v1/me (only the sections this person may
+ * enter), who is signed in, the language, sign-out. The server stays the authority: a page a
+ * person opens by its address still gets the server's refusal, shown with its reason.
+ */
+export function Shell() {
+  const { t } = useTranslation()
+  const me = useMe()
+  const location = useLocation()
+  const navigate = useNavigate()
+  const queryClient = useQueryClient()
+  // Each navigation asks /me again: a role changed meanwhile shows in the next page's menu.
+  useEffect(() => {
+    void queryClient.invalidateQueries({ queryKey: ['me'] })
+  }, [location.pathname, queryClient])
+
+  if (me.isPending) return <Spin fullscreen tip={t('common.loading')} />
+  if (me.error instanceof ApiError && me.error.status === 401) {
+    return <Navigate to="/login" replace state={{ from: location.pathname }} />
+  }
+  if (me.error) {
+    return (
+      <main style={{ padding: 24 }}>
+        <Problem error={me.error} />
+      </main>
+    )
+  }
+
+  const allowed = sectionsFor(me.data)
+  const current = sectionOf(location.pathname)
+  const mayEnter = current === undefined || allowed.some((s) => s.key === current.key)
+
+  const logout = async () => {
+    await api.POST('/api/v1/auth/logout')
+    queryClient.clear()
+    await navigate('/login', { replace: true })
+  }
+
+  return (
+    // AntApp (messages, modals) only here: the pages before sign-in do without its weight
+    <AntApp>
+      <Layout style={{ minHeight: '100vh' }}>
+        <Layout.Header
+          style={{ display: 'flex', alignItems: 'center', gap: 16, background: '#14325c' }}
+        >
+          <Link to="/" style={{ color: '#fff', fontWeight: 600, fontSize: 18 }}>
+            Tessera
+          </Link>
+          <span style={{ flex: 1 }} />
+          <Space>
+            <span style={{ color: '#fff' }}>{me.data.user?.name}</span>
+            <LanguageSwitch />
+            <Button size="small" onClick={() => void logout()}>
+              {t('common.logout')}
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout>
+          <Layout.Sider width={220} theme="light" breakpoint="md" collapsedWidth={0}>
+            <nav aria-label={t('nav.label')}>
+              <Menu
+                mode="inline"
+                selectedKeys={current ? [current.key] : []}
+                items={allowed.map((s) => ({
+                  key: s.key,
+                  label: <Link to={s.path}>{t(`nav.${s.key}`)}</Link>,
+                }))}
+              />
+            </nav>
+          </Layout.Sider>
+          <Layout.Content style={{ padding: 24 }}>
+            <main>
+              {me.data.mfaEnrolmentRequired && (
+                <Typography.Paragraph type="warning">
+                  {t('mfa.enrolmentRequired')}
+                </Typography.Paragraph>
+              )}
+              {mayEnter ? (
+                <Suspense fallback={<Spin />}>
+                  <Outlet />
+                </Suspense>
+              ) : (
+                <Result
+                  status="403"
+                  title={t('nav.deniedTitle')}
+                  subTitle={t('nav.deniedWhy', {
+                    actions: current?.needs.join(', ') ?? '',
+                  })}
+                />
+              )}
+            </main>
+          </Layout.Content>
+        </Layout>
+      </Layout>
+    </AntApp>
+  )
+}

@@ -1,0 +1,6 @@
+/** A timestamp in the reader's language (and the browser's time zone). */
+export function formatDateTime(iso: string, language: string): string {
+  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(
+    new Date(iso),
+  )
+}

@@ -1,0 +1,31 @@
+import { useQuery } from '@tanstack/react-query'
+import { api, ok } from './api/client'
+
+export type MeAnswer = Awaited<ReturnType<typeof fetchMe>>
+
+export async function fetchMe() {
+  return ok(await api.GET('/api/v1/me'))
+}
+
+export function useMe() {
+  return useQuery({ queryKey: ['me'], queryFn: fetchMe, retry: false, staleTime: 30_000 })
+}
+
+/** The console's sections; each is shown only when /me allows what it needs. */
+export const SECTIONS = [
+  { key: 'home', path: '/', needs: [] },
+  { key: 'users', path: '/users', needs: ['user.view'] },
+  { key: 'roles', path: '/roles', needs: ['role.view'] },
+  { key: 'explain', path: '/explain', needs: ['role.view', 'user.view'] },
+] as const
+
+export type SectionKey = (typeof SECTIONS)[number]['key']
+
+export function allowedActions(me: MeAnswer | undefined): Set<string> {
+  return new Set((me?.permissions ?? []).map((p) => p.action))
+}
+
+export function sectionsFor(me: MeAnswer | undefined) {
+  const actions = allowedActions(me)
+  return SECTIONS.filter((s) => s.needs.every((a) => actions.has(a)))
+}

@@ -1,0 +1,211 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { App, Badge, Button, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd'
+import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
+import { api, ok } from '../api/client'
+import { Problem } from '../components/Problem'
+import { formatDateTime } from '../format'
+import { allowedActions, useMe } from '../me'
+
+const LEVELS = ['novice', 'senior', 'lead', 'admin'] as const
+type Level = (typeof LEVELS)[number]
+
+interface NewUser {
+  name: string
+  email: string
+  password: string
+  level?: Level
+  position?: string
+  roleIds?: string[]
+}
+
+export function UsersPage() {
+  const { t, i18n } = useTranslation()
+  const me = useMe()
+  const mayCreate = allowedActions(me.data).has('user.create')
+  const [q, setQ] = useState('')
+  const [creating, setCreating] = useState(false)
+
+  const users = useInfiniteQuery({
+    queryKey: ['users', q],
+    initialPageParam: undefined as string | undefined,
+    queryFn: async ({ pageParam }) =>
+      ok(
+        await api.GET('/api/v1/users', {
+          params: {
+            query: { limit: 50, ...(q ? { q } : {}), ...(pageParam ? { cursor: pageParam } : {}) },
+          },
+        }),
+      ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  })
+  const rows = users.data?.pages.flatMap((p) => p.items) ?? []
+
+  return (
+    <>
+      <Typography.Title level={2}>{t('users.title')}</Typography.Title>
+      <Space style={{ marginBottom: 16 }} wrap>
+        <Input.Search
+          aria-label={t('users.search')}
+          placeholder={t('users.searchPlaceholder')}
+          allowClear
+          onSearch={(value) => setQ(value.trim())}
+          style={{ width: 320 }}
+        />
+        {mayCreate && (
+          <Button type="primary" onClick={() => setCreating(true)}>
+            {t('users.create')}
+          </Button>
+        )}
+      </Space>
+      <Problem error={users.error} />
+      <Table
+        size="small"
+        rowKey="id"
+        loading={users.isPending}
+        dataSource={rows}
+        pagination={false}
+        columns={[
+          { title: t('users.name'), dataIndex: 'name' },
+          {
+            title: t('users.email'),
+            dataIndex: 'email',
+            render: (email: string | undefined) => email ?? <Tag>{t('users.hidden')}</Tag>,
+          },
+          {
+            title: t('users.status'),
+            dataIndex: 'status',
+            render: (s: string) => (
+              <Badge
+                status={s === 'active' ? 'success' : 'default'}
+                text={t(`users.statuses.${s}`)}
+              />
+            ),
+          },
+          {
+            title: t('users.level'),
+            dataIndex: 'level',
+            render: (l: string | undefined) =>
+              l && (LEVELS as readonly string[]).includes(l) ? t(`users.levels.${l}`) : (l ?? ''),
+          },
+          { title: t('users.position'), dataIndex: 'position' },
+          {
+            title: t('users.mfa'),
+            dataIndex: 'mfaEnabled',
+            render: (m: boolean) => (m ? t('common.yes') : t('common.no')),
+          },
+          {
+            title: t('users.created'),
+            dataIndex: 'createdAt',
+            render: (d: string) => formatDateTime(d, i18n.language),
+          },
+        ]}
+      />
+      {users.hasNextPage && (
+        <Button
+          style={{ marginTop: 12 }}
+          loading={users.isFetchingNextPage}
+          onClick={() => void users.fetchNextPage()}
+        >
+          {t('common.more')}
+        </Button>
+      )}
+      {creating && <CreateUser onClose={() => setCreating(false)} />}
+    </>
+  )
+}
+
+function CreateUser({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation()
+  const { message } = App.useApp()
+  const queryClient = useQueryClient()
+  const [form] = Form.useForm<NewUser>()
+  const roles = useQuery({
+    queryKey: ['roles'],
+    queryFn: async () => ok(await api.GET('/api/v1/roles')),
+  })
+  const create = useMutation({
+    mutationFn: async (values: NewUser) =>
+      ok(
+        await api.POST('/api/v1/users', {
+          body: {
+            name: values.name.trim(),
+            email: values.email.trim(),
+            password: values.password,
+            ...(values.level ? { level: values.level } : {}),
+            ...(values.position?.trim() ? { position: values.position.trim() } : {}),
+            ...(values.roleIds?.length ? { roleIds: values.roleIds } : {}),
+          },
+        }),
+      ),
+    onSuccess: async (user) => {
+      await queryClient.invalidateQueries({ queryKey: ['users'] })
+      void message.success(t('users.createdOk', { name: user.name }))
+      onClose()
+    },
+  })
+  return (
+    <Modal
+      open
+      title={t('users.createTitle')}
+      onCancel={onClose}
+      okText={t('users.createSubmit')}
+      cancelText={t('common.cancel')}
+      confirmLoading={create.isPending}
+      onOk={() => form.submit()}
+      destroyOnHidden
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        name="new-user"
+        requiredMark={false}
+        onFinish={(v) => create.mutate(v)}
+      >
+        <Form.Item
+          label={t('users.name')}
+          name="name"
+          rules={[{ required: true, message: t('form.required') }]}
+        >
+          <Input />
+        </Form.Item>
+        <Form.Item
+          label={t('users.email')}
+          name="email"
+          rules={[
+            { required: true, message: t('form.required') },
+            { type: 'email', message: t('form.email') },
+          ]}
+        >
+          <Input type="email" autoComplete="off" />
+        </Form.Item>
+        <Form.Item
+          label={t('users.password')}
+          name="password"
+          extra={t('signup.passwordHelp')}
+          rules={[{ required: true, message: t('form.required') }]}
+        >
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+        <Form.Item label={t('users.level')} name="level">
+          <Select
+            allowClear
+            options={LEVELS.map((l) => ({ value: l, label: t(`users.levels.${l}`) }))}
+          />
+        </Form.Item>
+        <Form.Item label={t('users.position')} name="position" extra={t('users.positionHelp')}>
+          <Input />
+        </Form.Item>
+        <Form.Item label={t('users.roles')} name="roleIds">
+          <Select
+            mode="multiple"
+            loading={roles.isPending}
+            optionFilterProp="label"
+            options={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))}
+          />
+        </Form.Item>
+        <Problem error={create.error ?? roles.error} />
+      </Form>
+    </Modal>
+  )
+}
