@@ -235,6 +235,8 @@ describe('number pools (P11: admin-managed; P8: a lead adds within a daily quota
     expect(
       events.filter((e) => e.action === 'numberPool.number_added' && e.actor_user_id === lee.id),
     ).toHaveLength(6)
+    const added = events.filter((e) => e.action === 'numberPool.number_added')
+    expect(JSON.stringify(added)).not.toContain('+8613800138000')
   })
 })
 
