@@ -465,6 +465,19 @@ describe('outbound dial through the simulator (ringing → answered → ended)',
     problem(await uno('GET', '/api/v1/calls'), 403, 'forbidden')
   })
 
+  it('an API key never dials (a line is a person’s), whatever its role', async () => {
+    const adminRole = await builtinRoleId(db, a.companyId, 'Admin')
+    const made = await asA('POST', '/api/v1/api-keys', { name: 'CRM', roleId: adminRole })
+    expect(made.statusCode, made.body).toBe(201)
+    const before = await rows('calls')
+    problem(
+      await call(made.json().key as string)('POST', '/api/v1/calls', { phone: T1_A }),
+      403,
+      'forbidden',
+    )
+    expect(await rows('calls')).toBe(before)
+  })
+
   it('QA inspectors listen but never dial: 403, nothing written', async () => {
     const before = await rows('calls')
     problem(await dialAs(quinn.as, T1_A), 403, 'forbidden')
