@@ -665,3 +665,19 @@ describe('tenancy of the telephony tables', () => {
     }
   })
 })
+
+describe('a pool deleted with calls dialled from it', () => {
+  it('keeps the call log: the calls stay, their poolId forgotten', async () => {
+    const pats = (await asA('GET', `/api/v1/calls?agentId=${pat.id}&limit=200`)).json().items as {
+      id: string
+      poolId: string | null
+    }[]
+    const fromPool = pats.filter((c) => c.poolId === patsOwn.id)
+    expect(fromPool.length).toBeGreaterThan(0)
+    expect((await asA('DELETE', `/api/v1/number-pools/${patsOwn.id}`)).statusCode).toBe(204)
+    for (const c of fromPool) {
+      expect((await asA('GET', `/api/v1/calls/${c.id}`)).json()).toMatchObject({ poolId: null })
+    }
+    problem(await dialAs(pat.as, PATS), 403, 'number_not_in_pool')
+  })
+})
