@@ -9,7 +9,7 @@ import { createCustomer } from './domain/customers/index.js'
 import { addPoolNumber, createNumberPool } from './domain/number-pools/index.js'
 import { createOrgUnit } from './domain/org-units/index.js'
 import { createProject, setProjectMember } from './domain/projects/index.js'
-import { assignRole } from './domain/roles/index.js'
+import { assignRole, createGroup, setUserGroups } from './domain/roles/index.js'
 import { addTicketWatcher, createTicket, transitionTicket } from './domain/tickets/index.js'
 import { insertUser } from './domain/users/index.js'
 
@@ -254,6 +254,23 @@ export async function seedDemo(
     unit: (name) => units[name],
     project: (name) => projects.get(name) ?? null,
   })
+  // W1 [000]: the leads settle their team's disputes. A lead approves a request for one
+  // customer's full record only if they hold it (docs/approvals.md): this group gives them their
+  // team's customers in full, every read audited.
+  const desk = await createGroup(asAdmin, {
+    name: 'Dispute desk',
+    description: "The team's customers' full records, every read audited (W1, docs/approvals.md)",
+    grants: [
+      {
+        actions: ['customer.view', 'customer.unmask'],
+        scope: 'team',
+        fields: { idNumber: 'read', phone: 'read', bankCard: 'read' },
+        audit: true,
+      },
+    ],
+  })
+  for (const email of ['team-lead@demo.test', 'team-lead-b@demo.test'])
+    await setUserGroups(asAdmin, ids.get(email) ?? '', [desk.id])
   return { slug: company.slug, logins: demoLogins }
 }
 

@@ -188,3 +188,43 @@ describe('npm run demo: the workspace (issue 10, point 6)', () => {
     expect(calls.json().items).toHaveLength(2)
   })
 })
+
+describe('npm run demo: the dispute story (W1, docs/approvals.md)', () => {
+  it('the senior agent asks for Li Wei’s full record, Team A’s lead approves, Team B’s may not', async () => {
+    const post = async (email: string, url: string, payload: unknown) => {
+      await as(email)
+      return app.inject({
+        method: 'POST',
+        url,
+        headers: bearer(tokens.get(email) as string),
+        payload: payload as object,
+      })
+    }
+    const mine = (await (await as('senior-agent@demo.test'))('/api/v1/customers')).json().items as {
+      id: string
+      name: string
+      idNumber: string
+    }[]
+    const li = mine.find((c) => c.name === 'Li Wei')
+    expect(li?.idNumber).toBe('310104********0035')
+    const asked = await post('senior-agent@demo.test', '/api/v1/approvals', {
+      type: 'temporaryGrant',
+      payload: {
+        actions: ['customer.view', 'customer.unmask'],
+        resource: { type: 'customer', id: li?.id },
+        fields: { idNumber: 'read', phone: 'read' },
+        durationMinutes: 60,
+      },
+      reason: 'the customer disputes a mortgage payment',
+    })
+    expect(asked.statusCode, asked.body).toBe(201)
+    const id = asked.json().id as string
+    expect(
+      (await post('team-lead-b@demo.test', `/api/v1/approvals/${id}/approve`, {})).statusCode,
+    ).toBe(404)
+    const approved = await post('team-lead@demo.test', `/api/v1/approvals/${id}/approve`, {})
+    expect(approved.statusCode, approved.body).toBe(200)
+    const seen = await (await as('senior-agent@demo.test'))(`/api/v1/customers/${li?.id}`)
+    expect(seen.json().idNumber).toBe('310104198512120035')
+  })
+})
