@@ -3461,7 +3461,7 @@ export interface paths {
         put?: never;
         /**
          * Dial a number (outbound, through the telephony adapter)
-         * @description Needs `call.dial` (403 `forbidden` otherwise: a QA inspector listens but never dials). The number (any format, stored in E.164) must not be blacklisted (403 `number_blacklisted`) and must be in a number pool assigned to me, my team or one of my projects that I may use (403 `number_not_in_pool`). My concurrent lines are limited by my grants (P9: novice 2, senior 5): when all are busy the answer is 429 `line_limit_reached` — hang up a call to free one. The limit is counted in the database under a lock on my user row, so it holds across server processes. The call starts `ringing`; with the built-in simulator, `POST /calls/{id}/answer` and `/hangup` move it on.
+         * @description Needs `call.dial` (403 `forbidden` otherwise: a QA inspector listens but never dials). The number (any format, stored in E.164) must be in a number pool assigned to me, my team or one of my projects that I may use (403 `number_not_in_pool`) and must not be blacklisted (403 `number_blacklisted`). My concurrent lines are limited by my grants (P9: novice 2, senior 5): when all are busy the answer is 429 `line_limit_reached` — hang up a call to free one. The limit is counted in the database under a lock on my user row, so it holds across server processes. The call starts `ringing`; with the built-in simulator, `POST /calls/{id}/answer` and `/hangup` move it on.
          */
         post: {
             parameters: {
@@ -7854,7 +7854,7 @@ export interface paths {
         put?: never;
         /**
          * Add a number to a pool (P8: within the daily quota)
-         * @description `numberPool.addNumber` on the pool. A per-day limit on that right (the team lead preset: 5 a day) is counted in the database, per person and company-local day; beyond it the answer is 429 `quota_exceeded` with `Retry-After` (the seconds to midnight) and nothing is added. A number already in the pool is 409 and spends nothing. Audited (`numberPool.number_added`).
+         * @description `numberPool.addNumber` on the pool. A per-day limit on that right (the team lead preset: 5 a day) is counted in the database, per person and company-local day; beyond it the answer is 429 `quota_exceeded` with `Retry-After` (the seconds to midnight) and nothing is added; an admin-approved temporary grant of `numberPool.addNumber` without the limit lifts it while it lasts (`POST /approvals`). A number already in the pool is 409 and spends nothing. Audited (`numberPool.number_added`).
          */
         post: {
             parameters: {
