@@ -36,6 +36,7 @@ import { customersRoutes } from './routes/customers.routes.js'
 import { ticketsRoutes } from './routes/tickets.routes.js'
 import { notificationsRoutes } from './routes/notifications.routes.js'
 import { reportsRoutes } from './routes/reports.routes.js'
+import { qaRoutes } from './routes/qa.routes.js'
 import { numberPoolsRoutes } from './routes/number-pools.routes.js'
 import { blacklistRoutes } from './routes/blacklist.routes.js'
 import { callsRoutes } from './routes/calls.routes.js'
@@ -165,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ticketsRoutes(authed, routeDeps)
       notificationsRoutes(authed, routeDeps)
       reportsRoutes(authed, routeDeps)
+      qaRoutes(authed, routeDeps)
       numberPoolsRoutes(authed, routeDeps)
       blacklistRoutes(authed, routeDeps)
       callsRoutes(authed, routeDeps)
