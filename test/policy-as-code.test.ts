@@ -117,11 +117,13 @@ describe('policy as code', () => {
   it('moves to another company: names the same, ids new; then round-trips there', async () => {
     const fromA = await exportOf(a)
     const before = await exportOf(c)
+    const auditBefore = (await auditActions(db, b.companyId)).length
     const dry = await post(b.token, '/api/v1/policy/import?dryRun=true', fromA)
     expect(dry.statusCode, dry.body).toBe(200)
     expect(dry.json()).toMatchObject({ dryRun: true, applied: false })
     expect(dry.json().changes).toHaveLength(3)
     expect(await exportOf(b)).not.toBe(fromA) // dry run changed nothing
+    expect((await auditActions(db, b.companyId)).length).toBe(auditBefore)
     const res = await post(b.token, '/api/v1/policy/import', fromA)
     expect(res.statusCode, res.body).toBe(200)
     expect(res.json()).toMatchObject({ dryRun: false, applied: true })
@@ -139,6 +141,10 @@ describe('policy as code', () => {
     expect(actions).toEqual(
       expect.arrayContaining(['role.created', 'permission_group.created', 'policy.imported']),
     )
+    const imported = (await auditActions(db, b.companyId)).find(
+      (e) => e.action === 'policy.imported',
+    )
+    expect(JSON.stringify(imported?.after)).toContain('Night shift')
     expect(await exportOf(c)).toBe(before) // another company untouched
   })
 
@@ -240,6 +246,16 @@ describe('policy as code', () => {
       const body = problem(res, 403, 'forbidden')
       expect(JSON.stringify(body.errors)).toContain('customer.delete')
     }
+    expect(await exportOf(a)).toBe(before)
+    // nor take away what they could not give: Night shift grants customer.edit
+    const removing = parse(before)
+    removing.roles = removing.roles.filter((r: { name: string }) => r.name !== 'Night shift')
+    const refused = problem(
+      await post(manager.token, '/api/v1/policy/import', stringify(removing)),
+      403,
+      'forbidden',
+    )
+    expect(JSON.stringify(refused.errors)).toContain('removing \\"Night shift\\"')
     expect(await exportOf(a)).toBe(before)
     // what they hold they may hand out
     doc.roles = doc.roles.filter((r: { name: string }) => r.name !== 'Wider')

@@ -264,20 +264,20 @@ export async function diffPolicy(ctx: Ctx, doc: PolicyDocument): Promise<PolicyP
 }
 
 /** Service errors name `body/grants/0`; in a document that is `body/roles/<i>/grants/0`. */
-function under(prefix: string, error: unknown): unknown {
+function under(prefix: string, error: unknown, name?: string): unknown {
   if (!(error instanceof AppError)) return error
   const errors = (error.errors ?? [{ path: prefix, message: error.message }]).map((e) => ({
-    ...e,
     path: e.path.startsWith('body/') ? `${prefix}/${e.path.slice(5)}` : prefix,
+    message: name === undefined ? e.message : `removing "${name}": ${e.message}`,
   }))
   return new AppError(error.code, error.message, { cause: error, errors })
 }
 
-async function step<T>(prefix: string, fn: () => Promise<T>): Promise<T> {
+async function step<T>(prefix: string, fn: () => Promise<T>, name?: string): Promise<T> {
   try {
     return await fn()
   } catch (error) {
-    throw under(prefix, error)
+    throw under(prefix, error, name)
   }
 }
 
@@ -311,13 +311,15 @@ export async function importPolicy(
         s.change.change === 'removed' ? 0 : s.change.change === 'changed' ? 1 : 2
       for (const s of [...steps.groups].sort((a, b) => phase(a) - phase(b))) {
         const at = `body/groups/${s.index}`
-        if (s.change.change === 'removed') await step('body/groups', () => deleteGroupIn(tx, s.id!))
+        if (s.change.change === 'removed')
+          await step('body/groups', () => deleteGroupIn(tx, s.id!), s.change.name)
         else if (s.change.change === 'changed')
           await step(at, () => updateGroupIn(tx, s.id!, wantedGroups[s.index]!))
       }
       for (const s of [...steps.roles].sort((a, b) => phase(a) - phase(b))) {
         const at = `body/roles/${s.index}`
-        if (s.change.change === 'removed') await step('body/roles', () => deleteRoleIn(tx, s.id!))
+        if (s.change.change === 'removed')
+          await step('body/roles', () => deleteRoleIn(tx, s.id!), s.change.name)
         else if (s.change.change === 'changed')
           await step(at, () => updateRoleIn(tx, s.id!, wanted[s.index]!))
         else await step(at, () => createRoleIn(tx, wanted[s.index]!))
