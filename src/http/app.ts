@@ -43,6 +43,7 @@ import { callsRoutes } from './routes/calls.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
+import { policyRoutes, policySchemaRoutes } from './routes/policy.routes.js'
 import { rolesRoutes } from './routes/roles.routes.js'
 import { usersRoutes } from './routes/users.routes.js'
 import type { RouteDeps } from './types.js'
@@ -148,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accountRoutes(app, routeDeps)
   authRoutes(app, routeDeps)
   catalogRoutes(app)
+  policySchemaRoutes(app)
   // Everything else needs a caller: one encapsulated scope whose gate reads them (and opens the
   // request's transaction); routes state their exceptions in `config` (plugins/auth.ts).
   await app.register(
@@ -171,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       blacklistRoutes(authed, routeDeps)
       callsRoutes(authed, routeDeps)
       approvalsRoutes(authed, routeDeps)
+      policyRoutes(authed, routeDeps)
     },
     { prefix: '/api/v1' },
   )
