@@ -262,23 +262,22 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Add an attribute' }).click()
     await page.getByRole('button', { name: 'Add an attribute' }).click()
     await page.getByLabel('Attribute 1 name').fill('status')
-    await page.getByLabel('Attribute 1 value').fill('closed')
+    // an open ticket of theirs: allowed; the same ticket closed: condition_not_met
+    await page.getByLabel('Attribute 1 value').fill('open')
     await page.getByLabel('Attribute 2 name').fill('assigneeId')
     await page.getByLabel('Attribute 2 value').fill(agent.id)
     await page.getByRole('button', { name: 'Explain', exact: true }).click()
     const decision = page.getByTestId('decision')
-    await decision.waitFor()
-    expect(await decision.innerText()).toContain('Denied')
+    await expect.poll(() => decision.innerText(), { timeout: 15_000 }).toContain('Allowed')
+    // again from the keyboard: Enter in a field submits the form
+    await page.getByLabel('Attribute 1 value').fill('closed')
+    await page.getByLabel('Attribute 1 value').press('Enter')
+    await expect.poll(() => decision.innerText(), { timeout: 15_000 }).toContain('Denied')
     expect(await decision.innerText()).toContain('condition_not_met')
     const result = await page.getByRole('region', { name: 'Decision' }).innerText()
     expect(result).toContain('a condition of the permission is not met')
     expect(result).toContain('its condition is not met')
     await page.screenshot({ path: `${SHOTS}explain.png`, fullPage: true })
-
-    // the same question about an open ticket is allowed
-    await page.getByLabel('Attribute 1 value').fill('open')
-    await page.getByRole('button', { name: 'Explain', exact: true }).click()
-    await expect.poll(() => decision.innerText(), { timeout: 15_000 }).toContain('Allowed')
   }, 60_000)
 
   it('shows built-in roles locked, with a read-only detail', async () => {
@@ -301,17 +300,36 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByRole('button', { name: /^Administration/ }).click()
     await page.getByLabel('Records for Administration').click()
     await page.locator('.ant-select-item-option[title="the whole company"]').click()
-    const started = Date.now()
     await page.getByRole('checkbox', { name: 'role.view', exact: true }).check()
-    await expect.poll(() => page.getByText('1 of ').first().innerText()).toContain('1 of')
-    const clickMs = Date.now() - started
+    await page.getByText(/^1 of \d+ actions ticked$/).waitFor()
+    // every module open (every action's checkbox on the page, 160 today): a click is answered in under 100 ms
+    const closed = page.locator('.ant-collapse-header[aria-expanded="false"]')
+    while ((await closed.count()) > 0) await closed.first().click()
+    // the median of 5 clicks, each from the click to React's update being in the page
+    const clickMs = await page.evaluate<number>(`(async () => {
+      const box = [...document.querySelectorAll('label')]
+        .find((l) => l.textContent === 'every ticket action')
+        ?.querySelector('input')
+      const times = []
+      for (let i = 0; i < 10; i++) {
+        const t0 = performance.now()
+        box.click()
+        await new Promise((done) => setTimeout(done, 0))
+        if (i % 2 === 0) times.push(performance.now() - t0)
+      }
+      return times.sort((a, b) => a - b)[2]
+    })()`)
+    console.log(
+      `console: a click in the role editor with every module open took ${clickMs.toFixed(1)} ms`,
+    )
+    expect(clickMs).toBeLessThan(100)
+    await page.getByText(/^1 of \d+ actions ticked$/).waitFor()
     await page.screenshot({ path: `${SHOTS}role-editor.png`, fullPage: true })
     await page.getByRole('button', { name: 'Save role' }).click()
     await page.getByRole('heading', { name: /Desk lead/ }).waitFor()
     const roleId = page.url().split('/').pop() ?? ''
     const saved = await (await page.request.get(`/api/v1/roles/${roleId}`)).json()
     expect(saved.grants).toEqual([{ actions: ['role.view'], scope: 'company' }])
-    expect(clickMs, 'a click in the editor answers fast').toBeLessThan(5000)
 
     // a user holding it, made in the Users page
     await open(page, '/users')
