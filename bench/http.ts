@@ -772,6 +772,7 @@ async function call(
 
 interface Target {
   token: string
+  companyId: string
   userId: string
   /** An API key holding bench/http-peers.ts TESSERA_ROLE: the decision API's caller. */
   apiKey: string
@@ -791,7 +792,13 @@ async function setUp(base: string): Promise<Target> {
   })
   const token = signup.json['token']
   const admin = signup.json['user'] as { id?: unknown } | undefined
-  if (signup.status >= 300 || typeof token !== 'string' || typeof admin?.id !== 'string') {
+  const companyId = (signup.json['company'] as { id?: unknown } | undefined)?.id
+  if (
+    signup.status >= 300 ||
+    typeof token !== 'string' ||
+    typeof admin?.id !== 'string' ||
+    typeof companyId !== 'string'
+  ) {
     throw new Error(`signup answered ${signup.status}: ${JSON.stringify(signup.json)}`)
   }
   const created = await call(
@@ -805,6 +812,7 @@ async function setUp(base: string): Promise<Target> {
     created.status === 201 && typeof created.json['id'] === 'string'
       ? {
           token,
+          companyId,
           apiKey: '',
           userId: created.json['id'],
           kind: 'second user',
@@ -812,6 +820,7 @@ async function setUp(base: string): Promise<Target> {
         }
       : {
           token,
+          companyId,
           apiKey: '',
           userId: admin.id,
           kind: 'admin',
@@ -955,6 +964,8 @@ async function runBackend(
     await stopServer(probeServer)
   }
 
+  phases.push(...(await runFloor(backend, dbEnv, database, work, target)))
+
   const failures = phases
     .filter((p) => p.non2xx > 0 || p.errors > 0 || p.requests === 0)
     .map(
@@ -962,6 +973,58 @@ async function runBackend(
         `${backend} ${p.route}: ${p.non2xx} non-2xx, ${p.errors} errors/timeouts, ${p.requests} answers`,
     )
   return { backend, phases, probes, target, failures }
+}
+
+/** The floor's routes (bench/http-floor.ts), as named in the phases. */
+const FLOOR_HEALTHZ = 'floor: /healthz'
+const FLOOR_USER = 'floor: /users/{id}, 3 round trips'
+const FLOOR_USER_4 = 'floor: /users/{id}, 4 round trips'
+
+/**
+ * The floor on the same data, after Tessera's servers have stopped: a minimal Fastify +
+ * node-postgres server sending the user route's own statements with none of Tessera's work.
+ */
+async function runFloor(
+  backend: Backend,
+  dbEnv: Record<string, string>,
+  database: string | undefined,
+  work: string,
+  target: Target,
+): Promise<Phase[]> {
+  const port = await freePort()
+  const floor = await startPeer(
+    `${backend} floor`,
+    process.execPath,
+    ['--import', 'tsx', join(root, 'bench', 'http-floor.ts')],
+    { ...dbEnv, PORT: String(port), COMPANY_ID: target.companyId },
+    port,
+    HEALTHZ,
+    join(work, `${backend}-floor.log`),
+  )
+  const phases: Phase[] = []
+  try {
+    const steps: [string, string][] = [
+      [FLOOR_HEALTHZ, HEALTHZ],
+      [FLOOR_USER, `/users/${target.userId}`],
+      [FLOOR_USER_4, `/users4/${target.userId}`],
+    ]
+    for (const [, path] of steps) {
+      const check = await fetch(`${floor.base}${path}`)
+      const body = (await check.json()) as { id?: unknown; status?: unknown }
+      if (check.status !== 200 || (path !== HEALTHZ && body.id !== target.userId)) {
+        throw new Error(`${floor.name}: ${path} answered ${check.status} ${JSON.stringify(body)}`)
+      }
+      await fire(`${floor.base}${path}`, {}, { seconds: plan.warmupHealthS })
+    }
+    for (const [route, path] of steps) {
+      const phase = await measure(backend, floor, route, path, {}, plan.measureS, database)
+      logPhase(phase)
+      phases.push(phase)
+    }
+  } finally {
+    await stopServer(floor)
+  }
+  return phases
 }
 
 async function pglite(work: string): Promise<BackendRun> {
@@ -1542,7 +1605,8 @@ function section(runs: BackendRun[], context: Context, multi?: MultiRun, peers?:
       'transaction, finds the bearer session kept in memory (by its token hash, resolved once ' +
       "in full) and checks it with one statement that reads the company's two counters (policy " +
       'version, subject version) and binds the transaction to the company under row-level ' +
-      'security, reads the target user in the same transaction, takes the compiled ' +
+      'security (sent with BEGIN in one round trip, src/db/deferred-begin.ts), reads the ' +
+      'target user in the same transaction, takes the compiled ' +
       'policy of that version from the cache, decides `user.view` with the engine, commits, ' +
       'projects the user (hidden fields left out) and serialises it to JSON.',
     '- Afterwards a second server on the same data, with bench/http-probe.ts preloaded (it ' +
@@ -1604,9 +1668,111 @@ function section(runs: BackendRun[], context: Context, multi?: MultiRun, peers?:
     )
   }
   push('', ...notes(runs))
+  push('', ...floorSection(runs))
   if (peers !== undefined) push('', ...decisionSection(runs, peers))
   if (multi !== undefined) push('', ...multiSection(multi))
   return lines.join('\n')
+}
+
+/** The floor beside Tessera's routes, and what it says about the gap (from the figures only). */
+function floorSection(runs: BackendRun[]): string[] {
+  const lines = [
+    "### The floor: the user route's round trips without Tessera's work",
+    '',
+    "bench/http-floor.ts, started on the same data once Tessera's servers have stopped: Fastify " +
+      '5 and node-postgres (PGlite through its node-postgres adapter, with one connection, as ' +
+      'Tessera uses it), no logging, no session, no authorization, no validation, no audit. ' +
+      '`/healthz` runs `select 1`; `/users/{id}` sends the statements Tessera sends for ' +
+      '`GET /api/v1/users/{id}` (BEGIN with the counters and tenant binding, the user, COMMIT: ' +
+      "3 round trips) and answers six of the row's fields; the 4-round-trip variant sends BEGIN " +
+      `alone, as Tessera did before db/deferred-begin.ts. ${CONNECTIONS} connections, ` +
+      `${plan.measureS} s each after ${plan.warmupHealthS} s of warm-up.`,
+    '',
+    "| backend | route | requests/s | over Tessera's `/healthz` | p50 ms | server CPU ms / request | PostgreSQL CPU ms / request |",
+    '|---|---|--:|--:|--:|--:|--:|',
+  ]
+  const notes: string[] = []
+  for (const r of runs) {
+    const name = r.backend === 'pglite' ? 'PGlite' : 'PostgreSQL'
+    const health = r.phases.find((p) => p.route === HEALTHZ)
+    const users = r.phases.find((p) => p.route === USER_ROUTE)
+    const floorHealth = r.phases.find((p) => p.route === FLOOR_HEALTHZ)
+    const floor = r.phases.find((p) => p.route === FLOOR_USER)
+    const floor4 = r.phases.find((p) => p.route === FLOOR_USER_4)
+    if (!health || !users || !floorHealth || !floor || !floor4) continue
+    for (const p of [health, floorHealth, users, floor, floor4]) {
+      lines.push(
+        `| ${name} | \`${p.route}\` | ${rate(p.requestsPerSecond)} | ` +
+          `${fixed(p.requestsPerSecond / health.requestsPerSecond, 3)}× | ${fixed(p.p50Ms, 2)} | ` +
+          `${fixed(p.serverCpuMsPerRequest, 3)} | ${fixed(p.dbCpuMsPerRequest, 3)} |`,
+      )
+    }
+    const target = health.requestsPerSecond / 2
+    const floorRatio = floor.requestsPerSecond / health.requestsPerSecond
+    const parts = [
+      `**${name}.** With nothing but the route's 3 round trips, the floor answered ` +
+        `${rate(floor.requestsPerSecond)} requests/s: ${fixed(floorRatio, 3)}× Tessera's ` +
+        `\`/healthz\` (${rate(health.requestsPerSecond)}) and ` +
+        `${fixed(floor.requestsPerSecond / floorHealth.requestsPerSecond, 3)}× the floor's own ` +
+        `\`/healthz\` (${rate(floorHealth.requestsPerSecond)}). Tessera's route answered ` +
+        `${rate(users.requestsPerSecond)}, ${fixed(users.requestsPerSecond / floor.requestsPerSecond, 2)}× ` +
+        'the floor.',
+    ]
+    if (users.serverCpuMsPerRequest !== undefined && floor.serverCpuMsPerRequest !== undefined) {
+      parts.push(
+        `Its server process spent ${fixed(users.serverCpuMsPerRequest, 3)} ms of CPU per ` +
+          `request against the floor's ${fixed(floor.serverCpuMsPerRequest, 3)} ms: the ` +
+          `difference, ${fixed(users.serverCpuMsPerRequest - floor.serverCpuMsPerRequest, 3)} ms, ` +
+          "is Tessera's own work (HTTP hooks and logging, the session, the decision, the " +
+          'projection, the serialisation).',
+      )
+    }
+    parts.push(
+      `Sending BEGIN alone (4 round trips) the floor answered ${rate(floor4.requestsPerSecond)} ` +
+        `requests/s, ${fixed(floor4.requestsPerSecond / floor.requestsPerSecond, 2)}× its ` +
+        '3-round-trip rate.',
+    )
+    parts.push(
+      floor.requestsPerSecond < target
+        ? `The target of 0.5× \`/healthz\` (${rate(target)} requests/s here) is above what the ` +
+            'floor reached with the same round trips in this run.'
+        : `The target of 0.5× \`/healthz\` (${rate(target)} requests/s here) is below what the ` +
+            'floor reached with the same round trips in this run.',
+    )
+    // Requests/s of phases run one after another move with the machine's other load; CPU per
+    // request moves much less, and on a machine whose cores are all busy it sets the rate.
+    const cpu = (p: Phase) =>
+      p.serverCpuMsPerRequest === undefined
+        ? undefined
+        : p.serverCpuMsPerRequest + (p.dbCpuMsPerRequest ?? 0)
+    const [healthCpu, floorCpu, usersCpu] = [cpu(health), cpu(floor), cpu(users)]
+    if (healthCpu !== undefined && floorCpu !== undefined && usersCpu !== undefined) {
+      const what = r.backend === 'postgresql' ? 'server and PostgreSQL CPU' : 'server CPU'
+      parts.push(
+        `By ${what} per request (${fixed(healthCpu, 3)} ms for \`/healthz\`, ` +
+          `${fixed(floorCpu, 3)} ms for the floor, ${fixed(usersCpu, 3)} ms for Tessera's route), ` +
+          `a machine with no other work could serve the floor at most ` +
+          `${fixed(healthCpu / floorCpu, 2)}× and Tessera's route at most ` +
+          `${fixed(healthCpu / usersCpu, 2)}× the \`/healthz\` rate` +
+          (healthCpu / floorCpu < 0.5
+            ? ': the 3 round trips alone, with nothing of Tessera around them, already cost more ' +
+              "than twice /healthz's CPU, so 0.5× is out of reach by cutting Tessera's work alone."
+            : ": 0.5× is within the floor's reach, so the rest of the gap is Tessera's work."),
+      )
+    }
+    if (
+      floor4.requestsPerSecond > floor.requestsPerSecond ||
+      Math.abs((health.otherCpuShare ?? 0) - (users.otherCpuShare ?? 0)) > 0.5
+    ) {
+      parts.push(
+        'Other work on the machine changed a lot between these phases (the last column of the ' +
+          'results), so their requests/s are not comparable with each other; the CPU figures are.',
+      )
+    }
+    notes.push(parts.join(' '), '')
+  }
+  if (notes.length === 0) return []
+  return [...lines, '', ...notes]
 }
 
 /** What the numbers above say, stated from them and nothing else. */

@@ -7,6 +7,7 @@ import { createDb, migrateToLatest } from './db/index.js'
 import { signup } from './domain/accounts/index.js'
 import { createAuditSigner, verifyAuditChain } from './domain/audit/index.js'
 import { findCompanyIdBySlug } from './domain/companies/index.js'
+import { seedScale } from './scale.js'
 import { loadSecretKey } from './secret-key.js'
 import { serve } from './serve.js'
 
@@ -15,7 +16,9 @@ const usage = `usage: tessera <command>
   migrate                    bring the database schema up to date
   create-company --name <company> --admin-name <name> --admin-email <email>
                  --admin-password <password> [--timezone <IANA zone>]
-  verify-audit <slug>        re-compute a company's audit hash chain (exit 1 when broken)`
+  verify-audit <slug>        re-compute a company's audit hash chain (exit 1 when broken)
+  seed-scale [--tickets 1000000] [--customers 200000] [--teams 100]
+                             a new company at contact-center scale (npm run seed:scale)`
 
 async function withDb<T>(config: Config, fn: (db: Kysely<Database>) => Promise<T>) {
   const db = await createDb<Database>(config)
@@ -38,6 +41,9 @@ async function run(argv: string[]): Promise<number> {
       'admin-email': { type: 'string' },
       'admin-password': { type: 'string' },
       timezone: { type: 'string' },
+      tickets: { type: 'string' },
+      customers: { type: 'string' },
+      teams: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -101,6 +107,26 @@ async function run(argv: string[]): Promise<number> {
       }
       console.log(JSON.stringify(result))
       return result.ok ? 0 : 1
+    }
+    case 'seed-scale': {
+      const count = (value: string | undefined, fallback: number) => {
+        const n = value === undefined ? fallback : Number(value)
+        if (!Number.isInteger(n) || n < 0) throw new Error(`not a count: ${value}`)
+        return n
+      }
+      const company = await withDb(config, (db) =>
+        seedScale(db, {
+          tickets: count(values.tickets, 1_000_000),
+          customers: count(values.customers, 200_000),
+          teams: count(values.teams, 100),
+        }),
+      )
+      console.log(
+        `company "${company.slug}"; every password is ${company.password}; log in as ` +
+          `${company.adminEmail}, ${company.leadEmail} (team 0), ${company.agentEmail} or ` +
+          `${company.analystEmail} (exports branch 1's customers, masked)`,
+      )
+      return 0
     }
     default:
       console.error(usage)

@@ -4,9 +4,11 @@ import { withCompany } from './db/index.js'
 import type { Database } from './domain/database.js'
 import { PolicyCache } from './domain/access/index.js'
 import { hashPassword, signup } from './domain/accounts/index.js'
+import { createCustomer } from './domain/customers/index.js'
 import { createOrgUnit } from './domain/org-units/index.js'
 import { createProject, setProjectMember } from './domain/projects/index.js'
-import { assignRole } from './domain/roles/index.js'
+import { assignRole, createGroup, setUserGroups } from './domain/roles/index.js'
+import { addTicketWatcher, createTicket, transitionTicket } from './domain/tickets/index.js'
 import { insertUser } from './domain/users/index.js'
 
 export const demoPassword = 'Demo-Password-2026'
@@ -234,14 +236,166 @@ export async function seedDemo(
       for (const roleId of rolesOf(person)) await assignRole(trx, company.id, user.id, roleId, now)
     }
   })
+  const projects = new Map<string, string>()
   for (const name of ['Bank hotline', 'Telecom sales'] as const) {
     const project = await createProject(asAdmin, {
       name,
       description: `demo project of ${name === 'Bank hotline' ? 'Team A' : 'Team B'}`,
     })
+    projects.set(name, project.id)
     for (const person of people.filter((p) => p.project === name)) {
       await setProjectMember(asAdmin, project.id, ids.get(person.email) ?? '', true)
     }
   }
+  await seedWorkspace(asAdmin, {
+    person: (email) => ids.get(email) ?? null,
+    unit: (name) => units[name],
+    project: (name) => projects.get(name) ?? null,
+  })
+  // W1 [000]: the leads settle their team's disputes. A lead approves a request for one
+  // customer's full record only if they hold it (docs/approvals.md): this group gives them their
+  // team's customers in full, every read audited.
+  const desk = await createGroup(asAdmin, {
+    name: 'Dispute desk',
+    description: "The team's customers' full records, every read audited (W1, docs/approvals.md)",
+    grants: [
+      {
+        actions: ['customer.view', 'customer.unmask'],
+        scope: 'team',
+        fields: { idNumber: 'read', phone: 'read', bankCard: 'read' },
+        audit: true,
+      },
+    ],
+  })
+  for (const email of ['team-lead@demo.test', 'team-lead-b@demo.test'])
+    await setUserGroups(asAdmin, ids.get(email) ?? '', [desk.id])
   return { slug: company.slug, logins: demoLogins }
+}
+
+/**
+ * The demo's workspace (issue 10, point 6): customers with ID numbers, bank cards and levels, and
+ * tickets at several points of their workflow, written through the services as the Admin
+ * (authorized and audited like any other change), so each preset shows its difference at once:
+ * the novice sees ID number and bank card masked, the VIP team's level, tech only the escalated
+ * ticket, nobody but a reopen on the closed one, Team B nothing of Team A.
+ */
+async function seedWorkspace(
+  asAdmin: Parameters<typeof createCustomer>[0],
+  ref: {
+    person: (email: string) => string | null
+    unit: (name: Unit) => string
+    project: (name: 'Bank hotline' | 'Telecom sales') => string | null
+  },
+): Promise<void> {
+  const teamA = ref.unit('Team A')
+  const teamB = ref.unit('Team B')
+  const bank = ref.project('Bank hotline')
+  const telecom = ref.project('Telecom sales')
+  const customer = async (input: Parameters<typeof createCustomer>[1]) =>
+    (await createCustomer(asAdmin, input)).id as string
+  const wang = await customer({
+    name: 'Wang Fang',
+    phone: '+86 138 0013 8000',
+    email: 'wang.fang@example.cn',
+    idNumber: '110101199003074578',
+    bankCard: '6222 0202 0011 2233 446',
+    level: 'vip',
+    tags: ['credit-card', 'vip'],
+    orgUnitId: teamA,
+    ownerId: ref.person('novice-agent@demo.test'),
+    projectId: bank,
+  })
+  const li = await customer({
+    name: 'Li Wei',
+    phone: '+86 139 1234 5678',
+    idNumber: '310104198512120035',
+    level: 'gold',
+    tags: ['mortgage'],
+    orgUnitId: teamA,
+    ownerId: ref.person('senior-agent@demo.test'),
+    projectId: bank,
+  })
+  await customer({
+    name: 'Zhang Min',
+    phone: '+86 137 0000 1111',
+    level: 'regular',
+    orgUnitId: teamA,
+    ownerId: ref.person('novice-agent@demo.test'),
+    projectId: bank,
+  })
+  const ivan = await customer({
+    name: 'Ivan Petrov',
+    phone: '+7 916 123-45-67',
+    email: 'ivan.petrov@example.ru',
+    idNumber: '4510 123456',
+    level: 'silver',
+    tags: ['mobile'],
+    orgUnitId: teamB,
+    ownerId: ref.person('novice-agent-b@demo.test'),
+    projectId: telecom,
+  })
+  await customer({
+    name: 'Anna Smirnova',
+    phone: '+7 903 765-43-21',
+    level: 'regular',
+    tags: ['tariff'],
+    orgUnitId: teamB,
+    ownerId: ref.person('telesales-agent@demo.test'),
+    projectId: telecom,
+  })
+  const ticket = async (input: Parameters<typeof createTicket>[1]) =>
+    (await createTicket(asAdmin, input)).id as string
+  await ticket({
+    title: 'Card blocked after a trip abroad',
+    description: 'Blocked by the fraud filter in Istanbul; the customer needs it today.',
+    category: 'cards',
+    priority: 3,
+    customerId: wang,
+    assigneeId: ref.person('novice-agent@demo.test'),
+    orgUnitId: teamA,
+    projectId: bank,
+  })
+  const disputed = await ticket({
+    title: 'Disputed charge of 1,280 CNY',
+    description: 'Charged twice for one purchase; the merchant refuses to refund.',
+    category: 'billing',
+    priority: 4,
+    customerId: wang,
+    assigneeId: ref.person('senior-agent@demo.test'),
+    orgUnitId: teamA,
+    projectId: bank,
+  })
+  await transitionTicket(asAdmin, disputed, 'escalated')
+  const statement = await ticket({
+    title: 'Monthly statement not received',
+    description: 'Sent again by e-mail; the customer confirmed receipt.',
+    category: 'statements',
+    customerId: li,
+    assigneeId: ref.person('senior-agent@demo.test'),
+    orgUnitId: teamA,
+    projectId: bank,
+  })
+  await transitionTicket(asAdmin, statement, 'processing')
+  await transitionTicket(asAdmin, statement, 'closed')
+  const slow = await ticket({
+    title: 'Mobile internet slow in the evening',
+    description: 'Speed drops below 1 Mbit/s from 19:00 to 23:00.',
+    category: 'network',
+    priority: 2,
+    customerId: ivan,
+    assigneeId: ref.person('novice-agent-b@demo.test'),
+    orgUnitId: teamB,
+    projectId: telecom,
+  })
+  await ticket({
+    title: 'Tariff change request',
+    category: 'tariffs',
+    priority: 1,
+    assigneeId: ref.person('telesales-agent@demo.test'),
+    orgUnitId: teamB,
+    projectId: telecom,
+  })
+  // W6: Team A is told when Team B's network ticket moves (their callers ask about the same
+  // outage), without being shown it
+  await addTicketWatcher(asAdmin, slow, { orgUnitId: teamA })
 }

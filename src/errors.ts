@@ -13,8 +13,18 @@ export const errorCodes = {
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
   approval_required: { status: 409, title: 'Approval required' },
+  // W1–W3: deciding an access request or giving a grant is a delegation (authz/delegate.ts)
+  cannot_grant: { status: 403, title: 'You may grant only what you hold' },
+  own_request: { status: 403, title: 'Nobody decides their own request' },
+  not_approver: { status: 403, title: 'This request is routed to someone else' },
   reason_required: { status: 400, title: 'Give a reason for this access' },
   quota_exceeded: { status: 429, title: 'Quota exceeded' },
+  // P9: every outbound line the caller's level allows is busy (a hang-up frees one)
+  line_limit_reached: { status: 429, title: 'All your outbound lines are busy' },
+  // P11: a number outside every pool assigned to the caller, their team or project
+  number_not_in_pool: { status: 403, title: 'The number is not in a pool assigned to you' },
+  // P11: nobody dials a blacklisted number
+  number_blacklisted: { status: 403, title: 'The number is blacklisted' },
   rate_limited: { status: 429, title: 'Too many requests' },
   locked: { status: 423, title: 'Account locked' },
   login_restricted: { status: 403, title: 'Login not allowed at this time or from this address' },

@@ -5,7 +5,7 @@ import type { Config } from './config.js'
 import { createDb, migrateToLatest } from './db/index.js'
 import { demoPassword, seedDemo, type DemoLogin } from './demo.js'
 import { buildApp } from './http/app.js'
-import { prettyLines } from './logging.js'
+import { batchedLines, prettyLines } from './logging.js'
 import { loadSecretKey } from './secret-key.js'
 
 /** A start-up failure a person can act on: main.ts prints its message alone, no stack. */
@@ -41,9 +41,14 @@ function listenError(error: NodeJS.ErrnoException, host: string, port: number): 
   return error
 }
 
-/** Request logs: a readable line each on a terminal, one JSON object a line otherwise. */
+/**
+ * Request logs: a readable line each on a terminal, one JSON object a line otherwise, written
+ * in batches (batchedLines: at most 200 ms late, errors at once, the rest on exit).
+ */
 function loggerFor(stdout: NodeJS.WriteStream, level: string): FastifyServerOptions['logger'] {
-  return stdout.isTTY ? { level, stream: prettyLines(stdout) } : { level }
+  return stdout.isTTY
+    ? { level, stream: prettyLines(stdout) }
+    : { level, stream: batchedLines(stdout) }
 }
 
 /**

@@ -106,3 +106,100 @@ describe('npm run demo', () => {
     expect(await members('Telecom sales')).toBeGreaterThan(1)
   })
 })
+
+describe('npm run demo: the workspace (issue 10, point 6)', () => {
+  type Item = Record<string, unknown> & { id: string }
+  const items = async (email: string, url: string): Promise<Item[] | number> => {
+    const res = await (await as(email))(url)
+    if (res.statusCode !== 200) return res.statusCode
+    return res.json().items as Item[]
+  }
+  const names = (list: Item[] | number, key: string) =>
+    typeof list === 'number' ? list : list.map((i) => String(i[key])).sort()
+
+  it('each team sees its own customers; the novice sees ID number and bank card masked (P3, P4)', async () => {
+    expect(names(await items('team-lead@demo.test', '/api/v1/customers'), 'name')).toEqual([
+      'Li Wei',
+      'Wang Fang',
+      'Zhang Min',
+    ])
+    expect(names(await items('team-lead-b@demo.test', '/api/v1/customers'), 'name')).toEqual([
+      'Anna Smirnova',
+      'Ivan Petrov',
+    ])
+    const novice = await items('novice-agent@demo.test', '/api/v1/customers')
+    expect(names(novice, 'name')).toEqual(['Wang Fang', 'Zhang Min'])
+    const wang = (novice as Item[]).find((c) => c['name'] === 'Wang Fang')
+    expect(wang?.['maskedFields']).toEqual(expect.arrayContaining(['idNumber', 'bankCard']))
+    expect(wang?.['idNumber']).not.toBe('110101199003074578')
+    const admin = await items('admin@demo.test', '/api/v1/customers')
+    expect((admin as Item[]).find((c) => c['name'] === 'Wang Fang')?.['idNumber']).toBe(
+      '110101199003074578',
+    )
+  })
+
+  it('tickets at several points of the workflow: tech sees only the escalated one (W4), the closed one is read-only (P5)', async () => {
+    expect(names(await items('tech-support@demo.test', '/api/v1/tickets'), 'title')).toEqual([
+      'Disputed charge of 1,280 CNY',
+    ])
+    const lead = (await items('team-lead@demo.test', '/api/v1/tickets')) as Item[]
+    expect(lead.map((t) => t['status']).sort()).toEqual(['closed', 'escalated', 'new'])
+    expect(names(await items('team-lead-b@demo.test', '/api/v1/tickets'), 'title')).toEqual([
+      'Mobile internet slow in the evening',
+      'Tariff change request',
+    ])
+    const closed = lead.find((t) => t['status'] === 'closed')
+    const login = await logIn(app, {
+      company: demo.slug,
+      email: 'team-lead@demo.test',
+      password: demoPassword,
+    })
+    const edit = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/tickets/${closed?.id}`,
+      headers: bearer(login.json().token as string),
+      payload: { priority: 1 },
+    })
+    expect(edit.statusCode).toBe(403)
+  })
+})
+
+describe('npm run demo: the dispute story (W1, docs/approvals.md)', () => {
+  it('the senior agent asks for Li Wei’s full record, Team A’s lead approves, Team B’s may not', async () => {
+    const post = async (email: string, url: string, payload: unknown) => {
+      await as(email)
+      return app.inject({
+        method: 'POST',
+        url,
+        headers: bearer(tokens.get(email) as string),
+        payload: payload as object,
+      })
+    }
+    const mine = (await (await as('senior-agent@demo.test'))('/api/v1/customers')).json().items as {
+      id: string
+      name: string
+      idNumber: string
+    }[]
+    const li = mine.find((c) => c.name === 'Li Wei')
+    expect(li?.idNumber).toBe('310104********0035')
+    const asked = await post('senior-agent@demo.test', '/api/v1/approvals', {
+      type: 'temporaryGrant',
+      payload: {
+        actions: ['customer.view', 'customer.unmask'],
+        resource: { type: 'customer', id: li?.id },
+        fields: { idNumber: 'read', phone: 'read' },
+        durationMinutes: 60,
+      },
+      reason: 'the customer disputes a mortgage payment',
+    })
+    expect(asked.statusCode, asked.body).toBe(201)
+    const id = asked.json().id as string
+    expect(
+      (await post('team-lead-b@demo.test', `/api/v1/approvals/${id}/approve`, {})).statusCode,
+    ).toBe(404)
+    const approved = await post('team-lead@demo.test', `/api/v1/approvals/${id}/approve`, {})
+    expect(approved.statusCode, approved.body).toBe(200)
+    const seen = await (await as('senior-agent@demo.test'))(`/api/v1/customers/${li?.id}`)
+    expect(seen.json().idNumber).toBe('310104198512120035')
+  })
+})

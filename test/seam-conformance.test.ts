@@ -1,7 +1,7 @@
 /**
  * The per-resource conformance suite of the read seam (issue 6, item 1: checks and lists from one rule source):
  * over the REAL tables and the REAL seams (`userRecords`, `orgUnitRecords`, `projectRecords`,
- * `customerRecords`, `ticketRecords`),
+ * `customerRecords`, `ticketRecords`, `callRecords`, `numberPoolRecords`),
  * for random policies stored through the roles service, a list shows exactly the records the
  * single check allows, each as `get` projects it, `count` agrees, another company's records never
  * appear, and nothing throws. PGlite by default, PostgreSQL when TESSERA_TEST_DATABASE_URL is set.
@@ -46,6 +46,8 @@ import {
   type TicketStatus,
 } from '../src/domain/tickets/index.js'
 import { searchTerms, type ResourceSeam } from '../src/domain/seam/index.js'
+import { callRecords, callResource } from '../src/domain/calls/index.js'
+import { numberPoolRecords, numberPoolResource } from '../src/domain/number-pools/index.js'
 import { insertUser, userRecords, userResource, type UserLevel } from '../src/domain/users/index.js'
 import { AppError } from '../src/errors.js'
 import { createTestDb, destroyTestDb } from './helpers.js'
@@ -443,13 +445,153 @@ await seedTickets(
   [tick('Printer on fire', 't1', 0, { path: ['escalated'] }), tick('Other company', null, null)],
 )
 
+// Calls of A over every attribute (agent, team, project, direction, status, duration, customer,
+// blacklisted), and of B: stored as the superuser (the dial's own rules are test/calls.test.ts's).
+interface CallSeed {
+  readonly agent: number
+  readonly unit: string | null
+  readonly project: string | null
+  readonly direction: 'outbound' | 'inbound'
+  readonly status: 'ringing' | 'answered' | 'ended'
+  readonly durationSec: number
+  readonly customer: number | null
+  readonly blacklisted: boolean
+  readonly phone: string
+  readonly notes: string
+}
+let callSeq = 0
+async function seedCalls(
+  co: Awaited<ReturnType<typeof seed>>,
+  customers: readonly string[],
+  rows: readonly CallSeed[],
+) {
+  const out: string[] = []
+  for (const r of rows) {
+    callSeq++
+    const id = `c0ffee00-0000-4000-8000-${String(callSeq).padStart(12, '0')}`
+    await db
+      .insertInto('calls')
+      .values({
+        id,
+        company_id: co.companyId,
+        agent_id: co.users[r.agent] as string,
+        org_unit_id: r.unit === null ? null : (co.units[r.unit] as string),
+        project_id: r.project === null ? null : (co.projects[r.project] as string),
+        pool_id: null,
+        customer_id: r.customer === null ? null : (customers[r.customer] as string),
+        direction: r.direction,
+        phone: r.phone,
+        status: r.status,
+        blacklisted: r.blacklisted,
+        duration_sec: r.durationSec,
+        notes: r.notes,
+        provider_ref: null,
+        started_at: now,
+        answered_at: r.status === 'ringing' ? null : now,
+        ended_at: r.status === 'ended' ? now : null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute()
+    out.push(id)
+  }
+  return out
+}
+const dialled = (
+  agent: number,
+  unit: string | null,
+  phone: string,
+  extra: Partial<CallSeed> = {},
+): CallSeed => ({
+  agent,
+  unit,
+  project: null,
+  direction: 'outbound',
+  status: 'ended',
+  durationSec: 0,
+  customer: null,
+  blacklisted: false,
+  phone,
+  notes: '',
+  ...extra,
+})
+const aCalls = await seedCalls(a, aCustomers, [
+  dialled(2, 't1', '+8613811110001', {
+    project: 'Apollo',
+    durationSec: 95,
+    customer: 0,
+    notes: 'The customer asked for a callback',
+  }),
+  dialled(3, 't1', '+8613811110002', {
+    direction: 'inbound',
+    status: 'answered',
+    durationSec: 30,
+    customer: 1,
+  }),
+  dialled(1, 't2', '+79161234501', { status: 'ringing', notes: 'no answer' }),
+  dialled(6, 't3', '+79161234502', {
+    project: 'Borealis',
+    durationSec: 600,
+    customer: 6,
+    blacklisted: true,
+    notes: 'Callback on Friday',
+  }),
+  dialled(0, 'b1', '+8613811110003', {
+    project: 'Cygnus',
+    direction: 'inbound',
+    durationSec: 12,
+    notes: 'billing question',
+  }),
+  dialled(7, 'd1', '+8613811110001', {
+    project: 'Apollo',
+    customer: 2,
+    notes: 'callback requested',
+  }),
+])
+await seedCalls(b, [], [dialled(0, 't1', '+8613811110001', { notes: 'callback' })])
+
+// Number pools of A assigned to a person, a team, a project or nobody, and one of B.
+async function seedPools(
+  co: Awaited<ReturnType<typeof seed>>,
+  rows: readonly [name: string, user: number | null, unit: string | null, project: string | null][],
+) {
+  const out: string[] = []
+  for (const [name, user, unit, project] of rows) {
+    const row = await db
+      .insertInto('number_pools')
+      .values({
+        id: `c0ffee00-0000-4000-9000-${String(++callSeq).padStart(12, '0')}`,
+        company_id: co.companyId,
+        name,
+        user_id: user === null ? null : (co.users[user] as string),
+        org_unit_id: unit === null ? null : (co.units[unit] as string),
+        project_id: project === null ? null : (co.projects[project] as string),
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    out.push(row.id)
+  }
+  return out
+}
+const aPools = await seedPools(a, [
+  ['Ann numbers', 2, null, null],
+  ['Team one numbers', null, 't1', null],
+  ['Apollo numbers', null, null, 'Apollo'],
+  ['Team three numbers', null, 't3', null],
+  ['Spare numbers', null, null, null],
+  ['Gus numbers', 6, null, null],
+])
+await seedPools(b, [['Team one numbers', null, 't1', null]])
+
 // The role under test: every seeded person of A holds it (and nothing else); each run rewrites it.
 const conformanceRole = (await createRole(a.admin(), { name: 'Conformance', grants: [] })).id
 await withCompany(db, a.companyId, async (trx) => {
   for (const id of a.users) await assignRole(trx, a.companyId, id, conformanceRole, now)
 })
 
-type Table = 'users' | 'org_units' | 'projects' | 'customers' | 'tickets'
+type Table = 'users' | 'org_units' | 'projects' | 'customers' | 'tickets' | 'calls' | 'number_pools'
 
 async function idsOf(table: Table, companyId: string) {
   const rows = await db.selectFrom(table).select('id').where('company_id', '=', companyId).execute()
@@ -735,6 +877,81 @@ const targets: readonly Target[] = [
         subject: a.users[2] as string,
         limit: 2,
         q: 'called',
+      },
+    ],
+  },
+  {
+    type: 'call',
+    table: 'calls',
+    seam: asSeam(callRecords),
+    resourceOfItem: callResource as Target['resourceOfItem'],
+    values: {
+      id: [...aCalls, 'nobody'],
+      agentId: [a.users[0], a.users[1], a.users[2], a.users[3], a.users[6]] as string[],
+      orgUnitId: [...unitIds, b.units['t1'] as string],
+      projectId: projectIds,
+      direction: ['outbound', 'inbound'],
+      status: ['ringing', 'answered', 'ended'],
+      durationSec: [0, 12, 30, 95, 600],
+      customerId: [aCustomers[0], aCustomers[1], aCustomers[6]] as string[],
+      blacklisted: [true, false],
+    },
+    scopes: ['own', 'team', 'subtree', 'project', 'company', { subtree: a.units['r2'] as string }],
+    fields: ['phone', 'direction', 'durationSec', 'notes', 'customerId'],
+    needles: ['callback', 'CALLBACK', '+86 138 1111 0001', '(+7) 916', '138', 'o', '_', '%'],
+    examples: [
+      // a team lead's call log: the team's calls; the notes searched
+      {
+        grants: [{ actions: ['call.view'], scope: 'team' }],
+        restrictions: [],
+        subject: a.users[2] as string,
+        limit: 1,
+        q: 'callback',
+      },
+      // a project's calls, a number searched in another format; long calls' notes masked
+      {
+        grants: [
+          { actions: ['call.view'], scope: 'project' },
+          {
+            actions: ['call.view'],
+            scope: 'company',
+            when: { gte: [{ ref: 'resource.durationSec' }, 600] },
+            fields: { notes: 'masked' },
+          },
+        ],
+        restrictions: [],
+        subject: a.users[3] as string,
+        limit: 2,
+        q: '+86 138 1111 0001',
+      },
+    ],
+  },
+  {
+    type: 'numberPool',
+    table: 'number_pools',
+    seam: asSeam(numberPoolRecords),
+    resourceOfItem: numberPoolResource as Target['resourceOfItem'],
+    values: {
+      id: [...aPools, 'nobody'],
+      userId: [a.users[2], a.users[6]] as string[],
+      orgUnitId: [...unitIds, b.units['t1'] as string],
+      projectId: projectIds,
+    },
+    scopes: ['own', 'team', 'subtree', 'project', 'company', { subtree: a.units['r2'] as string }],
+    fields: ['name', 'userId', 'numbers'],
+    needles: ['numbers', 'TEAM', 'ann', 'o', '_'],
+    examples: [
+      // P11: the pools a person may dial from: their own, their team's, their projects'
+      {
+        grants: [
+          { actions: ['numberPool.view'], scope: 'own' },
+          { actions: ['numberPool.view'], scope: 'team' },
+          { actions: ['numberPool.view'], scope: 'project' },
+        ],
+        restrictions: [],
+        subject: a.users[2] as string,
+        limit: 1,
+        q: 'team',
       },
     ],
   },

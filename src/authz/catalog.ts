@@ -193,7 +193,7 @@ export const catalog = {
     module: 'calls',
     actions: ['view', 'play', 'download', 'delete'],
     highRisk: ['download', 'delete'],
-    fields: { url: { sensitivity: 'confidential' } },
+    fields: { url: { sensitivity: 'confidential' }, durationSec: { sensitivity: 'internal' } },
     scope: { owner: 'agentId', orgUnit: 'orgUnitId', project: 'projectId' },
     attributes: {
       id: 'string',
@@ -203,19 +203,31 @@ export const catalog = {
       callId: 'string',
     },
   },
+  /**
+   * [000] 号码池: the numbers an agent may dial (P11), assigned to one person (`userId`), a team
+   * (`orgUnitId`) or a project; a team lead adds numbers to it within a daily quota (P8).
+   */
   numberPool: {
     label: 'Number pool',
     module: 'calls',
     actions: [...crud, 'use', 'addNumber'],
-    fields: { numbers: { sensitivity: 'internal' } },
-    scope: { orgUnit: 'orgUnitId', project: 'projectId' },
-    attributes: { id: 'string', orgUnitId: 'string', projectId: 'string' },
+    fields: {
+      name: { sensitivity: 'internal' },
+      userId: { sensitivity: 'internal' },
+      numbers: { sensitivity: 'internal' },
+    },
+    scope: { owner: 'userId', orgUnit: 'orgUnitId', project: 'projectId' },
+    attributes: { id: 'string', userId: 'string', orgUnitId: 'string', projectId: 'string' },
   },
+  /** [000] 黑名单: numbers nobody dials (P11), admin-managed. */
   blacklist: {
     label: 'Blacklist',
     module: 'calls',
     actions: crud,
-    fields: { phone: { sensitivity: 'personal', mask: masks.phone } },
+    fields: {
+      phone: { sensitivity: 'personal', mask: masks.phone },
+      reason: { sensitivity: 'internal' },
+    },
     scope: {},
     attributes: { id: 'string' },
   },

@@ -112,6 +112,8 @@ function implies(g: Expr, r: Expr): boolean {
   return false
 }
 
+const SCOPE_WIDER = 'scope wider than what the granter holds'
+
 function whyNot(
   held: ActionRule,
   want: ActionRule,
@@ -122,8 +124,7 @@ function whyNot(
 ): string | undefined {
   const h = held.rule
   const w = want.rule
-  if (!scopeCovered(held, granter, grant.scope, grantee, record))
-    return 'scope wider than what the granter holds'
+  if (!scopeCovered(held, granter, grant.scope, grantee, record)) return SCOPE_WIDER
   if (h.window !== TRUE) {
     const hw = h.window as { from: number; until: number }
     const ww = w.window as { k: string; from?: number; until?: number }
@@ -227,8 +228,11 @@ export function canDelegate(
     const reasons = held.map((h) =>
       whyNot(capped(h), want, granter, grantee, grant, options.record),
     )
-    if (reasons.every((r) => r !== undefined))
-      violations.push({ action, reason: reasons[0] as string })
+    if (reasons.every((r) => r !== undefined)) {
+      // the most telling reason: from a held rule whose scope does reach the grantee, if any
+      const reason = reasons.find((r) => r !== SCOPE_WIDER) ?? (reasons[0] as string)
+      violations.push({ action, reason })
+    }
   }
   return { allowed: violations.length === 0, violations }
 }

@@ -296,6 +296,41 @@ describe('[000] the other positions against their seed sentences', () => {
     ).toBe('granted')
     expect(decide(me, 'call.dial', undefined, env).reason).toBe('not_granted')
     expect(decide(me, 'chat.reply', undefined, env).reason).toBe('not_granted')
+    expect(decide(me, 'recording.play', rec('recording', { orgUnitId: 't2' }), env).reason).toBe(
+      'granted',
+    )
+  })
+
+  it('[000] P11: agents use the number pools assigned to them, their team or project, no other', () => {
+    const pool = (attrs: Record<string, string>) =>
+      rec('numberPool', { orgUnitId: '', projectId: '', userId: '', ...attrs })
+    for (const role of ['novice-agent', 'senior-agent', 'team-lead']) {
+      const me = as(role)
+      for (const mine of [{ userId: 'u1' }, { orgUnitId: 't1' }, { projectId: 'p1' }] as Record<
+        string,
+        string
+      >[]) {
+        expect(decide(me, 'numberPool.use', pool(mine), env).reason, role).toBe('granted')
+      }
+      for (const theirs of [
+        { userId: 'u2' },
+        { orgUnitId: 't2' },
+        { projectId: 'p9' },
+        {},
+      ] as Record<string, string>[]) {
+        expect(decide(me, 'numberPool.use', pool(theirs), env).allowed, role).toBe(false)
+      }
+    }
+    // telesales: its own pools and its projects' pools
+    const telesales = as('telesales-agent')
+    expect(decide(telesales, 'numberPool.use', pool({ userId: 'u1' }), env).allowed).toBe(true)
+    expect(decide(telesales, 'numberPool.use', pool({ projectId: 'p1' }), env).allowed).toBe(true)
+    expect(decide(telesales, 'numberPool.use', pool({ orgUnitId: 't1' }), env).allowed).toBe(false)
+    // nobody but Admin and Supervisor manages pools (P11: admin-managed)
+    for (const role of presetRoles.map((r) => r.id)) {
+      expect(decide(as(role), 'numberPool.create', undefined, env).allowed, role).toBe(false)
+      expect(decide(as(role), 'blacklist.create', undefined, env).allowed, role).toBe(false)
+    }
   })
 })
 

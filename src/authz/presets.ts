@@ -130,8 +130,11 @@ const noviceGrants: Grant[] = [
     when: notClosed,
     fields: { customerLevel: 'hidden', faultCode: 'read' },
   },
-  // P9 [000]: novice 2 outbound lines; P11: only from assigned pools (numberPool.use is per project)
+  // P9 [000]: novice 2 outbound lines; P11: only numbers of the pools assigned to them, their
+  // team or their project (the dial also checks the assignment itself)
   { actions: ['call.dial'], scope: 'own', limits: { concurrent: 2 } },
+  { actions: ['numberPool.use'], scope: 'own' },
+  { actions: ['numberPool.use'], scope: 'team' },
   { actions: ['numberPool.use'], scope: 'project' },
 ]
 
@@ -294,6 +297,8 @@ export const presetRoles: readonly Role[] = [
       },
       { actions: ['call.view', 'call.note'], scope: 'own' },
       { actions: ['call.dial'], scope: 'own', limits: { concurrent: 5 } },
+      // P11: a pool assigned to the agent personally, besides the project's pools below
+      { actions: ['numberPool.use'], scope: 'own' },
       // [000] 批量外呼: the auto-dialers of the agent's projects [004]
       {
         actions: ['dialer.view', 'dialer.start', 'dialer.stop', 'numberPool.use'],

@@ -110,7 +110,7 @@ describe('authzFilter SQL', () => {
     expect(q.parameters).toEqual(['c1'])
   })
 
-  it('compiles a team scope with a not-closed condition to null-safe SQL', () => {
+  it('compiles a team scope with a not-closed condition: indexable equality, null-safe ne', () => {
     const q = compile(
       compiled([
         {
@@ -120,8 +120,22 @@ describe('authzFilter SQL', () => {
         },
       ]),
     )
-    expect(q.sql).toContain('"org_unit_id" is not distinct from cast($2 as text)')
+    // outside any NOT a NULL unit excludes the row either way: the plain, indexable `=`
+    expect(q.sql).toContain('"org_unit_id" = cast($2 as text)')
     expect(q.sql).toContain('"status" is distinct from cast($3 as text)')
     expect(q.parameters).toEqual(['c1', 't1', 'closed'])
+  })
+
+  it('keeps null-safe comparisons under a NOT, where a NULL would flip the answer', async () => {
+    const plan = compiled([
+      {
+        actions: ['ticket.view'],
+        scope: 'company',
+        when: { not: { eq: [{ ref: 'resource.status' }, 'closed'] } },
+      },
+    ])
+    const q = compile(plan)
+    expect(q.sql).toContain('"status" is not distinct from cast($2 as text)')
+    expect(q.sql).toMatch(/\bnot\b/)
   })
 })

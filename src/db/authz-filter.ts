@@ -1,8 +1,13 @@
 /**
  * A plan from the engine (`planFilter`) compiled to a Kysely WHERE expression. The SQL mirrors
- * the engine's two-valued semantics exactly: `eq`/`ne` use IS [NOT] DISTINCT FROM, ordered
- * comparisons and IN are wrapped in COALESCE(…, false), so NOT never meets a NULL. `none`
- * compiles to `false` and is never skipped. The conformance suites prove check ≡ filter.
+ * the engine's two-valued semantics exactly: under a NOT, `eq`/`ne` use IS [NOT] DISTINCT FROM,
+ * ordered comparisons and IN are wrapped in COALESCE(…, false), so NOT never meets a NULL.
+ * Outside any NOT (the usual case: a scope, a status), a comparison with a non-null literal is
+ * the plain, indexable `column = value` (`<`, `IN` …): there a NULL can only make the WHERE
+ * exclude the row, exactly as the engine's `false` would (AND and OR are monotone, and a
+ * Kleene result that is TRUE with an unknown stays TRUE for any value of it). `ne` keeps
+ * IS DISTINCT FROM everywhere (a NULL column is "not equal" to the engine). `none` compiles to
+ * `false` and is never skipped. The conformance suites prove check ≡ filter.
  *
  * S1: attributes reach SQL only through the resource's declared column map. An attribute the
  * map does not name is a programming error caught by the read seam's types and refused here,
@@ -29,20 +34,29 @@ function compareSql(op: CompareOp, left: RawBuilder<unknown>, right: RawBuilder<
   return sql<SqlBool>`coalesce(${left} ${sql.raw(ordered[op])} ${right}, false)`
 }
 
+/** The indexable form, valid outside any NOT for a non-null right-hand side (see above). */
+function comparePositive(op: CompareOp, left: RawBuilder<unknown>, right: RawBuilder<unknown>) {
+  if (op === 'eq') return sql<SqlBool>`${left} = ${right}`
+  if (op === 'ne') return sql<SqlBool>`${left} is distinct from ${right}`
+  return sql<SqlBool>`${left} ${sql.raw(ordered[op])} ${right}`
+}
+
 function compile<DB, TB extends keyof DB>(
   eb: ExpressionBuilder<DB, TB>,
   c: PlanCondition,
   column: (field: string) => RawBuilder<unknown>,
+  /** Under no NOT: a NULL may stand for false. */
+  positive: boolean,
 ): Expression<SqlBool> {
   switch (c.kind) {
     case 'const':
       return c.value ? sql<SqlBool>`true` : sql<SqlBool>`false`
     case 'and':
-      return eb.and(c.items.map((i) => compile(eb, i, column)))
+      return eb.and(c.items.map((i) => compile(eb, i, column, positive)))
     case 'or':
-      return eb.or(c.items.map((i) => compile(eb, i, column)))
+      return eb.or(c.items.map((i) => compile(eb, i, column, positive)))
     case 'not':
-      return eb.not(compile(eb, c.item, column))
+      return eb.not(compile(eb, c.item, column, !positive))
     case 'compare': {
       const ref = column(c.field)
       if (c.value === null) {
@@ -50,7 +64,9 @@ function compile<DB, TB extends keyof DB>(
         if (c.op === 'ne') return sql<SqlBool>`${ref} is not null`
         return sql<SqlBool>`false`
       }
-      return compareSql(c.op, ref, literal(c.value))
+      return positive && c.op !== 'ne'
+        ? comparePositive(c.op, ref, literal(c.value))
+        : compareSql(c.op, ref, literal(c.value))
     }
     case 'compareFields':
       return compareSql(c.op, column(c.field), column(c.other))
@@ -58,8 +74,14 @@ function compile<DB, TB extends keyof DB>(
       const ref = column(c.field)
       const values = c.values.filter((v) => v !== null)
       const parts: Expression<SqlBool>[] = []
-      if (values.length)
-        parts.push(sql<SqlBool>`coalesce(${ref} in (${sql.join(values.map(literal))}), false)`)
+      if (values.length) {
+        const list = sql.join(values.map(literal))
+        parts.push(
+          positive
+            ? sql<SqlBool>`${ref} in (${list})`
+            : sql<SqlBool>`coalesce(${ref} in (${list}), false)`,
+        )
+      }
       if (values.length !== c.values.length) parts.push(sql<SqlBool>`${ref} is null`)
       return parts.length === 1 ? (parts[0] as Expression<SqlBool>) : eb.or(parts)
     }
@@ -89,6 +111,6 @@ export function authzFilter<DB, TB extends keyof DB>(
     case 'all':
       return company
     case 'where':
-      return eb.and([company, compile(eb, plan.condition, column)])
+      return eb.and([company, compile(eb, plan.condition, column, true)])
   }
 }

@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
-import { Kysely, PostgresDialect } from 'kysely'
+import { Kysely } from 'kysely'
 import pg from 'pg'
+import { DeferredBeginDialect } from './deferred-begin.js'
 import { registerNotificationSource } from './notifications.js'
 import { PGliteDialect } from './pglite-dialect.js'
 import { pgTypes } from './pg-types.js'
@@ -29,7 +30,7 @@ export async function createDb<DB>(options: DbOptions): Promise<Kysely<DB>> {
     // An idle connection killed by the server (restart, failover, admin) must not crash the
     // process: the pool drops that client and opens a new one on the next query.
     pool.on('error', () => {})
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
+    const db = new Kysely<DB>({ dialect: new DeferredBeginDialect(pool) })
     registerNotificationSource(db, { kind: 'postgres', connectionString: options.databaseUrl })
     return db
   }

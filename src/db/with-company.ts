@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
+import { plainLiteral } from './literal.js'
 
 /** The NOLOGIN role tenant transactions run as; row-level security applies to it. */
 export const APP_ROLE = 'tessera_app'
@@ -16,8 +17,9 @@ export async function withCompany<DB, T>(
   fn: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<T> {
   return db.transaction().execute(async (trx) => {
-    // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
-    await sql`select set_config('tessera.company_id', ${companyId}, true), set_config('role', ${APP_ROLE}, true)`.execute(
+    // set_config('role', …, true) is SET LOCAL ROLE. Without parameters (a plain company id) the
+    // statement shares BEGIN's round trip (db/deferred-begin.ts).
+    await sql`select set_config('tessera.company_id', ${plainLiteral(companyId)}, true), set_config('role', ${plainLiteral(APP_ROLE)}, true)`.execute(
       trx,
     )
     return fn(trx)

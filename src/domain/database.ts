@@ -2,13 +2,17 @@
 // this file composes them. db/ is generic over the schema and never imports domain/.
 import type { UsageCountersTable } from './access/usage.table.js'
 import type { ApiKeysTable } from './api-keys/api-keys.table.js'
+import type { ApprovalRequestsTable } from './approvals/approvals.table.js'
 import type { AuditCheckpointsTable, AuditEventsTable } from './audit/audit.table.js'
+import type { BlacklistTable } from './blacklist/blacklist.table.js'
+import type { CallsTable, RecordingsTable } from './calls/calls.table.js'
 import type { CompaniesTable } from './companies/companies.table.js'
 import type {
   CustomerComplaintsTable,
   CustomerOrdersTable,
   CustomersTable,
 } from './customers/customers.table.js'
+import type { NumberPoolsTable, PoolNumbersTable } from './number-pools/number-pools.table.js'
 import type { OrgUnitsTable } from './org-units/org-units.table.js'
 import type { ProjectMembersTable, ProjectsTable } from './projects/projects.table.js'
 import type {
@@ -21,6 +25,8 @@ import type {
 } from './roles/roles.table.js'
 import type { SessionsTable } from './accounts/sessions.table.js'
 import type { TicketRepliesTable, TicketsTable } from './tickets/tickets.table.js'
+import type { TicketWatchersTable } from './tickets/watchers.table.js'
+import type { NotificationsTable } from './notifications/notifications.table.js'
 import type { UsersTable } from './users/users.table.js'
 
 export interface Database {
@@ -45,4 +51,12 @@ export interface Database {
   customer_orders: CustomerOrdersTable
   tickets: TicketsTable
   ticket_replies: TicketRepliesTable
+  ticket_watchers: TicketWatchersTable
+  notifications: NotificationsTable
+  number_pools: NumberPoolsTable
+  pool_numbers: PoolNumbersTable
+  blacklist: BlacklistTable
+  calls: CallsTable
+  recordings: RecordingsTable
+  approval_requests: ApprovalRequestsTable
 }

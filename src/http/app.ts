@@ -28,11 +28,16 @@ import { installOpenApi } from './plugins/openapi.js'
 import { installProblemDetails } from './plugins/problem-details.js'
 import { accountRoutes } from './routes/accounts.routes.js'
 import { apiKeysRoutes } from './routes/api-keys.routes.js'
+import { approvalsRoutes } from './routes/approvals.routes.js'
 import { auditRoutes } from './routes/audit.routes.js'
 import { authRoutes, sessionRoutes } from './routes/auth.routes.js'
 import { authzRoutes, catalogRoutes } from './routes/authz.routes.js'
 import { customersRoutes } from './routes/customers.routes.js'
 import { ticketsRoutes } from './routes/tickets.routes.js'
+import { notificationsRoutes } from './routes/notifications.routes.js'
+import { numberPoolsRoutes } from './routes/number-pools.routes.js'
+import { blacklistRoutes } from './routes/blacklist.routes.js'
+import { callsRoutes } from './routes/calls.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
@@ -157,6 +162,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       apiKeysRoutes(authed, routeDeps)
       customersRoutes(authed, routeDeps)
       ticketsRoutes(authed, routeDeps)
+      notificationsRoutes(authed, routeDeps)
+      numberPoolsRoutes(authed, routeDeps)
+      blacklistRoutes(authed, routeDeps)
+      callsRoutes(authed, routeDeps)
+      approvalsRoutes(authed, routeDeps)
     },
     { prefix: '/api/v1' },
   )

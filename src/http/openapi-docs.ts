@@ -73,6 +73,31 @@ function exampleProblem(status: number): Json {
 const teamA = 'c0ffee00-0000-4000-8000-00000000000a'
 const userBo = 'c0ffee00-0000-4000-8000-0000000000b0'
 const roleId = 'c0ffee00-0000-4000-8000-000000000001'
+const customerWang = 'c0ffee00-0000-4000-8000-00000000c001'
+const userLee = 'c0ffee00-0000-4000-8000-0000000000e0'
+const grantId = 'c0ffee00-0000-4000-8000-00000000a001'
+/** An access request as the API shows it (W1): a senior agent asks for one customer's record. */
+const approvalExample = {
+  id: 'c0ffee00-0000-4000-8000-00000000a401',
+  type: 'temporaryGrant',
+  requesterId: userBo,
+  orgUnitId: teamA,
+  route: 'lead',
+  payload: {
+    actions: ['customer.view'],
+    resource: { type: 'customer', id: customerWang },
+    fields: { idNumber: 'read', phone: 'read' },
+    durationMinutes: 120,
+  },
+  reason: 'Dispute #4411: the caller disputes a refund; I need to confirm their ID number',
+  status: 'pending',
+  expiresAt: '2026-11-24T09:30:00.000Z',
+  createdAt: '2026-11-23T09:30:00.000Z',
+  decidedBy: null,
+  decidedAt: null,
+  decisionReason: null,
+  grantId: null,
+}
 
 /** A condition: the ticket is not closed and its priority is at most 3 (docs/conditions.md). */
 const openLowPriority = {
@@ -211,11 +236,86 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'POST /api/v1/tickets/{id}/return-visits': {
     request: { body: 'Called back: the line is stable since the fix; the customer is satisfied.' },
   },
+  'POST /api/v1/tickets/{id}/watchers': {
+    request: { orgUnitId: '3f1c9a2e-8b7d-4c6e-9f0a-1b2c3d4e5f60' },
+  },
   'POST /api/v1/tickets/bulk': {
     request: {
       action: 'assign',
       ids: ['5b0e7a52-3f8e-4c1e-9a51-0c3d2f6b1e11', '9d2c4f10-7a6b-4e3d-8c21-4b5a6f7e8d90'],
       assigneeId: null,
+    },
+  },
+  'POST /api/v1/number-pools': {
+    request: { name: 'Broadband win-back, team A', orgUnitId: teamA },
+  },
+  'PATCH /api/v1/number-pools/{id}': { request: { name: 'Broadband win-back' } },
+  'POST /api/v1/number-pools/{id}/numbers': {
+    request: { phone: '138 0013 8000', country: 'CN' },
+  },
+  'POST /api/v1/blacklist': {
+    request: { phone: '+7 912 345-67-89', reason: 'asked not to be called again (complaint 311)' },
+  },
+  'POST /api/v1/calls': { request: { phone: '138 0013 8000', country: 'CN' } },
+  'PUT /api/v1/calls/{id}/notes': {
+    request: { notes: 'Asked for a callback on Friday after 18:00; interested in the 300M plan.' },
+  },
+  'POST /api/v1/approvals': {
+    request: {
+      type: 'temporaryGrant',
+      payload: {
+        actions: ['customer.view'],
+        resource: { type: 'customer', id: customerWang },
+        fields: { idNumber: 'read', phone: 'read' },
+        durationMinutes: 120,
+      },
+      reason: 'Dispute #4411: the caller disputes a refund; I need to confirm their ID number',
+    },
+    responses: { '201': approvalExample },
+  },
+  'POST /api/v1/approvals/{id}/approve': {
+    request: { reason: 'Checked the ticket: go ahead' },
+    responses: {
+      '200': {
+        ...approvalExample,
+        status: 'approved',
+        decidedBy: userLee,
+        decidedAt: '2026-11-23T09:42:00.000Z',
+        decisionReason: 'Checked the ticket: go ahead',
+        grantId,
+      },
+    },
+  },
+  'POST /api/v1/approvals/{id}/reject': {
+    request: { reason: 'The last four digits are enough to confirm the caller' },
+  },
+  'POST /api/v1/grants': {
+    request: {
+      userId: userBo,
+      actions: ['customer.view'],
+      resource: { type: 'customer', id: customerWang },
+      fields: { idNumber: 'read' },
+      endsAt: '2026-11-23T18:00:00.000Z',
+      reason: 'Dispute #4411, until the end of the shift',
+    },
+    responses: {
+      '201': {
+        id: grantId,
+        userId: userBo,
+        actions: ['customer.view'],
+        scope: { record: customerWang },
+        resource: { type: 'customer', id: customerWang },
+        fields: { idNumber: 'read' },
+        validFrom: '2026-11-23T09:42:00.000Z',
+        validUntil: '2026-11-23T18:00:00.000Z',
+        state: 'active',
+        reason: 'Dispute #4411, until the end of the shift',
+        createdBy: userLee,
+        createdAt: '2026-11-23T09:42:00.000Z',
+        revokedAt: null,
+        revokedBy: null,
+        approvalId: null,
+      },
     },
   },
   'POST /api/v1/authz/check': { request: question, responses: { '200': decision } },

@@ -15,6 +15,10 @@ import * as systemAccess from './0013-system-access-outside-tenants.js'
 import * as customers from './0020-customers.js'
 import * as tickets from './0021-tickets.js'
 import * as customerHistory from './0024-customer-history.js'
+import * as numberPools from './0025-number-pools.js'
+import * as calls from './0026-calls.js'
+import * as approvals from './0028-approvals.js'
+import * as ticketWatchers from './0031-ticket-watchers.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +38,8 @@ export const migrations: Record<string, Migration> = {
   '0020_customers': customers,
   '0021_tickets': tickets,
   '0024_customer_history': customerHistory,
+  '0025_number_pools': numberPools,
+  '0026_calls': calls,
+  '0028_approvals': approvals,
+  '0031_ticket_watchers': ticketWatchers,
 }

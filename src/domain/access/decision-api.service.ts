@@ -16,6 +16,7 @@ import {
   type Explanation,
   type Resource,
   type ResourceType,
+  type Scope,
 } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
@@ -233,6 +234,7 @@ export interface Me {
   readonly grants: readonly {
     id: string
     actions: readonly string[]
+    scope: Scope
     validFrom: string
     validUntil: string
   }[]
@@ -274,12 +276,17 @@ export async function whoAmI(ctx: Ctx): Promise<Me> {
             },
       roles: roles.map((r) => ({ id: r.id, name: r.name, kind: r.kind })),
       groups: groups.map((g) => ({ id: g.id, name: g.name })),
-      grants: (me.subject.grants ?? []).map((g) => ({
-        id: g.id,
-        actions: g.actions,
-        validFrom: new Date(g.validFrom).toISOString(),
-        validUntil: new Date(g.validUntil).toISOString(),
-      })),
+      // W1: a subject kept in memory still carries a grant whose end has passed (the engine
+      // refuses it by the clock); `me` lists only those not ended at this request's time
+      grants: (me.subject.grants ?? [])
+        .filter((g) => g.validUntil > tx.now.getTime())
+        .map((g) => ({
+          id: g.id,
+          actions: g.actions,
+          scope: g.scope,
+          validFrom: new Date(g.validFrom).toISOString(),
+          validUntil: new Date(g.validUntil).toISOString(),
+        })),
       permissions: effectivePermissions(me, envOf(tx)),
       policyVersion: me.policy.version,
     }

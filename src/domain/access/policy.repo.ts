@@ -11,6 +11,7 @@ import {
   type Subject,
   type TemporaryGrant,
 } from '../../authz/index.js'
+import { plainLiteral } from '../../db/index.js'
 import type { Database } from '../database.js'
 
 type Db = Kysely<Database>
@@ -209,19 +210,22 @@ export async function readVersions(db: Db, companyId: string): Promise<Versions 
 
 /**
  * The counters, and the transaction bound to the company as `tessera_app` in the same statement
- * (withCompany's binding; the read comes first, as the connecting role).
+ * (withCompany's binding; the read comes first, as the connecting role). The company id and the
+ * role are written as literals when plain (db/literal.ts), so this first statement of a request
+ * has no parameters and travels with its BEGIN in one round trip (db/deferred-begin.ts).
  */
 export async function bindAndReadVersions(
   db: Db,
   companyId: string,
   appRole: string,
 ): Promise<Versions | undefined> {
+  const company = plainLiteral(companyId)
   const result = await sql<{ policy_version: number | string; subject_version: number | string }>`
     with c as materialized (
-      select policy_version, subject_version from companies where id = ${companyId}
+      select policy_version, subject_version from companies where id = ${company}
     )
-    select c.*, set_config('tessera.company_id', ${companyId}, true) as bound_company,
-      set_config('role', ${appRole}, true) as bound_role
+    select c.*, set_config('tessera.company_id', ${company}, true) as bound_company,
+      set_config('role', ${plainLiteral(appRole)}, true) as bound_role
     from c`.execute(db)
   const row = result.rows[0]
   return row && { policy: Number(row.policy_version), subject: Number(row.subject_version) }

@@ -7,6 +7,7 @@ export {
   listOrgUnits,
   orgUnitResource,
   orgUnitSubtree,
+  orgUnitVisible,
   updateOrgUnit,
   visibleOrgUnit,
 } from './org-units.service.js'

@@ -74,6 +74,11 @@ export async function visibleOrgUnit(tx: TenantCtx, id: string, path: string): P
   return found.item
 }
 
+/** Whether the caller may view this unit (no error either way; for lists that hide what they may not). */
+export async function orgUnitVisible(tx: TenantCtx, id: string): Promise<boolean> {
+  return (await orgUnitRecords.visible(tx, id, 'orgUnit.view')) !== undefined
+}
+
 /** A unit named in a list filter: it must exist in the caller's company (404 with `path`). */
 export async function existingOrgUnit(tx: TenantCtx, id: string, path: string): Promise<OrgUnit> {
   const unit = await findOrgUnit(tx.db, tx.actor.companyId, id)

@@ -50,6 +50,9 @@ export interface GrantsTable {
   created_by: string | null
   created_at: Generated<Date>
   revoked_at: Date | null
+  /** The approval request this grant applies (migration 0028), if any. */
+  approval_id: string | null
+  revoked_by: string | null
 }
 
 export interface RestrictionsTable {

@@ -15,11 +15,21 @@ import {
   type Action,
   type AttrOf,
   type Decision,
+  type Plan,
+  type PlanCondition,
   type Projected,
   type Resource,
   type ResourceType,
 } from '../../authz/index.js'
-import type { Selectable, SelectQueryBuilder, Expression, SqlBool, ExpressionBuilder } from 'kysely'
+import {
+  CompiledQuery,
+  sql,
+  type Selectable,
+  type SelectQueryBuilder,
+  type Expression,
+  type SqlBool,
+  type ExpressionBuilder,
+} from 'kysely'
 import { authzFilter } from '../../db/index.js'
 import type { Database } from '../database.js'
 import { AppError } from '../../errors.js'
@@ -35,6 +45,13 @@ import type { TenantCtx } from '../context.js'
 import { decodeCursor, encodeCursor, type Page } from '../page.js'
 
 type Table = keyof Database & string
+
+/** The parts of a plan worth a page each: a top-level OR of 2 to 8 conditions. */
+function partsOf(plan: Plan): readonly PlanCondition[] | undefined {
+  if (plan.kind !== 'where' || plan.condition.kind !== 'or') return undefined
+  const { items } = plan.condition
+  return items.length >= 2 && items.length <= 8 ? items : undefined
+}
 type Row<TB extends Table> = Selectable<Database[TB]>
 type ColumnOf<TB extends Table> = keyof Database[TB] & string
 
@@ -209,11 +226,24 @@ export function defineResource<
   const base = (tx: TenantCtx): AnyQuery =>
     (tx.db.selectFrom(table as Table) as unknown as AnyQuery).selectAll() as unknown as AnyQuery
 
+  // find-by-id is the same statement for every id: built and compiled by Kysely once, then
+  // sent with each request's company and id (stand-ins mark where each goes).
+  const COMPANY = Symbol('company')
+  const ID = Symbol('id')
+  let findStatement: { sql: string; parameters: readonly unknown[] } | undefined
+
   async function findRow(tx: TenantCtx, id: string): Promise<Row<TB> | undefined> {
-    return (await base(tx)
-      .where(company as never, '=', tx.actor.companyId as never)
-      .where(`${table}.id` as never, '=', id as never)
-      .executeTakeFirst()) as Row<TB> | undefined
+    findStatement ??= base(tx)
+      .where(company as never, '=', COMPANY as never)
+      .where(`${table}.id` as never, '=', ID as never)
+      .compile()
+    const parameters = findStatement.parameters.map((p) =>
+      p === COMPANY ? tx.actor.companyId : p === ID ? id : p,
+    )
+    const result = await tx.db.executeQuery<Row<TB>>(
+      CompiledQuery.raw(findStatement.sql, parameters),
+    )
+    return result.rows[0]
   }
 
   async function decideOn(tx: TenantCtx, action: Action, row: Row<TB>): Promise<Found<Item>> {
@@ -255,21 +285,56 @@ export function defineResource<
 
   /** The visible query: company, list plan and the caller's narrowing, in SQL. */
   async function visibleQuery(tx: TenantCtx, action: Action, where?: Narrow<TB>) {
+    return (await visibleParts(tx, action, where)).query
+  }
+
+  /**
+   * The visible query, and — when the plan is an OR of a few parts (a team lead's "my unit or
+   * assigned to me") — the same query once per part. PostgreSQL cannot walk one index in id
+   * order for an OR: for "the first page by id" it reads the company's rows in id order and
+   * filters them, which on a million rows is tens of milliseconds. Each part alone walks its own
+   * (company, column, id) index, so a page is taken as the first `n` ids of each part, merged,
+   * and the full query over those ids only (`pageIn`). Same rows, same order, same filter.
+   */
+  async function visibleParts(tx: TenantCtx, action: Action, where?: Narrow<TB>) {
     const d = await decisionFor(tx, action)
     if (!d.allowed && (d.reason === 'not_granted' || d.reason === 'restricted')) {
       throw new AppError('forbidden', `not allowed: ${action} (${d.reason})`)
     }
     const plan = await listPlan(tx, action)
     const qualified = columnMap()
-    let q = base(tx).where((eb) =>
-      authzFilter(eb, plan, {
-        companyId: tx.actor.companyId,
-        columns: qualified,
-        companyColumn: company,
-      }),
-    )
-    if (where !== undefined) q = q.where(where as never)
-    return q
+    const filtered = (p: Plan) => {
+      let q = base(tx).where((eb) =>
+        authzFilter(eb, p, {
+          companyId: tx.actor.companyId,
+          columns: qualified,
+          companyColumn: company,
+        }),
+      )
+      if (where !== undefined) q = q.where(where as never)
+      return q
+    }
+    const parts = partsOf(plan)
+    return {
+      query: filtered(plan),
+      parts: parts?.map((condition) => filtered({ kind: 'where', condition })),
+    }
+  }
+
+  /** `page` limited to the first `limit` ids after `after` of each part, merged (see above). */
+  function pageIn(
+    page: AnyQuery,
+    parts: readonly AnyQuery[],
+    after: string | undefined,
+    limit: number,
+  ): AnyQuery {
+    const id = `${table}.id`
+    const firstIds = parts.map((part) => {
+      let q = part.clearSelect().select(id as never)
+      if (after !== undefined) q = q.where(id as never, '>', after as never)
+      return sql`array(${q.orderBy(id as never).limit(limit)})`
+    })
+    return page.where(sql<SqlBool>`${sql.ref(id)} = any(${sql.join(firstIds, sql` || `)})`)
   }
 
   /**
@@ -287,16 +352,19 @@ export function defineResource<
   ): Promise<void> {
     const q = filter.q
     const terms = q !== undefined && q !== '' ? searchTerms(searchSpec, q) : undefined
-    let query = await visibleQuery(tx, action, filter.where)
-    if (terms !== undefined) {
-      query = query.where((eb) =>
-        eb.or(
-          terms.map(([, c, term]) =>
-            eb(`${table}.${c}` as never, 'ilike', containsPattern(term) as never),
-          ),
-        ),
-      )
-    }
+    const searched = (query: AnyQuery) =>
+      terms === undefined
+        ? query
+        : query.where((eb) =>
+            eb.or(
+              terms.map(([, c, term]) =>
+                eb(`${table}.${c}` as never, 'ilike', containsPattern(term) as never),
+              ),
+            ),
+          )
+    const visible = await visibleParts(tx, action, filter.where)
+    const query = searched(visible.query)
+    const parts = visible.parts?.map(searched)
     const me = await subjectOf(tx)
     const env = envOf(tx)
     const readable = filter.readable ?? []
@@ -305,6 +373,7 @@ export function defineResource<
     for (;;) {
       let page = query
       if (after !== undefined) page = page.where(`${table}.id` as never, '>', after as never)
+      if (parts !== undefined) page = pageIn(page, parts, after, batch)
       const rows = (await page
         .orderBy(`${table}.id` as never)
         .limit(batch)

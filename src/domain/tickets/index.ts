@@ -26,3 +26,4 @@ export {
   type TicketReplyView,
   type TicketView,
 } from './tickets.service.js'
+export { addTicketWatcher, listTicketWatchers, removeTicketWatcher } from './watchers.service.js'

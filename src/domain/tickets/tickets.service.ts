@@ -13,6 +13,7 @@ import { AppError, type ErrorDetail } from '../../errors.js'
 import { authorize, decisionFor, subjectOf } from '../access/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { customerRecords, type CustomerLevel } from '../customers/index.js'
+import { notifyTicketWatchers, type NotificationKind } from '../notifications/index.js'
 import { visibleOrgUnit } from '../org-units/index.js'
 import type { Page, PageRequest } from '../page.js'
 import { projectRecords } from '../projects/projects.service.js'
@@ -212,6 +213,18 @@ async function checkReferences(
 }
 
 const referencePaths = ['body/assigneeId', 'body/customerId', 'body/orgUnitId', 'body/projectId']
+
+/**
+ * W6: tells the ticket's watchers of a change, in the change's own transaction (a change that
+ * rolls back tells nobody); the person who made it is not told. See watchers.service.ts.
+ */
+async function tellWatchers(
+  tx: TenantCtx,
+  event: { ticketId: string; kind: NotificationKind; fromStatus?: string; toStatus?: string },
+): Promise<void> {
+  const actorId = tx.actor.apiKeyId === undefined ? tx.actor.userId : null
+  await notifyTicketWatchers(tx.db, tx.actor.companyId, { ...event, actorId }, tx.now)
+}
 
 // --- reads ---------------------------------------------------------------------------------------
 
@@ -488,6 +501,12 @@ export async function transitionTicket(
         return moved
       },
     })
+    await tellWatchers(tx, {
+      ticketId: id,
+      kind: 'ticket.status_changed',
+      fromStatus: from,
+      toStatus: to,
+    })
     return viewNow(tx, after)
   })
 }
@@ -560,6 +579,7 @@ export async function replyToTicket(
       fields: ['body'],
       insert: () => insertReply(tx.db, tx.actor.companyId, wouldBe, tx.now),
     })
+    await tellWatchers(tx, { ticketId, kind: 'ticket.replied' })
     const decision = await decisionFor(tx, 'ticketReply.view', ticketReplyResource(reply))
     return decision.allowed ? ticketReplyRecords.view({ item: reply, decision }) : { id: reply.id }
   })

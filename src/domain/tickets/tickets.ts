@@ -69,3 +69,18 @@ export interface TicketReply {
   readonly body: string
   readonly createdAt: Date
 }
+
+/**
+ * W6: a person, or a whole team (org unit), told of the ticket's status changes and new
+ * replies (GET /notifications), whether or not they may open the ticket.
+ */
+export interface TicketWatcher {
+  readonly id: string
+  readonly ticketId: string
+  /** A person watching; null when a team is. */
+  readonly userId: string | null
+  /** A team watching: its members (the unit itself, not the units under it); null for a person. */
+  readonly orgUnitId: string | null
+  readonly addedBy: string | null
+  readonly createdAt: Date
+}

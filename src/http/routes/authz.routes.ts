@@ -111,10 +111,15 @@ const MeJson = Type.Unsafe<Me>(
         Type.Object({
           id: Type.String(),
           actions: Type.Array(Type.String()),
+          scope: policyRef('Scope'),
           validFrom: Timestamp,
           validUntil: Timestamp,
         }),
-        { description: 'temporary grants in force (W1)' },
+        {
+          description:
+            'temporary grants not yet ended at this request (W1; upcoming ones included): ' +
+            'GET /api/v1/grants has the details',
+        },
       ),
       permissions: Type.Array(
         Type.Object({

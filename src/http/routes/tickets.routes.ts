@@ -1,5 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
 import {
+  addTicketWatcher,
   bulkTickets,
   countTickets,
   createTicket,
@@ -8,12 +9,15 @@ import {
   getTicket,
   listTicketReplies,
   listTickets,
+  listTicketWatchers,
+  removeTicketWatcher,
   replyToTicket,
   ticketStatuses,
   transitionTicket,
   updateTicket,
   type TicketReplyView,
   type TicketView,
+  type TicketWatcher,
 } from '../../domain/tickets/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
 import { sendCsv } from '../send-csv.js'
@@ -442,4 +446,94 @@ export function ticketsRoutes(app: App, deps: RouteDeps): void {
       return reply.code(201).send(replyViewJson(created))
     },
   )
+
+  app.get(
+    '/tickets/:id/watchers',
+    {
+      schema: {
+        summary: "Who is told of a ticket's changes (W6)",
+        description:
+          'Needs `ticket.view` on the ticket (404 otherwise). Lists the people and teams I may ' +
+          'view, and myself.',
+        tags,
+        security,
+        params: IdParams,
+        response: {
+          200: Type.Object({ items: Type.Array(WatcherJson) }, { additionalProperties: false }),
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async (req) => {
+      const items = await listTicketWatchers(deps.ctx(req), req.params.id)
+      return { items: items.map(watcherJson) }
+    },
+  )
+
+  app.post(
+    '/tickets/:id/watchers',
+    {
+      schema: {
+        summary: "Have a person or a team told of a ticket's changes (W6)",
+        description:
+          'Watching is not access: a watcher who may not open the ticket is told only that its ' +
+          'status changed (from → to) or that a reply came (`GET /notifications`), never its ' +
+          'content. Watching myself needs `ticket.view`; adding someone else or a team needs ' +
+          '`ticket.edit` (a closed ticket: 403, P5) and a person or unit I may view (my own ' +
+          'unit needs no `orgUnit.view`). 409 when they already watch. Audited.',
+        tags,
+        security,
+        params: IdParams,
+        body: WatcherBody,
+        response: { 201: WatcherJson, ...problems(400, 401, 403, 404, 409, 429) },
+      },
+    },
+    async (req, reply) => {
+      const added = await addTicketWatcher(deps.ctx(req), req.params.id, req.body)
+      return reply.code(201).send(watcherJson(added))
+    },
+  )
+
+  app.delete(
+    '/tickets/:id/watchers/:watcherId',
+    {
+      schema: {
+        summary: "Stop telling a person or team of a ticket's changes",
+        description:
+          'Myself with `ticket.view`; anyone else, or a team, with `ticket.edit`. Audited.',
+        tags,
+        security,
+        params: Type.Object({ id: Id, watcherId: Id }, { additionalProperties: false }),
+        response: problems(400, 401, 403, 404),
+      },
+    },
+    async (req, reply) => {
+      await removeTicketWatcher(deps.ctx(req), req.params.id, req.params.watcherId)
+      return reply.code(204).send()
+    },
+  )
+}
+
+const WatcherJson = Type.Object(
+  {
+    id: Type.String(),
+    ticketId: Type.String(),
+    userId: Nullable(Type.String({ description: 'a person watching' })),
+    orgUnitId: Nullable(Type.String({ description: 'a team watching: every member is told' })),
+    addedBy: Nullable(Type.String()),
+    createdAt: Timestamp,
+  },
+  { additionalProperties: false },
+)
+
+const WatcherBody = Type.Object(
+  {
+    userId: Type.Optional(Id),
+    orgUnitId: Type.Optional(Id),
+  },
+  { additionalProperties: false, description: 'exactly one of userId and orgUnitId' },
+)
+
+function watcherJson(w: TicketWatcher): Static<typeof WatcherJson> {
+  return { ...w, createdAt: w.createdAt.toISOString() }
 }

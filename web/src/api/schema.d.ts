@@ -91,7 +91,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -208,7 +208,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -323,7 +323,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -361,6 +361,1017 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My requests (`view=mine`) or those I may decide now (`view=to-decide`)
+         * @description `to-decide`: pending, unexpired requests routed to me (a lead: their team’s agents’; an admin: every one), not my own, that `approval.approve` lets me decide.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    view?: "mine" | "to-decide";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                decisionReason: string | null;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                grantId: string | null;
+                                id: string;
+                                orgUnitId: string | null;
+                                payload: {
+                                    actions: string[];
+                                    durationMinutes: number;
+                                    fields?: {
+                                        [key: string]: string;
+                                    };
+                                    resource?: {
+                                        id: string;
+                                        type: string;
+                                    } | null;
+                                    scope?: string;
+                                };
+                                reason: string;
+                                requesterId: string;
+                                route: "lead" | "admin";
+                                status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
+                                /** @enum {string} */
+                                type: "temporaryGrant";
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Ask for access: a temporary grant for myself, with a reason
+         * @description Needs `approval.create`. Routed by my level: an agent’s request to the team lead of my org unit (to a company admin when it has no other active lead), a lead’s or admin’s to a company admin. A grant on one record needs that record visible to me (404 otherwise). Undecided, it expires after `expiresInMinutes` (default 24 hours). Audited (`approval.requested`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "temporaryGrant",
+                     *       "payload": {
+                     *         "actions": [
+                     *           "customer.view"
+                     *         ],
+                     *         "resource": {
+                     *           "type": "customer",
+                     *           "id": "c0ffee00-0000-4000-8000-00000000c001"
+                     *         },
+                     *         "fields": {
+                     *           "idNumber": "read",
+                     *           "phone": "read"
+                     *         },
+                     *         "durationMinutes": 120
+                     *       },
+                     *       "reason": "Dispute #4411: the caller disputes a refund; I need to confirm their ID number"
+                     *     }
+                     */
+                    "application/json": {
+                        expiresInMinutes?: number;
+                        /** @description the temporary grant asked for, for the requester */
+                        payload: {
+                            actions: string[];
+                            /** @description how long the grant lasts once approved (at most 30 days) */
+                            durationMinutes: number;
+                            /** @description field → hidden | masked | read | edit (`*` for every field), as in a role grant */
+                            fields?: {
+                                [key: string]: "hidden" | "masked" | "read" | "edit";
+                            };
+                            /** @description one record: the grant reaches it alone */
+                            resource?: {
+                                id: string;
+                                type: "customer" | "ticket";
+                            };
+                            /** @description without `resource`: the data scope (default `own`) */
+                            scope?: "own" | "team" | "subtree" | "project" | "company";
+                        };
+                        /** @description why (audited) */
+                        reason: string;
+                        /** @enum {string} */
+                        type: "temporaryGrant";
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "c0ffee00-0000-4000-8000-00000000a401",
+                         *       "type": "temporaryGrant",
+                         *       "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
+                         *       "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
+                         *       "route": "lead",
+                         *       "payload": {
+                         *         "actions": [
+                         *           "customer.view"
+                         *         ],
+                         *         "resource": {
+                         *           "type": "customer",
+                         *           "id": "c0ffee00-0000-4000-8000-00000000c001"
+                         *         },
+                         *         "fields": {
+                         *           "idNumber": "read",
+                         *           "phone": "read"
+                         *         },
+                         *         "durationMinutes": 120
+                         *       },
+                         *       "reason": "Dispute #4411: the caller disputes a refund; I need to confirm their ID number",
+                         *       "status": "pending",
+                         *       "expiresAt": "2026-11-24T09:30:00.000Z",
+                         *       "createdAt": "2026-11-23T09:30:00.000Z",
+                         *       "decidedBy": null,
+                         *       "decidedAt": null,
+                         *       "decisionReason": null,
+                         *       "grantId": null
+                         *     }
+                         */
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            decidedBy: string | null;
+                            decisionReason: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            grantId: string | null;
+                            id: string;
+                            orgUnitId: string | null;
+                            payload: {
+                                actions: string[];
+                                durationMinutes: number;
+                                fields?: {
+                                    [key: string]: string;
+                                };
+                                resource?: {
+                                    id: string;
+                                    type: string;
+                                } | null;
+                                scope?: string;
+                            };
+                            reason: string;
+                            requesterId: string;
+                            route: "lead" | "admin";
+                            status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
+                            /** @enum {string} */
+                            type: "temporaryGrant";
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request: its requester, its approvers, or `approval.view` on it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            decidedBy: string | null;
+                            decisionReason: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            grantId: string | null;
+                            id: string;
+                            orgUnitId: string | null;
+                            payload: {
+                                actions: string[];
+                                durationMinutes: number;
+                                fields?: {
+                                    [key: string]: string;
+                                };
+                                resource?: {
+                                    id: string;
+                                    type: string;
+                                } | null;
+                                scope?: string;
+                            };
+                            reason: string;
+                            requesterId: string;
+                            route: "lead" | "admin";
+                            status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
+                            /** @enum {string} */
+                            type: "temporaryGrant";
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a request routed to me
+         * @description Approve: the temporary grant is created in the same transaction, starting now, exactly once (a second approval, even at the same moment on another server, is 409). 403 `own_request` for my own request, `not_approver` when it is routed to someone else, `cannot_grant` when I do not hold what it asks for (for that person, on that record), `forbidden` without `approval.approve`/`reject` on it; 409 when it is no longer pending (decided, cancelled or expired). Audited before → after.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "reason": "Checked the ticket: go ahead"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description why (audited) */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "c0ffee00-0000-4000-8000-00000000a401",
+                         *       "type": "temporaryGrant",
+                         *       "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
+                         *       "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
+                         *       "route": "lead",
+                         *       "payload": {
+                         *         "actions": [
+                         *           "customer.view"
+                         *         ],
+                         *         "resource": {
+                         *           "type": "customer",
+                         *           "id": "c0ffee00-0000-4000-8000-00000000c001"
+                         *         },
+                         *         "fields": {
+                         *           "idNumber": "read",
+                         *           "phone": "read"
+                         *         },
+                         *         "durationMinutes": 120
+                         *       },
+                         *       "reason": "Dispute #4411: the caller disputes a refund; I need to confirm their ID number",
+                         *       "status": "approved",
+                         *       "expiresAt": "2026-11-24T09:30:00.000Z",
+                         *       "createdAt": "2026-11-23T09:30:00.000Z",
+                         *       "decidedBy": "c0ffee00-0000-4000-8000-0000000000e0",
+                         *       "decidedAt": "2026-11-23T09:42:00.000Z",
+                         *       "decisionReason": "Checked the ticket: go ahead",
+                         *       "grantId": "c0ffee00-0000-4000-8000-00000000a001"
+                         *     }
+                         */
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            decidedBy: string | null;
+                            decisionReason: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            grantId: string | null;
+                            id: string;
+                            orgUnitId: string | null;
+                            payload: {
+                                actions: string[];
+                                durationMinutes: number;
+                                fields?: {
+                                    [key: string]: string;
+                                };
+                                resource?: {
+                                    id: string;
+                                    type: string;
+                                } | null;
+                                scope?: string;
+                            };
+                            reason: string;
+                            requesterId: string;
+                            route: "lead" | "admin";
+                            status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
+                            /** @enum {string} */
+                            type: "temporaryGrant";
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Withdraw my pending request
+         * @description Only the requester; 409 once it is no longer pending. Audited.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            decidedBy: string | null;
+                            decisionReason: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            grantId: string | null;
+                            id: string;
+                            orgUnitId: string | null;
+                            payload: {
+                                actions: string[];
+                                durationMinutes: number;
+                                fields?: {
+                                    [key: string]: string;
+                                };
+                                resource?: {
+                                    id: string;
+                                    type: string;
+                                } | null;
+                                scope?: string;
+                            };
+                            reason: string;
+                            requesterId: string;
+                            route: "lead" | "admin";
+                            status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
+                            /** @enum {string} */
+                            type: "temporaryGrant";
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a request routed to me, with a reason
+         * @description Reject, with a reason (kept on the request). 403 `own_request` for my own request, `not_approver` when it is routed to someone else, `cannot_grant` when I do not hold what it asks for (for that person, on that record), `forbidden` without `approval.approve`/`reject` on it; 409 when it is no longer pending (decided, cancelled or expired). Audited before → after.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "reason": "The last four digits are enough to confirm the caller"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description why (audited) */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            decidedBy: string | null;
+                            decisionReason: string | null;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            grantId: string | null;
+                            id: string;
+                            orgUnitId: string | null;
+                            payload: {
+                                actions: string[];
+                                durationMinutes: number;
+                                fields?: {
+                                    [key: string]: string;
+                                };
+                                resource?: {
+                                    id: string;
+                                    type: string;
+                                } | null;
+                                scope?: string;
+                            };
+                            reason: string;
+                            requesterId: string;
+                            route: "lead" | "admin";
+                            status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
+                            /** @enum {string} */
+                            type: "temporaryGrant";
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -463,7 +1474,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -549,7 +1560,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -630,7 +1641,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -768,7 +1779,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -786,7 +1797,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `rate_limited` */
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
                 429: {
                     headers: {
                         /** @description seconds to wait before trying again */
@@ -1054,7 +2065,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1611,7 +2622,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1818,7 +2829,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1856,6 +2867,1602 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/blacklist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The blacklisted numbers, one page by id */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    /** @description a number (any format) or part of the reason */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                companyId?: string;
+                                /** Format: date-time */
+                                createdAt?: string;
+                                createdBy?: string | null;
+                                id: string;
+                                maskedFields?: string[];
+                                /** @description E.164, or masked */
+                                phone?: string;
+                                reason?: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Blacklist a number (P11, audited)
+         * @description The number is stored in E.164, so every way of writing it is the same entry: one listed already is 409. From then on nobody of the company dials it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "phone": "+7 912 345-67-89",
+                     *       "reason": "asked not to be called again (complaint 311)"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description ISO 3166 alpha-2 country of a national phone number (CN, RU, …) */
+                        country?: string;
+                        /** @description any format; stored in E.164 (send `country` for a national number) */
+                        phone: string;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            companyId?: string;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            createdBy?: string | null;
+                            id: string;
+                            maskedFields?: string[];
+                            /** @description E.164, or masked */
+                            phone?: string;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/blacklist/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A blacklist entry */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            companyId?: string;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            createdBy?: string | null;
+                            id: string;
+                            maskedFields?: string[];
+                            /** @description E.164, or masked */
+                            phone?: string;
+                            reason?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Take a number off the blacklist (audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The call log I may view (scope applied in the query), one page by id
+         * @description Each call is projected with my own field rules (P4). `q` finds a number written in any format, or words of the notes, but only through a field I read in clear; `direction`, `customerId` and `phone` keep only calls whose field I read in clear.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    agentId?: string;
+                    /** @description ISO 3166 alpha-2 country of a national phone number (CN, RU, …) */
+                    country?: string;
+                    cursor?: string;
+                    customerId?: string;
+                    direction?: "outbound" | "inbound";
+                    limit?: number;
+                    orgUnitId?: string;
+                    /** @description this number, in any format */
+                    phone?: string;
+                    projectId?: string;
+                    /** @description a number (any format) or part of the notes */
+                    q?: string;
+                    status?: "ringing" | "answered" | "ended";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description whose line it is */
+                                agentId?: string;
+                                /** Format: date-time */
+                                answeredAt?: string | null;
+                                blacklisted?: boolean;
+                                companyId?: string;
+                                /** Format: date-time */
+                                createdAt?: string;
+                                customerId?: string | null;
+                                /** @description outbound | inbound (or masked) */
+                                direction?: string;
+                                durationSec?: number | string;
+                                /** Format: date-time */
+                                endedAt?: string | null;
+                                id: string;
+                                maskedFields?: string[];
+                                notes?: string;
+                                orgUnitId?: string | null;
+                                /** @description E.164, or masked */
+                                phone?: string;
+                                /** @description the pool the number is in */
+                                poolId?: string | null;
+                                projectId?: string | null;
+                                /** Format: date-time */
+                                startedAt?: string;
+                                status?: "ringing" | "answered" | "ended";
+                                /** Format: date-time */
+                                updatedAt?: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Dial a number (outbound, through the telephony adapter)
+         * @description Needs `call.dial` (403 `forbidden` otherwise: a QA inspector listens but never dials). The number (any format, stored in E.164) must not be blacklisted (403 `number_blacklisted`) and must be in a number pool assigned to me, my team or one of my projects that I may use (403 `number_not_in_pool`). My concurrent lines are limited by my grants (P9: novice 2, senior 5): when all are busy the answer is 429 `line_limit_reached` — hang up a call to free one. The limit is counted in the database under a lock on my user row, so it holds across server processes. The call starts `ringing`; with the built-in simulator, `POST /calls/{id}/answer` and `/hangup` move it on.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "phone": "138 0013 8000",
+                     *       "country": "CN"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description ISO 3166 alpha-2 country of a national phone number (CN, RU, …) */
+                        country?: string;
+                        customerId?: string | null;
+                        /** @description any format; stored in E.164 (send `country` for a national number) */
+                        phone: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description whose line it is */
+                            agentId?: string;
+                            /** Format: date-time */
+                            answeredAt?: string | null;
+                            blacklisted?: boolean;
+                            companyId?: string;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            customerId?: string | null;
+                            /** @description outbound | inbound (or masked) */
+                            direction?: string;
+                            durationSec?: number | string;
+                            /** Format: date-time */
+                            endedAt?: string | null;
+                            id: string;
+                            maskedFields?: string[];
+                            notes?: string;
+                            orgUnitId?: string | null;
+                            /** @description E.164, or masked */
+                            phone?: string;
+                            /** @description the pool the number is in */
+                            poolId?: string | null;
+                            projectId?: string | null;
+                            /** Format: date-time */
+                            startedAt?: string;
+                            status?: "ringing" | "answered" | "ended";
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before trying again */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:quota_exceeded",
+                         *       "title": "Quota exceeded",
+                         *       "status": 429,
+                         *       "detail": "Quota exceeded",
+                         *       "code": "quota_exceeded"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A call of the log */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description whose line it is */
+                            agentId?: string;
+                            /** Format: date-time */
+                            answeredAt?: string | null;
+                            blacklisted?: boolean;
+                            companyId?: string;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            customerId?: string | null;
+                            /** @description outbound | inbound (or masked) */
+                            direction?: string;
+                            durationSec?: number | string;
+                            /** Format: date-time */
+                            endedAt?: string | null;
+                            id: string;
+                            maskedFields?: string[];
+                            notes?: string;
+                            orgUnitId?: string | null;
+                            /** @description E.164, or masked */
+                            phone?: string;
+                            /** @description the pool the number is in */
+                            poolId?: string | null;
+                            projectId?: string | null;
+                            /** Format: date-time */
+                            startedAt?: string;
+                            status?: "ringing" | "answered" | "ended";
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/answer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Simulator: the far end answers (ringing → answered)
+         * @description My own line, or `call.edit` on the call. 409 `conflict` from any other status.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description whose line it is */
+                            agentId?: string;
+                            /** Format: date-time */
+                            answeredAt?: string | null;
+                            blacklisted?: boolean;
+                            companyId?: string;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            customerId?: string | null;
+                            /** @description outbound | inbound (or masked) */
+                            direction?: string;
+                            durationSec?: number | string;
+                            /** Format: date-time */
+                            endedAt?: string | null;
+                            id: string;
+                            maskedFields?: string[];
+                            notes?: string;
+                            orgUnitId?: string | null;
+                            /** @description E.164, or masked */
+                            phone?: string;
+                            /** @description the pool the number is in */
+                            poolId?: string | null;
+                            projectId?: string | null;
+                            /** Format: date-time */
+                            startedAt?: string;
+                            status?: "ringing" | "answered" | "ended";
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/hangup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hang up (ringing | answered → ended): frees the line
+         * @description My own line, or `call.edit` on the call. An answered call leaves a recording (`GET /calls/{id}/recordings`). 409 `conflict` once ended.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description whose line it is */
+                            agentId?: string;
+                            /** Format: date-time */
+                            answeredAt?: string | null;
+                            blacklisted?: boolean;
+                            companyId?: string;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            customerId?: string | null;
+                            /** @description outbound | inbound (or masked) */
+                            direction?: string;
+                            durationSec?: number | string;
+                            /** Format: date-time */
+                            endedAt?: string | null;
+                            id: string;
+                            maskedFields?: string[];
+                            notes?: string;
+                            orgUnitId?: string | null;
+                            /** @description E.164, or masked */
+                            phone?: string;
+                            /** @description the pool the number is in */
+                            poolId?: string | null;
+                            projectId?: string | null;
+                            /** Format: date-time */
+                            startedAt?: string;
+                            status?: "ringing" | "answered" | "ended";
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Write a call's notes (`call.note`, audited before → after) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "notes": "Asked for a callback on Friday after 18:00; interested in the 300M plan."
+                     *     }
+                     */
+                    "application/json": {
+                        notes: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description whose line it is */
+                            agentId?: string;
+                            /** Format: date-time */
+                            answeredAt?: string | null;
+                            blacklisted?: boolean;
+                            companyId?: string;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            customerId?: string | null;
+                            /** @description outbound | inbound (or masked) */
+                            direction?: string;
+                            durationSec?: number | string;
+                            /** Format: date-time */
+                            endedAt?: string | null;
+                            id: string;
+                            maskedFields?: string[];
+                            notes?: string;
+                            orgUnitId?: string | null;
+                            /** @description E.164, or masked */
+                            phone?: string;
+                            /** @description the pool the number is in */
+                            poolId?: string | null;
+                            projectId?: string | null;
+                            /** Format: date-time */
+                            startedAt?: string;
+                            status?: "ringing" | "answered" | "ended";
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/{id}/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A call's recordings that I may view or play */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                agentId?: string;
+                                callId?: string;
+                                companyId?: string;
+                                /** Format: date-time */
+                                createdAt?: string;
+                                durationSec?: number | string;
+                                id: string;
+                                maskedFields?: string[];
+                                orgUnitId?: string | null;
+                                projectId?: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calls/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How many calls the log shows with these filters (over all its pages) */
+        get: {
+            parameters: {
+                query?: {
+                    agentId?: string;
+                    /** @description ISO 3166 alpha-2 country of a national phone number (CN, RU, …) */
+                    country?: string;
+                    customerId?: string;
+                    direction?: "outbound" | "inbound";
+                    orgUnitId?: string;
+                    /** @description this number, in any format */
+                    phone?: string;
+                    projectId?: string;
+                    /** @description a number (any format) or part of the notes */
+                    q?: string;
+                    status?: "ringing" | "answered" | "ended";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            count: number;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1975,7 +4582,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2120,7 +4727,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2342,7 +4949,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2502,7 +5109,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2556,7 +5163,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `rate_limited` */
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
                 429: {
                     headers: {
                         /** @description seconds to wait before trying again */
@@ -2668,7 +5275,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2793,7 +5400,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2929,7 +5536,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3067,7 +5674,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3221,7 +5828,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3275,7 +5882,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `rate_limited` */
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
                 429: {
                     headers: {
                         /** @description seconds to wait before trying again */
@@ -3385,7 +5992,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3496,7 +6103,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3532,7 +6139,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `rate_limited` */
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
                 429: {
                     headers: {
                         /** @description seconds to wait before trying again */
@@ -3557,6 +6164,628 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Temporary grants I may see (mine; my team’s with `grant.view`)
+         * @description `state=current` (default): not ended nor revoked, upcoming ones included; `all`: the history too. Each grant’s `state` is read from the clock at this request.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    state?: "current" | "all";
+                    userId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actions: string[];
+                                approvalId: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string | null;
+                                fields: {
+                                    [key: string]: string;
+                                };
+                                id: string;
+                                reason: string | null;
+                                resource: {
+                                    id: string;
+                                    type: string;
+                                } | null;
+                                /** Format: date-time */
+                                revokedAt: string | null;
+                                revokedBy: string | null;
+                                scope: ("own" | "team" | "subtree" | "project" | "company") | {
+                                    record: string;
+                                };
+                                state: "upcoming" | "active" | "ended" | "revoked";
+                                userId: string;
+                                /** Format: date-time */
+                                validFrom: string;
+                                /** Format: date-time */
+                                validUntil: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Give a temporary grant directly (a lead to their own team)
+         * @description `grant.create` on the person, and everything given must be mine to give to them (403 `cannot_grant` naming each action and why): the actions, on that record or scope, fields no more revealing than mine. In force from `startsAt` (default now) until `endsAt` (at most 30 days), ended by the clock; every use of it is audited. Audited (`grant.created`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "userId": "c0ffee00-0000-4000-8000-0000000000b0",
+                     *       "actions": [
+                     *         "customer.view"
+                     *       ],
+                     *       "resource": {
+                     *         "type": "customer",
+                     *         "id": "c0ffee00-0000-4000-8000-00000000c001"
+                     *       },
+                     *       "fields": {
+                     *         "idNumber": "read"
+                     *       },
+                     *       "endsAt": "2026-11-23T18:00:00.000Z",
+                     *       "reason": "Dispute #4411, until the end of the shift"
+                     *     }
+                     */
+                    "application/json": {
+                        actions: string[];
+                        /** Format: date-time */
+                        endsAt: string;
+                        /** @description field → hidden | masked | read | edit (`*` for every field), as in a role grant */
+                        fields?: {
+                            [key: string]: "hidden" | "masked" | "read" | "edit";
+                        };
+                        /** @description why (audited) */
+                        reason: string;
+                        /** @description one record: the grant reaches it alone */
+                        resource?: {
+                            id: string;
+                            type: "customer" | "ticket";
+                        };
+                        /** @description without `resource`: the data scope (default `own`) */
+                        scope?: "own" | "team" | "subtree" | "project" | "company";
+                        /** Format: date-time */
+                        startsAt?: string;
+                        userId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "c0ffee00-0000-4000-8000-00000000a001",
+                         *       "userId": "c0ffee00-0000-4000-8000-0000000000b0",
+                         *       "actions": [
+                         *         "customer.view"
+                         *       ],
+                         *       "scope": {
+                         *         "record": "c0ffee00-0000-4000-8000-00000000c001"
+                         *       },
+                         *       "resource": {
+                         *         "type": "customer",
+                         *         "id": "c0ffee00-0000-4000-8000-00000000c001"
+                         *       },
+                         *       "fields": {
+                         *         "idNumber": "read"
+                         *       },
+                         *       "validFrom": "2026-11-23T09:42:00.000Z",
+                         *       "validUntil": "2026-11-23T18:00:00.000Z",
+                         *       "state": "active",
+                         *       "reason": "Dispute #4411, until the end of the shift",
+                         *       "createdBy": "c0ffee00-0000-4000-8000-0000000000e0",
+                         *       "createdAt": "2026-11-23T09:42:00.000Z",
+                         *       "revokedAt": null,
+                         *       "revokedBy": null,
+                         *       "approvalId": null
+                         *     }
+                         */
+                        "application/json": {
+                            actions: string[];
+                            approvalId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            fields: {
+                                [key: string]: string;
+                            };
+                            id: string;
+                            reason: string | null;
+                            resource: {
+                                id: string;
+                                type: string;
+                            } | null;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                            revokedBy: string | null;
+                            scope: ("own" | "team" | "subtree" | "project" | "company") | {
+                                record: string;
+                            };
+                            state: "upcoming" | "active" | "ended" | "revoked";
+                            userId: string;
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** Format: date-time */
+                            validUntil: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One temporary grant */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: string[];
+                            approvalId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            fields: {
+                                [key: string]: string;
+                            };
+                            id: string;
+                            reason: string | null;
+                            resource: {
+                                id: string;
+                                type: string;
+                            } | null;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                            revokedBy: string | null;
+                            scope: ("own" | "team" | "subtree" | "project" | "company") | {
+                                record: string;
+                            };
+                            state: "upcoming" | "active" | "ended" | "revoked";
+                            userId: string;
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** Format: date-time */
+                            validUntil: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a temporary grant now
+         * @description `grant.revoke` on it and the power to give it (the holder may always give theirs up); 409 once it has ended or been revoked. Audited before → after.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            actions: string[];
+                            approvalId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            createdBy: string | null;
+                            fields: {
+                                [key: string]: string;
+                            };
+                            id: string;
+                            reason: string | null;
+                            resource: {
+                                id: string;
+                                type: string;
+                            } | null;
+                            /** Format: date-time */
+                            revokedAt: string | null;
+                            revokedBy: string | null;
+                            scope: ("own" | "team" | "subtree" | "project" | "company") | {
+                                record: string;
+                            };
+                            state: "upcoming" | "active" | "ended" | "revoked";
+                            userId: string;
+                            /** Format: date-time */
+                            validFrom: string;
+                            /** Format: date-time */
+                            validUntil: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -3588,10 +6817,11 @@ export interface paths {
                         "application/json": {
                             /** @description set when the caller is an API key (then `user` is null) */
                             apiKeyId: string | null;
-                            /** @description temporary grants in force (W1) */
+                            /** @description temporary grants not yet ended at this request (W1; upcoming ones included): GET /api/v1/grants has the details */
                             grants: {
                                 actions: string[];
                                 id: string;
+                                scope: components["schemas"]["Scope"];
                                 /** Format: date-time */
                                 validFrom: string;
                                 /** Format: date-time */
@@ -3653,6 +6883,1256 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My notifications, newest first (W6: notification instead of access)
+         * @description What changed on the tickets I watch, in person or through my team: a status moved (from → to) or a reply came. A notification names the ticket and the change, never its content, so it reaches watchers who may not open the ticket. `unread=true` keeps the unread ones; `unread` in the answer counts them all. An API key has none.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    unread?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                fromStatus: string | null;
+                                id: string;
+                                /** @description ticket.status_changed: fromStatus → toStatus; ticket.replied: a reply came */
+                                kind: "ticket.status_changed" | "ticket.replied";
+                                /** Format: date-time */
+                                readAt: string | null;
+                                ticketId: string;
+                                toStatus: string | null;
+                            }[];
+                            nextCursor: string | null;
+                            unread: number;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark one of my notifications read
+         * @description Another person's notification is 404, as an id never issued.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            fromStatus: string | null;
+                            id: string;
+                            /** @description ticket.status_changed: fromStatus → toStatus; ticket.replied: a reply came */
+                            kind: "ticket.status_changed" | "ticket.replied";
+                            /** Format: date-time */
+                            readAt: string | null;
+                            ticketId: string;
+                            toStatus: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/number-pools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The number pools I may view, one page by id */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    orgUnitId?: string;
+                    projectId?: string;
+                    /** @description part of the name */
+                    q?: string;
+                    userId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                companyId?: string;
+                                /** Format: date-time */
+                                createdAt?: string;
+                                id: string;
+                                maskedFields?: string[];
+                                name?: string;
+                                /** @description the team it is assigned to */
+                                orgUnitId?: string | null;
+                                /** @description the project it is assigned to */
+                                projectId?: string | null;
+                                /** Format: date-time */
+                                updatedAt?: string;
+                                /** @description the person it is assigned to */
+                                userId?: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a number pool (admin-managed, P11)
+         * @description Assigned to at most one of a person (`userId`), a team (`orgUnitId`) or a project (`projectId`); people dial only numbers of pools assigned to them, their team or their project. A name is unique in the company (409).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Broadband win-back, team A",
+                     *       "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a"
+                     *     }
+                     */
+                    "application/json": {
+                        name: string;
+                        orgUnitId?: string | null;
+                        projectId?: string | null;
+                        userId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            companyId?: string;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            id: string;
+                            maskedFields?: string[];
+                            name?: string;
+                            /** @description the team it is assigned to */
+                            orgUnitId?: string | null;
+                            /** @description the project it is assigned to */
+                            projectId?: string | null;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                            /** @description the person it is assigned to */
+                            userId?: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/number-pools/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A number pool */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            companyId?: string;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            id: string;
+                            maskedFields?: string[];
+                            name?: string;
+                            /** @description the team it is assigned to */
+                            orgUnitId?: string | null;
+                            /** @description the project it is assigned to */
+                            projectId?: string | null;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                            /** @description the person it is assigned to */
+                            userId?: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a number pool and its numbers (audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename or reassign a number pool */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Broadband win-back"
+                     *     }
+                     */
+                    "application/json": {
+                        name?: string;
+                        orgUnitId?: string | null;
+                        projectId?: string | null;
+                        userId?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            companyId?: string;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            id: string;
+                            maskedFields?: string[];
+                            name?: string;
+                            /** @description the team it is assigned to */
+                            orgUnitId?: string | null;
+                            /** @description the project it is assigned to */
+                            projectId?: string | null;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                            /** @description the person it is assigned to */
+                            userId?: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/number-pools/{id}/numbers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pool's numbers, one page */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                addedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                /** @description E.164 */
+                                phone: string;
+                                poolId: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a number to a pool (P8: within the daily quota)
+         * @description `numberPool.addNumber` on the pool. A per-day limit on that right (the team lead preset: 5 a day) is counted in the database, per person and company-local day; beyond it the answer is 429 `quota_exceeded` with `Retry-After` (the seconds to midnight) and nothing is added. A number already in the pool is 409 and spends nothing. Audited (`numberPool.number_added`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "phone": "138 0013 8000",
+                     *       "country": "CN"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description ISO 3166 alpha-2 country of a national phone number (CN, RU, …) */
+                        country?: string;
+                        /** @description any format; stored in E.164 (send `country` for a national number) */
+                        phone: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /** @description E.164 */
+                            phone: string;
+                            poolId: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before trying again */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:quota_exceeded",
+                         *       "title": "Quota exceeded",
+                         *       "status": 429,
+                         *       "detail": "Quota exceeded",
+                         *       "code": "quota_exceeded"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/number-pools/{id}/numbers/{numberId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a number from a pool (audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    numberId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -3742,7 +8222,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3865,7 +8345,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4070,7 +8550,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4215,7 +8695,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4439,7 +8919,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4555,7 +9035,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4654,7 +9134,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4731,7 +9211,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4856,7 +9336,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5031,7 +9511,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5133,7 +9613,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5337,7 +9817,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5589,7 +10069,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5690,7 +10170,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5728,6 +10208,393 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recordings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The recordings I may view (`recording.view`), one page by id */
+        get: {
+            parameters: {
+                query?: {
+                    callId?: string;
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                agentId?: string;
+                                callId?: string;
+                                companyId?: string;
+                                /** Format: date-time */
+                                createdAt?: string;
+                                durationSec?: number | string;
+                                id: string;
+                                maskedFields?: string[];
+                                orgUnitId?: string | null;
+                                projectId?: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recordings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A recording's metadata */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            agentId?: string;
+                            callId?: string;
+                            companyId?: string;
+                            /** Format: date-time */
+                            createdAt?: string;
+                            durationSec?: number | string;
+                            id: string;
+                            maskedFields?: string[];
+                            orgUnitId?: string | null;
+                            projectId?: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recordings/{id}/play": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Play a recording (G2: audited)
+         * @description `recording.play` on the recording: 404 when I may neither view nor play it, 403 when I may view but not play it. Every playback is audited (`recording.played`, with the reason of the `x-tessera-reason` header when given); the answer is a signed URL valid for five minutes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            callId: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            id: string;
+                            /** @description a signed playback URL (the simulator: telephony.invalid) */
+                            url: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before trying again */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:quota_exceeded",
+                         *       "title": "Quota exceeded",
+                         *       "status": 429,
+                         *       "detail": "Quota exceeded",
+                         *       "code": "quota_exceeded"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -5794,7 +10661,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5958,7 +10825,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6061,7 +10928,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6138,7 +11005,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6339,7 +11206,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6484,7 +11351,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6643,7 +11510,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6786,7 +11653,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6911,7 +11778,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7073,7 +11940,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `rate_limited` */
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
                 429: {
                     headers: {
                         /** @description seconds to wait before trying again */
@@ -7210,7 +12077,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7342,7 +12209,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7562,7 +12429,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7713,7 +12580,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7767,7 +12634,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `rate_limited` */
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
                 429: {
                     headers: {
                         /** @description seconds to wait before trying again */
@@ -7883,7 +12750,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8012,7 +12879,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8048,7 +12915,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `rate_limited` */
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
                 429: {
                     headers: {
                         /** @description seconds to wait before trying again */
@@ -8175,7 +13042,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8211,7 +13078,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `rate_limited` */
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
                 429: {
                     headers: {
                         /** @description seconds to wait before trying again */
@@ -8348,7 +13215,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8402,7 +13269,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `rate_limited` */
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
                 429: {
                     headers: {
                         /** @description seconds to wait before trying again */
@@ -8425,6 +13292,419 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/watchers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is told of a ticket's changes (W6)
+         * @description Needs `ticket.view` on the ticket (404 otherwise). Lists the people and teams I may view, and myself.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                addedBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                id: string;
+                                /** @description a team watching: every member is told */
+                                orgUnitId: string | null;
+                                ticketId: string;
+                                /** @description a person watching */
+                                userId: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Have a person or a team told of a ticket's changes (W6)
+         * @description Watching is not access: a watcher who may not open the ticket is told only that its status changed (from → to) or that a reply came (`GET /notifications`), never its content. Watching myself needs `ticket.view`; adding someone else or a team needs `ticket.edit` (a closed ticket: 403, P5) and a person or unit I may view (my own unit needs no `orgUnit.view`). 409 when they already watch. Audited.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description exactly one of userId and orgUnitId */
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "orgUnitId": "3f1c9a2e-8b7d-4c6e-9f0a-1b2c3d4e5f60"
+                     *     }
+                     */
+                    "application/json": {
+                        orgUnitId?: string;
+                        userId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            addedBy: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /** @description a team watching: every member is told */
+                            orgUnitId: string | null;
+                            ticketId: string;
+                            /** @description a person watching */
+                            userId: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before trying again */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:quota_exceeded",
+                         *       "title": "Quota exceeded",
+                         *       "status": 429,
+                         *       "detail": "Quota exceeded",
+                         *       "code": "quota_exceeded"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tickets/{id}/watchers/{watcherId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Stop telling a person or team of a ticket's changes
+         * @description Myself with `ticket.view`; anyone else, or a team, with `ticket.edit`. Audited.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    watcherId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -8641,7 +13921,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8750,7 +14030,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8786,7 +14066,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `rate_limited` */
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
                 429: {
                     headers: {
                         /** @description seconds to wait before trying again */
@@ -8915,7 +14195,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9059,7 +14339,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9334,7 +14614,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9442,7 +14722,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9480,6 +14760,138 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person’s temporary grants (404 for a person I may not view) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    state?: "current" | "all";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                actions: string[];
+                                approvalId: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                createdBy: string | null;
+                                fields: {
+                                    [key: string]: string;
+                                };
+                                id: string;
+                                reason: string | null;
+                                resource: {
+                                    id: string;
+                                    type: string;
+                                } | null;
+                                /** Format: date-time */
+                                revokedAt: string | null;
+                                revokedBy: string | null;
+                                scope: ("own" | "team" | "subtree" | "project" | "company") | {
+                                    record: string;
+                                };
+                                state: "upcoming" | "active" | "ended" | "revoked";
+                                userId: string;
+                                /** Format: date-time */
+                                validFrom: string;
+                                /** Format: date-time */
+                                validUntil: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -9570,7 +14982,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9664,7 +15076,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9780,7 +15192,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;

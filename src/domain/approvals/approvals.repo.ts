@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto'
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../database.js'
+import type { GrantRow } from '../roles/roles.table.js'
+import type { ApprovalRequestRow, ApprovalRequestsTable } from './approvals.table.js'
+
+// Private to the approvals module (docs/resources.md): rows of `approval_requests` and of
+// `grants`, unauthorized. The service decides who may read or change what.
+
+type Db = Kysely<Database>
+
+export interface NewGrantRow {
+  readonly userId: string
+  readonly definition: Record<string, unknown>
+  readonly validFrom: Date
+  readonly validUntil: Date
+  readonly recordType: string | null
+  readonly recordId: string | null
+  readonly reason: string
+  readonly createdBy: string
+  readonly approvalId: string | null
+}
+
+export async function insertGrantRow(
+  db: Db,
+  companyId: string,
+  g: NewGrantRow,
+  now: Date,
+): Promise<GrantRow> {
+  return db
+    .insertInto('grants')
+    .values({
+      id: randomUUID(),
+      company_id: companyId,
+      user_id: g.userId,
+      definition: JSON.stringify(g.definition),
+      valid_from: g.validFrom,
+      valid_until: g.validUntil,
+      record_type: g.recordType,
+      record_id: g.recordId,
+      reason: g.reason,
+      created_by: g.createdBy,
+      created_at: now,
+      revoked_at: null,
+      approval_id: g.approvalId,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export async function findGrantRow(
+  db: Db,
+  companyId: string,
+  id: string,
+  lock = false,
+): Promise<GrantRow | undefined> {
+  let q = db
+    .selectFrom('grants')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+  if (lock) q = q.forUpdate()
+  return q.executeTakeFirst()
+}
+
+/** Ends a grant now; undefined when it was revoked already (by someone at the same moment). */
+export async function revokeGrantRow(
+  db: Db,
+  companyId: string,
+  id: string,
+  by: string,
+  now: Date,
+): Promise<GrantRow | undefined> {
+  return db
+    .updateTable('grants')
+    .set({ revoked_at: now, revoked_by: by })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** A person's grants by id; `current`: not revoked and not ended at `now` (upcoming included). */
+export async function listGrantRows(
+  db: Db,
+  companyId: string,
+  userId: string | undefined,
+  options: { current: boolean; now: Date; after?: string | undefined; limit: number },
+): Promise<GrantRow[]> {
+  let q = db.selectFrom('grants').selectAll().where('company_id', '=', companyId)
+  if (userId !== undefined) q = q.where('user_id', '=', userId)
+  if (options.current) q = q.where('revoked_at', 'is', null).where('valid_until', '>', options.now)
+  if (options.after !== undefined) q = q.where('id', '>', options.after)
+  return q.orderBy('id').limit(options.limit).execute()
+}
+
+export interface NewRequestRow {
+  readonly type: ApprovalRequestsTable['type']
+  readonly requesterId: string
+  readonly orgUnitId: string | null
+  readonly route: ApprovalRequestsTable['route']
+  readonly payload: Record<string, unknown>
+  readonly reason: string
+  readonly expiresAt: Date
+}
+
+export async function insertRequest(
+  db: Db,
+  companyId: string,
+  r: NewRequestRow,
+  now: Date,
+): Promise<ApprovalRequestRow> {
+  return db
+    .insertInto('approval_requests')
+    .values({
+      id: randomUUID(),
+      company_id: companyId,
+      type: r.type,
+      requester_id: r.requesterId,
+      org_unit_id: r.orgUnitId,
+      route: r.route,
+      payload: JSON.stringify(r.payload),
+      reason: r.reason,
+      status: 'pending',
+      expires_at: r.expiresAt,
+      created_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+/** The request row; `lock` takes its row lock until the transaction ends (deciding). */
+export async function findRequest(
+  db: Db,
+  companyId: string,
+  id: string,
+  lock = false,
+): Promise<ApprovalRequestRow | undefined> {
+  let q = db
+    .selectFrom('approval_requests')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+  if (lock) q = q.forUpdate()
+  return q.executeTakeFirst()
+}
+
+/**
+ * Closes a pending, unexpired request: the one conditional write every decision goes through.
+ * Undefined when it was no longer pending (decided or cancelled meanwhile) or had expired.
+ */
+export async function closeRequest(
+  db: Db,
+  companyId: string,
+  id: string,
+  change: {
+    status: 'approved' | 'rejected' | 'cancelled'
+    decidedBy: string | null
+    decisionReason: string | null
+    grantId: string | null
+  },
+  now: Date,
+): Promise<ApprovalRequestRow | undefined> {
+  return db
+    .updateTable('approval_requests')
+    .set({
+      status: change.status,
+      decided_by: change.decidedBy,
+      decided_at: now,
+      decision_reason: change.decisionReason,
+      grant_id: change.grantId,
+    })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+export async function listRequestRows(
+  db: Db,
+  companyId: string,
+  filter:
+    | { kind: 'mine'; requesterId: string }
+    | {
+        kind: 'to-decide'
+        deciderId: string
+        /** the decider's unit when they are a lead there; null when they are no lead */
+        leadOf: string | null
+        admin: boolean
+        now: Date
+      },
+  page: { after?: string | undefined; limit: number },
+): Promise<ApprovalRequestRow[]> {
+  let q = db.selectFrom('approval_requests').selectAll().where('company_id', '=', companyId)
+  if (filter.kind === 'mine') q = q.where('requester_id', '=', filter.requesterId)
+  else {
+    const { leadOf, admin } = filter
+    q = q
+      .where('status', '=', 'pending')
+      .where('expires_at', '>', filter.now)
+      .where('requester_id', '<>', filter.deciderId)
+      .where((eb) =>
+        eb.or([
+          ...(admin ? [eb.lit(true)] : []),
+          ...(leadOf !== null
+            ? [eb.and([eb('route', '=', 'lead'), eb('org_unit_id', '=', leadOf)])]
+            : []),
+          eb.lit(false),
+        ]),
+      )
+  }
+  if (page.after !== undefined) q = q.where('id', '>', page.after)
+  return q.orderBy('id').limit(page.limit).execute()
+}
+
+/** Does the unit have an active team lead other than `except`? (W1 routing) */
+export async function unitHasLead(
+  db: Db,
+  companyId: string,
+  orgUnitId: string,
+  except: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('users')
+    .select(sql<number>`1`.as('one'))
+    .where('company_id', '=', companyId)
+    .where('org_unit_id', '=', orgUnitId)
+    .where('level', '=', 'lead')
+    .where('status', '=', 'active')
+    .where('id', '<>', except)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+/** A person's level, unit and status, as stored now (routing and deciding read them fresh). */
+export async function personRow(db: Db, companyId: string, userId: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'level', 'org_unit_id', 'status'])
+    .where('company_id', '=', companyId)
+    .where('id', '=', userId)
+    .executeTakeFirst()
+}

@@ -1,0 +1,422 @@
+/**
+ * W1–W3: access requests and their approval. A person asks (`approval.create`) for a temporary
+ * grant for themselves — a senior agent asking for one customer's full record to settle a
+ * dispute — with a reason and a duration. The request is routed by the requester's level when it
+ * is made: an agent's to the team lead of their org unit (to an admin when the unit has no
+ * other active lead), a lead's or an admin's to a company admin (a person of level `admin`).
+ *
+ * Deciding (approve or reject) needs all of: being one of the request's approvers (403
+ * `not_approver`), not being its requester (403 `own_request`), `approval.approve` /
+ * `approval.reject` on it (the presets: a lead on their team's requests, never their own), and
+ * being able to give the grant it asks for to the requester (canDelegate, 403 `cannot_grant`).
+ * A request nobody decides expires at `expiresAt`: the clock is compared wherever it matters, no
+ * job runs. Approving locks the request row, creates the grant and closes the request with one
+ * conditional update, in one transaction; the grant names its request and a unique index allows
+ * one grant per request, so two approvers at the same moment (on two processes) apply it once:
+ * the second answers 409.
+ */
+import { decide, type Action, type Resource } from '../../authz/index.js'
+import { AppError } from '../../errors.js'
+import { authorize, envOf, subjectOf } from '../access/index.js'
+import { recordAudit } from '../audit/index.js'
+import { inCompany, type Ctx, type TenantCtx } from '../context.js'
+import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
+import type {
+  ApprovalRequestView,
+  ApprovalRoute,
+  ApprovalStatus,
+  ApprovalType,
+  TemporaryGrantPayload,
+  TemporaryGrantView,
+} from './approvals.js'
+import * as repo from './approvals.repo.js'
+import type { ApprovalRequestRow } from './approvals.table.js'
+import {
+  assertCanGive,
+  boundPerson,
+  giveGrant,
+  grantDefinition,
+  grantRecord,
+  MAX_GRANT_MS,
+} from './grants.service.js'
+
+/** An undecided request expires after this long unless it says otherwise (24 hours). */
+export const DEFAULT_REQUEST_TTL_MINUTES = 24 * 60
+/** The longest a request may wait for a decision: 7 days. */
+export const MAX_REQUEST_TTL_MINUTES = 7 * 24 * 60
+
+export interface NewApprovalRequest {
+  readonly type: ApprovalType
+  readonly payload: TemporaryGrantPayload
+  readonly reason: string
+  readonly expiresInMinutes?: number | undefined
+}
+
+export function requestStatus(row: ApprovalRequestRow, now: Date): ApprovalStatus {
+  if (row.status === 'pending' && row.expires_at.getTime() <= now.getTime()) return 'expired'
+  return row.status
+}
+
+export function requestView(row: ApprovalRequestRow, now: Date): ApprovalRequestView {
+  return {
+    id: row.id,
+    type: row.type,
+    requesterId: row.requester_id,
+    orgUnitId: row.org_unit_id,
+    route: row.route,
+    payload: row.payload as unknown as TemporaryGrantPayload,
+    reason: row.reason,
+    status: requestStatus(row, now),
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
+    decisionReason: row.decision_reason,
+    grantId: row.grant_id,
+  }
+}
+
+const auditView = (v: ApprovalRequestView) => ({
+  ...v,
+  expiresAt: v.expiresAt.toISOString(),
+  createdAt: v.createdAt.toISOString(),
+  decidedAt: v.decidedAt?.toISOString() ?? null,
+})
+
+/** The request as the engine sees it (`approval.*` actions decide on it). */
+function approvalResource(row: {
+  id: string
+  requester_id: string
+  org_unit_id: string | null
+  status: string
+  type: string
+}): Resource {
+  return {
+    type: 'approval',
+    id: row.id,
+    attrs: {
+      id: row.id,
+      requesterId: row.requester_id,
+      orgUnitId: row.org_unit_id,
+      status: row.status,
+      type: row.type,
+    },
+  }
+}
+
+/** W1 routing: by the requester's level, and whether their unit has a lead to decide. */
+async function routeFor(
+  tx: TenantCtx,
+  person: { id: string; level: string; org_unit_id: string | null },
+): Promise<ApprovalRoute> {
+  if (person.level === 'lead' || person.level === 'admin') return 'admin'
+  if (person.org_unit_id === null) return 'admin'
+  const lead = await repo.unitHasLead(tx.db, tx.actor.companyId, person.org_unit_id, person.id)
+  return lead ? 'lead' : 'admin'
+}
+
+/** Is the caller one of the request's approvers (its route's), as they are now? */
+async function isApprover(tx: TenantCtx, row: ApprovalRequestRow): Promise<boolean> {
+  const me = await repo.personRow(tx.db, tx.actor.companyId, tx.actor.userId)
+  if (me === undefined || me.status !== 'active') return false
+  if (me.level === 'admin') return true
+  return row.route === 'lead' && me.level === 'lead' && me.org_unit_id === row.org_unit_id
+}
+
+/** The requester, an approver, or `approval.view` on it (a lead: their team's requests). */
+async function visible(tx: TenantCtx, row: ApprovalRequestRow): Promise<boolean> {
+  if (row.requester_id === tx.actor.userId) return true
+  if (await isApprover(tx, row)) return true
+  return decide(
+    await subjectOf(tx),
+    'approval.view',
+    { ...approvalResource(row), companyId: tx.actor.companyId },
+    envOf(tx),
+  ).allowed
+}
+
+const noSuchRequest = () =>
+  new AppError('not_found', 'no such request', {
+    errors: [{ path: 'params/id', message: 'no such request' }],
+  })
+
+/** `POST /approvals`: ask. The grant is checked now (400, 404 for a record I may not view). */
+export async function createApprovalRequest(
+  ctx: Ctx,
+  input: NewApprovalRequest,
+): Promise<ApprovalRequestView> {
+  return inCompany(ctx, async (tx) => {
+    const { companyId, userId } = tx.actor
+    const person = await repo.personRow(tx.db, companyId, userId)
+    // an API key is nobody: it cannot ask for a person's grant
+    if (person === undefined) throw new AppError('forbidden', 'only a person may ask for access')
+    const draft = {
+      id: 'new',
+      requester_id: userId,
+      org_unit_id: person.org_unit_id,
+      status: 'pending',
+      type: input.type,
+    }
+    await authorize(tx, 'approval.create', approvalResource(draft), {
+      recorded: true,
+      reason: input.reason,
+    })
+    const { durationMinutes, ...spec } = input.payload
+    grantDefinition(spec, 'body/payload')
+    if (durationMinutes * 60_000 > MAX_GRANT_MS)
+      throw new AppError('validation_failed', 'the grant would last too long', {
+        errors: [{ path: 'body/payload/durationMinutes', message: 'at most 30 days (43200)' }],
+      })
+    if (spec.resource)
+      await grantRecord(tx, await subjectOf(tx), spec.resource, 'body/payload/resource')
+    const ttl = input.expiresInMinutes ?? DEFAULT_REQUEST_TTL_MINUTES
+    const row = await repo.insertRequest(
+      tx.db,
+      companyId,
+      {
+        type: input.type,
+        requesterId: userId,
+        orgUnitId: person.org_unit_id,
+        route: await routeFor(tx, person),
+        payload: { ...input.payload } as unknown as Record<string, unknown>,
+        reason: input.reason,
+        expiresAt: new Date(tx.now.getTime() + ttl * 60_000),
+      },
+      tx.now,
+    )
+    const view = requestView(row, tx.now)
+    await recordAudit(tx, {
+      action: 'approval.requested',
+      targetType: 'approval',
+      targetId: row.id,
+      before: null,
+      after: auditView(view),
+    })
+    return view
+  })
+}
+
+export interface ApprovalListRequest extends PageRequest {
+  readonly view: 'mine' | 'to-decide'
+}
+
+/**
+ * `GET /approvals?view=mine|to-decide`: my requests (every status), or the pending ones I may
+ * decide now (routed to me, not mine, `approval.approve` on them).
+ */
+export async function listApprovalRequests(
+  ctx: Ctx,
+  request: ApprovalListRequest,
+): Promise<Page<ApprovalRequestView>> {
+  const after = decodeCursor(request.cursor)
+  return inCompany(ctx, async (tx) => {
+    const { companyId, userId } = tx.actor
+    if (request.view === 'mine') {
+      const rows = await repo.listRequestRows(
+        tx.db,
+        companyId,
+        { kind: 'mine', requesterId: userId },
+        { after, limit: request.limit + 1 },
+      )
+      return pageOf(rows, request.limit, (r) => requestView(r, tx.now))
+    }
+    const me = await repo.personRow(tx.db, companyId, userId)
+    const admin = me?.status === 'active' && me.level === 'admin'
+    const leadOf = me?.status === 'active' && me.level === 'lead' ? me.org_unit_id : null
+    const rows = await repo.listRequestRows(
+      tx.db,
+      companyId,
+      { kind: 'to-decide', deciderId: userId, leadOf, admin, now: tx.now },
+      { after, limit: request.limit + 1 },
+    )
+    const page = pageOf(rows, request.limit, (r) => r)
+    const subject = await subjectOf(tx)
+    const env = envOf(tx)
+    // a row the engine would not let me approve is not mine to decide (the cursor still moves)
+    const items = page.items
+      .filter(
+        (r) =>
+          decide(subject, 'approval.approve', { ...approvalResource(r), companyId }, env).allowed,
+      )
+      .map((r) => requestView(r, tx.now))
+    return { items, nextCursor: page.nextCursor }
+  })
+}
+
+export async function getApprovalRequest(ctx: Ctx, id: string): Promise<ApprovalRequestView> {
+  return inCompany(ctx, async (tx) => {
+    const row = await repo.findRequest(tx.db, tx.actor.companyId, id)
+    if (row === undefined || !(await visible(tx, row))) throw noSuchRequest()
+    return requestView(row, tx.now)
+  })
+}
+
+/** Refuses a request that is no longer pending (409), naming what it is. */
+function assertPending(row: ApprovalRequestRow, now: Date): void {
+  const status = requestStatus(row, now)
+  if (status !== 'pending')
+    throw new AppError('conflict', `the request is ${status}`, {
+      errors: [{ path: 'params/id', message: `already ${status}` }],
+    })
+}
+
+/**
+ * The checks every decision passes, on the locked row: visible (404), routed to me (403
+ * `not_approver`), not mine (403 `own_request`), the engine's `approval.<verb>` (403), still
+ * pending (409), and the grant mine to give to the requester (403 `cannot_grant`).
+ */
+async function decidable(
+  tx: TenantCtx,
+  id: string,
+  verb: 'approve' | 'reject',
+): Promise<{ row: ApprovalRequestRow; give: () => Promise<TemporaryGrantView> }> {
+  const { companyId, userId } = tx.actor
+  const row = await repo.findRequest(tx.db, companyId, id, true)
+  if (row === undefined || !(await visible(tx, row))) throw noSuchRequest()
+  if (row.requester_id === userId)
+    throw new AppError('own_request', 'you asked for this: someone else decides it')
+  if (!(await isApprover(tx, row)))
+    throw new AppError(
+      'not_approver',
+      row.route === 'admin'
+        ? 'this request is routed to a company admin'
+        : "this request is routed to the requester's team lead",
+    )
+  await authorize(tx, `approval.${verb}` as Action, approvalResource(row), { recorded: true })
+  assertPending(row, tx.now)
+  const { durationMinutes, ...spec } = row.payload as unknown as TemporaryGrantPayload
+  const me = await subjectOf(tx)
+  const { bound: requester, status } = await boundPerson(tx, row.requester_id, 'params/id')
+  if (status !== 'active')
+    throw new AppError('conflict', `the requester is ${status}`, {
+      errors: [{ path: 'params/id', message: `the requester is ${status}` }],
+    })
+  const validFrom = tx.now
+  const validUntil = new Date(tx.now.getTime() + durationMinutes * 60_000)
+  const give = () =>
+    giveGrant(tx, {
+      granter: me,
+      grantee: requester,
+      spec,
+      validFrom,
+      validUntil,
+      reason: row.reason,
+      approvalId: row.id,
+      path: 'params/id',
+    })
+  // deciding at all, approving or rejecting, needs the power to grant it (W2): checked here
+  // without writing anything; approving then gives it through the same check
+  const definition = grantDefinition(spec, 'params/id')
+  const record = spec.resource
+    ? await grantRecord(tx, me, spec.resource, 'params/id').catch(() => undefined)
+    : undefined
+  if (spec.resource && record === undefined)
+    throw new AppError('cannot_grant', 'you may grant only what you hold', {
+      errors: [{ path: 'params/id', message: 'the record is not one you may open' }],
+    })
+  assertCanGive(
+    me,
+    requester,
+    { ...definition, id: 'new', validFrom: validFrom.getTime(), validUntil: validUntil.getTime() },
+    record,
+    'params/id',
+  )
+  return { row, give }
+}
+
+/** `POST /approvals/{id}/approve`: the grant is created in the same transaction, exactly once. */
+export async function approveRequest(
+  ctx: Ctx,
+  id: string,
+  input: { reason?: string | undefined } = {},
+): Promise<ApprovalRequestView> {
+  return inCompany(ctx, async (tx) => {
+    const { row, give } = await decidable(tx, id, 'approve')
+    const grant = await give()
+    const closed = await repo.closeRequest(
+      tx.db,
+      tx.actor.companyId,
+      id,
+      {
+        status: 'approved',
+        decidedBy: tx.actor.userId,
+        decisionReason: input.reason ?? null,
+        grantId: grant.id,
+      },
+      tx.now,
+    )
+    // the row lock makes this unreachable; if it were reached, the grant rolls back with it
+    if (closed === undefined) throw new AppError('conflict', 'the request was decided meanwhile')
+    const after = requestView(closed, tx.now)
+    await recordAudit(tx, {
+      action: 'approval.approved',
+      targetType: 'approval',
+      targetId: id,
+      before: auditView(requestView(row, tx.now)),
+      after: auditView(after),
+    })
+    return after
+  })
+}
+
+/** `POST /approvals/{id}/reject` `{ reason }`: closed with the reason; nothing is granted. */
+export async function rejectRequest(
+  ctx: Ctx,
+  id: string,
+  input: { reason: string },
+): Promise<ApprovalRequestView> {
+  return inCompany(ctx, async (tx) => {
+    const { row } = await decidable(tx, id, 'reject')
+    const closed = await repo.closeRequest(
+      tx.db,
+      tx.actor.companyId,
+      id,
+      {
+        status: 'rejected',
+        decidedBy: tx.actor.userId,
+        decisionReason: input.reason,
+        grantId: null,
+      },
+      tx.now,
+    )
+    if (closed === undefined) throw new AppError('conflict', 'the request was decided meanwhile')
+    const after = requestView(closed, tx.now)
+    await recordAudit(tx, {
+      action: 'approval.rejected',
+      targetType: 'approval',
+      targetId: id,
+      before: auditView(requestView(row, tx.now)),
+      after: auditView(after),
+    })
+    return after
+  })
+}
+
+/** `POST /approvals/{id}/cancel`: the requester withdraws a pending request. */
+export async function cancelRequest(ctx: Ctx, id: string): Promise<ApprovalRequestView> {
+  return inCompany(ctx, async (tx) => {
+    const row = await repo.findRequest(tx.db, tx.actor.companyId, id, true)
+    if (row === undefined || !(await visible(tx, row))) throw noSuchRequest()
+    if (row.requester_id !== tx.actor.userId)
+      throw new AppError('forbidden', 'only the requester withdraws a request')
+    // the requester may always withdraw their own request, whatever their roles say
+    assertPending(row, tx.now)
+    const closed = await repo.closeRequest(
+      tx.db,
+      tx.actor.companyId,
+      id,
+      { status: 'cancelled', decidedBy: null, decisionReason: null, grantId: null },
+      tx.now,
+    )
+    if (closed === undefined) throw new AppError('conflict', 'the request was decided meanwhile')
+    const after = requestView(closed, tx.now)
+    await recordAudit(tx, {
+      action: 'approval.cancelled',
+      targetType: 'approval',
+      targetId: id,
+      before: auditView(requestView(row, tx.now)),
+      after: auditView(after),
+    })
+    return after
+  })
+}

@@ -1,0 +1,77 @@
+import type { Action, FieldLevel, ResourceType } from '../../authz/index.js'
+
+// W1–W3: temporary grants and the access requests that lead to them, as the API shows them.
+
+/** Request types (W3 adds script, tag, data-supplement and pool requests later). */
+export const approvalTypes = ['temporaryGrant'] as const
+export type ApprovalType = (typeof approvalTypes)[number]
+
+/**
+ * Who decides (W1, W2): `lead` — a team lead of the requester's org unit (or a company admin);
+ * `admin` — a company admin. Chosen from the requester's level when the request is made.
+ */
+export type ApprovalRoute = 'lead' | 'admin'
+
+/** `expired` is not stored: a pending request whose `expiresAt` has passed reads as expired. */
+export const approvalStatuses = ['pending', 'approved', 'rejected', 'cancelled', 'expired'] as const
+export type ApprovalStatus = (typeof approvalStatuses)[number]
+
+/** Data scopes a temporary grant may name (one record is `resource` instead). */
+export const grantScopes = ['own', 'team', 'subtree', 'project', 'company'] as const
+export type GrantScope = (typeof grantScopes)[number]
+
+/** Record types a temporary grant may be limited to, one record at a time. */
+export const grantRecordTypes = ['customer', 'ticket'] as const satisfies readonly ResourceType[]
+export type GrantRecordType = (typeof grantRecordTypes)[number]
+
+/** What a temporary grant gives: actions, on one record or a scope, with field levels. */
+export interface GrantSpec {
+  readonly actions: readonly Action[]
+  readonly resource?: { readonly type: GrantRecordType; readonly id: string } | null
+  readonly scope?: GrantScope
+  readonly fields?: Readonly<Record<string, FieldLevel>>
+}
+
+/** The payload of a `temporaryGrant` request: the grant, for the requester, for a while. */
+export interface TemporaryGrantPayload extends GrantSpec {
+  /** How long the grant lasts once approved, in minutes (at most 30 days). */
+  readonly durationMinutes: number
+}
+
+/** A grant's state at the request's time: by the clock, never by a job. */
+export type GrantState = 'upcoming' | 'active' | 'ended' | 'revoked'
+
+export interface TemporaryGrantView {
+  readonly id: string
+  readonly userId: string
+  readonly actions: readonly string[]
+  readonly scope: GrantScope | { readonly record: string }
+  readonly resource: { readonly type: string; readonly id: string } | null
+  readonly fields: Readonly<Record<string, FieldLevel>>
+  readonly validFrom: Date
+  readonly validUntil: Date
+  readonly state: GrantState
+  readonly reason: string | null
+  readonly createdBy: string | null
+  readonly createdAt: Date
+  readonly revokedAt: Date | null
+  readonly revokedBy: string | null
+  readonly approvalId: string | null
+}
+
+export interface ApprovalRequestView {
+  readonly id: string
+  readonly type: ApprovalType
+  readonly requesterId: string
+  readonly orgUnitId: string | null
+  readonly route: ApprovalRoute
+  readonly payload: TemporaryGrantPayload
+  readonly reason: string
+  readonly status: ApprovalStatus
+  readonly expiresAt: Date
+  readonly createdAt: Date
+  readonly decidedBy: string | null
+  readonly decidedAt: Date | null
+  readonly decisionReason: string | null
+  readonly grantId: string | null
+}

@@ -1,0 +1,222 @@
+// The calls and recordings tables, private to this module: only its services import it.
+import { randomUUID } from 'node:crypto'
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../database.js'
+import type { Call, Recording } from './calls.js'
+import type { CallRow, RecordingRow } from './calls.table.js'
+
+type Db = Kysely<Database>
+
+export function callRowToCall(row: CallRow): Call {
+  return {
+    id: row.id,
+    companyId: row.company_id,
+    agentId: row.agent_id,
+    orgUnitId: row.org_unit_id,
+    projectId: row.project_id,
+    poolId: row.pool_id,
+    customerId: row.customer_id,
+    direction: row.direction,
+    phone: row.phone,
+    status: row.status,
+    blacklisted: row.blacklisted,
+    durationSec: row.duration_sec,
+    notes: row.notes,
+    startedAt: row.started_at,
+    answeredAt: row.answered_at,
+    endedAt: row.ended_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+export function recordingRowToRecording(row: RecordingRow): Recording {
+  return {
+    id: row.id,
+    companyId: row.company_id,
+    callId: row.call_id,
+    agentId: row.agent_id,
+    orgUnitId: row.org_unit_id,
+    projectId: row.project_id,
+    durationSec: row.duration_sec,
+    createdAt: row.created_at,
+  }
+}
+
+/**
+ * P9: holds the agent's user row until the transaction ends, so two dials of one agent (on any
+ * connection or server process) count the agent's live calls one after the other.
+ */
+export async function lockAgent(db: Db, companyId: string, agentId: string): Promise<void> {
+  await db
+    .selectFrom('users')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('id', '=', agentId)
+    .forUpdate()
+    .execute()
+}
+
+/** How many of the agent's calls hold a line (ringing or answered). */
+export async function liveCalls(db: Db, companyId: string, agentId: string): Promise<number> {
+  const row = await db
+    .selectFrom('calls')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('company_id', '=', companyId)
+    .where('agent_id', '=', agentId)
+    .where('status', '<>', 'ended')
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export async function insertCall(
+  db: Db,
+  companyId: string,
+  call: {
+    id?: string
+    agentId: string
+    orgUnitId: string | null
+    projectId: string | null
+    poolId: string | null
+    customerId: string | null
+    phone: string
+    blacklisted: boolean
+    providerRef: string | null
+  },
+  now: Date,
+): Promise<Call> {
+  const row = await db
+    .insertInto('calls')
+    .values({
+      id: call.id ?? randomUUID(),
+      company_id: companyId,
+      agent_id: call.agentId,
+      org_unit_id: call.orgUnitId,
+      project_id: call.projectId,
+      pool_id: call.poolId,
+      customer_id: call.customerId,
+      direction: 'outbound',
+      phone: call.phone,
+      status: 'ringing',
+      blacklisted: call.blacklisted,
+      provider_ref: call.providerRef,
+      started_at: now,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return callRowToCall(row)
+}
+
+/** ringing → answered, only from ringing (a concurrent move wins once). */
+export async function markAnswered(
+  db: Db,
+  companyId: string,
+  id: string,
+  now: Date,
+): Promise<Call | undefined> {
+  const row = await db
+    .updateTable('calls')
+    .set({ status: 'answered', answered_at: now, updated_at: now })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .where('status', '=', 'ringing')
+    .returningAll()
+    .executeTakeFirst()
+  return row && callRowToCall(row)
+}
+
+/** ringing | answered → ended, with the seconds since the answer; only once. */
+export async function markEnded(
+  db: Db,
+  companyId: string,
+  id: string,
+  now: Date,
+): Promise<{ call: Call; providerRef: string | null } | undefined> {
+  const row = await db
+    .updateTable('calls')
+    .set({
+      status: 'ended',
+      ended_at: now,
+      updated_at: now,
+      duration_sec: sql<number>`CASE WHEN answered_at IS NULL THEN 0
+        ELSE greatest(0, floor(extract(epoch FROM (${now}::timestamptz - answered_at))))::integer END`,
+    })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .where('status', '<>', 'ended')
+    .returningAll()
+    .executeTakeFirst()
+  return row && { call: callRowToCall(row), providerRef: row.provider_ref }
+}
+
+export async function updateNotes(
+  db: Db,
+  companyId: string,
+  id: string,
+  notes: string,
+  now: Date,
+): Promise<Call | undefined> {
+  const row = await db
+    .updateTable('calls')
+    .set({ notes, updated_at: now })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+  return row && callRowToCall(row)
+}
+
+export async function insertRecording(
+  db: Db,
+  companyId: string,
+  call: Call,
+  storageKey: string,
+  now: Date,
+): Promise<Recording> {
+  const row = await db
+    .insertInto('recordings')
+    .values({
+      id: randomUUID(),
+      company_id: companyId,
+      call_id: call.id,
+      agent_id: call.agentId,
+      org_unit_id: call.orgUnitId,
+      project_id: call.projectId,
+      duration_sec: call.durationSec,
+      storage_key: storageKey,
+      created_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return recordingRowToRecording(row)
+}
+
+export async function recordingRowsOfCall(
+  db: Db,
+  companyId: string,
+  callId: string,
+): Promise<RecordingRow[]> {
+  return db
+    .selectFrom('recordings')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('call_id', '=', callId)
+    .orderBy('id')
+    .execute()
+}
+
+export async function storageKeyOf(
+  db: Db,
+  companyId: string,
+  id: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('recordings')
+    .select('storage_key')
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return row?.storage_key
+}

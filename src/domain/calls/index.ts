@@ -1,0 +1,25 @@
+// The calls module's public face: its repository stays private (docs/resources.md).
+export * from './calls.js'
+export {
+  answerCall,
+  callRecords,
+  callResource,
+  countCalls,
+  dial,
+  getCall,
+  hangUpCall,
+  listCalls,
+  setCallNotes,
+  type CallListFilter,
+  type CallView,
+} from './calls.service.js'
+export {
+  getRecording,
+  listCallRecordings,
+  listRecordings,
+  playRecording,
+  recordingRecords,
+  recordingResource,
+  type RecordingView,
+} from './recordings.service.js'
+export { simulatedTelephony, telephony, useTelephony, type TelephonyAdapter } from './telephony.js'

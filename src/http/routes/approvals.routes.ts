@@ -1,0 +1,420 @@
+import { Type, type Static } from '@fastify/type-provider-typebox'
+import {
+  approveRequest,
+  cancelRequest,
+  createApprovalRequest,
+  createTemporaryGrant,
+  getApprovalRequest,
+  getTemporaryGrant,
+  listApprovalRequests,
+  listTemporaryGrants,
+  MAX_REQUEST_TTL_MINUTES,
+  rejectRequest,
+  revokeTemporaryGrant,
+  type ApprovalRequestView,
+  type TemporaryGrantView,
+} from '../../domain/approvals/index.js'
+import type { Action } from '../../authz/index.js'
+import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import type { App, RouteDeps } from '../types.js'
+
+const strict = { additionalProperties: false } as const
+const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
+const IdParams = Type.Object({ id: Id }, strict)
+
+const L = Type.Literal
+
+const Reason = Type.String({ minLength: 1, maxLength: 500, description: 'why (audited)' })
+const GrantActions = Type.Array(
+  Type.String({
+    minLength: 3,
+    maxLength: 100,
+    description: '`resource.action`, from /permissions',
+  }),
+  { minItems: 1, maxItems: 50 },
+)
+const GrantResource = Type.Object(
+  { type: Type.Union([L('customer'), L('ticket')]), id: Id },
+  { ...strict, description: 'one record: the grant reaches it alone' },
+)
+const GrantScope = Type.Union([L('own'), L('team'), L('subtree'), L('project'), L('company')])
+const GrantFields = Type.Record(
+  Type.String({ minLength: 1, maxLength: 50 }),
+  Type.Union([L('hidden'), L('masked'), L('read'), L('edit')]),
+  {
+    description: 'field → hidden | masked | read | edit (`*` for every field), as in a role grant',
+    maxProperties: 50,
+  },
+)
+const specFields = {
+  actions: GrantActions,
+  resource: Type.Optional(GrantResource),
+  scope: Type.Optional(
+    Type.Union([GrantScope], {
+      description: 'without `resource`: the data scope (default `own`)',
+    }),
+  ),
+  fields: Type.Optional(GrantFields),
+}
+
+const GrantJson = Type.Object({
+  id: Type.String(),
+  userId: Type.String(),
+  actions: Type.Array(Type.String()),
+  scope: Type.Union([GrantScope, Type.Object({ record: Type.String() })]),
+  resource: Type.Union([Type.Object({ type: Type.String(), id: Type.String() }), Type.Null()]),
+  fields: Type.Record(Type.String(), Type.String()),
+  validFrom: Timestamp,
+  validUntil: Timestamp,
+  state: Type.Union([L('upcoming'), L('active'), L('ended'), L('revoked')]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  createdBy: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  revokedAt: Type.Union([Timestamp, Type.Null()]),
+  revokedBy: Type.Union([Type.String(), Type.Null()]),
+  approvalId: Type.Union([Type.String(), Type.Null()]),
+})
+
+function grantJson(g: TemporaryGrantView): Static<typeof GrantJson> {
+  return {
+    ...g,
+    actions: [...g.actions],
+    scope: g.scope as Static<typeof GrantJson>['scope'],
+    fields: { ...g.fields },
+    validFrom: g.validFrom.toISOString(),
+    validUntil: g.validUntil.toISOString(),
+    createdAt: g.createdAt.toISOString(),
+    revokedAt: g.revokedAt?.toISOString() ?? null,
+  }
+}
+
+const Payload = Type.Object(
+  {
+    ...specFields,
+    durationMinutes: Type.Integer({
+      minimum: 1,
+      maximum: 43_200,
+      description: 'how long the grant lasts once approved (at most 30 days)',
+    }),
+  },
+  { ...strict, description: 'the temporary grant asked for, for the requester' },
+)
+
+const ApprovalJson = Type.Object({
+  id: Type.String(),
+  type: Type.Literal('temporaryGrant'),
+  requesterId: Type.String(),
+  orgUnitId: Type.Union([Type.String(), Type.Null()]),
+  route: Type.Union([L('lead'), L('admin')]),
+  payload: Type.Object({
+    actions: Type.Array(Type.String()),
+    resource: Type.Optional(
+      Type.Union([Type.Object({ type: Type.String(), id: Type.String() }), Type.Null()]),
+    ),
+    scope: Type.Optional(Type.String()),
+    fields: Type.Optional(Type.Record(Type.String(), Type.String())),
+    durationMinutes: Type.Integer(),
+  }),
+  reason: Type.String(),
+  status: Type.Union([L('pending'), L('approved'), L('rejected'), L('cancelled'), L('expired')]),
+  expiresAt: Timestamp,
+  createdAt: Timestamp,
+  decidedBy: Type.Union([Type.String(), Type.Null()]),
+  decidedAt: Type.Union([Timestamp, Type.Null()]),
+  decisionReason: Type.Union([Type.String(), Type.Null()]),
+  grantId: Type.Union([Type.String(), Type.Null()]),
+})
+
+function approvalJson(r: ApprovalRequestView): Static<typeof ApprovalJson> {
+  return {
+    ...r,
+    payload: {
+      ...r.payload,
+      actions: [...r.payload.actions],
+      ...(r.payload.fields !== undefined && { fields: { ...r.payload.fields } }),
+    },
+    expiresAt: r.expiresAt.toISOString(),
+    createdAt: r.createdAt.toISOString(),
+    decidedAt: r.decidedAt?.toISOString() ?? null,
+  }
+}
+
+const asActions = (xs: readonly string[]) => xs as readonly Action[]
+
+/** W1–W3: `/approvals` (access requests) and `/grants` (temporary grants). */
+export function approvalsRoutes(app: App, deps: RouteDeps): void {
+  const tags = ['approvals']
+
+  app.post(
+    '/approvals',
+    {
+      schema: {
+        summary: 'Ask for access: a temporary grant for myself, with a reason',
+        description:
+          'Needs `approval.create`. Routed by my level: an agent’s request to the team lead of ' +
+          'my org unit (to a company admin when it has no other active lead), a lead’s or ' +
+          'admin’s to a company admin. A grant on one record needs that record visible to me ' +
+          '(404 otherwise). Undecided, it expires after `expiresInMinutes` (default 24 hours). ' +
+          'Audited (`approval.requested`).',
+        tags,
+        security,
+        body: Type.Object(
+          {
+            type: Type.Literal('temporaryGrant'),
+            payload: Payload,
+            reason: Reason,
+            expiresInMinutes: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: MAX_REQUEST_TTL_MINUTES }),
+            ),
+          },
+          strict,
+        ),
+        response: { 201: ApprovalJson, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const { payload, ...rest } = req.body
+      const created = await createApprovalRequest(deps.ctx(req), {
+        ...rest,
+        payload: { ...payload, actions: asActions(payload.actions) },
+      })
+      return reply.code(201).send(approvalJson(created))
+    },
+  )
+
+  app.get(
+    '/approvals',
+    {
+      schema: {
+        summary: 'My requests (`view=mine`) or those I may decide now (`view=to-decide`)',
+        description:
+          '`to-decide`: pending, unexpired requests routed to me (a lead: their team’s agents’; ' +
+          'an admin: every one), not my own, that `approval.approve` lets me decide.',
+        tags,
+        security,
+        querystring: Type.Object(
+          { view: Type.Optional(Type.Union([L('mine'), L('to-decide')])), ...PageQuery },
+          strict,
+        ),
+        response: { 200: PageJson(ApprovalJson), ...problems(400, 401) },
+      },
+    },
+    async (req) => {
+      const page = await listApprovalRequests(deps.ctx(req), {
+        view: req.query.view ?? 'mine',
+        limit: req.query.limit ?? 50,
+        cursor: req.query.cursor,
+      })
+      return { items: page.items.map(approvalJson), nextCursor: page.nextCursor }
+    },
+  )
+
+  app.get(
+    '/approvals/:id',
+    {
+      schema: {
+        summary: 'One request: its requester, its approvers, or `approval.view` on it',
+        tags,
+        security,
+        params: IdParams,
+        response: { 200: ApprovalJson, ...problems(400, 401, 404) },
+      },
+    },
+    async (req) => approvalJson(await getApprovalRequest(deps.ctx(req), req.params.id)),
+  )
+
+  const decision = (verb: 'approve' | 'reject') =>
+    verb === 'approve'
+      ? 'Approve: the temporary grant is created in the same transaction, starting now, exactly ' +
+        'once (a second approval, even at the same moment on another server, is 409). '
+      : 'Reject, with a reason (kept on the request). '
+
+  const refusals =
+    '403 `own_request` for my own request, `not_approver` when it is routed to someone else, ' +
+    '`cannot_grant` when I do not hold what it asks for (for that person, on that record), ' +
+    '`forbidden` without `approval.approve`/`reject` on it; 409 when it is no longer pending ' +
+    '(decided, cancelled or expired). Audited before → after.'
+
+  app.post(
+    '/approvals/:id/approve',
+    {
+      // the body is optional: no body at all is an approval without a note
+      preValidation: async (req) => {
+        req.body ??= {}
+      },
+      schema: {
+        summary: 'Approve a request routed to me',
+        description: decision('approve') + refusals,
+        tags,
+        security,
+        params: IdParams,
+        body: Type.Object({ reason: Type.Optional(Reason) }, strict),
+        response: { 200: ApprovalJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) =>
+      approvalJson(await approveRequest(deps.ctx(req), req.params.id, { reason: req.body.reason })),
+  )
+
+  app.post(
+    '/approvals/:id/reject',
+    {
+      schema: {
+        summary: 'Reject a request routed to me, with a reason',
+        description: decision('reject') + refusals,
+        tags,
+        security,
+        params: IdParams,
+        body: Type.Object({ reason: Reason }, strict),
+        response: { 200: ApprovalJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => approvalJson(await rejectRequest(deps.ctx(req), req.params.id, req.body)),
+  )
+
+  app.post(
+    '/approvals/:id/cancel',
+    {
+      schema: {
+        summary: 'Withdraw my pending request',
+        description: 'Only the requester; 409 once it is no longer pending. Audited.',
+        tags,
+        security,
+        params: IdParams,
+        response: { 200: ApprovalJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => approvalJson(await cancelRequest(deps.ctx(req), req.params.id)),
+  )
+
+  const grantTags = ['grants']
+  const GrantListQuery = Type.Object(
+    {
+      userId: Type.Optional(Id),
+      state: Type.Optional(Type.Union([L('current'), L('all')])),
+      ...PageQuery,
+    },
+    strict,
+  )
+
+  app.get(
+    '/grants',
+    {
+      schema: {
+        summary: 'Temporary grants I may see (mine; my team’s with `grant.view`)',
+        description:
+          '`state=current` (default): not ended nor revoked, upcoming ones included; `all`: the ' +
+          'history too. Each grant’s `state` is read from the clock at this request.',
+        tags: grantTags,
+        security,
+        querystring: GrantListQuery,
+        response: { 200: PageJson(GrantJson), ...problems(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const page = await listTemporaryGrants(deps.ctx(req), {
+        userId: req.query.userId,
+        state: req.query.state,
+        limit: req.query.limit ?? 50,
+        cursor: req.query.cursor,
+      })
+      return { items: page.items.map(grantJson), nextCursor: page.nextCursor }
+    },
+  )
+
+  app.get(
+    '/users/:id/grants',
+    {
+      schema: {
+        summary: 'A person’s temporary grants (404 for a person I may not view)',
+        tags: grantTags,
+        security,
+        params: IdParams,
+        querystring: Type.Object({ state: GrantListQuery.properties.state, ...PageQuery }, strict),
+        response: { 200: PageJson(GrantJson), ...problems(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const page = await listTemporaryGrants(
+        deps.ctx(req),
+        {
+          userId: req.params.id,
+          state: req.query.state,
+          limit: req.query.limit ?? 50,
+          cursor: req.query.cursor,
+        },
+        'params/id',
+      )
+      return { items: page.items.map(grantJson), nextCursor: page.nextCursor }
+    },
+  )
+
+  app.get(
+    '/grants/:id',
+    {
+      schema: {
+        summary: 'One temporary grant',
+        tags: grantTags,
+        security,
+        params: IdParams,
+        response: { 200: GrantJson, ...problems(400, 401, 404) },
+      },
+    },
+    async (req) => grantJson(await getTemporaryGrant(deps.ctx(req), req.params.id)),
+  )
+
+  app.post(
+    '/grants',
+    {
+      schema: {
+        summary: 'Give a temporary grant directly (a lead to their own team)',
+        description:
+          '`grant.create` on the person, and everything given must be mine to give to them ' +
+          '(403 `cannot_grant` naming each action and why): the actions, on that record or ' +
+          'scope, fields no more revealing than mine. In force from `startsAt` (default now) ' +
+          'until `endsAt` (at most 30 days), ended by the clock; every use of it is audited. ' +
+          'Audited (`grant.created`).',
+        tags: grantTags,
+        security,
+        body: Type.Object(
+          {
+            userId: Id,
+            ...specFields,
+            startsAt: Type.Optional(Timestamp),
+            endsAt: Timestamp,
+            reason: Reason,
+          },
+          strict,
+        ),
+        response: { 201: GrantJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      const { startsAt, endsAt, ...rest } = req.body
+      const created = await createTemporaryGrant(deps.ctx(req), {
+        ...rest,
+        actions: asActions(rest.actions),
+        startsAt: startsAt === undefined ? undefined : new Date(startsAt),
+        endsAt: new Date(endsAt),
+      })
+      return reply.code(201).send(grantJson(created))
+    },
+  )
+
+  app.delete(
+    '/grants/:id',
+    {
+      schema: {
+        summary: 'Revoke a temporary grant now',
+        description:
+          '`grant.revoke` on it and the power to give it (the holder may always give theirs up); ' +
+          '409 once it has ended or been revoked. Audited before → after.',
+        tags: grantTags,
+        security,
+        params: IdParams,
+        response: { 200: GrantJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => grantJson(await revokeTemporaryGrant(deps.ctx(req), req.params.id)),
+  )
+}

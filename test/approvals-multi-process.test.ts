@@ -1,0 +1,225 @@
+import { randomBytes } from 'node:crypto'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadTestDatabaseUrl } from '../src/config.js'
+import { createTestDb, databaseUrlOf, destroyTestDb } from './helpers.js'
+
+// W2 (issue 11): two approvers deciding one request at the same moment on two server processes
+// (src/main.ts in child processes, real HTTP, one PostgreSQL) apply its effect exactly once: one
+// answers 200 with the grant, the other 409, and the request has one grant. PostgreSQL only.
+
+const sharedKey = randomBytes(32).toString('base64')
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
+const onPostgres = loadTestDatabaseUrl() !== undefined
+const password = 'Correct-Horse-42'
+
+interface Server {
+  base: string
+  child: ChildProcess
+}
+
+async function startServer(databaseUrl: string): Promise<Server> {
+  const env: Record<string, string | undefined> = { ...process.env }
+  delete env['TESSERA_DATA_DIR']
+  Object.assign(env, {
+    DATABASE_URL: databaseUrl,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    TESSERA_SECRET_KEY: sharedKey,
+    LOG_REQUESTS: 'none',
+  })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const base = await new Promise<string>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no server after 90 s:\n${output}`)), 90_000)
+    const seen = (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer)
+        done(match[1])
+      }
+    }
+    child.stdout?.on('data', seen)
+    child.stderr?.on('data', seen)
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      fail(new Error(`server exited (${code}):\n${output}`))
+    })
+  })
+  child.stdout?.resume()
+  child.stderr?.resume()
+  return { base, child }
+}
+
+async function stopServer(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return
+  const exited = new Promise((done) => server.child.once('exit', done))
+  server.child.kill('SIGTERM')
+  await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))])
+  if (server.child.exitCode === null) server.child.kill('SIGKILL')
+}
+
+type Json = Record<string, unknown>
+
+async function call(server: Server, method: string, path: string, body?: unknown, token?: string) {
+  const headers: Record<string, string> = {}
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  if (token !== undefined) headers['authorization'] = `Bearer ${token}`
+  const res = await fetch(`${server.base}${path}`, {
+    method,
+    headers,
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  })
+  const text = await res.text()
+  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Json }
+}
+
+describe.skipIf(!onPostgres)('approvals on two server processes', () => {
+  let a: Server
+  let b: Server
+  let stop = async () => {}
+  beforeAll(async () => {
+    const db = await createTestDb()
+    const url = databaseUrlOf(db) as string
+    const servers = await Promise.allSettled([startServer(url), startServer(url)])
+    const started = servers.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+    stop = async () => {
+      await Promise.all(started.map(stopServer))
+      await destroyTestDb(db)
+    }
+    for (const s of servers) if (s.status === 'rejected') throw s.reason
+    ;[a, b] = started as [Server, Server]
+  }, 180_000)
+  afterAll(() => stop(), 60_000)
+
+  it('two approvers at the same moment, one on each process: 200 and 409, one grant', async () => {
+    const must = async (p: ReturnType<typeof call>, status = 201) => {
+      const res = await p
+      if (res.status !== status) throw new Error(`${res.status} ${JSON.stringify(res.json)}`)
+      return res.json
+    }
+    const signup = await must(
+      call(a, 'POST', '/api/v1/signup', {
+        companyName: 'Approvals on two',
+        name: 'Ada',
+        email: 'ada@two.test',
+        password,
+      }),
+    )
+    const slug = (signup['company'] as { slug: string }).slug
+    const admin = signup['token'] as string
+    const roles = (await must(call(a, 'GET', '/api/v1/roles', undefined, admin), 200))['items'] as {
+      id: string
+      name: string
+    }[]
+    const roleId = (name: string) => roles.find((r) => r.name === name)?.id
+    const team = (
+      await must(
+        call(a, 'POST', '/api/v1/org-units', { kind: 'team', name: 'T', parentId: null }, admin),
+      )
+    )['id'] as string
+    const desk = (
+      await must(
+        call(
+          a,
+          'POST',
+          '/api/v1/permission-groups',
+          {
+            name: 'Dispute desk',
+            grants: [
+              {
+                actions: ['customer.view'],
+                scope: 'team',
+                fields: { idNumber: 'read' },
+                audit: true,
+              },
+            ],
+          },
+          admin,
+        ),
+      )
+    )['id'] as string
+    const person = async (email: string, role: string, level: string) => {
+      const user = await must(
+        call(
+          a,
+          'POST',
+          '/api/v1/users',
+          { email, name: email, password, orgUnitId: team, level, roleIds: [roleId(role)] },
+          admin,
+        ),
+      )
+      const login = await must(
+        call(b, 'POST', '/api/v1/auth/login', { company: slug, email, password }),
+        200,
+      )
+      return { id: user['id'] as string, token: login['token'] as string }
+    }
+    const sam = await person('sam@two.test', 'Senior agent', 'senior')
+    const lee = await person('lee@two.test', 'Team lead', 'lead')
+    await must(call(a, 'PUT', `/api/v1/users/${lee.id}/groups`, { groupIds: [desk] }, admin), 200)
+    const customer = (
+      await must(
+        call(
+          a,
+          'POST',
+          '/api/v1/customers',
+          { name: 'Wang Fang', idNumber: '110101199003071234', orgUnitId: team, ownerId: sam.id },
+          admin,
+        ),
+      )
+    )['id'] as string
+
+    for (let i = 0; i < 5; i++) {
+      const request = await must(
+        call(
+          a,
+          'POST',
+          '/api/v1/approvals',
+          {
+            type: 'temporaryGrant',
+            payload: {
+              actions: ['customer.view'],
+              resource: { type: 'customer', id: customer },
+              fields: { idNumber: 'read' },
+              durationMinutes: 30,
+            },
+            reason: `dispute ${i}`,
+          },
+          sam.token,
+        ),
+      )
+      const id = request['id'] as string
+      const answers = await Promise.all([
+        call(a, 'POST', `/api/v1/approvals/${id}/approve`, {}, lee.token),
+        call(b, 'POST', `/api/v1/approvals/${id}/approve`, {}, admin),
+      ])
+      expect(answers.map((r) => r.status).sort()).toEqual([200, 409])
+      const grants = (
+        await must(
+          call(b, 'GET', `/api/v1/grants?userId=${sam.id}&state=all&limit=200`, undefined, admin),
+          200,
+        )
+      )['items'] as { id: string; approvalId: string | null }[]
+      const applied = grants.filter((g) => g.approvalId === id)
+      expect(applied).toHaveLength(1)
+      const winner = answers.find((r) => r.status === 200)
+      expect(winner?.json['grantId']).toBe(applied[0]?.id)
+    }
+    // the grant is in force on both processes
+    for (const server of [a, b]) {
+      const seen = await must(
+        call(server, 'GET', `/api/v1/customers/${customer}`, undefined, sam.token),
+        200,
+      )
+      expect(seen['idNumber']).toBe('110101199003071234')
+    }
+  }, 120_000)
+})
