@@ -357,16 +357,27 @@ const ModulePanel = memo(function ModulePanel(props: PanelProps) {
                   {
                     title: t('editor.level'),
                     key: 'level',
+                    // a native select: a resource's dozen of them mount in no time
                     render: (_: unknown, f) => (
-                      <Select
+                      <select
                         aria-label={t('editor.levelOf', { field: `${r.type}.${f.name}` })}
-                        style={{ width: 180 }}
-                        allowClear
-                        placeholder={t('editor.levelDefault')}
-                        value={fields[r.type]?.[f.name]}
-                        onChange={(l: Level | undefined) => setField(r.type, f.name, l)}
-                        options={LEVELS.map((l) => ({ value: l, label: t(`fieldLevel.${l}`) }))}
-                      />
+                        style={{ height: 28, minWidth: 180 }}
+                        value={fields[r.type]?.[f.name] ?? ''}
+                        onChange={(e) =>
+                          setField(
+                            r.type,
+                            f.name,
+                            (e.target.value || undefined) as Level | undefined,
+                          )
+                        }
+                      >
+                        <option value="">{t('editor.levelDefault')}</option>
+                        {LEVELS.map((l) => (
+                          <option key={l} value={l}>
+                            {t(`fieldLevel.${l}`)}
+                          </option>
+                        ))}
+                      </select>
                     ),
                   },
                 ]}
