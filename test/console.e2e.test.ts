@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { generateSync } from 'otplib'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../src/clock.js'
@@ -368,6 +369,45 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       .toEqual(['My access', 'Users', 'Roles', 'Explain a decision'])
     await context.close()
   }, 120_000)
+
+  it('asks for the one-time code when the account has MFA on, and signs in with it', async () => {
+    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
+    const p = await context.newPage()
+    const signIn = async () => {
+      await open(p, '/login')
+      await p.getByLabel('Company').fill(company.slug)
+      await p.getByLabel('Email').fill(agent.email)
+      await p.getByLabel('Password').fill(strongPassword)
+      await p.getByRole('button', { name: 'Sign in' }).click()
+    }
+    await signIn()
+    await p.waitForURL(`${base}/`)
+    // MFA turned on through the API, with the CSRF header a cookie session needs
+    const csrf = (await context.cookies()).find((c) => c.name === 'tessera_csrf')?.value ?? ''
+    const headers = { 'x-csrf-token': csrf }
+    const enrol = await (await p.request.post('/api/v1/auth/mfa/enrol', { headers })).json()
+    const secret = enrol.secret as string
+    const now = Math.floor(Date.now() / 1000)
+    const confirm = await p.request.post('/api/v1/auth/mfa/confirm', {
+      headers,
+      data: { code: generateSync({ secret, epoch: now - 30 }) },
+    })
+    expect(confirm.status()).toBe(200)
+    await p.getByRole('button', { name: 'Sign out' }).click()
+    await p.waitForURL(`${base}/login`)
+
+    await signIn()
+    await p.getByLabel('One-time code').waitFor()
+    await axe(p, '/login (one-time code)')
+    await p.getByLabel('One-time code').fill('000000')
+    await p.getByRole('button', { name: 'Sign in' }).click()
+    await p.getByRole('alert').filter({ hasText: 'A one-time code is required' }).waitFor()
+    await p.getByLabel('One-time code').fill(generateSync({ secret }))
+    await p.getByRole('button', { name: 'Sign in' }).click()
+    await p.waitForURL(`${base}/`)
+    await p.getByRole('heading', { name: `Welcome, ${agent.name}` }).waitFor()
+    await context.close()
+  }, 60_000)
 
   /** Every page of the console, with the ones that need a record filled in. */
   async function routes(): Promise<string[]> {
