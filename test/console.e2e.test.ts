@@ -409,6 +409,19 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await context.close()
   }, 60_000)
 
+  it('suspends, reactivates and forces a person offline from the Users page', async () => {
+    await open(page, '/users')
+    const row = page.getByRole('row').filter({ hasText: agent.email })
+    await page.getByRole('button', { name: `Force offline: ${agent.name}` }).click()
+    await page.getByText(`${agent.name} is signed out everywhere`).waitFor()
+    await page.getByRole('button', { name: `Suspend: ${agent.name}` }).click()
+    await row.getByText('Suspended').waitFor()
+    const suspended = await (await page.request.get(`/api/v1/users/${agent.id}`)).json()
+    expect(suspended.status).toBe('suspended')
+    await page.getByRole('button', { name: `Reactivate: ${agent.name}` }).click()
+    await row.getByText('Active').waitFor()
+  }, 60_000)
+
   /** Every page of the console, with the ones that need a record filled in. */
   async function routes(): Promise<string[]> {
     const roles = (await (await page.request.get('/api/v1/roles')).json()).items as { id: string }[]
