@@ -3461,7 +3461,7 @@ export interface paths {
         put?: never;
         /**
          * Dial a number (outbound, through the telephony adapter)
-         * @description Needs `call.dial` (403 `forbidden` otherwise: a QA inspector listens but never dials). The number (any format, stored in E.164) must not be blacklisted (403 `number_blacklisted`) and must be in a number pool assigned to me, my team or one of my projects that I may use (403 `number_not_in_pool`). My concurrent lines are limited by my grants (P9: novice 2, senior 5): when all are busy the answer is 429 `line_limit_reached` — hang up a call to free one. The limit is counted in the database under a lock on my user row, so it holds across server processes. The call starts `ringing`; with the built-in simulator, `POST /calls/{id}/answer` and `/hangup` move it on.
+         * @description Needs `call.dial` (403 `forbidden` otherwise: a QA inspector listens but never dials). The number (any format, stored in E.164) must be in a number pool assigned to me, my team or one of my projects that I may use (403 `number_not_in_pool`) and must not be blacklisted (403 `number_blacklisted`). My concurrent lines are limited by my grants (P9: novice 2, senior 5): when all are busy the answer is 429 `line_limit_reached` — hang up a call to free one. The limit is counted in the database under a lock on my user row, so it holds across server processes. The call starts `ringing`; with the built-in simulator, `POST /calls/{id}/answer` and `/hangup` move it on.
          */
         post: {
             parameters: {
@@ -7854,7 +7854,7 @@ export interface paths {
         put?: never;
         /**
          * Add a number to a pool (P8: within the daily quota)
-         * @description `numberPool.addNumber` on the pool. A per-day limit on that right (the team lead preset: 5 a day) is counted in the database, per person and company-local day; beyond it the answer is 429 `quota_exceeded` with `Retry-After` (the seconds to midnight) and nothing is added. A number already in the pool is 409 and spends nothing. Audited (`numberPool.number_added`).
+         * @description `numberPool.addNumber` on the pool. A per-day limit on that right (the team lead preset: 5 a day) is counted in the database, per person and company-local day; beyond it the answer is 429 `quota_exceeded` with `Retry-After` (the seconds to midnight) and nothing is added; an admin-approved temporary grant of `numberPool.addNumber` without the limit lifts it while it lasts (`POST /approvals`). A number already in the pool is 409 and spends nothing. Audited (`numberPool.number_added`).
          */
         post: {
             parameters: {
@@ -10594,6 +10594,270 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/team-metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Team metrics over exactly my scope (calls, connect rate, handle time, tickets)
+         * @description One row per team whose report I may `report.view`: a lead's team scope gives their team, a company scope every team (and the work outside any team). Without `report.view` anywhere, 403. The window is `[from, to)`, by default the 7 days before now, at most 366 days. Satisfaction is not measured yet.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            from: string;
+                            teams: {
+                                /** @description mean seconds from answer to hang-up */
+                                averageHandleSeconds: number | null;
+                                /** @description calls started in the window */
+                                calls: number;
+                                /** @description of those, answered */
+                                connected: number;
+                                /** @description connected / calls */
+                                connectRate: number | null;
+                                /** @description the team; null for work done outside any team */
+                                orgUnitId: string | null;
+                                orgUnitName: string | null;
+                                /** @description tickets opened in the window */
+                                ticketsOpened: number;
+                                /** @description tickets open now (not resolved or closed) */
+                                ticketsOpenNow: number;
+                            }[];
+                            /** Format: date-time */
+                            to: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/team-metrics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The team metrics as CSV (P2: high-risk, audited)
+         * @description The teams whose report I may `report.export`, with the same figures. Audited (`report.exported`, with the window, the row count and any reason from `x-tessera-reason`) before the file is sent.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    from?: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description CSV (RFC 4180): a header line, then one line per team */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/csv": string;
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before trying again */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:quota_exceeded",
+                         *       "title": "Quota exceeded",
+                         *       "status": 429,
+                         *       "detail": "Quota exceeded",
+                         *       "code": "quota_exceeded"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
