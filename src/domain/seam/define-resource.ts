@@ -332,9 +332,15 @@ export function defineResource<
     const firstIds = parts.map((part) => {
       let q = part.clearSelect().select(id as never)
       if (after !== undefined) q = q.where(id as never, '>', after as never)
-      return sql`array(${q.orderBy(id as never).limit(limit)})`
+      return q.orderBy(id as never).limit(limit)
     })
-    return page.where(sql<SqlBool>`${sql.ref(id)} = any(${sql.join(firstIds, sql` || `)})`)
+    // One array of all parts' ids (an InitPlan): `id = any(<it>)` is then an index condition
+    // even under row-level security, which keeps a non-leakproof `array || array` out of the
+    // index and behind its own filter (81 ms instead of 1 ms on a million tickets).
+    const union = sql.join(firstIds, sql` union all `)
+    return page.where(
+      sql<SqlBool>`${sql.ref(id)} = any(array(select part.id from (${union}) as part))`,
+    )
   }
 
   /**
