@@ -201,3 +201,21 @@ export async function insertOrder(
     .execute()
   return { id, createdAt: now, ...input }
 }
+
+/** G6: every customer `fromId` owns becomes `toId`'s; answers the ids moved. */
+export async function reassignOwner(
+  db: Kysely<Database>,
+  companyId: string,
+  fromId: string,
+  toId: string,
+  now: Date,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('customers')
+    .set({ owner_id: toId, updated_at: now })
+    .where('company_id', '=', companyId)
+    .where('owner_id', '=', fromId)
+    .returning('id')
+    .execute()
+  return rows.map((r) => r.id).sort()
+}

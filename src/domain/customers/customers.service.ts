@@ -49,6 +49,7 @@ import {
   insertOrder,
   listComplaints,
   listOrders,
+  reassignOwner,
   updateCustomerRow,
 } from './customers.repo.js'
 
@@ -612,4 +613,16 @@ export async function addCustomerOrder(
     })
     return order
   })
+}
+
+/**
+ * G6 (offboarding): every customer `fromId` owns is handed to `toId`, in the caller's
+ * transaction. The caller has checked the right to offboard and the successor; answers the ids.
+ */
+export async function handOverCustomers(
+  tx: TenantCtx,
+  fromId: string,
+  toId: string,
+): Promise<string[]> {
+  return reassignOwner(tx.db, tx.actor.companyId, fromId, toId, tx.now)
 }

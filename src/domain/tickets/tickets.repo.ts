@@ -153,3 +153,22 @@ export async function insertReply(
     .executeTakeFirstOrThrow()
   return replyRowToReply(row)
 }
+
+/** G6: every ticket not closed that `fromId` is assigned becomes `toId`'s; answers the ids. */
+export async function reassignOpenTickets(
+  db: Kysely<Database>,
+  companyId: string,
+  fromId: string,
+  toId: string,
+  now: Date,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('tickets')
+    .set({ assignee_id: toId, updated_at: now })
+    .where('company_id', '=', companyId)
+    .where('assignee_id', '=', fromId)
+    .where('status', '<>', 'closed')
+    .returning('id')
+    .execute()
+  return rows.map((r) => r.id).sort()
+}

@@ -32,6 +32,7 @@ import {
   deleteTicketRow,
   insertReply,
   insertTicket,
+  reassignOpenTickets,
   replyRowToReply,
   ticketRowToTicket,
   updateTicketRow,
@@ -630,4 +631,17 @@ export async function bulkTickets(
     }
   }
   return results
+}
+
+/**
+ * G6 (offboarding): every ticket not closed that `fromId` is assigned goes to `toId`, in the
+ * caller's transaction (closed ones keep who worked them). The caller has checked the right to
+ * offboard and the successor; answers the ids.
+ */
+export async function handOverTickets(
+  tx: TenantCtx,
+  fromId: string,
+  toId: string,
+): Promise<string[]> {
+  return reassignOpenTickets(tx.db, tx.actor.companyId, fromId, toId, tx.now)
 }

@@ -3,6 +3,7 @@ export {
   findUser,
   insertUser,
   updateUser as updateUserRow,
+  userIdsInOrgUnit,
   userRowToUser,
   type UserListFilter,
 } from './users.repo.js'
