@@ -321,6 +321,46 @@ describe('offboarding (G6): everything ends at once, what they own is handed ove
   })
 })
 
+describe('a transfer (R8) ends the old job’s grants as the caller, each audited', () => {
+  it('records who revoked each grant, in force or upcoming, and audits grant.revoked per grant', async () => {
+    const mo = await person('mo@a.test', seniorRole, t1)
+    const give = async (startsInMinutes: number) =>
+      must(
+        lee.as('POST', '/api/v1/grants', {
+          userId: mo.id,
+          actions: ['customer.view'],
+          resource: { type: 'customer', id: customer.id },
+          fields: { idNumber: 'read', phone: 'read' },
+          startsAt: new Date(clock.now().getTime() + startsInMinutes * 60_000).toISOString(),
+          endsAt: new Date(clock.now().getTime() + 60 * 60_000).toISOString(),
+          reason: 'dispute #4412',
+        }),
+      )
+    const now = await give(0)
+    const later = await give(10)
+    const seen = (await auditActions(db, a.companyId)).length
+    const moved = await asA('PATCH', `/api/v1/users/${mo.id}`, { orgUnitId: t2 })
+    expect(moved.statusCode, moved.body).toBe(200)
+    const rows = await db
+      .selectFrom('grants')
+      .select(['id', 'revoked_at', 'revoked_by'])
+      .where('user_id', '=', mo.id)
+      .execute()
+    expect(rows.map((r) => [r.revoked_at !== null, r.revoked_by])).toEqual([
+      [true, a.userId],
+      [true, a.userId],
+    ])
+    const events = (await auditActions(db, a.companyId)).slice(seen)
+    expect(
+      events
+        .filter((e) => e.action === 'grant.revoked')
+        .map((e) => e.target_id)
+        .sort(),
+    ).toEqual([now.id, later.id].sort())
+    expect(events.find((e) => e.action === 'user.permissions_reset')?.after).toBeDefined()
+  })
+})
+
 describe('offboarding: refusals change nothing', () => {
   it('refuses every bad case with a clear error and writes nothing', async () => {
     const vic = await loadedPerson('vic@a.test', lee.id)
@@ -540,12 +580,30 @@ describe('force offline (G5) for a role or a team', () => {
     )
     expect((await me(n1.token)).statusCode).toBe(200)
     expect((await auditActions(db, a.companyId)).length).toBe(audit)
-    // a lead forces offline only the people they may manage: their own team's, not team Two's
+    // a team lead may not force anyone offline; someone who may do it for their own team only
+    // ends the sessions of that team's holders, not the others'
+    problem(
+      await lee.as('POST', '/api/v1/sessions/revoke', { roleId: noviceRole }),
+      403,
+      'forbidden',
+    )
+    const teamOps = (
+      await must(
+        asA('POST', '/api/v1/roles', {
+          name: 'Team ops',
+          grants: [{ actions: ['user.view', 'user.forceOffline'], scope: 'team' }],
+        }),
+      )
+    ).id
+    const ops = await person('ops@a.test', teamOps, t1, { level: 'lead' })
     const t2n = await person('t2n@a.test', noviceRole, t2, { level: 'novice' })
-    const byLead = await lee.as('POST', '/api/v1/sessions/revoke', { roleId: noviceRole })
-    if (byLead.statusCode === 200) {
-      expect((await me(t2n.token)).statusCode).toBe(200)
-      problem(await me(n1.token), 401, 'not_authenticated')
-    } else problem(byLead, 403, 'forbidden')
+    const byOps = await ops.as('POST', '/api/v1/sessions/revoke', { roleId: noviceRole })
+    expect(byOps.statusCode, byOps.body).toBe(200)
+    expect(byOps.json().users).toBeGreaterThanOrEqual(1)
+    problem(await me(n1.token), 401, 'not_authenticated')
+    expect((await me(t2n.token)).statusCode).toBe(200)
+    // and a team they may not see is not found; nothing ends there
+    problem(await ops.as('POST', '/api/v1/sessions/revoke', { orgUnitId: t2 }), 404, 'not_found')
+    expect((await me(t2n.token)).statusCode).toBe(200)
   })
 })
