@@ -171,7 +171,10 @@ export function usersRoutes(app: App, deps: RouteDeps): void {
         description:
           'Profile fields need `user.edit`; suspending or reactivating needs `user.edit`, ' +
           'offboarding (or undoing it) `user.offboard` (G6). Leaving `active` ends all the ' +
-          "user's sessions at once. Answers the user as I saw them before the change.",
+          "user's sessions at once; becoming `offboarded` also revokes their API keys, " +
+          'temporary grants and groups and cancels their open requests, but hands nothing ' +
+          'over (POST /users/{id}/offboard does both). Answers the user as I saw them before ' +
+          'the change.',
         tags,
         security,
         params: IdParams,
