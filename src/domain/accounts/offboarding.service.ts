@@ -33,6 +33,7 @@ import {
 import { handOverTickets } from '../tickets/index.js'
 import {
   findUser,
+  lockUser,
   projectUser,
   updateUserRow,
   userForAction,
@@ -142,6 +143,8 @@ export async function offboardUser(
 ): Promise<OffboardResult> {
   return inCompany(ctx, async (tx) => {
     const { companyId } = tx.actor
+    // one offboarding of a person at a time, and no status change of theirs meanwhile
+    await lockUser(tx.db, companyId, id)
     const { user: before, decision: seen } = await userForAction(tx, id, 'user.view')
     await authorizeRecord(tx, 'user.offboard', userResource(before), noSuchUser)
     if (before.id === tx.actor.userId) {

@@ -2,6 +2,7 @@ export * from './users.js'
 export {
   findUser,
   insertUser,
+  lockUser,
   updateUser as updateUserRow,
   userIdsInOrgUnit,
   userRowToUser,

@@ -111,3 +111,14 @@ export async function userIdsInOrgUnit(
     .execute()
   return rows.map((r) => r.id)
 }
+
+/** Locks a person's row for the rest of the transaction (a lifecycle change in progress). */
+export async function lockUser(db: Db, companyId: string, id: string): Promise<void> {
+  await db
+    .selectFrom('users')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .forUpdate()
+    .execute()
+}
