@@ -533,6 +533,53 @@ describe('offboarding: refusals change nothing', () => {
   })
 })
 
+describe('offboarding: the handover is an edit of each record', () => {
+  it('refuses a caller who may offboard but not change the records’ owner or assignee; nothing moves', async () => {
+    const peopleOps = (
+      await must(
+        asA('POST', '/api/v1/roles', {
+          name: 'People ops',
+          grants: [{ actions: ['user.view', 'user.offboard'], scope: 'company' }],
+        }),
+      )
+    ).id
+    const hr = await person('hr@a.test', peopleOps, null, { level: 'lead' })
+    // a person without roles (nothing for S7 to refuse) who owns a customer
+    const pat = await must(
+      asA('POST', '/api/v1/users', {
+        email: 'pat@a.test',
+        name: 'Pat',
+        password: strongPassword,
+        orgUnitId: t1,
+        managerId: lee.id,
+        roleIds: [],
+      }),
+    )
+    await must(asA('POST', '/api/v1/customers', { name: 'Pat’s', orgUnitId: t1, ownerId: pat.id }))
+    const before = await snapshot(pat.id)
+    const refused = problem(
+      await hr.as('POST', `/api/v1/users/${pat.id}/offboard`, {}),
+      403,
+      'forbidden',
+    )
+    expect(JSON.stringify(refused.errors)).toContain('1 customer(s)')
+    expect(await snapshot(pat.id)).toEqual(before)
+    // without anything to hand over, the same caller may offboard
+    const quinn = await must(
+      asA('POST', '/api/v1/users', {
+        email: 'quinn@a.test',
+        name: 'Quinn',
+        password: strongPassword,
+        orgUnitId: t1,
+        managerId: lee.id,
+        roleIds: [],
+      }),
+    )
+    const ok = await hr.as('POST', `/api/v1/users/${quinn.id}/offboard`, {})
+    expect(ok.statusCode, ok.body).toBe(200)
+  })
+})
+
 describe('force offline (G5) for a role or a team', () => {
   it('ends the sessions of every holder or member the caller may manage, audited with the count', async () => {
     const t2a = await person('t2a@a.test', noviceRole, t2, { level: 'novice' })

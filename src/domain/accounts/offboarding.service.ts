@@ -154,8 +154,8 @@ export async function offboardUser(
     }
     const successor = await successorOf(tx, before, input.successorId)
     const revoked = await revokeAllAccess(tx, before, 'params/id')
-    const customerIds = await handOverCustomers(tx, before.id, successor.id)
-    const ticketIds = await handOverTickets(tx, before.id, successor.id)
+    const customerIds = await handOverCustomers(tx, before.id, successor.id, 'params/id')
+    const ticketIds = await handOverTickets(tx, before.id, successor.id, 'params/id')
     let after = before
     if (before.status !== 'offboarded') {
       after =

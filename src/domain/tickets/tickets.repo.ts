@@ -154,6 +154,23 @@ export async function insertReply(
   return replyRowToReply(row)
 }
 
+/** The tickets not closed that `assigneeId` is assigned, locked (a handover is about to move them). */
+export async function openTicketRowsAssignedTo(
+  db: Kysely<Database>,
+  companyId: string,
+  assigneeId: string,
+): Promise<TicketRow[]> {
+  return db
+    .selectFrom('tickets')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('assignee_id', '=', assigneeId)
+    .where('status', '<>', 'closed')
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+}
+
 /** G6: every ticket not closed that `fromId` is assigned becomes `toId`'s; answers the ids. */
 export async function reassignOpenTickets(
   db: Kysely<Database>,
