@@ -1756,7 +1756,7 @@ function floorSection(runs: BackendRun[]): string[] {
           `${fixed(healthCpu / usersCpu, 2)}× the \`/healthz\` rate` +
           (healthCpu / floorCpu < 0.5
             ? ': the 3 round trips alone, with nothing of Tessera around them, already cost more ' +
-              "than twice /healthz's CPU, so 0.5× is out of reach by cutting Tessera's work alone."
+              "than twice `/healthz`'s CPU, so 0.5× is out of reach by cutting Tessera's work alone."
             : ": 0.5× is within the floor's reach, so the rest of the gap is Tessera's work."),
       )
     }

@@ -1,7 +1,11 @@
 import type { Kysely } from 'kysely'
 import type { Database } from './domain/database.js'
 import { PolicyCache } from './domain/access/index.js'
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
+import type { Ctx } from './domain/context.js'
+import { exportPolicy, importPolicy } from './domain/policy/index.js'
+import { readPolicyDocument } from './http/policy-document.js'
 import { loadConfig, type Config } from './config.js'
 import { createDb, migrateToLatest } from './db/index.js'
 import { signup } from './domain/accounts/index.js'
@@ -18,7 +22,11 @@ const usage = `usage: tessera <command>
                  --admin-password <password> [--timezone <IANA zone>]
   verify-audit <slug>        re-compute a company's audit hash chain (exit 1 when broken)
   seed-scale [--tickets 1000000] [--customers 200000] [--teams 100]
-                             a new company at contact-center scale (npm run seed:scale)`
+                             a new company at contact-center scale (npm run seed:scale)
+  policy-export <slug>       print the company's access setup as YAML (docs/policy-as-code.md)
+  policy-import <slug> <file.yaml> [--dry-run]
+                             apply a policy document as the company's first Admin; prints the
+                             changes and the users they affect as JSON`
 
 async function withDb<T>(config: Config, fn: (db: Kysely<Database>) => Promise<T>) {
   const db = await createDb<Database>(config)
@@ -27,6 +35,33 @@ async function withDb<T>(config: Config, fn: (db: Kysely<Database>) => Promise<T
     return await fn(db)
   } finally {
     await db.destroy()
+  }
+}
+
+/**
+ * The CLI acts as the company's first Admin (by when they got the role): every change goes
+ * through the same services, rules and audit as over HTTP, attributed to that person.
+ */
+async function companyAdminCtx(db: Kysely<Database>, slug: string): Promise<Ctx | undefined> {
+  const companyId = await findCompanyIdBySlug(db, slug)
+  if (companyId === undefined) return undefined
+  const admin = await db
+    .selectFrom('user_roles as ur')
+    .innerJoin('roles as r', 'r.id', 'ur.role_id')
+    .select('ur.user_id')
+    .where('ur.company_id', '=', companyId)
+    .where('r.kind', '=', 'builtin')
+    .where('r.name', '=', 'Admin')
+    .orderBy('ur.created_at')
+    .orderBy('ur.user_id')
+    .executeTakeFirst()
+  if (admin === undefined) return undefined
+  return {
+    db,
+    now: new Date(),
+    meta: { ip: null, userAgent: 'tessera-cli', requestId: null },
+    policies: new PolicyCache(),
+    actor: { userId: admin.user_id, companyId, sessionId: 'cli', roleIds: [] },
   }
 }
 
@@ -44,6 +79,7 @@ async function run(argv: string[]): Promise<number> {
       tickets: { type: 'string' },
       customers: { type: 'string' },
       teams: { type: 'string' },
+      'dry-run': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -126,6 +162,30 @@ async function run(argv: string[]): Promise<number> {
           `${company.adminEmail}, ${company.leadEmail} (team 0), ${company.agentEmail} or ` +
           `${company.analystEmail} (exports branch 1's customers, masked)`,
       )
+      return 0
+    }
+    case 'policy-export':
+    case 'policy-import': {
+      const [slug, file] = rest
+      if (!slug || (command === 'policy-import' && !file)) {
+        console.error(usage)
+        return 2
+      }
+      const text = file === undefined ? '' : await readFile(file, 'utf8')
+      const out = await withDb(config, async (db) => {
+        const ctx = await companyAdminCtx(db, slug)
+        if (ctx === undefined) return undefined
+        if (command === 'policy-export') return exportPolicy(ctx)
+        const result = await importPolicy(ctx, readPolicyDocument(text), {
+          dryRun: values['dry-run'] === true,
+        })
+        return `${JSON.stringify(result, null, 2)}\n`
+      })
+      if (out === undefined) {
+        console.error(`no company with slug "${slug}" (or it has no Admin)`)
+        return 2
+      }
+      process.stdout.write(out)
       return 0
     }
     default:

@@ -4,7 +4,9 @@ import { withCompany } from './db/index.js'
 import type { Database } from './domain/database.js'
 import { PolicyCache } from './domain/access/index.js'
 import { hashPassword, signup } from './domain/accounts/index.js'
+import { addToBlacklist } from './domain/blacklist/index.js'
 import { createCustomer } from './domain/customers/index.js'
+import { addPoolNumber, createNumberPool } from './domain/number-pools/index.js'
 import { createOrgUnit } from './domain/org-units/index.js'
 import { createProject, setProjectMember } from './domain/projects/index.js'
 import { assignRole, createGroup, setUserGroups } from './domain/roles/index.js'
@@ -398,4 +400,27 @@ async function seedWorkspace(
   // W6: Team A is told when Team B's network ticket moves (their callers ask about the same
   // outage), without being shown it
   await addTicketWatcher(asAdmin, slow, { orgUnitId: teamA })
+  // P11: Team A dials its customers from the team's pool, Telecom sales from the project's;
+  // Zhang Min asked not to be called again (blacklisted, though in Team A's pool)
+  const pool = async (
+    name: string,
+    assignee: { orgUnitId?: string; projectId?: string | null },
+    numbers: string[],
+  ) => {
+    const created = await createNumberPool(asAdmin, { ...assignee, name })
+    for (const phone of numbers) await addPoolNumber(asAdmin, created.id as string, { phone })
+  }
+  await pool('Team A callbacks', { orgUnitId: teamA }, [
+    '+86 138 0013 8000',
+    '+86 139 1234 5678',
+    '+86 137 0000 1111',
+  ])
+  await pool('Telecom sales outbound', { projectId: telecom }, [
+    '+7 916 123-45-67',
+    '+7 903 765-43-21',
+  ])
+  await addToBlacklist(asAdmin, {
+    phone: '+86 137 0000 1111',
+    reason: 'asked not to be called again',
+  })
 }

@@ -7,6 +7,7 @@
  * company's and another team's records 404, bad input 400 writing nothing.
  */
 import { describe, expect, it } from 'vitest'
+import { withCompany } from '../src/db/index.js'
 import { builtinRoleId, caller } from './fixtures.js'
 import { auditActions, createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
 
@@ -209,16 +210,33 @@ describe('number pools (P11: admin-managed; P8: a lead adds within a daily quota
     // another team's pool is out of the lead's scope: 404; a novice may not add at all
     problem(await add(oscar.as, teamOne.id, '+8613800138006'), 404, 'not_found')
     problem(await add(nina.as, teamOne.id, '+8613800138006'), 404, 'not_found')
+    // W3: beyond the quota a lead asks; an admin approves a time-boxed grant without the limit
+    // (a grant without a limit lifts it: the engine keeps the most generous), and it goes on
+    const asked = await lee.as('POST', '/api/v1/approvals', {
+      type: 'temporaryGrant',
+      payload: { actions: ['numberPool.addNumber'], scope: 'team', durationMinutes: 60 },
+      reason: 'campaign day: 10 more numbers',
+    })
+    expect(asked.statusCode, asked.body).toBe(201)
+    const approved = await asA('POST', `/api/v1/approvals/${asked.json().id}/approve`, {})
+    expect(approved.statusCode, approved.body).toBe(200)
+    expect((await add(lee.as, teamOne.id, '+8613800138005')).statusCode).toBe(201)
+    // the grant ended (revoked here): the day's quota is spent again
+    const grantId = approved.json().grantId as string
+    expect((await asA('DELETE', `/api/v1/grants/${grantId}`)).statusCode).toBe(200)
+    problem(await add(lee.as, teamOne.id, '+8613800138007'), 429, 'quota_exceeded')
     // the admin has no daily limit
-    expect((await add(asA, teamOne.id, '+8613800138005')).statusCode).toBe(201)
+    expect((await add(asA, teamOne.id, '+8613800138007')).statusCode).toBe(201)
     const numbers = (
       await lee.as('GET', `/api/v1/number-pools/${teamOne.id}/numbers?limit=200`)
     ).json()
-    expect(numbers.items.filter((n: { addedBy: string }) => n.addedBy === lee.id)).toHaveLength(5)
+    expect(numbers.items.filter((n: { addedBy: string }) => n.addedBy === lee.id)).toHaveLength(6)
     const events = await auditActions(db, a.companyId)
     expect(
       events.filter((e) => e.action === 'numberPool.number_added' && e.actor_user_id === lee.id),
-    ).toHaveLength(5)
+    ).toHaveLength(6)
+    const added = events.filter((e) => e.action === 'numberPool.number_added')
+    expect(JSON.stringify(added)).not.toContain('+8613800138000')
   })
 })
 
@@ -392,6 +410,8 @@ describe('outbound dial through the simulator (ringing → answered → ended)',
     const before = await rows('calls')
     problem(await dialAs(nina.as, T1_LISTED), 403, 'number_blacklisted')
     problem(await dialAs(lee.as, '0086 138 1111 0003'), 403, 'number_blacklisted')
+    // outside the caller's pools the answer is the pool's: no oracle on the blacklist
+    problem(await dialAs(oscar.as, T1_LISTED), 403, 'number_not_in_pool')
     expect(await rows('calls')).toBe(before)
   })
 
@@ -443,6 +463,19 @@ describe('outbound dial through the simulator (ringing → answered → ended)',
     expect((await hangUp(uno, next.id)).statusCode).toBe(200)
     problem(await uno('GET', `/api/v1/calls/${next.id}`), 404, 'not_found')
     problem(await uno('GET', '/api/v1/calls'), 403, 'forbidden')
+  })
+
+  it('an API key never dials (a line is a person’s), whatever its role', async () => {
+    const adminRole = await builtinRoleId(db, a.companyId, 'Admin')
+    const made = await asA('POST', '/api/v1/api-keys', { name: 'CRM', roleId: adminRole })
+    expect(made.statusCode, made.body).toBe(201)
+    const before = await rows('calls')
+    problem(
+      await call(made.json().key as string)('POST', '/api/v1/calls', { phone: T1_A }),
+      403,
+      'forbidden',
+    )
+    expect(await rows('calls')).toBe(before)
   })
 
   it('QA inspectors listen but never dial: 403, nothing written', async () => {
@@ -608,5 +641,43 @@ describe('recordings: playback is an audited action (G2)', () => {
     // a novice plays their own but has no recording.view: the list is closed to them
     problem(await nina.as('GET', '/api/v1/recordings'), 403, 'forbidden')
     problem(await asA('POST', '/api/v1/recordings/x%00/play'), 400, 'validation_failed')
+  })
+})
+
+describe('tenancy of the telephony tables', () => {
+  it("row-level security hides company A's rows from a transaction of company B", async () => {
+    for (const table of [
+      'number_pools',
+      'pool_numbers',
+      'blacklist',
+      'calls',
+      'recordings',
+    ] as const) {
+      expect(await rows(table), table).toBeGreaterThan(0)
+      const seen = await withCompany(db, b.companyId, (trx) =>
+        trx
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('company_id', '=', a.companyId)
+          .executeTakeFirstOrThrow(),
+      )
+      expect(Number(seen.n), table).toBe(0)
+    }
+  })
+})
+
+describe('a pool deleted with calls dialled from it', () => {
+  it('keeps the call log: the calls stay, their poolId forgotten', async () => {
+    const pats = (await asA('GET', `/api/v1/calls?agentId=${pat.id}&limit=200`)).json().items as {
+      id: string
+      poolId: string | null
+    }[]
+    const fromPool = pats.filter((c) => c.poolId === patsOwn.id)
+    expect(fromPool.length).toBeGreaterThan(0)
+    expect((await asA('DELETE', `/api/v1/number-pools/${patsOwn.id}`)).statusCode).toBe(204)
+    for (const c of fromPool) {
+      expect((await asA('GET', `/api/v1/calls/${c.id}`)).json()).toMatchObject({ poolId: null })
+    }
+    problem(await dialAs(pat.as, PATS), 403, 'number_not_in_pool')
   })
 })

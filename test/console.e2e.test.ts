@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { generateSync } from 'otplib'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../src/clock.js'
@@ -262,23 +263,22 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Add an attribute' }).click()
     await page.getByRole('button', { name: 'Add an attribute' }).click()
     await page.getByLabel('Attribute 1 name').fill('status')
-    await page.getByLabel('Attribute 1 value').fill('closed')
+    // an open ticket of theirs: allowed; the same ticket closed: condition_not_met
+    await page.getByLabel('Attribute 1 value').fill('open')
     await page.getByLabel('Attribute 2 name').fill('assigneeId')
     await page.getByLabel('Attribute 2 value').fill(agent.id)
     await page.getByRole('button', { name: 'Explain', exact: true }).click()
     const decision = page.getByTestId('decision')
-    await decision.waitFor()
-    expect(await decision.innerText()).toContain('Denied')
+    await expect.poll(() => decision.innerText(), { timeout: 15_000 }).toContain('Allowed')
+    // again from the keyboard: Enter in a field submits the form
+    await page.getByLabel('Attribute 1 value').fill('closed')
+    await page.getByLabel('Attribute 1 value').press('Enter')
+    await expect.poll(() => decision.innerText(), { timeout: 15_000 }).toContain('Denied')
     expect(await decision.innerText()).toContain('condition_not_met')
     const result = await page.getByRole('region', { name: 'Decision' }).innerText()
     expect(result).toContain('a condition of the permission is not met')
     expect(result).toContain('its condition is not met')
     await page.screenshot({ path: `${SHOTS}explain.png`, fullPage: true })
-
-    // the same question about an open ticket is allowed
-    await page.getByLabel('Attribute 1 value').fill('open')
-    await page.getByRole('button', { name: 'Explain', exact: true }).click()
-    await expect.poll(() => decision.innerText(), { timeout: 15_000 }).toContain('Allowed')
   }, 60_000)
 
   it('shows built-in roles locked, with a read-only detail', async () => {
@@ -301,17 +301,39 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByRole('button', { name: /^Administration/ }).click()
     await page.getByLabel('Records for Administration').click()
     await page.locator('.ant-select-item-option[title="the whole company"]').click()
-    const started = Date.now()
     await page.getByRole('checkbox', { name: 'role.view', exact: true }).check()
-    await expect.poll(() => page.getByText('1 of ').first().innerText()).toContain('1 of')
-    const clickMs = Date.now() - started
-    await page.screenshot({ path: `${SHOTS}role-editor.png`, fullPage: true })
+    await page.getByText(/^1 of \d+ actions ticked$/).waitFor()
+    await page.getByRole('checkbox', { name: 'role.view', exact: true }).scrollIntoViewIfNeeded()
+    await page.screenshot({ path: `${SHOTS}role-editor.png` })
+    // every module open (every action's checkbox on the page, 160 today): clicks still work; how
+    // long one takes is printed, not asserted (no test times anything; the figure goes in the
+    // README from these lines)
+    const closed = page.locator('.ant-collapse-header[aria-expanded="false"]')
+    while ((await closed.count()) > 0) await closed.first().click()
+    // the median of 5 clicks, each from the click to React's update being in the page
+    const clickMs = await page.evaluate<number>(`(async () => {
+      const box = [...document.querySelectorAll('label')]
+        .find((l) => l.textContent === 'every ticket action')
+        ?.querySelector('input')
+      const times = []
+      for (let i = 0; i < 10; i++) {
+        const t0 = performance.now()
+        box.click()
+        await new Promise((done) => setTimeout(done, 0))
+        if (i % 2 === 0) times.push(performance.now() - t0)
+      }
+      return times.sort((a, b) => a - b)[2]
+    })()`)
+    console.log(
+      `console: a click in the role editor with every module open took ${clickMs.toFixed(1)} ms`,
+    )
+    expect(Number.isFinite(clickMs)).toBe(true)
+    await page.getByText(/^1 of \d+ actions ticked$/).waitFor()
     await page.getByRole('button', { name: 'Save role' }).click()
     await page.getByRole('heading', { name: /Desk lead/ }).waitFor()
     const roleId = page.url().split('/').pop() ?? ''
     const saved = await (await page.request.get(`/api/v1/roles/${roleId}`)).json()
     expect(saved.grants).toEqual([{ actions: ['role.view'], scope: 'company' }])
-    expect(clickMs, 'a click in the editor answers fast').toBeLessThan(5000)
 
     // a user holding it, made in the Users page
     await open(page, '/users')
@@ -349,6 +371,58 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       .toEqual(['My access', 'Users', 'Roles', 'Explain a decision'])
     await context.close()
   }, 120_000)
+
+  it('asks for the one-time code when the account has MFA on, and signs in with it', async () => {
+    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
+    const p = await context.newPage()
+    const signIn = async () => {
+      await open(p, '/login')
+      await p.getByLabel('Company').fill(company.slug)
+      await p.getByLabel('Email').fill(agent.email)
+      await p.getByLabel('Password').fill(strongPassword)
+      await p.getByRole('button', { name: 'Sign in' }).click()
+    }
+    await signIn()
+    await p.waitForURL(`${base}/`)
+    // MFA turned on through the API, with the CSRF header a cookie session needs
+    const csrf = (await context.cookies()).find((c) => c.name === 'tessera_csrf')?.value ?? ''
+    const headers = { 'x-csrf-token': csrf }
+    const enrol = await (await p.request.post('/api/v1/auth/mfa/enrol', { headers })).json()
+    const secret = enrol.secret as string
+    const now = Math.floor(Date.now() / 1000)
+    const confirm = await p.request.post('/api/v1/auth/mfa/confirm', {
+      headers,
+      data: { code: generateSync({ secret, epoch: now - 30 }) },
+    })
+    expect(confirm.status()).toBe(200)
+    await p.getByRole('button', { name: 'Sign out' }).click()
+    await p.waitForURL(`${base}/login`)
+
+    await signIn()
+    await p.getByLabel('One-time code').waitFor()
+    await axe(p, '/login (one-time code)')
+    await p.getByLabel('One-time code').fill('000000')
+    await p.getByRole('button', { name: 'Sign in' }).click()
+    await p.getByRole('alert').filter({ hasText: 'A one-time code is required' }).waitFor()
+    await p.getByLabel('One-time code').fill(generateSync({ secret }))
+    await p.getByRole('button', { name: 'Sign in' }).click()
+    await p.waitForURL(`${base}/`)
+    await p.getByRole('heading', { name: `Welcome, ${agent.name}` }).waitFor()
+    await context.close()
+  }, 60_000)
+
+  it('suspends, reactivates and forces a person offline from the Users page', async () => {
+    await open(page, '/users')
+    const row = page.getByRole('row').filter({ hasText: agent.email })
+    await page.getByRole('button', { name: `Force offline: ${agent.name}` }).click()
+    await page.getByText(`${agent.name} is signed out everywhere`).waitFor()
+    await page.getByRole('button', { name: `Suspend: ${agent.name}` }).click()
+    await row.getByText('Suspended').waitFor()
+    const suspended = await (await page.request.get(`/api/v1/users/${agent.id}`)).json()
+    expect(suspended.status).toBe('suspended')
+    await page.getByRole('button', { name: `Reactivate: ${agent.name}` }).click()
+    await row.getByText('Active').waitFor()
+  }, 60_000)
 
   /** Every page of the console, with the ones that need a record filled in. */
   async function routes(): Promise<string[]> {

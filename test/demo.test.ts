@@ -162,6 +162,31 @@ describe('npm run demo: the workspace (issue 10, point 6)', () => {
     })
     expect(edit.statusCode).toBe(403)
   })
+
+  it('calls: the novice dials the team pool, never the blacklisted number; QA never dials (P9, P11)', async () => {
+    const dial = async (email: string, phone: string) => {
+      await as(email)
+      return app.inject({
+        method: 'POST',
+        url: '/api/v1/calls',
+        headers: bearer(tokens.get(email) as string),
+        payload: { phone },
+      })
+    }
+    const placed = await dial('novice-agent@demo.test', '+86 138 0013 8000')
+    expect(placed.statusCode, placed.body).toBe(201)
+    expect((await dial('novice-agent@demo.test', '+86 137 0000 1111')).json().code).toBe(
+      'number_blacklisted',
+    )
+    // Team B's pool belongs to the Telecom sales project: not Team A's novice's
+    expect((await dial('novice-agent@demo.test', '+7 916 123-45-67')).json().code).toBe(
+      'number_not_in_pool',
+    )
+    expect((await dial('telesales-agent@demo.test', '+7 916 123-45-67')).statusCode).toBe(201)
+    expect((await dial('qa-inspector@demo.test', '+86 138 0013 8000')).statusCode).toBe(403)
+    const calls = await (await as('qa-inspector@demo.test'))('/api/v1/calls')
+    expect(calls.json().items).toHaveLength(2)
+  })
 })
 
 describe('npm run demo: the dispute story (W1, docs/approvals.md)', () => {

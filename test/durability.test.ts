@@ -42,5 +42,7 @@ describe('PGlite data folder', () => {
     } finally {
       await second.close()
     }
-  })
+    // two PGlite clusters made from nothing (initdb in WebAssembly) and migrated: slow on a
+    // loaded machine, so this one test waits longer than the default
+  }, 180_000)
 })

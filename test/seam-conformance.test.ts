@@ -47,6 +47,12 @@ import {
 } from '../src/domain/tickets/index.js'
 import { searchTerms, type ResourceSeam } from '../src/domain/seam/index.js'
 import { callRecords, callResource } from '../src/domain/calls/index.js'
+import {
+  createScorecard,
+  evaluateCall,
+  qaEvaluationRecords,
+  qaEvaluationResource,
+} from '../src/domain/qa/index.js'
 import { numberPoolRecords, numberPoolResource } from '../src/domain/number-pools/index.js'
 import { insertUser, userRecords, userResource, type UserLevel } from '../src/domain/users/index.js'
 import { AppError } from '../src/errors.js'
@@ -550,6 +556,22 @@ const aCalls = await seedCalls(a, aCustomers, [
 ])
 await seedCalls(b, [], [dialled(0, 't1', '+8613811110001', { notes: 'callback' })])
 
+// QA evaluations of A's calls (each carries its call's agent, team and project), scores varied.
+const qaCard = await createScorecard(a.admin(), {
+  name: 'Conformance card',
+  criteria: [{ key: 'k', label: 'K', weight: 1, max: 10 }],
+})
+const aEvaluations: string[] = []
+for (const [i, callId] of aCalls.entries()) {
+  const e = await evaluateCall(a.admin(), {
+    callId,
+    scorecardId: qaCard.id,
+    scores: { k: (i * 3) % 11 },
+    comments: i % 2 === 1 ? 'Callback handled well' : 'missed the greeting',
+  })
+  aEvaluations.push(e.id as string)
+}
+
 // Number pools of A assigned to a person, a team, a project or nobody, and one of B.
 async function seedPools(
   co: Awaited<ReturnType<typeof seed>>,
@@ -591,7 +613,15 @@ await withCompany(db, a.companyId, async (trx) => {
   for (const id of a.users) await assignRole(trx, a.companyId, id, conformanceRole, now)
 })
 
-type Table = 'users' | 'org_units' | 'projects' | 'customers' | 'tickets' | 'calls' | 'number_pools'
+type Table =
+  | 'users'
+  | 'org_units'
+  | 'projects'
+  | 'customers'
+  | 'tickets'
+  | 'calls'
+  | 'number_pools'
+  | 'qa_evaluations'
 
 async function idsOf(table: Table, companyId: string) {
   const rows = await db.selectFrom(table).select('id').where('company_id', '=', companyId).execute()
@@ -923,6 +953,52 @@ const targets: readonly Target[] = [
         subject: a.users[3] as string,
         limit: 2,
         q: '+86 138 1111 0001',
+      },
+    ],
+  },
+  {
+    type: 'qaEvaluation',
+    table: 'qa_evaluations',
+    seam: asSeam(qaEvaluationRecords),
+    resourceOfItem: qaEvaluationResource as Target['resourceOfItem'],
+    values: {
+      id: [...aEvaluations, 'nobody'],
+      agentId: [a.users[0], a.users[1], a.users[2], a.users[3], a.users[6]] as string[],
+      orgUnitId: [...unitIds, b.units['t1'] as string],
+      projectId: projectIds,
+      score: [0, 10, 30, 40, 60, 90, 100],
+    },
+    scopes: ['own', 'team', 'subtree', 'project', 'company', { subtree: a.units['r2'] as string }],
+    fields: ['score', 'comments'],
+    needles: ['callback', 'GREETING', 'o', '_', '%'],
+    examples: [
+      // [000] a lead assesses the team's calls: the team's evaluations, the comments searched
+      {
+        grants: [{ actions: ['qaEvaluation.view'], scope: 'team' }],
+        restrictions: [],
+        subject: a.users[2] as string,
+        limit: 1,
+        q: 'callback',
+      },
+      // QA everywhere, low scores' comments masked
+      {
+        grants: [
+          {
+            actions: ['qaEvaluation.view'],
+            scope: 'company',
+            when: { gte: [{ ref: 'resource.score' }, 50] },
+          },
+          {
+            actions: ['qaEvaluation.view'],
+            scope: 'company',
+            when: { lt: [{ ref: 'resource.score' }, 50] },
+            fields: { comments: 'masked' },
+          },
+        ],
+        restrictions: [],
+        subject: a.users[3] as string,
+        limit: 2,
+        q: 'greeting',
       },
     ],
   },

@@ -72,6 +72,40 @@ describe('BEGIN travels with the first parameter-free statement', () => {
     expect(sent).toEqual(['begin', 'select $1::int as n', 'commit'])
   })
 
+  it('statements started together keep their order, BEGIN first, when it goes alone', async () => {
+    const { sent, result } = await roundTrips(() =>
+      db.transaction().execute(async (trx) => {
+        const [a, b, c] = await Promise.all([
+          sql<{ n: number }>`select ${1}::int as n`.execute(trx),
+          sql<{ n: number }>`select 2 as n`.execute(trx),
+          sql<{ n: number }>`select ${3}::int + 0 as n`.execute(trx),
+        ])
+        return [a.rows, b.rows, c.rows]
+      }),
+    )
+    expect(result).toEqual([[{ n: 1 }], [{ n: 2 }], [{ n: 3 }]])
+    expect(sent).toEqual([
+      'begin',
+      'select $1::int as n',
+      'select 2 as n',
+      'select $1::int + 0 as n',
+      'commit',
+    ])
+  })
+
+  it('statements started together keep their order when BEGIN rides with the first', async () => {
+    const { sent } = await roundTrips(() =>
+      db.transaction().execute(async (trx) => {
+        await Promise.all([
+          sql`select 1 as n`.execute(trx),
+          sql`select ${2}::int as n`.execute(trx),
+          sql`select 3 as n`.execute(trx),
+        ])
+      }),
+    )
+    expect(sent).toEqual(['begin; select 1 as n', 'select $1::int as n', 'select 3 as n', 'commit'])
+  })
+
   it('is one real transaction: every statement sees the same transaction id', async () => {
     const { sent, result } = await roundTrips(() =>
       db.transaction().execute(async (trx) => {

@@ -142,6 +142,8 @@ export class DeferredBeginConnection implements DatabaseConnection {
   readonly #client: pg.PoolClient
   /** The BEGIN (or START TRANSACTION …) owed to the server, sent with the next statement. */
   #pendingBegin: string | null = null
+  /** A BEGIN sent alone, until it is answered. */
+  #opening: Promise<unknown> | null = null
 
   constructor(client: pg.PoolClient) {
     this.#client = client
@@ -167,13 +169,23 @@ export class DeferredBeginConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    // A BEGIN sent alone is on its way: a statement started meanwhile follows the one that sent
+    // it. (Kysely already runs a transaction's statements one at a time, in the order started;
+    // this keeps that order should the connection ever be given two at once.)
+    if (this.#opening !== null) await this.#opening
     const begin = this.#pendingBegin
     if (begin === null) return resultOf<R>(await this.#send(query.sql, query.parameters))
     // From here the BEGIN counts as sent, even if this round trip fails: the ROLLBACK that
     // follows a failure must reach the server (a ROLLBACK outside a transaction only warns).
     this.#pendingBegin = null
     if (query.parameters.length > 0) {
-      await this.#send(begin, [])
+      const opening = this.#send(begin, [])
+      this.#opening = opening
+      try {
+        await opening
+      } finally {
+        if (this.#opening === opening) this.#opening = null
+      }
       return resultOf<R>(await this.#send(query.sql, query.parameters))
     }
     const results = await this.#send(`${begin};\n${query.sql}`, [])
@@ -190,6 +202,7 @@ export class DeferredBeginConnection implements DatabaseConnection {
 
   release(): void {
     this.#pendingBegin = null
+    this.#opening = null
     this.#client.release()
   }
 

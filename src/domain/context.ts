@@ -109,8 +109,8 @@ export const noRequestTx: RequestTx = { adopt: () => undefined, release: async (
  * `current(versions)` holds, answers the request's transaction (`tx`). `lazy` (a route that may
  * need no database at all, e.g. the decision API): the counters alone, one statement outside any
  * transaction, and the work opens its own transaction if it needs one. Otherwise BEGIN and one
- * statement that reads the counters and binds the transaction to the company, which the
- * request's work then adopts. When the counters moved, the open transaction (if any) is handed
+ * statement that reads the counters and binds the transaction to the company, sent together in
+ * one round trip (db/deferred-begin.ts), which the request's work then adopts. When the counters moved, the open transaction (if any) is handed
  * back as `moved`, for the caller to be read again in it (authenticateIn).
  */
 export async function resumeIn(

@@ -28,6 +28,7 @@ import type { TicketRepliesTable, TicketsTable } from './tickets/tickets.table.j
 import type { TicketWatchersTable } from './tickets/watchers.table.js'
 import type { NotificationsTable } from './notifications/notifications.table.js'
 import type { UsersTable } from './users/users.table.js'
+import type { QaEvaluationsTable, QaScorecardsTable } from './qa/qa.table.js'
 
 export interface Database {
   companies: CompaniesTable
@@ -59,4 +60,6 @@ export interface Database {
   calls: CallsTable
   recordings: RecordingsTable
   approval_requests: ApprovalRequestsTable
+  qa_scorecards: QaScorecardsTable
+  qa_evaluations: QaEvaluationsTable
 }

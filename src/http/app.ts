@@ -35,12 +35,15 @@ import { authzRoutes, catalogRoutes } from './routes/authz.routes.js'
 import { customersRoutes } from './routes/customers.routes.js'
 import { ticketsRoutes } from './routes/tickets.routes.js'
 import { notificationsRoutes } from './routes/notifications.routes.js'
+import { reportsRoutes } from './routes/reports.routes.js'
+import { qaRoutes } from './routes/qa.routes.js'
 import { numberPoolsRoutes } from './routes/number-pools.routes.js'
 import { blacklistRoutes } from './routes/blacklist.routes.js'
 import { callsRoutes } from './routes/calls.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
+import { policyRoutes, policySchemaRoutes } from './routes/policy.routes.js'
 import { rolesRoutes } from './routes/roles.routes.js'
 import { usersRoutes } from './routes/users.routes.js'
 import type { RouteDeps } from './types.js'
@@ -146,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   accountRoutes(app, routeDeps)
   authRoutes(app, routeDeps)
   catalogRoutes(app)
+  policySchemaRoutes(app)
   // Everything else needs a caller: one encapsulated scope whose gate reads them (and opens the
   // request's transaction); routes state their exceptions in `config` (plugins/auth.ts).
   await app.register(
@@ -163,10 +167,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       customersRoutes(authed, routeDeps)
       ticketsRoutes(authed, routeDeps)
       notificationsRoutes(authed, routeDeps)
+      reportsRoutes(authed, routeDeps)
+      qaRoutes(authed, routeDeps)
       numberPoolsRoutes(authed, routeDeps)
       blacklistRoutes(authed, routeDeps)
       callsRoutes(authed, routeDeps)
       approvalsRoutes(authed, routeDeps)
+      policyRoutes(authed, routeDeps)
     },
     { prefix: '/api/v1' },
   )

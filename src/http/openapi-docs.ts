@@ -275,6 +275,32 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'PUT /api/v1/calls/{id}/notes': {
     request: { notes: 'Asked for a callback on Friday after 18:00; interested in the 300M plan.' },
   },
+  'POST /api/v1/qa/scorecards': {
+    request: {
+      name: 'Inbound service call',
+      criteria: [
+        { key: 'greeting', label: 'Greets and names the company', weight: 1, max: 5 },
+        {
+          key: 'verification',
+          label: 'Verifies the caller before account details',
+          weight: 3,
+          max: 5,
+        },
+        { key: 'resolution', label: 'Resolves or escalates correctly', weight: 4, max: 10 },
+      ],
+    },
+  },
+  'POST /api/v1/qa/evaluations': {
+    request: {
+      callId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',
+      scorecardId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+      scores: { greeting: 5, verification: 4, resolution: 8 },
+      comments: 'Verified the caller well; offered the callback late.',
+    },
+  },
+  'PATCH /api/v1/qa/evaluations/{id}': {
+    request: { comments: 'Reviewed with the agent on Friday.' },
+  },
   'POST /api/v1/approvals': {
     request: {
       type: 'temporaryGrant',

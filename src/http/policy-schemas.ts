@@ -206,7 +206,7 @@ async function refuseOversizeConditions(req: FastifyRequest): Promise<void> {
     throw new AppError('validation_failed', 'a condition is too large', { errors })
 }
 
-function oversizeConditions(body: unknown): ErrorDetail[] {
+export function oversizeConditions(body: unknown): ErrorDetail[] {
   const errors: ErrorDetail[] = []
   const pending: { value: unknown; at: string }[] = [{ value: body, at: 'body' }]
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
@@ -232,4 +232,107 @@ function oversizeConditions(body: unknown): ErrorDetail[] {
 export const policyBody = {
   preValidation: refuseOversizeConditions,
   validatorCompiler: policyValidatorCompiler,
+}
+
+// Policy as code (docs/policy-as-code.md) -------------------------------------------------------
+
+const EntryName = Type.String({ minLength: 1, maxLength: 100 })
+const EntryDescription = Type.String({ maxLength: 1000 })
+
+/** The YAML document of GET /api/v1/policy, as a schema over the same definitions. */
+export const PolicyDocumentSchema = Type.Object(
+  {
+    format: Type.Literal('tessera.policy/v1'),
+    referencedRoles: Type.Optional(
+      Type.Array(EntryName, {
+        maxItems: 200,
+        description: 'Built-in and preset roles, by name: for reference; import leaves them',
+      }),
+    ),
+    roles: Type.Array(
+      Type.Object(
+        {
+          name: EntryName,
+          description: Type.Optional(EntryDescription),
+          mfaRequired: Type.Optional(Type.Boolean()),
+          grants: Type.Array(Type.Ref('Grant'), { maxItems: 200 }),
+          restrictions: Type.Optional(Type.Array(Type.Ref('RoleRestriction'), { maxItems: 50 })),
+        },
+        { ...strict, description: 'A custom role (R3)' },
+      ),
+      { maxItems: 1000 },
+    ),
+    groups: Type.Array(
+      Type.Object(
+        {
+          name: EntryName,
+          description: Type.Optional(EntryDescription),
+          grants: Type.Array(Type.Ref('Grant'), { maxItems: 200 }),
+        },
+        { ...strict, description: 'A permission group (R4)' },
+      ),
+      { maxItems: 1000 },
+    ),
+  },
+  {
+    ...strict,
+    description: "A company's access setup: custom roles and permission groups, by name",
+  },
+)
+
+const policyDocumentValidator = Compile(definitions, PolicyDocumentSchema)
+
+interface SchemaIssue {
+  keyword?: string
+  instancePath?: string
+  message?: string
+  params?: Record<string, unknown>
+}
+
+/** What is wrong with a parsed document against the schema, as `body/…` paths. */
+export function policyDocumentErrors(value: unknown): ErrorDetail[] {
+  if (policyDocumentValidator.Check(value)) return []
+  const issues = [...policyDocumentValidator.Errors(value)] as SchemaIssue[]
+  const seen = new Set<string>()
+  return issues
+    .flatMap((e): ErrorDetail[] => {
+      const at = `body${e.instancePath ?? ''}`
+      const names = (key: string) => (e.params?.[key] as string[] | undefined) ?? []
+      if (e.keyword === 'required')
+        return names('requiredProperties').map((p) => ({
+          path: `${at}/${p}`,
+          message: 'is required',
+        }))
+      if (e.keyword === 'additionalProperties')
+        return names('additionalProperties').map((p) => ({
+          path: `${at}/${p}`,
+          message: 'is not a known field',
+        }))
+      if (e.keyword === 'boolean') return []
+      return [{ path: at, message: e.message ?? 'is not valid' }]
+    })
+    .filter((e) => {
+      const key = `${e.path} ${e.message}`
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
+}
+
+/**
+ * The published JSON Schema (2020-12) of a policy document: served at GET
+ * /api/v1/policy/schema and committed as docs/policy-schema.json. Each shared definition sits
+ * in `$defs` under its own `$id`, which the document's `{"$ref": "Grant"}` resolves to.
+ */
+export function policyJsonSchema(): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      title: 'Tessera policy document (tessera.policy/v1)',
+      ...PolicyDocumentSchema,
+      $defs: Object.fromEntries(
+        Object.entries(definitions).map(([$id, schema]) => [$id, { ...schema, $id }]),
+      ),
+    }),
+  ) as Record<string, unknown>
 }

@@ -19,6 +19,7 @@ import * as numberPools from './0025-number-pools.js'
 import * as calls from './0026-calls.js'
 import * as approvals from './0028-approvals.js'
 import * as ticketWatchers from './0031-ticket-watchers.js'
+import * as qa from './0036-qa.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0026_calls': calls,
   '0028_approvals': approvals,
   '0031_ticket_watchers': ticketWatchers,
+  '0036_qa': qa,
 }

@@ -153,9 +153,10 @@ async function viewNow(tx: TenantCtx, c: Call): Promise<CallView> {
  * Outbound dial (P9, P11). In this order, nothing written on a refusal:
  * 1. `call.dial` at all, and a person (not an API key) dialling: else 403 (a QA inspector);
  * 2. a customer named must be one the caller may view (404 on `body/customerId`);
- * 3. a blacklisted number: 403 `number_blacklisted`, whoever dials;
- * 4. a pool holding the number, assigned to the caller, their team or one of their projects, and
+ * 3. a pool holding the number, assigned to the caller, their team or one of their projects, and
  *    `numberPool.use` on it: else 403 `number_not_in_pool`;
+ * 4. a blacklisted number: 403 `number_blacklisted`, whoever dials (asked only for a number of
+ *    the caller's own pools, so the answer tells nothing about the blacklist beyond them);
  * 5. the caller's user row locked FOR UPDATE (parallel dials of one person, on any connection or
  *    server process, count one after another), `call.dial` decided on the call as it would be
  *    (theirs, their team, the pool's project, `blacklisted`), and its concurrent limit (P9: novice
@@ -180,12 +181,6 @@ export async function dial(
         errors: [{ path: 'body/customerId', message: 'no such customer' }],
       })
     }
-    const blacklisted = await isBlacklisted(tx, phone)
-    if (blacklisted) {
-      throw new AppError('number_blacklisted', 'this number is blacklisted: nobody dials it', {
-        errors: [{ path: 'body/phone', message: 'on the blacklist' }],
-      })
-    }
     const pool = await usablePoolFor(tx, phone)
     if (pool === undefined) {
       throw new AppError(
@@ -193,6 +188,12 @@ export async function dial(
         'this number is in no pool assigned to you, your team or your project',
         { errors: [{ path: 'body/phone', message: 'not in a pool you may dial from' }] },
       )
+    }
+    const blacklisted = await isBlacklisted(tx, phone)
+    if (blacklisted) {
+      throw new AppError('number_blacklisted', 'this number is blacklisted: nobody dials it', {
+        errors: [{ path: 'body/phone', message: 'on the blacklist' }],
+      })
     }
     const me = await subjectOf(tx)
     const agentId = tx.actor.userId

@@ -4,7 +4,14 @@
  * a number added under `numberPool.addNumber` (whose per-day limit, the team lead's 5 a day, is
  * counted in the database by the obligations gate), and the pools a dial may use.
  */
-import type { AttrOf, Decision, Projected, Resource } from '../../authz/index.js'
+import {
+  masks,
+  maskValue,
+  type AttrOf,
+  type Decision,
+  type Projected,
+  type Resource,
+} from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { decisionFor, subjectOf } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
@@ -333,7 +340,8 @@ export async function addPoolNumber(
       action: 'numberPool.number_added',
       targetType: 'numberPool',
       targetId: id,
-      after: { numberId: added.id, phone },
+      // a dialled number is a person's: the log keeps it masked, as it does a customer's phone
+      after: { numberId: added.id, phone: maskValue(phone, masks.phone) },
     })
     return added
   })
@@ -349,7 +357,7 @@ export async function removePoolNumber(ctx: Ctx, id: string, numberId: string): 
       action: 'numberPool.number_removed',
       targetType: 'numberPool',
       targetId: id,
-      before: { numberId, phone: removed.phone },
+      before: { numberId, phone: maskValue(removed.phone, masks.phone) },
     })
   })
 }

@@ -404,17 +404,20 @@ async function writeRole(
 
 /** R3: a custom role; it holds exactly what it lists (P12). */
 export async function createRole(ctx: Ctx, input: RoleInput): Promise<RoleView> {
-  return inCompany(ctx, async (tx) => {
-    await authorize(tx, 'role.create')
-    const role = await writeRole(tx, undefined, input, 'custom')
-    await recordAudit(tx, {
-      action: 'role.created',
-      targetType: 'role',
-      targetId: role.id,
-      after: roleView(role),
-    })
-    return roleView(role)
+  return inCompany(ctx, (tx) => createRoleIn(tx, input))
+}
+
+/** `createRole` inside a transaction the caller holds (policy import applies many at once). */
+export async function createRoleIn(tx: TenantCtx, input: RoleInput): Promise<RoleView> {
+  await authorize(tx, 'role.create')
+  const role = await writeRole(tx, undefined, input, 'custom')
+  await recordAudit(tx, {
+    action: 'role.created',
+    targetType: 'role',
+    targetId: role.id,
+    after: roleView(role),
   })
+  return roleView(role)
 }
 
 /** R3: clone any role (built-ins included) into an editable custom role. */
@@ -451,58 +454,67 @@ export async function updateRole(
   id: string,
   patch: Partial<RoleInput>,
 ): Promise<RoleView> {
-  return inCompany(ctx, async (tx) => {
-    const before = roleView(await visibleRole(tx, id))
-    await authorize(tx, 'role.edit', { type: 'role', id })
-    if (before.kind === 'builtin')
-      throw new AppError('conflict', 'built-in roles cannot be changed; clone one instead')
-    const input: RoleInput = {
-      name: patch.name ?? before.name,
-      description: patch.description ?? before.description,
-      grants: patch.grants ?? before.grants,
-      restrictions: patch.restrictions ?? before.restrictions,
-      mfaRequired: patch.mfaRequired ?? before.mfaRequired,
-    }
-    const after = roleView(await writeRole(tx, id, input, before.kind))
-    await recordAudit(tx, {
-      action: 'role.updated',
-      targetType: 'role',
-      targetId: id,
-      before,
-      after,
-    })
-    return after
+  return inCompany(ctx, (tx) => updateRoleIn(tx, id, patch))
+}
+
+/** `updateRole` inside a transaction the caller holds (policy import applies many at once). */
+export async function updateRoleIn(
+  tx: TenantCtx,
+  id: string,
+  patch: Partial<RoleInput>,
+): Promise<RoleView> {
+  const before = roleView(await visibleRole(tx, id))
+  await authorize(tx, 'role.edit', { type: 'role', id })
+  if (before.kind === 'builtin')
+    throw new AppError('conflict', 'built-in roles cannot be changed; clone one instead')
+  const input: RoleInput = {
+    name: patch.name ?? before.name,
+    description: patch.description ?? before.description,
+    grants: patch.grants ?? before.grants,
+    restrictions: patch.restrictions ?? before.restrictions,
+    mfaRequired: patch.mfaRequired ?? before.mfaRequired,
+  }
+  const after = roleView(await writeRole(tx, id, input, before.kind))
+  await recordAudit(tx, {
+    action: 'role.updated',
+    targetType: 'role',
+    targetId: id,
+    before,
+    after,
   })
+  return after
 }
 
 export async function deleteRole(ctx: Ctx, id: string): Promise<void> {
-  return inCompany(ctx, async (tx) => {
-    const before = roleView(await visibleRole(tx, id))
-    await authorize(tx, 'role.delete', { type: 'role', id })
-    if (before.kind === 'builtin')
-      throw new AppError('conflict', 'built-in roles cannot be deleted')
-    const keys = await tx.db
-      .selectFrom('api_keys')
-      .select('id')
-      .where('company_id', '=', tx.actor.companyId)
-      .where('role_id', '=', id)
-      .execute()
-    // API keys keep their role for the audit trail, revoked or not
-    if (keys.length) throw new AppError('conflict', `the role is held by ${keys.length} API key(s)`)
-    const holders = await repo.listRoleUserIds(tx.db, tx.actor.companyId, id)
-    // S7: deleting takes the role from every holder; a role stronger than the caller's stays
-    const me = await subjectOf(tx)
-    assertRevocable(me, me, [before], 'params/id')
-    for (const holder of holders)
-      assertRevocable(me, await boundUser(tx, holder), [before], 'params/id')
-    await repo.deleteRole(tx.db, tx.actor.companyId, id)
-    await policyChanged(tx)
-    await recordAudit(tx, {
-      action: 'role.deleted',
-      targetType: 'role',
-      targetId: id,
-      before: { ...before, userIds: holders },
-    })
+  return inCompany(ctx, (tx) => deleteRoleIn(tx, id))
+}
+
+/** `deleteRole` inside a transaction the caller holds (policy import applies many at once). */
+export async function deleteRoleIn(tx: TenantCtx, id: string): Promise<void> {
+  const before = roleView(await visibleRole(tx, id))
+  await authorize(tx, 'role.delete', { type: 'role', id })
+  if (before.kind === 'builtin') throw new AppError('conflict', 'built-in roles cannot be deleted')
+  const keys = await tx.db
+    .selectFrom('api_keys')
+    .select('id')
+    .where('company_id', '=', tx.actor.companyId)
+    .where('role_id', '=', id)
+    .execute()
+  // API keys keep their role for the audit trail, revoked or not
+  if (keys.length) throw new AppError('conflict', `the role is held by ${keys.length} API key(s)`)
+  const holders = await repo.listRoleUserIds(tx.db, tx.actor.companyId, id)
+  // S7: deleting takes the role from every holder; a role stronger than the caller's stays
+  const me = await subjectOf(tx)
+  assertRevocable(me, me, [before], 'params/id')
+  for (const holder of holders)
+    assertRevocable(me, await boundUser(tx, holder), [before], 'params/id')
+  await repo.deleteRole(tx.db, tx.actor.companyId, id)
+  await policyChanged(tx)
+  await recordAudit(tx, {
+    action: 'role.deleted',
+    targetType: 'role',
+    targetId: id,
+    before: { ...before, userIds: holders },
   })
 }
 
@@ -583,17 +595,20 @@ export async function getGroup(ctx: Ctx, id: string): Promise<GroupView> {
 }
 
 export async function createGroup(ctx: Ctx, input: GroupInput): Promise<GroupView> {
-  return inCompany(ctx, async (tx) => {
-    await authorize(tx, 'permissionGroup.create')
-    const group = await writeGroup(tx, undefined, input)
-    await recordAudit(tx, {
-      action: 'permission_group.created',
-      targetType: 'permission_group',
-      targetId: group.id,
-      after: group,
-    })
-    return group
+  return inCompany(ctx, (tx) => createGroupIn(tx, input))
+}
+
+/** `createGroup` inside a transaction the caller holds (policy import applies many at once). */
+export async function createGroupIn(tx: TenantCtx, input: GroupInput): Promise<GroupView> {
+  await authorize(tx, 'permissionGroup.create')
+  const group = await writeGroup(tx, undefined, input)
+  await recordAudit(tx, {
+    action: 'permission_group.created',
+    targetType: 'permission_group',
+    targetId: group.id,
+    after: group,
   })
+  return group
 }
 
 export async function updateGroup(
@@ -601,42 +616,52 @@ export async function updateGroup(
   id: string,
   patch: Partial<GroupInput>,
 ): Promise<GroupView> {
-  return inCompany(ctx, async (tx) => {
-    const before = groupView(await visibleGroup(tx, id))
-    await authorize(tx, 'permissionGroup.edit', { type: 'permissionGroup', id })
-    const after = await writeGroup(tx, id, {
-      name: patch.name ?? before.name,
-      description: patch.description ?? before.description,
-      grants: patch.grants ?? before.grants,
-    })
-    await recordAudit(tx, {
-      action: 'permission_group.updated',
-      targetType: 'permission_group',
-      targetId: id,
-      before,
-      after,
-    })
-    return after
+  return inCompany(ctx, (tx) => updateGroupIn(tx, id, patch))
+}
+
+/** `updateGroup` inside a transaction the caller holds (policy import applies many at once). */
+export async function updateGroupIn(
+  tx: TenantCtx,
+  id: string,
+  patch: Partial<GroupInput>,
+): Promise<GroupView> {
+  const before = groupView(await visibleGroup(tx, id))
+  await authorize(tx, 'permissionGroup.edit', { type: 'permissionGroup', id })
+  const after = await writeGroup(tx, id, {
+    name: patch.name ?? before.name,
+    description: patch.description ?? before.description,
+    grants: patch.grants ?? before.grants,
   })
+  await recordAudit(tx, {
+    action: 'permission_group.updated',
+    targetType: 'permission_group',
+    targetId: id,
+    before,
+    after,
+  })
+  return after
 }
 
 export async function deleteGroup(ctx: Ctx, id: string): Promise<void> {
-  return inCompany(ctx, async (tx) => {
-    const before = groupView(await visibleGroup(tx, id))
-    await authorize(tx, 'permissionGroup.delete', { type: 'permissionGroup', id })
-    // S7: deleting takes the group from every holder, as removing it from each would
-    const me = await subjectOf(tx)
-    assertDelegable(me, me, before.grants, 'params/id')
-    for (const holder of await repo.listGroupUserIds(tx.db, tx.actor.companyId, id))
-      assertDelegable(me, await boundUser(tx, holder), before.grants, 'params/id')
-    await repo.deletePermissionGroup(tx.db, tx.actor.companyId, id)
-    await policyChanged(tx)
-    await recordAudit(tx, {
-      action: 'permission_group.deleted',
-      targetType: 'permission_group',
-      targetId: id,
-      before,
-    })
+  return inCompany(ctx, (tx) => deleteGroupIn(tx, id))
+}
+
+/** `deleteGroup` inside a transaction the caller holds (policy import applies many at once). */
+export async function deleteGroupIn(tx: TenantCtx, id: string): Promise<void> {
+  const before = groupView(await visibleGroup(tx, id))
+  await authorize(tx, 'permissionGroup.delete', { type: 'permissionGroup', id })
+  // S7: deleting takes the group from every holder, as removing it from each would
+  const me = await subjectOf(tx)
+  assertDelegable(me, me, before.grants, 'params/id')
+  for (const holder of await repo.listGroupUserIds(tx.db, tx.actor.companyId, id))
+    assertDelegable(me, await boundUser(tx, holder), before.grants, 'params/id')
+  await repo.deletePermissionGroup(tx.db, tx.actor.companyId, id)
+  await policyChanged(tx)
+  await recordAudit(tx, {
+    action: 'permission_group.deleted',
+    targetType: 'permission_group',
+    targetId: id,
+    before,
   })
 }
 

@@ -78,8 +78,9 @@ export function declareAuth(app: FastifyInstance): void {
  * in (so no transaction waits on a slow upload) and before validation. A bearer token starting
  * with `tsk_` is an API key (an actor whose engine subject is the key's role); anything else is
  * a session token. Either way the caller is read by one statement in a transaction that the
- * route's work then adopts (domain/context.ts inCompany), so an authorized read is BEGIN, that
- * statement, its own queries and COMMIT.
+ * route's work then adopts (domain/context.ts inCompany), so an authorized read is BEGIN with
+ * that statement (one round trip when it has no parameters, db/deferred-begin.ts), its own
+ * queries and COMMIT.
  *
  * Then, per route `config`: 401 without a live session or key; 403 `mfa_enrolment_required` for
  * a session still owing its MFA enrolment (G10) unless the route says `mfaEnrolment: true`;

@@ -183,9 +183,9 @@ export function callsRoutes(app: App, deps: RouteDeps): void {
         summary: 'Dial a number (outbound, through the telephony adapter)',
         description:
           'Needs `call.dial` (403 `forbidden` otherwise: a QA inspector listens but never ' +
-          'dials). The number (any format, stored in E.164) must not be blacklisted (403 ' +
-          '`number_blacklisted`) and must be in a number pool assigned to me, my team or one of ' +
-          'my projects that I may use (403 `number_not_in_pool`). My concurrent lines are ' +
+          'dials). The number (any format, stored in E.164) must be in a number pool assigned ' +
+          'to me, my team or one of my projects that I may use (403 `number_not_in_pool`) and ' +
+          'must not be blacklisted (403 `number_blacklisted`). My concurrent lines are ' +
           'limited by my grants (P9: novice 2, senior 5): when all are busy the answer is 429 ' +
           '`line_limit_reached` — hang up a call to free one. The limit is counted in the ' +
           'database under a lock on my user row, so it holds across server processes. The ' +

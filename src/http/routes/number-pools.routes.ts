@@ -212,8 +212,10 @@ export function numberPoolsRoutes(app: App, deps: RouteDeps): void {
           '`numberPool.addNumber` on the pool. A per-day limit on that right (the team lead ' +
           'preset: 5 a day) is counted in the database, per person and company-local day; ' +
           'beyond it the answer is 429 `quota_exceeded` with `Retry-After` (the seconds to ' +
-          'midnight) and nothing is added. A number already in the pool is 409 and spends ' +
-          'nothing. Audited (`numberPool.number_added`).',
+          'midnight) and nothing is added; an admin-approved temporary grant of ' +
+          '`numberPool.addNumber` without the limit lifts it while it lasts (`POST /approvals`). ' +
+          'A number already in the pool is 409 and spends nothing. Audited ' +
+          '(`numberPool.number_added`).',
         tags,
         security,
         params: IdParams,

@@ -239,7 +239,7 @@ function Editor({ resources, role }: { resources: Resource[]; role: RoleData | u
               <ModulePanel
                 module={module}
                 types={types}
-                actions={draft.actions}
+                checked={all.filter((a) => draft.actions.has(a)).join(' ')}
                 scope={draft.scopes[module] ?? defaultScope(types[0] as Resource)}
                 fields={draft.fields}
                 toggle={toggle}
@@ -279,7 +279,8 @@ function Editor({ resources, role }: { resources: Resource[]; role: RoleData | u
 interface PanelProps {
   module: string
   types: Resource[]
-  actions: ReadonlySet<string>
+  /** The module's ticked actions, space-separated: a panel re-renders only when its own change. */
+  checked: string
   scope: Scope
   fields: Draft['fields']
   toggle(actions: readonly string[], on: boolean): void
@@ -290,7 +291,8 @@ interface PanelProps {
 /** One module: its records (P3), and per resource type the actions (P2) and fields (P4). */
 const ModulePanel = memo(function ModulePanel(props: PanelProps) {
   const { t } = useTranslation()
-  const { module, types, actions, scope, fields, toggle, setScope, setField } = props
+  const { module, types, checked, scope, fields, toggle, setScope, setField } = props
+  const actions = useMemo(() => new Set(checked.split(' ')), [checked])
   const scopeId = `scope-${module}`
   return (
     <>
@@ -355,16 +357,27 @@ const ModulePanel = memo(function ModulePanel(props: PanelProps) {
                   {
                     title: t('editor.level'),
                     key: 'level',
+                    // a native select: a resource's dozen of them mount in no time
                     render: (_: unknown, f) => (
-                      <Select
+                      <select
                         aria-label={t('editor.levelOf', { field: `${r.type}.${f.name}` })}
-                        style={{ width: 180 }}
-                        allowClear
-                        placeholder={t('editor.levelDefault')}
-                        value={fields[r.type]?.[f.name]}
-                        onChange={(l: Level | undefined) => setField(r.type, f.name, l)}
-                        options={LEVELS.map((l) => ({ value: l, label: t(`fieldLevel.${l}`) }))}
-                      />
+                        style={{ height: 28, minWidth: 180 }}
+                        value={fields[r.type]?.[f.name] ?? ''}
+                        onChange={(e) =>
+                          setField(
+                            r.type,
+                            f.name,
+                            (e.target.value || undefined) as Level | undefined,
+                          )
+                        }
+                      >
+                        <option value="">{t('editor.levelDefault')}</option>
+                        {LEVELS.map((l) => (
+                          <option key={l} value={l}>
+                            {t(`fieldLevel.${l}`)}
+                          </option>
+                        ))}
+                      </select>
                     ),
                   },
                 ]}

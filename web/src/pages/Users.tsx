@@ -22,7 +22,8 @@ interface NewUser {
 export function UsersPage() {
   const { t, i18n } = useTranslation()
   const me = useMe()
-  const mayCreate = allowedActions(me.data).has('user.create')
+  const may = allowedActions(me.data)
+  const mayCreate = may.has('user.create')
   const [q, setQ] = useState('')
   const [creating, setCreating] = useState(false)
 
@@ -99,6 +100,24 @@ export function UsersPage() {
             dataIndex: 'createdAt',
             render: (d: string) => formatDateTime(d, i18n.language),
           },
+          ...(may.has('user.edit') || may.has('user.forceOffline')
+            ? [
+                {
+                  title: t('users.actions'),
+                  key: 'actions',
+                  render: (_: unknown, u: (typeof rows)[number]) =>
+                    u.id === me.data?.user?.id ? null : (
+                      <UserActions
+                        id={u.id}
+                        name={u.name}
+                        status={u.status}
+                        mayEdit={may.has('user.edit')}
+                        mayForceOffline={may.has('user.forceOffline')}
+                      />
+                    ),
+                },
+              ]
+            : []),
         ]}
       />
       {users.hasNextPage && (
@@ -112,6 +131,72 @@ export function UsersPage() {
       )}
       {creating && <CreateUser onClose={() => setCreating(false)} />}
     </>
+  )
+}
+
+/** Suspend or reactivate a person, end their sessions: the server decides and says why not. */
+function UserActions(props: {
+  id: string
+  name: string
+  status: string
+  mayEdit: boolean
+  mayForceOffline: boolean
+}) {
+  const { t } = useTranslation()
+  const { message } = App.useApp()
+  const queryClient = useQueryClient()
+  const { id, name, status } = props
+  const fail = (e: unknown) => void message.error(e instanceof Error ? e.message : String(e))
+  const setStatus = useMutation({
+    mutationFn: async (next: 'active' | 'suspended') =>
+      ok(
+        await api.PATCH('/api/v1/users/{id}', {
+          params: { path: { id } },
+          body: { status: next },
+        }),
+      ),
+    onSuccess: async () => queryClient.invalidateQueries({ queryKey: ['users'] }),
+    onError: fail,
+  })
+  const offline = useMutation({
+    mutationFn: async () =>
+      ok(await api.POST('/api/v1/users/{id}/force-offline', { params: { path: { id } } })),
+    onSuccess: (r) => void message.success(t('users.offlineDone', { name, n: r.revoked })),
+    onError: fail,
+  })
+  return (
+    <Space size="small">
+      {props.mayEdit && status === 'active' && (
+        <Button
+          size="small"
+          aria-label={t('users.suspendWho', { name })}
+          loading={setStatus.isPending}
+          onClick={() => setStatus.mutate('suspended')}
+        >
+          {t('users.suspend')}
+        </Button>
+      )}
+      {props.mayEdit && status === 'suspended' && (
+        <Button
+          size="small"
+          aria-label={t('users.reactivateWho', { name })}
+          loading={setStatus.isPending}
+          onClick={() => setStatus.mutate('active')}
+        >
+          {t('users.reactivate')}
+        </Button>
+      )}
+      {props.mayForceOffline && (
+        <Button
+          size="small"
+          aria-label={t('users.offlineWho', { name })}
+          loading={offline.isPending}
+          onClick={() => offline.mutate()}
+        >
+          {t('users.offline')}
+        </Button>
+      )}
+    </Space>
   )
 }
 

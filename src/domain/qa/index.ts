@@ -1,0 +1,15 @@
+// The QA module's public face: its repository stays private (docs/resources.md).
+export * from './qa.js'
+export {
+  createScorecard,
+  evaluateCall,
+  getEvaluation,
+  listEvaluations,
+  listScorecards,
+  normaliseCriteria,
+  qaEvaluationRecords,
+  qaEvaluationResource,
+  updateEvaluation,
+  type QaEvaluationFilter,
+  type QaEvaluationView,
+} from './qa.service.js'

@@ -1,0 +1,215 @@
+import { Type, type Static } from '@fastify/type-provider-typebox'
+import {
+  createScorecard,
+  evaluateCall,
+  getEvaluation,
+  listEvaluations,
+  listScorecards,
+  updateEvaluation,
+  type QaEvaluationView,
+  type QaScorecard,
+} from '../../domain/qa/index.js'
+import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import type { App, RouteDeps } from '../types.js'
+
+const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
+const tags = ['qa']
+
+const Criterion = Type.Object(
+  {
+    key: Type.String({ minLength: 1, maxLength: 40, description: 'a-z, 0-9 and _' }),
+    label: Type.String({ minLength: 1, maxLength: 100 }),
+    weight: Type.Integer({ minimum: 1, maximum: 100 }),
+    max: Type.Integer({ minimum: 1, maximum: 100, description: 'the highest score' }),
+  },
+  { additionalProperties: false },
+)
+
+const ScorecardJson = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    criteria: Type.Array(Criterion),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { additionalProperties: false },
+)
+
+function scorecardJson(c: QaScorecard): Static<typeof ScorecardJson> {
+  return {
+    ...c,
+    criteria: [...c.criteria],
+    createdAt: c.createdAt.toISOString(),
+    updatedAt: c.updatedAt.toISOString(),
+  }
+}
+
+const Scores = Type.Record(Type.String({ maxLength: 40 }), Type.Integer({ minimum: 0 }), {
+  description: 'one integer per criterion key, 0 to its max',
+})
+
+/** An evaluation as the caller may see it: hidden fields absent, masked ones named. */
+const EvaluationJson = Type.Object(
+  {
+    id: Type.String(),
+    scorecardId: Type.Optional(Type.String()),
+    callId: Type.Optional(Type.String()),
+    agentId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    orgUnitId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    projectId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    evaluatorId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    scores: Type.Optional(Type.Record(Type.String(), Type.Number())),
+    score: Type.Optional(
+      Type.Union([Type.Number({ description: 'weighted, 0 to 100' }), Type.String()]),
+    ),
+    comments: Type.Optional(Type.String()),
+    createdAt: Type.Optional(Timestamp),
+    updatedAt: Type.Optional(Timestamp),
+    maskedFields: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false },
+)
+
+function evaluationJson(e: QaEvaluationView): Static<typeof EvaluationJson> {
+  const { createdAt, updatedAt, ...rest } = e
+  return {
+    ...rest,
+    id: e.id as string,
+    ...(createdAt !== undefined && { createdAt: createdAt.toISOString() }),
+    ...(updatedAt !== undefined && { updatedAt: updatedAt.toISOString() }),
+  } as Static<typeof EvaluationJson>
+}
+
+export function qaRoutes(app: App, deps: RouteDeps): void {
+  app.get(
+    '/qa/scorecards',
+    {
+      schema: {
+        summary: 'The company’s QA scorecards',
+        description: 'Needs `qaScorecard.view`.',
+        tags,
+        security,
+        response: {
+          200: Type.Object({ items: Type.Array(ScorecardJson) }, { additionalProperties: false }),
+          ...problems(401, 403),
+        },
+      },
+    },
+    async (req) => ({ items: (await listScorecards(deps.ctx(req))).map(scorecardJson) }),
+  )
+
+  app.post(
+    '/qa/scorecards',
+    {
+      schema: {
+        summary: 'Create a QA scorecard (criteria with weights)',
+        description: 'Needs `qaScorecard.create`. Audited.',
+        tags,
+        security,
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            criteria: Type.Array(Criterion, { minItems: 1, maxItems: 30 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ScorecardJson, ...problems(400, 401, 403, 409) },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(scorecardJson(await createScorecard(deps.ctx(req), req.body))),
+  )
+
+  app.get(
+    '/qa/evaluations',
+    {
+      schema: {
+        summary: 'The QA evaluations I may view, one page by id',
+        description:
+          'Scoped by the evaluated call’s agent, team and project (an agent’s own, a lead’s ' +
+          'team, QA’s company). `q` searches the comments where I read them in clear.',
+        tags,
+        security,
+        querystring: Type.Object(
+          {
+            ...PageQuery,
+            q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            agentId: Type.Optional(Id),
+            callId: Type.Optional(Id),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: PageJson(EvaluationJson), ...problems(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const { limit = 50, cursor, ...filter } = req.query
+      const page = await listEvaluations(deps.ctx(req), filter, { limit, cursor })
+      return { items: page.items.map(evaluationJson), nextCursor: page.nextCursor }
+    },
+  )
+
+  app.post(
+    '/qa/evaluations',
+    {
+      schema: {
+        summary: 'Score a call against a scorecard',
+        description:
+          'The call must be one I may `recording.play` (404 on `body/callId` otherwise); every ' +
+          'criterion scored once, 0 to its max (400 with the path). The score is weighted, 0 ' +
+          'to 100. Needs `qaEvaluation.create` on the evaluation as it would be. Audited.',
+        tags,
+        security,
+        body: Type.Object(
+          {
+            callId: Id,
+            scorecardId: Id,
+            scores: Scores,
+            comments: Type.Optional(Type.String({ maxLength: 5000 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: EvaluationJson, ...problems(400, 401, 403, 404, 429) },
+      },
+    },
+    async (req, reply) =>
+      reply.code(201).send(evaluationJson(await evaluateCall(deps.ctx(req), req.body))),
+  )
+
+  app.get(
+    '/qa/evaluations/:id',
+    {
+      schema: {
+        summary: 'One QA evaluation',
+        tags,
+        security,
+        params: Type.Object({ id: Id }, { additionalProperties: false }),
+        response: { 200: EvaluationJson, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req) => evaluationJson(await getEvaluation(deps.ctx(req), req.params.id)),
+  )
+
+  app.patch(
+    '/qa/evaluations/:id',
+    {
+      schema: {
+        summary: 'Change an evaluation’s scores or comments',
+        description: 'Needs `qaEvaluation.edit`; new scores recompute the score. Audited.',
+        tags,
+        security,
+        params: Type.Object({ id: Id }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            scores: Type.Optional(Scores),
+            comments: Type.Optional(Type.String({ maxLength: 5000 })),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: EvaluationJson, ...problems(400, 401, 403, 404, 429) },
+      },
+    },
+    async (req) => evaluationJson(await updateEvaluation(deps.ctx(req), req.params.id, req.body)),
+  )
+}
