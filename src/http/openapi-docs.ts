@@ -164,6 +164,21 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
     },
   },
   'PATCH /api/v1/users/{id}': { request: { position: 'senior-agent', level: 'senior' } },
+  'POST /api/v1/users/{id}/offboard': {
+    request: { successorId: userBo, reason: 'left the company on 2026-12-03' },
+    responses: {
+      '200': {
+        user: { id: '7d1c9a52-0b7e-4f0c-9a43-2f5c1e7b8a10', status: 'offboarded' },
+        successorId: userBo,
+        revoked: { sessions: 2, apiKeys: 1, grants: 1, groups: 1, requests: 1 },
+        handedOver: { customers: 14, tickets: 3 },
+      },
+    },
+  },
+  'POST /api/v1/sessions/revoke': {
+    request: { roleId },
+    responses: { '200': { users: 12, revoked: 17 } },
+  },
   'POST /api/v1/org-units': { request: { parentId: null, kind: 'team', name: 'Team A' } },
   'PATCH /api/v1/org-units/{id}': { request: { name: 'Team A (day shift)' } },
   'POST /api/v1/projects': {

@@ -23,3 +23,10 @@ export { signup, type SignupInput } from './signup.service.js'
 export { createSignupLimiter, type SignupLimiter, type SignupLimits } from './signup-limiter.js'
 export { readLoginRestrictions, type LoginRestrictions } from './login-restrictions.js'
 export { createUser, updateUserAccount, type NewUserInput } from './user-accounts.service.js'
+export {
+  forceOfflineGroup,
+  offboardUser,
+  type ForceOfflineTarget,
+  type OffboardInput,
+  type OffboardResult,
+} from './offboarding.service.js'

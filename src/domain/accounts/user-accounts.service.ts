@@ -1,5 +1,6 @@
 import type { AttrOf } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
+import { revokeGrantsOf } from '../approvals/index.js'
 import { authorize, decisionFor } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { authorizeRecord } from '../authorize-record.js'
@@ -30,6 +31,7 @@ import {
   type UserView,
 } from '../users/index.js'
 import { hashPassword, passwordProblems } from './password.js'
+import { revokeAllAccess } from './offboarding.service.js'
 import { revokeSessions } from './sessions.repo.js'
 
 // The account side of user administration: creating a person with a password and roles (R5),
@@ -178,7 +180,13 @@ export async function updateUserAccount(ctx: Ctx, id: string, patch: UserPatch):
     let user = await patchUserProfile(tx, before, profile)
     // R8: a transfer to another position or team resets permissions to the new defaults
     if (user.position !== before.position || user.orgUnitId !== before.orgUnitId) {
-      await resetToPositionDefaults(tx, user.id, user.position, was ?? (await boundUser(tx, id)))
+      await resetToPositionDefaults(
+        tx,
+        user.id,
+        user.position,
+        was ?? (await boundUser(tx, id)),
+        (userId) => revokeGrantsOf(tx, userId, 'transfer'),
+      )
     }
     if (status !== undefined && status !== user.status) user = await changeStatus(tx, user, status)
     return projectUser(seen, user)
@@ -198,10 +206,15 @@ async function changeStatus(tx: TenantCtx, before: User, status: UserStatus): Pr
   await assertCanChangeStanding(tx, before.id, 'body/status')
   const after = await updateUserRow(tx.db, companyId, before.id, { status }, tx.now)
   if (after === undefined) throw new AppError('not_found', 'no such user')
+  // G6: offboarding takes away every session, key, grant, group and open request at once;
+  // suspending ends the sessions (the rest stays, unusable while suspended: S8, login refused)
+  const revoked =
+    status === 'offboarded' ? await revokeAllAccess(tx, before, 'body/status') : undefined
   const ended =
-    status === 'active'
+    revoked?.sessionIds ??
+    (status === 'active'
       ? []
-      : await revokeSessions(tx.db, companyId, { userId: before.id }, tx.now, status)
+      : await revokeSessions(tx.db, companyId, { userId: before.id }, tx.now, status))
   const event = {
     active: 'user.reactivated',
     suspended: 'user.suspended',
@@ -212,7 +225,16 @@ async function changeStatus(tx: TenantCtx, before: User, status: UserStatus): Pr
     targetType: 'user',
     targetId: before.id,
     before: { status: before.status },
-    after: { status, revokedSessionIds: ended },
+    after: {
+      status,
+      revokedSessionIds: ended,
+      ...(revoked !== undefined && {
+        revokedApiKeyIds: revoked.apiKeyIds,
+        revokedGrantIds: revoked.grantIds,
+        removedGroupIds: revoked.groupIds,
+        cancelledRequestIds: revoked.requestIds,
+      }),
+    },
   })
   return after
 }

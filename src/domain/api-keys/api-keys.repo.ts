@@ -119,3 +119,22 @@ export function apiKeyRowToApiKey(row: ApiKeyRow): ApiKey {
     revokedAt: row.revoked_at,
   }
 }
+
+/** The keys not yet revoked that any of `creators` minted (a person's id or `apikey:<id>`). */
+export async function unrevokedKeysCreatedBy(
+  db: Db,
+  companyId: string,
+  creators: readonly string[],
+): Promise<ApiKey[]> {
+  if (creators.length === 0) return []
+  const rows = await db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('created_by', 'in', creators)
+    .where('revoked_at', 'is', null)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+  return rows.map(apiKeyRowToApiKey)
+}

@@ -26,6 +26,7 @@ import {
   type AnonymousCtx,
   type Authenticated,
   type Ctx,
+  type TenantCtx,
 } from '../context.js'
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
 import { findRole } from '../roles/index.js'
@@ -38,6 +39,7 @@ import {
   listApiKeys as listApiKeyRows,
   revokeApiKey as revokeApiKeyRow,
   touchApiKey,
+  unrevokedKeysCreatedBy,
 } from './api-keys.repo.js'
 
 /** What every key starts with; the auth plugin tells keys from session tokens by it. */
@@ -258,4 +260,34 @@ export async function revokeApiKey(ctx: Ctx, id: string): Promise<void> {
       after,
     })
   })
+}
+
+/**
+ * G6: revokes, in the caller's transaction, every key `userId` minted and every key minted by
+ * those keys (down the chain), each audited `api_key.revoked`. S8 already stops such keys from
+ * working once their creator is not active; this makes it explicit and lasting (a reactivated
+ * person does not get their old keys back). The caller's right to do so is checked by the caller.
+ */
+export async function revokeApiKeysOf(tx: TenantCtx, userId: string): Promise<string[]> {
+  const { companyId } = tx.actor
+  const revoked: string[] = []
+  let creators: string[] = [userId]
+  for (let depth = 0; creators.length > 0 && depth <= MAX_CHAIN; depth++) {
+    const keys = await unrevokedKeysCreatedBy(tx.db, companyId, creators)
+    creators = []
+    for (const before of keys) {
+      const after = await revokeApiKeyRow(tx.db, companyId, before.id, tx.now)
+      if (after === undefined) continue
+      revoked.push(before.id)
+      creators.push(`apikey:${before.id}`)
+      await recordAudit(tx, {
+        action: 'api_key.revoked',
+        targetType: 'api_key',
+        targetId: before.id,
+        before,
+        after,
+      })
+    }
+  }
+  return revoked
 }

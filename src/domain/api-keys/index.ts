@@ -6,4 +6,5 @@ export {
   listApiKeys,
   resolveApiKey,
   revokeApiKey,
+  revokeApiKeysOf,
 } from './api-keys.service.js'

@@ -245,3 +245,22 @@ export async function personRow(db: Db, companyId: string, userId: string) {
     .where('id', '=', userId)
     .executeTakeFirst()
 }
+
+/** The requests of `requesterId` still open at `now` (pending, not expired), locked, by id. */
+export async function openRequestRowsOf(
+  db: Db,
+  companyId: string,
+  requesterId: string,
+  now: Date,
+): Promise<ApprovalRequestRow[]> {
+  return db
+    .selectFrom('approval_requests')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('requester_id', '=', requesterId)
+    .where('status', '=', 'pending')
+    .where('expires_at', '>', now)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+}

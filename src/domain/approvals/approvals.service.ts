@@ -420,3 +420,35 @@ export async function cancelRequest(ctx: Ctx, id: string): Promise<ApprovalReque
     return after
   })
 }
+
+/**
+ * G6: cancels every open request of `requesterId` (offboarding: nobody is left to use what they
+ * asked for), each audited `approval.cancelled` with `reason`. Answers the ids it closed.
+ */
+export async function cancelRequestsOf(
+  tx: TenantCtx,
+  requesterId: string,
+  reason: string,
+): Promise<string[]> {
+  const { companyId } = tx.actor
+  const closedIds: string[] = []
+  for (const row of await repo.openRequestRowsOf(tx.db, companyId, requesterId, tx.now)) {
+    const closed = await repo.closeRequest(
+      tx.db,
+      companyId,
+      row.id,
+      { status: 'cancelled', decidedBy: null, decisionReason: reason, grantId: null },
+      tx.now,
+    )
+    if (closed === undefined) continue
+    closedIds.push(row.id)
+    await recordAudit(tx, {
+      action: 'approval.cancelled',
+      targetType: 'approval',
+      targetId: row.id,
+      before: auditView(requestView(row, tx.now)),
+      after: auditView(requestView(closed, tx.now)),
+    })
+  }
+  return closedIds
+}

@@ -446,3 +446,35 @@ export async function getTemporaryGrant(ctx: Ctx, id: string): Promise<Temporary
     return grantView(row, tx.now)
   })
 }
+
+/**
+ * Ends, as the caller and now, every grant of `userId` that is not over (in force or upcoming),
+ * each recorded with who ended it and audited `grant.revoked` (`reason` says why: a transfer,
+ * an offboarding). The caller's right to take them away (S7) is checked by the caller of this.
+ */
+export async function revokeGrantsOf(
+  tx: TenantCtx,
+  userId: string,
+  reason: string,
+): Promise<string[]> {
+  const { companyId } = tx.actor
+  const rows = await repo.listGrantRows(tx.db, companyId, userId, {
+    current: true,
+    now: tx.now,
+    limit: 10_000,
+  })
+  const ended: string[] = []
+  for (const row of rows) {
+    const revoked = await repo.revokeGrantRow(tx.db, companyId, row.id, tx.actor.userId, tx.now)
+    if (revoked === undefined) continue
+    ended.push(row.id)
+    await recordAudit(tx, {
+      action: 'grant.revoked',
+      targetType: 'grant',
+      targetId: row.id,
+      before: auditView(grantView(row, tx.now)),
+      after: { ...auditView(grantView(revoked, tx.now)), endedBy: reason },
+    })
+  }
+  return ended
+}

@@ -3,6 +3,7 @@ export * from './approvals.js'
 export {
   approveRequest,
   cancelRequest,
+  cancelRequestsOf,
   createApprovalRequest,
   DEFAULT_REQUEST_TTL_MINUTES,
   getApprovalRequest,
@@ -17,6 +18,7 @@ export {
   getTemporaryGrant,
   listTemporaryGrants,
   MAX_GRANT_MS,
+  revokeGrantsOf,
   revokeTemporaryGrant,
   type DirectGrantInput,
   type GrantListRequest,

@@ -201,3 +201,37 @@ export async function insertOrder(
     .execute()
   return { id, createdAt: now, ...input }
 }
+
+/** The customers `ownerId` owns, locked (a handover is about to move them). */
+export async function customerRowsOwnedBy(
+  db: Kysely<Database>,
+  companyId: string,
+  ownerId: string,
+): Promise<CustomerRow[]> {
+  return db
+    .selectFrom('customers')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('owner_id', '=', ownerId)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+}
+
+/** G6: every customer `fromId` owns becomes `toId`'s; answers the ids moved. */
+export async function reassignOwner(
+  db: Kysely<Database>,
+  companyId: string,
+  fromId: string,
+  toId: string,
+  now: Date,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('customers')
+    .set({ owner_id: toId, updated_at: now })
+    .where('company_id', '=', companyId)
+    .where('owner_id', '=', fromId)
+    .returning('id')
+    .execute()
+  return rows.map((r) => r.id).sort()
+}

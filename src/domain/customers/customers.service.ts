@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream'
 import { sql } from 'kysely'
 import {
   maskValue,
+  uneditableFields,
   type Action,
   type AttrOf,
   type Decision,
@@ -48,7 +49,9 @@ import {
   insertCustomer,
   insertOrder,
   listComplaints,
+  customerRowsOwnedBy,
   listOrders,
+  reassignOwner,
   updateCustomerRow,
 } from './customers.repo.js'
 
@@ -612,4 +615,30 @@ export async function addCustomerOrder(
     })
     return order
   })
+}
+
+/**
+ * G6 (offboarding): every customer `fromId` owns is handed to `toId`, in the caller's
+ * transaction. A handover is an edit of each record's owner: the caller must be allowed
+ * `customer.edit` on every one of them with `ownerId` editable, or nothing moves (403 at `path`,
+ * counting the refused records without naming them). Answers the ids moved.
+ */
+export async function handOverCustomers(
+  tx: TenantCtx,
+  fromId: string,
+  toId: string,
+  path: string,
+): Promise<string[]> {
+  const { companyId } = tx.actor
+  let refused = 0
+  for (const row of await customerRowsOwnedBy(tx.db, companyId, fromId)) {
+    const d = await decisionFor(tx, 'customer.edit', customerRecords.resourceOf(row))
+    if (!d.allowed || uneditableFields(d, { ownerId: toId }).length > 0) refused++
+  }
+  if (refused > 0) {
+    throw new AppError('forbidden', 'you may not hand over every customer they own', {
+      errors: [{ path, message: `${refused} customer(s) whose owner you may not change` }],
+    })
+  }
+  return reassignOwner(tx.db, companyId, fromId, toId, tx.now)
 }

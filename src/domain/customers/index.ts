@@ -13,6 +13,7 @@ export {
   customerResource,
   deleteCustomer,
   getCustomer,
+  handOverCustomers,
   listCustomers,
   normaliseCustomer,
   unmaskCustomerField,

@@ -159,6 +159,32 @@ export async function assertCanChangeStanding(
   }
 }
 
+/**
+ * S7 for what offboarding takes away besides roles and groups: the caller must be able to give
+ * each of the person's temporary grants (in force or upcoming) to them, as `assertCanChangeStanding`
+ * asks for their roles and groups.
+ */
+export async function assertCanRevokeGrants(
+  tx: TenantCtx,
+  userId: string,
+  path: string,
+): Promise<void> {
+  const me = await subjectOf(tx)
+  const target = await boundUser(tx, userId)
+  assertDelegable(me, target, target.subject.grants ?? [], path)
+}
+
+/**
+ * Takes every permission group from a person, in the caller's transaction, and answers the
+ * group ids (the caller has checked the right to: assertCanChangeStanding).
+ */
+export async function dropUserGroups(tx: TenantCtx, userId: string): Promise<string[]> {
+  const { companyId } = tx.actor
+  const ids = await repo.listUserGroupIds(tx.db, companyId, userId)
+  for (const id of ids) await repo.removeUserFromGroup(tx.db, companyId, userId, id)
+  return ids
+}
+
 /** A change of what defines a person's reach (S5): their place, attributes or one project. */
 export interface ReachChange {
   readonly orgUnitId?: string | null
@@ -823,7 +849,8 @@ export async function userRoleIds(
 /**
  * A transfer (new position or new team) resets permissions to the position's defaults: the
  * preset/custom roles become the defaults (when the position has any), permission groups and
- * temporary grants of the old job end. Built-in roles (Admin…) are left as they are. The caller
+ * temporary grants of the old job end (in force or upcoming; `endGrants` ends each as the caller,
+ * recorded and audited). Built-in roles (Admin…) are left as they are. The caller
  * must be allowed to give the defaults (canDelegate), like any assignment.
  */
 /**
@@ -853,6 +880,7 @@ export async function resetToPositionDefaults(
   userId: string,
   position: string | null,
   was: BoundSubject,
+  endGrants: (userId: string) => Promise<readonly string[]>,
 ): Promise<void> {
   const { companyId } = tx.actor
   const keys =
@@ -884,7 +912,6 @@ export async function resetToPositionDefaults(
     for (const r of dropped) await repo.unassignRole(tx.db, companyId, userId, r.id)
     for (const r of defaults) await repo.assignRole(tx.db, companyId, userId, r.id, tx.now)
   }
-  const grants = await repo.listActiveGrants(tx.db, companyId, userId, tx.now)
   // S7: the old job's permission groups and temporary grants end only when the caller could
   // give each of them to the person as they were (relative scopes read before the move)
   const me = await subjectOf(tx)
@@ -894,12 +921,13 @@ export async function resetToPositionDefaults(
   }
   assertDelegable(me, was, was.subject.grants ?? [], 'body/position')
   for (const g of before.groupIds) await repo.removeUserFromGroup(tx.db, companyId, userId, g)
-  for (const g of grants) await repo.revokeGrant(tx.db, companyId, g.id, tx.now)
+  // each grant ended with who ended it and its own `grant.revoked` event (approvals/)
+  const grantIds = await endGrants(userId)
   await recordAudit(tx, {
     action: 'user.permissions_reset',
     targetType: 'user',
     targetId: userId,
-    before: { ...before, grantIds: grants.map((g) => g.id) },
+    before: { ...before, grantIds },
     after: {
       position,
       roleIds: await repo.listUserRoleIds(tx.db, companyId, userId),

@@ -19,6 +19,7 @@ export {
   ticketTransitions,
   transitionAction,
   transitionTicket,
+  handOverTickets,
   updateTicket,
   type BulkItemResult,
   type BulkTicketAction,

@@ -153,3 +153,39 @@ export async function insertReply(
     .executeTakeFirstOrThrow()
   return replyRowToReply(row)
 }
+
+/** The tickets not closed that `assigneeId` is assigned, locked (a handover is about to move them). */
+export async function openTicketRowsAssignedTo(
+  db: Kysely<Database>,
+  companyId: string,
+  assigneeId: string,
+): Promise<TicketRow[]> {
+  return db
+    .selectFrom('tickets')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('assignee_id', '=', assigneeId)
+    .where('status', '<>', 'closed')
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+}
+
+/** G6: every ticket not closed that `fromId` is assigned becomes `toId`'s; answers the ids. */
+export async function reassignOpenTickets(
+  db: Kysely<Database>,
+  companyId: string,
+  fromId: string,
+  toId: string,
+  now: Date,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('tickets')
+    .set({ assignee_id: toId, updated_at: now })
+    .where('company_id', '=', companyId)
+    .where('assignee_id', '=', fromId)
+    .where('status', '<>', 'closed')
+    .returning('id')
+    .execute()
+  return rows.map((r) => r.id).sort()
+}

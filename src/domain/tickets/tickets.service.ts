@@ -32,6 +32,8 @@ import {
   deleteTicketRow,
   insertReply,
   insertTicket,
+  openTicketRowsAssignedTo,
+  reassignOpenTickets,
   replyRowToReply,
   ticketRowToTicket,
   updateTicketRow,
@@ -630,4 +632,29 @@ export async function bulkTickets(
     }
   }
   return results
+}
+
+/**
+ * G6 (offboarding): every ticket not closed that `fromId` is assigned goes to `toId`, in the
+ * caller's transaction (closed ones keep who worked them). A handover is an assignment: the
+ * caller must be allowed `ticket.assign` on every one of them, or nothing moves (403 at `path`,
+ * counting the refused tickets without naming them). Answers the ids moved.
+ */
+export async function handOverTickets(
+  tx: TenantCtx,
+  fromId: string,
+  toId: string,
+  path: string,
+): Promise<string[]> {
+  const { companyId } = tx.actor
+  let refused = 0
+  for (const row of await openTicketRowsAssignedTo(tx.db, companyId, fromId)) {
+    if (!(await decisionFor(tx, 'ticket.assign', ticketRecords.resourceOf(row))).allowed) refused++
+  }
+  if (refused > 0) {
+    throw new AppError('forbidden', 'you may not hand over every ticket they are assigned', {
+      errors: [{ path, message: `${refused} ticket(s) you may not reassign` }],
+    })
+  }
+  return reassignOpenTickets(tx.db, companyId, fromId, toId, tx.now)
 }

@@ -2,7 +2,9 @@ export * from './users.js'
 export {
   findUser,
   insertUser,
+  lockUser,
   updateUser as updateUserRow,
+  userIdsInOrgUnit,
   userRowToUser,
   type UserListFilter,
 } from './users.repo.js'

@@ -95,3 +95,30 @@ export function userRowToUser(row: UserRow): User {
     updatedAt: row.updated_at,
   }
 }
+
+/** The ids of the people placed in one org unit (not the units under it), by id. */
+export async function userIdsInOrgUnit(
+  db: Db,
+  companyId: string,
+  orgUnitId: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('org_unit_id', '=', orgUnitId)
+    .orderBy('id')
+    .execute()
+  return rows.map((r) => r.id)
+}
+
+/** Locks a person's row for the rest of the transaction (a lifecycle change in progress). */
+export async function lockUser(db: Db, companyId: string, id: string): Promise<void> {
+  await db
+    .selectFrom('users')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .forUpdate()
+    .execute()
+}

@@ -5,6 +5,7 @@ import {
   confirmMfa,
   disableMfa,
   forceOffline,
+  forceOfflineGroup,
   listMySessions,
   login,
   logout,
@@ -155,6 +156,35 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => forceOffline(deps.ctx(req), req.params.id),
+  )
+
+  app.post(
+    '/sessions/revoke',
+    {
+      schema: {
+        summary: 'Force a role or a team offline: end the sessions of its people (G5)',
+        description:
+          'With `roleId`: every holder of the role; with `orgUnitId`: every member of that org ' +
+          'unit (not the units under it). Only the people I may force offline ' +
+          '(`user.forceOffline` on each) are affected, never myself; the others are left as ' +
+          'they are and not counted. Needs `user.forceOffline`; a role or unit not of my ' +
+          'company is 404 on the field. Audited once (`sessions.forced_offline`) with the count.',
+        tags: ['users'],
+        security,
+        body: Type.Union([
+          Type.Object({ roleId: Id }, { additionalProperties: false }),
+          Type.Object({ orgUnitId: Id }, { additionalProperties: false }),
+        ]),
+        response: {
+          200: Type.Object({
+            users: Type.Integer({ minimum: 0, description: 'people whose sessions ended' }),
+            revoked: Type.Integer({ minimum: 0, description: 'sessions ended' }),
+          }),
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async (req) => forceOfflineGroup(deps.ctx(req), req.body),
   )
 
   app.post(

@@ -1,5 +1,10 @@
 import { Type } from '@fastify/type-provider-typebox'
-import { createUser, PASSWORD_MAX_LENGTH, updateUserAccount } from '../../domain/accounts/index.js'
+import {
+  createUser,
+  offboardUser,
+  PASSWORD_MAX_LENGTH,
+  updateUserAccount,
+} from '../../domain/accounts/index.js'
 import { getUser, listUsers } from '../../domain/users/index.js'
 import {
   Id,
@@ -58,6 +63,39 @@ const UserPatchBody = Type.Object(
     managerId: Type.Optional(NullableId),
   },
   { additionalProperties: false, minProperties: 1 },
+)
+
+const OffboardBody = Type.Object(
+  {
+    successorId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: 'who takes over what the person owns; their manager when absent',
+      }),
+    ),
+    reason: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 500, description: 'why (kept in the audit event)' }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+const Count = Type.Integer({ minimum: 0 })
+const OffboardJson = Type.Object(
+  {
+    user: UserViewJson,
+    successorId: Id,
+    revoked: Type.Object({
+      sessions: Count,
+      apiKeys: Count,
+      grants: Count,
+      groups: Count,
+      requests: Count,
+    }),
+    handedOver: Type.Object({ customers: Count, tickets: Count }),
+  },
+  { additionalProperties: false },
 )
 
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
@@ -133,7 +171,10 @@ export function usersRoutes(app: App, deps: RouteDeps): void {
         description:
           'Profile fields need `user.edit`; suspending or reactivating needs `user.edit`, ' +
           'offboarding (or undoing it) `user.offboard` (G6). Leaving `active` ends all the ' +
-          "user's sessions at once. Answers the user as I saw them before the change.",
+          "user's sessions at once; becoming `offboarded` also revokes their API keys, " +
+          'temporary grants and groups and cancels their open requests, but hands nothing ' +
+          'over (POST /users/{id}/offboard does both). Answers the user as I saw them before ' +
+          'the change.',
         tags,
         security,
         params: IdParams,
@@ -142,5 +183,34 @@ export function usersRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => userViewJson(await updateUserAccount(deps.ctx(req), req.params.id, req.body)),
+  )
+
+  app.post(
+    '/users/:id/offboard',
+    {
+      schema: {
+        summary: 'Offboard a person: all access revoked, what they own handed over (G6)',
+        description:
+          'In one transaction: every session ends, every API key they created (and keys those ' +
+          'keys created) is revoked, every temporary grant is revoked, every permission group ' +
+          'is removed, their open access requests are cancelled, the customers they own and ' +
+          'the tickets not closed that they are assigned go to `successorId` (their manager ' +
+          'when absent; 400 when they have neither), and their status becomes `offboarded`. ' +
+          'Needs `user.offboard` on them, and (S7) I must be able to give them each role, ' +
+          'group and grant they hold: a non-admin cannot offboard an Admin (403). Nobody ' +
+          'offboards themselves. Audited as one `user.offboarded` event with before → after ' +
+          'counts (each grant also `grant.revoked`, each key `api_key.revoked`, each request ' +
+          '`approval.cancelled`). Any refusal changes nothing.',
+        tags,
+        security,
+        params: IdParams,
+        body: OffboardBody,
+        response: { 200: OffboardJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => {
+      const result = await offboardUser(deps.ctx(req), req.params.id, req.body)
+      return { ...result, user: userViewJson(result.user) }
+    },
   )
 }
