@@ -13462,6 +13462,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Force a role or a team offline: end the sessions of its people (G5)
+         * @description With `roleId`: every holder of the role; with `orgUnitId`: every member of that org unit (not the units under it). Only the people I may force offline (`user.forceOffline` on each) are affected, never myself; the others are left as they are and not counted. Needs `user.forceOffline`; a role or unit not of my company is 404 on the field. Audited once (`sessions.forced_offline`) with the count.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "roleId": "c0ffee00-0000-4000-8000-000000000001"
+                     *     }
+                     */
+                    "application/json": {
+                        roleId: string;
+                    } | {
+                        orgUnitId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "users": 12,
+                         *       "revoked": 17
+                         *     }
+                         */
+                        "application/json": {
+                            /** @description sessions ended */
+                            revoked: number;
+                            /** @description people whose sessions ended */
+                            users: number;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/signup": {
         parameters: {
             query?: never;
@@ -16136,7 +16277,7 @@ export interface paths {
         head?: never;
         /**
          * Change a user: profile, org unit, manager, status
-         * @description Profile fields need `user.edit`; suspending or reactivating needs `user.edit`, offboarding (or undoing it) `user.offboard` (G6). Leaving `active` ends all the user's sessions at once. Answers the user as I saw them before the change.
+         * @description Profile fields need `user.edit`; suspending or reactivating needs `user.edit`, offboarding (or undoing it) `user.offboard` (G6). Leaving `active` ends all the user's sessions at once; becoming `offboarded` also revokes their API keys, temporary grants and groups and cancels their open requests, but hands nothing over (POST /users/{id}/offboard does both). Answers the user as I saw them before the change.
          */
         patch: {
             parameters: {
@@ -16642,6 +16783,209 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/offboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Offboard a person: all access revoked, what they own handed over (G6)
+         * @description In one transaction: every session ends, every API key they created (and keys those keys created) is revoked, every temporary grant is revoked, every permission group is removed, their open access requests are cancelled, the customers they own and the tickets not closed that they are assigned go to `successorId` (their manager when absent; 400 when they have neither), and their status becomes `offboarded`. Needs `user.offboard` on them, and (S7) I must be able to give them each role, group and grant they hold: a non-admin cannot offboard an Admin (403). Nobody offboards themselves. Audited as one `user.offboarded` event with before → after counts (each grant also `grant.revoked`, each key `api_key.revoked`, each request `approval.cancelled`). Any refusal changes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "successorId": "c0ffee00-0000-4000-8000-0000000000b0",
+                     *       "reason": "left the company on 2026-12-03"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description why (kept in the audit event) */
+                        reason?: string;
+                        /** @description who takes over what the person owns; their manager when absent */
+                        successorId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "user": {
+                         *         "id": "7d1c9a52-0b7e-4f0c-9a43-2f5c1e7b8a10",
+                         *         "status": "offboarded"
+                         *       },
+                         *       "successorId": "c0ffee00-0000-4000-8000-0000000000b0",
+                         *       "revoked": {
+                         *         "sessions": 2,
+                         *         "apiKeys": 1,
+                         *         "grants": 1,
+                         *         "groups": 1,
+                         *         "requests": 1
+                         *       },
+                         *       "handedOver": {
+                         *         "customers": 14,
+                         *         "tickets": 3
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            handedOver: {
+                                customers: number;
+                                tickets: number;
+                            };
+                            revoked: {
+                                apiKeys: number;
+                                grants: number;
+                                groups: number;
+                                requests: number;
+                                sessions: number;
+                            };
+                            successorId: string;
+                            user: {
+                                companyId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                email?: string;
+                                id: string;
+                                /** @description novice | senior | lead | admin (or masked) */
+                                level?: string;
+                                managerId: string | null;
+                                maskedFields?: string[];
+                                mfaEnabled: boolean;
+                                name: string;
+                                orgUnitId: string | null;
+                                position?: string | null;
+                                status: "active" | "suspended" | "offboarded";
+                                /** Format: date-time */
+                                updatedAt: string;
+                            };
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
