@@ -1,85 +1,14 @@
-import { randomBytes } from 'node:crypto'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { dirname, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadTestDatabaseUrl } from '../src/config.js'
 import { createTestDb, databaseUrlOf, destroyTestDb } from './helpers.js'
+import { call, startServer, stopServer, type Server } from './servers.js'
 
 // W2 (issue 11): two approvers deciding one request at the same moment on two server processes
 // (src/main.ts in child processes, real HTTP, one PostgreSQL) apply its effect exactly once: one
 // answers 200 with the grant, the other 409, and the request has one grant. PostgreSQL only.
 
-const sharedKey = randomBytes(32).toString('base64')
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const onPostgres = loadTestDatabaseUrl() !== undefined
 const password = 'Correct-Horse-42'
-
-interface Server {
-  base: string
-  child: ChildProcess
-}
-
-async function startServer(databaseUrl: string): Promise<Server> {
-  const env: Record<string, string | undefined> = { ...process.env }
-  delete env['TESSERA_DATA_DIR']
-  Object.assign(env, {
-    DATABASE_URL: databaseUrl,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    TESSERA_SECRET_KEY: sharedKey,
-    LOG_REQUESTS: 'none',
-  })
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let output = ''
-  const base = await new Promise<string>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no server after 90 s:\n${output}`)), 90_000)
-    const seen = (chunk: Buffer) => {
-      output += chunk.toString('utf8')
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer)
-        done(match[1])
-      }
-    }
-    child.stdout?.on('data', seen)
-    child.stderr?.on('data', seen)
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      fail(new Error(`server exited (${code}):\n${output}`))
-    })
-  })
-  child.stdout?.resume()
-  child.stderr?.resume()
-  return { base, child }
-}
-
-async function stopServer(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return
-  const exited = new Promise((done) => server.child.once('exit', done))
-  server.child.kill('SIGTERM')
-  await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))])
-  if (server.child.exitCode === null) server.child.kill('SIGKILL')
-}
-
-type Json = Record<string, unknown>
-
-async function call(server: Server, method: string, path: string, body?: unknown, token?: string) {
-  const headers: Record<string, string> = {}
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  if (token !== undefined) headers['authorization'] = `Bearer ${token}`
-  const res = await fetch(`${server.base}${path}`, {
-    method,
-    headers,
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  })
-  const text = await res.text()
-  return { status: res.status, json: (text ? JSON.parse(text) : {}) as Json }
-}
 
 describe.skipIf(!onPostgres)('approvals on two server processes', () => {
   let a: Server
