@@ -4,7 +4,7 @@ import { withCompany } from '../src/db/index.js'
 import type { Database } from '../src/domain/database.js'
 import { bumpPolicyVersion } from '../src/domain/access/index.js'
 import { assignRole, insertRole } from '../src/domain/roles/index.js'
-import { bearer } from './test-app.js'
+import { bearer, logIn, strongPassword, type SignedUp } from './test-app.js'
 
 // Helpers for the administration scenarios (users, org units, projects, API keys, G10).
 
@@ -79,4 +79,37 @@ export async function countRows(
     .where('company_id', '=', companyId)
     .executeTakeFirstOrThrow()
   return Number(row.n)
+}
+
+type Caller = ReturnType<ReturnType<typeof caller>>
+
+/** A team (an org unit at the root) made through the API by `as`; its id. */
+export async function newTeam(as: Caller, name: string): Promise<string> {
+  const res = await as('POST', '/api/v1/org-units', { kind: 'team', name, parentId: null })
+  if (res.statusCode !== 201) throw new Error(`team: ${res.statusCode} ${res.body}`)
+  return res.json().id as string
+}
+
+/**
+ * A person of `company` holding one built-in or preset role (by name), made through the users
+ * API by the company's Admin and logged in: their id and a caller with their token.
+ */
+export async function newPerson(
+  app: FastifyInstance,
+  db: Kysely<Database>,
+  company: SignedUp,
+  person: { email: string; role: string; orgUnitId: string | null },
+): Promise<{ id: string; as: Caller }> {
+  const call = caller(app)
+  const roleId = await builtinRoleId(db, company.companyId, person.role)
+  const res = await call(company.token)('POST', '/api/v1/users', {
+    email: person.email,
+    name: person.email.split('@')[0],
+    password: strongPassword,
+    orgUnitId: person.orgUnitId,
+    roleIds: [roleId],
+  })
+  if (res.statusCode !== 201) throw new Error(`user: ${res.statusCode} ${res.body}`)
+  const login = await logIn(app, { company: company.slug, email: person.email })
+  return { id: res.json().id as string, as: call(login.json().token as string) }
 }

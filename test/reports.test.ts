@@ -6,8 +6,8 @@
  */
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { builtinRoleId, caller } from './fixtures.js'
-import { auditActions, createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
+import { caller, newPerson, newTeam } from './fixtures.js'
+import { auditActions, createTestApp, problem, signUp } from './test-app.js'
 
 const { app, db, clock } = await createTestApp()
 const call = caller(app)
@@ -16,28 +16,13 @@ const b = await signUp(app, { companyName: 'Reports B' })
 const asA = call(a.token)
 const asB = call(b.token)
 
-const unit = async (as: typeof asA, name: string) => {
-  const res = await as('POST', '/api/v1/org-units', { kind: 'team', name, parentId: null })
-  if (res.statusCode !== 201) throw new Error(`unit: ${res.statusCode} ${res.body}`)
-  return res.json().id as string
-}
+const unit = newTeam
 const t1 = await unit(asA, 'Team one')
 const t2 = await unit(asA, 'Team two')
 const bTeam = await unit(asB, 'B team')
 
-async function person(email: string, roleName: string, orgUnitId: string | null) {
-  const roleId = await builtinRoleId(db, a.companyId, roleName)
-  const res = await asA('POST', '/api/v1/users', {
-    email,
-    name: email.split('@')[0],
-    password: strongPassword,
-    orgUnitId,
-    roleIds: [roleId],
-  })
-  if (res.statusCode !== 201) throw new Error(`user: ${res.statusCode} ${res.body}`)
-  const token = (await logIn(app, { company: a.slug, email })).json().token as string
-  return { id: res.json().id as string, as: call(token) }
-}
+const person = (email: string, role: string, orgUnitId: string | null) =>
+  newPerson(app, db, a, { email, role, orgUnitId })
 const lee = await person('lee@r.test', 'Team lead', t1)
 const nina = await person('nina@r.test', 'Novice agent', t1)
 const olga = await person('olga@r.test', 'Novice agent', t2)
