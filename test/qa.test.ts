@@ -198,6 +198,17 @@ describe('QA evaluations', () => {
       404,
       'not_found',
     )
+    // bad scores on an evaluation they may not see: still 404, never a 400 naming its criteria
+    problem(
+      await oscar.as('PATCH', `/api/v1/qa/evaluations/${quinnsId}`, { scores: { smile: 1 } }),
+      404,
+      'not_found',
+    )
+    problem(
+      await asB('PATCH', `/api/v1/qa/evaluations/${quinnsId}`, { scores: { smile: 1 } }),
+      404,
+      'not_found',
+    )
     const events = await auditActions(db, a.companyId)
     expect(events.filter((e) => e.action === 'qaEvaluation.created')).toHaveLength(3)
     expect(events.filter((e) => e.action === 'qaEvaluation.updated').length).toBeGreaterThan(0)

@@ -244,9 +244,10 @@ export async function updateEvaluation(
     const patch: Record<string, unknown> = {}
     if (request.comments !== undefined) patch['comments'] = request.comments.trim()
     if (request.scores !== undefined) {
-      const row = await qaEvaluationRecords.findRow(tx, id)
-      if (row === undefined) throw noSuchEvaluation()
-      const card = await findScorecard(tx.db, tx.actor.companyId, row.scorecard_id)
+      // the right first: scores checked against a scorecard would tell a caller who may not see
+      // the evaluation that it exists (400 instead of 404)
+      const { item } = await qaEvaluationRecords.get(tx, id, 'qaEvaluation.edit', noSuchEvaluation)
+      const card = await findScorecard(tx.db, tx.actor.companyId, item.scorecardId)
       if (card === undefined) throw noSuchEvaluation()
       checkScores(card.criteria, request.scores)
       patch['scores'] = { ...request.scores }
