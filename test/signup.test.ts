@@ -92,6 +92,49 @@ describe('POST /api/v1/signup', () => {
     expect(third.slug).toBe('acme-support-3')
   })
 
+  it("GET /me names the caller's company, its sign-in name and time zone, to a person and to an API key", async () => {
+    const moscow = await signUp(app, { companyName: 'Zvezda Contact', timezone: 'Europe/Moscow' })
+    const me = await app.inject({ method: 'GET', url: '/api/v1/me', headers: bearer(moscow.token) })
+    expect(me.statusCode).toBe(200)
+    expect(me.json().company).toEqual({
+      id: moscow.companyId,
+      name: 'Zvezda Contact',
+      slug: moscow.slug,
+      timeZone: 'Europe/Moscow',
+    })
+    const roles = await app.inject({
+      method: 'GET',
+      url: '/api/v1/roles',
+      headers: bearer(moscow.token),
+    })
+    const operator = (roles.json().items as { id: string; name: string }[]).find(
+      (r) => r.name === 'Operator',
+    )
+    const key = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: bearer(moscow.token),
+      payload: { name: 'wallboard', roleId: operator?.id },
+    })
+    expect(key.statusCode).toBe(201)
+    const asKey = await app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: bearer(key.json().key as string),
+    })
+    expect(asKey.statusCode).toBe(200)
+    expect(asKey.json().user).toBeNull()
+    expect(asKey.json().company.timeZone).toBe('Europe/Moscow')
+    // another company's caller sees their own company, never this one
+    const other = await signUp(app, { timezone: 'Asia/Shanghai' })
+    const theirs = await app.inject({
+      method: 'GET',
+      url: '/api/v1/me',
+      headers: bearer(other.token),
+    })
+    expect(theirs.json().company).toMatchObject({ id: other.companyId, timeZone: 'Asia/Shanghai' })
+  })
+
   it('stores only a scrypt hash of the password', async () => {
     const row = await db
       .selectFrom('users')

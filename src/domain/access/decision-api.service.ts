@@ -220,6 +220,8 @@ export interface Me {
   readonly apiKeyId: string | null
   /** G10: the session must enrol in MFA before it reaches anything else. */
   readonly mfaEnrolmentRequired: boolean
+  /** The caller's company: its sign-in name and the zone its dates, hours and days are in. */
+  readonly company: { id: string; name: string; slug: string; timeZone: string }
   readonly user: null | {
     id: string
     companyId: string
@@ -247,14 +249,44 @@ export async function whoAmI(ctx: Ctx): Promise<Me> {
   return inCompany(ctx, async (tx) => {
     const me = await subjectOf(tx)
     const { companyId, userId } = tx.actor
-    const user = await tx.db
-      .selectFrom('users')
-      .select(['id', 'company_id', 'name', 'email', 'org_unit_id', 'level', 'position'])
-      .where('company_id', '=', companyId)
-      .where('id', '=', userId)
-      .executeTakeFirst()
+    // the company and the person in one statement (an API key has no person)
+    const row = await tx.db
+      .selectFrom('companies as c')
+      .leftJoin('users as u', (j) => j.onRef('u.company_id', '=', 'c.id').on('u.id', '=', userId))
+      .select([
+        'c.id as company_id',
+        'c.name as company_name',
+        'c.slug',
+        'c.time_zone',
+        'u.id',
+        'u.name',
+        'u.email',
+        'u.org_unit_id',
+        'u.level',
+        'u.position',
+      ])
+      .where('c.id', '=', companyId)
+      .executeTakeFirstOrThrow()
+    const user =
+      row.id === null
+        ? undefined
+        : {
+            id: row.id,
+            company_id: row.company_id,
+            name: row.name as string,
+            email: row.email as string,
+            org_unit_id: row.org_unit_id,
+            level: row.level as string,
+            position: row.position,
+          }
     if (user === undefined && tx.actor.apiKeyId === undefined)
       throw new AppError('not_authenticated')
+    const company = {
+      id: row.company_id,
+      name: row.company_name,
+      slug: row.slug,
+      time_zone: row.time_zone,
+    }
     const roles = me.policy.policy.roles.filter((r) => me.subject.roles.includes(r.id))
     const groups = (me.policy.policy.groups ?? []).filter((g) =>
       (me.subject.groups ?? []).includes(g.id),
@@ -262,6 +294,12 @@ export async function whoAmI(ctx: Ctx): Promise<Me> {
     return {
       apiKeyId: tx.actor.apiKeyId ?? null,
       mfaEnrolmentRequired: tx.actor.mfaEnrolmentRequired ?? false,
+      company: {
+        id: company.id,
+        name: company.name,
+        slug: company.slug,
+        timeZone: company.time_zone,
+      },
       user:
         user === undefined
           ? null

@@ -88,6 +88,19 @@ const MeJson = Type.Unsafe<Me>(
         description: 'set when the caller is an API key (then `user` is null)',
       }),
       mfaEnrolmentRequired: Type.Boolean(),
+      company: Type.Object(
+        {
+          id: Type.String(),
+          name: Type.String(),
+          slug: Type.String({ description: 'the sign-in name colleagues type in "Company"' }),
+          timeZone: Type.String({
+            description:
+              'IANA zone of the company: time-of-day and weekday conditions, daily quotas and ' +
+              "the console's dates use it",
+          }),
+        },
+        { description: "the caller's company" },
+      ),
       user: Type.Union([
         Type.Object(
           {

@@ -6817,6 +6817,15 @@ export interface paths {
                         "application/json": {
                             /** @description set when the caller is an API key (then `user` is null) */
                             apiKeyId: string | null;
+                            /** @description the caller's company */
+                            company: {
+                                id: string;
+                                name: string;
+                                /** @description the sign-in name colleagues type in "Company" */
+                                slug: string;
+                                /** @description IANA zone of the company: time-of-day and weekday conditions, daily quotas and the console's dates use it */
+                                timeZone: string;
+                            };
                             /** @description temporary grants not yet ended at this request (W1; upcoming ones included): GET /api/v1/grants has the details */
                             grants: {
                                 actions: string[];
