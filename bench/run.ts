@@ -26,7 +26,7 @@ import { casbinConfigs, casbinCap, prepareCasbin } from './peers/casbin.js'
 import { caslConfigs, prepareCasl } from './peers/casl.js'
 import { floorConfig } from './peers/floor.js'
 import { prepareTessera, tesseraConfigs } from './peers/tessera.js'
-import { consoleTable, jsonRows, markdown, targets } from './report.js'
+import { analysisOf, consoleTable, jsonRows, markdown, targets } from './report.js'
 import { describe, generate, variants, type Variant } from './workload.js'
 
 const args = new Set(process.argv.slice(2))
@@ -77,7 +77,11 @@ async function main(): Promise<void> {
   }
   const totalSeconds = (performance.now() - started) / 1000
   if (!quick && !only) {
+    const file = new URL('../docs/benchmarks.md', import.meta.url)
+    // The HTTP section is written by bench/http.ts and the analysis by hand; keep both.
+    const previous = existsSync(file) ? readFileSync(file, 'utf8') : ''
     const doc = markdown({
+      analysis: analysisOf(previous),
       ms: results,
       workloads,
       casbinPolicyLines,
@@ -91,10 +95,7 @@ async function main(): Promise<void> {
       accessControlCap,
       load: [loadAtStart, loadavg()[0] as number],
     })
-    const file = new URL('../docs/benchmarks.md', import.meta.url)
     const style = (await resolveConfig(file)) ?? {}
-    // The HTTP section is written by bench/http.ts; keep it.
-    const previous = existsSync(file) ? readFileSync(file, 'utf8') : ''
     const http =
       /<!-- http-bench:start -->[\s\S]*<!-- http-bench:end -->\n?/.exec(previous)?.[0] ?? ''
     writeFileSync(
