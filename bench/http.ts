@@ -11,6 +11,8 @@
  *   npm run bench:http -- --no-docs       full run, docs untouched
  *   npm run bench:http -- --only=pglite   one part (pglite | postgresql | multi), docs untouched
  *   npm run bench:http -- --section       print the docs section instead of writing it
+ *   TESSERA_BENCH_CPU_PROF=/tmp/prof npm run bench:http -- --only=postgresql --quick
+ *                                         every Tessera server writes a CPU profile at exit
  *   npm run bench:http -- --server-root=DIR   serve DIR's src/main.ts (a worktree of a commit,
  *                                         its node_modules linked) while others edit this one
  *
@@ -232,7 +234,15 @@ async function startServer(
   delete env['DATABASE_URL']
   delete env['TESSERA_DATA_DIR']
   Object.assign(env, dbEnv, { PORT: String(port), HOST: '127.0.0.1' })
-  const nodeArgs = ['--import', 'tsx', ...(probe ? ['--import', probeModule] : []), 'src/main.ts']
+  // TESSERA_BENCH_CPU_PROF=<dir>: every Tessera server writes a V8 CPU profile there at exit
+  const profileDir = process.env['TESSERA_BENCH_CPU_PROF']
+  const nodeArgs = [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    '--import',
+    'tsx',
+    ...(probe ? ['--import', probeModule] : []),
+    'src/main.ts',
+  ]
   const stdout = openSync(logFile, 'a')
   const child = spawn(process.execPath, nodeArgs, {
     cwd: serverRoot,
