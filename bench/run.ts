@@ -96,8 +96,9 @@ async function main(): Promise<void> {
       load: [loadAtStart, loadavg()[0] as number],
     })
     const style = (await resolveConfig(file)) ?? {}
-    const http =
-      /<!-- http-bench:start -->[\s\S]*<!-- http-bench:end -->\n?/.exec(previous)?.[0] ?? ''
+    // …and the hand-written sections after it (round trips, workspace at scale): everything from
+    // the HTTP section's start marker to the end of the file is carried over as it was
+    const http = /<!-- http-bench:start -->[\s\S]*$/.exec(previous)?.[0] ?? ''
     writeFileSync(
       file,
       (await format(doc, { ...style, parser: 'markdown' })) + (http ? `\n${http}` : ''),
