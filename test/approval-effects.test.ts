@@ -39,9 +39,7 @@ const foreignPool = await must(asB('POST', '/api/v1/number-pools', { name: 'B po
 const tagsOf = async (id: string) => (await must(asA('GET', `/api/v1/customers/${id}`), 200)).tags
 const requests = () => countRows(db, 'approval_requests', a.companyId)
 const audit = async (action: string, target: string) =>
-  (await auditActions(db, a.companyId)).filter(
-    (e) => e.action === action && e.target_id === target,
-  )
+  (await auditActions(db, a.companyId)).filter((e) => e.action === action && e.target_id === target)
 
 interface Pending {
   applied: false
@@ -155,6 +153,25 @@ describe('W3: a customer tag change that needs approval', () => {
     expect(await tagsOf(customer.id)).toEqual(['complaint-risk'])
   })
 
+  it('refuses an approver whose own tag changes need approval (403 cannot_grant)', async () => {
+    const group = await must(
+      asA('POST', '/api/v1/permission-groups', {
+        name: 'Tags by approval',
+        grants: [{ actions: ['customer.tag'], scope: 'company', approvalRequired: true }],
+      }),
+    )
+    await must(asA('PUT', `/api/v1/users/${lou.id}/groups`, { groupIds: [group.id] }), 200)
+    const request = pending(await retag(mia.as, customer.id, ['asked-twice']))
+    const refused = problem(
+      await lou.as('POST', `/api/v1/approvals/${request.id}/approve`),
+      403,
+      'cannot_grant',
+    )
+    expect(JSON.stringify(refused.errors)).toContain('needs an approval for you too')
+    expect(await tagsOf(customer.id)).not.toContain('asked-twice')
+    await must(asA('PUT', `/api/v1/users/${lou.id}/groups`, { groupIds: [] }), 200)
+  })
+
   it('applies nothing on reject, nor once the request expired', async () => {
     const before = await tagsOf(leads.id)
     const rejected = pending(await retag(mia.as, leads.id, ['churned']))
@@ -193,7 +210,11 @@ describe('W3: a customer tag change that needs approval', () => {
         ],
       }),
     )
-    const ed = await newPerson(app, db, a, { email: 'ed@a.test', role: role['name'] as string, orgUnitId: t1 })
+    const ed = await newPerson(app, db, a, {
+      email: 'ed@a.test',
+      role: role['name'] as string,
+      orgUnitId: t1,
+    })
     const before = await requests()
     const refused = problem(
       await ed.as('PATCH', `/api/v1/customers/${leads.id}`, { name: 'Zhao M.', tags: ['x'] }),
@@ -300,6 +321,37 @@ describe('W3: a number-pool addition beyond the daily quota', () => {
     expect(rejected.statusCode, rejected.body).toBe(200)
   })
 
+  it("spends the approver's own daily quota when their rule has one (429 once it is spent); an admin's has none", async () => {
+    const role = await must(
+      asA('POST', '/api/v1/roles', {
+        name: 'Pool helper',
+        grants: [
+          { actions: ['numberPool.view'], scope: 'team' },
+          { actions: ['numberPool.addNumber'], scope: 'team', limits: { perDay: 1 } },
+        ],
+      }),
+    )
+    const pia = await newPerson(app, db, a, {
+      email: 'pia@a.test',
+      role: role['name'] as string,
+      orgUnitId: t1,
+    })
+    expect((await add(pia.as, teamPool.id, '+8613800138130')).statusCode).toBe(201)
+    const request = pending(await add(pia.as, teamPool.id, '+8613800138131'))
+    expect(request.route).toBe('lead')
+    // the lead has added 5 today (above): approving would be their sixth
+    const refused = await lee.as('POST', `/api/v1/approvals/${request.id}/approve`)
+    problem(refused, 429, 'quota_exceeded')
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0)
+    expect(await numbersOf(teamPool.id)).not.toContain('+8613800138131')
+    expect((await must(pia.as('GET', `/api/v1/approvals/${request.id}`), 200)).status).toBe(
+      'pending',
+    )
+    const approved = await asA('POST', `/api/v1/approvals/${request.id}/approve`)
+    expect(approved.statusCode, approved.body).toBe(200)
+    expect(await numbersOf(teamPool.id)).toContain('+8613800138131')
+  })
+
   it('answers 404 for another company’s pool and 400 for a bad number, writing nothing', async () => {
     const before = await requests()
     const numbers = (await numbersOf(teamPool.id)).length
@@ -310,7 +362,10 @@ describe('W3: a number-pool addition beyond the daily quota', () => {
     problem(await ask({ poolId: foreignPool.id, numbers: ['+8613800138120'] }), 404, 'not_found')
     for (const [payload, path] of [
       [{ poolId: teamPool.id, numbers: ['12345'] }, 'body/payload/numbers/0'],
-      [{ poolId: teamPool.id, numbers: ['+8613800138120', '0086 13800138120'] }, 'body/payload/numbers'],
+      [
+        { poolId: teamPool.id, numbers: ['+8613800138120', '0086 13800138120'] },
+        'body/payload/numbers',
+      ],
       [{ poolId: teamPool.id, numbers: [] }, 'body/payload/numbers'],
     ] as const) {
       const refused = problem(await ask(payload), 400, 'validation_failed')

@@ -208,21 +208,29 @@ describe.skipIf(!onPostgres)('approvals on two server processes', () => {
     const bea = await person('bea@changes.test', 'Admin', 'admin')
     const customer = (
       await must(
-        call(a, 'POST', '/api/v1/customers', { name: 'Li', orgUnitId: team, ownerId: lee.id }, admin),
+        call(
+          a,
+          'POST',
+          '/api/v1/customers',
+          { name: 'Li', orgUnitId: team, ownerId: lee.id },
+          admin,
+        ),
       )
     )['id'] as string
     const events = async (action: string, targetId: string) =>
       (
-        (await must(
-          call(
-            b,
-            'GET',
-            `/api/v1/audit?action=${action}&targetId=${targetId}&limit=200`,
-            undefined,
-            admin,
-          ),
-          200,
-        ))['items'] as unknown[]
+        (
+          await must(
+            call(
+              b,
+              'GET',
+              `/api/v1/audit?action=${action}&targetId=${targetId}&limit=200`,
+              undefined,
+              admin,
+            ),
+            200,
+          )
+        )['items'] as unknown[]
       ).length
 
     // tags: the team lead (who owns the customer) and an admin approve at once
@@ -237,7 +245,10 @@ describe.skipIf(!onPostgres)('approvals on two server processes', () => {
         call(b, 'POST', `/api/v1/approvals/${id}/approve`, {}, admin),
       ])
       expect(answers.map((r) => r.status).sort()).toEqual([200, 409])
-      const seen = await must(call(b, 'GET', `/api/v1/customers/${customer}`, undefined, admin), 200)
+      const seen = await must(
+        call(b, 'GET', `/api/v1/customers/${customer}`, undefined, admin),
+        200,
+      )
       expect(seen['tags']).toEqual([`campaign-${i}`])
       expect(await events('customer.updated', customer)).toBe(i + 1)
       expect(await events('approval.approved', id)).toBe(1)
@@ -249,7 +260,13 @@ describe.skipIf(!onPostgres)('approvals on two server processes', () => {
     )['id'] as string
     for (let i = 0; i < 5; i++) {
       await must(
-        call(a, 'POST', `/api/v1/number-pools/${pool}/numbers`, { phone: `+861380013820${i}` }, lee.token),
+        call(
+          a,
+          'POST',
+          `/api/v1/number-pools/${pool}/numbers`,
+          { phone: `+861380013820${i}` },
+          lee.token,
+        ),
       )
     }
     for (let i = 0; i < 3; i++) {
@@ -270,7 +287,10 @@ describe.skipIf(!onPostgres)('approvals on two server processes', () => {
       ])
       expect(answers.map((r) => r.status).sort()).toEqual([200, 409])
       const numbers = (
-        await must(call(a, 'GET', `/api/v1/number-pools/${pool}/numbers?limit=200`, undefined, admin), 200)
+        await must(
+          call(a, 'GET', `/api/v1/number-pools/${pool}/numbers?limit=200`, undefined, admin),
+          200,
+        )
       )['items'] as { phone: string }[]
       expect(numbers.filter((n) => n.phone === `+861380013821${i}`)).toHaveLength(1)
       expect(numbers).toHaveLength(6 + i)

@@ -62,8 +62,7 @@ export const MAX_REQUEST_TTL_MINUTES = 7 * 24 * 60
 
 /** A request as asked: a temporary grant for oneself, or a change that needs approval (W3). */
 export type NewApprovalRequest = (
-  | { readonly type: 'temporaryGrant'; readonly payload: TemporaryGrantPayload }
-  | EffectInput
+  { readonly type: 'temporaryGrant'; readonly payload: TemporaryGrantPayload } | EffectInput
 ) & {
   readonly reason: string
   readonly expiresInMinutes?: number | undefined

@@ -59,7 +59,7 @@ export async function updateCustomerOrAsk(
       const patch = normaliseCustomer(request)
       const found = await customerRecords.visible(tx, id, 'customer.view')
       if (found === undefined || patch.tags === undefined) throw error
-      const changed = Object.keys(changedFields(found.item, patch))
+      const changed = Object.keys(changedFields(found.item, patch as Record<string, unknown>))
       if (changed.some((f) => f !== 'tags'))
         throw new AppError(
           'approval_required',
@@ -67,7 +67,10 @@ export async function updateCustomerOrAsk(
           {
             errors: changed
               .filter((f) => f !== 'tags')
-              .map((f) => ({ path: `body/${f}`, message: 'not with a tag change that needs approval' })),
+              .map((f) => ({
+                path: `body/${f}`,
+                message: 'not with a tag change that needs approval',
+              })),
           },
         )
       const pending = await openEffectRequest(
@@ -100,7 +103,8 @@ export async function addPoolNumberOrAsk(
       const [added] = await addPoolNumbersIn(tx, id, [phone])
       return { applied: added as PoolNumber }
     } catch (error) {
-      if (!(error instanceof DailyQuotaError) || error.action !== 'numberPool.addNumber') throw error
+      if (!(error instanceof DailyQuotaError) || error.action !== 'numberPool.addNumber')
+        throw error
       const pending = await openEffectRequest(
         tx,
         {
