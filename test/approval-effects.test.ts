@@ -226,6 +226,16 @@ describe('W3: a customer tag change that needs approval', () => {
     expect((await must(asA('GET', `/api/v1/customers/${leads.id}`), 200)).name).toBe('Zhao Min')
     // the tags alone: 202
     pending(await ed.as('PATCH', `/api/v1/customers/${leads.id}`, { tags: ['x'] }))
+    // an API key is nobody to ask for: its tag change stays 409, and opens nothing
+    const key = await must(asA('POST', '/api/v1/api-keys', { name: 'CRM', roleId: role.id }))
+    const asKey = w.call(key['key'] as string)
+    const count = await requests()
+    problem(
+      await asKey('PATCH', `/api/v1/customers/${leads.id}`, { tags: ['y'] }),
+      409,
+      'approval_required',
+    )
+    expect(await requests()).toBe(count)
   })
 
   it('answers 404 for another company’s customer and 400 for bad tags, writing nothing; asks the same through POST /approvals', async () => {
