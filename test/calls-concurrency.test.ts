@@ -111,7 +111,7 @@ describe.skipIf(!onPostgres)('calls: limits across two server processes on one P
     expect((await call(b, 'POST', '/api/v1/calls', { phone: dialled }, nina)).status).toBe(429)
   }, 60_000)
 
-  it('20 parallel pool additions by a team lead never pass the daily quota of 5', async () => {
+  it('20 parallel pool additions by a team lead never pass the daily quota of 5: the rest ask for approval', async () => {
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         call(
@@ -124,9 +124,10 @@ describe.skipIf(!onPostgres)('calls: limits across two server processes on one P
       ),
     )
     const statuses = answers.map((r) => r.status).sort()
-    expect(statuses).toEqual([...Array(5).fill(201), ...Array(15).fill(429)])
-    for (const r of answers.filter((x) => x.status === 429)) {
-      expect(r.json['code']).toBe('quota_exceeded')
+    // W3: beyond the quota each one opens an approval request (202) and adds nothing
+    expect(statuses).toEqual([...Array(5).fill(201), ...Array(15).fill(202)])
+    for (const r of answers.filter((x) => x.status === 202)) {
+      expect(r.json).toMatchObject({ applied: false, approvalRequest: { type: 'poolNumbers' } })
     }
     const numbers = await call(
       b,

@@ -283,7 +283,7 @@ describe('customers: writes decided before and after', () => {
     expect(renamed.json().name).toBe('Ivan P.')
   })
 
-  it('answers approval_required to a tag change when a rule says so, writing nothing (W3)', async () => {
+  it('opens an approval request for a tag change when a rule says so, changing nothing (W3)', async () => {
     const role = await asA('POST', '/api/v1/roles', {
       name: 'Tagging needs approval',
       grants: [
@@ -294,11 +294,12 @@ describe('customers: writes decided before and after', () => {
     expect(role.statusCode).toBe(201)
     const tagger = await person('tagger@a.test', { id: role.json().id as string }, null)
     const before = (await asA('GET', `/api/v1/customers/${c3.id}`)).json()
-    problem(
-      await tagger.as('PATCH', `/api/v1/customers/${c3.id}`, { tags: ['hot'] }),
-      409,
-      'approval_required',
-    )
+    const asked = await tagger.as('PATCH', `/api/v1/customers/${c3.id}`, { tags: ['hot'] })
+    expect(asked.statusCode, asked.body).toBe(202)
+    expect(asked.json()).toMatchObject({
+      applied: false,
+      approvalRequest: { type: 'customerTags', status: 'pending', route: 'admin' },
+    })
     expect((await asA('GET', `/api/v1/customers/${c3.id}`)).json()).toEqual(before)
   })
 

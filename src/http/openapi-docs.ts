@@ -97,7 +97,24 @@ const approvalExample = {
   decidedAt: null,
   decisionReason: null,
   grantId: null,
+  effect: null,
 }
+
+/** W3: a write that needed approval and opened a request instead (202). */
+const pendingExample = (type: string, payload: Json) => ({
+  applied: false,
+  detail:
+    'Not changed yet: the change needs approval. Request c0ffee00-0000-4000-8000-00000000a402 ' +
+    'waits for a company admin.',
+  approvalRequest: {
+    ...approvalExample,
+    id: 'c0ffee00-0000-4000-8000-00000000a402',
+    type,
+    route: 'admin',
+    payload,
+    reason: 'campaign day',
+  },
+})
 
 /** A condition: the ticket is not closed and its priority is at most 3 (docs/conditions.md). */
 const openLowPriority = {
@@ -219,7 +236,12 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
       tags: ['broadband', 'complaint'],
     },
   },
-  'PATCH /api/v1/customers/{id}': { request: { level: 'gold', tags: ['broadband'] } },
+  'PATCH /api/v1/customers/{id}': {
+    request: { level: 'gold', tags: ['broadband'] },
+    responses: {
+      '202': pendingExample('customerTags', { customerId: customerWang, tags: ['broadband'] }),
+    },
+  },
   'POST /api/v1/customers/{id}/complaints': {
     request: { summary: 'Router replaced twice in a month; the customer asks for compensation' },
   },
@@ -267,6 +289,12 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'PATCH /api/v1/number-pools/{id}': { request: { name: 'Broadband win-back' } },
   'POST /api/v1/number-pools/{id}/numbers': {
     request: { phone: '138 0013 8000', country: 'CN' },
+    responses: {
+      '202': pendingExample('poolNumbers', {
+        poolId: 'c0ffee00-0000-4000-8000-00000000b001',
+        numbers: ['+8613800138000'],
+      }),
+    },
   },
   'POST /api/v1/blacklist': {
     request: { phone: '+7 912 345-67-89', reason: 'asked not to be called again (complaint 311)' },

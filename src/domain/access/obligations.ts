@@ -17,6 +17,37 @@ export interface GateOptions {
   readonly inUse?: () => Promise<number>
   /** The records a list showed, named in its access event. */
   readonly ids?: readonly string[]
+  /**
+   * For a `perDay` limit: how many uses this one action spends (default 1), all or none: an
+   * approval that adds three numbers to a pool spends three of the approver's day (W3).
+   */
+  readonly count?: number
+}
+
+/**
+ * 409 `approval_required` from the gate, naming the action: a service may open an approval
+ * request instead of answering it (W3, domain/approvals/ask.service.ts). Nothing was written.
+ */
+export class ApprovalRequiredError extends AppError {
+  readonly action: Action
+  constructor(action: Action) {
+    super('approval_required', `${action} needs approval before it takes effect`)
+    this.action = action
+  }
+}
+
+/**
+ * 429 `quota_exceeded` of a per-day limit (never of a concurrent one), naming the action: a
+ * service may open an approval request instead (W3). Nothing was counted.
+ */
+export class DailyQuotaError extends AppError {
+  readonly action: Action
+  readonly perDay: number
+  constructor(action: Action, perDay: number, retryAfter: number) {
+    super('quota_exceeded', `${action}: at most ${perDay} a day`, { retryAfter })
+    this.action = action
+    this.perDay = perDay
+  }
 }
 
 export const REASON_HEADER = 'x-tessera-reason'
@@ -47,10 +78,10 @@ function localDay(now: Date, timeZone: string): string {
 /**
  * THE obligations gate: every allowed decision a service acts on passes here, through
  * authorize() or the read seam, so no route can forget one (G2, P8, P9, W2).
- * - `approvalRequired` → 409 `approval_required` (nothing happens);
+ * - `approvalRequired` → 409 `approval_required` (nothing happens; ApprovalRequiredError);
  * - `reasonRequired` → 400 `reason_required` without a reason;
- * - `limits.perDay` → counted atomically per person, action and company-local day; over it,
- *   429 `quota_exceeded` (the count rolls back with a failed request);
+ * - `limits.perDay` → counted atomically per person, action and company-local day (`count` uses
+ *   at once, all or none); over it, 429 `quota_exceeded` (DailyQuotaError: nothing is counted);
  * - `limits.concurrent` → the service's `inUse()` count must be below it; an action with such a
  *   limit on a path that cannot count is refused (fail closed);
  * - `audit` → an access event with the reason, unless the service records the change itself.
@@ -66,7 +97,7 @@ export async function enforceObligations(
   const o = decision.obligations
   if (!decision.allowed) return
   if (o.approvalRequired) {
-    throw new AppError('approval_required', `${action} needs approval before it takes effect`)
+    throw new ApprovalRequiredError(action)
   }
   const reason = (options.reason ?? tx.meta.reason ?? '').trim()
   if (o.reasonRequired && reason === '') {
@@ -86,19 +117,21 @@ export async function enforceObligations(
   done.add(key)
   const perDay = o.limits?.perDay
   if (perDay !== undefined) {
+    const refused = () =>
+      new DailyQuotaError(action, perDay, secondsToLocalMidnight(tx.now, timeZone))
+    const uses = Math.max(1, Math.floor(options.count ?? 1))
+    // more than a day's worth at once (a limit of 0 included): refused before anything is written
+    if (uses > perDay) throw refused()
     const day = localDay(tx.now, timeZone)
     const { companyId, userId } = tx.actor
     const counted = await sql<{ used: number }>`
       insert into usage_counters (company_id, subject_id, action, day, used)
-      values (${companyId}, ${userId}, ${action}, ${day}, 1)
+      values (${companyId}, ${userId}, ${action}, ${day}, ${uses})
       on conflict (company_id, subject_id, action, day)
-      do update set used = usage_counters.used + 1 where usage_counters.used < ${perDay}
+      do update set used = usage_counters.used + ${uses}
+        where usage_counters.used + ${uses} <= ${perDay}
       returning used`.execute(tx.db)
-    if (perDay === 0 || counted.rows.length === 0) {
-      throw new AppError('quota_exceeded', `${action}: at most ${perDay} a day`, {
-        retryAfter: secondsToLocalMidnight(tx.now, timeZone),
-      })
-    }
+    if (counted.rows.length === 0) throw refused()
   }
   const concurrent = o.limits?.concurrent
   if (concurrent !== undefined) {

@@ -159,6 +159,8 @@ export async function closeRequest(
     decidedBy: string | null
     decisionReason: string | null
     grantId: string | null
+    /** What an approved change did (W3 effect requests). */
+    effect?: Record<string, unknown> | null
   },
   now: Date,
 ): Promise<ApprovalRequestRow | undefined> {
@@ -170,6 +172,7 @@ export async function closeRequest(
       decided_at: now,
       decision_reason: change.decisionReason,
       grant_id: change.grantId,
+      effect: change.effect == null ? null : JSON.stringify(change.effect),
     })
     .where('company_id', '=', companyId)
     .where('id', '=', id)

@@ -14,6 +14,13 @@
  * conditional update, in one transaction; the grant names its request and a unique index allows
  * one grant per request, so two approvers at the same moment (on two processes) apply it once:
  * the second answers 409.
+ *
+ * W3: a request may instead ask for a change that needed approval — a customer's tags, numbers
+ * added to a pool beyond the day's quota (effects.ts). Deciding one needs the power to make that
+ * change oneself (403 `cannot_grant`); approving applies it, as the approver, in the same
+ * transaction, exactly once (the same row lock and conditional update), and keeps what it did in
+ * `effect`. The routes whose direct write meets `approval_required` or a daily `quota_exceeded`
+ * open such a request instead (ask.service.ts).
  */
 import { decide, type Action, type Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
@@ -22,15 +29,23 @@ import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
 import type {
+  ApprovalEffect,
+  ApprovalPayload,
   ApprovalRequestView,
   ApprovalRoute,
   ApprovalStatus,
-  ApprovalType,
+  EffectPayload,
   TemporaryGrantPayload,
-  TemporaryGrantView,
 } from './approvals.js'
 import * as repo from './approvals.repo.js'
 import type { ApprovalRequestRow } from './approvals.table.js'
+import {
+  applyEffect,
+  checkAuthority,
+  prepareEffect,
+  type EffectInput,
+  type EffectPaths,
+} from './effects.js'
 import {
   assertCanGive,
   boundPerson,
@@ -45,9 +60,10 @@ export const DEFAULT_REQUEST_TTL_MINUTES = 24 * 60
 /** The longest a request may wait for a decision: 7 days. */
 export const MAX_REQUEST_TTL_MINUTES = 7 * 24 * 60
 
-export interface NewApprovalRequest {
-  readonly type: ApprovalType
-  readonly payload: TemporaryGrantPayload
+/** A request as asked: a temporary grant for oneself, or a change that needs approval (W3). */
+export type NewApprovalRequest = (
+  { readonly type: 'temporaryGrant'; readonly payload: TemporaryGrantPayload } | EffectInput
+) & {
   readonly reason: string
   readonly expiresInMinutes?: number | undefined
 }
@@ -64,7 +80,7 @@ export function requestView(row: ApprovalRequestRow, now: Date): ApprovalRequest
     requesterId: row.requester_id,
     orgUnitId: row.org_unit_id,
     route: row.route,
-    payload: row.payload as unknown as TemporaryGrantPayload,
+    payload: row.payload as unknown as ApprovalPayload,
     reason: row.reason,
     status: requestStatus(row, now),
     expiresAt: row.expires_at,
@@ -73,6 +89,7 @@ export function requestView(row: ApprovalRequestRow, now: Date): ApprovalRequest
     decidedAt: row.decided_at,
     decisionReason: row.decision_reason,
     grantId: row.grant_id,
+    effect: (row.effect ?? null) as ApprovalEffect | null,
   }
 }
 
@@ -140,16 +157,72 @@ const noSuchRequest = () =>
     errors: [{ path: 'params/id', message: 'no such request' }],
   })
 
-/** `POST /approvals`: ask. The grant is checked now (400, 404 for a record I may not view). */
+/** The requester as stored; undefined for an API key (nobody: it cannot ask). */
+async function requesterOf(tx: TenantCtx) {
+  return repo.personRow(tx.db, tx.actor.companyId, tx.actor.userId)
+}
+
+type Person = NonNullable<Awaited<ReturnType<typeof requesterOf>>>
+
+/** Stores a checked request for `person`, routed by their level, and audits it. */
+async function insertRequestIn(
+  tx: TenantCtx,
+  person: Person,
+  request: {
+    type: ApprovalRequestRow['type']
+    payload: ApprovalPayload
+    reason: string
+    expiresInMinutes?: number | undefined
+  },
+): Promise<ApprovalRequestView> {
+  const ttl = request.expiresInMinutes ?? DEFAULT_REQUEST_TTL_MINUTES
+  const row = await repo.insertRequest(
+    tx.db,
+    tx.actor.companyId,
+    {
+      type: request.type,
+      requesterId: person.id,
+      orgUnitId: person.org_unit_id,
+      route: await routeFor(tx, person),
+      payload: { ...request.payload } as unknown as Record<string, unknown>,
+      reason: request.reason,
+      expiresAt: new Date(tx.now.getTime() + ttl * 60_000),
+    },
+    tx.now,
+  )
+  const view = requestView(row, tx.now)
+  await recordAudit(tx, {
+    action: 'approval.requested',
+    targetType: 'approval',
+    targetId: row.id,
+    before: null,
+    after: auditView(view),
+  })
+  return view
+}
+
+/**
+ * `POST /approvals`: ask. A grant is checked now (`approval.create`; 400, 404 for a record I may
+ * not view); a change (W3) as its direct write would be (prepareEffect: 400, 404, 403, 409).
+ */
 export async function createApprovalRequest(
   ctx: Ctx,
   input: NewApprovalRequest,
 ): Promise<ApprovalRequestView> {
   return inCompany(ctx, async (tx) => {
-    const { companyId, userId } = tx.actor
-    const person = await repo.personRow(tx.db, companyId, userId)
-    // an API key is nobody: it cannot ask for a person's grant
+    const { userId } = tx.actor
+    const person = await requesterOf(tx)
+    // an API key is nobody: it cannot ask for a person's grant, nor a change
     if (person === undefined) throw new AppError('forbidden', 'only a person may ask for access')
+    if (input.type !== 'temporaryGrant') {
+      const field = input.type === 'customerTags' ? 'customerId' : 'poolId'
+      const values = input.type === 'customerTags' ? 'tags' : 'numbers'
+      const payload = await prepareEffect(tx, input, {
+        record: `body/payload/${field}`,
+        values: `body/payload/${values}`,
+      })
+      return insertRequestIn(tx, person, { ...input, payload })
+    }
     const draft = {
       id: 'new',
       requester_id: userId,
@@ -169,31 +242,24 @@ export async function createApprovalRequest(
       })
     if (spec.resource)
       await grantRecord(tx, await subjectOf(tx), spec.resource, 'body/payload/resource')
-    const ttl = input.expiresInMinutes ?? DEFAULT_REQUEST_TTL_MINUTES
-    const row = await repo.insertRequest(
-      tx.db,
-      companyId,
-      {
-        type: input.type,
-        requesterId: userId,
-        orgUnitId: person.org_unit_id,
-        route: await routeFor(tx, person),
-        payload: { ...input.payload } as unknown as Record<string, unknown>,
-        reason: input.reason,
-        expiresAt: new Date(tx.now.getTime() + ttl * 60_000),
-      },
-      tx.now,
-    )
-    const view = requestView(row, tx.now)
-    await recordAudit(tx, {
-      action: 'approval.requested',
-      targetType: 'approval',
-      targetId: row.id,
-      before: null,
-      after: auditView(view),
-    })
-    return view
+    return insertRequestIn(tx, person, input)
   })
+}
+
+/**
+ * W3: opens a request for a change whose direct write met `approval_required` or a daily
+ * `quota_exceeded`, in that write's transaction (ask.service.ts). Undefined when the caller is
+ * no person (an API key): the write's own refusal stands then.
+ */
+export async function openEffectRequest(
+  tx: TenantCtx,
+  input: EffectInput & { readonly reason: string },
+  paths: EffectPaths,
+): Promise<ApprovalRequestView | undefined> {
+  const person = await requesterOf(tx)
+  if (person === undefined || person.status !== 'active') return undefined
+  const payload = await prepareEffect(tx, input, paths)
+  return insertRequestIn(tx, person, { type: input.type, payload, reason: input.reason })
 }
 
 export interface ApprovalListRequest extends PageRequest {
@@ -260,16 +326,20 @@ function assertPending(row: ApprovalRequestRow, now: Date): void {
     })
 }
 
+/** What approving a request does, once every check has passed: a grant or a change. */
+type Apply = () => Promise<{ grantId: string | null; effect: ApprovalEffect | null }>
+
 /**
  * The checks every decision passes, on the locked row: visible (404), routed to me (403
  * `not_approver`), not mine (403 `own_request`), the engine's `approval.<verb>` (403), still
- * pending (409), and the grant mine to give to the requester (403 `cannot_grant`).
+ * pending (409), the requester still active (409), and the grant mine to give to the requester
+ * or the change mine to make (403 `cannot_grant`).
  */
 async function decidable(
   tx: TenantCtx,
   id: string,
   verb: 'approve' | 'reject',
-): Promise<{ row: ApprovalRequestRow; give: () => Promise<TemporaryGrantView> }> {
+): Promise<{ row: ApprovalRequestRow; apply: Apply }> {
   const { companyId, userId } = tx.actor
   const row = await repo.findRequest(tx.db, companyId, id, true)
   if (row === undefined || !(await visible(tx, row))) throw noSuchRequest()
@@ -284,6 +354,25 @@ async function decidable(
     )
   await authorize(tx, `approval.${verb}` as Action, approvalResource(row), { recorded: true })
   assertPending(row, tx.now)
+  if (row.type !== 'temporaryGrant') {
+    const requester = await repo.personRow(tx.db, companyId, row.requester_id)
+    const status = requester?.status ?? 'offboarded'
+    if (status !== 'active')
+      throw new AppError('conflict', `the requester is ${status}`, {
+        errors: [{ path: 'params/id', message: `the requester is ${status}` }],
+      })
+    const payload = row.payload as unknown as EffectPayload
+    // deciding at all needs the power to make the change oneself (W2), checked writing nothing
+    await checkAuthority(tx, row.type, payload, verb, 'params/id')
+    const type = row.type
+    return {
+      row,
+      apply: async () => ({
+        grantId: null,
+        effect: await applyEffect(tx, type, payload, 'params/id'),
+      }),
+    }
+  }
   const { durationMinutes, ...spec } = row.payload as unknown as TemporaryGrantPayload
   const me = await subjectOf(tx)
   const { bound: requester, status } = await boundPerson(tx, row.requester_id, 'params/id')
@@ -321,18 +410,21 @@ async function decidable(
     record,
     'params/id',
   )
-  return { row, give }
+  return { row, apply: async () => ({ grantId: (await give()).id, effect: null }) }
 }
 
-/** `POST /approvals/{id}/approve`: the grant is created in the same transaction, exactly once. */
+/**
+ * `POST /approvals/{id}/approve`: the grant is created, or the change applied (W3, as the
+ * approver), in the same transaction, exactly once.
+ */
 export async function approveRequest(
   ctx: Ctx,
   id: string,
   input: { reason?: string | undefined } = {},
 ): Promise<ApprovalRequestView> {
   return inCompany(ctx, async (tx) => {
-    const { row, give } = await decidable(tx, id, 'approve')
-    const grant = await give()
+    const { row, apply } = await decidable(tx, id, 'approve')
+    const { grantId, effect } = await apply()
     const closed = await repo.closeRequest(
       tx.db,
       tx.actor.companyId,
@@ -341,11 +433,12 @@ export async function approveRequest(
         status: 'approved',
         decidedBy: tx.actor.userId,
         decisionReason: input.reason ?? null,
-        grantId: grant.id,
+        grantId,
+        effect,
       },
       tx.now,
     )
-    // the row lock makes this unreachable; if it were reached, the grant rolls back with it
+    // the row lock makes this unreachable; if it were reached, the grant or change rolls back
     if (closed === undefined) throw new AppError('conflict', 'the request was decided meanwhile')
     const after = requestView(closed, tx.now)
     await recordAudit(tx, {

@@ -1,10 +1,10 @@
 import type { JSONColumnType, Selectable } from 'kysely'
 
-/** A row of `approval_requests` (migration 0028). */
+/** A row of `approval_requests` (migrations 0028, 0039). */
 export interface ApprovalRequestsTable {
   id: string
   company_id: string
-  type: 'temporaryGrant'
+  type: 'temporaryGrant' | 'customerTags' | 'poolNumbers'
   requester_id: string
   org_unit_id: string | null
   route: 'lead' | 'admin'
@@ -17,6 +17,8 @@ export interface ApprovalRequestsTable {
   decided_at: Date | null
   decision_reason: string | null
   grant_id: string | null
+  /** What an approved change did (`customerTags`, `poolNumbers`); null for a grant request. */
+  effect: JSONColumnType<Record<string, unknown> | null, string | null, string | null>
 }
 
 export type ApprovalRequestRow = Selectable<ApprovalRequestsTable>

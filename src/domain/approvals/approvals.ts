@@ -2,9 +2,15 @@ import type { Action, FieldLevel, ResourceType } from '../../authz/index.js'
 
 // W1–W3: temporary grants and the access requests that lead to them, as the API shows them.
 
-/** Request types (W3 adds script, tag, data-supplement and pool requests later). */
-export const approvalTypes = ['temporaryGrant'] as const
+/**
+ * Request types: a temporary grant for the requester (W1), and two changes that need approval
+ * (W3) — a customer's tags (`customerTags`) and numbers added to a pool beyond the day's quota
+ * (`poolNumbers`). Script and data-supplement requests are not built yet.
+ */
+export const approvalTypes = ['temporaryGrant', 'customerTags', 'poolNumbers'] as const
 export type ApprovalType = (typeof approvalTypes)[number]
+/** The types whose approval applies a change (not a grant). */
+export type EffectType = Exclude<ApprovalType, 'temporaryGrant'>
 
 /**
  * Who decides (W1, W2): `lead` — a team lead of the requester's org unit (or a company admin);
@@ -38,6 +44,26 @@ export interface TemporaryGrantPayload extends GrantSpec {
   readonly durationMinutes: number
 }
 
+/** A `customerTags` request: set this customer's tags to `tags` (the whole list). */
+export interface CustomerTagsPayload {
+  readonly customerId: string
+  readonly tags: readonly string[]
+}
+
+/** A `poolNumbers` request: add these numbers (E.164) to this pool. */
+export interface PoolNumbersPayload {
+  readonly poolId: string
+  readonly numbers: readonly string[]
+}
+
+export type EffectPayload = CustomerTagsPayload | PoolNumbersPayload
+export type ApprovalPayload = TemporaryGrantPayload | EffectPayload
+
+/** What an approved change did: the customer's tags after it, or the numbers added. */
+export type ApprovalEffect =
+  | { readonly customerId: string; readonly tags: readonly string[] }
+  | { readonly poolId: string; readonly numberIds: readonly string[] }
+
 /** A grant's state at the request's time: by the clock, never by a job. */
 export type GrantState = 'upcoming' | 'active' | 'ended' | 'revoked'
 
@@ -65,7 +91,7 @@ export interface ApprovalRequestView {
   readonly requesterId: string
   readonly orgUnitId: string | null
   readonly route: ApprovalRoute
-  readonly payload: TemporaryGrantPayload
+  readonly payload: ApprovalPayload
   readonly reason: string
   readonly status: ApprovalStatus
   readonly expiresAt: Date
@@ -74,4 +100,6 @@ export interface ApprovalRequestView {
   readonly decidedAt: Date | null
   readonly decisionReason: string | null
   readonly grantId: string | null
+  /** What the approval changed (`customerTags`, `poolNumbers`), once approved; else null. */
+  readonly effect: ApprovalEffect | null
 }

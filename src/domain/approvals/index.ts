@@ -1,5 +1,7 @@
 // The approvals module's public face (W1–W3): its repository stays private (docs/resources.md).
 export * from './approvals.js'
+export { addPoolNumberOrAsk, updateCustomerOrAsk, type Asked } from './ask.service.js'
+export type { CustomerTagsInput, EffectInput, PoolNumbersInput } from './effects.js'
 export {
   approveRequest,
   cancelRequest,

@@ -390,32 +390,42 @@ export async function updateCustomer(
   id: string,
   request: CustomerRequest,
 ): Promise<CustomerView> {
-  return inCompany(ctx, async (tx) => {
-    const patch = normaliseCustomer(request)
-    const { after } = await updateThrough(tx, {
-      seam: customerRecords,
-      id,
-      missing: noSuchCustomer,
-      patch: patch as Readonly<Record<string, unknown>>,
-      actionFor,
-      resourceOf: customerResource,
-      checkReferences: (changes) => checkReferences(tx, changes as CustomerInput),
-      update: async (changes) => {
-        try {
-          return await updateCustomerRow(
-            tx.db,
-            tx.actor.companyId,
-            id,
-            changes as CustomerInput,
-            tx.now,
-          )
-        } catch (error) {
-          throw writeProblem(error, 'a unit, owner or project named', referencePaths)
-        }
-      },
-    })
-    return viewNow(tx, after)
+  return inCompany(ctx, (tx) => updateCustomerIn(tx, id, request))
+}
+
+/**
+ * updateCustomer in the caller's transaction: for a change asked for and applied elsewhere in
+ * it (W3: a tag change that needed approval is applied by the approval, as the approver).
+ */
+export async function updateCustomerIn(
+  tx: TenantCtx,
+  id: string,
+  request: CustomerRequest,
+): Promise<CustomerView> {
+  const patch = normaliseCustomer(request)
+  const { after } = await updateThrough(tx, {
+    seam: customerRecords,
+    id,
+    missing: noSuchCustomer,
+    patch: patch as Readonly<Record<string, unknown>>,
+    actionFor,
+    resourceOf: customerResource,
+    checkReferences: (changes) => checkReferences(tx, changes as CustomerInput),
+    update: async (changes) => {
+      try {
+        return await updateCustomerRow(
+          tx.db,
+          tx.actor.companyId,
+          id,
+          changes as CustomerInput,
+          tx.now,
+        )
+      } catch (error) {
+        throw writeProblem(error, 'a unit, owner or project named', referencePaths)
+      }
+    },
   })
+  return viewNow(tx, after)
 }
 
 export async function deleteCustomer(ctx: Ctx, id: string): Promise<void> {

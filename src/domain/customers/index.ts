@@ -18,6 +18,7 @@ export {
   normaliseCustomer,
   unmaskCustomerField,
   updateCustomer,
+  updateCustomerIn,
   type CustomerListFilter,
   type CustomerRequest,
   type CustomerView,

@@ -2,6 +2,7 @@
 export * from './number-pools.js'
 export {
   addPoolNumber,
+  addPoolNumbersIn,
   createNumberPool,
   deleteNumberPool,
   getNumberPool,
@@ -10,6 +11,7 @@ export {
   numberPoolRecords,
   numberPoolResource,
   phoneOf,
+  poolPhonesAmong,
   removePoolNumber,
   updateNumberPool,
   usablePoolFor,

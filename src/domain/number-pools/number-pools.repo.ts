@@ -129,6 +129,24 @@ export async function listPoolNumberRows(
   return (await q.orderBy('id').limit(limit).execute()).map(toNumber)
 }
 
+/** Which of `phones` the pool holds already. */
+export async function phonesInPool(
+  db: Db,
+  companyId: string,
+  poolId: string,
+  phones: readonly string[],
+): Promise<string[]> {
+  if (phones.length === 0) return []
+  const rows = await db
+    .selectFrom('pool_numbers')
+    .select('phone')
+    .where('company_id', '=', companyId)
+    .where('pool_id', '=', poolId)
+    .where('phone', 'in', [...phones])
+    .execute()
+  return rows.map((r) => r.phone)
+}
+
 export async function deletePoolNumberRow(
   db: Db,
   companyId: string,

@@ -38,6 +38,7 @@ import {
   insertPoolNumber,
   listPoolNumberRows,
   numberPoolRowToPool,
+  phonesInPool,
   updatePoolRow,
 } from './number-pools.repo.js'
 
@@ -270,7 +271,7 @@ async function poolNumbersFor(
   tx: TenantCtx,
   id: string,
   action: 'numberPool.view' | 'numberPool.addNumber' | 'numberPool.edit',
-  gate?: { recorded?: boolean },
+  gate?: { recorded?: boolean; count?: number },
 ) {
   const found = await numberPoolRecords.get(tx, id, action, noSuchPool, gate)
   const level = found.decision.obligations.fields['numbers']
@@ -311,7 +312,8 @@ export async function listPoolNumbers(
  * Adds a number to a pool: `numberPool.addNumber` on the pool (404 / 403). Its per-day limit
  * (P8: a team lead's 5 a day) is counted atomically in the database by the obligations gate, in
  * this transaction: a refused or failed addition (a number already in the pool: 409) spends
- * nothing. Beyond the limit: 429 `quota_exceeded` until the company-local midnight. Audited.
+ * nothing. Beyond the limit: 429 `quota_exceeded` until the company-local midnight (the route
+ * opens an approval request instead, W3). Audited.
  */
 export async function addPoolNumber(
   ctx: Ctx,
@@ -320,7 +322,25 @@ export async function addPoolNumber(
 ): Promise<PoolNumber> {
   return inCompany(ctx, async (tx) => {
     const phone = phoneOf(request.phone, request.country, 'body/phone')
-    await poolNumbersFor(tx, id, 'numberPool.addNumber', { recorded: true })
+    const [added] = await addPoolNumbersIn(tx, id, [phone])
+    return added as PoolNumber
+  })
+}
+
+/**
+ * Adds numbers (E.164) to a pool in the caller's transaction, all or none: `numberPool.addNumber`
+ * on the pool, its per-day limit spending one use per number (W3: an approved `poolNumbers`
+ * request is applied here, as the approver). A number in the pool already is 409. Each audited.
+ */
+export async function addPoolNumbersIn(
+  tx: TenantCtx,
+  id: string,
+  phones: readonly string[],
+  path = 'body/phone',
+): Promise<PoolNumber[]> {
+  await poolNumbersFor(tx, id, 'numberPool.addNumber', { recorded: true, count: phones.length })
+  const out: PoolNumber[] = []
+  for (const phone of phones) {
     const added = await insertPoolNumber(
       tx.db,
       tx.actor.companyId,
@@ -331,7 +351,7 @@ export async function addPoolNumber(
     ).catch((error: unknown) => {
       if ((error as { code?: string }).code === '23505') {
         throw new AppError('conflict', 'this number is in the pool already', {
-          errors: [{ path: 'body/phone', message: 'in the pool already' }],
+          errors: [{ path, message: 'in the pool already' }],
         })
       }
       throw writeProblem(error, 'the pool', [])
@@ -343,8 +363,18 @@ export async function addPoolNumber(
       // a dialled number is a person's: the log keeps it masked, as it does a customer's phone
       after: { numberId: added.id, phone: maskValue(phone, masks.phone) },
     })
-    return added
-  })
+    out.push(added)
+  }
+  return out
+}
+
+/** Which of `phones` (E.164) the pool holds already, unauthorized (for a service's own checks). */
+export async function poolPhonesAmong(
+  tx: TenantCtx,
+  id: string,
+  phones: readonly string[],
+): Promise<string[]> {
+  return phonesInPool(tx.db, tx.actor.companyId, id, phones)
 }
 
 /** Removes a number from a pool (`numberPool.edit` on the pool). Audited. */

@@ -143,7 +143,7 @@ export interface ResourceSeam<
     id: string,
     action: Action,
     missing: () => AppError,
-    gate?: { recorded?: boolean; reason?: string | null },
+    gate?: { recorded?: boolean; reason?: string | null; count?: number },
   ): Promise<Found<Item>>
   /** Is this record visible to the caller for `action` (no obligations; for references)? */
   visible(tx: TenantCtx, id: string, action: Action): Promise<Found<Item> | undefined>
@@ -266,7 +266,7 @@ export function defineResource<
     id: string,
     action: Action,
     missing: () => AppError,
-    gate?: { recorded?: boolean; reason?: string | null },
+    gate?: { recorded?: boolean; reason?: string | null; count?: number },
   ): Promise<Found<Item>> {
     const row = await findRow(tx, id)
     if (row === undefined) throw missing()

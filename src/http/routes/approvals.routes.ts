@@ -1,4 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
+import type { FastifyReply } from 'fastify'
 import {
   approveRequest,
   cancelRequest,
@@ -100,21 +101,59 @@ const Payload = Type.Object(
   { ...strict, description: 'the temporary grant asked for, for the requester' },
 )
 
+const Tag = Type.String({ minLength: 1, maxLength: 50 })
+const PhoneInput = Type.String({
+  minLength: 1,
+  maxLength: 40,
+  description: 'any format; stored in E.164 (send `country` for a national number)',
+})
+const CustomerTagsPayload = Type.Object(
+  {
+    customerId: Id,
+    tags: Type.Array(Tag, { maxItems: 20, description: 'the whole list, as in PATCH' }),
+  },
+  { ...strict, description: "set one customer's tags (`customer.tag` on them)" },
+)
+const PoolNumbersPayload = Type.Object(
+  {
+    poolId: Id,
+    numbers: Type.Array(PhoneInput, { minItems: 1, maxItems: 20 }),
+    country: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z]{2}$',
+        description: 'ISO 3166 alpha-2 country of national numbers',
+      }),
+    ),
+  },
+  { ...strict, description: 'add numbers to one pool (`numberPool.addNumber` on it)' },
+)
+
 const ApprovalJson = Type.Object({
   id: Type.String(),
-  type: Type.Literal('temporaryGrant'),
+  type: Type.Union([L('temporaryGrant'), L('customerTags'), L('poolNumbers')]),
   requesterId: Type.String(),
-  orgUnitId: Type.Union([Type.String(), Type.Null()]),
-  route: Type.Union([L('lead'), L('admin')]),
-  payload: Type.Object({
-    actions: Type.Array(Type.String()),
-    resource: Type.Optional(
-      Type.Union([Type.Object({ type: Type.String(), id: Type.String() }), Type.Null()]),
-    ),
-    scope: Type.Optional(Type.String()),
-    fields: Type.Optional(Type.Record(Type.String(), Type.String())),
-    durationMinutes: Type.Integer(),
+  orgUnitId: Type.Union([Type.String(), Type.Null()], {
+    description: 'the requester’s unit when they asked: a `lead` route goes to its team lead',
   }),
+  route: Type.Union([L('lead'), L('admin')], {
+    description: 'who decides: a team lead of `orgUnitId` (or an admin), or a company admin',
+  }),
+  payload: Type.Union([
+    Type.Object({
+      actions: Type.Array(Type.String()),
+      resource: Type.Optional(
+        Type.Union([Type.Object({ type: Type.String(), id: Type.String() }), Type.Null()]),
+      ),
+      scope: Type.Optional(Type.String()),
+      fields: Type.Optional(Type.Record(Type.String(), Type.String())),
+      durationMinutes: Type.Integer(),
+    }),
+    Type.Object({ customerId: Type.String(), tags: Type.Array(Type.String()) }),
+    Type.Object({
+      poolId: Type.String(),
+      numbers: Type.Array(Type.String({ description: 'E.164' })),
+    }),
+  ]),
   reason: Type.String(),
   status: Type.Union([L('pending'), L('approved'), L('rejected'), L('cancelled'), L('expired')]),
   expiresAt: Timestamp,
@@ -123,20 +162,55 @@ const ApprovalJson = Type.Object({
   decidedAt: Type.Union([Timestamp, Type.Null()]),
   decisionReason: Type.Union([Type.String(), Type.Null()]),
   grantId: Type.Union([Type.String(), Type.Null()]),
+  effect: Type.Union(
+    [
+      Type.Object({ customerId: Type.String(), tags: Type.Array(Type.String()) }),
+      Type.Object({ poolId: Type.String(), numberIds: Type.Array(Type.String()) }),
+      Type.Null(),
+    ],
+    { description: 'what an approved change did (customerTags, poolNumbers); else null' },
+  ),
 })
 
-function approvalJson(r: ApprovalRequestView): Static<typeof ApprovalJson> {
-  return {
-    ...r,
-    payload: {
-      ...r.payload,
-      actions: [...r.payload.actions],
-      ...(r.payload.fields !== undefined && { fields: { ...r.payload.fields } }),
-    },
-    expiresAt: r.expiresAt.toISOString(),
-    createdAt: r.createdAt.toISOString(),
-    decidedAt: r.decidedAt?.toISOString() ?? null,
-  }
+export function approvalJson(r: ApprovalRequestView): Static<typeof ApprovalJson> {
+  return JSON.parse(
+    JSON.stringify({
+      ...r,
+      expiresAt: r.expiresAt.toISOString(),
+      createdAt: r.createdAt.toISOString(),
+      decidedAt: r.decidedAt?.toISOString() ?? null,
+    }),
+  ) as Static<typeof ApprovalJson>
+}
+
+/**
+ * W3: the answer of a write that opened an approval request instead of being made: `202`, a
+ * `Location` to the request, and a body that is not the changed record.
+ */
+export const PendingApprovalJson = Type.Object(
+  {
+    applied: Type.Literal(false, { description: 'always false: nothing was changed yet' }),
+    detail: Type.String(),
+    approvalRequest: ApprovalJson,
+  },
+  {
+    description:
+      'Not changed: the change needs approval and waits in the approval request named here ' +
+      '(`Location: /api/v1/approvals/{id}`); approving it applies it.',
+  },
+)
+
+export function sendPending(reply: FastifyReply, request: ApprovalRequestView) {
+  const who =
+    request.route === 'lead' ? 'a team lead of your unit (or a company admin)' : 'a company admin'
+  return reply
+    .code(202)
+    .header('location', `/api/v1/approvals/${request.id}`)
+    .send({
+      applied: false,
+      detail: `Not changed yet: the change needs approval. Request ${request.id} waits for ${who}.`,
+      approvalRequest: approvalJson(request),
+    })
 }
 
 const asActions = (xs: readonly string[]) => xs as readonly Action[]
@@ -144,40 +218,46 @@ const asActions = (xs: readonly string[]) => xs as readonly Action[]
 /** W1–W3: `/approvals` (access requests) and `/grants` (temporary grants). */
 export function approvalsRoutes(app: App, deps: RouteDeps): void {
   const tags = ['approvals']
+  const asked = {
+    reason: Reason,
+    expiresInMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_REQUEST_TTL_MINUTES })),
+  }
 
   app.post(
     '/approvals',
     {
       schema: {
-        summary: 'Ask for access: a temporary grant for myself, with a reason',
+        summary: 'Ask: a temporary grant for myself, or a change that needs approval',
         description:
-          'Needs `approval.create`. Routed by my level: an agent’s request to the team lead of ' +
-          'my org unit (to a company admin when it has no other active lead), a lead’s or ' +
-          'admin’s to a company admin. A grant on one record needs that record visible to me ' +
-          '(404 otherwise). Undecided, it expires after `expiresInMinutes` (default 24 hours). ' +
-          'Audited (`approval.requested`).',
+          '`temporaryGrant` needs `approval.create`; a grant on one record needs that record ' +
+          'visible to me (404 otherwise). `customerTags` (one customer’s whole list of tags) ' +
+          'and `poolNumbers` (numbers for one pool) need the action itself on the record ' +
+          '(`customer.tag`, `numberPool.addNumber`: the rule that sends it to approval is what ' +
+          'lets me ask) and are checked as the direct write: 400 for bad tags or numbers, 404 ' +
+          'for a record I may not view, 409 for a number in the pool already. ' +
+          '`PATCH /customers/{id}` and `POST /number-pools/{id}/numbers` open these for me ' +
+          'when they need approval (202). Routed by my level: an agent’s request to the team ' +
+          'lead of my org unit (to a company admin when it has no other active lead), a lead’s ' +
+          'or admin’s to a company admin. Undecided, it expires after `expiresInMinutes` ' +
+          '(default 24 hours). Audited (`approval.requested`).',
         tags,
         security,
-        body: Type.Object(
-          {
-            type: Type.Literal('temporaryGrant'),
-            payload: Payload,
-            reason: Reason,
-            expiresInMinutes: Type.Optional(
-              Type.Integer({ minimum: 1, maximum: MAX_REQUEST_TTL_MINUTES }),
-            ),
-          },
-          strict,
-        ),
-        response: { 201: ApprovalJson, ...problems(400, 401, 403, 404) },
+        body: Type.Union([
+          Type.Object({ type: L('temporaryGrant'), payload: Payload, ...asked }, strict),
+          Type.Object({ type: L('customerTags'), payload: CustomerTagsPayload, ...asked }, strict),
+          Type.Object({ type: L('poolNumbers'), payload: PoolNumbersPayload, ...asked }, strict),
+        ]),
+        response: { 201: ApprovalJson, ...problems(400, 401, 403, 404, 409) },
       },
     },
     async (req, reply) => {
-      const { payload, ...rest } = req.body
-      const created = await createApprovalRequest(deps.ctx(req), {
-        ...rest,
-        payload: { ...payload, actions: asActions(payload.actions) },
-      })
+      const body = req.body
+      const created = await createApprovalRequest(
+        deps.ctx(req),
+        body.type === 'temporaryGrant'
+          ? { ...body, payload: { ...body.payload, actions: asActions(body.payload.actions) } }
+          : body,
+      )
       return reply.code(201).send(approvalJson(created))
     },
   )
@@ -225,15 +305,19 @@ export function approvalsRoutes(app: App, deps: RouteDeps): void {
 
   const decision = (verb: 'approve' | 'reject') =>
     verb === 'approve'
-      ? 'Approve: the temporary grant is created in the same transaction, starting now, exactly ' +
-        'once (a second approval, even at the same moment on another server, is 409). '
-      : 'Reject, with a reason (kept on the request). '
+      ? 'Approve: the temporary grant is created, or the change applied as me (`effect` says ' +
+        'what it did; my own per-day limit, if my rule has one, is spent: 429), in the same ' +
+        'transaction, exactly once (a second approval, even at the same moment on another ' +
+        'server, is 409). '
+      : 'Reject, with a reason (kept on the request); nothing is granted or changed. '
 
   const refusals =
     '403 `own_request` for my own request, `not_approver` when it is routed to someone else, ' +
-    '`cannot_grant` when I do not hold what it asks for (for that person, on that record), ' +
-    '`forbidden` without `approval.approve`/`reject` on it; 409 when it is no longer pending ' +
-    '(decided, cancelled or expired). Audited before → after.'
+    '`cannot_grant` when I do not hold what it asks for (for that person, on that record) or ' +
+    'could not make the change myself without an approval, `forbidden` without ' +
+    '`approval.approve`/`reject` on it; 409 when it is no longer pending (decided, cancelled ' +
+    'or expired), or its change cannot be made any more (the record deleted, a number in the ' +
+    'pool already). Audited before → after.'
 
   app.post(
     '/approvals/:id/approve',
@@ -249,7 +333,7 @@ export function approvalsRoutes(app: App, deps: RouteDeps): void {
         security,
         params: IdParams,
         body: Type.Object({ reason: Type.Optional(Reason) }, strict),
-        response: { 200: ApprovalJson, ...problems(400, 401, 403, 404, 409) },
+        response: { 200: ApprovalJson, ...problems(400, 401, 403, 404, 409, 429) },
       },
     },
     async (req) =>

@@ -15,12 +15,13 @@ import {
   getCustomer,
   listCustomers,
   unmaskCustomerField,
-  updateCustomer,
   type CustomerView,
 } from '../../domain/customers/index.js'
+import { updateCustomerOrAsk } from '../../domain/approvals/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
 import { sendCsv } from '../send-csv.js'
 import type { App, RouteDeps } from '../types.js'
+import { PendingApprovalJson, sendPending } from './approvals.routes.js'
 
 const Level = Type.Union([
   Type.Literal('regular'),
@@ -323,15 +324,28 @@ export function customersRoutes(app: App, deps: RouteDeps): void {
           'Tags need `customer.tag`, the owner `customer.assign`, everything else ' +
           '`customer.edit`, each on the customer as they are and as they would be: a change ' +
           'that takes the customer out of my reach is refused (403). Answers the customer ' +
-          'after the change as I may see them.',
+          'after the change as I may see them. W3: when my tag change needs approval ' +
+          '(`customer.tag` with `approvalRequired`, the Marketing preset) and the tags are all ' +
+          'I change, nothing is changed: a `customerTags` approval request is opened for it ' +
+          'and answered with 202 and a `Location` (the `x-tessera-reason` header becomes its ' +
+          'reason); approving it sets the tags. Tags sent with other changes stay 409 ' +
+          '`approval_required`, as does an API key’s tag change.',
         tags,
         security,
         params: IdParams,
         body: CustomerPatchBody,
-        response: { 200: View, ...problems(400, 401, 403, 404, 409, 429) },
+        response: {
+          200: View,
+          202: PendingApprovalJson,
+          ...problems(400, 401, 403, 404, 409, 429),
+        },
       },
     },
-    async (req) => customerViewJson(await updateCustomer(deps.ctx(req), req.params.id, req.body)),
+    async (req, reply) => {
+      const asked = await updateCustomerOrAsk(deps.ctx(req), req.params.id, req.body)
+      if (asked.pending !== undefined) return sendPending(reply, asked.pending)
+      return customerViewJson(asked.applied)
+    },
   )
 
   app.delete(

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
+import { addPoolNumberOrAsk } from '../../domain/approvals/index.js'
 import {
-  addPoolNumber,
   createNumberPool,
   deleteNumberPool,
   getNumberPool,
@@ -13,6 +13,7 @@ import {
 } from '../../domain/number-pools/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
 import type { App, RouteDeps } from '../types.js'
+import { PendingApprovalJson, sendPending } from './approvals.routes.js'
 
 const NullableId = Type.Union([Id, Type.Null()])
 const Nullable = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Null()])
@@ -210,22 +211,30 @@ export function numberPoolsRoutes(app: App, deps: RouteDeps): void {
         summary: 'Add a number to a pool (P8: within the daily quota)',
         description:
           '`numberPool.addNumber` on the pool. A per-day limit on that right (the team lead ' +
-          'preset: 5 a day) is counted in the database, per person and company-local day; ' +
-          'beyond it the answer is 429 `quota_exceeded` with `Retry-After` (the seconds to ' +
-          'midnight) and nothing is added; an admin-approved temporary grant of ' +
-          '`numberPool.addNumber` without the limit lifts it while it lasts (`POST /approvals`). ' +
+          'preset: 5 a day) is counted in the database, per person and company-local day. ' +
+          'W3: beyond it nothing is added and a `poolNumbers` approval request for the number ' +
+          'is opened instead, answered with 202 and a `Location` (the `x-tessera-reason` ' +
+          'header becomes its reason); it is routed to a company admin for a lead, and ' +
+          'approving it adds the number. An API key beyond its limit still gets 429 ' +
+          '`quota_exceeded` with `Retry-After` (the seconds to midnight). An admin-approved ' +
+          'temporary grant of `numberPool.addNumber` without the limit lifts it while it lasts. ' +
           'A number already in the pool is 409 and spends nothing. Audited ' +
           '(`numberPool.number_added`).',
         tags,
         security,
         params: IdParams,
         body: NewNumberBody,
-        response: { 201: NumberJson, ...problems(400, 401, 403, 404, 409, 429) },
+        response: {
+          201: NumberJson,
+          202: PendingApprovalJson,
+          ...problems(400, 401, 403, 404, 409, 429),
+        },
       },
     },
     async (req, reply) => {
-      const added = await addPoolNumber(deps.ctx(req), req.params.id, req.body)
-      return reply.code(201).send(numberJson(added))
+      const asked = await addPoolNumberOrAsk(deps.ctx(req), req.params.id, req.body)
+      if (asked.pending !== undefined) return sendPending(reply, asked.pending)
+      return reply.code(201).send(numberJson(asked.applied))
     },
   )
 

@@ -404,10 +404,19 @@ export interface paths {
                                 decidedAt: string | null;
                                 decidedBy: string | null;
                                 decisionReason: string | null;
+                                /** @description what an approved change did (customerTags, poolNumbers); else null */
+                                effect: {
+                                    customerId: string;
+                                    tags: string[];
+                                } | {
+                                    numberIds: string[];
+                                    poolId: string;
+                                } | (never | null);
                                 /** Format: date-time */
                                 expiresAt: string;
                                 grantId: string | null;
                                 id: string;
+                                /** @description the requester’s unit when they asked: a `lead` route goes to its team lead */
                                 orgUnitId: string | null;
                                 payload: {
                                     actions: string[];
@@ -420,13 +429,19 @@ export interface paths {
                                         type: string;
                                     } | null;
                                     scope?: string;
+                                } | {
+                                    customerId: string;
+                                    tags: string[];
+                                } | {
+                                    numbers: string[];
+                                    poolId: string;
                                 };
                                 reason: string;
                                 requesterId: string;
+                                /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
                                 route: "lead" | "admin";
                                 status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                                /** @enum {string} */
-                                type: "temporaryGrant";
+                                type: "temporaryGrant" | "customerTags" | "poolNumbers";
                             }[];
                             nextCursor: string | null;
                         };
@@ -478,8 +493,8 @@ export interface paths {
         };
         put?: never;
         /**
-         * Ask for access: a temporary grant for myself, with a reason
-         * @description Needs `approval.create`. Routed by my level: an agent’s request to the team lead of my org unit (to a company admin when it has no other active lead), a lead’s or admin’s to a company admin. A grant on one record needs that record visible to me (404 otherwise). Undecided, it expires after `expiresInMinutes` (default 24 hours). Audited (`approval.requested`).
+         * Ask: a temporary grant for myself, or a change that needs approval
+         * @description `temporaryGrant` needs `approval.create`; a grant on one record needs that record visible to me (404 otherwise). `customerTags` (one customer’s whole list of tags) and `poolNumbers` (numbers for one pool) need the action itself on the record (`customer.tag`, `numberPool.addNumber`: the rule that sends it to approval is what lets me ask) and are checked as the direct write: 400 for bad tags or numbers, 404 for a record I may not view, 409 for a number in the pool already. `PATCH /customers/{id}` and `POST /number-pools/{id}/numbers` open these for me when they need approval (202). Routed by my level: an agent’s request to the team lead of my org unit (to a company admin when it has no other active lead), a lead’s or admin’s to a company admin. Undecided, it expires after `expiresInMinutes` (default 24 hours). Audited (`approval.requested`).
          */
         post: {
             parameters: {
@@ -533,6 +548,31 @@ export interface paths {
                         reason: string;
                         /** @enum {string} */
                         type: "temporaryGrant";
+                    } | {
+                        expiresInMinutes?: number;
+                        /** @description set one customer's tags (`customer.tag` on them) */
+                        payload: {
+                            customerId: string;
+                            /** @description the whole list, as in PATCH */
+                            tags: string[];
+                        };
+                        /** @description why (audited) */
+                        reason: string;
+                        /** @enum {string} */
+                        type: "customerTags";
+                    } | {
+                        expiresInMinutes?: number;
+                        /** @description add numbers to one pool (`numberPool.addNumber` on it) */
+                        payload: {
+                            /** @description ISO 3166 alpha-2 country of national numbers */
+                            country?: string;
+                            numbers: string[];
+                            poolId: string;
+                        };
+                        /** @description why (audited) */
+                        reason: string;
+                        /** @enum {string} */
+                        type: "poolNumbers";
                     };
                 };
             };
@@ -571,7 +611,8 @@ export interface paths {
                          *       "decidedBy": null,
                          *       "decidedAt": null,
                          *       "decisionReason": null,
-                         *       "grantId": null
+                         *       "grantId": null,
+                         *       "effect": null
                          *     }
                          */
                         "application/json": {
@@ -581,10 +622,19 @@ export interface paths {
                             decidedAt: string | null;
                             decidedBy: string | null;
                             decisionReason: string | null;
+                            /** @description what an approved change did (customerTags, poolNumbers); else null */
+                            effect: {
+                                customerId: string;
+                                tags: string[];
+                            } | {
+                                numberIds: string[];
+                                poolId: string;
+                            } | (never | null);
                             /** Format: date-time */
                             expiresAt: string;
                             grantId: string | null;
                             id: string;
+                            /** @description the requester’s unit when they asked: a `lead` route goes to its team lead */
                             orgUnitId: string | null;
                             payload: {
                                 actions: string[];
@@ -597,333 +647,19 @@ export interface paths {
                                     type: string;
                                 } | null;
                                 scope?: string;
+                            } | {
+                                customerId: string;
+                                tags: string[];
+                            } | {
+                                numbers: string[];
+                                poolId: string;
                             };
                             reason: string;
                             requesterId: string;
+                            /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
                             route: "lead" | "admin";
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                            /** @enum {string} */
-                            type: "temporaryGrant";
-                        };
-                    };
-                };
-                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "urn:tessera:problem:validation_failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "the request is not valid",
-                         *       "code": "validation_failed",
-                         *       "errors": [
-                         *         {
-                         *           "path": "body/grants/0/actions/0",
-                         *           "message": "unknown action \"ticket.fly\""
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "urn:tessera:problem:not_authenticated",
-                         *       "title": "Not logged in",
-                         *       "status": 401,
-                         *       "detail": "log in first",
-                         *       "code": "not_authenticated"
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
-                         *       "title": "Set up multi-factor authentication first",
-                         *       "status": 403,
-                         *       "detail": "Set up multi-factor authentication first",
-                         *       "code": "mfa_enrolment_required"
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "urn:tessera:problem:not_found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "no such user",
-                         *       "code": "not_found"
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/approvals/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One request: its requester, its approvers, or `approval.view` on it */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            decidedAt: string | null;
-                            decidedBy: string | null;
-                            decisionReason: string | null;
-                            /** Format: date-time */
-                            expiresAt: string;
-                            grantId: string | null;
-                            id: string;
-                            orgUnitId: string | null;
-                            payload: {
-                                actions: string[];
-                                durationMinutes: number;
-                                fields?: {
-                                    [key: string]: string;
-                                };
-                                resource?: {
-                                    id: string;
-                                    type: string;
-                                } | null;
-                                scope?: string;
-                            };
-                            reason: string;
-                            requesterId: string;
-                            route: "lead" | "admin";
-                            status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                            /** @enum {string} */
-                            type: "temporaryGrant";
-                        };
-                    };
-                };
-                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "urn:tessera:problem:validation_failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "the request is not valid",
-                         *       "code": "validation_failed",
-                         *       "errors": [
-                         *         {
-                         *           "path": "body/grants/0/actions/0",
-                         *           "message": "unknown action \"ticket.fly\""
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "urn:tessera:problem:not_authenticated",
-                         *       "title": "Not logged in",
-                         *       "status": 401,
-                         *       "detail": "log in first",
-                         *       "code": "not_authenticated"
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "urn:tessera:problem:not_found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "no such user",
-                         *       "code": "not_found"
-                         *     }
-                         */
-                        "application/problem+json": components["schemas"]["Problem"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/approvals/{id}/approve": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Approve a request routed to me
-         * @description Approve: the temporary grant is created in the same transaction, starting now, exactly once (a second approval, even at the same moment on another server, is 409). 403 `own_request` for my own request, `not_approver` when it is routed to someone else, `cannot_grant` when I do not hold what it asks for (for that person, on that record), `forbidden` without `approval.approve`/`reject` on it; 409 when it is no longer pending (decided, cancelled or expired). Audited before → after.
-         */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "reason": "Checked the ticket: go ahead"
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description why (audited) */
-                        reason?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description OK */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "id": "c0ffee00-0000-4000-8000-00000000a401",
-                         *       "type": "temporaryGrant",
-                         *       "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
-                         *       "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
-                         *       "route": "lead",
-                         *       "payload": {
-                         *         "actions": [
-                         *           "customer.view"
-                         *         ],
-                         *         "resource": {
-                         *           "type": "customer",
-                         *           "id": "c0ffee00-0000-4000-8000-00000000c001"
-                         *         },
-                         *         "fields": {
-                         *           "idNumber": "read",
-                         *           "phone": "read"
-                         *         },
-                         *         "durationMinutes": 120
-                         *       },
-                         *       "reason": "Dispute #4411: the caller disputes a refund; I need to confirm their ID number",
-                         *       "status": "approved",
-                         *       "expiresAt": "2026-11-24T09:30:00.000Z",
-                         *       "createdAt": "2026-11-23T09:30:00.000Z",
-                         *       "decidedBy": "c0ffee00-0000-4000-8000-0000000000e0",
-                         *       "decidedAt": "2026-11-23T09:42:00.000Z",
-                         *       "decisionReason": "Checked the ticket: go ahead",
-                         *       "grantId": "c0ffee00-0000-4000-8000-00000000a001"
-                         *     }
-                         */
-                        "application/json": {
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** Format: date-time */
-                            decidedAt: string | null;
-                            decidedBy: string | null;
-                            decisionReason: string | null;
-                            /** Format: date-time */
-                            expiresAt: string;
-                            grantId: string | null;
-                            id: string;
-                            orgUnitId: string | null;
-                            payload: {
-                                actions: string[];
-                                durationMinutes: number;
-                                fields?: {
-                                    [key: string]: string;
-                                };
-                                resource?: {
-                                    id: string;
-                                    type: string;
-                                } | null;
-                                scope?: string;
-                            };
-                            reason: string;
-                            requesterId: string;
-                            route: "lead" | "admin";
-                            status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                            /** @enum {string} */
-                            type: "temporaryGrant";
+                            type: "temporaryGrant" | "customerTags" | "poolNumbers";
                         };
                     };
                 };
@@ -1031,6 +767,395 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approvals/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One request: its requester, its approvers, or `approval.view` on it */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            decidedBy: string | null;
+                            decisionReason: string | null;
+                            /** @description what an approved change did (customerTags, poolNumbers); else null */
+                            effect: {
+                                customerId: string;
+                                tags: string[];
+                            } | {
+                                numberIds: string[];
+                                poolId: string;
+                            } | (never | null);
+                            /** Format: date-time */
+                            expiresAt: string;
+                            grantId: string | null;
+                            id: string;
+                            /** @description the requester’s unit when they asked: a `lead` route goes to its team lead */
+                            orgUnitId: string | null;
+                            payload: {
+                                actions: string[];
+                                durationMinutes: number;
+                                fields?: {
+                                    [key: string]: string;
+                                };
+                                resource?: {
+                                    id: string;
+                                    type: string;
+                                } | null;
+                                scope?: string;
+                            } | {
+                                customerId: string;
+                                tags: string[];
+                            } | {
+                                numbers: string[];
+                                poolId: string;
+                            };
+                            reason: string;
+                            requesterId: string;
+                            /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
+                            route: "lead" | "admin";
+                            status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
+                            type: "temporaryGrant" | "customerTags" | "poolNumbers";
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approvals/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a request routed to me
+         * @description Approve: the temporary grant is created, or the change applied as me (`effect` says what it did; my own per-day limit, if my rule has one, is spent: 429), in the same transaction, exactly once (a second approval, even at the same moment on another server, is 409). 403 `own_request` for my own request, `not_approver` when it is routed to someone else, `cannot_grant` when I do not hold what it asks for (for that person, on that record) or could not make the change myself without an approval, `forbidden` without `approval.approve`/`reject` on it; 409 when it is no longer pending (decided, cancelled or expired), or its change cannot be made any more (the record deleted, a number in the pool already). Audited before → after.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "reason": "Checked the ticket: go ahead"
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description why (audited) */
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "id": "c0ffee00-0000-4000-8000-00000000a401",
+                         *       "type": "temporaryGrant",
+                         *       "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
+                         *       "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
+                         *       "route": "lead",
+                         *       "payload": {
+                         *         "actions": [
+                         *           "customer.view"
+                         *         ],
+                         *         "resource": {
+                         *           "type": "customer",
+                         *           "id": "c0ffee00-0000-4000-8000-00000000c001"
+                         *         },
+                         *         "fields": {
+                         *           "idNumber": "read",
+                         *           "phone": "read"
+                         *         },
+                         *         "durationMinutes": 120
+                         *       },
+                         *       "reason": "Dispute #4411: the caller disputes a refund; I need to confirm their ID number",
+                         *       "status": "approved",
+                         *       "expiresAt": "2026-11-24T09:30:00.000Z",
+                         *       "createdAt": "2026-11-23T09:30:00.000Z",
+                         *       "decidedBy": "c0ffee00-0000-4000-8000-0000000000e0",
+                         *       "decidedAt": "2026-11-23T09:42:00.000Z",
+                         *       "decisionReason": "Checked the ticket: go ahead",
+                         *       "grantId": "c0ffee00-0000-4000-8000-00000000a001",
+                         *       "effect": null
+                         *     }
+                         */
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            decidedBy: string | null;
+                            decisionReason: string | null;
+                            /** @description what an approved change did (customerTags, poolNumbers); else null */
+                            effect: {
+                                customerId: string;
+                                tags: string[];
+                            } | {
+                                numberIds: string[];
+                                poolId: string;
+                            } | (never | null);
+                            /** Format: date-time */
+                            expiresAt: string;
+                            grantId: string | null;
+                            id: string;
+                            /** @description the requester’s unit when they asked: a `lead` route goes to its team lead */
+                            orgUnitId: string | null;
+                            payload: {
+                                actions: string[];
+                                durationMinutes: number;
+                                fields?: {
+                                    [key: string]: string;
+                                };
+                                resource?: {
+                                    id: string;
+                                    type: string;
+                                } | null;
+                                scope?: string;
+                            } | {
+                                customerId: string;
+                                tags: string[];
+                            } | {
+                                numbers: string[];
+                                poolId: string;
+                            };
+                            reason: string;
+                            requesterId: string;
+                            /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
+                            route: "lead" | "admin";
+                            status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
+                            type: "temporaryGrant" | "customerTags" | "poolNumbers";
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Too many: wait the `Retry-After` seconds and try again. Codes: `quota_exceeded`, `line_limit_reached`, `rate_limited` */
+                429: {
+                    headers: {
+                        /** @description seconds to wait before trying again */
+                        "Retry-After"?: number;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:quota_exceeded",
+                         *       "title": "Quota exceeded",
+                         *       "status": 429,
+                         *       "detail": "Quota exceeded",
+                         *       "code": "quota_exceeded"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals/{id}/cancel": {
         parameters: {
             query?: never;
@@ -1068,10 +1193,19 @@ export interface paths {
                             decidedAt: string | null;
                             decidedBy: string | null;
                             decisionReason: string | null;
+                            /** @description what an approved change did (customerTags, poolNumbers); else null */
+                            effect: {
+                                customerId: string;
+                                tags: string[];
+                            } | {
+                                numberIds: string[];
+                                poolId: string;
+                            } | (never | null);
                             /** Format: date-time */
                             expiresAt: string;
                             grantId: string | null;
                             id: string;
+                            /** @description the requester’s unit when they asked: a `lead` route goes to its team lead */
                             orgUnitId: string | null;
                             payload: {
                                 actions: string[];
@@ -1084,13 +1218,19 @@ export interface paths {
                                     type: string;
                                 } | null;
                                 scope?: string;
+                            } | {
+                                customerId: string;
+                                tags: string[];
+                            } | {
+                                numbers: string[];
+                                poolId: string;
                             };
                             reason: string;
                             requesterId: string;
+                            /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
                             route: "lead" | "admin";
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                            /** @enum {string} */
-                            type: "temporaryGrant";
+                            type: "temporaryGrant" | "customerTags" | "poolNumbers";
                         };
                     };
                 };
@@ -1209,7 +1349,7 @@ export interface paths {
         put?: never;
         /**
          * Reject a request routed to me, with a reason
-         * @description Reject, with a reason (kept on the request). 403 `own_request` for my own request, `not_approver` when it is routed to someone else, `cannot_grant` when I do not hold what it asks for (for that person, on that record), `forbidden` without `approval.approve`/`reject` on it; 409 when it is no longer pending (decided, cancelled or expired). Audited before → after.
+         * @description Reject, with a reason (kept on the request); nothing is granted or changed. 403 `own_request` for my own request, `not_approver` when it is routed to someone else, `cannot_grant` when I do not hold what it asks for (for that person, on that record) or could not make the change myself without an approval, `forbidden` without `approval.approve`/`reject` on it; 409 when it is no longer pending (decided, cancelled or expired), or its change cannot be made any more (the record deleted, a number in the pool already). Audited before → after.
          */
         post: {
             parameters: {
@@ -1247,10 +1387,19 @@ export interface paths {
                             decidedAt: string | null;
                             decidedBy: string | null;
                             decisionReason: string | null;
+                            /** @description what an approved change did (customerTags, poolNumbers); else null */
+                            effect: {
+                                customerId: string;
+                                tags: string[];
+                            } | {
+                                numberIds: string[];
+                                poolId: string;
+                            } | (never | null);
                             /** Format: date-time */
                             expiresAt: string;
                             grantId: string | null;
                             id: string;
+                            /** @description the requester’s unit when they asked: a `lead` route goes to its team lead */
                             orgUnitId: string | null;
                             payload: {
                                 actions: string[];
@@ -1263,13 +1412,19 @@ export interface paths {
                                     type: string;
                                 } | null;
                                 scope?: string;
+                            } | {
+                                customerId: string;
+                                tags: string[];
+                            } | {
+                                numbers: string[];
+                                poolId: string;
                             };
                             reason: string;
                             requesterId: string;
+                            /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
                             route: "lead" | "admin";
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                            /** @enum {string} */
-                            type: "temporaryGrant";
+                            type: "temporaryGrant" | "customerTags" | "poolNumbers";
                         };
                     };
                 };
@@ -4991,7 +5146,7 @@ export interface paths {
         head?: never;
         /**
          * Change a customer
-         * @description Tags need `customer.tag`, the owner `customer.assign`, everything else `customer.edit`, each on the customer as they are and as they would be: a change that takes the customer out of my reach is refused (403). Answers the customer after the change as I may see them.
+         * @description Tags need `customer.tag`, the owner `customer.assign`, everything else `customer.edit`, each on the customer as they are and as they would be: a change that takes the customer out of my reach is refused (403). Answers the customer after the change as I may see them. W3: when my tag change needs approval (`customer.tag` with `approvalRequired`, the Marketing preset) and the tags are all I change, nothing is changed: a `customerTags` approval request is opened for it and answered with 202 and a `Location` (the `x-tessera-reason` header becomes its reason); approving it sets the tags. Tags sent with other changes stay 409 `approval_required`, as does an API key’s tag change.
          */
         patch: {
             parameters: {
@@ -5064,6 +5219,96 @@ export interface paths {
                             tags?: string[] | string;
                             /** Format: date-time */
                             updatedAt?: string;
+                        };
+                    };
+                };
+                /** @description Not changed: the change needs approval and waits in the approval request named here (`Location: /api/v1/approvals/{id}`); approving it applies it. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "applied": false,
+                         *       "detail": "Not changed yet: the change needs approval. Request c0ffee00-0000-4000-8000-00000000a402 waits for a company admin.",
+                         *       "approvalRequest": {
+                         *         "id": "c0ffee00-0000-4000-8000-00000000a402",
+                         *         "type": "customerTags",
+                         *         "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
+                         *         "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
+                         *         "route": "admin",
+                         *         "payload": {
+                         *           "customerId": "c0ffee00-0000-4000-8000-00000000c001",
+                         *           "tags": [
+                         *             "broadband"
+                         *           ]
+                         *         },
+                         *         "reason": "campaign day",
+                         *         "status": "pending",
+                         *         "expiresAt": "2026-11-24T09:30:00.000Z",
+                         *         "createdAt": "2026-11-23T09:30:00.000Z",
+                         *         "decidedBy": null,
+                         *         "decidedAt": null,
+                         *         "decisionReason": null,
+                         *         "grantId": null,
+                         *         "effect": null
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /**
+                             * @description always false: nothing was changed yet
+                             * @enum {boolean}
+                             */
+                            applied: false;
+                            approvalRequest: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                decisionReason: string | null;
+                                /** @description what an approved change did (customerTags, poolNumbers); else null */
+                                effect: {
+                                    customerId: string;
+                                    tags: string[];
+                                } | {
+                                    numberIds: string[];
+                                    poolId: string;
+                                } | (never | null);
+                                /** Format: date-time */
+                                expiresAt: string;
+                                grantId: string | null;
+                                id: string;
+                                /** @description the requester’s unit when they asked: a `lead` route goes to its team lead */
+                                orgUnitId: string | null;
+                                payload: {
+                                    actions: string[];
+                                    durationMinutes: number;
+                                    fields?: {
+                                        [key: string]: string;
+                                    };
+                                    resource?: {
+                                        id: string;
+                                        type: string;
+                                    } | null;
+                                    scope?: string;
+                                } | {
+                                    customerId: string;
+                                    tags: string[];
+                                } | {
+                                    numbers: string[];
+                                    poolId: string;
+                                };
+                                reason: string;
+                                requesterId: string;
+                                /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
+                                route: "lead" | "admin";
+                                status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
+                                type: "temporaryGrant" | "customerTags" | "poolNumbers";
+                            };
+                            detail: string;
                         };
                     };
                 };
@@ -7863,7 +8108,7 @@ export interface paths {
         put?: never;
         /**
          * Add a number to a pool (P8: within the daily quota)
-         * @description `numberPool.addNumber` on the pool. A per-day limit on that right (the team lead preset: 5 a day) is counted in the database, per person and company-local day; beyond it the answer is 429 `quota_exceeded` with `Retry-After` (the seconds to midnight) and nothing is added; an admin-approved temporary grant of `numberPool.addNumber` without the limit lifts it while it lasts (`POST /approvals`). A number already in the pool is 409 and spends nothing. Audited (`numberPool.number_added`).
+         * @description `numberPool.addNumber` on the pool. A per-day limit on that right (the team lead preset: 5 a day) is counted in the database, per person and company-local day. W3: beyond it nothing is added and a `poolNumbers` approval request for the number is opened instead, answered with 202 and a `Location` (the `x-tessera-reason` header becomes its reason); it is routed to a company admin for a lead, and approving it adds the number. An API key beyond its limit still gets 429 `quota_exceeded` with `Retry-After` (the seconds to midnight). An admin-approved temporary grant of `numberPool.addNumber` without the limit lifts it while it lasts. A number already in the pool is 409 and spends nothing. Audited (`numberPool.number_added`).
          */
         post: {
             parameters: {
@@ -7905,6 +8150,96 @@ export interface paths {
                             /** @description E.164 */
                             phone: string;
                             poolId: string;
+                        };
+                    };
+                };
+                /** @description Not changed: the change needs approval and waits in the approval request named here (`Location: /api/v1/approvals/{id}`); approving it applies it. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "applied": false,
+                         *       "detail": "Not changed yet: the change needs approval. Request c0ffee00-0000-4000-8000-00000000a402 waits for a company admin.",
+                         *       "approvalRequest": {
+                         *         "id": "c0ffee00-0000-4000-8000-00000000a402",
+                         *         "type": "poolNumbers",
+                         *         "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
+                         *         "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
+                         *         "route": "admin",
+                         *         "payload": {
+                         *           "poolId": "c0ffee00-0000-4000-8000-00000000b001",
+                         *           "numbers": [
+                         *             "+8613800138000"
+                         *           ]
+                         *         },
+                         *         "reason": "campaign day",
+                         *         "status": "pending",
+                         *         "expiresAt": "2026-11-24T09:30:00.000Z",
+                         *         "createdAt": "2026-11-23T09:30:00.000Z",
+                         *         "decidedBy": null,
+                         *         "decidedAt": null,
+                         *         "decisionReason": null,
+                         *         "grantId": null,
+                         *         "effect": null
+                         *       }
+                         *     }
+                         */
+                        "application/json": {
+                            /**
+                             * @description always false: nothing was changed yet
+                             * @enum {boolean}
+                             */
+                            applied: false;
+                            approvalRequest: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                decisionReason: string | null;
+                                /** @description what an approved change did (customerTags, poolNumbers); else null */
+                                effect: {
+                                    customerId: string;
+                                    tags: string[];
+                                } | {
+                                    numberIds: string[];
+                                    poolId: string;
+                                } | (never | null);
+                                /** Format: date-time */
+                                expiresAt: string;
+                                grantId: string | null;
+                                id: string;
+                                /** @description the requester’s unit when they asked: a `lead` route goes to its team lead */
+                                orgUnitId: string | null;
+                                payload: {
+                                    actions: string[];
+                                    durationMinutes: number;
+                                    fields?: {
+                                        [key: string]: string;
+                                    };
+                                    resource?: {
+                                        id: string;
+                                        type: string;
+                                    } | null;
+                                    scope?: string;
+                                } | {
+                                    customerId: string;
+                                    tags: string[];
+                                } | {
+                                    numbers: string[];
+                                    poolId: string;
+                                };
+                                reason: string;
+                                requesterId: string;
+                                /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
+                                route: "lead" | "admin";
+                                status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
+                                type: "temporaryGrant" | "customerTags" | "poolNumbers";
+                            };
+                            detail: string;
                         };
                     };
                 };
