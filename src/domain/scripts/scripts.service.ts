@@ -120,16 +120,16 @@ const projectPaths = ['body/projectId']
 // --- reads ---------------------------------------------------------------------------------------
 
 /**
- * The version for `action`, or the right refusal: 404 when the caller may not know it (neither
- * `script.view` nor `script.use` of a published version reaches it), else 403.
+ * The version if the caller may `action` on it (no obligations yet: the write that follows
+ * enforces them once), or the right refusal: 404 when the caller may not know it exists
+ * (neither `script.view` nor `script.use` of a published version reaches it), else 403.
  */
 async function reach(tx: TenantCtx, id: string, action: Action): Promise<Found<Script>> {
-  if ((await scriptRecords.visible(tx, id, action)) === undefined) {
-    if (!(await knows(tx, id))) throw noSuchScript()
-    const d = await decisionFor(tx, action)
-    throw new AppError('forbidden', `not allowed: ${action} (${d.allowed ? 'denied' : d.reason})`)
-  }
-  return scriptRecords.get(tx, id, action, noSuchScript, { recorded: true })
+  const found = await scriptRecords.visible(tx, id, action)
+  if (found !== undefined) return found
+  if (!(await knows(tx, id))) throw noSuchScript()
+  const d = await decisionFor(tx, action)
+  throw new AppError('forbidden', `not allowed: ${action} (${d.allowed ? 'denied' : d.reason})`)
 }
 
 /** May the caller know this version exists: `script.view` on it, or `use` of a published one. */
@@ -294,8 +294,10 @@ export async function updateScript(
         errors: [{ path: 'body', message: 'edit the published version instead' }],
       })
     }
-    if (current.status === 'published')
-      return { script: await revise(tx, found, patch), newVersion: true }
+    if (current.status === 'published') {
+      const asIs = await scriptRecords.get(tx, id, 'script.edit', noSuchScript, { recorded: true })
+      return { script: await revise(tx, asIs, patch), newVersion: true }
+    }
     const writer = writerOf(tx)
     const { after } = await updateThrough(tx, {
       seam: scriptRecords,
@@ -492,12 +494,14 @@ export async function publishScript(ctx: Ctx, id: string): Promise<ScriptView> {
 
 /** Deletes a version (`script.delete`, audited). */
 export async function deleteScript(ctx: Ctx, id: string): Promise<void> {
-  await inCompany(ctx, (tx) =>
-    deleteThrough(tx, {
+  await inCompany(ctx, async (tx) => {
+    // an agent who uses the published version knows it exists: 403, not 404
+    await reach(tx, id, 'script.delete')
+    await deleteThrough(tx, {
       seam: scriptRecords,
       id,
       missing: noSuchScript,
       remove: () => deleteScriptRow(tx.db, tx.actor.companyId, id),
-    }),
-  )
+    })
+  })
 }
