@@ -13332,6 +13332,13 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "title": "Inbound greeting",
+                     *       "body": "Good morning, this is Acme support, my name is {agent}. How may I help you?",
+                     *       "projectId": "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+                     *     }
+                     */
                     "application/json": {
                         body: string;
                         projectId?: string | null;
@@ -13688,6 +13695,11 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "body": "Good morning, Acme support, {agent} speaking. How can I help?"
+                     *     }
+                     */
                     "application/json": {
                         body?: string;
                         projectId?: string | null;
