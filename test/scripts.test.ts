@@ -175,6 +175,13 @@ describe('editing a published script', () => {
       { title: 'Closing', body: 'Thank you for calling.', projectId: apollo },
       { approver: asA },
     )
+    // an edit that changes nothing opens nothing
+    const count = (await rows()).length
+    const same = await tara.as('PATCH', `/api/v1/scripts/${v1.id}`, { title: 'Closing' })
+    expect(same.statusCode).toBe(200)
+    expect(same.json()).toMatchObject({ id: v1.id, status: 'published' })
+    expect((await rows()).length).toBe(count)
+
     const res = await tara.as('PATCH', `/api/v1/scripts/${v1.id}`, {
       body: 'Thank you for calling. Is there anything else?',
     })

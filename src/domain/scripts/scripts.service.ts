@@ -22,6 +22,8 @@ import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import type { Page, PageRequest } from '../page.js'
 import { projectRecords } from '../projects/projects.service.js'
 import {
+  auditSafe,
+  changedFields,
   createThrough,
   defineResource,
   deleteThrough,
@@ -296,7 +298,7 @@ export async function updateScript(
     }
     if (current.status === 'published') {
       const asIs = await scriptRecords.get(tx, id, 'script.edit', noSuchScript, { recorded: true })
-      return { script: await revise(tx, asIs, patch), newVersion: true }
+      return revise(tx, asIs, patch)
     }
     const writer = writerOf(tx)
     const { after } = await updateThrough(tx, {
@@ -347,13 +349,13 @@ async function revise(
   tx: TenantCtx,
   found: Found<Script>,
   patch: ScriptInput,
-): Promise<ScriptView> {
+): Promise<ScriptWrite> {
   const published = found.item
-  const changes = Object.fromEntries(
-    Object.entries(patch).filter(
-      ([k, v]) => v !== undefined && (published as unknown as Record<string, unknown>)[k] !== v,
-    ),
-  )
+  const changes = changedFields(published, patch as Readonly<Record<string, unknown>>)
+  // nothing changes: no new version
+  if (Object.keys(changes).length === 0) {
+    return { script: scriptRecords.view(found), newVersion: false }
+  }
   const locked = uneditableFields(found.decision, changes)
   if (locked.length > 0) {
     throw new AppError('forbidden', `not allowed to change: ${locked.join(', ')}`, {
@@ -401,10 +403,10 @@ async function revise(
     action: 'script.revised',
     targetType: 'script',
     targetId: saved.id,
-    before: published,
-    after: saved,
+    before: auditSafe('script', published),
+    after: auditSafe('script', saved),
   })
-  return viewNow(tx, saved)
+  return { script: await viewNow(tx, saved), newVersion: true }
 }
 
 /** A version moved along the workflow by `action`, from `from` only (409 otherwise). */
@@ -466,21 +468,21 @@ export async function publishScript(ctx: Ctx, id: string): Promise<ScriptView> {
       if (!(await decisionFor(tx, 'script.approve', scriptResource(old))).allowed) {
         throw new AppError('forbidden', 'you may not replace the published version of this script')
       }
-      const archived = await updateScriptRow(
-        tx.db,
-        tx.actor.companyId,
-        old.id,
-        { status: 'archived' },
-        tx.now,
-        'published',
-      )
-      if (archived === undefined) raced()
+      const archived =
+        (await updateScriptRow(
+          tx.db,
+          tx.actor.companyId,
+          old.id,
+          { status: 'archived' },
+          tx.now,
+          'published',
+        )) ?? raced()
       await recordAudit(tx, {
         action: 'script.archived',
         targetType: 'script',
         targetId: old.id,
-        before: old,
-        after: archived,
+        before: auditSafe('script', old),
+        after: auditSafe('script', archived),
       })
     }
     const after = await move(tx, id, 'script.approve', 'pending', {
