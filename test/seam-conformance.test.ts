@@ -1,7 +1,8 @@
 /**
  * The per-resource conformance suite of the read seam (issue 6, item 1: checks and lists from one rule source):
  * over the REAL tables and the REAL seams (`userRecords`, `orgUnitRecords`, `projectRecords`,
- * `customerRecords`, `ticketRecords`, `callRecords`, `numberPoolRecords`),
+ * `customerRecords`, `ticketRecords`, `callRecords`, `numberPoolRecords`, `qaEvaluationRecords`,
+ * `scriptRecords`),
  * for random policies stored through the roles service, a list shows exactly the records the
  * single check allows, each as `get` projects it, `count` agrees, another company's records never
  * appear, and nothing throws. PGlite by default, PostgreSQL when TESSERA_TEST_DATABASE_URL is set.
@@ -54,6 +55,7 @@ import {
   qaEvaluationResource,
 } from '../src/domain/qa/index.js'
 import { numberPoolRecords, numberPoolResource } from '../src/domain/number-pools/index.js'
+import { scriptRecords, scriptResource } from '../src/domain/scripts/index.js'
 import { insertUser, userRecords, userResource, type UserLevel } from '../src/domain/users/index.js'
 import { AppError } from '../src/errors.js'
 import { createTestDb, destroyTestDb } from './helpers.js'
@@ -607,6 +609,55 @@ const aPools = await seedPools(a, [
 ])
 await seedPools(b, [['Team one numbers', null, 't1', null]])
 
+// Call scripts of A by author, project and status (versions of one series among them), and of B.
+async function seedScripts(
+  co: Awaited<ReturnType<typeof seed>>,
+  rows: readonly [
+    title: string,
+    body: string,
+    author: number | null,
+    project: string | null,
+    status: string,
+  ][],
+) {
+  const out: string[] = []
+  for (const [title, body, author, project, status] of rows) {
+    const id = `c0ffee00-0000-4000-a000-${String(++callSeq).padStart(12, '0')}`
+    const authorId = author === null ? null : (co.users[author] as string)
+    await db
+      .insertInto('scripts')
+      .values({
+        id,
+        company_id: co.companyId,
+        series_id: id,
+        version: 1,
+        title,
+        body,
+        project_id: project === null ? null : (co.projects[project] as string),
+        author_id: authorId,
+        editor_ids: authorId === null ? [] : [authorId],
+        status: status as 'draft',
+        submitted_at: null,
+        published_at: null,
+        published_by: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute()
+    out.push(id)
+  }
+  return out
+}
+const aScripts = await seedScripts(a, [
+  ['Greeting', 'Good morning, how may I help?', 2, 'Apollo', 'published'],
+  ['Refund policy', 'Refunds take 5 working days.', 3, 'Apollo', 'draft'],
+  ['Hold apology', 'Sorry to keep you waiting.', null, null, 'published'],
+  ['Closing', 'Thank you for calling Borealis.', 6, 'Borealis', 'pending'],
+  ['Old closing', 'Thanks, bye.', 6, 'Borealis', 'archived'],
+  ['Upsell', 'May I tell you about our refund-free plan?', 0, 'Cygnus', 'published'],
+])
+await seedScripts(b, [['Greeting', 'Hello from B', 0, 'Apollo', 'published']])
+
 // The role under test: every seeded person of A holds it (and nothing else); each run rewrites it.
 const conformanceRole = (await createRole(a.admin(), { name: 'Conformance', grants: [] })).id
 await withCompany(db, a.companyId, async (trx) => {
@@ -622,6 +673,7 @@ type Table =
   | 'calls'
   | 'number_pools'
   | 'qa_evaluations'
+  | 'scripts'
 
 async function idsOf(table: Table, companyId: string) {
   const rows = await db.selectFrom(table).select('id').where('company_id', '=', companyId).execute()
@@ -1028,6 +1080,67 @@ const targets: readonly Target[] = [
         subject: a.users[2] as string,
         limit: 1,
         q: 'team',
+      },
+    ],
+  },
+  {
+    type: 'script',
+    table: 'scripts',
+    seam: asSeam(scriptRecords),
+    resourceOfItem: scriptResource as Target['resourceOfItem'],
+    values: {
+      id: [...aScripts, 'nobody'],
+      authorId: [a.users[0], a.users[2], a.users[3], a.users[6]] as string[],
+      projectId: [...projectIds, b.projects['Apollo'] as string],
+      status: ['draft', 'pending', 'published', 'archived'],
+    },
+    scopes: ['own', 'project', 'company'],
+    fields: ['title', 'body'],
+    needles: ['refund', 'CLOSING', 'o', 'you', '_', '%'],
+    examples: [
+      // [000] agents use the published scripts of their projects and the company's
+      {
+        grants: [
+          {
+            actions: ['script.view'],
+            scope: 'project',
+            when: { eq: [{ ref: 'resource.status' }, 'published'] },
+          },
+          {
+            actions: ['script.view'],
+            scope: 'company',
+            when: {
+              and: [
+                { eq: [{ ref: 'resource.status' }, 'published'] },
+                { eq: [{ ref: 'resource.projectId' }, null] },
+              ],
+            },
+          },
+        ],
+        restrictions: [],
+        subject: a.users[3] as string,
+        limit: 1,
+        q: 'you',
+      },
+      // a writer's own scripts, bodies of unpublished ones masked
+      {
+        grants: [
+          {
+            actions: ['script.view'],
+            scope: 'own',
+            when: { ne: [{ ref: 'resource.status' }, 'published'] },
+            fields: { body: 'masked' },
+          },
+          {
+            actions: ['script.view'],
+            scope: 'own',
+            when: { eq: [{ ref: 'resource.status' }, 'published'] },
+          },
+        ],
+        restrictions: [],
+        subject: a.users[6] as string,
+        limit: 1,
+        q: 'old',
       },
     ],
   },

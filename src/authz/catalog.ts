@@ -231,11 +231,15 @@ export const catalog = {
     scope: {},
     attributes: { id: 'string' },
   },
+  /**
+   * [000] 话术: a call script, versioned; a draft is published only by someone who did not write
+   * it (`approve`); `use` reaches published scripts only (docs/scripts.md).
+   */
   script: {
     label: 'Call script',
     module: 'scripts',
     actions: [...crud, 'use', 'approve'],
-    fields: { body: { sensitivity: 'internal' } },
+    fields: { title: { sensitivity: 'internal' }, body: { sensitivity: 'internal' } },
     scope: { owner: 'authorId', project: 'projectId' },
     attributes: { id: 'string', authorId: 'string', projectId: 'string', status: 'string' },
   },

@@ -109,11 +109,23 @@ describe('[000] novice vs senior vs team lead vs admin (R6, P2, P4, P9)', () => 
     ['admin', admin, 'customer.delete', 'granted'],
     ['admin', admin, 'customer.export', 'granted'],
     ['novice', novice, 'script.edit', 'not_granted'],
-    ['novice', novice, 'script.use', 'granted'],
   ] as const)('%s: %s → %s', (_who, me, action, reason) => {
     const d = decide(me, action, customer(), env)
     expect(d.reason).toBe(reason)
     expect(d.allowed).toBe(reason === 'granted')
+  })
+
+  it('[000] a novice uses the published scripts of their project, never a draft', () => {
+    const script = (status: string, projectId: string | null): Resource => ({
+      type: 'script',
+      id: 'sc1',
+      companyId: 'c1',
+      attrs: { authorId: 'u9', projectId, status },
+    })
+    expect(decide(novice, 'script.use', script('published', 'p1'), env).reason).toBe('granted')
+    expect(decide(novice, 'script.use', script('published', null), env).reason).toBe('granted')
+    expect(decide(novice, 'script.use', script('draft', 'p1'), env).allowed).toBe(false)
+    expect(decide(novice, 'script.use', script('published', 'p9'), env).allowed).toBe(false)
   })
 
   it('masks the ID number and bank card for agents, shows them to the admin', () => {

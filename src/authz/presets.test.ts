@@ -273,7 +273,10 @@ describe('[000] the other positions against their seed sentences', () => {
     const script = rec('script', { authorId: 'u2' })
     expect(decide(as('trainer'), 'script.edit', script, env).reason).toBe('granted')
     expect(decide(as('senior-agent'), 'script.edit', script, env).reason).toBe('not_granted')
-    expect(decide(as('novice-agent'), 'script.use', script, env).reason).toBe('granted')
+    // [000] 预设话术: the published (preset) scripts of their project, not a draft
+    const preset = rec('script', { authorId: 'u2', status: 'published' })
+    expect(decide(as('novice-agent'), 'script.use', preset, env).reason).toBe('granted')
+    expect(decide(as('novice-agent'), 'script.use', script, env).allowed).toBe(false)
     // a script template request is approved by an admin, not by the trainer
     expect(decide(as('trainer'), 'script.approve', script, env).reason).toBe('not_granted')
   })

@@ -9,6 +9,20 @@ import type { FieldRules, Grant, Role } from './model.js'
 const notClosed: Condition = { ne: [{ ref: 'resource.status' }, 'closed'] }
 const closed: Condition = { eq: [{ ref: 'resource.status' }, 'closed'] }
 
+/**
+ * [000] 普通坐席只能使用预设话术: agents use the published scripts of their projects and the
+ * company's (a script of no project); never a draft (the scripts service adds the same rule).
+ */
+const published: Condition = { eq: [{ ref: 'resource.status' }, 'published'] }
+const scriptUse: Grant[] = [
+  { actions: ['script.use'], scope: 'project', when: published },
+  {
+    actions: ['script.use'],
+    scope: 'company',
+    when: { and: [published, { eq: [{ ref: 'resource.projectId' }, null] }] },
+  },
+]
+
 /** P4 [003]: only tech support edits a ticket's fault code, from the moment a ticket is opened. */
 const ticketCreate: Grant = {
   actions: ['ticket.create'],
@@ -108,9 +122,10 @@ const notOwnRequest: Condition = {
  */
 const noviceGrants: Grant[] = [
   {
-    actions: ['workspace.use', 'script.use', 'call.create', 'chat.create', 'approval.create'],
+    actions: ['workspace.use', 'call.create', 'chat.create', 'approval.create'],
     scope: 'company',
   },
+  ...scriptUse,
   ticketCreate,
   ticketReplies,
   { actions: ['customer.view', 'customer.tag'], scope: 'own', fields: basicCustomer },
@@ -194,6 +209,9 @@ const leadGrants: Grant[] = [
     when: notOwnRequest,
     label: 'not their own request',
   },
+  // [000] 组长发起“新增话术模板申请”,再流转至管理员审批: a lead drafts a script and asks for
+  // it to be published; an admin publishes it (never its writer: the scripts service)
+  { actions: ['script.view', 'script.create', 'script.edit'], scope: 'own' },
   // P8 [000]: 5 outbound numbers a day; beyond that, admin approval
   { actions: ['numberPool.view'], scope: 'team' },
   { actions: ['numberPool.addNumber'], scope: 'team', limits: { perDay: 5 } },
@@ -264,6 +282,7 @@ export const presetRoles: readonly Role[] = [
           'script.create',
           'script.edit',
           'script.use',
+          'project.view',
           'ivrMenu.view',
           'ivrMenu.edit',
           'recording.play',
@@ -282,9 +301,10 @@ export const presetRoles: readonly Role[] = [
       'Outbound sales: bulk dialing, intent levels, campaign scripts; no complaints or refunds [000][002].',
     grants: [
       {
-        actions: ['workspace.use', 'script.use', 'call.create', 'campaign.view'],
+        actions: ['workspace.use', 'call.create', 'campaign.view'],
         scope: 'company',
       },
+      ...scriptUse,
       {
         actions: ['customer.view', 'customer.tag'],
         scope: 'own',
@@ -314,9 +334,10 @@ export const presetRoles: readonly Role[] = [
       'Service history, refunds, satisfaction surveys; quotes hidden from service [000][002].',
     grants: [
       {
-        actions: ['workspace.use', 'script.use', 'call.create', 'chat.create'],
+        actions: ['workspace.use', 'call.create', 'chat.create'],
         scope: 'company',
       },
+      ...scriptUse,
       ticketCreate,
       ticketReplies,
       { actions: ['customer.view'], scope: 'team', fields: customerHistory },

@@ -29,6 +29,7 @@ import type { TicketWatchersTable } from './tickets/watchers.table.js'
 import type { NotificationsTable } from './notifications/notifications.table.js'
 import type { UsersTable } from './users/users.table.js'
 import type { QaEvaluationsTable, QaScorecardsTable } from './qa/qa.table.js'
+import type { ScriptsTable } from './scripts/scripts.table.js'
 
 export interface Database {
   companies: CompaniesTable
@@ -62,4 +63,5 @@ export interface Database {
   approval_requests: ApprovalRequestsTable
   qa_scorecards: QaScorecardsTable
   qa_evaluations: QaEvaluationsTable
+  scripts: ScriptsTable
 }

@@ -37,6 +37,7 @@ import { ticketsRoutes } from './routes/tickets.routes.js'
 import { notificationsRoutes } from './routes/notifications.routes.js'
 import { reportsRoutes } from './routes/reports.routes.js'
 import { qaRoutes } from './routes/qa.routes.js'
+import { scriptsRoutes } from './routes/scripts.routes.js'
 import { numberPoolsRoutes } from './routes/number-pools.routes.js'
 import { blacklistRoutes } from './routes/blacklist.routes.js'
 import { callsRoutes } from './routes/calls.routes.js'
@@ -169,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       notificationsRoutes(authed, routeDeps)
       reportsRoutes(authed, routeDeps)
       qaRoutes(authed, routeDeps)
+      scriptsRoutes(authed, routeDeps)
       numberPoolsRoutes(authed, routeDeps)
       blacklistRoutes(authed, routeDeps)
       callsRoutes(authed, routeDeps)

@@ -329,6 +329,16 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'PATCH /api/v1/qa/evaluations/{id}': {
     request: { comments: 'Reviewed with the agent on Friday.' },
   },
+  'POST /api/v1/scripts': {
+    request: {
+      title: 'Inbound greeting',
+      body: 'Good morning, this is Acme support, my name is {agent}. How may I help you?',
+      projectId: '6ba7b810-9dad-11d1-80b4-00c04fd430c8',
+    },
+  },
+  'PATCH /api/v1/scripts/{id}': {
+    request: { body: 'Good morning, Acme support, {agent} speaking. How can I help?' },
+  },
   'POST /api/v1/approvals': {
     request: {
       type: 'temporaryGrant',

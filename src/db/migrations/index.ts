@@ -21,6 +21,7 @@ import * as approvals from './0028-approvals.js'
 import * as ticketWatchers from './0031-ticket-watchers.js'
 import * as qa from './0036-qa.js'
 import * as approvalEffects from './0039-approval-effects.js'
+import * as scripts from './0040-scripts.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0031_ticket_watchers': ticketWatchers,
   '0036_qa': qa,
   '0039_approval_effects': approvalEffects,
+  '0040_scripts': scripts,
 }

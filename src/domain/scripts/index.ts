@@ -1,0 +1,18 @@
+// The scripts module's public face: its repository stays private (docs/resources.md).
+export * from './scripts.js'
+export {
+  countScripts,
+  createScript,
+  deleteScript,
+  getScript,
+  listScripts,
+  normaliseScript,
+  publishScript,
+  scriptRecords,
+  scriptResource,
+  submitScript,
+  updateScript,
+  type ScriptListFilter,
+  type ScriptView,
+  type ScriptWrite,
+} from './scripts.service.js'
