@@ -260,7 +260,7 @@ describe('never more than the viewer', () => {
     const limited = await addRole(db, a.companyId, 'Limited manager', {
       grants: [
         { actions: ['role.view', 'role.preview', 'customer.view'], scope: 'company' },
-        { actions: ['user.view'], scope: 'team' },
+        { actions: ['user.view', 'user.impersonate'], scope: 'team' },
       ],
       restrictions: [
         {
@@ -331,6 +331,7 @@ describe('who may preview what', () => {
   it('no right to preview: 403, nothing recorded', async () => {
     const audited = (await auditActions(db, a.companyId)).length
     problem(await nina.as('POST', '/api/v1/previews', { roleId: noviceRole }), 403, 'forbidden')
+    problem(await nina.as('POST', '/api/v1/previews', { userId: nina.id }), 403, 'forbidden')
     problem(await nina.as('GET', '/api/v1/previews/current'), 404, 'not_found')
     expect((await auditActions(db, a.companyId)).length).toBe(audited)
   })

@@ -21,12 +21,13 @@ import {
   type Grant,
   type Policy,
   type Restriction,
+  type Scope,
 } from './index.js'
 import { conditionArb, conformanceRows, orgUnits } from './conformance.case.js'
 
 const rank = (l: FieldLevel | undefined) => (l === undefined ? -1 : fieldLevels.indexOf(l))
 
-const scopeArb = fc.constantFrom('own', 'team', 'subtree', 'project', 'company' as const)
+const scopeArb = fc.constantFrom<Scope>('own', 'team', 'subtree', 'project', 'company')
 const levelArb = fc.constantFrom<FieldLevel>('hidden', 'masked', 'read', 'edit')
 const grantArb: fc.Arbitrary<Grant> = fc
   .record({
@@ -39,9 +40,9 @@ const grantArb: fc.Arbitrary<Grant> = fc
     limits: fc.option(fc.record({ perDay: fc.integer({ min: 0, max: 9 }) }), { nil: undefined }),
     audit: fc.boolean(),
   })
-  .map((g) =>
-    Object.fromEntries(Object.entries(g).filter(([, v]) => v !== undefined)),
-  ) as fc.Arbitrary<Grant>
+  .map(
+    (g) => Object.fromEntries(Object.entries(g).filter(([, v]) => v !== undefined)) as unknown as Grant,
+  )
 const restrictionArb = (role: string): fc.Arbitrary<Restriction> =>
   fc.oneof(
     fc.record({

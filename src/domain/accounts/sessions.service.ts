@@ -1,3 +1,4 @@
+import type { Subject } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { subjectOfRow, type LoadedSubject } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
@@ -120,7 +121,7 @@ function previewOfRow(
     }
   }
   const person = row.preview_subject === null ? undefined : subjectOfRow(row.preview_subject)
-  const subject =
+  const subject: Subject =
     person === undefined
       ? { id: userId as string, companyId: own.companyId, roles: [], groups: [], grants: [] }
       : (({ status, policyVersion: _p, subjectVersion: _s, ...rest }) =>

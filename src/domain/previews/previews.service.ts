@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type Preview, type TenantCtx } from '../context.js'
 import { visibleOrgUnit } from '../org-units/index.js'
 import { findRole } from '../roles/index.js'
-import { visibleUser } from '../users/index.js'
+import { userRecords } from '../users/index.js'
 
 // G4 (issue 11 item 3): test a role, simulate a person. A session opens a preview of exactly one
 // role (placed in the caller's org unit, or one chosen, with the caller's projects) or exactly
@@ -57,9 +57,10 @@ function noSuchRole(): AppError {
 }
 
 /**
- * `POST /previews`: opens a preview on the caller's session. Needs `role.preview` (403 without
- * it); a role of another company, or one the caller may not view, is 404 on `body/roleId`; a
- * person they may not view is 404 on `body/userId`; an org unit likewise on `body/orgUnitId`.
+ * `POST /previews`: opens a preview on the caller's session. A role needs `role.preview`, a
+ * person `user.impersonate` on them (403 without); a role of another company, or one the caller
+ * may not view, is 404 on `body/roleId`; a person they may not view is 404 on `body/userId`; an
+ * org unit likewise on `body/orgUnitId`.
  * Audited as `preview.started`. A session already previewing never gets here (read-only).
  */
 export async function startPreview(ctx: Ctx, input: PreviewInput): Promise<PreviewView> {
@@ -70,7 +71,11 @@ export async function startPreview(ctx: Ctx, input: PreviewInput): Promise<Previ
     throw invalid('body/orgUnitId', 'a person preview is placed where the person is')
   const minutes = input.minutes ?? PREVIEW_DEFAULT_MINUTES
   return inCompany(ctx, async (tx) => {
-    await authorize(tx, 'role.preview')
+    // a role: `role.preview`; a person: `user.impersonate` on them (a data scope: a lead may
+    // simulate the people of their team, no one else)
+    await authorize(tx, roleId !== undefined ? 'role.preview' : 'user.impersonate')
+    // where the subject previewed is placed: the unit chosen, the caller's, or the person's
+    let placement = orgUnitId ?? tx.actor.subject?.orgUnitId ?? null
     if (roleId !== undefined) {
       const role = await findRole(tx.db, tx.actor.companyId, roleId)
       if (role === undefined) throw noSuchRole()
@@ -84,7 +89,19 @@ export async function startPreview(ctx: Ctx, input: PreviewInput): Promise<Previ
       })
       if (orgUnitId !== undefined) await visibleOrgUnit(tx, orgUnitId, 'body/orgUnitId')
     } else {
-      await visibleUser(tx, userId as string, 'body/userId')
+      // 404 when they may not see the person, 403 when they see but may not simulate them;
+      // `preview.started` below is the audit this high-risk action asks for
+      const person = await userRecords.get(
+        tx,
+        userId as string,
+        'user.impersonate',
+        () =>
+          new AppError('not_found', 'no such user', {
+            errors: [{ path: 'body/userId', message: 'no such user' }],
+          }),
+        { recorded: true },
+      )
+      placement = person.item.orgUnitId
     }
     const startedAt = tx.now
     const expiresAt = new Date(tx.now.getTime() + minutes * 60_000)
@@ -99,7 +116,7 @@ export async function startPreview(ctx: Ctx, input: PreviewInput): Promise<Previ
       kind: roleId !== undefined ? 'role' : 'user',
       roleId: roleId ?? null,
       userId: userId ?? null,
-      orgUnitId: orgUnitId ?? null,
+      orgUnitId: placement,
       startedAt: startedAt.toISOString(),
       expiresAt: expiresAt.toISOString(),
     }

@@ -25,8 +25,9 @@ export function previewsRoutes(app: App, deps: RouteDeps): void {
           'and `userId` (that person: their roles, groups, grants, unit and projects). Until it ' +
           'ends (DELETE /previews/current, logout, or `minutes`), every answer of this session ' +
           "is the preview's decision AND my own, every response carries `Tessera-Preview: " +
-          'role=<id>` or `user=<id>`, and every write answers 403 `preview_read_only`. Needs ' +
-          '`role.preview`; a role or person of another company, or one I may not view, is 404.',
+          'role=<id>` or `user=<id>`, and every write answers 403 `preview_read_only`. A role ' +
+          'needs `role.preview`, a person `user.impersonate` on them; a role or person of ' +
+          'another company, or one I may not view, is 404. See docs/preview.md.',
         tags,
         security,
         body: Type.Object(
