@@ -366,6 +366,30 @@ describe('who may preview what', () => {
     problem(await as('GET', '/api/v1/previews/current'), 404, 'not_found')
   })
 
+  it("exports what the role's list shows, masked as it masks, marked", async () => {
+    const exporter = await addRole(db, a.companyId, 'Team exporter', {
+      grants: [{ actions: ['customer.view', 'customer.export'], scope: 'team' }],
+    })
+    const as = await session()
+    const res = await as('POST', '/api/v1/previews', { roleId: exporter, orgUnitId: t1 })
+    expect(res.statusCode, res.body).toBe(201)
+    const csv = await as('GET', '/api/v1/customers/export')
+    expect(csv.statusCode).toBe(200)
+    expect(csv.headers['tessera-preview']).toBe(`role=${exporter}`)
+    expect(csv.body).toContain('Wang Fang')
+    expect(csv.body).toContain('Li Wei')
+    expect(csv.body).not.toContain('Zhang Min')
+    expect(csv.body).toContain(maskedId)
+    expect(csv.body).not.toContain(clearId)
+    // an audited read inside a preview is the viewer's, and names the preview
+    const exportEvent = (await auditActions(db, a.companyId)).findLast(
+      (e) => e.action === 'access.customer.export',
+    )
+    expect(exportEvent).toMatchObject({ actor_user_id: a.userId, after: { preview: `role=${exporter}` } })
+    expect((await as('DELETE', '/api/v1/previews/current')).statusCode).toBe(204)
+    expect((await as('GET', '/api/v1/customers/export')).body).toContain(clearId)
+  })
+
   it('a role preview may be placed in a chosen org unit', async () => {
     const as = await session()
     const lead = await builtinRoleId(db, a.companyId, 'Team lead')
