@@ -10,14 +10,7 @@ import { loadTestDatabaseUrl } from '../src/config.js'
 import { addRole, builtinRoleId, caller, newPerson, newTeam } from './fixtures.js'
 import { createTestDb, databaseUrlOf, destroyTestDb } from './helpers.js'
 import { startServer, stopServer, type Server } from './servers.js'
-import {
-  auditActions,
-  createTestApp,
-  logIn,
-  problem,
-  signUp,
-  strongPassword,
-} from './test-app.js'
+import { auditActions, createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
 
 const { app, db, clock } = await createTestApp()
 const call = caller(app)
@@ -26,7 +19,11 @@ const b = await signUp(app, { companyName: 'Preview B' })
 const asA = call(a.token)
 const t1 = await newTeam(asA, 'Team one')
 const t2 = await newTeam(asA, 'Team two')
-const nina = await newPerson(app, db, a, { email: 'nina@a.test', role: 'Novice agent', orgUnitId: t1 })
+const nina = await newPerson(app, db, a, {
+  email: 'nina@a.test',
+  role: 'Novice agent',
+  orgUnitId: t1,
+})
 const noviceRole = await builtinRoleId(db, a.companyId, 'Novice agent')
 const otherRole = await builtinRoleId(db, b.companyId, 'Novice agent')
 
@@ -318,7 +315,11 @@ describe('never more than the viewer', () => {
   })
 
   it('a person the viewer may not see is 404; one they see may be previewed', async () => {
-    const bo = await newPerson(app, db, a, { email: 'bo@a.test', role: 'Senior agent', orgUnitId: t2 })
+    const bo = await newPerson(app, db, a, {
+      email: 'bo@a.test',
+      role: 'Senior agent',
+      orgUnitId: t2,
+    })
     const res = await lara.as('POST', '/api/v1/previews', { userId: bo.id })
     const body = problem(res, 404, 'not_found')
     expect(body.errors).toEqual([{ path: 'body/userId', message: 'no such user' }])
@@ -338,7 +339,11 @@ describe('who may preview what', () => {
 
   it("another company's role or person: 404, as an id never issued", async () => {
     const as = await session()
-    const role = problem(await as('POST', '/api/v1/previews', { roleId: otherRole }), 404, 'not_found')
+    const role = problem(
+      await as('POST', '/api/v1/previews', { roleId: otherRole }),
+      404,
+      'not_found',
+    )
     expect(role.errors).toEqual([{ path: 'body/roleId', message: 'no such role' }])
     problem(await as('POST', '/api/v1/previews', { userId: b.userId }), 404, 'not_found')
     problem(await as('POST', '/api/v1/previews', { roleId: 'no-such-role' }), 404, 'not_found')
@@ -381,11 +386,14 @@ describe('who may preview what', () => {
     expect(csv.body).not.toContain('Zhang Min')
     expect(csv.body).toContain(maskedId)
     expect(csv.body).not.toContain(clearId)
-    // an audited read inside a preview is the viewer's, and names the preview
+    // an export inside a preview is audited as the viewer's, naming the preview
     const exportEvent = (await auditActions(db, a.companyId)).findLast(
-      (e) => e.action === 'access.customer.export',
+      (e) => e.action === 'customer.export.started',
     )
-    expect(exportEvent).toMatchObject({ actor_user_id: a.userId, after: { preview: `role=${exporter}` } })
+    expect(exportEvent).toMatchObject({
+      actor_user_id: a.userId,
+      after: { preview: `role=${exporter}` },
+    })
     expect((await as('DELETE', '/api/v1/previews/current')).statusCode).toBe(204)
     expect((await as('GET', '/api/v1/customers/export')).body).toContain(clearId)
   })
@@ -461,7 +469,9 @@ describe.skipIf(!onPostgres)('a preview on two server processes', () => {
     // both processes know the caller without a preview first (kept in memory)
     expect((await send(two, 'GET', '/api/v1/customers', token)).preview).toBeNull()
     expect((await send(one, 'GET', '/api/v1/customers', token)).preview).toBeNull()
-    expect((await send(one, 'POST', '/api/v1/previews', token, { roleId: novice })).status).toBe(201)
+    expect((await send(one, 'POST', '/api/v1/previews', token, { roleId: novice })).status).toBe(
+      201,
+    )
     const there = await send(two, 'GET', '/api/v1/customers', token)
     expect(there.status).toBe(200)
     expect(there.preview).toBe(`role=${novice}`)

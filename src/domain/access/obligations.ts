@@ -113,21 +113,14 @@ export async function enforceObligations(
     }
   }
   if (o.audit && options.recorded !== true) {
-    // G4: a read made inside a preview is the caller's read, and says which preview it was in
-    const p = tx.actor.preview
-    const preview = p === undefined ? undefined : p.roleId !== null ? `role=${p.roleId}` : `user=${p.userId}`
     await recordAudit(tx, {
       action: `access.${action}`,
       targetType: resource?.type ?? null,
       targetId: resource?.id ?? null,
       after:
-        reason === '' && options.ids === undefined && preview === undefined
+        reason === '' && options.ids === undefined
           ? null
-          : {
-              ...(reason === '' ? {} : { reason }),
-              ...(options.ids ? { ids: options.ids } : {}),
-              ...(preview === undefined ? {} : { preview }),
-            },
+          : { ...(reason === '' ? {} : { reason }), ...(options.ids ? { ids: options.ids } : {}) },
     })
   }
 }
