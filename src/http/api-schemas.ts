@@ -29,7 +29,8 @@ export const PreviewJson = Type.Object({
   roleId: Type.Union([Type.String(), Type.Null()]),
   userId: Type.Union([Type.String(), Type.Null()]),
   orgUnitId: Type.Union([Type.String(), Type.Null()], {
-    description: "where the subject previewed is placed (a role preview: the caller's unit or the one chosen)",
+    description:
+      "where the subject previewed is placed (a role preview: the caller's unit or the one chosen)",
   }),
   startedAt: Timestamp,
   expiresAt: Timestamp,

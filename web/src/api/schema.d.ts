@@ -91,7 +91,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -208,7 +208,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -323,7 +323,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -649,7 +649,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -969,7 +969,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1136,7 +1136,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1315,7 +1315,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1474,7 +1474,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1560,7 +1560,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1641,7 +1641,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -1779,7 +1779,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2065,7 +2065,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2622,7 +2622,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2775,6 +2775,11 @@ export interface paths {
                             };
                             reason: string;
                             trace: {
+                                /**
+                                 * @description G4: in a preview, a rule of the person previewing (their own decision bounds the preview's); absent on the rules of the subject previewed
+                                 * @enum {string}
+                                 */
+                                by?: "previewer";
                                 effect: string;
                                 outcome: string;
                                 rule: {
@@ -2829,7 +2834,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -2959,7 +2964,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3070,7 +3075,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3277,7 +3282,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3438,7 +3443,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3568,7 +3573,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -3863,7 +3868,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4029,7 +4034,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4202,7 +4207,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4441,7 +4446,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4582,7 +4587,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4727,7 +4732,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -4949,7 +4954,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5109,7 +5114,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5275,7 +5280,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5400,7 +5405,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5536,7 +5541,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5674,7 +5679,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5828,7 +5833,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -5992,7 +5997,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6103,7 +6108,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6456,7 +6461,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6730,7 +6735,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -6839,6 +6844,18 @@ export interface paths {
                                 scopes: components["schemas"]["Scope"][];
                             }[];
                             policyVersion: string | number;
+                            /** @description G4: the preview the session has open (then roles, groups, grants and permissions are the preview's, bounded by the caller's own), or null */
+                            preview: {
+                                /** Format: date-time */
+                                expiresAt: string;
+                                kind: "role" | "user";
+                                /** @description where the subject previewed is placed (a role preview: the caller's unit or the one chosen) */
+                                orgUnitId: string | null;
+                                roleId: string | null;
+                                /** Format: date-time */
+                                startedAt: string;
+                                userId: string | null;
+                            } | null;
                             roles: {
                                 id: string;
                                 kind: string;
@@ -7194,7 +7211,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7309,7 +7326,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7539,7 +7556,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7671,7 +7688,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7813,7 +7830,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -7941,7 +7958,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8095,7 +8112,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8222,7 +8239,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8345,7 +8362,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8550,7 +8567,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8695,7 +8712,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -8919,7 +8936,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9035,7 +9052,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9134,7 +9151,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9211,7 +9228,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9336,7 +9353,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9536,7 +9553,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9675,7 +9692,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9845,7 +9862,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -9961,6 +9978,321 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/previews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview one role's or one person's access on my session (read-only)
+         * @description Exactly one of `roleId` (placed in my org unit, or `orgUnitId`, with my projects) and `userId` (that person: their roles, groups, grants, unit and projects). Until it ends (DELETE /previews/current, logout, or `minutes`), every answer of this session is the preview's decision AND my own, every response carries `Tessera-Preview: role=<id>` or `user=<id>`, and every write answers 403 `preview_read_only`. A role needs `role.preview`, a person `user.impersonate` on them; a role or person of another company, or one I may not view, is 404. See docs/preview.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "roleId": "c0ffee00-0000-4000-8000-000000000001",
+                     *       "minutes": 30
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description how long the preview lasts at most (default 30) */
+                        minutes?: number;
+                        orgUnitId?: string;
+                        roleId?: string;
+                        userId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            expiresAt: string;
+                            kind: "role" | "user";
+                            /** @description where the subject previewed is placed (a role preview: the caller's unit or the one chosen) */
+                            orgUnitId: string | null;
+                            roleId: string | null;
+                            /** Format: date-time */
+                            startedAt: string;
+                            userId: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/previews/current": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The preview my session has open (404 when none) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            expiresAt: string;
+                            kind: "role" | "user";
+                            /** @description where the subject previewed is placed (a role preview: the caller's unit or the one chosen) */
+                            orgUnitId: string | null;
+                            roleId: string | null;
+                            /** Format: date-time */
+                            startedAt: string;
+                            userId: string | null;
+                        };
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** End the preview my session has open (404 when none) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects": {
         parameters: {
             query?: never;
@@ -10042,7 +10374,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10144,7 +10476,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10348,7 +10680,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10600,7 +10932,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10701,7 +11033,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10842,7 +11174,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -10969,7 +11301,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11121,7 +11453,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11263,7 +11595,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11387,7 +11719,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11526,7 +11858,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11656,7 +11988,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -11875,7 +12207,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12053,7 +12385,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12155,7 +12487,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12282,7 +12614,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12446,7 +12778,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12549,7 +12881,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12626,7 +12958,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12827,7 +13159,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -12972,7 +13304,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13131,7 +13463,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13274,7 +13606,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13399,7 +13731,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13559,7 +13891,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13839,7 +14171,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -13971,7 +14303,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14191,7 +14523,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14342,7 +14674,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14512,7 +14844,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14641,7 +14973,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14804,7 +15136,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -14977,7 +15309,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15144,7 +15476,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15272,7 +15604,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15429,7 +15761,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15683,7 +16015,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15792,7 +16124,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -15957,7 +16289,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -16101,7 +16433,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -16376,7 +16708,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -16484,7 +16816,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -16744,7 +17076,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -16930,7 +17262,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -17041,7 +17373,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
@@ -17157,7 +17489,7 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
                 403: {
                     headers: {
                         [name: string]: unknown;
