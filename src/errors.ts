@@ -10,6 +10,8 @@ export const errorCodes = {
   // is valid and must be used to enrol); distinct from mfa_required (a login missing its code).
   mfa_enrolment_required: { status: 403, title: 'Set up multi-factor authentication first' },
   forbidden: { status: 403, title: 'Not allowed' },
+  // G4: a session with a preview open changes nothing (it may end the preview, or log out)
+  preview_read_only: { status: 403, title: 'A preview is read-only' },
   not_found: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
   approval_required: { status: 409, title: 'Approval required' },

@@ -419,7 +419,8 @@ export const catalog = {
   role: {
     label: 'Role',
     module: 'admin',
-    actions: [...crud, 'assign'],
+    // G4: `preview` opens a read-only preview of a role's or a person's access (domain/previews)
+    actions: [...crud, 'assign', 'preview'],
     fields: {},
     scope: {},
     attributes: { id: 'string', kind: 'string' },

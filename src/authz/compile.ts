@@ -240,6 +240,12 @@ export interface BoundSubject {
   readonly sub: Readonly<Record<string, unknown>>
   /** Reused by every check of this subject (no allocation per check). */
   readonly scratch: EvalScratch
+  /**
+   * G4 (a preview): the person previewing, whose own decisions bound this subject's. Every
+   * decision is this subject's AND the ceiling's, every plan both plans, every field the
+   * stricter level (decide.ts). Undefined for everyone else.
+   */
+  readonly ceiling: BoundSubject | undefined
 }
 
 const defaultLevel: Record<Sensitivity, FieldLevel> = {
@@ -1043,7 +1049,21 @@ export function bindSubject(cp: CompiledPolicy, subject: Subject): BoundSubject 
     codes: table.codes,
     sub,
     scratch: new EvalScratch(sub, cp.localTime),
+    ceiling: undefined,
   }
+}
+
+/**
+ * G4: `preview` bounded by `ceiling` (the person previewing, bound to the same policy): what the
+ * engine answers for the result is the preview's answer AND the ceiling's, so a preview never
+ * shows more than its viewer may see (decide.ts `within`).
+ * @example
+ * const novice = withCeiling(bindSubject(engine, { ...admin, roles: ['novice-agent'] }), adminBound)
+ */
+export function withCeiling(preview: BoundSubject, ceiling: BoundSubject): BoundSubject {
+  if (preview.companyId !== ceiling.companyId)
+    throw new Error('a preview and its viewer are of one company')
+  return { ...preview, ceiling }
 }
 
 export type { EvalInput }

@@ -23,13 +23,14 @@ import {
   capFields,
   denyDecision,
   entryOf,
+  fieldRank,
   maxFields,
   type ActionEntry,
   type ActionRule,
   type BoundSubject,
 } from './compile.js'
 import type { Decision, Explanation, ReasonCode, TraceEntry } from './decision.js'
-import type { Env, Resource, Scope } from './model.js'
+import type { Env, FieldLevel, Limits, Resource, Scope } from './model.js'
 
 const denied: Record<ReasonCode, Decision> = {
   granted: denyDecision('granted'),
@@ -65,11 +66,83 @@ function planInput(s: BoundSubject, action: Action, env: Env): PlanInput {
 }
 
 /**
- * The one evaluation behind `decide`, `check`, `decideMany` and `explain`. The table's byte for
- * the action answers every unconditional case; only entries that need a record, a condition, a
- * restriction or a cap walk their rules (`evaluateEntry`).
+ * The one evaluation behind `decide`, `check`, `decideMany` and `explain`: the subject's own,
+ * and, in a preview (G4), bounded by the ceiling's (`within`).
  */
 function evaluate(
+  s: BoundSubject,
+  action: string,
+  resource: Resource | undefined,
+  env: Env,
+  trace?: TraceEntry[],
+): Decision {
+  const c = s.ceiling
+  if (c === undefined) return evaluateOwn(s, action, resource, env, trace)
+  const own = evaluateOwn(s, action, resource, env, trace)
+  if (!own.allowed && trace === undefined) return own
+  const above: TraceEntry[] | undefined = trace && []
+  const top = evaluate(c, action, resource, env, above)
+  if (trace !== undefined && above !== undefined)
+    for (const e of above) trace.push({ ...e, by: 'previewer' })
+  return within(own, top)
+}
+
+const withinMemo = new WeakMap<Decision, WeakMap<Decision, Decision>>()
+
+/**
+ * G4: a preview's decision (`own`) bounded by its viewer's (`top`): allowed only when both allow
+ * (a denial of the viewer's is answered with its own reason and rule); then every field at the
+ * stricter level, every limit the lower, every obligation either asks for (audit, reason,
+ * approval). The rules named are the preview's. Memoised per pair (decisions are frozen).
+ */
+function within(own: Decision, top: Decision): Decision {
+  if (!own.allowed) return own
+  if (!top.allowed) return top
+  let byTop = withinMemo.get(own)
+  const hit = byTop?.get(top)
+  if (hit !== undefined) return hit
+  const fields: Record<string, FieldLevel> = {}
+  for (const [f, l] of Object.entries(own.obligations.fields)) {
+    const t = top.obligations.fields[f]
+    fields[f] = t !== undefined && fieldRank(t) < fieldRank(l) ? t : l
+  }
+  const lower = (k: keyof Limits): number | undefined => {
+    const a = own.obligations.limits?.[k]
+    const b = top.obligations.limits?.[k]
+    return a === undefined ? b : b === undefined ? a : Math.min(a, b)
+  }
+  const perDay = lower('perDay')
+  const concurrent = lower('concurrent')
+  const limits =
+    perDay === undefined && concurrent === undefined
+      ? undefined
+      : Object.freeze({
+          ...(perDay !== undefined ? { perDay } : {}),
+          ...(concurrent !== undefined ? { concurrent } : {}),
+        })
+  const d: Decision = Object.freeze({
+    allowed: true,
+    reason: own.reason,
+    matched: own.matched,
+    obligations: Object.freeze({
+      fields: Object.freeze(fields),
+      ...(limits ? { limits } : {}),
+      audit: own.obligations.audit || top.obligations.audit,
+      reasonRequired: own.obligations.reasonRequired || top.obligations.reasonRequired,
+      approvalRequired: own.obligations.approvalRequired || top.obligations.approvalRequired,
+    }),
+  })
+  if (byTop === undefined) withinMemo.set(own, (byTop = new WeakMap()))
+  byTop.set(top, d)
+  return d
+}
+
+/**
+ * The subject's own evaluation. The table's byte for the action answers every unconditional
+ * case; only entries that need a record, a condition, a restriction or a cap walk their rules
+ * (`evaluateEntry`).
+ */
+function evaluateOwn(
   s: BoundSubject,
   action: string,
   resource: Resource | undefined,
@@ -274,6 +347,7 @@ export function check(
   resource: Resource | undefined,
   env: Env,
 ): boolean {
+  if (s.ceiling !== undefined) return evaluate(s, action, resource, env).allowed
   if (
     resource !== undefined &&
     resource.companyId !== undefined &&
@@ -330,6 +404,17 @@ const NONE: Plan = { kind: 'none' }
  * planFilter(agent, 'ticket.view', { now }) // { kind: 'where', condition: { kind: 'compare', op: 'eq', field: 'assigneeId', value: 'u1' } }
  */
 export function planFilter(s: BoundSubject, action: Action, env: Env): Plan {
+  const own = planOwn(s, action, env)
+  const c = s.ceiling
+  if (c === undefined || own.kind === 'none') return own
+  // G4: a preview lists what both it and its viewer may (each plan is already residual)
+  const top = planFilter(c, action, env)
+  if (top.kind === 'none' || own.kind === 'all') return top
+  if (top.kind === 'all') return own
+  return { kind: 'where', condition: planAnd([own.condition, top.condition]) }
+}
+
+function planOwn(s: BoundSubject, action: Action, env: Env): Plan {
   const entry = entryOf(s, action)
   if (entry === undefined) return NONE
   if (entry.constant !== undefined) return ALL
@@ -376,6 +461,15 @@ function carriesCondition(entry: ActionEntry): boolean {
   return entry.allows.some((a) => !plain.includes(a) && !covered(a))
 }
 
+/** In a preview (G4): the viewer's own rules for the action can deny a record too. */
+function ceilingCarriesCondition(c: BoundSubject | undefined, action: Action): boolean {
+  if (c === undefined) return false
+  const entry = entryOf(c, action)
+  return (
+    (entry !== undefined && carriesCondition(entry)) || ceilingCarriesCondition(c.ceiling, action)
+  )
+}
+
 /**
  * Every action the subject may take on at least some record now, with the scopes that give it.
  * @example effectivePermissions(me, { now }).map((p) => p.action) // ['ticket.view', …]
@@ -387,7 +481,7 @@ export function effectivePermissions(s: BoundSubject, env: Env): EffectivePermis
     out.push({
       action: entry.action,
       scopes: [...new Set(entry.allows.map((a) => a.rule.scope))],
-      conditional: carriesCondition(entry),
+      conditional: carriesCondition(entry) || ceilingCarriesCondition(s.ceiling, entry.action),
     })
   }
   return out.sort((a, b) => a.action.localeCompare(b.action))

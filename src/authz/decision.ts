@@ -48,6 +48,11 @@ export interface TraceEntry {
   readonly rule: RuleRef
   readonly effect: 'allow' | 'deny' | 'cap'
   readonly outcome: 'matched' | 'out_of_scope' | 'condition_not_met' | 'inactive' | 'not_evaluated'
+  /**
+   * G4: set in a preview on the rules of the person previewing (their own decision bounds the
+   * preview's); absent on the rules of the subject previewed.
+   */
+  readonly by?: 'previewer'
 }
 
 export interface Explanation extends Decision {

@@ -183,6 +183,13 @@ export function canDelegate(
   grant: Grant | TemporaryGrant,
   options: { readonly record?: Resource } = {},
 ): DelegationVerdict {
+  if (granter.ceiling !== undefined) {
+    // G4: in a preview, what the preview holds and its viewer holds too
+    const own = canDelegate({ ...granter, ceiling: undefined }, grantee, grant, options)
+    const top = canDelegate(granter.ceiling, grantee, grant, options)
+    const violations = [...own.violations, ...top.violations]
+    return { allowed: violations.length === 0, violations }
+  }
   const temp: TemporaryGrant =
     'validFrom' in grant
       ? grant

@@ -46,6 +46,7 @@ export {
   sharedCacheSizes,
   isHighRisk,
   PolicyError,
+  withCeiling,
   type BoundSubject,
   type CompiledPolicy,
 } from './compile.js'

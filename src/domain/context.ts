@@ -29,6 +29,27 @@ export interface Actor {
    * a session reaches only the enrolment routes, logout and `me` (http/plugins/auth.ts).
    */
   readonly mfaEnrolmentRequired?: boolean
+  /**
+   * G4: the preview this session has open (read with the session on every request). `subject`
+   * stays the caller's own: every decision is then the preview's AND the caller's
+   * (domain/access/authorize.ts subjectOf), and every write is refused (http/plugins/auth.ts).
+   */
+  readonly preview?: Preview
+}
+
+/** G4: a read-only preview of one role's or one person's access, opened by a session. */
+export interface Preview {
+  /** Set for a role preview: the role. */
+  readonly roleId: string | null
+  /** Set for a person preview: the person. */
+  readonly userId: string | null
+  /** A role preview's placement (its subject's org unit); a person preview: theirs. */
+  readonly orgUnitId: string | null
+  readonly startedAt: Date
+  /** Over at this time at the latest (or at logout, or when ended). */
+  readonly expiresAt: Date
+  /** The subject previewed, as the engine takes it. */
+  readonly subject: Subject
 }
 
 /** Where a request came from; recorded with every audit event. */

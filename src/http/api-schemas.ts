@@ -23,6 +23,19 @@ export function problems(...statuses: number[]) {
 export const Id = Type.String({ minLength: 1, maxLength: 100 })
 export const Timestamp = Type.String({ format: 'date-time' })
 
+/** G4: a preview of a role's or a person's access (domain/previews). */
+export const PreviewJson = Type.Object({
+  kind: Type.Union([Type.Literal('role'), Type.Literal('user')]),
+  roleId: Type.Union([Type.String(), Type.Null()]),
+  userId: Type.Union([Type.String(), Type.Null()]),
+  orgUnitId: Type.Union([Type.String(), Type.Null()], {
+    description:
+      "where the subject previewed is placed (a role preview: the caller's unit or the one chosen)",
+  }),
+  startedAt: Timestamp,
+  expiresAt: Timestamp,
+})
+
 export const UserJson = Type.Object({
   id: Type.String(),
   companyId: Type.String(),

@@ -45,6 +45,7 @@ import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
 import { policyRoutes, policySchemaRoutes } from './routes/policy.routes.js'
+import { previewsRoutes } from './routes/previews.routes.js'
 import { rolesRoutes } from './routes/roles.routes.js'
 import { usersRoutes } from './routes/users.routes.js'
 import type { RouteDeps } from './types.js'
@@ -164,6 +165,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       projectsRoutes(authed, routeDeps)
       rolesRoutes(authed, routeDeps)
       authzRoutes(authed, routeDeps)
+      previewsRoutes(authed, routeDeps)
       apiKeysRoutes(authed, routeDeps)
       customersRoutes(authed, routeDeps)
       ticketsRoutes(authed, routeDeps)

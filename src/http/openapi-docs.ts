@@ -212,6 +212,7 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'POST /api/v1/roles/{id}/clone': { request: { name: 'Ticket desk (night)' } },
   'POST /api/v1/roles/{id}/assignments': { request: { userIds: [userBo] } },
   'PUT /api/v1/users/{id}/roles': { request: { roleIds: [roleId] } },
+  'POST /api/v1/previews': { request: { roleId, minutes: 30 } },
   'PUT /api/v1/users/{id}/groups': { request: { groupIds: [] } },
   'POST /api/v1/permission-groups': {
     request: {

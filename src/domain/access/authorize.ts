@@ -2,6 +2,7 @@ import {
   bindSubject,
   decide,
   planFilter,
+  withCeiling,
   type Action,
   type BoundSubject,
   type Decision,
@@ -37,6 +38,29 @@ export function envOf(ctx: Ctx): Env {
  * the version with the session or key (one statement); elsewhere they are read here.
  */
 export function subjectOf(ctx: Ctx): Promise<BoundSubject> {
+  const preview = ctx.actor.preview
+  if (preview === undefined) return ownSubjectOf(ctx)
+  let p = previews.get(ctx.actor)
+  if (p === undefined) {
+    p = (async () => {
+      const own = await ownSubjectOf(ctx)
+      return withCeiling(bindSubject(own.policy, preview.subject), own)
+    })()
+    previews.set(ctx.actor, p)
+    p.catch(() => previews.delete(ctx.actor))
+  }
+  return p
+}
+
+/**
+ * G4: per actor object, the subject of the preview its session has open, bounded by the caller's
+ * own (engine `withCeiling`): every decision, plan, field level and explanation of every route
+ * is then the preview's AND the caller's, with no code of the route's own.
+ */
+const previews = new WeakMap<object, Promise<BoundSubject>>()
+
+/** The caller's own subject, bound (the ceiling of a preview; the subject otherwise). */
+function ownSubjectOf(ctx: Ctx): Promise<BoundSubject> {
   let p = bound.get(ctx.actor)
   const kept = ctx.actor.subject
   const keptVersion = ctx.actor.policyVersion
@@ -79,6 +103,11 @@ export function subjectOf(ctx: Ctx): Promise<BoundSubject> {
  * it would have to read (the caller then goes through subjectOf in a transaction).
  */
 export function keptSubject(ctx: Ctx): Promise<BoundSubject> | undefined {
+  if (ctx.actor.preview === undefined) return keptOwnSubject(ctx)
+  return keptOwnSubject(ctx) === undefined ? undefined : subjectOf(ctx)
+}
+
+function keptOwnSubject(ctx: Ctx): Promise<BoundSubject> | undefined {
   const p = bound.get(ctx.actor)
   if (p !== undefined) return p
   const kept = ctx.actor.subject
@@ -90,7 +119,7 @@ export function keptSubject(ctx: Ctx): Promise<BoundSubject> | undefined {
     return hit.bound
   }
   // the compiled policy of this version is cached: subjectOf binds without reading
-  return ctx.policies.version(ctx.actor.companyId) === version ? subjectOf(ctx) : undefined
+  return ctx.policies.version(ctx.actor.companyId) === version ? ownSubjectOf(ctx) : undefined
 }
 
 /** The decision, without acting on it (for explanations, projections and `me`). */

@@ -19,7 +19,7 @@ import {
   type Scope,
 } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
-import { inCompany, type Ctx, type TenantCtx } from '../context.js'
+import { inCompany, type Ctx, type Preview, type TenantCtx } from '../context.js'
 import { authorize, envOf, keptSubject, subjectOf } from './authorize.js'
 import { loadSubject, type LoadedSubject } from './policy.repo.js'
 
@@ -96,6 +96,14 @@ const inactive: ApiDecision = {
   obligations: noObligations,
 }
 
+/**
+ * Who "the caller" is in a question: in a preview (G4) the subject previewed (whose answers are
+ * bounded by the caller's own), otherwise the caller.
+ */
+function selfOf(ctx: Ctx, me: BoundSubject): string {
+  return ctx.actor.preview === undefined ? ctx.actor.userId : me.subject.id
+}
+
 /** Who a question is about: a person bound to the policy, or one who is not active. */
 type Asked = BoundSubject | typeof inactive
 
@@ -127,7 +135,7 @@ function noSuchUser(path: string): AppError {
  */
 async function subjectFor(tx: TenantCtx, userId: string | undefined, path: string): Promise<Asked> {
   const me = await subjectOf(tx)
-  if (userId === undefined || userId === tx.actor.userId) return me
+  if (userId === undefined || userId === selfOf(tx, me)) return me
   const subject = await loadSubject(tx.db, tx.actor.companyId, userId, tx.now)
   if (subject === undefined || !mayView(me, subject, envOf(tx))) throw noSuchUser(path)
   tx.callers?.putSubject(subject)
@@ -164,7 +172,7 @@ async function decideInMemory(
   const env = envOf(ctx)
   const asked: Asked[] = []
   for (const [i, r] of requests.entries()) {
-    if (r.userId === undefined || r.userId === actor.userId) {
+    if (r.userId === undefined || r.userId === selfOf(ctx, me)) {
       asked.push(me)
       continue
     }
@@ -242,6 +250,30 @@ export interface Me {
   }[]
   readonly permissions: readonly EffectivePermission[]
   readonly policyVersion: string | number
+  /**
+   * G4: the preview the session has open, or null. Then `roles`, `groups`, `grants` and
+   * `permissions` are the preview's (bounded by the caller's own); `user` is still the caller.
+   */
+  readonly preview: null | {
+    kind: 'role' | 'user'
+    roleId: string | null
+    userId: string | null
+    orgUnitId: string | null
+    startedAt: string
+    expiresAt: string
+  }
+}
+
+function previewOf(p: Preview | undefined): Me['preview'] {
+  if (p === undefined) return null
+  return {
+    kind: p.roleId !== null ? 'role' : 'user',
+    roleId: p.roleId,
+    userId: p.userId,
+    orgUnitId: p.orgUnitId,
+    startedAt: p.startedAt.toISOString(),
+    expiresAt: p.expiresAt.toISOString(),
+  }
 }
 
 /** `GET /me`: who I am and what I may do now (the console hides what the server would refuse). */
@@ -327,6 +359,7 @@ export async function whoAmI(ctx: Ctx): Promise<Me> {
         })),
       permissions: effectivePermissions(me, envOf(tx)),
       policyVersion: me.policy.version,
+      preview: previewOf(tx.actor.preview),
     }
   })
 }

@@ -1,12 +1,12 @@
-import { sql, type Kysely } from 'kysely'
+import { sql, type Insertable, type Kysely } from 'kysely'
 import { APP_ROLE } from '../../db/index.js'
 import type { Database } from '../database.js'
 import { subjectColumns, type SubjectRow } from '../access/index.js'
-import type { SessionRow } from './sessions.table.js'
+import type { SessionsTable } from './sessions.table.js'
 
 type Db = Kysely<Database>
 
-export async function insertSession(db: Db, session: SessionRow): Promise<void> {
+export async function insertSession(db: Db, session: Insertable<SessionsTable>): Promise<void> {
   await db.insertInto('sessions').values(session).execute()
 }
 
@@ -17,14 +17,26 @@ export interface LiveSessionRow extends SubjectRow {
   expires_at: Date
   mfa_enabled: boolean
   mfa_role: boolean
+  /** G4: the preview this session has open (migration 0038), when not past its end at `now`. */
+  preview_role_id: string | null
+  preview_user_id: string | null
+  preview_org_unit_id: string | null
+  preview_started_at: Date | null
+  preview_expires_at: Date | null
+  /** G4: the person previewed, as the engine sees them (subjectColumns, as JSON). */
+  preview_subject: SubjectJson | null
 }
+
+/** A SubjectRow as `row_to_json` gives it (the same fields; arrays and numbers as JSON). */
+export type SubjectJson = SubjectRow
 
 /**
  * THE per-request statement of a session, in the request's transaction: finds the session by
  * its token's hash, keeps it only while it is live at `now` (not revoked, not past its absolute
  * expiry, used within `idleMs`, its user active), returns the user as the engine's subject
  * (roles, groups, projects, active grants, the company's policy version) and whether a role
- * requires MFA, and binds the transaction to the session's company as `tessera_app`, so every
+ * requires MFA, the preview the session has open (G4, with the person previewed as a subject),
+ * and binds the transaction to the session's company as `tessera_app`, so every
  * later statement of the request runs under row-level security.
  *
  * The reads run as the connecting role (like the old pre-tenant lookup by token hash), each
@@ -44,6 +56,12 @@ export async function findLiveSession(
         exists (select 1 from user_roles ur join roles r
             on r.company_id = ur.company_id and r.id = ur.role_id
           where ur.company_id = u.company_id and ur.user_id = u.id and r.mfa_required) as mfa_role,
+        s.preview_role_id, s.preview_user_id, s.preview_org_unit_id, s.preview_started_at,
+        s.preview_expires_at,
+        case when s.preview_user_id is not null then
+          (select row_to_json(p) from (select ${subjectColumns(now)} from users u
+            where u.company_id = s.company_id and u.id = s.preview_user_id) p)
+        end as preview_subject,
         ${subjectColumns(now)}
       from sessions s join users u on u.company_id = s.company_id and u.id = s.user_id
       where s.token_hash = ${tokenHash} and s.revoked_at is null and s.expires_at > ${now}

@@ -1,5 +1,6 @@
+import type { Subject } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
-import { subjectOfRow } from '../access/index.js'
+import { subjectOfRow, type LoadedSubject } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import {
   inCompany,
@@ -10,12 +11,20 @@ import {
   type AnonymousCtx,
   type Authenticated,
   type Ctx,
+  type Preview,
 } from '../context.js'
+import { endPreviewIn } from '../previews/index.js'
 import { userForAction } from '../users/index.js'
 import type { SessionInfo } from './accounts.js'
 import { sha256Hex } from './secret-token.js'
 import { securityPolicy } from './security-policy.js'
-import { findLiveSession, listLiveSessions, revokeSessions, touchSession } from './sessions.repo.js'
+import {
+  findLiveSession,
+  listLiveSessions,
+  revokeSessions,
+  touchSession,
+  type LiveSessionRow,
+} from './sessions.repo.js'
 
 /**
  * The actor behind a presented session token, with the transaction it was read in (the
@@ -57,6 +66,7 @@ export async function authenticateSession(
         seenAt = now.getTime()
       }
       const { status: _status, policyVersion, subjectVersion, ...subject } = subjectOfRow(row)
+      const preview = previewOfRow(row, subject, now)
       const actor: Actor = {
         userId: row.id,
         companyId: row.company_id,
@@ -66,12 +76,14 @@ export async function authenticateSession(
         policyVersion,
         subjectVersion,
         mfaEnrolmentRequired: !row.mfa_enabled && row.mfa_role,
+        ...(preview !== undefined && { preview }),
       }
       // Kept for the next requests, once this one's transaction (a touch included) has ended.
       ctx.callers?.putCaller(key, {
         actor,
         versions: { policy: policyVersion, subject: subjectVersion },
-        expiresAt: row.expires_at.getTime(),
+        // a preview ends by the clock: the kept caller is not used past its end
+        expiresAt: Math.min(row.expires_at.getTime(), preview?.expiresAt.getTime() ?? Infinity),
         seenAt,
       })
       return actor
@@ -79,6 +91,49 @@ export async function authenticateSession(
     kept.open,
   )
   return found && { actor: { ...found.actor }, tx: found.tx }
+}
+
+/**
+ * G4: the preview the session row has open at `now`, if any. A role preview's subject is the
+ * caller placed where they are (or in the org unit chosen), with their projects, holding that one
+ * role and nothing else; a person preview's is that person as the engine sees them (nothing at
+ * all once they are no longer active or no longer exist).
+ */
+function previewOfRow(
+  row: LiveSessionRow,
+  own: Omit<LoadedSubject, 'status' | 'policyVersion' | 'subjectVersion'>,
+  now: Date,
+): Preview | undefined {
+  const { preview_role_id: roleId, preview_user_id: userId } = row
+  const expiresAt = row.preview_expires_at
+  if ((roleId === null && userId === null) || expiresAt === null) return undefined
+  if (expiresAt.getTime() <= now.getTime()) return undefined
+  const startedAt = row.preview_started_at ?? now
+  if (roleId !== null) {
+    const orgUnitId = row.preview_org_unit_id ?? own.orgUnitId ?? null
+    return {
+      roleId,
+      userId: null,
+      orgUnitId,
+      startedAt,
+      expiresAt,
+      subject: { ...own, orgUnitId, roles: [roleId], groups: [], grants: [] },
+    }
+  }
+  const person = row.preview_subject === null ? undefined : subjectOfRow(row.preview_subject)
+  const subject: Subject =
+    person === undefined
+      ? { id: userId as string, companyId: own.companyId, roles: [], groups: [], grants: [] }
+      : (({ status, policyVersion: _p, subjectVersion: _s, ...rest }) =>
+          status === 'active' ? rest : { ...rest, roles: [], groups: [], grants: [] })(person)
+  return {
+    roleId: null,
+    userId,
+    orgUnitId: subject.orgUnitId ?? null,
+    startedAt,
+    expiresAt,
+    subject,
+  }
 }
 
 /** The actor behind a session token, its transaction ended (for callers outside HTTP). */
@@ -89,7 +144,9 @@ export function resolveSession(ctx: AnonymousCtx, token: string): Promise<Actor 
 /** Ends the caller's own session. */
 export async function logout(ctx: Ctx): Promise<void> {
   await inCompany(ctx, async (tx) => {
-    const { sessionId, companyId } = tx.actor
+    const { sessionId, companyId, preview } = tx.actor
+    // G4: a preview ends with its session
+    if (preview !== undefined) await endPreviewIn(tx, preview, 'logout')
     await revokeSessions(tx.db, companyId, { id: sessionId }, tx.now, 'logout')
     await recordAudit(tx, { action: 'auth.logout', targetType: 'session', targetId: sessionId })
   })

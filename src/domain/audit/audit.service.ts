@@ -62,6 +62,7 @@ export function recordAudit(
 ): Promise<AuditEvent> {
   return appendAudit(ctx.db, {
     ...change,
+    after: withPreview(ctx, change.action, change.after),
     companyId: ctx.actor.companyId,
     occurredAt: ctx.now,
     actorUserId: ctx.actor.userId,
@@ -70,6 +71,19 @@ export function recordAudit(
     requestId: ctx.meta.requestId,
     clientRequestId: ctx.meta.clientRequestId ?? null,
   })
+}
+
+/**
+ * G4: an event recorded inside a preview (an audited read, an export) is the caller's, and names
+ * the preview in `after.preview` (`role=<id>` or `user=<id>`); the preview's own events say it.
+ */
+function withPreview(ctx: TenantCtx, action: string, after: unknown): unknown {
+  const p = ctx.actor.preview
+  if (p === undefined || action.startsWith('preview.')) return after
+  if (after !== null && after !== undefined && (typeof after !== 'object' || Array.isArray(after)))
+    return after
+  const preview = p.roleId !== null ? `role=${p.roleId}` : `user=${p.userId ?? ''}`
+  return { ...(after ?? {}), preview }
 }
 
 /**

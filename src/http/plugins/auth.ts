@@ -23,6 +23,12 @@ declare module 'fastify' {
      * transaction only if it needs one (domain/context.ts resumeIn).
      */
     lazyTransaction?: boolean
+    /**
+     * G4: a state-changing method this route may take while the session has a preview open
+     * (ending it, logging out, or a question that changes nothing such as /authz/check); every
+     * other non-GET/HEAD request of a preview is refused with 403 `preview_read_only`.
+     */
+    inPreview?: boolean
   }
 }
 
@@ -116,6 +122,11 @@ export function installAuth(
     }
     admit(req)
   })
+  // G4: every response of a session with a preview open says so (errors included).
+  scope.addHook('onSend', async (req, reply) => {
+    const header = previewHeader(req.actor)
+    if (header !== undefined) reply.header(PREVIEW_HEADER, header)
+  })
   // The transaction ends with the request even when no work adopted it (a 400, a 403 above).
   const release = async (req: FastifyRequest) => {
     const tx = req.requestTx
@@ -144,6 +155,25 @@ function admit(req: FastifyRequest): void {
   if (actor.apiKeyId !== undefined && config.session === true) {
     throw new AppError('forbidden', 'API keys cannot use session and MFA routes')
   }
+  if (actor.preview !== undefined && !READ_METHODS.has(req.method) && config.inPreview !== true) {
+    throw new AppError(
+      'preview_read_only',
+      'a preview changes nothing: end it first (DELETE /api/v1/previews/current)',
+    )
+  }
+}
+
+/** What a preview may send besides `inPreview` routes (OPTIONS never reaches a route here). */
+const READ_METHODS = new Set(['GET', 'HEAD'])
+
+/** G4: the header marking every response of a session with a preview open. */
+export const PREVIEW_HEADER = 'tessera-preview'
+
+/** `role=<id>` or `user=<id>`, for a session with a preview open; undefined otherwise. */
+export function previewHeader(actor: Actor | null): string | undefined {
+  const preview = actor?.preview
+  if (preview === undefined) return undefined
+  return preview.roleId !== null ? `role=${preview.roleId}` : `user=${preview.userId ?? ''}`
 }
 
 /** The caller of a route in the authenticated scope (its gate has admitted them already). */

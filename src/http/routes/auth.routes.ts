@@ -92,7 +92,7 @@ export function sessionRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/auth/logout',
     {
-      config: { session: true, mfaEnrolment: true },
+      config: { session: true, mfaEnrolment: true, inPreview: true },
       schema: { summary: 'End my current session', tags, security, response: problems(401) },
     },
     async (req, reply) => {

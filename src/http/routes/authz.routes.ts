@@ -8,7 +8,7 @@ import {
   whoAmI,
   type Me,
 } from '../../domain/access/index.js'
-import { Id, problems, Timestamp } from '../api-schemas.js'
+import { Id, PreviewJson, problems, Timestamp } from '../api-schemas.js'
 import { policyRef } from '../policy-schemas.js'
 import type { App, RouteDeps } from '../types.js'
 
@@ -77,7 +77,20 @@ const DecisionJson = Type.Object({
 const ExplanationJson = Type.Object({
   ...DecisionJson.properties,
   action: Type.String(),
-  trace: Type.Array(Type.Object({ rule: RuleRef, effect: Type.String(), outcome: Type.String() })),
+  trace: Type.Array(
+    Type.Object({
+      rule: RuleRef,
+      effect: Type.String(),
+      outcome: Type.String(),
+      by: Type.Optional(
+        Type.Literal('previewer', {
+          description:
+            'G4: in a preview, a rule of the person previewing (their own decision bounds ' +
+            "the preview's); absent on the rules of the subject previewed",
+        }),
+      ),
+    }),
+  ),
 })
 
 /** GET /me (domain/access `Me`); fields added there pass through untyped until listed here. */
@@ -146,6 +159,11 @@ const MeJson = Type.Unsafe<Me>(
         }),
       ),
       policyVersion: Type.Union([Type.String(), Type.Number()]),
+      preview: Type.Union([PreviewJson, Type.Null()], {
+        description:
+          'G4: the preview the session has open (then roles, groups, grants and permissions ' +
+          "are the preview's, bounded by the caller's own), or null",
+      }),
     },
     { additionalProperties: true },
   ),
@@ -198,7 +216,7 @@ export function authzRoutes(app: App, deps: RouteDeps): void {
     '/authz/check',
     {
       // on a warm cache this route reads nothing but the company's counters (plugins/auth.ts)
-      config: { lazyTransaction: true },
+      config: { lazyTransaction: true, inPreview: true },
       schema: {
         summary: 'Decide one question, or a batch (`checks`); the subject defaults to the caller',
         description:
@@ -231,6 +249,8 @@ export function authzRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/authz/explain',
     {
+      // a question that changes nothing: answered in a preview too, for the subject previewed
+      config: { inPreview: true },
       schema: {
         summary: 'The same decision with every rule considered and why it matched or not',
         tags,

@@ -1,0 +1,11 @@
+export {
+  currentPreview,
+  endIn as endPreviewIn,
+  endPreview,
+  PREVIEW_DEFAULT_MINUTES,
+  PREVIEW_MAX_MINUTES,
+  previewView,
+  startPreview,
+  type PreviewInput,
+  type PreviewView,
+} from './previews.service.js'
