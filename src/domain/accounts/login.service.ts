@@ -3,7 +3,7 @@ import { withCompany } from '../../db/index.js'
 import type { Database } from '../database.js'
 import { AppError } from '../../errors.js'
 import { appendAudit } from '../audit/index.js'
-import { findCompany, findCompanyIdBySlug } from '../companies/index.js'
+import { companyById, companyIdBySlug } from '../companies/index.js'
 import type { AnonymousCtx } from '../context.js'
 import { findRolesByIds, listUserRoleIds } from '../roles/index.js'
 import { findUser } from '../users/index.js'
@@ -64,7 +64,7 @@ export async function login(
       retryAfter: ctx.limiter.windowMs / 1000,
     })
   }
-  const companyId = await findCompanyIdBySlug(ctx.db, input.company)
+  const companyId = await companyIdBySlug(ctx.db, input.company)
   if (companyId === undefined) {
     await verifyAgainstDummy(input.password)
     throw invalidCredentials()
@@ -136,7 +136,7 @@ async function attempt(
   if (cred.status !== 'active') {
     return fail(cred, `user_${cred.status}`, invalidCredentials())
   }
-  const company = await findCompany(trx, companyId)
+  const company = await companyById(trx, companyId)
   const at = { now, timeZone: company?.timeZone ?? 'UTC', ip: meta.ip }
   const refusal =
     loginRefusal(company?.settings['loginRestrictions'], at) ??

@@ -4,9 +4,8 @@ import { AppError } from '../../errors.js'
 import { appendAudit } from '../audit/index.js'
 import {
   assertTimeZone,
-  insertCompany,
-  listSlugsLike,
-  slugify,
+  createCompany,
+  freeCompanySlug,
   type Company,
 } from '../companies/index.js'
 import type { AnonymousCtx } from '../context.js'
@@ -39,7 +38,7 @@ export async function signup(ctx: AnonymousCtx, input: SignupInput): Promise<Sig
   assertTimeZone(timeZone)
   const passwordHash = await hashPassword(input.password)
   for (let attempt = 0; ; attempt++) {
-    const slug = await freeSlug(ctx, slugify(input.companyName))
+    const slug = await freeCompanySlug(ctx.db, input.companyName)
     try {
       return await createCompanyWithAdmin(ctx, { ...input, slug, timeZone, passwordHash })
     } catch (error) {
@@ -50,14 +49,6 @@ export async function signup(ctx: AnonymousCtx, input: SignupInput): Promise<Sig
   }
 }
 
-async function freeSlug(ctx: AnonymousCtx, base: string): Promise<string> {
-  const taken = new Set(await listSlugsLike(ctx.db, base))
-  for (let n = 1; ; n++) {
-    const candidate = n === 1 ? base : `${base}-${n}`
-    if (!taken.has(candidate)) return candidate
-  }
-}
-
 async function createCompanyWithAdmin(
   ctx: AnonymousCtx,
   input: SignupInput & { slug: string; timeZone: string; passwordHash: string },
@@ -65,7 +56,7 @@ async function createCompanyWithAdmin(
   const companyId = randomUUID()
   return withCompany(ctx.db, companyId, async (trx) => {
     const { now, meta } = ctx
-    const company: Company = await insertCompany(
+    const company: Company = await createCompany(
       trx,
       { id: companyId, slug: input.slug, name: input.companyName, timeZone: input.timeZone },
       now,
