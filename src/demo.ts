@@ -11,7 +11,7 @@ import { createOrgUnit } from './domain/org-units/index.js'
 import { createProject, setProjectMember } from './domain/projects/index.js'
 import { assignRole, createGroup, setUserGroups } from './domain/roles/index.js'
 import { addTicketWatcher, createTicket, transitionTicket } from './domain/tickets/index.js'
-import { insertUser } from './domain/users/index.js'
+import { addUser } from './domain/users/index.js'
 
 export const demoPassword = 'Demo-Password-2026'
 const demoCompany = 'Demo Contact Center'
@@ -221,7 +221,7 @@ export async function seedDemo(
       )
     }
     for (const person of people) {
-      const user = await insertUser(
+      const user = await addUser(
         trx,
         company.id,
         {

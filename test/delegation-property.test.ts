@@ -25,7 +25,7 @@ import {
   updateRole,
 } from '../src/domain/roles/index.js'
 import { addProjectMember } from '../src/domain/projects/projects.repo.js'
-import { insertUser } from '../src/domain/users/index.js'
+import { addUser } from '../src/domain/users/index.js'
 import { AppError } from '../src/errors.js'
 import { createTestDb, destroyTestDb } from './helpers.js'
 import { strongPassword } from './test-app.js'
@@ -259,7 +259,7 @@ async function build(setup: Value<typeof setupArb>): Promise<World> {
   const people = await withCompany(db, companyId, async (trx) => {
     const ids: string[] = []
     for (const [i, p] of setup.people.entries()) {
-      const user = await insertUser(
+      const user = await addUser(
         trx,
         companyId,
         {

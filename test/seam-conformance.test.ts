@@ -54,7 +54,7 @@ import {
   qaEvaluationResource,
 } from '../src/domain/qa/index.js'
 import { numberPoolRecords, numberPoolResource } from '../src/domain/number-pools/index.js'
-import { insertUser, userRecords, userResource, type UserLevel } from '../src/domain/users/index.js'
+import { addUser, userRecords, userResource, type UserLevel } from '../src/domain/users/index.js'
 import { AppError } from '../src/errors.js'
 import { createTestDb, destroyTestDb } from './helpers.js'
 
@@ -121,7 +121,7 @@ async function seed(
   const users: string[] = []
   for (const [i, p] of people.entries()) {
     const user = await withCompany(db, co.companyId, (trx) =>
-      insertUser(
+      addUser(
         trx,
         co.companyId,
         {

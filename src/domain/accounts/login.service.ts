@@ -6,7 +6,7 @@ import { appendAudit } from '../audit/index.js'
 import { companyById, companyIdBySlug } from '../companies/index.js'
 import type { AnonymousCtx } from '../context.js'
 import { findRolesByIds, listUserRoleIds } from '../roles/index.js'
-import { findUser } from '../users/index.js'
+import { userById } from '../users/index.js'
 import type { AuthResult } from './accounts.js'
 import {
   findCredentialsByEmail,
@@ -176,7 +176,7 @@ async function attempt(
     ...secondFactor,
   })
   const session = await openSession(trx, { companyId, userId: cred.userId, now, meta })
-  const user = await findUser(trx, companyId, cred.userId)
+  const user = await userById(trx, companyId, cred.userId)
   if (user === undefined) throw new AppError('internal', 'user vanished during login')
   const via = secondFactor.recoveryCodeHashes
     ? 'recovery_code'

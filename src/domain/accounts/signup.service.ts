@@ -10,7 +10,7 @@ import {
 } from '../companies/index.js'
 import type { AnonymousCtx } from '../context.js'
 import { assignRole, seedBuiltinRoles, seedPresets } from '../roles/index.js'
-import { insertUser } from '../users/index.js'
+import { addUser } from '../users/index.js'
 import type { SignupResult } from './accounts.js'
 import { openSession } from './open-session.js'
 import { hashPassword, passwordProblems } from './password.js'
@@ -63,7 +63,7 @@ async function createCompanyWithAdmin(
     )
     const roles = await seedBuiltinRoles(trx, companyId, now)
     await seedPresets(trx, companyId, now)
-    const user = await insertUser(
+    const user = await addUser(
       trx,
       companyId,
       { email: input.email, name: input.name, passwordHash: input.passwordHash, level: 'admin' },

@@ -4,7 +4,7 @@ import { createTestDb, destroyTestDb } from '../../../test/helpers.js'
 import { withCompany } from '../../db/index.js'
 import type { Database } from '../database.js'
 import { createCompany } from '../companies/index.js'
-import { insertUser } from '../users/index.js'
+import { addUser } from '../users/index.js'
 import * as roles from './roles.repo.js'
 
 let db: Kysely<Database>
@@ -21,7 +21,7 @@ beforeAll(async () => {
   }
   userId = (
     await inA((trx) =>
-      insertUser(trx, 'co-a', { email: 'u@a.test', name: 'U', passwordHash: 'x' }, now),
+      addUser(trx, 'co-a', { email: 'u@a.test', name: 'U', passwordHash: 'x' }, now),
     )
   ).id
 })
