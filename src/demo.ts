@@ -9,7 +9,7 @@ import { createCustomer } from './domain/customers/index.js'
 import { addPoolNumber, createNumberPool } from './domain/number-pools/index.js'
 import { createOrgUnit } from './domain/org-units/index.js'
 import { createProject, setProjectMember } from './domain/projects/index.js'
-import { assignRole, createGroup, setUserGroups } from './domain/roles/index.js'
+import { assignRoleUnchecked, createGroup, setUserGroups } from './domain/roles/index.js'
 import { addTicketWatcher, createTicket, transitionTicket } from './domain/tickets/index.js'
 import { addUser } from './domain/users/index.js'
 
@@ -235,7 +235,7 @@ export async function seedDemo(
         now,
       )
       ids.set(person.email, user.id)
-      for (const roleId of rolesOf(person)) await assignRole(trx, company.id, user.id, roleId, now)
+      for (const roleId of rolesOf(person)) await assignRoleUnchecked(trx, company.id, user.id, roleId, now)
     }
   })
   const projects = new Map<string, string>()

@@ -15,8 +15,8 @@ import type { Ctx } from '../src/domain/context.js'
 import { createOrgUnit } from '../src/domain/org-units/index.js'
 import { createProject, deleteProject, setProjectMember } from '../src/domain/projects/index.js'
 import {
-  addUserToGroup,
-  assignRole,
+  addToGroupUnchecked,
+  assignRoleUnchecked,
   createGroup,
   createRole,
   setUserGroups,
@@ -272,9 +272,9 @@ async function build(setup: Value<typeof setupArb>): Promise<World> {
         now,
       )
       ids.push(user.id)
-      if (i === 0) await assignRole(trx, companyId, user.id, stewardRole, now)
-      for (const r of p.roles) await assignRole(trx, companyId, user.id, roles[r]!, now)
-      for (const g of p.groups) await addUserToGroup(trx, companyId, user.id, groups[g]!, now)
+      if (i === 0) await assignRoleUnchecked(trx, companyId, user.id, stewardRole, now)
+      for (const r of p.roles) await assignRoleUnchecked(trx, companyId, user.id, roles[r]!, now)
+      for (const g of p.groups) await addToGroupUnchecked(trx, companyId, user.id, groups[g]!, now)
       for (const x of p.projects) await addProjectMember(trx, companyId, projects[x]!, user.id, now)
     }
     return ids

@@ -36,7 +36,7 @@ import { createOrgUnit, orgUnitResource, type OrgUnit } from '../src/domain/org-
 import { orgUnitRecords } from '../src/domain/org-units/org-units.service.js'
 import { createProject, projectResource, setProjectMember } from '../src/domain/projects/index.js'
 import { projectRecords } from '../src/domain/projects/projects.service.js'
-import { assignRole, createRole, getRole, updateRole } from '../src/domain/roles/index.js'
+import { assignRoleUnchecked, createRole, getRole, updateRole } from '../src/domain/roles/index.js'
 import {
   createTicket,
   ticketRecords,
@@ -610,7 +610,7 @@ await seedPools(b, [['Team one numbers', null, 't1', null]])
 // The role under test: every seeded person of A holds it (and nothing else); each run rewrites it.
 const conformanceRole = (await createRole(a.admin(), { name: 'Conformance', grants: [] })).id
 await withCompany(db, a.companyId, async (trx) => {
-  for (const id of a.users) await assignRole(trx, a.companyId, id, conformanceRole, now)
+  for (const id of a.users) await assignRoleUnchecked(trx, a.companyId, id, conformanceRole, now)
 })
 
 type Table =

@@ -7,7 +7,7 @@ import { loadConfig } from '../src/config.js'
 import { withCompany } from '../src/db/index.js'
 import type { Database } from '../src/domain/database.js'
 import { createSignupLimiter, hashPassword } from '../src/domain/accounts/index.js'
-import { findBuiltinRole, assignRole } from '../src/domain/roles/index.js'
+import { assignRoleUnchecked, builtinRoleId } from '../src/domain/roles/index.js'
 import { addUser } from '../src/domain/users/index.js'
 import { buildApp, type AppDeps } from '../src/http/app.js'
 import { createTestDb, destroyTestDb } from './helpers.js'
@@ -118,9 +118,9 @@ export async function addUser(
       now,
     )
     if (user.role !== undefined) {
-      const role = await findBuiltinRole(trx, companyId, user.role)
-      if (role === undefined) throw new Error(`no built-in role ${user.role}`)
-      await assignRole(trx, companyId, created.id, role.id, now)
+      const roleId = await builtinRoleId(trx, companyId, user.role)
+      if (roleId === undefined) throw new Error(`no built-in role ${user.role}`)
+      await assignRoleUnchecked(trx, companyId, created.id, roleId, now)
     }
     return created.id
   })

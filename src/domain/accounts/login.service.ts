@@ -5,7 +5,7 @@ import { AppError } from '../../errors.js'
 import { appendAudit } from '../audit/index.js'
 import { companyById, companyIdBySlug } from '../companies/index.js'
 import type { AnonymousCtx } from '../context.js'
-import { findRolesByIds, listUserRoleIds } from '../roles/index.js'
+import { userRequiresMfa } from '../roles/index.js'
 import { userById } from '../users/index.js'
 import type { AuthResult } from './accounts.js'
 import {
@@ -165,9 +165,7 @@ async function attempt(
       )
     }
   } else {
-    const roleIds = await listUserRoleIds(trx, companyId, cred.userId)
-    const roles = await findRolesByIds(trx, companyId, roleIds)
-    mfaEnrolmentRequired = roles.some((r) => r.mfaRequired)
+    mfaEnrolmentRequired = await userRequiresMfa(trx, companyId, cred.userId)
   }
 
   await updateCredentials(trx, ctx.secrets, companyId, cred.userId, {

@@ -27,7 +27,7 @@ import {
   assertCanChangeStanding,
   assertCanRevokeGrants,
   dropUserGroups,
-  listRoleUserIds,
+  roleHolderIds,
   rolesByIds,
 } from '../roles/index.js'
 import { handOverTickets } from '../tickets/index.js'
@@ -228,7 +228,7 @@ export async function forceOfflineGroup(
     let on: { targetType: string; targetId: string }
     if ('roleId' in target) {
       await rolesByIds(tx, [target.roleId], 'body/roleId')
-      ids = await listRoleUserIds(tx.db, companyId, target.roleId)
+      ids = await roleHolderIds(tx, target.roleId)
       on = { targetType: 'role', targetId: target.roleId }
     } else {
       await visibleOrgUnit(tx, target.orgUnitId, 'body/orgUnitId')

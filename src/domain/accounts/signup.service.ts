@@ -9,7 +9,7 @@ import {
   type Company,
 } from '../companies/index.js'
 import type { AnonymousCtx } from '../context.js'
-import { assignRole, seedBuiltinRoles, seedPresets } from '../roles/index.js'
+import { assignRoleUnchecked, setUpCompanyRoles } from '../roles/index.js'
 import { addUser } from '../users/index.js'
 import type { SignupResult } from './accounts.js'
 import { openSession } from './open-session.js'
@@ -61,15 +61,14 @@ async function createCompanyWithAdmin(
       { id: companyId, slug: input.slug, name: input.companyName, timeZone: input.timeZone },
       now,
     )
-    const roles = await seedBuiltinRoles(trx, companyId, now)
-    await seedPresets(trx, companyId, now)
+    const roles = await setUpCompanyRoles(trx, companyId, now)
     const user = await addUser(
       trx,
       companyId,
       { email: input.email, name: input.name, passwordHash: input.passwordHash, level: 'admin' },
       now,
     )
-    await assignRole(trx, companyId, user.id, roles.Admin, now)
+    await assignRoleUnchecked(trx, companyId, user.id, roles.Admin, now)
     const session = await openSession(trx, { companyId, userId: user.id, now, meta })
     const audit = (action: string, targetType: string, targetId: string, after: unknown) =>
       appendAudit(trx, {
