@@ -13,7 +13,12 @@ import { loadPolicy, loadSubject, PolicyCache } from '../src/domain/access/index
 import { signup, updateUserAccount } from '../src/domain/accounts/index.js'
 import type { Ctx } from '../src/domain/context.js'
 import { createOrgUnit } from '../src/domain/org-units/index.js'
-import { createProject, deleteProject, setProjectMember } from '../src/domain/projects/index.js'
+import {
+  addProjectMemberUnchecked,
+  createProject,
+  deleteProject,
+  setProjectMember,
+} from '../src/domain/projects/index.js'
 import {
   addToGroupUnchecked,
   assignRoleUnchecked,
@@ -24,7 +29,6 @@ import {
   updateGroup,
   updateRole,
 } from '../src/domain/roles/index.js'
-import { addProjectMember } from '../src/domain/projects/projects.repo.js'
 import { addUser } from '../src/domain/users/index.js'
 import { AppError } from '../src/errors.js'
 import { createTestDb, destroyTestDb } from './helpers.js'
@@ -275,7 +279,7 @@ async function build(setup: Value<typeof setupArb>): Promise<World> {
       if (i === 0) await assignRoleUnchecked(trx, companyId, user.id, stewardRole, now)
       for (const r of p.roles) await assignRoleUnchecked(trx, companyId, user.id, roles[r]!, now)
       for (const g of p.groups) await addToGroupUnchecked(trx, companyId, user.id, groups[g]!, now)
-      for (const x of p.projects) await addProjectMember(trx, companyId, projects[x]!, user.id, now)
+      for (const x of p.projects) await addProjectMemberUnchecked(trx, companyId, projects[x]!, user.id, now)
     }
     return ids
   })
