@@ -235,7 +235,8 @@ export async function seedDemo(
         now,
       )
       ids.set(person.email, user.id)
-      for (const roleId of rolesOf(person)) await assignRoleUnchecked(trx, company.id, user.id, roleId, now)
+      for (const roleId of rolesOf(person))
+        await assignRoleUnchecked(trx, company.id, user.id, roleId, now)
     }
   })
   const projects = new Map<string, string>()

@@ -279,7 +279,8 @@ async function build(setup: Value<typeof setupArb>): Promise<World> {
       if (i === 0) await assignRoleUnchecked(trx, companyId, user.id, stewardRole, now)
       for (const r of p.roles) await assignRoleUnchecked(trx, companyId, user.id, roles[r]!, now)
       for (const g of p.groups) await addToGroupUnchecked(trx, companyId, user.id, groups[g]!, now)
-      for (const x of p.projects) await addProjectMemberUnchecked(trx, companyId, projects[x]!, user.id, now)
+      for (const x of p.projects)
+        await addProjectMemberUnchecked(trx, companyId, projects[x]!, user.id, now)
     }
     return ids
   })

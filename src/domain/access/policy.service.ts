@@ -9,12 +9,7 @@ import * as repo from './policy.repo.js'
 
 type Db = Kysely<Database>
 
-export type {
-  LoadedSubject,
-  StoredDefinition,
-  SubjectRow,
-  Versions,
-} from './policy.repo.js'
+export type { LoadedSubject, StoredDefinition, SubjectRow, Versions } from './policy.repo.js'
 
 /** A company's whole setup (org units, roles, groups, restrictions), as the engine takes it. */
 export function loadPolicy(db: Db, companyId: string): Promise<Policy> {

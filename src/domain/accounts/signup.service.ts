@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { withCompany } from '../../db/index.js'
 import { AppError } from '../../errors.js'
 import { appendAudit } from '../audit/index.js'
-import {
-  assertTimeZone,
-  createCompany,
-  freeCompanySlug,
-  type Company,
-} from '../companies/index.js'
+import { assertTimeZone, createCompany, freeCompanySlug, type Company } from '../companies/index.js'
 import type { AnonymousCtx } from '../context.js'
 import { assignRoleUnchecked, setUpCompanyRoles } from '../roles/index.js'
 import { addUser } from '../users/index.js'

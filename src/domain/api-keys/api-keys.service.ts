@@ -8,12 +8,7 @@ import {
 } from '../../authz/index.js'
 import type { Database } from '../database.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
-import {
-  authorize,
-  loadPolicy,
-  loadSubject,
-  subjectOf,
-} from '../access/index.js'
+import { authorize, loadPolicy, loadSubject, subjectOf } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import {
   inCompany,

@@ -3,7 +3,13 @@ import { roleKinds } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import type { TenantCtx } from '../context.js'
 import type { Database } from '../database.js'
-import { builtinRoleNames, type BuiltinRoleName, type GrantRecord, type PermissionGroupRecord, type RoleRecord } from './roles.js'
+import {
+  builtinRoleNames,
+  type BuiltinRoleName,
+  type GrantRecord,
+  type PermissionGroupRecord,
+  type RoleRecord,
+} from './roles.js'
 import * as repo from './roles.repo.js'
 import { roleView, type RoleView } from './roles.service.js'
 
@@ -96,12 +102,17 @@ export async function storeGrant(
   grant: repo.NewGrant,
   now: Date,
 ): Promise<GrantRecord> {
-  if (grant.validUntil <= grant.validFrom) throw invalid('body/validUntil', 'must be after validFrom')
+  if (grant.validUntil <= grant.validFrom)
+    throw invalid('body/validUntil', 'must be after validFrom')
   return repo.insertGrant(db, companyId, grant, now)
 }
 
 /** A role of company `companyId` as the API shows it (grants in force), with no decision. */
-export async function roleById(db: Db, companyId: string, id: string): Promise<RoleView | undefined> {
+export async function roleById(
+  db: Db,
+  companyId: string,
+  id: string,
+): Promise<RoleView | undefined> {
   const role = await repo.findRole(db, companyId, id)
   return role && roleView(role)
 }

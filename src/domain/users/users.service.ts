@@ -18,7 +18,14 @@ import type { Database } from '../database.js'
 import { existingOrgUnit, visibleOrgUnit } from '../org-units/index.js'
 import type { Page, PageRequest } from '../page.js'
 import { defineResource } from '../seam/index.js'
-import { userLevels, userStatuses, type NewUser, type User, type UserPatch, type UserStatus } from './users.js'
+import {
+  userLevels,
+  userStatuses,
+  type NewUser,
+  type User,
+  type UserPatch,
+  type UserStatus,
+} from './users.js'
 import {
   findUser,
   insertUser,
