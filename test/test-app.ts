@@ -8,7 +8,7 @@ import { withCompany } from '../src/db/index.js'
 import type { Database } from '../src/domain/database.js'
 import { createSignupLimiter, hashPassword } from '../src/domain/accounts/index.js'
 import { assignRoleUnchecked, builtinRoleId } from '../src/domain/roles/index.js'
-import { addUser } from '../src/domain/users/index.js'
+import { addUser as addUserRecord } from '../src/domain/users/index.js'
 import { buildApp, type AppDeps } from '../src/http/app.js'
 import { createTestDb, destroyTestDb } from './helpers.js'
 
@@ -111,7 +111,7 @@ export async function addUser(
   const passwordHash = await hashPassword(user.password ?? strongPassword)
   return withCompany(db, companyId, async (trx) => {
     const now = new Date('2026-11-23T09:00:00.000Z')
-    const created = await addUser(
+    const created = await addUserRecord(
       trx,
       companyId,
       { email: user.email, name: 'U', passwordHash },
