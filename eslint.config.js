@@ -9,6 +9,15 @@ const projectImportsOutsideAuthz = [
   '../main.js',
 ]
 
+// docs/resources.md: a module's repository (`src/domain/<m>/<m>.repo.ts`) is private to it. Only
+// a file in the same folder may import it (`./x.repo.js`); anything else (another module,
+// domain/context.ts, the CLI, tests, benches) calls the module's services through its index.ts.
+// test/private-repos.test.ts also refuses an index.ts that re-exports from its repository.
+const privateRepos = {
+  regex: '^(?!\\./[^/]+\\.repo(\\.[jt]s)?$).*\\.repo(\\.[jt]s)?$',
+  message: "A repository is private to its module: call the module's service through its index.ts.",
+}
+
 export default tseslint.config(
   { ignores: ['node_modules', 'data', 'dist', 'coverage', 'web/dist', 'web/src/api/schema.d.ts'] },
   ...tseslint.configs.recommended,
@@ -107,9 +116,16 @@ export default tseslint.config(
               regex: 'authz/(?!index\\.js$|conformance\\.case\\.js$).+',
               message: "Import from 'authz/index.js'.",
             },
+            privateRepos,
           ],
         },
       ],
     },
+  },
+  {
+    // Outside src/ (tests, benches, scripts): repositories are private there too.
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    ignores: ['src/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [privateRepos] }] },
   },
 )

@@ -10,7 +10,7 @@ import { loadConfig, type Config } from './config.js'
 import { createDb, migrateToLatest } from './db/index.js'
 import { signup } from './domain/accounts/index.js'
 import { createAuditSigner, verifyAuditChain } from './domain/audit/index.js'
-import { findCompanyIdBySlug } from './domain/companies/index.js'
+import { companyIdBySlug } from './domain/companies/index.js'
 import { seedScale } from './scale.js'
 import { loadSecretKey } from './secret-key.js'
 import { serve } from './serve.js'
@@ -43,7 +43,7 @@ async function withDb<T>(config: Config, fn: (db: Kysely<Database>) => Promise<T
  * through the same services, rules and audit as over HTTP, attributed to that person.
  */
 async function companyAdminCtx(db: Kysely<Database>, slug: string): Promise<Ctx | undefined> {
-  const companyId = await findCompanyIdBySlug(db, slug)
+  const companyId = await companyIdBySlug(db, slug)
   if (companyId === undefined) return undefined
   const admin = await db
     .selectFrom('user_roles as ur')
@@ -134,7 +134,7 @@ async function run(argv: string[]): Promise<number> {
       }
       const signer = createAuditSigner(await loadSecretKey(config))
       const result = await withDb(config, async (db) => {
-        const companyId = await findCompanyIdBySlug(db, slug)
+        const companyId = await companyIdBySlug(db, slug)
         return companyId === undefined ? undefined : verifyAuditChain(db, companyId, signer)
       })
       if (result === undefined) {

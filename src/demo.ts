@@ -9,9 +9,9 @@ import { createCustomer } from './domain/customers/index.js'
 import { addPoolNumber, createNumberPool } from './domain/number-pools/index.js'
 import { createOrgUnit } from './domain/org-units/index.js'
 import { createProject, setProjectMember } from './domain/projects/index.js'
-import { assignRole, createGroup, setUserGroups } from './domain/roles/index.js'
+import { assignRoleUnchecked, createGroup, setUserGroups } from './domain/roles/index.js'
 import { addTicketWatcher, createTicket, transitionTicket } from './domain/tickets/index.js'
-import { insertUser } from './domain/users/index.js'
+import { addUser } from './domain/users/index.js'
 
 export const demoPassword = 'Demo-Password-2026'
 const demoCompany = 'Demo Contact Center'
@@ -221,7 +221,7 @@ export async function seedDemo(
       )
     }
     for (const person of people) {
-      const user = await insertUser(
+      const user = await addUser(
         trx,
         company.id,
         {
@@ -235,7 +235,8 @@ export async function seedDemo(
         now,
       )
       ids.set(person.email, user.id)
-      for (const roleId of rolesOf(person)) await assignRole(trx, company.id, user.id, roleId, now)
+      for (const roleId of rolesOf(person))
+        await assignRoleUnchecked(trx, company.id, user.id, roleId, now)
     }
   })
   const projects = new Map<string, string>()

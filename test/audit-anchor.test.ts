@@ -3,8 +3,12 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { withCompany } from '../src/db/index.js'
 import { hashAuditEvent } from '../src/domain/audit/audit-hash.js'
-import { auditRowToEvent } from '../src/domain/audit/audit.repo.js'
-import { appendAudit, createAuditSigner, verifyAuditChain } from '../src/domain/audit/index.js'
+import {
+  appendAudit,
+  auditEventAt,
+  createAuditSigner,
+  verifyAuditChain,
+} from '../src/domain/audit/index.js'
 import { bearer, createTestApp, signUp, testSecretKey } from './test-app.js'
 
 // S14: the chain head is anchored by signed checkpoints the database alone cannot forge.
@@ -81,13 +85,9 @@ describe('S14: signed audit checkpoints', () => {
     const c = (await get('/api/v1/audit/checkpoint', co.token)).json()
     // Rewrite the checkpointed event: a new payload and a hash recomputed from it, as someone
     // with the database but not the server key would.
-    const row = await db
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('company_id', '=', co.companyId)
-      .where('seq', '=', c.seq)
-      .executeTakeFirstOrThrow()
-    const forged = { ...auditRowToEvent(row), after: { forged: true } }
+    const stored = await auditEventAt(db, co.companyId, c.seq)
+    if (stored === undefined) throw new Error(`no event ${c.seq}`)
+    const forged = { ...stored, after: { forged: true } }
     await sql`update audit_events set after = '{"forged":true}', hash = ${hashAuditEvent(forged)}
               where company_id = ${co.companyId} and seq = ${c.seq}`.execute(db)
     expect(await verifyAuditChain(db, co.companyId, signer)).toMatchObject({

@@ -13,10 +13,15 @@ import { loadPolicy, loadSubject, PolicyCache } from '../src/domain/access/index
 import { signup, updateUserAccount } from '../src/domain/accounts/index.js'
 import type { Ctx } from '../src/domain/context.js'
 import { createOrgUnit } from '../src/domain/org-units/index.js'
-import { createProject, deleteProject, setProjectMember } from '../src/domain/projects/index.js'
 import {
-  addUserToGroup,
-  assignRole,
+  addProjectMemberUnchecked,
+  createProject,
+  deleteProject,
+  setProjectMember,
+} from '../src/domain/projects/index.js'
+import {
+  addToGroupUnchecked,
+  assignRoleUnchecked,
   createGroup,
   createRole,
   setUserGroups,
@@ -24,8 +29,7 @@ import {
   updateGroup,
   updateRole,
 } from '../src/domain/roles/index.js'
-import { addProjectMember } from '../src/domain/projects/projects.repo.js'
-import { insertUser } from '../src/domain/users/index.js'
+import { addUser } from '../src/domain/users/index.js'
 import { AppError } from '../src/errors.js'
 import { createTestDb, destroyTestDb } from './helpers.js'
 import { strongPassword } from './test-app.js'
@@ -259,7 +263,7 @@ async function build(setup: Value<typeof setupArb>): Promise<World> {
   const people = await withCompany(db, companyId, async (trx) => {
     const ids: string[] = []
     for (const [i, p] of setup.people.entries()) {
-      const user = await insertUser(
+      const user = await addUser(
         trx,
         companyId,
         {
@@ -272,10 +276,11 @@ async function build(setup: Value<typeof setupArb>): Promise<World> {
         now,
       )
       ids.push(user.id)
-      if (i === 0) await assignRole(trx, companyId, user.id, stewardRole, now)
-      for (const r of p.roles) await assignRole(trx, companyId, user.id, roles[r]!, now)
-      for (const g of p.groups) await addUserToGroup(trx, companyId, user.id, groups[g]!, now)
-      for (const x of p.projects) await addProjectMember(trx, companyId, projects[x]!, user.id, now)
+      if (i === 0) await assignRoleUnchecked(trx, companyId, user.id, stewardRole, now)
+      for (const r of p.roles) await assignRoleUnchecked(trx, companyId, user.id, roles[r]!, now)
+      for (const g of p.groups) await addToGroupUnchecked(trx, companyId, user.id, groups[g]!, now)
+      for (const x of p.projects)
+        await addProjectMemberUnchecked(trx, companyId, projects[x]!, user.id, now)
     }
     return ids
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { withCompany } from '../src/db/index.js'
-import { insertGrant } from '../src/domain/roles/index.js'
+import { storeGrant } from '../src/domain/roles/index.js'
 import { caller } from './fixtures.js'
 import { createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
 
@@ -481,7 +481,7 @@ describe('S7: every removal is a checked revocation', () => {
     const granted = await person('rm-tt@a.test', team1, [])
     const now = clock.now()
     const grant = await withCompany(db, a.companyId, (trx) =>
-      insertGrant(
+      storeGrant(
         trx,
         a.companyId,
         {

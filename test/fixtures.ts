@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely'
 import { withCompany } from '../src/db/index.js'
 import type { Database } from '../src/domain/database.js'
 import { bumpPolicyVersion } from '../src/domain/access/index.js'
-import { assignRole, insertRole } from '../src/domain/roles/index.js'
+import { assignRoleUnchecked, storeRole } from '../src/domain/roles/index.js'
 import { bearer, logIn, strongPassword, type SignedUp } from './test-app.js'
 
 // Helpers for the administration scenarios (users, org units, projects, API keys, G10).
@@ -22,7 +22,7 @@ export async function addRole(
   options: { mfaRequired?: boolean } = {},
 ): Promise<string> {
   return withCompany(db, companyId, async (trx) => {
-    const role = await insertRole(
+    const role = await storeRole(
       trx,
       companyId,
       { name, kind: 'custom', definition, mfaRequired: options.mfaRequired ?? false },
@@ -39,7 +39,7 @@ export async function giveRole(
   userId: string,
   roleId: string,
 ) {
-  await withCompany(db, companyId, (trx) => assignRole(trx, companyId, userId, roleId, at))
+  await withCompany(db, companyId, (trx) => assignRoleUnchecked(trx, companyId, userId, roleId, at))
 }
 
 /** The id of a company's built-in role, read as the superuser. */

@@ -3,7 +3,7 @@ import { parse, stringify } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { withCompany } from '../src/db/index.js'
 import { bumpPolicyVersion } from '../src/domain/access/index.js'
-import { assignRole, insertRole } from '../src/domain/roles/index.js'
+import { assignRoleUnchecked, storeRole } from '../src/domain/roles/index.js'
 import { policyJsonSchema } from '../src/http/policy-schemas.js'
 import {
   addUser,
@@ -42,13 +42,13 @@ async function tokenOf(co: SignedUp, email: string) {
 async function userWithRole(co: SignedUp, email: string, grants: unknown[]) {
   const userId = await addUser(db, co.companyId, { email })
   await withCompany(db, co.companyId, async (trx) => {
-    const role = await insertRole(
+    const role = await storeRole(
       trx,
       co.companyId,
       { name: `role of ${email}`, kind: 'custom', definition: { grants } },
       new Date(),
     )
-    await assignRole(trx, co.companyId, userId, role.id, new Date())
+    await assignRoleUnchecked(trx, co.companyId, userId, role.id, new Date())
     await bumpPolicyVersion(trx, co.companyId)
   })
   return { userId, token: await tokenOf(co, email) }
@@ -86,7 +86,7 @@ expect(desk.statusCode, desk.body).toBe(201)
 // a holder of Night shift, whose permissions an edit of it changes
 const holder = await addUser(db, a.companyId, { email: 'night@a.test' })
 await withCompany(db, a.companyId, async (trx) => {
-  await assignRole(trx, a.companyId, holder, night.json().id, new Date())
+  await assignRoleUnchecked(trx, a.companyId, holder, night.json().id, new Date())
   await bumpPolicyVersion(trx, a.companyId)
 })
 

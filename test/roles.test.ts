@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { withCompany } from '../src/db/index.js'
 import { bumpPolicyVersion } from '../src/domain/access/index.js'
-import { assignRole, insertRole } from '../src/domain/roles/index.js'
+import { assignRoleUnchecked, storeRole } from '../src/domain/roles/index.js'
 import {
   addUser,
   bearer,
@@ -46,13 +46,13 @@ async function rolesOf(co: SignedUp) {
 async function userWithRole(co: SignedUp, email: string, grants: unknown[], name = email) {
   const userId = await addUser(db, co.companyId, { email })
   await withCompany(db, co.companyId, async (trx) => {
-    const role = await insertRole(
+    const role = await storeRole(
       trx,
       co.companyId,
       { name, kind: 'custom', definition: { grants } },
       new Date(),
     )
-    await assignRole(trx, co.companyId, userId, role.id, new Date())
+    await assignRoleUnchecked(trx, co.companyId, userId, role.id, new Date())
     // as the roles service does: a cached compiled policy without the role must not be used
     await bumpPolicyVersion(trx, co.companyId)
   })

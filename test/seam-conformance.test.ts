@@ -37,7 +37,7 @@ import { createOrgUnit, orgUnitResource, type OrgUnit } from '../src/domain/org-
 import { orgUnitRecords } from '../src/domain/org-units/org-units.service.js'
 import { createProject, projectResource, setProjectMember } from '../src/domain/projects/index.js'
 import { projectRecords } from '../src/domain/projects/projects.service.js'
-import { assignRole, createRole, getRole, updateRole } from '../src/domain/roles/index.js'
+import { assignRoleUnchecked, createRole, getRole, updateRole } from '../src/domain/roles/index.js'
 import {
   createTicket,
   ticketRecords,
@@ -56,7 +56,7 @@ import {
 } from '../src/domain/qa/index.js'
 import { numberPoolRecords, numberPoolResource } from '../src/domain/number-pools/index.js'
 import { scriptRecords, scriptResource } from '../src/domain/scripts/index.js'
-import { insertUser, userRecords, userResource, type UserLevel } from '../src/domain/users/index.js'
+import { addUser, userRecords, userResource, type UserLevel } from '../src/domain/users/index.js'
 import { AppError } from '../src/errors.js'
 import { createTestDb, destroyTestDb } from './helpers.js'
 
@@ -123,7 +123,7 @@ async function seed(
   const users: string[] = []
   for (const [i, p] of people.entries()) {
     const user = await withCompany(db, co.companyId, (trx) =>
-      insertUser(
+      addUser(
         trx,
         co.companyId,
         {
@@ -661,7 +661,7 @@ await seedScripts(b, [['Greeting', 'Hello from B', 0, 'Apollo', 'published']])
 // The role under test: every seeded person of A holds it (and nothing else); each run rewrites it.
 const conformanceRole = (await createRole(a.admin(), { name: 'Conformance', grants: [] })).id
 await withCompany(db, a.companyId, async (trx) => {
-  for (const id of a.users) await assignRole(trx, a.companyId, id, conformanceRole, now)
+  for (const id of a.users) await assignRoleUnchecked(trx, a.companyId, id, conformanceRole, now)
 })
 
 type Table =

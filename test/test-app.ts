@@ -7,8 +7,8 @@ import { loadConfig } from '../src/config.js'
 import { withCompany } from '../src/db/index.js'
 import type { Database } from '../src/domain/database.js'
 import { createSignupLimiter, hashPassword } from '../src/domain/accounts/index.js'
-import { findBuiltinRole, assignRole } from '../src/domain/roles/index.js'
-import { insertUser } from '../src/domain/users/index.js'
+import { assignRoleUnchecked, builtinRoleId } from '../src/domain/roles/index.js'
+import { addUser as addUserRecord } from '../src/domain/users/index.js'
 import { buildApp, type AppDeps } from '../src/http/app.js'
 import { createTestDb, destroyTestDb } from './helpers.js'
 
@@ -111,16 +111,16 @@ export async function addUser(
   const passwordHash = await hashPassword(user.password ?? strongPassword)
   return withCompany(db, companyId, async (trx) => {
     const now = new Date('2026-11-23T09:00:00.000Z')
-    const created = await insertUser(
+    const created = await addUserRecord(
       trx,
       companyId,
       { email: user.email, name: 'U', passwordHash },
       now,
     )
     if (user.role !== undefined) {
-      const role = await findBuiltinRole(trx, companyId, user.role)
-      if (role === undefined) throw new Error(`no built-in role ${user.role}`)
-      await assignRole(trx, companyId, created.id, role.id, now)
+      const roleId = await builtinRoleId(trx, companyId, user.role)
+      if (roleId === undefined) throw new Error(`no built-in role ${user.role}`)
+      await assignRoleUnchecked(trx, companyId, created.id, roleId, now)
     }
     return created.id
   })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { withCompany } from '../src/db/index.js'
 import { bumpPolicyVersion } from '../src/domain/access/index.js'
-import { assignRole, insertRole } from '../src/domain/roles/index.js'
+import { assignRoleUnchecked, storeRole } from '../src/domain/roles/index.js'
 import { bearer, createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
 
 // Issue 9, defects 2–5 and 7: the sections view and its changes agree with decisions and never
@@ -274,7 +274,7 @@ describe('stored restrictions cannot make the decision API fail (issue 9, defect
     // as a role written before ids were required (or by another writer) sits in the database
     const holder = await person({ orgUnitId: teamA })
     const roleId = await withCompany(db, a.companyId, async (trx) => {
-      const r = await insertRole(
+      const r = await storeRole(
         trx,
         a.companyId,
         {
@@ -287,7 +287,7 @@ describe('stored restrictions cannot make the decision API fail (issue 9, defect
         },
         new Date(),
       )
-      await assignRole(trx, a.companyId, holder.id, r.id, new Date())
+      await assignRoleUnchecked(trx, a.companyId, holder.id, r.id, new Date())
       await bumpPolicyVersion(trx, a.companyId)
       return r.id
     })

@@ -4,7 +4,8 @@ import { APP_ROLE, withCompany } from '../db/index.js'
 import type { Database } from './database.js'
 import type { CachedCaller, CallerCache } from './access/caller-cache.js'
 import type { PolicyCache } from './access/policy-cache.js'
-import { bindAndReadVersions, readVersions, type Versions } from './access/policy.repo.js'
+// the service file, not access/index.ts: the access module imports this file (a cycle otherwise)
+import { bindAndReadVersions, readVersions, type Versions } from './access/policy.service.js'
 
 /** Who is calling: set by the HTTP auth plugin from a session (bearer token or cookie). */
 export interface Actor {

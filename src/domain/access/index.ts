@@ -18,20 +18,16 @@ export { PolicyCache, POLICY_CACHE_SIZE } from './policy-cache.js'
 export { policyChanged } from './policy-change.js'
 export { followPolicyChanges } from './policy-notices.js'
 export {
-  builtinDefinition,
   bumpPolicyVersion,
   loadPolicy,
   loadSubject,
-  POLICY_CHANNEL,
-  policyVersion,
   storedRole,
   subjectColumns,
   subjectOfRow,
   type LoadedSubject,
-  type PolicyNotice,
   type StoredDefinition,
   type SubjectRow,
-} from './policy.repo.js'
+} from './policy.service.js'
 export {
   apiReasonCodes,
   checkAccess,

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { createTestDb, destroyTestDb } from '../../../test/helpers.js'
 import { withCompany } from '../../db/index.js'
-import { insertCompany } from '../companies/index.js'
+import { createCompany } from '../companies/index.js'
 import { PolicyCache } from './policy-cache.js'
 import { followPolicyChanges } from './policy-notices.js'
 import { bumpPolicyVersion, loadPolicy } from './policy.repo.js'
@@ -18,7 +18,7 @@ const until = async (ok: () => boolean, ms = 5_000) => {
 describe('policy change notices (LISTEN/NOTIFY; in-process on PGlite)', () => {
   it('a committed change reloads a cached company at once; a rolled-back one says nothing', async () => {
     const company = await withCompany(db, 'co-notices', (trx) =>
-      insertCompany(
+      createCompany(
         trx,
         { id: 'co-notices', slug: 'notices', name: 'Notices', timeZone: 'UTC' },
         new Date(),
@@ -54,7 +54,7 @@ describe('policy change notices (LISTEN/NOTIFY; in-process on PGlite)', () => {
 
   it("ignores its own writes' notices (the writer seeds its cache), follows another cache's", async () => {
     const company = await withCompany(db, 'co-origin', (trx) =>
-      insertCompany(
+      createCompany(
         trx,
         { id: 'co-origin', slug: 'origin', name: 'Origin', timeZone: 'UTC' },
         new Date(),

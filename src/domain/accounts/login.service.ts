@@ -3,10 +3,10 @@ import { withCompany } from '../../db/index.js'
 import type { Database } from '../database.js'
 import { AppError } from '../../errors.js'
 import { appendAudit } from '../audit/index.js'
-import { findCompany, findCompanyIdBySlug } from '../companies/index.js'
+import { companyById, companyIdBySlug } from '../companies/index.js'
 import type { AnonymousCtx } from '../context.js'
-import { findRolesByIds, listUserRoleIds } from '../roles/index.js'
-import { findUser } from '../users/index.js'
+import { userRequiresMfa } from '../roles/index.js'
+import { userById } from '../users/index.js'
 import type { AuthResult } from './accounts.js'
 import {
   findCredentialsByEmail,
@@ -64,7 +64,7 @@ export async function login(
       retryAfter: ctx.limiter.windowMs / 1000,
     })
   }
-  const companyId = await findCompanyIdBySlug(ctx.db, input.company)
+  const companyId = await companyIdBySlug(ctx.db, input.company)
   if (companyId === undefined) {
     await verifyAgainstDummy(input.password)
     throw invalidCredentials()
@@ -136,7 +136,7 @@ async function attempt(
   if (cred.status !== 'active') {
     return fail(cred, `user_${cred.status}`, invalidCredentials())
   }
-  const company = await findCompany(trx, companyId)
+  const company = await companyById(trx, companyId)
   const at = { now, timeZone: company?.timeZone ?? 'UTC', ip: meta.ip }
   const refusal =
     loginRefusal(company?.settings['loginRestrictions'], at) ??
@@ -165,9 +165,7 @@ async function attempt(
       )
     }
   } else {
-    const roleIds = await listUserRoleIds(trx, companyId, cred.userId)
-    const roles = await findRolesByIds(trx, companyId, roleIds)
-    mfaEnrolmentRequired = roles.some((r) => r.mfaRequired)
+    mfaEnrolmentRequired = await userRequiresMfa(trx, companyId, cred.userId)
   }
 
   await updateCredentials(trx, ctx.secrets, companyId, cred.userId, {
@@ -176,7 +174,7 @@ async function attempt(
     ...secondFactor,
   })
   const session = await openSession(trx, { companyId, userId: cred.userId, now, meta })
-  const user = await findUser(trx, companyId, cred.userId)
+  const user = await userById(trx, companyId, cred.userId)
   if (user === undefined) throw new AppError('internal', 'user vanished during login')
   const via = secondFactor.recoveryCodeHashes
     ? 'recovery_code'

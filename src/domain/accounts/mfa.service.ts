@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
-import { findRolesByIds } from '../roles/index.js'
+import { rolesRequireMfa } from '../roles/index.js'
 import { lockCredentials, updateCredentials, type Credentials } from './credentials.repo.js'
 import type { SecretBox } from './secret-box.js'
 import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpUri } from './totp.js'
@@ -77,8 +77,7 @@ export async function disableMfa(ctx: MfaCtx, code: string): Promise<void> {
     const cred = await myCredentials(tx)
     if (cred.mfaSecret === null) throw new AppError('conflict', 'MFA is not on')
     await proveSecondFactor(tx, cred, code)
-    const roles = await findRolesByIds(tx.db, tx.actor.companyId, tx.actor.roleIds)
-    if (roles.some((r) => r.mfaRequired)) {
+    if (await rolesRequireMfa(tx.db, tx.actor.companyId, tx.actor.roleIds)) {
       throw new AppError('forbidden', 'a role you hold requires MFA')
     }
     await updateCredentials(tx.db, tx.secrets, tx.actor.companyId, cred.userId, {

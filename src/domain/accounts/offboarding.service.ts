@@ -27,17 +27,17 @@ import {
   assertCanChangeStanding,
   assertCanRevokeGrants,
   dropUserGroups,
-  listRoleUserIds,
+  roleHolderIds,
   rolesByIds,
 } from '../roles/index.js'
 import { handOverTickets } from '../tickets/index.js'
 import {
-  findUser,
   lockUser,
   projectUser,
-  updateUserRow,
+  setUserStatus,
+  userById,
   userForAction,
-  userIdsInOrgUnit,
+  userIdsPlacedIn,
   userResource,
   visibleUser,
   type User,
@@ -142,9 +142,8 @@ export async function offboardUser(
   input: OffboardInput,
 ): Promise<OffboardResult> {
   return inCompany(ctx, async (tx) => {
-    const { companyId } = tx.actor
     // one offboarding of a person at a time, and no status change of theirs meanwhile
-    await lockUser(tx.db, companyId, id)
+    await lockUser(tx, id)
     const { user: before, decision: seen } = await userForAction(tx, id, 'user.view')
     await authorizeRecord(tx, 'user.offboard', userResource(before), noSuchUser)
     if (before.id === tx.actor.userId) {
@@ -158,9 +157,7 @@ export async function offboardUser(
     const ticketIds = await handOverTickets(tx, before.id, successor.id, 'params/id')
     let after = before
     if (before.status !== 'offboarded') {
-      after =
-        (await updateUserRow(tx.db, companyId, before.id, { status: 'offboarded' }, tx.now)) ??
-        before
+      after = (await setUserStatus(tx, before.id, 'offboarded')) ?? before
     }
     await recordAudit(tx, {
       action: 'user.offboarded',
@@ -231,18 +228,18 @@ export async function forceOfflineGroup(
     let on: { targetType: string; targetId: string }
     if ('roleId' in target) {
       await rolesByIds(tx, [target.roleId], 'body/roleId')
-      ids = await listRoleUserIds(tx.db, companyId, target.roleId)
+      ids = await roleHolderIds(tx, target.roleId)
       on = { targetType: 'role', targetId: target.roleId }
     } else {
       await visibleOrgUnit(tx, target.orgUnitId, 'body/orgUnitId')
-      ids = await userIdsInOrgUnit(tx.db, companyId, target.orgUnitId)
+      ids = await userIdsPlacedIn(tx, target.orgUnitId)
       on = { targetType: 'org_unit', targetId: target.orgUnitId }
     }
     const userIds: string[] = []
     const sessionIds: string[] = []
     for (const userId of ids) {
       if (userId === tx.actor.userId) continue
-      const user = await findUser(tx.db, companyId, userId)
+      const user = await userById(tx.db, companyId, userId)
       if (user === undefined) continue
       if (!(await decisionFor(tx, 'user.forceOffline', userResource(user))).allowed) continue
       const ended = await revokeSessions(tx.db, companyId, { userId }, tx.now, 'forced')

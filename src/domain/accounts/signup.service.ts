@@ -2,16 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { withCompany } from '../../db/index.js'
 import { AppError } from '../../errors.js'
 import { appendAudit } from '../audit/index.js'
-import {
-  assertTimeZone,
-  insertCompany,
-  listSlugsLike,
-  slugify,
-  type Company,
-} from '../companies/index.js'
+import { assertTimeZone, createCompany, freeCompanySlug, type Company } from '../companies/index.js'
 import type { AnonymousCtx } from '../context.js'
-import { assignRole, seedBuiltinRoles, seedPresets } from '../roles/index.js'
-import { insertUser } from '../users/index.js'
+import { assignRoleUnchecked, setUpCompanyRoles } from '../roles/index.js'
+import { addUser } from '../users/index.js'
 import type { SignupResult } from './accounts.js'
 import { openSession } from './open-session.js'
 import { hashPassword, passwordProblems } from './password.js'
@@ -39,7 +33,7 @@ export async function signup(ctx: AnonymousCtx, input: SignupInput): Promise<Sig
   assertTimeZone(timeZone)
   const passwordHash = await hashPassword(input.password)
   for (let attempt = 0; ; attempt++) {
-    const slug = await freeSlug(ctx, slugify(input.companyName))
+    const slug = await freeCompanySlug(ctx.db, input.companyName)
     try {
       return await createCompanyWithAdmin(ctx, { ...input, slug, timeZone, passwordHash })
     } catch (error) {
@@ -50,14 +44,6 @@ export async function signup(ctx: AnonymousCtx, input: SignupInput): Promise<Sig
   }
 }
 
-async function freeSlug(ctx: AnonymousCtx, base: string): Promise<string> {
-  const taken = new Set(await listSlugsLike(ctx.db, base))
-  for (let n = 1; ; n++) {
-    const candidate = n === 1 ? base : `${base}-${n}`
-    if (!taken.has(candidate)) return candidate
-  }
-}
-
 async function createCompanyWithAdmin(
   ctx: AnonymousCtx,
   input: SignupInput & { slug: string; timeZone: string; passwordHash: string },
@@ -65,20 +51,19 @@ async function createCompanyWithAdmin(
   const companyId = randomUUID()
   return withCompany(ctx.db, companyId, async (trx) => {
     const { now, meta } = ctx
-    const company: Company = await insertCompany(
+    const company: Company = await createCompany(
       trx,
       { id: companyId, slug: input.slug, name: input.companyName, timeZone: input.timeZone },
       now,
     )
-    const roles = await seedBuiltinRoles(trx, companyId, now)
-    await seedPresets(trx, companyId, now)
-    const user = await insertUser(
+    const roles = await setUpCompanyRoles(trx, companyId, now)
+    const user = await addUser(
       trx,
       companyId,
       { email: input.email, name: input.name, passwordHash: input.passwordHash, level: 'admin' },
       now,
     )
-    await assignRole(trx, companyId, user.id, roles.Admin, now)
+    await assignRoleUnchecked(trx, companyId, user.id, roles.Admin, now)
     const session = await openSession(trx, { companyId, userId: user.id, now, meta })
     const audit = (action: string, targetType: string, targetId: string, after: unknown) =>
       appendAudit(trx, {

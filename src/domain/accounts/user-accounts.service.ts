@@ -17,10 +17,10 @@ import {
   type RoleView,
 } from '../roles/index.js'
 import {
-  insertUser,
+  addUser,
   patchUserProfile,
   projectUser,
-  updateUserRow,
+  setUserStatus,
   userForAction,
   userResource,
   visibleUser,
@@ -92,7 +92,7 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
 
     let user: User
     try {
-      user = await insertUser(
+      user = await addUser(
         tx.db,
         companyId,
         {
@@ -204,7 +204,7 @@ async function changeStatus(tx: TenantCtx, before: User, status: UserStatus): Pr
     () => new AppError('not_found', 'no such user'),
   )
   await assertCanChangeStanding(tx, before.id, 'body/status')
-  const after = await updateUserRow(tx.db, companyId, before.id, { status }, tx.now)
+  const after = await setUserStatus(tx, before.id, status)
   if (after === undefined) throw new AppError('not_found', 'no such user')
   // G6: offboarding takes away every session, key, grant, group and open request at once;
   // suspending ends the sessions (the rest stays, unusable while suspended: S8, login refused)

@@ -8,14 +8,7 @@ import {
 } from '../../authz/index.js'
 import type { Database } from '../database.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
-import {
-  authorize,
-  loadPolicy,
-  loadSubject,
-  storedRole,
-  subjectOf,
-  type StoredDefinition,
-} from '../access/index.js'
+import { authorize, loadPolicy, loadSubject, subjectOf } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import {
   inCompany,
@@ -29,7 +22,7 @@ import {
   type TenantCtx,
 } from '../context.js'
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
-import { findRole } from '../roles/index.js'
+import { roleById } from '../roles/index.js'
 import type { ApiKey } from './api-keys.js'
 import {
   findApiKey,
@@ -92,12 +85,10 @@ async function keyStands(
     granter = person?.status === 'active' ? bindSubject(policy, person) : null
   }
   if (granter === null) return null
-  const role = await findRole(trx, apiKey.companyId, apiKey.roleId)
+  const role = await roleById(trx, apiKey.companyId, apiKey.roleId)
   if (role === undefined) return null
-  const def = role.definition as StoredDefinition
   const key = bindSubject(policy, keySubject(apiKey))
-  const grants = storedRole(role.id, role.name, role.kind, def, role.mfaRequired).grants
-  return grants.every((g) => canDelegate(granter, key, g).allowed) ? key : null
+  return role.grants.every((g) => canDelegate(granter, key, g).allowed) ? key : null
 }
 
 /**
@@ -186,7 +177,7 @@ export async function createApiKey(
   return inCompany(ctx, async (tx) => {
     const { companyId } = tx.actor
     await authorize(tx, 'role.assign')
-    const role = await findRole(tx.db, companyId, input.roleId)
+    const role = await roleById(tx.db, companyId, input.roleId)
     if (role === undefined) {
       throw new AppError('not_found', 'no such role', {
         errors: [{ path: 'body/roleId', message: 'no such role' }],
@@ -200,9 +191,8 @@ export async function createApiKey(
     }
     const me = await subjectOf(tx)
     const target = bindSubject(me.policy, keySubject({ id: 'new', companyId, roleId: role.id }))
-    const def = role.definition as StoredDefinition
-    const refused: ErrorDetail[] = storedRole(role.id, role.name, role.kind, def, role.mfaRequired)
-      .grants.flatMap((grant) => canDelegate(me, target, grant).violations)
+    const refused: ErrorDetail[] = role.grants
+      .flatMap((grant) => canDelegate(me, target, grant).violations)
       .map((v) => ({ path: 'body/roleId', message: `${v.action}: ${v.reason}` }))
     if (refused.length > 0) {
       throw new AppError('forbidden', 'the role grants more than you hold', { errors: refused })

@@ -300,3 +300,18 @@ function decodeCursor(cursor: string): number {
   }
   return seq
 }
+
+/**
+ * The event at `seq` of a company's chain, as it is stored and hashed, read in `db` with no
+ * decision (forensics on the root handle, tests that tamper with the chain); undefined when
+ * there is none.
+ */
+export async function auditEventAt(
+  db: Kysely<Database>,
+  companyId: string,
+  seq: number,
+): Promise<AuditEvent | undefined> {
+  if (!Number.isSafeInteger(seq) || seq < 1) return undefined
+  const [event] = await readChain(db, companyId, seq - 1, 1)
+  return event?.seq === seq ? event : undefined
+}

@@ -1,6 +1,7 @@
 export type { AuditEntry, AuditEvent, AuditFilter, ChainVerification } from './audit.js'
 export {
   appendAudit,
+  auditEventAt,
   checkpointMyAuditChain,
   listAudit,
   recordAudit,

@@ -1,8 +1,8 @@
 export { assertTimeZone, slugify, type Company } from './companies.js'
 export {
-  findCompany,
-  findCompanyIdBySlug,
-  insertCompany,
-  listSlugsLike,
-  updateCompanySettings,
-} from './companies.repo.js'
+  companyById,
+  companyIdBySlug,
+  createCompany,
+  freeCompanySlug,
+  type NewCompany,
+} from './companies.service.js'

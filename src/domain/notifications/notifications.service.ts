@@ -1,8 +1,13 @@
 import { AppError } from '../../errors.js'
-import { inCompany, type Ctx } from '../context.js'
+import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { decodeCursor, encodeCursor, type PageRequest } from '../page.js'
-import type { Notification } from './notifications.js'
-import { countUnread, listForRecipient, markRead } from './notifications.repo.js'
+import { notificationKinds, type Notification, type NotificationKind } from './notifications.js'
+import {
+  countUnread,
+  listForRecipient,
+  markRead,
+  notifyTicketWatchers as insertWatcherNotifications,
+} from './notifications.repo.js'
 
 /** A page of the caller's notifications, newest first, with how many are unread in all. */
 export interface NotificationPage {
@@ -54,4 +59,25 @@ export async function readNotification(ctx: Ctx, id: string): Promise<Notificati
     if (done === undefined) throw missing()
     return done
   })
+}
+
+/**
+ * W6: one notification for each active person who watches the ticket, in person or through
+ * their team (the members of a watching org unit), except `actorId`, who made the change; in the
+ * caller's transaction (a change that rolls back tells nobody). Answers how many were told.
+ */
+export async function notifyTicketWatchers(
+  tx: TenantCtx,
+  event: {
+    ticketId: string
+    kind: NotificationKind
+    fromStatus?: string | null
+    toStatus?: string | null
+    actorId: string | null
+  },
+): Promise<number> {
+  if (!notificationKinds.includes(event.kind)) {
+    throw new AppError('internal', `unknown notification kind "${event.kind}"`)
+  }
+  return insertWatcherNotifications(tx.db, tx.actor.companyId, event, tx.now)
 }

@@ -5,15 +5,17 @@ import { authorize } from '../access/index.js'
 import { canonicalJson, recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import {
+  companyGroups,
+  companyRoles,
   createGroupIn,
   createRoleIn,
   deleteGroupIn,
   deleteRoleIn,
-  roleView,
+  groupMemberIds,
+  roleHolderIds,
   updateGroupIn,
   updateRoleIn,
-} from '../roles/roles.service.js'
-import * as rolesRepo from '../roles/roles.repo.js'
+} from '../roles/index.js'
 import { visibleUserIds } from '../users/index.js'
 
 // Policy as code (issue 11 point 5): a company's access setup as one YAML document. Names, not
@@ -100,9 +102,8 @@ function groupEntry(g: PolicyGroupDoc) {
 async function currentDocument(tx: TenantCtx) {
   await authorize(tx, 'role.view')
   await authorize(tx, 'permissionGroup.view')
-  const { companyId } = tx.actor
-  const roles = (await rolesRepo.listRoles(tx.db, companyId)).map(roleView)
-  const groups = await rolesRepo.listPermissionGroups(tx.db, companyId)
+  const roles = await companyRoles(tx)
+  const groups = await companyGroups(tx)
   return {
     roles: roles,
     groups: groups,
@@ -183,7 +184,6 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
   if (dupes.length > 0)
     throw new AppError('validation_failed', 'the document is not valid', { errors: dupes })
   const current = await currentDocument(tx)
-  const { companyId } = tx.actor
   const steps: { roles: Step[]; groups: Step[] } = { roles: [], groups: [] }
   const affected = new Set<string>()
   const fixed = new Map(current.roles.filter((r) => r.kind !== 'custom').map((r) => [r.name, r]))
@@ -210,12 +210,12 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
       index: i,
       id: have.id,
     })
-    for (const u of await rolesRepo.listRoleUserIds(tx.db, companyId, have.id)) affected.add(u)
+    for (const u of await roleHolderIds(tx, have.id)) affected.add(u)
   }
   for (const [name, role] of customs) {
     if (wanted.some((r) => r.name === name)) continue
     steps.roles.push({ change: { type: 'role', name, change: 'removed' }, index: -1, id: role.id })
-    for (const u of await rolesRepo.listRoleUserIds(tx.db, companyId, role.id)) affected.add(u)
+    for (const u of await roleHolderIds(tx, role.id)) affected.add(u)
   }
   const groups = new Map(current.groups.map((g) => [g.name, g]))
   const wantedGroups = doc.groups.map(groupEntry)
@@ -236,7 +236,7 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
       index: i,
       id: have.id,
     })
-    for (const u of await rolesRepo.listGroupUserIds(tx.db, companyId, have.id)) affected.add(u)
+    for (const u of await groupMemberIds(tx, have.id)) affected.add(u)
   }
   for (const [name, group] of groups) {
     if (wantedGroups.some((g) => g.name === name)) continue
@@ -245,7 +245,7 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
       index: -1,
       id: group.id,
     })
-    for (const u of await rolesRepo.listGroupUserIds(tx.db, companyId, group.id)) affected.add(u)
+    for (const u of await groupMemberIds(tx, group.id)) affected.add(u)
   }
   const order = (a: Step, b: Step) => byName(a.change, b.change)
   steps.roles.sort(order)

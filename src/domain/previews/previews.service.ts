@@ -3,7 +3,7 @@ import { authorize } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type Preview, type TenantCtx } from '../context.js'
 import { visibleOrgUnit } from '../org-units/index.js'
-import { findRole } from '../roles/index.js'
+import { roleById } from '../roles/index.js'
 import { userRecords } from '../users/index.js'
 
 // G4 (issue 11 item 3): test a role, simulate a person. A session opens a preview of exactly one
@@ -77,7 +77,7 @@ export async function startPreview(ctx: Ctx, input: PreviewInput): Promise<Previ
     // where the subject previewed is placed: the unit chosen, the caller's, or the person's
     let placement = orgUnitId ?? tx.actor.subject?.orgUnitId ?? null
     if (roleId !== undefined) {
-      const role = await findRole(tx.db, tx.actor.companyId, roleId)
+      const role = await roleById(tx.db, tx.actor.companyId, roleId)
       if (role === undefined) throw noSuchRole()
       await authorize(tx, 'role.view', { type: 'role', id: role.id }).catch((error: unknown) => {
         throw error instanceof AppError && error.code === 'not_found' ? noSuchRole() : error

@@ -1,5 +1,6 @@
 export * from './projects.js'
 export {
+  addProjectMemberUnchecked,
   createProject,
   deleteProject,
   getProject,

@@ -1,9 +1,11 @@
+import type { Kysely } from 'kysely'
 import type { AttrOf, Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { authorize, decisionFor } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { assertReachChange } from '../roles/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
+import type { Database } from '../database.js'
 import type { Page, PageRequest } from '../page.js'
 import { defineResource } from '../seam/index.js'
 import { userRecords, visibleUser, type UserView } from '../users/index.js'
@@ -221,4 +223,19 @@ export async function setProjectMember(
     })
     return after
   })
+}
+
+/**
+ * Makes person `userId` a member of project `projectId` (both of company `companyId`; the
+ * composite foreign keys refuse another company's), in `db`, with no decision, no delegation
+ * check and no audit: for seeded companies (tests). Requests go through setProjectMember.
+ */
+export async function addProjectMemberUnchecked(
+  db: Kysely<Database>,
+  companyId: string,
+  projectId: string,
+  userId: string,
+  now: Date,
+): Promise<void> {
+  await addMemberRow(db, companyId, projectId, userId, now)
 }

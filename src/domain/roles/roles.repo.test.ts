@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDb, destroyTestDb } from '../../../test/helpers.js'
 import { withCompany } from '../../db/index.js'
 import type { Database } from '../database.js'
-import { insertCompany } from '../companies/index.js'
-import { insertUser } from '../users/index.js'
+import { createCompany } from '../companies/index.js'
+import { addUser } from '../users/index.js'
 import * as roles from './roles.repo.js'
 
 let db: Kysely<Database>
@@ -16,12 +16,12 @@ beforeAll(async () => {
   db = await createTestDb()
   for (const id of ['co-a', 'co-b']) {
     await withCompany(db, id, (trx) =>
-      insertCompany(trx, { id, slug: id, name: id, timeZone: 'UTC' }, now),
+      createCompany(trx, { id, slug: id, name: id, timeZone: 'UTC' }, now),
     )
   }
   userId = (
     await inA((trx) =>
-      insertUser(trx, 'co-a', { email: 'u@a.test', name: 'U', passwordHash: 'x' }, now),
+      addUser(trx, 'co-a', { email: 'u@a.test', name: 'U', passwordHash: 'x' }, now),
     )
   ).id
 })

@@ -225,7 +225,7 @@ async function tellWatchers(
   event: { ticketId: string; kind: NotificationKind; fromStatus?: string; toStatus?: string },
 ): Promise<void> {
   const actorId = tx.actor.apiKeyId === undefined ? tx.actor.userId : null
-  await notifyTicketWatchers(tx.db, tx.actor.companyId, { ...event, actorId }, tx.now)
+  await notifyTicketWatchers(tx, { ...event, actorId })
 }
 
 // --- reads ---------------------------------------------------------------------------------------

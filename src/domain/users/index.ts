@@ -1,25 +1,22 @@
 export * from './users.js'
 export {
-  findUser,
-  insertUser,
-  lockUser,
-  updateUser as updateUserRow,
-  userIdsInOrgUnit,
-  userRowToUser,
-  type UserListFilter,
-} from './users.repo.js'
-export {
+  addUser,
   getUser,
   listUsers,
+  lockUser,
   patchUserProfile,
   projectUser,
+  setUserStatus,
   updateUser,
+  userById,
+  userIdsPlacedIn,
   userForAction,
   userDataLens,
   userRecords,
   userResource,
   visibleUser,
   visibleUserIds,
+  type UserListFilter,
   type UserProfilePatch,
   type UserView,
 } from './users.service.js'

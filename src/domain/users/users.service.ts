@@ -8,21 +8,35 @@ import {
   type Projected,
   type Resource,
 } from '../../authz/index.js'
+import type { Kysely } from 'kysely'
 import { AppError } from '../../errors.js'
 import { decisionFor } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
+import type { Database } from '../database.js'
 import { existingOrgUnit, visibleOrgUnit } from '../org-units/index.js'
 import type { Page, PageRequest } from '../page.js'
 import { defineResource } from '../seam/index.js'
-import type { User, UserPatch } from './users.js'
+import {
+  userLevels,
+  userStatuses,
+  type NewUser,
+  type User,
+  type UserPatch,
+  type UserStatus,
+} from './users.js'
 import {
   findUser,
+  insertUser,
+  lockUser as lockUserRow,
   updateUser as updateUserRow,
+  userIdsInOrgUnit,
   userRowToUser,
   type UserListFilter,
 } from './users.repo.js'
+
+export type { UserListFilter }
 
 /** A user as the caller may see them (P4): hidden fields absent, masked ones in `maskedFields`. */
 export type UserView = Projected<User>
@@ -270,4 +284,78 @@ export async function updateUser(ctx: Ctx, id: string, patch: UserProfilePatch):
     const { user, decision } = await userForAction(tx, id, 'user.view')
     return projectUser(decision, await patchUserProfile(tx, user, patch))
   })
+}
+
+// Writes with no decision of their own, for the callers that made theirs (the accounts module:
+// sign-up's first user, createUser, status changes, offboarding) and for seeded people (the
+// demo, tests). Every request path reaches them only after its checks.
+
+/**
+ * Writes a new person in `db` (a transaction bound to company `companyId`), as given: no
+ * decision on a caller. The email is stored lower-cased. Refuses (400, nothing written) an
+ * email without `@`, an empty name or password hash, an unknown level or status.
+ */
+export async function addUser(
+  db: Kysely<Database>,
+  companyId: string,
+  user: NewUser,
+  now: Date,
+): Promise<User> {
+  const problems: { path: string; message: string }[] = []
+  if (!user.email.includes('@')) problems.push({ path: 'body/email', message: 'is not an email' })
+  if (user.name === '') problems.push({ path: 'body/name', message: 'must not be empty' })
+  if (user.passwordHash === '') problems.push({ path: 'body/password', message: 'is missing' })
+  if (user.level !== undefined && !userLevels.includes(user.level)) {
+    problems.push({ path: 'body/level', message: `must be one of ${userLevels.join(', ')}` })
+  }
+  if (user.status !== undefined && !userStatuses.includes(user.status)) {
+    problems.push({ path: 'body/status', message: `must be one of ${userStatuses.join(', ')}` })
+  }
+  if (problems.length > 0) {
+    throw new AppError('validation_failed', 'the user is not valid', { errors: problems })
+  }
+  return insertUser(db, companyId, user, now)
+}
+
+/** A person of company `companyId` by id, read in `db` with no decision (login, offboarding). */
+export async function userById(
+  db: Kysely<Database>,
+  companyId: string,
+  id: string,
+): Promise<User | undefined> {
+  return findUser(db, companyId, id)
+}
+
+/**
+ * Locks the person's row until the caller's transaction ends: one lifecycle change (an
+ * offboarding, a status change) of a person at a time. A missing id locks nothing.
+ */
+export async function lockUser(tx: TenantCtx, id: string): Promise<void> {
+  await lockUserRow(tx.db, tx.actor.companyId, id)
+}
+
+/**
+ * Sets a person's status in the caller's transaction, with no decision and no audit of its own
+ * (the accounts module decides `user.edit` / `user.offboard`, ends sessions and audits).
+ * Undefined when there is no such person.
+ */
+export async function setUserStatus(
+  tx: TenantCtx,
+  id: string,
+  status: UserStatus,
+): Promise<User | undefined> {
+  if (!userStatuses.includes(status)) {
+    throw new AppError('validation_failed', `unknown status "${status}"`, {
+      errors: [{ path: 'body/status', message: `must be one of ${userStatuses.join(', ')}` }],
+    })
+  }
+  return updateUserRow(tx.db, tx.actor.companyId, id, { status }, tx.now)
+}
+
+/**
+ * The ids of the people placed in one org unit of the caller's company (not the units under
+ * it), by id, with no decision: the caller decides on each (force offline, G5).
+ */
+export async function userIdsPlacedIn(tx: TenantCtx, orgUnitId: string): Promise<string[]> {
+  return userIdsInOrgUnit(tx.db, tx.actor.companyId, orgUnitId)
 }
