@@ -20,6 +20,7 @@ import * as calls from './0026-calls.js'
 import * as approvals from './0028-approvals.js'
 import * as ticketWatchers from './0031-ticket-watchers.js'
 import * as qa from './0036-qa.js'
+import * as shares from './0037-shares.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0028_approvals': approvals,
   '0031_ticket_watchers': ticketWatchers,
   '0036_qa': qa,
+  '0037_shares': shares,
 }

@@ -18,12 +18,15 @@ export { PolicyCache, POLICY_CACHE_SIZE } from './policy-cache.js'
 export { policyChanged } from './policy-change.js'
 export { followPolicyChanges } from './policy-notices.js'
 export {
+  allowedOnlyByShares,
   builtinDefinition,
   bumpPolicyVersion,
+  isShareGrant,
   loadPolicy,
   loadSubject,
   POLICY_CHANNEL,
   policyVersion,
+  shareGrantId,
   storedRole,
   subjectColumns,
   subjectOfRow,

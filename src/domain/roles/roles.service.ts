@@ -21,6 +21,7 @@ import { AppError, type ErrorDetail } from '../../errors.js'
 import {
   authorize,
   decisionFor,
+  isShareGrant,
   listPlan,
   loadPolicy,
   loadSubject,
@@ -171,7 +172,9 @@ export async function assertCanRevokeGrants(
 ): Promise<void> {
   const me = await subjectOf(tx)
   const target = await boundUser(tx, userId)
-  assertDelegable(me, target, target.subject.grants ?? [], path)
+  // W5: a record shared with the person's team is not theirs to lose (offboarding leaves it)
+  const own = (target.subject.grants ?? []).filter((g) => !isShareGrant(g))
+  assertDelegable(me, target, own, path)
 }
 
 /**
