@@ -4,7 +4,8 @@
  * `customerRecords`, `ticketRecords`, `callRecords`, `numberPoolRecords`),
  * for random policies stored through the roles service, a list shows exactly the records the
  * single check allows, each as `get` projects it, `count` agrees, another company's records never
- * appear, and nothing throws. PGlite by default, PostgreSQL when TESSERA_TEST_DATABASE_URL is set.
+ * appear, and nothing throws; records shared with some subjects' teams (W5) are among them. PGlite
+ * by default, PostgreSQL when TESSERA_TEST_DATABASE_URL is set.
  */
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -46,6 +47,7 @@ import {
   type TicketStatus,
 } from '../src/domain/tickets/index.js'
 import { searchTerms, type ResourceSeam } from '../src/domain/seam/index.js'
+import { createShare } from '../src/domain/shares/index.js'
 import { callRecords, callResource } from '../src/domain/calls/index.js'
 import {
   createScorecard,
@@ -450,6 +452,29 @@ await seedTickets(
   [],
   [tick('Printer on fire', 't1', 0, { path: ['escalated'] }), tick('Other company', null, null)],
 )
+
+// W5: records shared with team t1 (and a customer with t2), limited to chosen fields: every
+// subject of those teams carries them in every run below, so each list, search, count and single
+// read must agree on them too, with only the chosen fields shown.
+const inAnHour = new Date(now.getTime() + 3600_000)
+await createShare(a.admin(), 'ticket', aTickets[3] as string, {
+  orgUnitId: a.units['t1'] as string,
+  fields: ['title', 'status'],
+  until: inAnHour,
+})
+await createShare(a.admin(), 'ticket', aTickets[6] as string, {
+  orgUnitId: a.units['t1'] as string,
+  fields: ['description', 'priority', 'customerLevel'],
+})
+await createShare(a.admin(), 'customer', aCustomers[5] as string, {
+  orgUnitId: a.units['t1'] as string,
+  fields: ['name', 'phone'],
+  until: inAnHour,
+})
+await createShare(a.admin(), 'customer', aCustomers[3] as string, {
+  orgUnitId: a.units['t2'] as string,
+  fields: ['email', 'idNumber'],
+})
 
 // Calls of A over every attribute (agent, team, project, direction, status, duration, customer,
 // blacklisted), and of B: stored as the superuser (the dial's own rules are test/calls.test.ts's).

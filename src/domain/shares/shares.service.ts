@@ -126,7 +126,9 @@ function checkInput(type: ShareableType, input: ShareInput, now: Date): void {
     else if (input.fields.indexOf(f) !== i)
       errors.push({ path: `body/fields/${i}`, message: 'named twice' })
   })
-  if (input.until !== undefined && input.until.getTime() <= now.getTime())
+  if (input.until !== undefined && Number.isNaN(input.until.getTime()))
+    errors.push({ path: 'body/until', message: 'not a date and time' })
+  else if (input.until !== undefined && input.until.getTime() <= now.getTime())
     errors.push({ path: 'body/until', message: 'must be in the future' })
   if (errors.length) throw new AppError('validation_failed', 'the share is not valid', { errors })
 }
