@@ -5,6 +5,7 @@ export {
   listPlan,
   resourceRef,
   subjectOf,
+  withoutShares,
   type ResourceRef,
 } from './authorize.js'
 export {

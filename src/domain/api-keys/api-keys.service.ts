@@ -97,7 +97,8 @@ async function keyStands(
   const def = role.definition as StoredDefinition
   const key = bindSubject(policy, keySubject(apiKey))
   const grants = storedRole(role.id, role.name, role.kind, def, role.mfaRequired).grants
-  return grants.every((g) => canDelegate(granter, key, g).allowed) ? key : null
+  const holds = withoutShares(granter)
+  return grants.every((g) => canDelegate(holds, key, g).allowed) ? key : null
 }
 
 /**
@@ -202,7 +203,7 @@ export async function createApiKey(
     const target = bindSubject(me.policy, keySubject({ id: 'new', companyId, roleId: role.id }))
     const def = role.definition as StoredDefinition
     const refused: ErrorDetail[] = storedRole(role.id, role.name, role.kind, def, role.mfaRequired)
-      .grants.flatMap((grant) => canDelegate(me, target, grant).violations)
+      .grants.flatMap((grant) => canDelegate(withoutShares(me), target, grant).violations)
       .map((v) => ({ path: 'body/roleId', message: `${v.action}: ${v.reason}` }))
     if (refused.length > 0) {
       throw new AppError('forbidden', 'the role grants more than you hold', { errors: refused })

@@ -28,6 +28,7 @@ import {
   policyChanged,
   storedRole,
   subjectOf,
+  withoutShares,
   type StoredDefinition,
 } from '../access/index.js'
 import { canonicalJson, recordAudit } from '../audit/index.js'
@@ -96,7 +97,7 @@ function assertDelegable(
   const errors: ErrorDetail[] = []
   grants.forEach((g, i) => {
     if (only !== undefined && !only(g)) return
-    for (const v of canDelegate(me, to, g).violations) {
+    for (const v of canDelegate(withoutShares(me), to, g).violations) {
       errors.push({
         path: path === 'body/grants' ? `${path}/${i}` : path,
         message: `${what === undefined ? '' : `${what}: `}${v.action}: ${v.reason}`,

@@ -17,7 +17,8 @@
  *
  * Sharing is a delegation (authz/delegate.ts): the sharer needs `<type>.share` on the record
  * (the Team lead preset: the team's; Admin and Supervisor: every record), must view it through
- * their own access (not through a share), must see every chosen field (a field hidden from them
+ * their own access (`withoutShares`: what a share with their own team shows them is neither
+ * passed on nor counted), must see every chosen field (a field hidden from them
  * is refused, 403 `cannot_grant`), and `canDelegate` must find the grant within what they hold,
  * given to a member of the team who holds nothing else (their own restrictions still bind them
  * when they read). Creating and revoking are audited (`share.created`, `share.revoked`).
@@ -26,6 +27,7 @@ import {
   bindSubject,
   canDelegate,
   catalog,
+  decide,
   PolicyError,
   type Action,
   type BoundSubject,
@@ -36,7 +38,7 @@ import {
   type TemporaryGrant,
 } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
-import { allowedOnlyByShares, subjectOf } from '../access/index.js'
+import { envOf, subjectOf, withoutShares } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { customerRecords } from '../customers/index.js'
@@ -68,13 +70,18 @@ async function recordFor(
   type: ShareableType,
   id: string,
   action: Action,
-): Promise<{ resource: Resource; view: Decision }> {
+): Promise<{ resource: Resource; view: Decision; own: BoundSubject }> {
   const seam = type === 'ticket' ? ticketRecords : customerRecords
   const viewAction = `${type}.view` as Action
   const seen = await seam.visible(tx, id, viewAction)
-  if (seen === undefined || allowedOnlyByShares(seen.decision)) throw missing(type)()
+  if (seen === undefined) throw missing(type)()
+  // the caller's own view of it: what shares with their team add is neither shown nor passed on
+  const own = withoutShares(await subjectOf(tx))
+  const resource = { ...seen.resource, companyId: tx.actor.companyId }
+  const view = decide(own, viewAction, resource, envOf(tx))
+  if (!view.allowed) throw missing(type)()
   if (action !== viewAction) await seam.get(tx, id, action, missing(type), { recorded: true })
-  return { resource: seen.resource, view: seen.decision }
+  return { resource, view, own }
 }
 
 function stateOf(row: ShareRow, now: Date): ShareState {
@@ -154,7 +161,7 @@ export async function createShare(
   input: ShareInput,
 ): Promise<Share> {
   return inCompany(ctx, async (tx) => {
-    const { resource, view } = await recordFor(tx, type, recordId, `${type}.share` as Action)
+    const { resource, view, own } = await recordFor(tx, type, recordId, `${type}.share` as Action)
     checkInput(type, input, tx.now)
     await existingOrgUnit(tx, input.orgUnitId, 'body/orgUnitId')
     // each chosen field at most as the sharer sees it now: hidden is refused, masked stays masked
@@ -174,7 +181,6 @@ export async function createShare(
       ...(view.obligations.audit ? { audit: true } : {}),
       ...(view.obligations.reasonRequired ? { reasonRequired: true } : {}),
     }
-    const me = await subjectOf(tx)
     const grant: TemporaryGrant = {
       ...definition,
       id: 'new-share',
@@ -183,9 +189,8 @@ export async function createShare(
     }
     let violations: readonly { action: string; reason: string }[]
     try {
-      violations = canDelegate(me, teamMember(me, input.orgUnitId), grant, {
-        record: { ...resource, companyId: tx.actor.companyId },
-      }).violations
+      violations = canDelegate(own, teamMember(own, input.orgUnitId), grant, { record: resource })
+        .violations
     } catch (error) {
       if (error instanceof PolicyError)
         throw new AppError('validation_failed', 'the share is not valid', {
