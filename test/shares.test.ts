@@ -31,6 +31,7 @@ const person = (email: string, role: string, orgUnitId: string | null) =>
 const leadA = await person('lead.a@s.test', 'Team lead', teamA)
 const agentA = await person('agent.a@s.test', 'Senior agent', teamA)
 const agentB = await person('agent.b@s.test', 'After-sales agent', teamB)
+const leadB = await person('lead.b@s.test', 'Team lead', teamB)
 const agentC = await person('agent.c@s.test', 'After-sales agent', teamC)
 const agentUnderB = await person('agent.ub@s.test', 'After-sales agent', underB)
 
@@ -256,12 +257,27 @@ describe('W5: a ticket shared with team B, limited to chosen fields', () => {
       404,
       'not_found',
     )
-    // and not passed on: B cannot share it further (it sees it only through the share)
+    // and not passed on: B's lead (who may share B's tickets) cannot share it further, nor give
+    // it to a member of B as a temporary grant that would outlive the share
+    expect((await leadB.as('GET', `/api/v1/tickets/${shared.id}`)).statusCode).toBe(200)
     problem(
-      await shareTicket({ orgUnitId: teamC, fields: ['title'] }, agentB.as),
+      await shareTicket({ orgUnitId: teamC, fields: ['title'] }, leadB.as),
       404,
       'not_found',
     )
+    problem(
+      await leadB.as('POST', '/api/v1/grants', {
+        userId: agentB.id,
+        actions: ['ticket.view'],
+        resource: { type: 'ticket', id: shared.id },
+        fields: { '*': 'hidden', title: 'read' },
+        endsAt: new Date(clock.now().getTime() + 60 * 60_000).toISOString(),
+        reason: 'keep it after the share ends',
+      }),
+      403,
+      'cannot_grant',
+    )
+    expect(await db.selectFrom('grants').select('id').execute()).toEqual([])
     const after = await db
       .selectFrom('tickets')
       .selectAll()
