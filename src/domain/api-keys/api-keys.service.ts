@@ -14,6 +14,7 @@ import {
   loadSubject,
   storedRole,
   subjectOf,
+  withoutShares,
   type StoredDefinition,
 } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
