@@ -10,6 +10,7 @@
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
+  catalog,
   compilePolicy,
   PolicyError,
   attributesOf,
@@ -1351,6 +1352,44 @@ describe.each(targets)('read seam conformance of $type', (t) => {
     if (t.fields.length > 0) expect(s.masked, seen).toBeGreaterThan(0)
   }, 300_000)
 })
+
+describe('records shared with a team (W5) in the seam', () => {
+  it('a member whose role grants nothing sees exactly the shared records, with the chosen fields', async () => {
+    await updateRole(a.admin(), conformanceRole, { grants: [], restrictions: [] })
+    // Ann (team t1): the two tickets and the one customer shared with t1, nothing else
+    await inCompany(ctxOf(a.companyId, a.users[2] as string), async (tx) => {
+      const tickets = await ticketRecords.list(tx, 'ticket.view', { limit: 10 })
+      expect(tickets.items.map((t) => t.id).sort()).toEqual(
+        [aTickets[3] as string, aTickets[6] as string].sort(),
+      )
+      const withTitle = tickets.items.find((t) => t.id === aTickets[3])
+      expect(Object.keys(withTitle ?? {}).filter((f) => ticketFields.includes(f))).toEqual([
+        'title',
+        'status',
+      ])
+      expect(await ticketRecords.count(tx, 'ticket.view')).toBe(2)
+      const customers = await customerRecords.list(tx, 'customer.view', { limit: 10 })
+      expect(customers.items.map((c) => c.id)).toEqual([aCustomers[5]])
+    })
+    // Dee (team t2) sees the customer shared with t2 only; Eve (b1, above t1) nothing
+    await inCompany(ctxOf(a.companyId, a.users[1] as string), async (tx) => {
+      const customers = await customerRecords.list(tx, 'customer.view', { limit: 10 })
+      expect(customers.items.map((c) => c.id)).toEqual([aCustomers[3]])
+      expect(customers.items[0]).toMatchObject({
+        email: expect.any(String),
+        idNumber: expect.any(String),
+      })
+      expect(customers.items[0]).not.toHaveProperty('name')
+    })
+    await inCompany(ctxOf(a.companyId, a.users[0] as string), async (tx) => {
+      await expect(ticketRecords.list(tx, 'ticket.view', { limit: 10 })).rejects.toThrow(
+        'not allowed',
+      )
+    })
+  })
+})
+
+const ticketFields = Object.keys(catalog.ticket.fields)
 
 describe('policies the engine refuses', () => {
   const refused: [string, Condition | Record<string, unknown>, string][] = [
