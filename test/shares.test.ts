@@ -260,11 +260,7 @@ describe('W5: a ticket shared with team B, limited to chosen fields', () => {
     // and not passed on: B's lead (who may share B's tickets) cannot share it further, nor give
     // it to a member of B as a temporary grant that would outlive the share
     expect((await leadB.as('GET', `/api/v1/tickets/${shared.id}`)).statusCode).toBe(200)
-    problem(
-      await shareTicket({ orgUnitId: teamC, fields: ['title'] }, leadB.as),
-      404,
-      'not_found',
-    )
+    problem(await shareTicket({ orgUnitId: teamC, fields: ['title'] }, leadB.as), 404, 'not_found')
     problem(
       await leadB.as('POST', '/api/v1/grants', {
         userId: agentB.id,
@@ -308,17 +304,9 @@ describe('W5: sharing is a delegation', () => {
     const before = await allShares()
     // agentA sees the ticket (assigned to them) but holds no `share`
     expect((await agentA.as('GET', `/api/v1/tickets/${shared.id}`)).statusCode).toBe(200)
-    problem(
-      await shareTicket({ orgUnitId: teamB, fields: ['title'] }, agentA.as),
-      403,
-      'forbidden',
-    )
+    problem(await shareTicket({ orgUnitId: teamB, fields: ['title'] }, agentA.as), 403, 'forbidden')
     // agentC may not know the ticket exists
-    problem(
-      await shareTicket({ orgUnitId: teamB, fields: ['title'] }, agentC.as),
-      404,
-      'not_found',
-    )
+    problem(await shareTicket({ orgUnitId: teamB, fields: ['title'] }, agentC.as), 404, 'not_found')
     // nor revoke or list the shares of a ticket they may not see, nor revoke without `share`
     const share = (await shareTicket({ orgUnitId: teamB, fields: ['title'] })).json()
     problem(
@@ -421,12 +409,12 @@ describe('W5: other companies and bad input', () => {
       404,
       'not_found',
     )
-    problem(
-      await shareTicket({ orgUnitId: foreignTeam, fields: ['title'] }, asB),
+    problem(await shareTicket({ orgUnitId: foreignTeam, fields: ['title'] }, asB), 404, 'not_found')
+    const team = problem(
+      await shareTicket({ orgUnitId: foreignTeam, fields: ['title'] }),
       404,
       'not_found',
     )
-    const team = problem(await shareTicket({ orgUnitId: foreignTeam, fields: ['title'] }), 404, 'not_found')
     expect(team.errors).toEqual([{ path: 'body/orgUnitId', message: expect.any(String) }])
     problem(await asB('GET', `/api/v1/tickets/${shared.id}/shares`), 404, 'not_found')
     problem(

@@ -314,15 +314,13 @@ export function subjectOfRow(row: SubjectRow): LoadedSubject {
         validFrom: Date.parse(g.valid_from),
         validUntil: Date.parse(g.valid_until),
       })),
-      ...(row.shares ?? []).map(
-        (h): TemporaryGrant => ({
-          ...(h.definition as unknown as Grant),
-          id: shareGrantId(h.id),
-          label: `shared with the team (share ${h.id})`,
-          validFrom: Date.parse(h.valid_from),
-          validUntil: h.valid_until === null ? NO_END : Date.parse(h.valid_until),
-        }),
-      ),
+      ...(row.shares ?? []).map((h): TemporaryGrant => ({
+        ...(h.definition as unknown as Grant),
+        id: shareGrantId(h.id),
+        label: `shared with the team (share ${h.id})`,
+        validFrom: Date.parse(h.valid_from),
+        validUntil: h.valid_until === null ? NO_END : Date.parse(h.valid_until),
+      })),
     ],
     attrs: { level: row.level, position: row.position, managerId: row.manager_id },
     status: row.status,

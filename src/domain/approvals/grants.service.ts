@@ -147,8 +147,12 @@ export function assertCanGive(
   let violations: readonly { action: string; reason: string }[]
   try {
     // W5: what the granter sees only through a share with their team is not theirs to give
-    violations = canDelegate(withoutShares(granter), grantee, grant, record ? { record } : {})
-      .violations
+    violations = canDelegate(
+      withoutShares(granter),
+      grantee,
+      grant,
+      record ? { record } : {},
+    ).violations
   } catch (error) {
     if (error instanceof PolicyError)
       throw new AppError('validation_failed', 'the grant is not valid', {

@@ -181,10 +181,7 @@ export async function dial(
       customerId === null
         ? undefined
         : await customerRecords.visible(tx, customerId, 'customer.view')
-    if (
-      customerId !== null &&
-      (customer === undefined || allowedOnlyByShares(customer.decision))
-    ) {
+    if (customerId !== null && (customer === undefined || allowedOnlyByShares(customer.decision))) {
       throw new AppError('not_found', 'no such customer', {
         errors: [{ path: 'body/customerId', message: 'no such customer' }],
       })

@@ -189,8 +189,9 @@ export async function createShare(
     }
     let violations: readonly { action: string; reason: string }[]
     try {
-      violations = canDelegate(own, teamMember(own, input.orgUnitId), grant, { record: resource })
-        .violations
+      violations = canDelegate(own, teamMember(own, input.orgUnitId), grant, {
+        record: resource,
+      }).violations
     } catch (error) {
       if (error instanceof PolicyError)
         throw new AppError('validation_failed', 'the share is not valid', {

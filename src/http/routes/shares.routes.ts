@@ -21,8 +21,12 @@ const ShareJson = Type.Object(
       { type: Type.Union([L('ticket'), L('customer')]), id: Type.String() },
       strict,
     ),
-    orgUnitId: Type.String({ description: 'the team: the members of this unit, not of units below' }),
-    fields: Type.Array(Type.String(), { description: 'what the team sees; every other field hidden' }),
+    orgUnitId: Type.String({
+      description: 'the team: the members of this unit, not of units below',
+    }),
+    fields: Type.Array(Type.String(), {
+      description: 'what the team sees; every other field hidden',
+    }),
     masked: Type.Array(Type.String(), {
       description: 'those of `fields` the team sees masked (the sharer saw them masked)',
     }),
