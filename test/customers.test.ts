@@ -397,6 +397,8 @@ describe('customers: OpenAPI', () => {
       '/api/v1/customers/{id}',
       '/api/v1/customers/{id}/complaints',
       '/api/v1/customers/{id}/orders',
+      '/api/v1/customers/{id}/shares',
+      '/api/v1/customers/{id}/shares/{shareId}',
       '/api/v1/customers/{id}/unmask',
     ])
     const untyped: string[] = []

@@ -5,11 +5,13 @@
  * `scriptRecords`),
  * for random policies stored through the roles service, a list shows exactly the records the
  * single check allows, each as `get` projects it, `count` agrees, another company's records never
- * appear, and nothing throws. PGlite by default, PostgreSQL when TESSERA_TEST_DATABASE_URL is set.
+ * appear, and nothing throws; records shared with some subjects' teams (W5) are among them. PGlite
+ * by default, PostgreSQL when TESSERA_TEST_DATABASE_URL is set.
  */
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
+  catalog,
   compilePolicy,
   PolicyError,
   attributesOf,
@@ -47,6 +49,7 @@ import {
   type TicketStatus,
 } from '../src/domain/tickets/index.js'
 import { searchTerms, type ResourceSeam } from '../src/domain/seam/index.js'
+import { createShare } from '../src/domain/shares/index.js'
 import { callRecords, callResource } from '../src/domain/calls/index.js'
 import {
   createScorecard,
@@ -452,6 +455,29 @@ await seedTickets(
   [],
   [tick('Printer on fire', 't1', 0, { path: ['escalated'] }), tick('Other company', null, null)],
 )
+
+// W5: records shared with team t1 (and a customer with t2), limited to chosen fields: every
+// subject of those teams carries them in every run below, so each list, search, count and single
+// read must agree on them too, with only the chosen fields shown.
+const inAnHour = new Date(now.getTime() + 3600_000)
+await createShare(a.admin(), 'ticket', aTickets[3] as string, {
+  orgUnitId: a.units['t1'] as string,
+  fields: ['title', 'status'],
+  until: inAnHour,
+})
+await createShare(a.admin(), 'ticket', aTickets[6] as string, {
+  orgUnitId: a.units['t1'] as string,
+  fields: ['description', 'priority', 'customerLevel'],
+})
+await createShare(a.admin(), 'customer', aCustomers[5] as string, {
+  orgUnitId: a.units['t1'] as string,
+  fields: ['name', 'phone'],
+  until: inAnHour,
+})
+await createShare(a.admin(), 'customer', aCustomers[3] as string, {
+  orgUnitId: a.units['t2'] as string,
+  fields: ['email', 'idNumber'],
+})
 
 // Calls of A over every attribute (agent, team, project, direction, status, duration, customer,
 // blacklisted), and of B: stored as the superuser (the dial's own rules are test/calls.test.ts's).
@@ -1439,6 +1465,44 @@ describe.each(targets)('read seam conformance of $type', (t) => {
     if (t.fields.length > 0) expect(s.masked, seen).toBeGreaterThan(0)
   }, 300_000)
 })
+
+describe('records shared with a team (W5) in the seam', () => {
+  it('a member whose role grants nothing sees exactly the shared records, with the chosen fields', async () => {
+    await updateRole(a.admin(), conformanceRole, { grants: [], restrictions: [] })
+    // Ann (team t1): the two tickets and the one customer shared with t1, nothing else
+    await inCompany(ctxOf(a.companyId, a.users[2] as string), async (tx) => {
+      const tickets = await ticketRecords.list(tx, 'ticket.view', { limit: 10 })
+      expect(tickets.items.map((t) => t.id).sort()).toEqual(
+        [aTickets[3] as string, aTickets[6] as string].sort(),
+      )
+      const withTitle = tickets.items.find((t) => t.id === aTickets[3])
+      expect(Object.keys(withTitle ?? {}).filter((f) => ticketFields.includes(f))).toEqual([
+        'title',
+        'status',
+      ])
+      expect(await ticketRecords.count(tx, 'ticket.view')).toBe(2)
+      const customers = await customerRecords.list(tx, 'customer.view', { limit: 10 })
+      expect(customers.items.map((c) => c.id)).toEqual([aCustomers[5]])
+    })
+    // Dee (team t2) sees the customer shared with t2 only; Eve (b1, above t1) nothing
+    await inCompany(ctxOf(a.companyId, a.users[1] as string), async (tx) => {
+      const customers = await customerRecords.list(tx, 'customer.view', { limit: 10 })
+      expect(customers.items.map((c) => c.id)).toEqual([aCustomers[3]])
+      expect(customers.items[0]).toMatchObject({
+        email: expect.any(String),
+        idNumber: expect.any(String),
+      })
+      expect(customers.items[0]).not.toHaveProperty('name')
+    })
+    await inCompany(ctxOf(a.companyId, a.users[0] as string), async (tx) => {
+      await expect(ticketRecords.list(tx, 'ticket.view', { limit: 10 })).rejects.toThrow(
+        'not allowed',
+      )
+    })
+  })
+})
+
+const ticketFields = Object.keys(catalog.ticket.fields)
 
 describe('policies the engine refuses', () => {
   const refused: [string, Condition | Record<string, unknown>, string][] = [

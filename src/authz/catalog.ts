@@ -73,7 +73,7 @@ export const catalog = {
   customer: {
     label: 'Customer',
     module: 'customers',
-    actions: [...crud, 'export', 'assign', 'unmask', 'tag'],
+    actions: [...crud, 'export', 'assign', 'unmask', 'tag', 'share'],
     highRisk: ['delete', 'export', 'unmask'],
     fields: {
       name: { sensitivity: 'personal' },
@@ -95,7 +95,17 @@ export const catalog = {
   ticket: {
     label: 'Ticket',
     module: 'tickets',
-    actions: [...crud, 'export', 'assign', 'reply', 'close', 'reopen', 'escalate', 'returnVisit'],
+    actions: [
+      ...crud,
+      'export',
+      'assign',
+      'reply',
+      'close',
+      'reopen',
+      'escalate',
+      'returnVisit',
+      'share',
+    ],
     highRisk: ['delete', 'export'],
     fields: {
       title: { sensitivity: 'internal' },

@@ -153,6 +153,33 @@ describe('[000] the team lead assesses the team’s use of scripts and never app
   })
 })
 
+describe('[002] W5: a cross-department view shares only the necessary fields', () => {
+  const lead = as('team-lead')
+  it('the team lead shares the team’s tickets and customers, no other team’s', () => {
+    for (const type of ['ticket', 'customer'] as const) {
+      const action = `${type}.share` as Action
+      expect(decide(lead, action, rec(type, { assigneeId: 'u2', ownerId: 'u2' }), env).reason).toBe(
+        'granted',
+      )
+      expect(
+        decide(lead, action, rec(type, { orgUnitId: 't2', assigneeId: 'u1', ownerId: 'u1' }), env)
+          .reason,
+      ).toBe('out_of_scope')
+    }
+  })
+
+  it('no agent position shares a record, even their own', () => {
+    for (const role of ['novice-agent', 'senior-agent', 'after-sales-agent', 'sales-rep']) {
+      const mine = rec('ticket', { assigneeId: 'u1' })
+      expect(decide(as(role), 'ticket.share', mine, env).allowed, role).toBe(false)
+      expect(
+        decide(as(role), 'customer.share', rec('customer', { ownerId: 'u1' }), env).allowed,
+        role,
+      ).toBe(false)
+    }
+  })
+})
+
 describe('[002] sales and marketing', () => {
   const rep = as('sales-rep')
   const marketing = as('marketing')

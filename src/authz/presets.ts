@@ -201,6 +201,9 @@ const leadGrants: Grant[] = [
     fields: { customerLevel: 'hidden', faultCode: 'read' },
   },
   { actions: ['ticket.reopen', 'ticket.returnVisit'], scope: 'team', when: closed },
+  // W5 [002] 跨部门协作视图: shares the team's tickets and customers with another team, limited
+  // to chosen fields (never more than the lead sees of them)
+  { actions: ['ticket.share', 'customer.share'], scope: 'team' },
   { actions: ['report.view'], scope: 'team' },
   { actions: ['approval.view', 'grant.view', 'grant.create', 'grant.revoke'], scope: 'team' },
   {

@@ -24,6 +24,7 @@ import type {
   UserRolesTable,
 } from './roles/roles.table.js'
 import type { SessionsTable } from './accounts/sessions.table.js'
+import type { SharesTable } from './shares/shares.table.js'
 import type { TicketRepliesTable, TicketsTable } from './tickets/tickets.table.js'
 import type { TicketWatchersTable } from './tickets/watchers.table.js'
 import type { NotificationsTable } from './notifications/notifications.table.js'
@@ -64,4 +65,5 @@ export interface Database {
   qa_scorecards: QaScorecardsTable
   qa_evaluations: QaEvaluationsTable
   scripts: ScriptsTable
+  shares: SharesTable
 }

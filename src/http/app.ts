@@ -47,6 +47,7 @@ import { projectsRoutes } from './routes/projects.routes.js'
 import { policyRoutes, policySchemaRoutes } from './routes/policy.routes.js'
 import { previewsRoutes } from './routes/previews.routes.js'
 import { rolesRoutes } from './routes/roles.routes.js'
+import { sharesRoutes } from './routes/shares.routes.js'
 import { usersRoutes } from './routes/users.routes.js'
 import type { RouteDeps } from './types.js'
 
@@ -169,6 +170,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       apiKeysRoutes(authed, routeDeps)
       customersRoutes(authed, routeDeps)
       ticketsRoutes(authed, routeDeps)
+      sharesRoutes(authed, routeDeps)
       notificationsRoutes(authed, routeDeps)
       reportsRoutes(authed, routeDeps)
       qaRoutes(authed, routeDeps)

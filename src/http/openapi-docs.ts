@@ -277,6 +277,16 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'POST /api/v1/tickets/{id}/watchers': {
     request: { orgUnitId: '3f1c9a2e-8b7d-4c6e-9f0a-1b2c3d4e5f60' },
   },
+  'POST /api/v1/tickets/{id}/shares': {
+    request: {
+      orgUnitId: teamA,
+      fields: ['title', 'status', 'priority'],
+      until: '2026-11-30T18:00:00.000Z',
+    },
+  },
+  'POST /api/v1/customers/{id}/shares': {
+    request: { orgUnitId: teamA, fields: ['name', 'phone', 'orderHistory'] },
+  },
   'POST /api/v1/tickets/bulk': {
     request: {
       action: 'assign',

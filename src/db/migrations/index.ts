@@ -20,6 +20,7 @@ import * as calls from './0026-calls.js'
 import * as approvals from './0028-approvals.js'
 import * as ticketWatchers from './0031-ticket-watchers.js'
 import * as qa from './0036-qa.js'
+import * as shares from './0037-shares.js'
 import * as previews from './0038-previews.js'
 import * as approvalEffects from './0039-approval-effects.js'
 import * as scripts from './0040-scripts.js'
@@ -47,6 +48,7 @@ export const migrations: Record<string, Migration> = {
   '0028_approvals': approvals,
   '0031_ticket_watchers': ticketWatchers,
   '0036_qa': qa,
+  '0037_shares': shares,
   '0038_previews': previews,
   '0039_approval_effects': approvalEffects,
   '0040_scripts': scripts,

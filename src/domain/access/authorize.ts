@@ -14,7 +14,7 @@ import {
 import { AppError } from '../../errors.js'
 import type { Ctx, TenantCtx } from '../context.js'
 import { enforceObligations, type GateOptions } from './obligations.js'
-import { loadPolicy, loadSubject, policyVersion } from './policy.repo.js'
+import { isShareGrant, loadPolicy, loadSubject, policyVersion } from './policy.repo.js'
 
 /** What an action is done to, when it is about one record. */
 export type ResourceRef = Resource
@@ -120,6 +120,17 @@ function keptOwnSubject(ctx: Ctx): Promise<BoundSubject> | undefined {
   }
   // the compiled policy of this version is cached: subjectOf binds without reading
   return ctx.policies.version(ctx.actor.companyId) === version ? ownSubjectOf(ctx) : undefined
+}
+
+/**
+ * The subject without the records shared with their team (W5): what they hold themselves, and
+ * so what they may give. A share is read-only and is never passed on: every delegation check
+ * (`canDelegate`) takes the giver through this.
+ */
+export function withoutShares(s: BoundSubject): BoundSubject {
+  const grants = s.subject.grants ?? []
+  if (!grants.some(isShareGrant)) return s
+  return bindSubject(s.policy, { ...s.subject, grants: grants.filter((g) => !isShareGrant(g)) })
 }
 
 /** The decision, without acting on it (for explanations, projections and `me`). */

@@ -21,7 +21,7 @@ import {
 import { AppError } from '../../errors.js'
 import { inCompany, type Ctx, type Preview, type TenantCtx } from '../context.js'
 import { authorize, envOf, keptSubject, subjectOf } from './authorize.js'
-import { loadSubject, type LoadedSubject } from './policy.repo.js'
+import { isShareGrant, loadSubject, type LoadedSubject } from './policy.repo.js'
 
 /** One question of the decision API: may `userId` (default: the caller) do `action` to `resource`? */
 export interface CheckRequest {
@@ -347,9 +347,10 @@ export async function whoAmI(ctx: Ctx): Promise<Me> {
       roles: roles.map((r) => ({ id: r.id, name: r.name, kind: r.kind })),
       groups: groups.map((g) => ({ id: g.id, name: g.name })),
       // W1: a subject kept in memory still carries a grant whose end has passed (the engine
-      // refuses it by the clock); `me` lists only those not ended at this request's time
+      // refuses it by the clock); `me` lists only those not ended at this request's time, and
+      // not the records shared with the person's team (W5: the team's, not given to them)
       grants: (me.subject.grants ?? [])
-        .filter((g) => g.validUntil > tx.now.getTime())
+        .filter((g) => g.validUntil > tx.now.getTime() && !isShareGrant(g))
         .map((g) => ({
           id: g.id,
           actions: g.actions,

@@ -5,6 +5,7 @@ export {
   listPlan,
   resourceRef,
   subjectOf,
+  withoutShares,
   type ResourceRef,
 } from './authorize.js'
 export {
@@ -18,9 +19,12 @@ export { PolicyCache, POLICY_CACHE_SIZE } from './policy-cache.js'
 export { policyChanged } from './policy-change.js'
 export { followPolicyChanges } from './policy-notices.js'
 export {
+  allowedOnlyByShares,
   bumpPolicyVersion,
+  isShareGrant,
   loadPolicy,
   loadSubject,
+  shareGrantId,
   storedRole,
   subjectColumns,
   subjectOfRow,

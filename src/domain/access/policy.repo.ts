@@ -165,6 +165,43 @@ function withRestrictionId(
   return { ...x, id: `restriction-${i + 1}` }
 }
 
+/**
+ * W5: a record shared with a person's team reaches the engine as one more temporary grant of the
+ * person (a grant of `<type>.view` on that record, its field rules hiding every field not
+ * chosen), whose id is the share's behind this prefix; a grant's own id is a UUID, never so.
+ */
+const SHARE_PREFIX = 'share:'
+
+/** The engine's id of a share's grant. */
+export function shareGrantId(shareId: string): string {
+  return `${SHARE_PREFIX}${shareId}`
+}
+
+/** Is this temporary grant of a subject a share with their team (not one given to them)? */
+export function isShareGrant(grant: { readonly id: string }): boolean {
+  return grant.id.startsWith(SHARE_PREFIX)
+}
+
+/**
+ * Does a decision allow only through shares with the caller's team? A share opens the record to
+ * be read (list, search, count, single read) and nothing else: a service that would do more with
+ * the record than show it (watch it, copy from it, name it in a write) asks this and treats such
+ * a record as one the caller may not see.
+ */
+export function allowedOnlyByShares(decision: {
+  readonly allowed: boolean
+  readonly matched: readonly { readonly kind: string; readonly id: string }[]
+}): boolean {
+  return (
+    decision.allowed &&
+    decision.matched.length > 0 &&
+    decision.matched.every((r) => r.kind === 'grant' && isShareGrant(r))
+  )
+}
+
+/** A share without an end: the engine's window runs to the last representable time. */
+const NO_END = 8.64e15
+
 /** The columns subjectColumns() selects: a user row and what the engine needs about them. */
 export interface SubjectRow {
   id: string
@@ -179,6 +216,15 @@ export interface SubjectRow {
   projects: string[]
   grants:
     | { id: string; definition: Record<string, unknown>; valid_from: string; valid_until: string }[]
+    | null
+  /** W5: the records shared with the person's team, in force now (valid_until null: no end). */
+  shares:
+    | {
+        id: string
+        definition: Record<string, unknown>
+        valid_from: string
+        valid_until: string | null
+      }[]
     | null
   policy_version: number | string
   subject_version: number | string
@@ -245,6 +291,10 @@ export function subjectColumns(now: Date): RawBuilder<SubjectRow> {
           'valid_from', t.valid_from, 'valid_until', t.valid_until))
         from grants t where t.company_id = u.company_id and t.user_id = u.id
           and t.revoked_at is null and t.valid_until > ${now}) as grants,
+      (select json_agg(json_build_object('id', h.id, 'definition', h.definition,
+          'valid_from', h.created_at, 'valid_until', h.valid_until))
+        from shares h where h.company_id = u.company_id and h.org_unit_id = u.org_unit_id
+          and h.revoked_at is null and (h.valid_until is null or h.valid_until > ${now})) as shares,
       (select policy_version from companies c where c.id = u.company_id) as policy_version,
       (select subject_version from companies c where c.id = u.company_id) as subject_version`
 }
@@ -257,12 +307,21 @@ export function subjectOfRow(row: SubjectRow): LoadedSubject {
     projectIds: row.projects,
     roles: row.roles,
     groups: row.groups,
-    grants: (row.grants ?? []).map((g): TemporaryGrant => ({
-      ...(g.definition as unknown as Grant),
-      id: g.id,
-      validFrom: Date.parse(g.valid_from),
-      validUntil: Date.parse(g.valid_until),
-    })),
+    grants: [
+      ...(row.grants ?? []).map((g): TemporaryGrant => ({
+        ...(g.definition as unknown as Grant),
+        id: g.id,
+        validFrom: Date.parse(g.valid_from),
+        validUntil: Date.parse(g.valid_until),
+      })),
+      ...(row.shares ?? []).map((h): TemporaryGrant => ({
+        ...(h.definition as unknown as Grant),
+        id: shareGrantId(h.id),
+        label: `shared with the team (share ${h.id})`,
+        validFrom: Date.parse(h.valid_from),
+        validUntil: h.valid_until === null ? NO_END : Date.parse(h.valid_until),
+      })),
+    ],
     attrs: { level: row.level, position: row.position, managerId: row.manager_id },
     status: row.status,
     policyVersion: Number(row.policy_version),

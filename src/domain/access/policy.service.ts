@@ -10,6 +10,8 @@ import * as repo from './policy.repo.js'
 type Db = Kysely<Database>
 
 export type { LoadedSubject, StoredDefinition, SubjectRow, Versions } from './policy.repo.js'
+/** W5: a share is read with the person as a temporary grant whose id these name. */
+export { allowedOnlyByShares, isShareGrant, shareGrantId } from './policy.repo.js'
 
 /** A company's whole setup (org units, roles, groups, restrictions), as the engine takes it. */
 export function loadPolicy(db: Db, companyId: string): Promise<Policy> {

@@ -8,7 +8,7 @@ import {
 } from '../../authz/index.js'
 import type { Database } from '../database.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
-import { authorize, loadPolicy, loadSubject, subjectOf } from '../access/index.js'
+import { authorize, loadPolicy, loadSubject, subjectOf, withoutShares } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import {
   inCompany,
@@ -88,7 +88,8 @@ async function keyStands(
   const role = await roleById(trx, apiKey.companyId, apiKey.roleId)
   if (role === undefined) return null
   const key = bindSubject(policy, keySubject(apiKey))
-  return role.grants.every((g) => canDelegate(granter, key, g).allowed) ? key : null
+  const holds = withoutShares(granter)
+  return role.grants.every((g) => canDelegate(holds, key, g).allowed) ? key : null
 }
 
 /**
@@ -192,7 +193,7 @@ export async function createApiKey(
     const me = await subjectOf(tx)
     const target = bindSubject(me.policy, keySubject({ id: 'new', companyId, roleId: role.id }))
     const refused: ErrorDetail[] = role.grants
-      .flatMap((grant) => canDelegate(me, target, grant).violations)
+      .flatMap((grant) => canDelegate(withoutShares(me), target, grant).violations)
       .map((v) => ({ path: 'body/roleId', message: `${v.action}: ${v.reason}` }))
     if (refused.length > 0) {
       throw new AppError('forbidden', 'the role grants more than you hold', { errors: refused })

@@ -28,7 +28,7 @@ import {
   type TemporaryGrant,
 } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
-import { authorize, envOf, loadSubject, subjectOf } from '../access/index.js'
+import { authorize, envOf, loadSubject, subjectOf, withoutShares } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { customerRecords } from '../customers/index.js'
@@ -146,7 +146,13 @@ export function assertCanGive(
 ): void {
   let violations: readonly { action: string; reason: string }[]
   try {
-    violations = canDelegate(granter, grantee, grant, record ? { record } : {}).violations
+    // W5: what the granter sees only through a share with their team is not theirs to give
+    violations = canDelegate(
+      withoutShares(granter),
+      grantee,
+      grant,
+      record ? { record } : {},
+    ).violations
   } catch (error) {
     if (error instanceof PolicyError)
       throw new AppError('validation_failed', 'the grant is not valid', {

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto'
 import type { AttrOf, Decision, Projected, Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
-import { authorize, decisionFor, subjectOf } from '../access/index.js'
+import { allowedOnlyByShares, authorize, decisionFor, subjectOf } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { isBlacklisted } from '../blacklist/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
@@ -176,7 +176,12 @@ export async function dial(
       throw new AppError('forbidden', 'a person dials from their own lines, not an API key')
     }
     const customerId = request.customerId ?? null
-    if (customerId !== null && !(await customerRecords.visible(tx, customerId, 'customer.view'))) {
+    // W5: a customer seen only through a share with the caller's team is read-only to them
+    const customer =
+      customerId === null
+        ? undefined
+        : await customerRecords.visible(tx, customerId, 'customer.view')
+    if (customerId !== null && (customer === undefined || allowedOnlyByShares(customer.decision))) {
       throw new AppError('not_found', 'no such customer', {
         errors: [{ path: 'body/customerId', message: 'no such customer' }],
       })

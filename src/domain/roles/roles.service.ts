@@ -21,12 +21,14 @@ import { AppError, type ErrorDetail } from '../../errors.js'
 import {
   authorize,
   decisionFor,
+  isShareGrant,
   listPlan,
   loadPolicy,
   loadSubject,
   policyChanged,
   storedRole,
   subjectOf,
+  withoutShares,
   type StoredDefinition,
 } from '../access/index.js'
 import { canonicalJson, recordAudit } from '../audit/index.js'
@@ -95,7 +97,7 @@ function assertDelegable(
   const errors: ErrorDetail[] = []
   grants.forEach((g, i) => {
     if (only !== undefined && !only(g)) return
-    for (const v of canDelegate(me, to, g).violations) {
+    for (const v of canDelegate(withoutShares(me), to, g).violations) {
       errors.push({
         path: path === 'body/grants' ? `${path}/${i}` : path,
         message: `${what === undefined ? '' : `${what}: `}${v.action}: ${v.reason}`,
@@ -171,7 +173,9 @@ export async function assertCanRevokeGrants(
 ): Promise<void> {
   const me = await subjectOf(tx)
   const target = await boundUser(tx, userId)
-  assertDelegable(me, target, target.subject.grants ?? [], path)
+  // W5: a record shared with the person's team is not theirs to lose (offboarding leaves it)
+  const own = (target.subject.grants ?? []).filter((g) => !isShareGrant(g))
+  assertDelegable(me, target, own, path)
 }
 
 /**

@@ -10,7 +10,7 @@
 import type { Readable } from 'node:stream'
 import type { Action, AttrOf, Decision, Projected, Resource } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
-import { authorize, decisionFor, subjectOf } from '../access/index.js'
+import { allowedOnlyByShares, authorize, decisionFor, subjectOf } from '../access/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { customerRecords, type CustomerLevel } from '../customers/index.js'
 import { notifyTicketWatchers, type NotificationKind } from '../notifications/index.js'
@@ -204,7 +204,8 @@ async function checkReferences(
   if (input.customerId === null) return { customerLevel: null }
   if (typeof input.customerId === 'string') {
     const customer = await customerRecords.visible(tx, input.customerId, 'customer.view')
-    if (customer === undefined) {
+    // W5: a customer seen only through a share with the caller's team is read-only to them
+    if (customer === undefined || allowedOnlyByShares(customer.decision)) {
       throw new AppError('not_found', 'no such customer', {
         errors: [{ path: 'body/customerId', message: 'no such customer' }],
       })
@@ -536,7 +537,9 @@ export async function listTicketReplies(
   page: PageRequest = { limit: 50 },
 ): Promise<Page<TicketReplyView>> {
   return inCompany(ctx, async (tx) => {
-    await ticketRecords.get(tx, ticketId, 'ticket.view', noSuchTicket)
+    const ticket = await ticketRecords.get(tx, ticketId, 'ticket.view', noSuchTicket)
+    // W5: a share shows the ticket's chosen fields, never its replies
+    if (allowedOnlyByShares(ticket.decision)) throw noSuchTicket()
     return ticketReplyRecords.list(tx, 'ticketReply.view', {
       limit: page.limit,
       cursor: page.cursor,

@@ -12,7 +12,7 @@
  * role holders), and oneself.
  */
 import { AppError } from '../../errors.js'
-import { subjectOf } from '../access/index.js'
+import { allowedOnlyByShares, subjectOf } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { orgUnitVisible, visibleOrgUnit } from '../org-units/index.js'
@@ -29,6 +29,16 @@ import {
 const noSuchTicket = () => new AppError('not_found', 'no such ticket')
 const noSuchWatcher = () => new AppError('not_found', 'no such watcher')
 
+/**
+ * The ticket for `action`, through the seam; a ticket seen only through a share with the
+ * caller's team (W5: read-only, for reading) is not one they may watch or see the watchers of.
+ */
+async function ticketFor(tx: TenantCtx, ticketId: string, action: 'ticket.view' | 'ticket.edit') {
+  const found = await ticketRecords.get(tx, ticketId, action, noSuchTicket)
+  if (allowedOnlyByShares(found.decision)) throw noSuchTicket()
+  return found
+}
+
 /** The caller as a person (an API key is nobody: it cannot watch in its own name). */
 function personOf(tx: TenantCtx): string | null {
   return tx.actor.apiKeyId === undefined ? tx.actor.userId : null
@@ -36,7 +46,7 @@ function personOf(tx: TenantCtx): string | null {
 
 export async function listTicketWatchers(ctx: Ctx, ticketId: string): Promise<TicketWatcher[]> {
   return inCompany(ctx, async (tx) => {
-    await ticketRecords.get(tx, ticketId, 'ticket.view', noSuchTicket)
+    await ticketFor(tx, ticketId, 'ticket.view')
     const rows = await listWatcherRows(tx.db, tx.actor.companyId, ticketId)
     const me = await subjectOf(tx)
     const people = new Set(
@@ -71,7 +81,7 @@ export async function addTicketWatcher(
       })
     }
     const self = userId !== undefined && userId === personOf(tx)
-    await ticketRecords.get(tx, ticketId, self ? 'ticket.view' : 'ticket.edit', noSuchTicket)
+    await ticketFor(tx, ticketId, self ? 'ticket.view' : 'ticket.edit')
     if (userId !== undefined && !self) await visibleUser(tx, userId, 'body/userId')
     if (orgUnitId !== undefined) {
       const me = await subjectOf(tx)
@@ -110,7 +120,7 @@ export async function removeTicketWatcher(
 ): Promise<void> {
   await inCompany(ctx, async (tx) => {
     // the ticket first: a ticket the caller may not view hides its watchers too
-    await ticketRecords.get(tx, ticketId, 'ticket.view', noSuchTicket)
+    await ticketFor(tx, ticketId, 'ticket.view')
     const watcher = await findWatcherRow(tx.db, tx.actor.companyId, ticketId, watcherId)
     if (watcher === undefined) throw noSuchWatcher()
     if (watcher.userId === null || watcher.userId !== personOf(tx)) {

@@ -1,0 +1,9 @@
+// W5: records shared with a team (its repository stays private, docs/resources.md).
+export * from './shares.js'
+export {
+  createShare,
+  listShares,
+  MAX_SHARE_FIELDS,
+  revokeShare,
+  type ShareListRequest,
+} from './shares.service.js'
