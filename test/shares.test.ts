@@ -109,6 +109,7 @@ describe('W5: a ticket shared with team B, limited to chosen fields', () => {
     expect(item).toMatchObject({ id: shared.id, title: 'Router keeps rebooting', status: 'new' })
     for (const hidden of [
       'description',
+      'escalated',
       'priority',
       'category',
       'faultCode',

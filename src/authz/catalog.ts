@@ -111,6 +111,8 @@ export const catalog = {
       title: { sensitivity: 'internal' },
       description: { sensitivity: 'internal' },
       status: { sensitivity: 'internal' },
+      // W4's flag tells part of the status: a field, so a share that leaves it out hides it
+      escalated: { sensitivity: 'internal' },
       category: { sensitivity: 'internal' },
       priority: { sensitivity: 'internal' },
       faultCode: { sensitivity: 'internal' },
