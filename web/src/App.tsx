@@ -58,6 +58,18 @@ const router = createBrowserRouter([
         lazy: () => import('./pages/Explain').then((m) => ({ Component: m.ExplainPage })),
       },
       {
+        path: 'api-keys',
+        lazy: () => import('./pages/ApiKeys').then((m) => ({ Component: m.ApiKeysPage })),
+      },
+      {
+        path: 'audit',
+        lazy: () => import('./pages/Audit').then((m) => ({ Component: m.AuditPage })),
+      },
+      {
+        path: 'security',
+        lazy: () => import('./pages/Security').then((m) => ({ Component: m.SecurityPage })),
+      },
+      {
         path: '*',
         lazy: () => import('./pages/NotFound').then((m) => ({ Component: m.NotFoundPage })),
       },
