@@ -1,5 +1,16 @@
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query'
-import { Alert, Button, Card, DatePicker, Form, Input, Select, Space, Table, Typography } from 'antd'
+import {
+  Alert,
+  Button,
+  Card,
+  DatePicker,
+  Form,
+  Input,
+  Select,
+  Space,
+  Table,
+  Typography,
+} from 'antd'
 import type { Dayjs } from 'dayjs'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -234,22 +245,22 @@ function ChainCheck() {
       <Problem error={verify.error} />
       {v && (
         <div data-testid="chain-result" style={{ marginTop: 12 }}>
-        <Alert
-          type={v.ok ? 'success' : 'error'}
-          showIcon
-          title={
-            v.ok
-              ? t('audit.chainOk', { n: v.count })
-              : t('audit.chainBroken', { seq: v.brokenAt ?? 0 })
-          }
-          description={
-            v.ok
-              ? v.anchoredTo
-                ? t('audit.anchored', { seq: v.anchoredTo, n: v.unanchored ?? 0 })
-                : t('audit.notAnchored')
-              : t('audit.brokenReason', { reason: v.reason ?? '' })
-          }
-        />
+          <Alert
+            type={v.ok ? 'success' : 'error'}
+            showIcon
+            title={
+              v.ok
+                ? t('audit.chainOk', { n: v.count })
+                : t('audit.chainBroken', { seq: v.brokenAt ?? 0 })
+            }
+            description={
+              v.ok
+                ? v.anchoredTo
+                  ? t('audit.anchored', { seq: v.anchoredTo, n: v.unanchored ?? 0 })
+                  : t('audit.notAnchored')
+                : t('audit.brokenReason', { reason: v.reason ?? '' })
+            }
+          />
         </div>
       )}
     </Card>

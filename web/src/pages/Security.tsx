@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import {
   Alert,
   App,
+  Badge,
   Button,
   Card,
   Descriptions,
@@ -9,7 +10,6 @@ import {
   Input,
   QRCode,
   Space,
-  Tag,
   Typography,
 } from 'antd'
 import { useState } from 'react'
@@ -24,7 +24,11 @@ interface CodeForm {
   code: string
 }
 
-const STATUS_COLOR: Record<Status, string> = { on: 'green', off: 'default', unknown: 'default' }
+const STATUS_BADGE: Record<Status, 'success' | 'default'> = {
+  on: 'success',
+  off: 'default',
+  unknown: 'default',
+}
 
 /**
  * The signed-in person's second factor (G10): start enrolment (a QR code of the otpauth URI and
@@ -55,13 +59,7 @@ export function SecurityPage() {
 
   const status: Status =
     known ??
-    (required
-      ? 'off'
-      : account.data
-        ? account.data.mfaEnabled
-          ? 'on'
-          : 'off'
-        : 'unknown')
+    (required ? 'off' : account.data ? (account.data.mfaEnabled ? 'on' : 'off') : 'unknown')
 
   const refresh = async () => {
     await queryClient.invalidateQueries({ queryKey: ['me'] })
@@ -114,9 +112,10 @@ export function SecurityPage() {
       </Typography.Paragraph>
       <Descriptions bordered size="small" column={1} style={{ maxWidth: 720, marginBottom: 24 }}>
         <Descriptions.Item label={t('security.status')}>
-          <Tag color={STATUS_COLOR[status]} data-testid="mfa-status">
-            {t(`security.statuses.${status}`)}
-          </Tag>
+          <Badge
+            status={STATUS_BADGE[status]}
+            text={<span data-testid="mfa-status">{t(`security.statuses.${status}`)}</span>}
+          />
         </Descriptions.Item>
       </Descriptions>
       {required && status !== 'on' && (
