@@ -17,7 +17,7 @@ import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
 import { Problem } from '../components/Problem'
 import { browserTimeZone, useDayjsLocale } from '../dates'
-import { formatDateTime } from '../format'
+import { formatDateTimeSeconds } from '../format'
 import { allowedActions, useMe } from '../me'
 
 /** The filters GET /api/v1/audit takes (each an exact match; `to` is exclusive). */
@@ -192,7 +192,7 @@ export function AuditPage() {
           {
             title: t('audit.time'),
             dataIndex: 'occurredAt',
-            render: (iso: string) => formatDateTime(iso, i18n.language),
+            render: (iso: string) => formatDateTimeSeconds(iso, i18n.language),
           },
           { title: t('audit.actor'), dataIndex: 'actorUserId', render: actor },
           {
