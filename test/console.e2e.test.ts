@@ -623,7 +623,12 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     expect(verified.ok).toBe(true)
     expect(await result.innerText()).toContain('The chain is intact')
     expect(await result.innerText()).toMatch(/\d+ events checked/)
-    await page.screenshot({ path: `${SHOTS}audit.png` })
+    await page.evaluate('window.scrollTo(0, 0)')
+    await page.screenshot({
+      path: `${SHOTS}audit.png`,
+      fullPage: true,
+      clip: { x: 0, y: 0, width: 1280, height: 1000 },
+    })
   }, 60_000)
 
   /** Every page of the console, with the ones that need a record filled in. */

@@ -4,6 +4,7 @@ import {
   Button,
   Card,
   DatePicker,
+  Flex,
   Form,
   Input,
   Select,
@@ -38,6 +39,9 @@ interface FilterForm {
   from?: Dayjs | null
   to?: Dayjs | null
 }
+
+/** A filter field: the form's rows close together. */
+const FIELD = { marginBottom: 8 }
 
 /** Only the filled-in fields, trimmed: an empty field filters nothing. */
 function filterOf(v: FilterForm): Filter {
@@ -110,8 +114,8 @@ export function AuditPage() {
           name="audit-filter"
           onFinish={(v) => setFilter(filterOf(v))}
         >
-          <Space wrap align="start" size="middle">
-            <Form.Item label={t('audit.actor')} name="actorId" style={{ width: 240 }}>
+          <Flex wrap gap={16} align="flex-end">
+            <Form.Item label={t('audit.actor')} name="actorId" style={{ ...FIELD, width: 240 }}>
               {may.has('user.view') ? (
                 <Select
                   allowClear
@@ -127,35 +131,39 @@ export function AuditPage() {
                 <Input placeholder={t('audit.actorIdPlaceholder')} allowClear />
               )}
             </Form.Item>
-            <Form.Item label={t('audit.action')} name="action" style={{ width: 220 }}>
+            <Form.Item label={t('audit.action')} name="action" style={{ ...FIELD, width: 220 }}>
               <Input placeholder={t('audit.actionPlaceholder')} allowClear />
             </Form.Item>
-            <Form.Item label={t('audit.targetType')} name="targetType" style={{ width: 180 }}>
+            <Form.Item
+              label={t('audit.targetType')}
+              name="targetType"
+              style={{ ...FIELD, width: 180 }}
+            >
               <Input placeholder={t('audit.targetTypePlaceholder')} allowClear />
             </Form.Item>
-            <Form.Item label={t('audit.targetId')} name="targetId" style={{ width: 220 }}>
+            <Form.Item label={t('audit.targetId')} name="targetId" style={{ ...FIELD, width: 220 }}>
               <Input allowClear />
             </Form.Item>
-            <Form.Item label={t('audit.from')} name="from">
+            <Form.Item label={t('audit.from')} name="from" style={FIELD}>
               <DatePicker showTime />
             </Form.Item>
-            <Form.Item label={t('audit.to')} name="to">
+            <Form.Item label={t('audit.to')} name="to" style={FIELD}>
               <DatePicker showTime />
             </Form.Item>
-          </Space>
-          <Space>
-            <Button type="primary" htmlType="submit">
-              {t('audit.apply')}
-            </Button>
-            <Button
-              onClick={() => {
-                form.resetFields()
-                setFilter({})
-              }}
-            >
-              {t('audit.clear')}
-            </Button>
-          </Space>
+            <Space style={{ marginBottom: 8 }}>
+              <Button type="primary" htmlType="submit">
+                {t('audit.apply')}
+              </Button>
+              <Button
+                onClick={() => {
+                  form.resetFields()
+                  setFilter({})
+                }}
+              >
+                {t('audit.clear')}
+              </Button>
+            </Space>
+          </Flex>
         </Form>
       </Card>
 
