@@ -196,7 +196,15 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     const me = await (await page.request.get('/api/v1/me')).json()
     const actions = new Set<string>(me.permissions.map((p: { action: string }) => p.action))
     expect(actions.has('user.view') && actions.has('role.view')).toBe(true)
-    expect(await navLabels(page)).toEqual(['My access', 'Users', 'Roles', 'Explain a decision'])
+    expect(await navLabels(page)).toEqual([
+      'My access',
+      'Users',
+      'Roles',
+      'Explain a decision',
+      'API keys',
+      'Audit log',
+      'Security',
+    ])
   }, 30_000)
 
   it('creates a user with a preset role through the Users page', async () => {
@@ -244,6 +252,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       ...(actions.has('user.view') ? ['Users'] : []),
       ...(actions.has('role.view') ? ['Roles'] : []),
       ...(actions.has('user.view') && actions.has('role.view') ? ['Explain a decision'] : []),
+      ...(actions.has('role.assign') ? ['API keys'] : []),
+      ...(actions.has('audit.view') ? ['Audit log'] : []),
+      'Security',
     ]
     expect(await navLabels(p)).toEqual(expected)
     expect(expected).not.toContain('Roles')
@@ -348,7 +359,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await dialog.getByRole('button', { name: 'Create user' }).click()
     await page.getByRole('cell', { name: lead.email }).waitFor()
 
-    // their own session sees My access and Roles, nothing else
+    // their own session sees My access, Roles and their own Security, nothing else
     const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
     const p = await context.newPage()
     await open(p, '/login')
@@ -357,7 +368,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await p.getByLabel('Password').fill(strongPassword)
     await p.getByRole('button', { name: 'Sign in' }).click()
     await p.waitForURL(`${base}/`)
-    expect(await navLabels(p)).toEqual(['My access', 'Roles'])
+    expect(await navLabels(p)).toEqual(['My access', 'Roles', 'Security'])
 
     // the admin adds user.view; the holder's next page shows Users and the explain tool
     await open(page, `/roles/${roleId}/edit`)
@@ -368,7 +379,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await p.getByRole('navigation').getByRole('link', { name: 'Roles' }).click()
     await expect
       .poll(() => navLabels(p), { timeout: 15_000 })
-      .toEqual(['My access', 'Users', 'Roles', 'Explain a decision'])
+      .toEqual(['My access', 'Users', 'Roles', 'Explain a decision', 'Security'])
     await context.close()
   }, 120_000)
 
@@ -408,6 +419,15 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await p.getByRole('button', { name: 'Sign in' }).click()
     await p.waitForURL(`${base}/`)
     await p.getByRole('heading', { name: `Welcome, ${agent.name}` }).waitFor()
+    // their Security page: without user.view it cannot read whether MFA is on; setting it up
+    // learns it from the server (409), and offers the on-state's actions
+    await open(p, '/security')
+    const status = p.getByTestId('mfa-status')
+    expect(await status.innerText()).toBe('Not known')
+    await p.getByRole('button', { name: 'Set up two-factor sign-in' }).click()
+    await expect.poll(() => status.innerText()).toBe('On')
+    await p.getByText('Two-factor sign-in is already on for your account.').waitFor()
+    await p.getByRole('button', { name: 'Turn off two-factor sign-in' }).waitFor()
     await context.close()
   }, 60_000)
 
@@ -424,6 +444,193 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await row.getByText('Active').waitFor()
   }, 60_000)
 
+  it('turns on two-factor sign-in on the Security page; the next sign-in takes a code from the app', async () => {
+    const me = await (await page.request.get('/api/v1/me')).json()
+    const adminId = me.user.id as string
+    await page.getByRole('navigation').getByRole('link', { name: 'Security' }).click()
+    await settle(page)
+    const status = page.getByTestId('mfa-status')
+    await expect.poll(() => status.innerText()).toBe('Off')
+    await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click()
+    // the QR code of the otpauth URI, and the same secret to type in
+    const qr = page.getByRole('img', { name: 'QR code to scan with your authenticator app' })
+    await qr.waitFor()
+    expect(await qr.locator('path').count()).toBeGreaterThan(0)
+    const secret = (await page.getByTestId('totp-secret').innerText()).trim()
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/)
+    await axe(page, '/security (enrolment)')
+    await page.screenshot({ path: `${SHOTS}mfa.png`, fullPage: true })
+    // a wrong code is refused with the reason, and MFA stays off
+    await page.getByLabel('Code from the app').fill('000000')
+    await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click()
+    await page.getByRole('alert').filter({ hasText: 'Some fields are not valid' }).waitFor()
+    expect((await (await page.request.get(`/api/v1/users/${adminId}`)).json()).mfaEnabled).toBe(
+      false,
+    )
+    // the code an authenticator app shows now (otplib, as the server checks it)
+    const now = Math.floor(Date.now() / 1000)
+    await page.getByLabel('Code from the app').fill(generateSync({ secret, epoch: now }))
+    await page.getByRole('button', { name: 'Turn on two-factor sign-in' }).click()
+    const codes = page.getByTestId('recovery-codes').locator('code')
+    await codes.first().waitFor()
+    const recovery = await codes.allInnerTexts()
+    expect(recovery).toHaveLength(10)
+    expect(await status.innerText()).toBe('On')
+    await axe(page, '/security (recovery codes)')
+    await page.getByRole('button', { name: 'I have kept them' }).click()
+    await codes.first().waitFor({ state: 'detached' })
+    expect((await (await page.request.get(`/api/v1/users/${adminId}`)).json()).mfaEnabled).toBe(
+      true,
+    )
+
+    // out and in again: the password alone is not enough, the app's next code is
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.waitForURL(`${base}/login`)
+    await page.getByLabel('Company').fill(company.slug)
+    await page.getByLabel('Email').fill(adminUser.email)
+    await page.getByLabel('Password').fill(strongPassword)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByLabel('One-time code').waitFor()
+    expect(page.url()).toBe(`${base}/login`)
+    // the step after the one spent on enrolment (a code is accepted once, ±1 step of drift)
+    await page.getByLabel('One-time code').fill(generateSync({ secret, epoch: now + 30 }))
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    // signed in (back home, or to the page the sign-out left, as the shell remembered it)
+    await page.waitForURL((url) => url.pathname !== '/login')
+    await page.getByRole('button', { name: 'Sign out' }).waitFor()
+
+    // the page reads it on; new recovery codes with an old one, then off with a new one
+    await open(page, '/security')
+    await expect.poll(() => status.innerText()).toBe('On')
+    const code = page.getByLabel('Code from the app or a recovery code')
+    await code.fill(recovery[0] ?? '')
+    await page.getByRole('button', { name: 'Replace recovery codes' }).click()
+    await expect.poll(() => codes.allInnerTexts()).toHaveLength(10)
+    const replaced = await codes.allInnerTexts()
+    expect(replaced.some((c) => recovery.includes(c))).toBe(false)
+    // an old recovery code no longer works
+    await code.fill(recovery[1] ?? '')
+    await page.getByRole('button', { name: 'Turn off two-factor sign-in' }).click()
+    await page.getByRole('alert').filter({ hasText: 'Some fields are not valid' }).waitFor()
+    expect(await status.innerText()).toBe('On')
+    await code.fill(replaced[0] ?? '')
+    await page.getByRole('button', { name: 'Turn off two-factor sign-in' }).click()
+    await expect.poll(() => status.innerText()).toBe('Off')
+    expect((await (await page.request.get(`/api/v1/users/${adminId}`)).json()).mfaEnabled).toBe(
+      false,
+    )
+    await page.getByRole('button', { name: 'Set up two-factor sign-in' }).waitFor()
+  }, 90_000)
+
+  it('creates an API key on the API keys page, shows it once, and revokes it', async () => {
+    const asKey = (key: string) =>
+      fetch(`${base}/api/v1/me`, { headers: { authorization: `Bearer ${key}` } })
+    await page.getByRole('navigation').getByRole('link', { name: 'API keys' }).click()
+    await settle(page)
+    await page.getByRole('button', { name: 'New API key' }).click()
+    const dialog = page.getByRole('dialog')
+    await dialog.getByLabel('Name').fill('CRM sync')
+    await dialog.getByLabel('Role').fill('Operator')
+    await page.locator('.ant-select-item-option[title="Operator"]').click()
+    await dialog.getByRole('button', { name: 'Create key' }).click()
+    const shown = page.getByTestId('new-api-key')
+    await shown.waitFor()
+    const key = (await shown.innerText()).trim()
+    expect(key).toMatch(/^tsk_/)
+    await axe(page, '/api-keys (the new key)')
+    await page.getByRole('button', { name: 'Done' }).click()
+    await shown.waitFor({ state: 'detached' })
+    // the key works, as the role it was given
+    const before = await asKey(key)
+    expect(before.status).toBe(200)
+    const keyMe = (await before.json()) as { apiKeyId: string | null; roles: { name: string }[] }
+    expect(keyMe.apiKeyId).not.toBeNull()
+    expect(keyMe.roles.map((r) => r.name)).toEqual(['Operator'])
+    // listed without its secret
+    const row = page.getByRole('row').filter({ hasText: 'CRM sync' })
+    expect(await row.innerText()).toContain('Operator')
+    expect(await row.innerText()).toContain('Active')
+    expect(await page.locator('body').innerText()).not.toContain(key)
+
+    await page.getByRole('button', { name: 'Revoke: CRM sync' }).click()
+    await page.getByRole('button', { name: 'Revoke', exact: true }).click()
+    await row.getByText('Revoked').waitFor()
+    expect(await page.getByRole('button', { name: 'Revoke: CRM sync' }).count()).toBe(0)
+    await page.screenshot({ path: `${SHOTS}api-keys.png` })
+    expect((await asKey(key)).status).toBe(401)
+  }, 60_000)
+
+  it('shows the sign-up and the key in the audit log, filters it, and verifies the chain', async () => {
+    // 20 more keys through the API (with the CSRF header a cookie session needs): the log then
+    // holds more than a page of 50, so the sign-up is reached through Load more
+    const csrf = (await admin.cookies()).find((c) => c.name === 'tessera_csrf')?.value ?? ''
+    const roles = (await (await page.request.get('/api/v1/roles')).json()).items as {
+      id: string
+      name: string
+    }[]
+    const operator = roles.find((r) => r.name === 'Operator')?.id ?? ''
+    for (let i = 1; i <= 20; i++) {
+      const made = await page.request.post('/api/v1/api-keys', {
+        headers: { 'x-csrf-token': csrf },
+        data: { name: `Batch ${i}`, roleId: operator },
+      })
+      expect(made.status()).toBe(201)
+    }
+    const total = (await (await page.request.get('/api/v1/audit/verify')).json()).count as number
+    expect(total).toBeGreaterThan(50)
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click()
+    await settle(page)
+    const actionCells = page.locator('tbody tr.ant-table-row td.audit-action')
+    // newest first: the key's creation on the first page, the sign-up further down (50 a page)
+    await page.getByRole('cell', { name: 'api_key.created', exact: true }).first().waitFor()
+    expect(await actionCells.count()).toBe(50)
+    const signup = page.getByRole('cell', { name: 'company.created', exact: true })
+    expect(await signup.count()).toBe(0)
+    while ((await signup.count()) === 0) {
+      await page.getByRole('button', { name: 'Load more' }).click()
+      await settle(page)
+    }
+    const all = await actionCells.allInnerTexts()
+    expect(all).toHaveLength(total)
+    expect(all.indexOf('api_key.created')).toBeLessThan(all.indexOf('company.created'))
+    expect(all.at(-1)).toBe('company.created')
+    // by action: the key's creation alone, by the admin, on the api_key it made
+    await page.getByLabel('Action', { exact: true }).fill('api_key.created')
+    await page.getByRole('button', { name: 'Apply filters' }).click()
+    await expect.poll(() => actionCells.count()).toBe(21)
+    expect(new Set(await actionCells.allInnerTexts())).toEqual(new Set(['api_key.created']))
+    const keyRow = page.getByRole('row').filter({ hasText: 'api_key.created' }).last()
+    expect(await keyRow.innerText()).toContain(adminUser.name)
+    expect(await keyRow.innerText()).toContain('api_key')
+    // by resource type: the company's creation at sign-up
+    await page.getByRole('button', { name: 'Clear filters' }).click()
+    await page.getByLabel('Resource type').fill('company')
+    await page.getByRole('button', { name: 'Apply filters' }).click()
+    await expect.poll(() => actionCells.allInnerTexts()).toEqual(['company.created'])
+    // from a time to come: nothing
+    await page.getByRole('button', { name: 'Clear filters' }).click()
+    await page.getByLabel('From', { exact: true }).fill('2099-01-01 00:00:00')
+    await page.getByLabel('From', { exact: true }).press('Enter')
+    await page.getByRole('button', { name: 'Apply filters' }).click()
+    await expect.poll(() => actionCells.count()).toBe(0)
+    await page.getByRole('button', { name: 'Clear filters' }).click()
+    await expect.poll(() => actionCells.count()).toBeGreaterThan(2)
+
+    await page.getByRole('button', { name: 'Verify the chain' }).click()
+    const result = page.getByTestId('chain-result')
+    await result.waitFor()
+    const verified = await (await page.request.get('/api/v1/audit/verify')).json()
+    expect(verified.ok).toBe(true)
+    expect(await result.innerText()).toContain('The chain is intact')
+    expect(await result.innerText()).toMatch(/\d+ events checked/)
+    await page.evaluate('window.scrollTo(0, 0)')
+    await page.screenshot({
+      path: `${SHOTS}audit.png`,
+      fullPage: true,
+      clip: { x: 0, y: 0, width: 1280, height: 1000 },
+    })
+  }, 60_000)
+
   /** Every page of the console, with the ones that need a record filled in. */
   async function routes(): Promise<string[]> {
     const roles = (await (await page.request.get('/api/v1/roles')).json()).items as { id: string }[]
@@ -434,6 +641,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       `/roles/${roles[0]?.id}`,
       '/roles/new',
       '/explain',
+      '/api-keys',
+      '/audit',
+      '/security',
       '/no-such-page',
     ]
   }
@@ -478,6 +688,27 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       expect(await missingKeys(page)).toEqual([])
       expect(englishLeaks(await bodyText(page), strings)).toEqual([])
       if (code === 'zh-CN') await page.screenshot({ path: `${SHOTS}explain-zh.png` })
+      // and what the new pages show only when asked: the chain's verification, the enrolment
+      // (cancelled: MFA stays off), the new key's form (cancelled)
+      const settled = async (route: string) => {
+        await settle(page)
+        expect(await missingKeys(page), `untranslated keys on ${route}`).toEqual([])
+        expect(englishLeaks(await bodyText(page), strings), `English left on ${route}`).toEqual([])
+      }
+      await open(page, '/audit')
+      await page.getByRole('button', { name: strings.audit.verify }).click()
+      await page.getByTestId('chain-result').waitFor()
+      await settled('/audit (verified)')
+      await open(page, '/security')
+      await page.getByRole('button', { name: strings.security.start }).click()
+      await page.getByTestId('totp-secret').waitFor()
+      await settled('/security (enrolment)')
+      await page.getByRole('button', { name: strings.common.cancel }).click()
+      await open(page, '/api-keys')
+      await page.getByRole('button', { name: strings.apiKeys.create }).click()
+      await page.getByRole('dialog').waitFor()
+      await settled('/api-keys (new key)')
+      await page.getByRole('dialog').getByRole('button', { name: strings.common.cancel }).click()
 
       const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
       const p = await context.newPage()

@@ -17,6 +17,11 @@ export const SECTIONS = [
   { key: 'users', path: '/users', needs: ['user.view'] },
   { key: 'roles', path: '/roles', needs: ['role.view'] },
   { key: 'explain', path: '/explain', needs: ['role.view', 'user.view'] },
+  // managing API keys needs role.assign, as handing out a role does (api-keys.service.ts)
+  { key: 'apiKeys', path: '/api-keys', needs: ['role.assign'] },
+  { key: 'audit', path: '/audit', needs: ['audit.view'] },
+  // everyone's own second factor
+  { key: 'security', path: '/security', needs: [] },
 ] as const
 
 export type SectionKey = (typeof SECTIONS)[number]['key']

@@ -87,9 +87,12 @@ export function Shell() {
           </Layout.Sider>
           <Layout.Content style={{ padding: 24 }}>
             <main>
-              {me.data.mfaEnrolmentRequired && (
+              {me.data.mfaEnrolmentRequired && location.pathname !== '/security' && (
                 <Typography.Paragraph type="warning">
-                  {t('mfa.enrolmentRequired')}
+                  {t('mfa.enrolmentRequired')}{' '}
+                  <Link to="/security" style={{ textDecoration: 'underline' }}>
+                    {t('mfa.setUp')}
+                  </Link>
                 </Typography.Paragraph>
               )}
               {mayEnter ? (
