@@ -11,6 +11,12 @@ export function useMe() {
   return useQuery({ queryKey: ['me'], queryFn: fetchMe, retry: false, staleTime: 30_000 })
 }
 
+/** The zone the console shows dates in: the company's (`/me`), the browser's until it is known. */
+export function useTimeZone(): string {
+  const { data } = useMe()
+  return data?.company.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone
+}
+
 /** The console's sections; each is shown only when /me allows what it needs. */
 export const SECTIONS = [
   { key: 'home', path: '/', needs: [] },

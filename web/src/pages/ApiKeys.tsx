@@ -20,6 +20,7 @@ import { api, ok } from '../api/client'
 import { Problem } from '../components/Problem'
 import { useDayjsLocale } from '../dates'
 import { formatDateTime } from '../format'
+import { useTimeZone } from '../me'
 
 interface NewKey {
   name: string
@@ -42,6 +43,7 @@ const BADGE: Record<KeyStatus, 'success' | 'default' | 'error'> = {
  */
 export function ApiKeysPage() {
   const { t, i18n } = useTranslation()
+  const timeZone = useTimeZone()
   const { message } = App.useApp()
   const queryClient = useQueryClient()
   const [creating, setCreating] = useState(false)
@@ -72,7 +74,8 @@ export function ApiKeysPage() {
       : k.expiresAt !== null && Date.parse(k.expiresAt) <= readAt
         ? 'expired'
         : 'active'
-  const when = (iso: string | null) => (iso === null ? '—' : formatDateTime(iso, i18n.language))
+  const when = (iso: string | null) =>
+    iso === null ? '—' : formatDateTime(iso, i18n.language, timeZone)
 
   const revoke = useMutation({
     mutationFn: async (k: { id: string; name: string }) => {

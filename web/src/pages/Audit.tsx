@@ -17,9 +17,9 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
 import { Problem } from '../components/Problem'
-import { browserTimeZone, useDayjsLocale } from '../dates'
-import { formatDateTimeSeconds } from '../format'
-import { allowedActions, useMe } from '../me'
+import { useDayjsLocale } from '../dates'
+import { formatDateTimeSeconds, wallTimeToIso } from '../format'
+import { allowedActions, useMe, useTimeZone } from '../me'
 
 /** The filters GET /api/v1/audit takes (each an exact match; `to` is exclusive). */
 interface Filter {
@@ -43,16 +43,31 @@ interface FilterForm {
 /** A filter field: the form's rows close together. */
 const FIELD = { marginBottom: 8 }
 
+/** A picked date and time, read on the company's clock. */
+function inZone(d: Dayjs, timeZone: string): string {
+  return wallTimeToIso(
+    {
+      year: d.year(),
+      month: d.month() + 1,
+      day: d.date(),
+      hour: d.hour(),
+      minute: d.minute(),
+      second: d.second(),
+    },
+    timeZone,
+  )
+}
+
 /** Only the filled-in fields, trimmed: an empty field filters nothing. */
-function filterOf(v: FilterForm): Filter {
+function filterOf(v: FilterForm, timeZone: string): Filter {
   const text = (s: string | undefined) => (s?.trim() ? s.trim() : undefined)
   const f: Filter = {
     actorId: text(v.actorId),
     action: text(v.action),
     targetType: text(v.targetType),
     targetId: text(v.targetId),
-    from: v.from?.toISOString(),
-    to: v.to?.toISOString(),
+    from: v.from ? inZone(v.from, timeZone) : undefined,
+    to: v.to ? inZone(v.to, timeZone) : undefined,
   }
   return Object.fromEntries(Object.entries(f).filter(([, x]) => x !== undefined)) as Filter
 }
@@ -65,6 +80,7 @@ function filterOf(v: FilterForm): Filter {
  */
 export function AuditPage() {
   const { t, i18n } = useTranslation()
+  const timeZone = useTimeZone()
   useDayjsLocale()
   const me = useMe()
   const may = allowedActions(me.data)
@@ -112,7 +128,7 @@ export function AuditPage() {
           form={form}
           layout="vertical"
           name="audit-filter"
-          onFinish={(v) => setFilter(filterOf(v))}
+          onFinish={(v) => setFilter(filterOf(v, timeZone))}
         >
           <Flex wrap gap={16} align="flex-end">
             <Form.Item label={t('audit.actor')} name="actorId" style={{ ...FIELD, width: 240 }}>
@@ -168,7 +184,7 @@ export function AuditPage() {
       </Card>
 
       <Typography.Paragraph type="secondary">
-        {t('audit.timeZone', { zone: browserTimeZone() })}
+        {t('audit.timeZone', { zone: timeZone })}
       </Typography.Paragraph>
       <Problem error={events.error} />
       <Table
@@ -200,7 +216,7 @@ export function AuditPage() {
           {
             title: t('audit.time'),
             dataIndex: 'occurredAt',
-            render: (iso: string) => formatDateTimeSeconds(iso, i18n.language),
+            render: (iso: string) => formatDateTimeSeconds(iso, i18n.language, timeZone),
           },
           { title: t('audit.actor'), dataIndex: 'actorUserId', render: actor },
           {

@@ -5,7 +5,7 @@ import { Link, useNavigate, useParams } from 'react-router'
 import { api, ok, type Schemas } from '../api/client'
 import { Problem } from '../components/Problem'
 import { formatDateTime } from '../format'
-import { allowedActions, useMe } from '../me'
+import { allowedActions, useMe, useTimeZone } from '../me'
 import { KindTag } from './Roles'
 
 type Grant = Schemas['Grant']
@@ -56,6 +56,7 @@ function Fields({ fields }: { fields: Record<string, string> | undefined }) {
 /** A role read-only: what it allows (grants) and forbids (restrictions), and who holds it. */
 export function RoleDetailPage() {
   const { t, i18n } = useTranslation()
+  const timeZone = useTimeZone()
   const { id = '' } = useParams()
   const navigate = useNavigate()
   const me = useMe()
@@ -106,7 +107,7 @@ export function RoleDetailPage() {
         </Descriptions.Item>
         <Descriptions.Item label={t('roles.holders')}>{r.userIds?.length ?? 0}</Descriptions.Item>
         <Descriptions.Item label={t('roles.updated')}>
-          {formatDateTime(r.updatedAt, i18n.language)}
+          {formatDateTime(r.updatedAt, i18n.language, timeZone)}
         </Descriptions.Item>
       </Descriptions>
       <Typography.Title level={3}>{t('roles.grants')}</Typography.Title>

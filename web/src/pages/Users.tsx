@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
 import { Problem } from '../components/Problem'
 import { formatDateTime } from '../format'
-import { allowedActions, useMe } from '../me'
+import { allowedActions, useMe, useTimeZone } from '../me'
 
 const LEVELS = ['novice', 'senior', 'lead', 'admin'] as const
 type Level = (typeof LEVELS)[number]
@@ -21,6 +21,7 @@ interface NewUser {
 
 export function UsersPage() {
   const { t, i18n } = useTranslation()
+  const timeZone = useTimeZone()
   const me = useMe()
   const may = allowedActions(me.data)
   const mayCreate = may.has('user.create')
@@ -98,7 +99,7 @@ export function UsersPage() {
           {
             title: t('users.created'),
             dataIndex: 'createdAt',
-            render: (d: string) => formatDateTime(d, i18n.language),
+            render: (d: string) => formatDateTime(d, i18n.language, timeZone),
           },
           ...(may.has('user.edit') || may.has('user.forceOffline')
             ? [
