@@ -495,8 +495,8 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     // the step after the one spent on enrolment (a code is accepted once, ±1 step of drift)
     await page.getByLabel('One-time code').fill(generateSync({ secret, epoch: now + 30 }))
     await page.getByRole('button', { name: 'Sign in' }).click()
-    // signed in (back home, or to the page the sign-out left, as the shell remembered it)
-    await page.waitForURL((url) => url.pathname !== '/login')
+    // signed in, and home: signing out forgets the page it left
+    await page.waitForURL(`${base}/`)
     await page.getByRole('button', { name: 'Sign out' }).waitFor()
 
     // the page reads it on; new recovery codes with an old one, then off with a new one
@@ -587,7 +587,11 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     const signup = page.getByRole('cell', { name: 'company.created', exact: true })
     expect(await signup.count()).toBe(0)
     while ((await signup.count()) === 0) {
+      // wait for the next page's rows, not only for the network: a check made before they
+      // render would click a Load more that the last page has already taken away
+      const shown = await actionCells.count()
       await page.getByRole('button', { name: 'Load more' }).click()
+      await expect.poll(() => actionCells.count()).toBeGreaterThan(shown)
       await settle(page)
     }
     const all = await actionCells.allInnerTexts()

@@ -49,8 +49,10 @@ export function Shell() {
 
   const logout = async () => {
     await api.POST('/api/v1/auth/logout')
-    queryClient.clear()
+    // leave first, then forget: cleared while still on this page, /me would answer 401 here and
+    // send the login page back to this page afterwards
     await navigate('/login', { replace: true })
+    queryClient.clear()
   }
 
   return (
