@@ -30,19 +30,16 @@ describe.skipIf(!onPostgres)('approvals on two server processes', () => {
   }, 180_000)
   afterAll(() => stop(), 60_000)
 
-  it('two approvers at the same moment, one on each process: 200 and 409, one grant', async () => {
-    const must = async (p: ReturnType<typeof call>, status = 201) => {
-      const res = await p
-      if (res.status !== status) throw new Error(`${res.status} ${JSON.stringify(res.json)}`)
-      return res.json
-    }
+  const must = async (p: ReturnType<typeof call>, status = 201) => {
+    const res = await p
+    if (res.status !== status) throw new Error(`${res.status} ${JSON.stringify(res.json)}`)
+    return res.json
+  }
+
+  /** A company signed up through process a, with one team; people log in through process b. */
+  async function companyOnTwo(companyName: string, email: string) {
     const signup = await must(
-      call(a, 'POST', '/api/v1/signup', {
-        companyName: 'Approvals on two',
-        name: 'Ada',
-        email: 'ada@two.test',
-        password,
-      }),
+      call(a, 'POST', '/api/v1/signup', { companyName, name: 'Ada', email, password }),
     )
     const slug = (signup['company'] as { slug: string }).slug
     const admin = signup['token'] as string
@@ -56,6 +53,35 @@ describe.skipIf(!onPostgres)('approvals on two server processes', () => {
         call(a, 'POST', '/api/v1/org-units', { kind: 'team', name: 'T', parentId: null }, admin),
       )
     )['id'] as string
+    /** A person of the team (an admin of none) holding one role, logged in on process b. */
+    const person = async (email: string, role: string, level: string) => {
+      const user = await must(
+        call(
+          a,
+          'POST',
+          '/api/v1/users',
+          {
+            email,
+            name: email,
+            password,
+            orgUnitId: level === 'admin' ? null : team,
+            level,
+            roleIds: [roleId(role)],
+          },
+          admin,
+        ),
+      )
+      const login = await must(
+        call(b, 'POST', '/api/v1/auth/login', { company: slug, email, password }),
+        200,
+      )
+      return { id: user['id'] as string, token: login['token'] as string }
+    }
+    return { admin, team, person }
+  }
+
+  it('two approvers at the same moment, one on each process: 200 and 409, one grant', async () => {
+    const { admin, team, person } = await companyOnTwo('Approvals on two', 'ada@two.test')
     const desk = (
       await must(
         call(
@@ -77,22 +103,6 @@ describe.skipIf(!onPostgres)('approvals on two server processes', () => {
         ),
       )
     )['id'] as string
-    const person = async (email: string, role: string, level: string) => {
-      const user = await must(
-        call(
-          a,
-          'POST',
-          '/api/v1/users',
-          { email, name: email, password, orgUnitId: team, level, roleIds: [roleId(role)] },
-          admin,
-        ),
-      )
-      const login = await must(
-        call(b, 'POST', '/api/v1/auth/login', { company: slug, email, password }),
-        200,
-      )
-      return { id: user['id'] as string, token: login['token'] as string }
-    }
     const sam = await person('sam@two.test', 'Senior agent', 'senior')
     const lee = await person('lee@two.test', 'Team lead', 'lead')
     await must(call(a, 'PUT', `/api/v1/users/${lee.id}/groups`, { groupIds: [desk] }, admin), 200)
@@ -155,54 +165,7 @@ describe.skipIf(!onPostgres)('approvals on two server processes', () => {
   }, 120_000)
 
   it('W3: two approvers of one change at the same moment, one on each process: 200 and 409, applied once', async () => {
-    const must = async (p: ReturnType<typeof call>, status = 201) => {
-      const res = await p
-      if (res.status !== status) throw new Error(`${res.status} ${JSON.stringify(res.json)}`)
-      return res.json
-    }
-    const signup = await must(
-      call(a, 'POST', '/api/v1/signup', {
-        companyName: 'Changes on two',
-        name: 'Ada',
-        email: 'ada@changes.test',
-        password,
-      }),
-    )
-    const slug = (signup['company'] as { slug: string }).slug
-    const admin = signup['token'] as string
-    const roles = (await must(call(a, 'GET', '/api/v1/roles', undefined, admin), 200))['items'] as {
-      id: string
-      name: string
-    }[]
-    const roleId = (name: string) => roles.find((r) => r.name === name)?.id
-    const team = (
-      await must(
-        call(a, 'POST', '/api/v1/org-units', { kind: 'team', name: 'T', parentId: null }, admin),
-      )
-    )['id'] as string
-    const person = async (email: string, role: string, level: string) => {
-      const user = await must(
-        call(
-          a,
-          'POST',
-          '/api/v1/users',
-          {
-            email,
-            name: email,
-            password,
-            orgUnitId: level === 'admin' ? null : team,
-            level,
-            roleIds: [roleId(role)],
-          },
-          admin,
-        ),
-      )
-      const login = await must(
-        call(b, 'POST', '/api/v1/auth/login', { company: slug, email, password }),
-        200,
-      )
-      return { id: user['id'] as string, token: login['token'] as string }
-    }
+    const { admin, team, person } = await companyOnTwo('Changes on two', 'ada@changes.test')
     const mia = await person('mia@changes.test', 'Marketing', 'senior')
     const lee = await person('lee@changes.test', 'Team lead', 'lead')
     const bea = await person('bea@changes.test', 'Admin', 'admin')
