@@ -32,7 +32,10 @@ describe('console dates in the company time zone', () => {
     expect(formatDateTime(iso, 'en', 'Europe/Moscow')).toContain('4:00')
   })
 
-  it('a wall time read on a zone and shown on it again is the same wall time (outside DST gaps)', () => {
+  it('a wall time read on a zone and shown on it again is the same wall time', () => {
+    // the zones' spring gaps (Berlin and New York skip 02:00–03:00) are left out of the hours:
+    // such a wall time does not exist; every other one, ambiguous autumn hours included, must
+    // come back exactly
     const zones = ['Asia/Shanghai', 'Europe/Moscow', 'Europe/Berlin', 'America/New_York', 'UTC']
     fc.assert(
       fc.property(
@@ -40,7 +43,7 @@ describe('console dates in the company time zone', () => {
         fc.integer({ min: 2000, max: 2040 }),
         fc.integer({ min: 1, max: 12 }),
         fc.integer({ min: 1, max: 28 }),
-        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 23 }).filter((h) => h !== 2),
         fc.integer({ min: 0, max: 59 }),
         (zone, year, month, day, hour, minute) => {
           const iso = wallTimeToIso(at(year, month, day, hour, minute), zone)
@@ -54,12 +57,16 @@ describe('console dates in the company time zone', () => {
             minute: 'numeric',
           }).formatToParts(new Date(iso))
           const n = (type: string) => Number(parts.find((p) => p.type === type)?.value)
-          const shown = [n('year'), n('month'), n('day'), n('hour'), n('minute')]
-          // a wall time inside a spring-forward gap does not exist; it moves by the gap
-          const inGap = shown[3] !== hour && Math.abs((shown[3] as number) - hour) === 1
-          if (!inGap) expect(shown).toEqual([year, month, day, hour, minute])
+          expect([n('year'), n('month'), n('day'), n('hour'), n('minute')]).toEqual([
+            year,
+            month,
+            day,
+            hour,
+            minute,
+          ])
         },
       ),
+      { numRuns: 500 },
     )
   })
 })
