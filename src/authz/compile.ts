@@ -226,6 +226,8 @@ export interface CompiledPolicy {
    * process-wide cache shared by content (`sharedTables`); bounded like it.
    */
   readonly tables: Map<string, Table>
+  /** The check path's evaluation input, refilled per check (condition.ts `EvalScratch`). */
+  readonly scratch: EvalScratch
 }
 
 /** A subject bound to a compiled policy: what every check, plan and explanation takes. */
@@ -234,12 +236,14 @@ export interface BoundSubject {
   readonly subject: Subject
   readonly companyId: string
   readonly table: Table
-  /** `table.codes`, one indirection closer to the check. */
+  /** `table.codes` and `table.entries`, one indirection closer to the check. */
   readonly codes: Uint8Array
+  readonly entries: readonly (ActionEntry | undefined)[]
   /** What `subject.x` reads in conditions, plus the derived `$subtree`. */
   readonly sub: Readonly<Record<string, unknown>>
-  /** Reused by every check of this subject (no allocation per check). */
-  readonly scratch: EvalScratch
+  /** `sub.id` and `sub.orgUnitId` on the bound subject itself, for the own and team scopes. */
+  readonly subId: string
+  readonly subUnit: string | null
   /**
    * G4 (a preview): the person previewing, whose own decisions bound this subject's. Every
    * decision is this subject's AND the ceiling's, every plan both plans, every field the
@@ -671,6 +675,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     subtree,
     localTime: shared.clocks.get(policy.timeZone) ?? localTimeIn(policy.timeZone),
     tables: new Map(),
+    scratch: new EvalScratch(shared.clocks.get(policy.timeZone) ?? localTimeIn(policy.timeZone)),
   }
 }
 
@@ -820,12 +825,12 @@ function scopePredicate(scope: Scope, type: ResourceType, expr: Expr): Predicate
   const attrs = catalog[type].scope as { owner?: string; orgUnit?: string }
   if (scope === 'own' && attrs.owner !== undefined && attrs.owner !== 'id') {
     const owner = attrs.owner
-    return (i) => i.res !== undefined && i.res[owner] === i.sub['id']
+    return (i) => i.res !== undefined && i.res[owner] === i.subId
   }
   if (scope === 'team' && attrs.orgUnit !== undefined && attrs.orgUnit !== 'id') {
     const unit = attrs.orgUnit
     return (i) => {
-      const mine = i.sub['orgUnitId']
+      const mine = i.subUnit
       return mine !== null && mine !== undefined && i.res !== undefined && i.res[unit] === mine
     }
   }
@@ -953,7 +958,7 @@ function newEntry(
 /** The entry of `action` in a subject's table (undefined: nothing names it). */
 export function entryOf(s: BoundSubject, action: string): ActionEntry | undefined {
   const id = actionIndex.get(action)
-  return id === undefined ? undefined : s.table.entries[id]
+  return id === undefined ? undefined : s.entries[id]
 }
 
 const rank: Record<FieldLevel, number> = { hidden: 0, masked: 1, read: 2, edit: 3 }
@@ -1041,15 +1046,18 @@ export function bindSubject(cp: CompiledPolicy, subject: Subject): BoundSubject 
     roles: subject.roles,
     $subtree: subject.orgUnitId ? (cp.subtree.get(subject.orgUnitId) ?? [subject.orgUnitId]) : [],
   }
+  // the fields a check reads first, in the order it reads them (they share a cache line)
   return {
-    policy: cp,
-    subject,
-    companyId: subject.companyId,
-    table,
-    codes: table.codes,
-    sub,
-    scratch: new EvalScratch(sub, cp.localTime),
     ceiling: undefined,
+    companyId: subject.companyId,
+    codes: table.codes,
+    entries: table.entries,
+    policy: cp,
+    subId: subject.id,
+    subUnit: subject.orgUnitId ?? null,
+    sub,
+    subject,
+    table,
   }
 }
 

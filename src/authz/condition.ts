@@ -90,32 +90,45 @@ export interface EvalInput {
   /** The record's id when it is not among its attributes. */
   readonly resId?: string | undefined
   readonly sub: Readonly<Record<string, unknown>>
+  /** `sub.id` and `sub.orgUnitId`, read by the own and team scopes without touching `sub`. */
+  readonly subId: unknown
+  readonly subUnit: unknown
   readonly env: Readonly<Record<string, unknown>>
   /** Local clock in the company's zone, computed lazily from env.now. */
   readonly local: () => LocalTime
 }
 
 /**
- * A reusable EvalInput for the check path: one per bound subject, refilled per check, so a
- * check allocates nothing. Checks are synchronous, so it is never shared by two at once.
+ * A reusable EvalInput for the check path: one per compiled policy (its company), refilled per
+ * check, so a check allocates nothing and touches one object that stays in the cache whoever
+ * the subject is. Checks are synchronous and a condition never calls back into the engine, so
+ * it is never used by two evaluations at once.
  */
 export class EvalScratch implements EvalInput {
   res: Readonly<Record<string, unknown>> | undefined = undefined
   resId: string | undefined = undefined
+  sub: Readonly<Record<string, unknown>> = {}
+  subId: unknown = undefined
+  subUnit: unknown = undefined
   env: Readonly<Record<string, unknown>> = {}
   private cached: LocalTime | undefined = undefined
   private now = 0
 
-  constructor(
-    readonly sub: Readonly<Record<string, unknown>>,
-    private readonly clock: (now: number) => LocalTime,
-  ) {}
+  constructor(private readonly clock: (now: number) => LocalTime) {}
 
   fill(
+    subject: {
+      readonly sub: Readonly<Record<string, unknown>>
+      readonly subId: unknown
+      readonly subUnit: unknown
+    },
     res: Readonly<Record<string, unknown>>,
     resId: string | undefined,
     env: { readonly now: number },
   ): this {
+    this.sub = subject.sub
+    this.subId = subject.subId
+    this.subUnit = subject.subUnit
     this.res = res
     this.resId = resId
     this.env = env

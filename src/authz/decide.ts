@@ -50,6 +50,8 @@ function input(s: BoundSubject, resource: Resource | undefined, env: Env): EvalI
     res: resource ? (resource.attrs ?? {}) : undefined,
     resId: resource?.id,
     sub: s.sub,
+    subId: s.subId,
+    subUnit: s.subUnit,
     env: env as unknown as Record<string, unknown>,
     local: () => (local ??= s.policy.localTime(env.now)),
   }
@@ -59,6 +61,8 @@ function input(s: BoundSubject, resource: Resource | undefined, env: Env): EvalI
 function planInput(s: BoundSubject, action: Action, env: Env): PlanInput {
   return {
     sub: s.sub,
+    subId: s.subId,
+    subUnit: s.subUnit,
     env: env as unknown as Record<string, unknown>,
     local: input(s, undefined, env).local,
     kinds: attributesOf(resourceOf(action)),
@@ -159,7 +163,7 @@ function evaluateOwn(
   if (id === undefined) return denied.not_granted
   const code = s.codes[id]
   if (code === NOT_GRANTED) return denied.not_granted
-  const entry = s.table.entries[id] as ActionEntry
+  const entry = s.entries[id] as ActionEntry
   if (code === ALLOWED && trace === undefined) return entry.constant as Decision
   return evaluateEntry(s, entry, resource, env, true, trace)
 }
@@ -177,7 +181,7 @@ function evaluateEntry(
   trace?: TraceEntry[],
 ): Decision {
   if (resource === undefined) return evaluateTypeLevel(s, entry, env, trace)
-  const i = s.scratch.fill(resource.attrs ?? empty, resource.id, env)
+  const i = s.policy.scratch.fill(s, resource.attrs ?? empty, resource.id, env)
   let deny: Decision | undefined
   const denies = entry.denies
   for (let j = 0; j < denies.length; j++) {
@@ -358,7 +362,7 @@ export function check(
   if (id === undefined) return false
   const code = s.codes[id]
   if (code !== EVALUATE) return code === ALLOWED
-  return evaluateEntry(s, s.table.entries[id] as ActionEntry, resource, env, false).allowed
+  return evaluateEntry(s, s.entries[id] as ActionEntry, resource, env, false).allowed
 }
 
 /** Batch form: one decision per request, in order. */
@@ -476,7 +480,7 @@ function ceilingCarriesCondition(c: BoundSubject | undefined, action: Action): b
  */
 export function effectivePermissions(s: BoundSubject, env: Env): EffectivePermission[] {
   const out: EffectivePermission[] = []
-  for (const entry of s.table.entries) {
+  for (const entry of s.entries) {
     if (entry === undefined || !evaluate(s, entry.action, undefined, env).allowed) continue
     out.push({
       action: entry.action,

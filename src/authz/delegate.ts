@@ -72,6 +72,8 @@ function scopeCovered(
       res: record.attrs ?? {},
       resId: g.record,
       sub: granter.sub,
+      subId: granter.subId,
+      subUnit: granter.subUnit,
       env: {},
       local: () => ({ minutes: 0, weekday: 1 }),
     })

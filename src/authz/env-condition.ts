@@ -43,6 +43,8 @@ export function compileEnvCondition(
     return predicate({
       res: undefined,
       sub: {},
+      subId: undefined,
+      subUnit: undefined,
       env: env as unknown as Readonly<Record<string, unknown>>,
       local: () => (local ??= localTime(env.now)),
     })
