@@ -470,3 +470,36 @@ describe('W5: other companies and bad input', () => {
     expect(await allShares()).toBe(before)
   })
 })
+
+describe('W5: a share ends with its maker (G6)', () => {
+  it("revokes, when the sharer is offboarded, every share they made, audited, in the offboarding's transaction", async () => {
+    const leadX = await person('lead.x@s.test', 'Team lead', teamA)
+    const ticket = await ticketOf('Fibre cut in the basement', teamA)
+    const made = await shareTicket({ orgUnitId: teamC, fields: ['title'] }, leadX.as, ticket.id)
+    expect(made.statusCode, made.body).toBe(201)
+    // another lead's share of the same ticket is theirs, and stays
+    const kept = await shareTicket({ orgUnitId: teamB, fields: ['title'] }, leadA.as, ticket.id)
+    expect(kept.statusCode, kept.body).toBe(201)
+    expect((await agentC.as('GET', `/api/v1/tickets/${ticket.id}`)).statusCode).toBe(200)
+
+    const off = await asA('POST', `/api/v1/users/${leadX.id}/offboard`, {
+      successorId: leadA.id,
+    })
+    expect(off.statusCode, off.body).toBe(200)
+    expect(off.json().revoked).toMatchObject({ shares: 1 })
+
+    problem(await agentC.as('GET', `/api/v1/tickets/${ticket.id}`), 404, 'not_found')
+    expect(ids(await agentC.as('GET', '/api/v1/tickets?q=basement'))).toEqual([])
+    expect((await agentB.as('GET', `/api/v1/tickets/${ticket.id}`)).statusCode).toBe(200)
+    const rows = await sharesOf(ticket.id)
+    expect(rows.find((r) => r.id === made.json().id)?.revoked_at).not.toBeNull()
+    expect(rows.find((r) => r.id === kept.json().id)?.revoked_at).toBeNull()
+    const events = await db
+      .selectFrom('audit_events')
+      .select(['action', 'after'])
+      .where('target_id', '=', made.json().id)
+      .execute()
+    expect(events.map((e) => e.action)).toEqual(['share.created', 'share.revoked'])
+    expect(events[1]?.after).toMatchObject({ state: 'revoked', endedBy: 'offboarding' })
+  })
+})

@@ -18,6 +18,7 @@ import { AppError } from '../../errors.js'
 import { authorize, decisionFor } from '../access/index.js'
 import { revokeApiKeysOf } from '../api-keys/index.js'
 import { cancelRequestsOf, revokeGrantsOf } from '../approvals/index.js'
+import { revokeSharesMadeBy } from '../shares/index.js'
 import { recordAudit } from '../audit/index.js'
 import { authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
@@ -54,6 +55,7 @@ export interface AccessRevoked {
   readonly grantIds: string[]
   readonly groupIds: string[]
   readonly requestIds: string[]
+  readonly shareIds: string[]
 }
 
 /**
@@ -76,6 +78,7 @@ export async function revokeAllAccess(
     grantIds: await revokeGrantsOf(tx, user.id, 'offboarding'),
     groupIds: await dropUserGroups(tx, user.id),
     requestIds: await cancelRequestsOf(tx, user.id, 'the requester was offboarded'),
+    shareIds: await revokeSharesMadeBy(tx, user.id, 'offboarding'),
   }
 }
 
@@ -95,6 +98,7 @@ export interface OffboardResult {
     grants: number
     groups: number
     requests: number
+    shares: number
   }
   readonly handedOver: { customers: number; tickets: number }
 }
@@ -170,6 +174,7 @@ export async function offboardUser(
         grants: revoked.grantIds.length,
         groups: revoked.groupIds.length,
         openRequests: revoked.requestIds.length,
+        sharesMade: revoked.shareIds.length,
         customersOwned: customerIds.length,
         openTicketsAssigned: ticketIds.length,
       },
@@ -181,6 +186,7 @@ export async function offboardUser(
         grants: 0,
         groups: 0,
         openRequests: 0,
+        sharesMade: 0,
         customersOwned: 0,
         openTicketsAssigned: 0,
         revokedSessionIds: revoked.sessionIds,
@@ -188,6 +194,7 @@ export async function offboardUser(
         revokedGrantIds: revoked.grantIds,
         removedGroupIds: revoked.groupIds,
         cancelledRequestIds: revoked.requestIds,
+        revokedShareIds: revoked.shareIds,
         customerIds,
         ticketIds,
         ...(input.reason !== undefined ? { reason: input.reason } : {}),
@@ -202,6 +209,7 @@ export async function offboardUser(
         grants: revoked.grantIds.length,
         groups: revoked.groupIds.length,
         requests: revoked.requestIds.length,
+        shares: revoked.shareIds.length,
       },
       handedOver: { customers: customerIds.length, tickets: ticketIds.length },
     }

@@ -5,5 +5,6 @@ export {
   listShares,
   MAX_SHARE_FIELDS,
   revokeShare,
+  revokeSharesMadeBy,
   type ShareListRequest,
 } from './shares.service.js'

@@ -97,3 +97,22 @@ export async function revokeShareRow(
     .returningAll()
     .executeTakeFirst()
 }
+
+/** Ends now every share `userId` made that is still in force (offboarding: G6). */
+export async function revokeSharesMadeBy(
+  db: Db,
+  companyId: string,
+  userId: string,
+  by: string | null,
+  now: Date,
+): Promise<ShareRow[]> {
+  return db
+    .updateTable('shares')
+    .set({ revoked_at: now, revoked_by: by })
+    .where('company_id', '=', companyId)
+    .where('created_by', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>', now)]))
+    .returningAll()
+    .execute()
+}

@@ -296,3 +296,35 @@ export async function revokeShare(
     return after
   })
 }
+
+/**
+ * Offboarding (G6): the shares a departing person made end with their access. A share passes on
+ * what its maker could see (a delegation); once they can see nothing, nothing is theirs to pass
+ * on, so each share they made that is still in force is revoked in the offboarding transaction
+ * and audited (`share.revoked`, `endedBy`). The caller decided `user.offboard`; this decides
+ * nothing of its own.
+ */
+export async function revokeSharesMadeBy(
+  tx: TenantCtx,
+  userId: string,
+  reason: string,
+): Promise<string[]> {
+  const rows = await repo.revokeSharesMadeBy(
+    tx.db,
+    tx.actor.companyId,
+    userId,
+    personOf(tx),
+    tx.now,
+  )
+  for (const row of rows) {
+    const after = shareOf(row, tx.now)
+    await recordAudit(tx, {
+      action: 'share.revoked',
+      targetType: 'share',
+      targetId: row.id,
+      before: auditView({ ...after, state: 'active' }),
+      after: { ...auditView(after), endedBy: reason },
+    })
+  }
+  return rows.map((r) => r.id)
+}

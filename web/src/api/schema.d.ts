@@ -19532,7 +19532,7 @@ export interface paths {
         put?: never;
         /**
          * Offboard a person: all access revoked, what they own handed over (G6)
-         * @description In one transaction: every session ends, every API key they created (and keys those keys created) is revoked, every temporary grant is revoked, every permission group is removed, their open access requests are cancelled, the customers they own and the tickets not closed that they are assigned go to `successorId` (their manager when absent; 400 when they have neither), and their status becomes `offboarded`. Needs `user.offboard` on them, and (S7) I must be able to give them each role, group and grant they hold: a non-admin cannot offboard an Admin (403). Nobody offboards themselves. Audited as one `user.offboarded` event with before → after counts (each grant also `grant.revoked`, each key `api_key.revoked`, each request `approval.cancelled`). Any refusal changes nothing.
+         * @description In one transaction: every session ends, every API key they created (and keys those keys created) is revoked, every temporary grant is revoked, every permission group is removed, their open access requests are cancelled, the records they shared with other teams stop being shared (W5), the customers they own and the tickets not closed that they are assigned go to `successorId` (their manager when absent; 400 when they have neither), and their status becomes `offboarded`. Needs `user.offboard` on them, and (S7) I must be able to give them each role, group and grant they hold: a non-admin cannot offboard an Admin (403). Nobody offboards themselves. Audited as one `user.offboarded` event with before → after counts (each grant also `grant.revoked`, each key `api_key.revoked`, each request `approval.cancelled`, each share `share.revoked`). Any refusal changes nothing.
          */
         post: {
             parameters: {
@@ -19597,6 +19597,7 @@ export interface paths {
                                 groups: number;
                                 requests: number;
                                 sessions: number;
+                                shares: number;
                             };
                             successorId: string;
                             user: {
