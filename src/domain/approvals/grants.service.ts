@@ -80,7 +80,9 @@ export async function grantRecord(
 
 /**
  * The grant a spec stands for, checked against the catalog (400 naming the path otherwise).
- * Every temporary grant carries the audit obligation (G2): each use is in the audit log.
+ * Every temporary grant carries the audit obligation (G2): each use is in the audit log. Fields
+ * named: those at the levels named, every other field hidden (`'*': 'hidden'`, unless `'*'` is
+ * named); none named: every field at the catalog's default level.
  */
 export function grantDefinition(spec: GrantSpec, path: string): Grant {
   const errors: ErrorDetail[] = []
@@ -115,8 +117,11 @@ export function grantDefinition(spec: GrantSpec, path: string): Grant {
   return {
     actions: [...spec.actions],
     scope,
+    // a grant that names fields shows those and no other (least privilege): what the person
+    // sees of the rest comes from their own rules, and the granter is not asked to hold fields
+    // nobody asked for (P4: grants add up, so a hidden field takes nothing away)
     ...(spec.fields !== undefined && Object.keys(spec.fields).length > 0
-      ? { fields: { ...spec.fields } }
+      ? { fields: { '*': 'hidden', ...spec.fields } }
       : {}),
     audit: true,
   }
