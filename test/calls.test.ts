@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { withCompany } from '../src/db/index.js'
-import { builtinRoleId, caller } from './fixtures.js'
+import { addRole, builtinRoleId, caller, giveRole } from './fixtures.js'
 import { auditActions, createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
 
 const { app, db, clock } = await createTestApp()
@@ -683,5 +683,75 @@ describe('a pool deleted with calls dialled from it', () => {
       expect((await asA('GET', `/api/v1/calls/${c.id}`)).json()).toMatchObject({ poolId: null })
     }
     problem(await dialAs(pat.as, PATS), 403, 'number_not_in_pool')
+  })
+})
+
+describe('call-log export (G2, P2: high-risk, the Admin’s by default)', () => {
+  const csvIds = (body: string) =>
+    body
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[0] as string)
+      .sort()
+  const exportEvents = async () =>
+    (await auditActions(db, a.companyId)).filter((e) => e.action.startsWith('call.export'))
+
+  it('exports exactly the calls the list shows, audited before the first row and at the end', async () => {
+    const listed = ids(await asA('GET', '/api/v1/calls?limit=200'))
+    expect(listed.length).toBeGreaterThan(0)
+    const before = (await exportEvents()).length
+    const res = await asA('GET', '/api/v1/calls/export')
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.headers['content-type']).toMatch(/^text\/csv/)
+    expect(res.body.split('\n')[0]?.trim().split(',')).toEqual(
+      'id,startedAt,answeredAt,endedAt,direction,status,phone,durationSec,agentId,orgUnitId,projectId,customerId,blacklisted,notes'.split(
+        ',',
+      ),
+    )
+    expect(csvIds(res.body)).toEqual(listed)
+    const events = (await exportEvents()).slice(before)
+    expect(events.map((e) => e.action)).toEqual(['call.export.started', 'call.exported'])
+    expect(events[1]?.after).toMatchObject({ rows: listed.length })
+    // filters apply as in the list
+    const ninas = ids(await asA('GET', `/api/v1/calls?agentId=${nina.id}&limit=200`))
+    expect(csvIds((await asA('GET', `/api/v1/calls/export?agentId=${nina.id}`)).body)).toEqual(
+      ninas,
+    )
+  })
+
+  it('exports a masked field masked: the row is what the caller’s list shows', async () => {
+    const roleId = await addRole(db, a.companyId, 'Call auditor', {
+      grants: [
+        { actions: ['call.view', 'call.export'], scope: 'company', fields: { phone: 'masked' } },
+      ],
+    })
+    const auditor = await person('aud@a.test', 'Novice agent', null)
+    await giveRole(db, a.companyId, auditor.id, roleId)
+    const res = await auditor.as('GET', '/api/v1/calls/export')
+    expect(res.statusCode, res.body).toBe(200)
+    const phones = res.body
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[6])
+    expect(phones.length).toBeGreaterThan(0)
+    for (const p of phones) expect(p).toMatch(/\*{3,}/)
+  })
+
+  it('is refused without call.export, before any row and with no export event; bad input is 400', async () => {
+    const before = (await exportEvents()).length
+    problem(await nina.as('GET', '/api/v1/calls/export'), 403, 'forbidden')
+    problem(await lee.as('GET', '/api/v1/calls/export'), 403, 'forbidden')
+    problem(await quinn.as('GET', '/api/v1/calls/export'), 403, 'forbidden')
+    problem(await asA('GET', '/api/v1/calls/export?phone=not-a-number'), 400, 'validation_failed')
+    problem(await asA('GET', '/api/v1/calls/export?status=%00'), 400, 'validation_failed')
+    expect((await exportEvents()).length).toBe(before)
+    // another company's admin exports none of A's calls
+    const theirs = await asB('GET', '/api/v1/calls/export')
+    expect(theirs.statusCode, theirs.body).toBe(200)
+    expect(csvIds(theirs.body)).toEqual(ids(await asB('GET', '/api/v1/calls?limit=200')))
+    for (const id of csvIds(theirs.body))
+      expect(ids(await asA('GET', '/api/v1/calls?limit=200'))).not.toContain(id)
   })
 })

@@ -5,6 +5,7 @@
  * concurrent lines by level, counted under a row lock), and the simulator's answer and hang-up.
  */
 import { randomUUID } from 'node:crypto'
+import type { Readable } from 'node:stream'
 import type { AttrOf, Decision, Projected, Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { allowedOnlyByShares, authorize, decisionFor, subjectOf } from '../access/index.js'
@@ -15,7 +16,7 @@ import { customerRecords } from '../customers/index.js'
 import { phoneOf, usablePoolFor } from '../number-pools/index.js'
 import type { Page, PageRequest } from '../page.js'
 import { normalisePhone, phoneSearchTerm } from '../phone.js'
-import { auditSafe, defineResource, updateThrough, type Narrow } from '../seam/index.js'
+import { auditSafe, defineResource, exportCsv, updateThrough, type Narrow } from '../seam/index.js'
 import type { Call, CallDirection, CallStatus } from './calls.js'
 import {
   callRowToCall,
@@ -129,6 +130,44 @@ export async function listCalls(
       ...listFilter(filter),
     }),
   )
+}
+
+/** The columns of the call-log export, in order (a field the caller may not see: an empty cell). */
+export const callExportColumns = [
+  'id',
+  'startedAt',
+  'answeredAt',
+  'endedAt',
+  'direction',
+  'status',
+  'phone',
+  'durationSec',
+  'agentId',
+  'orgUnitId',
+  'projectId',
+  'customerId',
+  'blacklisted',
+  'notes',
+] as const satisfies readonly (keyof Call)[]
+
+/**
+ * The call log as CSV (G2, P2): `call.export` (high-risk; the Admin's by default) over the same
+ * filters, scope and field rules as the list, each row projected (a masked phone exports masked),
+ * audited before the first row and at the end (seam/export.ts).
+ */
+export async function exportCalls(
+  ctx: Ctx,
+  filter: CallListFilter = {},
+  reason?: string,
+): Promise<Readable> {
+  return exportCsv(ctx, {
+    seam: callRecords,
+    action: 'call.export',
+    filter: listFilter(filter),
+    columns: callExportColumns,
+    described: { ...filter },
+    reason,
+  })
 }
 
 /** How many calls `listCalls` would show with this filter, over all pages. */

@@ -3,6 +3,7 @@ import {
   answerCall,
   countCalls,
   dial,
+  exportCalls,
   getCall,
   getRecording,
   hangUpCall,
@@ -15,6 +16,7 @@ import {
   type RecordingView,
 } from '../../domain/calls/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import { sendCsv } from '../send-csv.js'
 import type { App, RouteDeps } from '../types.js'
 import { Country, PhoneInput } from './number-pools.routes.js'
 
@@ -174,6 +176,34 @@ export function callsRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => ({ count: await countCalls(deps.ctx(req), req.query) }),
+  )
+
+  app.get(
+    '/calls/export',
+    {
+      schema: {
+        summary: 'Export the call log I may export, as CSV (streamed)',
+        description:
+          '`call.export` (P2: high-risk, the Admin’s by default) over the same filters, scope ' +
+          'and field rules as the list: a field I may not see exports as an empty cell, a ' +
+          'masked one masked. Refusals come before any row; audited before the first row ' +
+          '(`call.export.started`) and at the end with the row count (`call.exported`).',
+        tags,
+        security,
+        querystring: CountQuery,
+        response: {
+          200: {
+            description: 'CSV (RFC 4180): a header line, then one line per call',
+            content: { 'text/csv': { schema: Type.String() } },
+          },
+          ...problems(400, 401, 403, 409, 429),
+        },
+      },
+    },
+    async (req, reply) => {
+      const csv = await exportCalls(deps.ctx(req), req.query)
+      return sendCsv(reply, csv, 'calls.csv')
+    },
   )
 
   app.post(
