@@ -326,6 +326,23 @@ describe('IVR menus (P1, P10)', () => {
     expect((await auditActions(db, a.companyId)).length).toBe(events + 1)
   })
 
+  it('refuses moving a menu to a project outside the editor’s reach (a delegation)', async () => {
+    const editor = await person('ivy@ops.test', 'Novice agent')
+    await asA('PUT', `/api/v1/projects/${apollo}/members/${editor.id}`)
+    const role = await addRole(db, a.companyId, 'Project IVR editor', {
+      grants: [{ actions: ['ivrMenu.view', 'ivrMenu.edit', 'project.view'], scope: 'project' }],
+    })
+    await giveRole(db, a.companyId, editor.id, role)
+    const m = await menu(asA, { name: 'Apollo queue line', projectId: apollo, options: tree })
+    const ok = await editor.as('PATCH', `/api/v1/ivr-menus/${m.id}`, { name: 'Apollo line 2' })
+    expect(ok.statusCode, ok.body).toBe(200)
+    const res = await editor.as('PATCH', `/api/v1/ivr-menus/${m.id}`, { projectId: borealis })
+    expect(problem(res, 403, 'forbidden').errors).toEqual([
+      { path: 'body/projectId', message: 'you may not ivrMenu.edit a ivrMenu with this value' },
+    ])
+    expect((await asA('GET', `/api/v1/ivr-menus/${m.id}`)).json().projectId).toBe(apollo)
+  })
+
   it('a menu name is unique within its project (409)', async () => {
     await menu(asA, { name: 'Twin', projectId: apollo, options: tree })
     const res = await asA('POST', '/api/v1/ivr-menus', {
@@ -401,6 +418,33 @@ describe('shifts (schedules)', () => {
     const body = { userId: nina.id, startsAt: at('18:00', day), endsAt: at('19:00', day) }
     problem(await nina.as('POST', '/api/v1/shifts', body), 403, 'forbidden')
     problem(await lee.as('POST', '/api/v1/shifts', body), 403, 'forbidden')
+  })
+
+  it('a team planner plans only their team: another team’s person or unit is refused', async () => {
+    const planner = await person('pia@ops.test', 'Novice agent')
+    const role = await addRole(db, a.companyId, 'Team planner', {
+      grants: [
+        { actions: ['schedule.view', 'schedule.create', 'schedule.edit'], scope: 'team' },
+        { actions: ['user.view', 'orgUnit.view'], scope: 'company' },
+      ],
+    })
+    await giveRole(db, a.companyId, planner.id, role)
+    const day = '2026-12-04'
+    const own = await shift(planner.as, {
+      userId: nina.id,
+      startsAt: at('08:00', day),
+      endsAt: at('10:00', day),
+    })
+    expect(own.orgUnitId).toBe(t1)
+    const elsewhere = await planner.as('POST', '/api/v1/shifts', {
+      userId: ned.id,
+      startsAt: at('08:00', day),
+      endsAt: at('10:00', day),
+    })
+    problem(elsewhere, 403, 'forbidden')
+    const moved = await planner.as('PATCH', `/api/v1/shifts/${own.id}`, { orgUnitId: t2 })
+    expect(problem(moved, 403, 'forbidden').errors).toMatchObject([{ path: 'body/orgUnitId' }])
+    expect((await asA('GET', `/api/v1/shifts/${own.id}`)).json().orgUnitId).toBe(t1)
   })
 
   it('filters by from/to (overlap with the window), person and kind', async () => {
