@@ -17,6 +17,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import Fastify from 'fastify'
 import pg from 'pg'
+import { pgliteExtensions } from '../src/db/index.js'
 
 const port = Number(process.env['PORT'])
 const companyId = process.env['COMPANY_ID'] ?? ''
@@ -25,7 +26,9 @@ const databaseUrl = process.env['DATABASE_URL']
 
 const pglite =
   databaseUrl === undefined
-    ? await PGlite.create(process.env['TESSERA_DATA_DIR'] ?? './data')
+    ? await PGlite.create(process.env['TESSERA_DATA_DIR'] ?? './data', {
+        extensions: pgliteExtensions,
+      })
     : undefined
 const pool =
   pglite === undefined

@@ -12,7 +12,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { Kysely } from 'kysely'
 import type { TestProject } from 'vitest/node'
 import { loadTestDatabaseUrl } from '../src/config.js'
-import { migrateToLatest } from '../src/db/index.js'
+import { migrateToLatest, pgliteExtensions } from '../src/db/index.js'
 import { PGliteDialect } from '../src/db/pglite-dialect.js'
 
 declare module 'vitest' {
@@ -27,7 +27,7 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
     project.provide('pgliteSnapshot', null)
     return async () => {}
   }
-  const pglite = await PGlite.create('memory://')
+  const pglite = await PGlite.create('memory://', { extensions: pgliteExtensions })
   const db = new Kysely<unknown>({ dialect: new PGliteDialect(pglite) })
   await migrateToLatest(db)
   const dump = await pglite.dumpDataDir('none')

@@ -2,7 +2,7 @@
  * The per-resource conformance suite of the read seam (issue 6, item 1: checks and lists from one rule source):
  * over the REAL tables and the REAL seams (`userRecords`, `orgUnitRecords`, `projectRecords`,
  * `customerRecords`, `ticketRecords`, `callRecords`, `numberPoolRecords`, `qaEvaluationRecords`,
- * `scriptRecords`),
+ * `scriptRecords`, `ivrMenuRecords`, `shiftRecords`),
  * for random policies stored through the roles service, a list shows exactly the records the
  * single check allows, each as `get` projects it, `count` agrees, another company's records never
  * appear, and nothing throws; records shared with some subjects' teams (W5) are among them. PGlite
@@ -59,6 +59,8 @@ import {
 } from '../src/domain/qa/index.js'
 import { numberPoolRecords, numberPoolResource } from '../src/domain/number-pools/index.js'
 import { scriptRecords, scriptResource } from '../src/domain/scripts/index.js'
+import { ivrMenuRecords, ivrMenuResource } from '../src/domain/ivr-menus/index.js'
+import { shiftRecords, shiftResource } from '../src/domain/schedules/index.js'
 import { addUser, userRecords, userResource, type UserLevel } from '../src/domain/users/index.js'
 import { AppError } from '../src/errors.js'
 import { createTestDb, destroyTestDb } from './helpers.js'
@@ -684,6 +686,76 @@ const aScripts = await seedScripts(a, [
 ])
 await seedScripts(b, [['Greeting', 'Hello from B', 0, 'Apollo', 'published']])
 
+// IVR menus of A in each project, and one of B (stored as the superuser).
+async function seedMenus(
+  co: Awaited<ReturnType<typeof seed>>,
+  rows: readonly [name: string, project: string][],
+) {
+  const out: string[] = []
+  for (const [name, project] of rows) {
+    const id = `c0ffee00-0000-4000-b000-${String(++callSeq).padStart(12, '0')}`
+    await db
+      .insertInto('ivr_menus')
+      .values({
+        id,
+        company_id: co.companyId,
+        project_id: co.projects[project] as string,
+        name,
+        options: JSON.stringify([{ digit: '1', label: name, action: 'hangup' }]),
+        created_at: now,
+        updated_at: now,
+      })
+      .execute()
+    out.push(id)
+  }
+  return out
+}
+const aMenus = await seedMenus(a, [
+  ['Main line', 'Apollo'],
+  ['After hours', 'Apollo'],
+  ['Borealis line', 'Borealis'],
+  ['Cygnus hotline', 'Cygnus'],
+])
+await seedMenus(b, [['Main line', 'Apollo']])
+
+// Shifts of A by person and unit (a person's unit, another unit, none), and one of B.
+async function seedShifts(
+  co: Awaited<ReturnType<typeof seed>>,
+  rows: readonly [user: number, unit: string | null, hour: number, note: string][],
+) {
+  const out: string[] = []
+  for (const [user, unit, hour, note] of rows) {
+    const id = `c0ffee00-0000-4000-c000-${String(++callSeq).padStart(12, '0')}`
+    await db
+      .insertInto('shifts')
+      .values({
+        id,
+        company_id: co.companyId,
+        user_id: co.users[user] as string,
+        org_unit_id: unit === null ? null : (co.units[unit] as string),
+        kind: 'work',
+        starts_at: new Date(now.getTime() + hour * 3600_000),
+        ends_at: new Date(now.getTime() + (hour + 1) * 3600_000),
+        note,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute()
+    out.push(id)
+  }
+  return out
+}
+const aShifts = await seedShifts(a, [
+  [2, 't1', 0, 'early cover'],
+  [2, 't1', 1, 'Late cover'],
+  [3, 't1', 0, 'training day'],
+  [1, 't2', 0, ''],
+  [6, 't3', 2, 'cover for Kim'],
+  [7, null, 0, 'night'],
+  [0, 'b1', 5, 'Cover'],
+])
+await seedShifts(b, [[0, 't1', 0, 'cover']])
+
 // The role under test: every seeded person of A holds it (and nothing else); each run rewrites it.
 const conformanceRole = (await createRole(a.admin(), { name: 'Conformance', grants: [] })).id
 await withCompany(db, a.companyId, async (trx) => {
@@ -700,6 +772,8 @@ type Table =
   | 'number_pools'
   | 'qa_evaluations'
   | 'scripts'
+  | 'ivr_menus'
+  | 'shifts'
 
 async function idsOf(table: Table, companyId: string) {
   const rows = await db.selectFrom(table).select('id').where('company_id', '=', companyId).execute()
@@ -1167,6 +1241,56 @@ const targets: readonly Target[] = [
         subject: a.users[6] as string,
         limit: 1,
         q: 'old',
+      },
+    ],
+  },
+  {
+    type: 'ivrMenu',
+    table: 'ivr_menus',
+    seam: asSeam(ivrMenuRecords),
+    resourceOfItem: ivrMenuResource as Target['resourceOfItem'],
+    values: {
+      id: [...aMenus, 'nobody'],
+      projectId: [...projectIds, b.projects['Apollo'] as string],
+    },
+    scopes: ['project', 'company'],
+    fields: [],
+    needles: ['line', 'MAIN', 'o', '_', '%'],
+    examples: [
+      // P10: the menus of the person's projects only
+      {
+        grants: [{ actions: ['ivrMenu.view'], scope: 'project' }],
+        restrictions: [],
+        subject: a.users[3] as string,
+        limit: 1,
+        q: 'line',
+      },
+    ],
+  },
+  {
+    type: 'schedule',
+    table: 'shifts',
+    seam: asSeam(shiftRecords),
+    resourceOfItem: shiftResource as Target['resourceOfItem'],
+    values: {
+      id: [...aShifts, 'nobody'],
+      userId: [a.users[0], a.users[2], a.users[3], a.users[6]] as string[],
+      orgUnitId: [...unitIds, b.units['t1'] as string],
+    },
+    scopes: ['own', 'team', 'subtree', 'company', { subtree: a.units['r2'] as string }],
+    fields: [],
+    needles: ['cover', 'LATE', 'o', '_', '%'],
+    examples: [
+      // [004] an agent's own shifts and, for a lead, the team's
+      {
+        grants: [
+          { actions: ['schedule.view'], scope: 'own' },
+          { actions: ['schedule.view'], scope: 'team' },
+        ],
+        restrictions: [],
+        subject: a.users[2] as string,
+        limit: 1,
+        q: 'cover',
       },
     ],
   },

@@ -114,6 +114,9 @@ const notOwnRequest: Condition = {
   and: [{ ne: [requester, null] }, { ne: [requester, { ref: 'subject.id' }] }],
 }
 
+/** [004] смены: an agent reads their own shifts (the schedule they work to), nobody else's. */
+const ownShifts: Grant = { actions: ['schedule.view'], scope: 'own' }
+
 // R6 levels and R2 positions --------------------------------------------------------------------
 
 /**
@@ -151,6 +154,7 @@ const noviceGrants: Grant[] = [
   { actions: ['numberPool.use'], scope: 'own' },
   { actions: ['numberPool.use'], scope: 'team' },
   { actions: ['numberPool.use'], scope: 'project' },
+  ownShifts,
 ]
 
 /**
@@ -320,6 +324,7 @@ export const presetRoles: readonly Role[] = [
       },
       { actions: ['call.view', 'call.note'], scope: 'own' },
       { actions: ['call.dial'], scope: 'own', limits: { concurrent: 5 } },
+      ownShifts,
       // P11: a pool assigned to the agent personally, besides the project's pools below
       { actions: ['numberPool.use'], scope: 'own' },
       // [000] 批量外呼: the auto-dialers of the agent's projects [004]
@@ -357,6 +362,7 @@ export const presetRoles: readonly Role[] = [
       },
       { actions: ['ticket.reopen', 'ticket.returnVisit'], scope: 'team', when: closed },
       { actions: ['call.view', 'call.note', 'chat.view', 'chat.reply', 'chat.note'], scope: 'own' },
+      ownShifts,
     ],
   },
   {

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
 import { Kysely } from 'kysely'
 import pg from 'pg'
 import { DeferredBeginDialect } from './deferred-begin.js'
@@ -40,8 +41,18 @@ export async function createDb<DB>(options: DbOptions): Promise<Kysely<DB>> {
   return db
 }
 
+/**
+ * The extensions every PGlite opened here loads: the migrations create them (btree_gist for the
+ * shifts' exclusion constraint, migration 0043), and a data folder that holds them cannot be
+ * opened without them.
+ */
+export const pgliteExtensions = { btree_gist }
+
 async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<PGlite> {
-  const options = loadDataDir === undefined ? {} : { loadDataDir }
+  const options = {
+    extensions: pgliteExtensions,
+    ...(loadDataDir === undefined ? {} : { loadDataDir }),
+  }
   if (dataDir.startsWith('memory://')) return PGlite.create(dataDir, options)
   const dir = resolve(dataDir)
   await mkdir(dir, { recursive: true })

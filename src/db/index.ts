@@ -1,5 +1,5 @@
 export { authzFilter, type ColumnMap } from './authz-filter.js'
-export { createDb, type DbOptions } from './create-db.js'
+export { createDb, pgliteExtensions, type DbOptions } from './create-db.js'
 export { migrateToLatest } from './migrate.js'
 export { listen, type ListenHandlers, type Listener } from './notifications.js'
 export { APP_ROLE, withCompany } from './with-company.js'

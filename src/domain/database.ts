@@ -31,6 +31,8 @@ import type { NotificationsTable } from './notifications/notifications.table.js'
 import type { UsersTable } from './users/users.table.js'
 import type { QaEvaluationsTable, QaScorecardsTable } from './qa/qa.table.js'
 import type { ScriptsTable } from './scripts/scripts.table.js'
+import type { IvrMenusTable } from './ivr-menus/ivr-menus.table.js'
+import type { ShiftsTable } from './schedules/shifts.table.js'
 
 export interface Database {
   companies: CompaniesTable
@@ -66,4 +68,6 @@ export interface Database {
   qa_evaluations: QaEvaluationsTable
   scripts: ScriptsTable
   shares: SharesTable
+  ivr_menus: IvrMenusTable
+  shifts: ShiftsTable
 }

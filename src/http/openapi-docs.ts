@@ -350,6 +350,50 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'PATCH /api/v1/scripts/{id}': {
     request: { body: 'Good morning, Acme support, {agent} speaking. How can I help?' },
   },
+  'POST /api/v1/ivr-menus': {
+    request: {
+      name: 'Main line',
+      projectId: '6ba7b810-9dad-11d1-80b4-00c04fd430c8',
+      options: [
+        { digit: '1', label: 'Sales', action: 'queue', queue: 'sales' },
+        {
+          digit: '2',
+          label: 'Support',
+          action: 'submenu',
+          options: [
+            { digit: '1', label: 'Internet', action: 'queue', queue: 'support-internet' },
+            { digit: '#', label: 'Goodbye', action: 'hangup' },
+          ],
+        },
+        { digit: '0', label: 'Opening hours', action: 'message', message: 'We are open 8 to 20.' },
+      ],
+    },
+  },
+  'PATCH /api/v1/ivr-menus/{id}': { request: { name: 'Main line (weekdays)' } },
+  'POST /api/v1/shifts': {
+    request: {
+      userId: userBo,
+      kind: 'work',
+      startsAt: '2026-12-07T08:00:00.000Z',
+      endsAt: '2026-12-07T16:00:00.000Z',
+      note: 'Early cover for the Monday peak',
+    },
+  },
+  'PATCH /api/v1/shifts/{id}': { request: { endsAt: '2026-12-07T15:30:00.000Z' } },
+  'PUT /api/v1/settings/finance': {
+    request: { currency: 'EUR', refundApprovalThreshold: 50000 },
+  },
+  'PUT /api/v1/settings/kpi': {
+    request: { satisfactionTarget: 92.5, handleTimeTargetSec: 300, connectRateTarget: 40 },
+  },
+  'PUT /api/v1/settings/security': {
+    request: {
+      loginRestrictions: {
+        hours: { start: '07:00', end: '21:00', days: [1, 2, 3, 4, 5, 6] },
+        ipRanges: ['10.20.0.0/16', '2001:db8::/32'],
+      },
+    },
+  },
   'POST /api/v1/approvals': {
     request: {
       type: 'temporaryGrant',

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database } from '../database.js'
 import type { Company } from './companies.js'
 import type { CompanyRow } from './companies.table.js'
@@ -53,14 +53,31 @@ export async function listSlugsLike(db: Db, base: string): Promise<string[]> {
   return rows.map((r) => r.slug)
 }
 
-export async function updateCompanySettings(
+/** The company's settings document, its row locked until the transaction ends. */
+export async function lockCompanySettings(
   db: Db,
   id: string,
-  settings: Record<string, unknown>,
+): Promise<Record<string, unknown> | undefined> {
+  const row = await db
+    .selectFrom('companies')
+    .select('settings')
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
+  return row?.settings
+}
+
+/** Sets the top-level keys of `entries` in the company's settings, the other keys kept. */
+export async function mergeCompanySettings(
+  db: Db,
+  id: string,
+  entries: Record<string, unknown>,
 ): Promise<void> {
   await db
     .updateTable('companies')
-    .set({ settings: JSON.stringify(settings) })
+    .set((eb) => ({
+      settings: sql`${eb.ref('settings')} || ${JSON.stringify(entries)}::jsonb`,
+    }))
     .where('id', '=', id)
     .execute()
 }

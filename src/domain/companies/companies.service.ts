@@ -59,3 +59,23 @@ export async function createCompany(db: Db, company: NewCompany, now: Date): Pro
   }
   return repo.insertCompany(db, company, now)
 }
+
+/**
+ * For the settings sections (domain/settings), inside the caller's tenant transaction, deciding
+ * on no caller: the company's settings document, its row locked until the transaction ends (a
+ * concurrent change of a section waits, so before → after in the audit is exact).
+ */
+export async function lockedCompanySettings(db: Db, id: string): Promise<Record<string, unknown>> {
+  const settings = await repo.lockCompanySettings(db, id)
+  if (settings === undefined) throw new AppError('not_found', 'no such company')
+  return settings
+}
+
+/** Sets these top-level keys of the company's settings, keeping the others; decides on no caller. */
+export async function mergeCompanySettings(
+  db: Db,
+  id: string,
+  entries: Record<string, unknown>,
+): Promise<void> {
+  await repo.mergeCompanySettings(db, id, entries)
+}

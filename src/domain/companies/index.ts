@@ -4,5 +4,7 @@ export {
   companyIdBySlug,
   createCompany,
   freeCompanySlug,
+  lockedCompanySettings,
+  mergeCompanySettings,
   type NewCompany,
 } from './companies.service.js'

@@ -7670,6 +7670,910 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ivr-menus": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The IVR menus I may view, one page by id */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    projectId?: string;
+                    /** @description part of the name */
+                    q?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt?: string;
+                                id: string;
+                                maskedFields?: string[];
+                                name?: string;
+                                options?: {
+                                    /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                    action: "queue" | "submenu" | "message" | "hangup";
+                                    /** @description the key pressed: 0-9, * or # */
+                                    digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                    label: string;
+                                    message?: string;
+                                    options?: {
+                                        /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                        action: "queue" | "submenu" | "message" | "hangup";
+                                        /** @description the key pressed: 0-9, * or # */
+                                        digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                        label: string;
+                                        message?: string;
+                                        options?: {
+                                            /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                            action: "queue" | "submenu" | "message" | "hangup";
+                                            /** @description the key pressed: 0-9, * or # */
+                                            digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                            label: string;
+                                            message?: string;
+                                            options?: {
+                                                /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                                action: "queue" | "submenu" | "message" | "hangup";
+                                                /** @description the key pressed: 0-9, * or # */
+                                                digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                                label: string;
+                                                message?: string;
+                                                options?: {
+                                                    /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                                    action: "queue" | "submenu" | "message" | "hangup";
+                                                    /** @description the key pressed: 0-9, * or # */
+                                                    digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                                    label: string;
+                                                    message?: string;
+                                                    queue?: string;
+                                                }[];
+                                                queue?: string;
+                                            }[];
+                                            queue?: string;
+                                        }[];
+                                        queue?: string;
+                                    }[];
+                                    queue?: string;
+                                }[];
+                                projectId?: string;
+                                /** Format: date-time */
+                                updatedAt?: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create an IVR menu in a project (audited)
+         * @description Each level has 1 to 12 options with distinct digits; a `submenu` carries `options` (at most 5 levels), a `queue` its `queue`, a `message` its `message`, a `hangup` nothing; at most 100 options in all.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Main line",
+                     *       "projectId": "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+                     *       "options": [
+                     *         {
+                     *           "digit": "1",
+                     *           "label": "Sales",
+                     *           "action": "queue",
+                     *           "queue": "sales"
+                     *         },
+                     *         {
+                     *           "digit": "2",
+                     *           "label": "Support",
+                     *           "action": "submenu",
+                     *           "options": [
+                     *             {
+                     *               "digit": "1",
+                     *               "label": "Internet",
+                     *               "action": "queue",
+                     *               "queue": "support-internet"
+                     *             },
+                     *             {
+                     *               "digit": "#",
+                     *               "label": "Goodbye",
+                     *               "action": "hangup"
+                     *             }
+                     *           ]
+                     *         },
+                     *         {
+                     *           "digit": "0",
+                     *           "label": "Opening hours",
+                     *           "action": "message",
+                     *           "message": "We are open 8 to 20."
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        name: string;
+                        options: {
+                            /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                            action: "queue" | "submenu" | "message" | "hangup";
+                            /** @description the key pressed: 0-9, * or # */
+                            digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                            label: string;
+                            message?: string;
+                            options?: {
+                                /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                action: "queue" | "submenu" | "message" | "hangup";
+                                /** @description the key pressed: 0-9, * or # */
+                                digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                label: string;
+                                message?: string;
+                                options?: {
+                                    /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                    action: "queue" | "submenu" | "message" | "hangup";
+                                    /** @description the key pressed: 0-9, * or # */
+                                    digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                    label: string;
+                                    message?: string;
+                                    options?: {
+                                        /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                        action: "queue" | "submenu" | "message" | "hangup";
+                                        /** @description the key pressed: 0-9, * or # */
+                                        digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                        label: string;
+                                        message?: string;
+                                        options?: {
+                                            /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                            action: "queue" | "submenu" | "message" | "hangup";
+                                            /** @description the key pressed: 0-9, * or # */
+                                            digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                            label: string;
+                                            message?: string;
+                                            queue?: string;
+                                        }[];
+                                        queue?: string;
+                                    }[];
+                                    queue?: string;
+                                }[];
+                                queue?: string;
+                            }[];
+                            queue?: string;
+                        }[];
+                        projectId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt?: string;
+                            id: string;
+                            maskedFields?: string[];
+                            name?: string;
+                            options?: {
+                                /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                action: "queue" | "submenu" | "message" | "hangup";
+                                /** @description the key pressed: 0-9, * or # */
+                                digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                label: string;
+                                message?: string;
+                                options?: {
+                                    /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                    action: "queue" | "submenu" | "message" | "hangup";
+                                    /** @description the key pressed: 0-9, * or # */
+                                    digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                    label: string;
+                                    message?: string;
+                                    options?: {
+                                        /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                        action: "queue" | "submenu" | "message" | "hangup";
+                                        /** @description the key pressed: 0-9, * or # */
+                                        digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                        label: string;
+                                        message?: string;
+                                        options?: {
+                                            /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                            action: "queue" | "submenu" | "message" | "hangup";
+                                            /** @description the key pressed: 0-9, * or # */
+                                            digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                            label: string;
+                                            message?: string;
+                                            options?: {
+                                                /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                                action: "queue" | "submenu" | "message" | "hangup";
+                                                /** @description the key pressed: 0-9, * or # */
+                                                digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                                label: string;
+                                                message?: string;
+                                                queue?: string;
+                                            }[];
+                                            queue?: string;
+                                        }[];
+                                        queue?: string;
+                                    }[];
+                                    queue?: string;
+                                }[];
+                                queue?: string;
+                            }[];
+                            projectId?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ivr-menus/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An IVR menu */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt?: string;
+                            id: string;
+                            maskedFields?: string[];
+                            name?: string;
+                            options?: {
+                                /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                action: "queue" | "submenu" | "message" | "hangup";
+                                /** @description the key pressed: 0-9, * or # */
+                                digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                label: string;
+                                message?: string;
+                                options?: {
+                                    /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                    action: "queue" | "submenu" | "message" | "hangup";
+                                    /** @description the key pressed: 0-9, * or # */
+                                    digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                    label: string;
+                                    message?: string;
+                                    options?: {
+                                        /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                        action: "queue" | "submenu" | "message" | "hangup";
+                                        /** @description the key pressed: 0-9, * or # */
+                                        digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                        label: string;
+                                        message?: string;
+                                        options?: {
+                                            /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                            action: "queue" | "submenu" | "message" | "hangup";
+                                            /** @description the key pressed: 0-9, * or # */
+                                            digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                            label: string;
+                                            message?: string;
+                                            options?: {
+                                                /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                                action: "queue" | "submenu" | "message" | "hangup";
+                                                /** @description the key pressed: 0-9, * or # */
+                                                digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                                label: string;
+                                                message?: string;
+                                                queue?: string;
+                                            }[];
+                                            queue?: string;
+                                        }[];
+                                        queue?: string;
+                                    }[];
+                                    queue?: string;
+                                }[];
+                                queue?: string;
+                            }[];
+                            projectId?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an IVR menu (audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change an IVR menu; `options` replaces the whole tree (audited)
+         * @description Each level has 1 to 12 options with distinct digits; a `submenu` carries `options` (at most 5 levels), a `queue` its `queue`, a `message` its `message`, a `hangup` nothing; at most 100 options in all.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Main line (weekdays)"
+                     *     }
+                     */
+                    "application/json": {
+                        name?: string;
+                        options?: {
+                            /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                            action: "queue" | "submenu" | "message" | "hangup";
+                            /** @description the key pressed: 0-9, * or # */
+                            digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                            label: string;
+                            message?: string;
+                            options?: {
+                                /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                action: "queue" | "submenu" | "message" | "hangup";
+                                /** @description the key pressed: 0-9, * or # */
+                                digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                label: string;
+                                message?: string;
+                                options?: {
+                                    /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                    action: "queue" | "submenu" | "message" | "hangup";
+                                    /** @description the key pressed: 0-9, * or # */
+                                    digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                    label: string;
+                                    message?: string;
+                                    options?: {
+                                        /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                        action: "queue" | "submenu" | "message" | "hangup";
+                                        /** @description the key pressed: 0-9, * or # */
+                                        digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                        label: string;
+                                        message?: string;
+                                        options?: {
+                                            /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                            action: "queue" | "submenu" | "message" | "hangup";
+                                            /** @description the key pressed: 0-9, * or # */
+                                            digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                            label: string;
+                                            message?: string;
+                                            queue?: string;
+                                        }[];
+                                        queue?: string;
+                                    }[];
+                                    queue?: string;
+                                }[];
+                                queue?: string;
+                            }[];
+                            queue?: string;
+                        }[];
+                        projectId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt?: string;
+                            id: string;
+                            maskedFields?: string[];
+                            name?: string;
+                            options?: {
+                                /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                action: "queue" | "submenu" | "message" | "hangup";
+                                /** @description the key pressed: 0-9, * or # */
+                                digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                label: string;
+                                message?: string;
+                                options?: {
+                                    /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                    action: "queue" | "submenu" | "message" | "hangup";
+                                    /** @description the key pressed: 0-9, * or # */
+                                    digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                    label: string;
+                                    message?: string;
+                                    options?: {
+                                        /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                        action: "queue" | "submenu" | "message" | "hangup";
+                                        /** @description the key pressed: 0-9, * or # */
+                                        digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                        label: string;
+                                        message?: string;
+                                        options?: {
+                                            /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                            action: "queue" | "submenu" | "message" | "hangup";
+                                            /** @description the key pressed: 0-9, * or # */
+                                            digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                            label: string;
+                                            message?: string;
+                                            options?: {
+                                                /** @description `queue`: route to `queue`; `submenu`: open `options`; `message`: play `message`; `hangup` */
+                                                action: "queue" | "submenu" | "message" | "hangup";
+                                                /** @description the key pressed: 0-9, * or # */
+                                                digit: "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "*" | "#";
+                                                label: string;
+                                                message?: string;
+                                                queue?: string;
+                                            }[];
+                                            queue?: string;
+                                        }[];
+                                        queue?: string;
+                                    }[];
+                                    queue?: string;
+                                }[];
+                                queue?: string;
+                            }[];
+                            projectId?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -16003,6 +16907,1250 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/finance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The company's finance settings (currency and refund approval)
+         * @description Admin reads and changes it; every other built-in and preset role, the Supervisor included (R1), is refused with 403: the section exists in every company, so refusing it reveals nothing.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description ISO 4217, e.g. EUR */
+                            currency: string;
+                            /** @description refunds of this amount or more (minor units: cents) need approval; null: none do */
+                            refundApprovalThreshold: number | null;
+                        };
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace the company's finance settings (audited before → after)
+         * @description Admin reads and changes it; every other built-in and preset role, the Supervisor included (R1), is refused with 403: the section exists in every company, so refusing it reveals nothing.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "currency": "EUR",
+                     *       "refundApprovalThreshold": 50000
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description ISO 4217, e.g. EUR */
+                        currency: string;
+                        /** @description refunds of this amount or more (minor units: cents) need approval; null: none do */
+                        refundApprovalThreshold: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description ISO 4217, e.g. EUR */
+                            currency: string;
+                            /** @description refunds of this amount or more (minor units: cents) need approval; null: none do */
+                            refundApprovalThreshold: number | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/kpi": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The company's KPI settings (satisfaction, handle time, connect rate targets)
+         * @description Admin reads and changes it; every other built-in and preset role, the Supervisor included (R1), is refused with 403: the section exists in every company, so refusing it reveals nothing.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description outbound connect rate, percent */
+                            connectRateTarget: number | null;
+                            /** @description average handle time target, seconds */
+                            handleTimeTargetSec: number | null;
+                            /** @description percent of satisfied surveys */
+                            satisfactionTarget: number | null;
+                        };
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace the company's KPI settings (audited before → after)
+         * @description Admin reads and changes it; every other built-in and preset role, the Supervisor included (R1), is refused with 403: the section exists in every company, so refusing it reveals nothing.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "satisfactionTarget": 92.5,
+                     *       "handleTimeTargetSec": 300,
+                     *       "connectRateTarget": 40
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description outbound connect rate, percent */
+                        connectRateTarget: number | null;
+                        /** @description average handle time target, seconds */
+                        handleTimeTargetSec: number | null;
+                        /** @description percent of satisfied surveys */
+                        satisfactionTarget: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description outbound connect rate, percent */
+                            connectRateTarget: number | null;
+                            /** @description average handle time target, seconds */
+                            handleTimeTargetSec: number | null;
+                            /** @description percent of satisfied surveys */
+                            satisfactionTarget: number | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/settings/security": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The company's security settings (login hours and IP ranges)
+         * @description Admin reads and changes it; every other built-in and preset role, the Supervisor included (R1), is refused with 403: the section exists in every company, so refusing it reveals nothing.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description who may log in when and from where, company-wide; `{}`: no restriction */
+                            loginRestrictions: {
+                                /** @description in the company's time zone (P6) */
+                                hours?: {
+                                    /** @description 0 = Sunday … 6 = Saturday */
+                                    days?: number[];
+                                    /** @description before start: overnight */
+                                    end: string;
+                                    start: string;
+                                };
+                                /** @description IP addresses or CIDRs a login may come from (P7) */
+                                ipRanges?: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace the company's security settings (audited before → after)
+         * @description Admin reads and changes it; every other built-in and preset role, the Supervisor included (R1), is refused with 403: the section exists in every company, so refusing it reveals nothing.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "loginRestrictions": {
+                     *         "hours": {
+                     *           "start": "07:00",
+                     *           "end": "21:00",
+                     *           "days": [
+                     *             1,
+                     *             2,
+                     *             3,
+                     *             4,
+                     *             5,
+                     *             6
+                     *           ]
+                     *         },
+                     *         "ipRanges": [
+                     *           "10.20.0.0/16",
+                     *           "2001:db8::/32"
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        /** @description who may log in when and from where, company-wide; `{}`: no restriction */
+                        loginRestrictions: {
+                            /** @description in the company's time zone (P6) */
+                            hours?: {
+                                /** @description 0 = Sunday … 6 = Saturday */
+                                days?: number[];
+                                /** @description before start: overnight */
+                                end: string;
+                                start: string;
+                            };
+                            /** @description IP addresses or CIDRs a login may come from (P7) */
+                            ipRanges?: string[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description who may log in when and from where, company-wide; `{}`: no restriction */
+                            loginRestrictions: {
+                                /** @description in the company's time zone (P6) */
+                                hours?: {
+                                    /** @description 0 = Sunday … 6 = Saturday */
+                                    days?: number[];
+                                    /** @description before start: overnight */
+                                    end: string;
+                                    start: string;
+                                };
+                                /** @description IP addresses or CIDRs a login may come from (P7) */
+                                ipRanges?: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shifts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shifts I may view that meet from–to, one page by id */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    /** @description shifts ending after */
+                    from?: string;
+                    kind?: "work" | "break" | "training";
+                    limit?: number;
+                    orgUnitId?: string;
+                    /** @description part of the note */
+                    q?: string;
+                    /** @description shifts starting before */
+                    to?: string;
+                    userId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: date-time */
+                                createdAt?: string;
+                                /** Format: date-time */
+                                endsAt?: string;
+                                id: string;
+                                kind?: "work" | "break" | "training";
+                                maskedFields?: string[];
+                                note?: string;
+                                orgUnitId?: string | null;
+                                /** Format: date-time */
+                                startsAt?: string;
+                                /** Format: date-time */
+                                updatedAt?: string;
+                                userId?: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Plan a shift for a person (audited); overlapping one of the person's is 409 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "userId": "c0ffee00-0000-4000-8000-0000000000b0",
+                     *       "kind": "work",
+                     *       "startsAt": "2026-12-07T08:00:00.000Z",
+                     *       "endsAt": "2026-12-07T16:00:00.000Z",
+                     *       "note": "Early cover for the Monday peak"
+                     *     }
+                     */
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description after startsAt, at most 24 h later
+                         */
+                        endsAt: string;
+                        kind?: "work" | "break" | "training";
+                        note?: string;
+                        /** @description unset: the person's unit now */
+                        orgUnitId?: string | null;
+                        /** Format: date-time */
+                        startsAt: string;
+                        userId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt?: string;
+                            /** Format: date-time */
+                            endsAt?: string;
+                            id: string;
+                            kind?: "work" | "break" | "training";
+                            maskedFields?: string[];
+                            note?: string;
+                            orgUnitId?: string | null;
+                            /** Format: date-time */
+                            startsAt?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                            userId?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/shifts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A shift */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt?: string;
+                            /** Format: date-time */
+                            endsAt?: string;
+                            id: string;
+                            kind?: "work" | "break" | "training";
+                            maskedFields?: string[];
+                            note?: string;
+                            orgUnitId?: string | null;
+                            /** Format: date-time */
+                            startsAt?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                            userId?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a shift (audited) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a shift (audited); an overlap with another of the person’s is 409 */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "endsAt": "2026-12-07T15:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        /** Format: date-time */
+                        endsAt?: string;
+                        kind?: "work" | "break" | "training";
+                        note?: string;
+                        orgUnitId?: string | null;
+                        /** Format: date-time */
+                        startsAt?: string;
+                        userId?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt?: string;
+                            /** Format: date-time */
+                            endsAt?: string;
+                            id: string;
+                            kind?: "work" | "break" | "training";
+                            maskedFields?: string[];
+                            note?: string;
+                            orgUnitId?: string | null;
+                            /** Format: date-time */
+                            startsAt?: string;
+                            /** Format: date-time */
+                            updatedAt?: string;
+                            userId?: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/signup": {
