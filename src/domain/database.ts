@@ -31,6 +31,12 @@ import type { NotificationsTable } from './notifications/notifications.table.js'
 import type { UsersTable } from './users/users.table.js'
 import type { QaEvaluationsTable, QaScorecardsTable } from './qa/qa.table.js'
 import type { ScriptsTable } from './scripts/scripts.table.js'
+import type {
+  ContractsTable,
+  LeadsTable,
+  OpportunitiesTable,
+  QuotesTable,
+} from './sales/sales.table.js'
 
 export interface Database {
   companies: CompaniesTable
@@ -65,5 +71,9 @@ export interface Database {
   qa_scorecards: QaScorecardsTable
   qa_evaluations: QaEvaluationsTable
   scripts: ScriptsTable
+  leads: LeadsTable
+  opportunities: OpportunitiesTable
+  quotes: QuotesTable
+  contracts: ContractsTable
   shares: SharesTable
 }

@@ -38,6 +38,7 @@ import { notificationsRoutes } from './routes/notifications.routes.js'
 import { reportsRoutes } from './routes/reports.routes.js'
 import { qaRoutes } from './routes/qa.routes.js'
 import { scriptsRoutes } from './routes/scripts.routes.js'
+import { salesRoutes } from './routes/sales.routes.js'
 import { numberPoolsRoutes } from './routes/number-pools.routes.js'
 import { blacklistRoutes } from './routes/blacklist.routes.js'
 import { callsRoutes } from './routes/calls.routes.js'
@@ -175,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       reportsRoutes(authed, routeDeps)
       qaRoutes(authed, routeDeps)
       scriptsRoutes(authed, routeDeps)
+      salesRoutes(authed, routeDeps)
       numberPoolsRoutes(authed, routeDeps)
       blacklistRoutes(authed, routeDeps)
       callsRoutes(authed, routeDeps)
