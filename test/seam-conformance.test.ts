@@ -2,7 +2,8 @@
  * The per-resource conformance suite of the read seam (issue 6, item 1: checks and lists from one rule source):
  * over the REAL tables and the REAL seams (`userRecords`, `orgUnitRecords`, `projectRecords`,
  * `customerRecords`, `ticketRecords`, `callRecords`, `numberPoolRecords`, `qaEvaluationRecords`,
- * `scriptRecords`, `ivrMenuRecords`, `shiftRecords`),
+ * `scriptRecords`, `ivrMenuRecords`, `shiftRecords`, `leadRecords`, `opportunityRecords`,
+ * `quoteRecords`, `contractRecords`),
  * for random policies stored through the roles service, a list shows exactly the records the
  * single check allows, each as `get` projects it, `count` agrees, another company's records never
  * appear, and nothing throws; records shared with some subjects' teams (W5) are among them. PGlite
@@ -59,6 +60,16 @@ import {
 } from '../src/domain/qa/index.js'
 import { numberPoolRecords, numberPoolResource } from '../src/domain/number-pools/index.js'
 import { scriptRecords, scriptResource } from '../src/domain/scripts/index.js'
+import {
+  contractRecords,
+  contractResource,
+  leadRecords,
+  leadResource,
+  opportunityRecords,
+  opportunityResource,
+  quoteRecords,
+  quoteResource,
+} from '../src/domain/sales/index.js'
 import { ivrMenuRecords, ivrMenuResource } from '../src/domain/ivr-menus/index.js'
 import { shiftRecords, shiftResource } from '../src/domain/schedules/index.js'
 import { addUser, userRecords, userResource, type UserLevel } from '../src/domain/users/index.js'
@@ -756,6 +767,124 @@ const aShifts = await seedShifts(a, [
 ])
 await seedShifts(b, [[0, 't1', 0, 'cover']])
 
+// Sales records of A over owner, team and project (leads also by status and source; opportunities
+// by stage), each quote on an opportunity and each contract on a quote, and of B.
+type SalesSeed = readonly [
+  name: string,
+  owner: number | null,
+  unit: string | null,
+  project: string | null,
+  extra: string,
+]
+async function seedSales(
+  co: Awaited<ReturnType<typeof seed>>,
+  table: 'leads' | 'opportunities' | 'quotes' | 'contracts',
+  rows: readonly SalesSeed[],
+  values: (extra: string, i: number) => Record<string, unknown>,
+) {
+  const out: string[] = []
+  for (const [i, [name, owner, unit, project, extra]] of rows.entries()) {
+    const id = `c0ffee00-0000-4000-b000-${String(++callSeq).padStart(12, '0')}`
+    await db
+      .insertInto(table)
+      .values({
+        id,
+        company_id: co.companyId,
+        name,
+        owner_id: owner === null ? null : (co.users[owner] as string),
+        org_unit_id: unit === null ? null : (co.units[unit] as string),
+        project_id: project === null ? null : (co.projects[project] as string),
+        created_by: co.adminId,
+        created_at: now,
+        updated_at: now,
+        ...values(extra, i),
+      } as never)
+      .execute()
+    out.push(id)
+  }
+  return out
+}
+const leadValues = (extra: string, i: number) => {
+  const [status, source] = extra.split('/')
+  return {
+    status,
+    source: source === '' ? null : source,
+    phone: i % 2 === 0 ? `+861381111000${i}` : null,
+    email: `lead${i}@example.com`,
+  }
+}
+const aLeads = await seedSales(
+  a,
+  'leads',
+  [
+    ['Zhou Min', 2, 't1', 'Apollo', 'new/fair'],
+    ['Qian Li', 3, 't1', null, 'contacted/web'],
+    ['Sun Yu', 6, 't3', 'Borealis', 'qualified/'],
+    ['Old lead', null, null, null, 'disqualified/fair'],
+    ['Wu Fei', 0, 'b1', 'Cygnus', 'converted/web'],
+  ],
+  leadValues,
+)
+await seedSales(b, 'leads', [['Zhou Min', 0, 't1', null, 'new/fair']], leadValues)
+const dealValues = (stage: string, i: number) => ({
+  stage,
+  amount: 1000 * (i + 1) + 0.5,
+  customer_id: null,
+})
+const aDeals = await seedSales(
+  a,
+  'opportunities',
+  [
+    ['Big deal', 2, 't1', 'Apollo', 'proposal'],
+    ['Small deal', 3, 't1', null, 'prospecting'],
+    ['North deal', 6, 't3', 'Borealis', 'won'],
+    ['Lost deal', null, 'd1', null, 'lost'],
+  ],
+  dealValues,
+)
+const bDeals = await seedSales(b, 'opportunities', [['B deal', 0, 't1', null, 'won']], dealValues)
+const quoteValues = (deals: readonly string[]) => (status: string, i: number) => ({
+  status,
+  amount: 500 * (i + 1),
+  opportunity_id: deals[i % deals.length],
+  approved_at: status === 'approved' ? now : null,
+})
+const aQuotes = await seedSales(
+  a,
+  'quotes',
+  [
+    ['Big quote', 2, 't1', 'Apollo', 'draft'],
+    ['Small quote', 3, 't1', null, 'approved'],
+    ['North quote', 6, 't3', 'Borealis', 'draft'],
+    ['Quote of nobody', null, null, null, 'approved'],
+  ],
+  quoteValues(aDeals),
+)
+const bQuotes = await seedSales(
+  b,
+  'quotes',
+  [['B quote', 0, 't1', null, 'draft']],
+  quoteValues(bDeals),
+)
+const contractValues = (quotes: readonly string[]) => (status: string, i: number) => ({
+  status,
+  amount: 700 * (i + 1),
+  quote_id: quotes[i % quotes.length],
+  opportunity_id: null,
+  approved_at: status === 'approved' ? now : null,
+})
+const aContracts = await seedSales(
+  a,
+  'contracts',
+  [
+    ['Big contract', 2, 't1', 'Apollo', 'draft'],
+    ['Small contract', 3, 't2', null, 'approved'],
+    ['North contract', 6, 't3', 'Borealis', 'draft'],
+  ],
+  contractValues(aQuotes),
+)
+await seedSales(b, 'contracts', [['B contract', 0, 't1', null, 'draft']], contractValues(bQuotes))
+
 // The role under test: every seeded person of A holds it (and nothing else); each run rewrites it.
 const conformanceRole = (await createRole(a.admin(), { name: 'Conformance', grants: [] })).id
 await withCompany(db, a.companyId, async (trx) => {
@@ -774,6 +903,10 @@ type Table =
   | 'scripts'
   | 'ivr_menus'
   | 'shifts'
+  | 'leads'
+  | 'opportunities'
+  | 'quotes'
+  | 'contracts'
 
 async function idsOf(table: Table, companyId: string) {
   const rows = await db.selectFrom(table).select('id').where('company_id', '=', companyId).execute()
@@ -1291,6 +1424,161 @@ const targets: readonly Target[] = [
         subject: a.users[2] as string,
         limit: 1,
         q: 'cover',
+      },
+    ],
+  },
+  {
+    type: 'lead',
+    table: 'leads',
+    seam: asSeam(leadRecords),
+    resourceOfItem: leadResource as Target['resourceOfItem'],
+    values: {
+      id: [...aLeads, 'nobody'],
+      ownerId: [a.users[0], a.users[2], a.users[3], a.users[6]] as string[],
+      orgUnitId: [...unitIds, b.units['t1'] as string],
+      projectId: projectIds,
+      status: ['new', 'contacted', 'qualified', 'disqualified', 'converted'],
+      source: ['fair', 'web'],
+    },
+    scopes: ['own', 'team', 'subtree', 'project', 'company', { subtree: a.units['r2'] as string }],
+    fields: ['name', 'phone', 'email', 'source', 'status'],
+    needles: ['zhou', 'EXAMPLE.COM', '138', '+86 138 1111 0000', 'o', '_', '%'],
+    examples: [
+      // [002] a rep works the leads assigned to them
+      {
+        grants: [{ actions: ['lead.view'], scope: 'own' }],
+        restrictions: [],
+        subject: a.users[2] as string,
+        limit: 1,
+        q: 'zhou',
+      },
+      // marketing: every lead, phones and emails masked, fair leads only in clear
+      {
+        grants: [
+          {
+            actions: ['lead.view'],
+            scope: 'company',
+            when: { eq: [{ ref: 'resource.source' }, 'fair'] },
+          },
+          {
+            actions: ['lead.view'],
+            scope: 'company',
+            when: { ne: [{ ref: 'resource.source' }, 'fair'] },
+            fields: { phone: 'masked', email: 'masked' },
+          },
+        ],
+        restrictions: [],
+        subject: a.users[3] as string,
+        limit: 2,
+        q: 'example.com',
+      },
+    ],
+  },
+  {
+    type: 'opportunity',
+    table: 'opportunities',
+    seam: asSeam(opportunityRecords),
+    resourceOfItem: opportunityResource as Target['resourceOfItem'],
+    values: {
+      id: [...aDeals, 'nobody'],
+      ownerId: [a.users[0], a.users[2], a.users[3], a.users[6]] as string[],
+      orgUnitId: [...unitIds, b.units['t1'] as string],
+      projectId: projectIds,
+      stage: ['prospecting', 'proposal', 'won', 'lost'],
+    },
+    scopes: ['own', 'team', 'subtree', 'project', 'company', { subtree: a.units['r2'] as string }],
+    fields: ['amount', 'stage'],
+    needles: ['deal', 'BIG', 'o', '_', '%'],
+    examples: [
+      // [002] the team's opportunities; other teams' hidden
+      {
+        grants: [{ actions: ['opportunity.view'], scope: 'team' }],
+        restrictions: [],
+        subject: a.users[2] as string,
+        limit: 1,
+        q: 'deal',
+      },
+      // every open deal, the amounts of lost and won ones hidden
+      {
+        grants: [
+          {
+            actions: ['opportunity.view'],
+            scope: 'company',
+            when: { in: [{ ref: 'resource.stage' }, ['won', 'lost']] },
+            fields: { amount: 'hidden' },
+          },
+          { actions: ['opportunity.view'], scope: 'own' },
+        ],
+        restrictions: [],
+        subject: a.users[3] as string,
+        limit: 1,
+        q: 'small',
+      },
+    ],
+  },
+  {
+    type: 'quote',
+    table: 'quotes',
+    seam: asSeam(quoteRecords),
+    resourceOfItem: quoteResource as Target['resourceOfItem'],
+    values: {
+      id: [...aQuotes, 'nobody'],
+      ownerId: [a.users[0], a.users[2], a.users[3], a.users[6]] as string[],
+      orgUnitId: [...unitIds, b.units['t1'] as string],
+      projectId: projectIds,
+    },
+    scopes: ['own', 'team', 'subtree', 'project', 'company', { subtree: a.units['r2'] as string }],
+    fields: ['amount'],
+    needles: ['quote', 'NORTH', 'o', '_'],
+    examples: [
+      // a team's quotes (a lead over the reps' own)
+      {
+        grants: [{ actions: ['quote.view'], scope: 'team' }],
+        restrictions: [],
+        subject: a.users[2] as string,
+        limit: 1,
+        q: 'big',
+      },
+      // a project's quotes, amounts masked
+      {
+        grants: [{ actions: ['quote.view'], scope: 'project', fields: { amount: 'masked' } }],
+        restrictions: [],
+        subject: a.users[3] as string,
+        limit: 1,
+        q: 'north',
+      },
+    ],
+  },
+  {
+    type: 'contract',
+    table: 'contracts',
+    seam: asSeam(contractRecords),
+    resourceOfItem: contractResource as Target['resourceOfItem'],
+    values: {
+      id: [...aContracts, 'nobody'],
+      ownerId: [a.users[0], a.users[2], a.users[3], a.users[6]] as string[],
+      orgUnitId: [...unitIds, b.units['t1'] as string],
+      projectId: projectIds,
+    },
+    scopes: ['own', 'team', 'subtree', 'project', 'company', { subtree: a.units['r2'] as string }],
+    fields: ['amount'],
+    needles: ['contract', 'SMALL', 'o', '_'],
+    examples: [
+      // [002] a rep's own contracts, and those of no project with their amounts hidden
+      {
+        grants: [
+          { actions: ['contract.view'], scope: 'own' },
+          {
+            actions: ['contract.view'],
+            scope: 'company',
+            when: { eq: [{ ref: 'resource.projectId' }, null] },
+            fields: { amount: 'hidden' },
+          },
+        ],
+        restrictions: [],
+        subject: a.users[2] as string,
+        limit: 1,
+        q: 'small',
       },
     ],
   },

@@ -389,6 +389,13 @@ export const presetRoles: readonly Role[] = [
         actions: ['campaign.*', 'lead.view', 'lead.create', 'lead.edit', 'lead.assign'],
         scope: 'company',
       },
+      // [002] 分配销售线索: a lead goes to a person marketing can see (the sales service refuses
+      // an assignee the assigner may not view); who works here, their contact details masked
+      {
+        actions: ['user.view'],
+        scope: 'company',
+        fields: { email: 'masked', phone: 'masked' },
+      },
       // [002] changing a customer's tags is submitted for approval
       { actions: ['customer.tag'], scope: 'company', approvalRequired: true },
       {

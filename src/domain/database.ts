@@ -33,6 +33,12 @@ import type { QaEvaluationsTable, QaScorecardsTable } from './qa/qa.table.js'
 import type { ScriptsTable } from './scripts/scripts.table.js'
 import type { IvrMenusTable } from './ivr-menus/ivr-menus.table.js'
 import type { ShiftsTable } from './schedules/shifts.table.js'
+import type {
+  ContractsTable,
+  LeadsTable,
+  OpportunitiesTable,
+  QuotesTable,
+} from './sales/sales.table.js'
 
 export interface Database {
   companies: CompaniesTable
@@ -67,6 +73,10 @@ export interface Database {
   qa_scorecards: QaScorecardsTable
   qa_evaluations: QaEvaluationsTable
   scripts: ScriptsTable
+  leads: LeadsTable
+  opportunities: OpportunitiesTable
+  quotes: QuotesTable
+  contracts: ContractsTable
   shares: SharesTable
   ivr_menus: IvrMenusTable
   shifts: ShiftsTable

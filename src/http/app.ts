@@ -41,6 +41,7 @@ import { scriptsRoutes } from './routes/scripts.routes.js'
 import { ivrMenusRoutes } from './routes/ivr-menus.routes.js'
 import { shiftsRoutes } from './routes/shifts.routes.js'
 import { settingsRoutes } from './routes/settings.routes.js'
+import { salesRoutes } from './routes/sales.routes.js'
 import { numberPoolsRoutes } from './routes/number-pools.routes.js'
 import { blacklistRoutes } from './routes/blacklist.routes.js'
 import { callsRoutes } from './routes/calls.routes.js'
@@ -181,6 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ivrMenusRoutes(authed, routeDeps)
       shiftsRoutes(authed, routeDeps)
       settingsRoutes(authed, routeDeps)
+      salesRoutes(authed, routeDeps)
       numberPoolsRoutes(authed, routeDeps)
       blacklistRoutes(authed, routeDeps)
       callsRoutes(authed, routeDeps)

@@ -394,6 +394,38 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
       },
     },
   },
+  'POST /api/v1/leads': {
+    request: {
+      name: 'Zhou Min',
+      phone: '+86 138-1234-5678',
+      email: 'zhou.min@example.com',
+      source: 'trade fair',
+    },
+  },
+  'PATCH /api/v1/leads/{id}': { request: { status: 'contacted' } },
+  'POST /api/v1/leads/{id}/assign': {
+    request: { ownerId: '9b2f0c1e-4d5a-4e8b-9c71-3f2a6d8e1b04' },
+  },
+  'POST /api/v1/opportunities': {
+    request: { name: 'Zhou Min: 40 seats', amount: 120000.5, stage: 'qualification' },
+  },
+  'PATCH /api/v1/opportunities/{id}': { request: { stage: 'proposal' } },
+  'POST /api/v1/quotes': {
+    request: {
+      name: '40 seats, 3 years',
+      amount: 110000,
+      opportunityId: '3d6f4c2a-8e1b-4f7a-a5c9-0b2e7d1f6a83',
+    },
+  },
+  'PATCH /api/v1/quotes/{id}': { request: { amount: 105000 } },
+  'POST /api/v1/contracts': {
+    request: {
+      name: 'Zhou Min: 40 seats',
+      amount: 105000,
+      quoteId: '5a7c9e1b-2d4f-4a6b-8c0e-1f3a5b7d9e02',
+    },
+  },
+  'PATCH /api/v1/contracts/{id}': { request: { name: 'Zhou Min: 40 seats, signed copy' } },
   'POST /api/v1/approvals': {
     request: {
       type: 'temporaryGrant',

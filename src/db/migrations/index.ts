@@ -24,6 +24,7 @@ import * as shares from './0037-shares.js'
 import * as previews from './0038-previews.js'
 import * as approvalEffects from './0039-approval-effects.js'
 import * as scripts from './0040-scripts.js'
+import * as sales from './0042-sales.js'
 import * as operations from './0043-operations.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
@@ -53,5 +54,6 @@ export const migrations: Record<string, Migration> = {
   '0038_previews': previews,
   '0039_approval_effects': approvalEffects,
   '0040_scripts': scripts,
+  '0042_sales': sales,
   '0043_operations': operations,
 }

@@ -1,0 +1,249 @@
+/**
+ * Sales leads ([002] 分配销售线索): marketing creates leads and assigns them to sales reps, who
+ * then own them (`lead.view` / `lead.edit`, own). Built as docs/resources.md says: the read seam,
+ * the shared write helpers, and only what is the lead's own here: its contact data (phone in
+ * E.164, email lower-cased) and the assignment (`lead.assign`).
+ */
+import type { Action, AttrOf, Projected, Resource } from '../../authz/index.js'
+import { AppError, type ErrorDetail } from '../../errors.js'
+import { inCompany, type Ctx, type TenantCtx } from '../context.js'
+import type { Page, PageRequest } from '../page.js'
+import { normalisePhone, phoneSearchTerm } from '../phone.js'
+import {
+  createThrough,
+  defineResource,
+  deleteThrough,
+  updateThrough,
+  writeProblem,
+} from '../seam/index.js'
+import { unstorableText } from '../storable-text.js'
+import { visibleUser } from '../users/index.js'
+import {
+  checkScope,
+  defaultScope,
+  invalid,
+  normaliseName,
+  reach,
+  scopePaths,
+  viewNow,
+  writerOf,
+} from './owned.js'
+import { salesLimits, type Lead, type LeadInput } from './sales.js'
+import { deleteSalesRow, insertSalesRow, leadRowToLead, updateSalesRow } from './sales.repo.js'
+
+/** A lead as the caller may see it: hidden fields absent, masked ones in `maskedFields`. */
+export type LeadView = Projected<Lead>
+
+/** The leads read seam; `q` searches the name, the email and the phone (any format). */
+export const leadRecords = defineResource({
+  type: 'lead',
+  table: 'leads',
+  toItem: leadRowToLead,
+  columns: {
+    id: 'id',
+    ownerId: 'owner_id',
+    orgUnitId: 'org_unit_id',
+    projectId: 'project_id',
+    status: 'status',
+    source: 'source',
+  },
+  search: { name: 'name', email: 'email', phone: { column: 'phone', term: phoneSearchTerm } },
+})
+
+/** A lead as the engine sees one: the same attributes the seam reads from the row. */
+export function leadResource(l: Pick<Lead, 'id' | AttrOf<'lead'>>): Resource {
+  const attrs: Record<AttrOf<'lead'>, string | null> = {
+    id: l.id,
+    ownerId: l.ownerId,
+    orgUnitId: l.orgUnitId,
+    projectId: l.projectId,
+    status: l.status,
+    source: l.source,
+  }
+  return { type: 'lead', id: l.id, attrs }
+}
+
+const noSuchLead = () => new AppError('not_found', 'no such lead')
+
+/** Validates and normalises a lead's fields; every problem at once, 400 with paths. */
+export function normaliseLead(request: LeadInput): LeadInput {
+  const errors: ErrorDetail[] = []
+  const { country, ...out } = request as LeadInput & Record<string, unknown>
+  const result: Record<string, unknown> = { ...out }
+  if (request.name !== undefined) result['name'] = normaliseName(request.name, errors)
+  if (typeof request.phone === 'string') {
+    const e164 = normalisePhone(request.phone, country)
+    if (e164 === null) {
+      errors.push({
+        path: 'body/phone',
+        message: 'not a valid phone number (write it with its +country code, or send `country`)',
+      })
+    }
+    result['phone'] = e164
+  }
+  if (typeof request.email === 'string') {
+    const email = request.email.trim().toLowerCase()
+    if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > salesLimits.email) {
+      errors.push({ path: 'body/email', message: 'not an email address' })
+    }
+    result['email'] = email
+  }
+  if (typeof request.source === 'string') {
+    const source = request.source.trim()
+    if (source === '') errors.push({ path: 'body/source', message: 'must not be blank' })
+    else if (source.length > salesLimits.source) {
+      errors.push({ path: 'body/source', message: `at most ${salesLimits.source} characters` })
+    }
+    const problem = unstorableText(request.source)
+    if (problem !== null) errors.push({ path: 'body/source', message: problem })
+    result['source'] = source
+  }
+  if (errors.length > 0) throw invalid('lead', errors)
+  return result as LeadInput
+}
+
+// --- reads -----------------------------------------------------------------------------------------
+
+export async function getLead(ctx: Ctx, id: string): Promise<LeadView> {
+  return inCompany(ctx, async (tx) =>
+    leadRecords.view(await leadRecords.get(tx, id, 'lead.view', noSuchLead)),
+  )
+}
+
+/** What a lead list may be narrowed by, besides the caller's scope. */
+export interface SalesListFilter {
+  /** Part of the name (leads: also the email or the phone), where the caller reads it in clear. */
+  readonly q?: string | undefined
+}
+
+/** The leads the caller may view, searched, one page by id, each projected. */
+export async function listLeads(
+  ctx: Ctx,
+  filter: SalesListFilter = {},
+  page: PageRequest = { limit: 50 },
+): Promise<Page<LeadView>> {
+  return inCompany(ctx, (tx) =>
+    leadRecords.list(tx, 'lead.view', { limit: page.limit, cursor: page.cursor, q: filter.q }),
+  )
+}
+
+/** How many leads `listLeads` would show with this filter, over all pages. */
+export async function countLeads(ctx: Ctx, filter: SalesListFilter = {}): Promise<number> {
+  return inCompany(ctx, (tx) => leadRecords.countMatching(tx, 'lead.view', { q: filter.q }))
+}
+
+// --- writes ------------------------------------------------------------------------------------------
+
+const what = 'an owner, unit or project named'
+
+/**
+ * A new lead: `lead.create` decided on the lead as it would be (owned by the writer and in
+ * their team unless the request names an owner, a unit, a project: each must be visible).
+ */
+export async function createLead(
+  ctx: Ctx,
+  request: LeadInput & { name: string },
+): Promise<LeadView> {
+  return inCompany(ctx, async (tx) => {
+    const input = normaliseLead(request) as LeadInput & { name: string }
+    const scope = await defaultScope(tx, input)
+    const wouldBe = {
+      id: '',
+      ...scope,
+      status: input.status ?? 'new',
+      source: input.source ?? null,
+    }
+    const created = await createThrough(tx, {
+      type: 'lead',
+      record: { type: 'lead', attrs: { ...leadResource(wouldBe).attrs, id: null } },
+      fields: Object.keys(input),
+      checkReferences: () => checkScope(tx, input),
+      insert: () =>
+        insertSalesRow(
+          tx.db,
+          'leads',
+          tx.actor.companyId,
+          { ...input, ...scope },
+          writerOf(tx),
+          tx.now,
+        ).catch((error: unknown) => {
+          throw writeProblem(error, what, scopePaths)
+        }),
+    })
+    return viewNow(tx, leadRecords, created, leadResource)
+  })
+}
+
+/** The owner is changed by `lead.assign`; every other field by `lead.edit`. */
+const actionFor = (field: string): Action => (field === 'ownerId' ? 'lead.assign' : 'lead.edit')
+
+async function changeLead(tx: TenantCtx, id: string, patch: LeadInput): Promise<Lead> {
+  const { after } = await updateThrough(tx, {
+    seam: leadRecords,
+    id,
+    missing: noSuchLead,
+    patch: patch as Readonly<Record<string, unknown>>,
+    actionFor,
+    resourceOf: leadResource,
+    checkReferences: async (changes) => {
+      if (typeof changes['ownerId'] === 'string') await assignee(tx, changes['ownerId'])
+      await checkScope(tx, { ...changes, ownerId: undefined })
+    },
+    update: async (changes) =>
+      updateSalesRow(tx.db, 'leads', tx.actor.companyId, id, changes, tx.now).catch(
+        (error: unknown) => {
+          throw writeProblem(error, what, scopePaths)
+        },
+      ),
+  })
+  return after
+}
+
+/**
+ * The person a lead is assigned to: a user of the caller's company the caller may see (404 on
+ * `body/ownerId` otherwise, as an id never issued), and an active one (a suspended or
+ * offboarded person works no leads: 400).
+ */
+async function assignee(tx: TenantCtx, id: string): Promise<void> {
+  const user = await visibleUser(tx, id, 'body/ownerId')
+  if (user.status !== 'active') {
+    throw invalid('assignment', [
+      { path: 'body/ownerId', message: `this person is ${user.status}` },
+    ])
+  }
+}
+
+/**
+ * Changes a lead (see updateThrough): its owner needs `lead.assign`, the rest `lead.edit`, each
+ * on the lead as it is and as it would be.
+ */
+export async function updateLead(ctx: Ctx, id: string, request: LeadInput): Promise<LeadView> {
+  return inCompany(ctx, async (tx) =>
+    viewNow(tx, leadRecords, await changeLead(tx, id, normaliseLead(request)), leadResource),
+  )
+}
+
+/**
+ * [002] marketing assigns a lead to a sales rep: `lead.assign` on the lead as it is and as it
+ * would be (an assigner whose reach ends with the lead hands it over only within it: a
+ * delegation otherwise); the assignee must be an active person the caller may see (404). The new
+ * owner has the lead from then on (`lead.view` own). Audited `lead.updated` before → after.
+ * Answers the lead as the caller may still view it.
+ */
+export async function assignLead(ctx: Ctx, id: string, ownerId: string): Promise<LeadView> {
+  return inCompany(ctx, async (tx) => {
+    await reach(tx, leadRecords, id, 'lead.assign', noSuchLead)
+    return viewNow(tx, leadRecords, await changeLead(tx, id, { ownerId }), leadResource)
+  })
+}
+
+export async function deleteLead(ctx: Ctx, id: string): Promise<void> {
+  await inCompany(ctx, (tx) =>
+    deleteThrough(tx, {
+      seam: leadRecords,
+      id,
+      missing: noSuchLead,
+      remove: () => deleteSalesRow(tx.db, 'leads', tx.actor.companyId, id),
+    }),
+  )
+}
