@@ -31,6 +31,9 @@ import type { NotificationsTable } from './notifications/notifications.table.js'
 import type { UsersTable } from './users/users.table.js'
 import type { QaEvaluationsTable, QaScorecardsTable } from './qa/qa.table.js'
 import type { ScriptsTable } from './scripts/scripts.table.js'
+import type { QueuesTable } from './queues/queues.table.js'
+import type { DialersTable } from './dialers/dialers.table.js'
+import type { CampaignsTable } from './campaigns/campaigns.table.js'
 
 export interface Database {
   companies: CompaniesTable
@@ -65,5 +68,8 @@ export interface Database {
   qa_scorecards: QaScorecardsTable
   qa_evaluations: QaEvaluationsTable
   scripts: ScriptsTable
+  queues: QueuesTable
+  dialers: DialersTable
+  campaigns: CampaignsTable
   shares: SharesTable
 }

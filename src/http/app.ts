@@ -38,6 +38,9 @@ import { notificationsRoutes } from './routes/notifications.routes.js'
 import { reportsRoutes } from './routes/reports.routes.js'
 import { qaRoutes } from './routes/qa.routes.js'
 import { scriptsRoutes } from './routes/scripts.routes.js'
+import { campaignsRoutes } from './routes/campaigns.routes.js'
+import { dialersRoutes } from './routes/dialers.routes.js'
+import { queuesRoutes } from './routes/queues.routes.js'
 import { numberPoolsRoutes } from './routes/number-pools.routes.js'
 import { blacklistRoutes } from './routes/blacklist.routes.js'
 import { callsRoutes } from './routes/calls.routes.js'
@@ -175,6 +178,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       reportsRoutes(authed, routeDeps)
       qaRoutes(authed, routeDeps)
       scriptsRoutes(authed, routeDeps)
+      queuesRoutes(authed, routeDeps)
+      dialersRoutes(authed, routeDeps)
+      campaignsRoutes(authed, routeDeps)
       numberPoolsRoutes(authed, routeDeps)
       blacklistRoutes(authed, routeDeps)
       callsRoutes(authed, routeDeps)
