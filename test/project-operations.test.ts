@@ -458,6 +458,32 @@ describe('[002] marketing runs the campaigns of its projects', () => {
   })
 })
 
+describe('field rules (P4) apply to the new types', () => {
+  it('a masked member list is shown as its masked string and named; a hidden name is absent', async () => {
+    const reader = await addRole(db, a.companyId, 'Queue reader', {
+      grants: [
+        { actions: ['queue.view'], scope: 'project', fields: { memberIds: 'masked' } },
+        { actions: ['dialer.view'], scope: 'project', fields: { name: 'hidden' } },
+      ],
+    })
+    const rita = await person('rita@ops.test', 'Operator')
+    await giveRole(db, a.companyId, rita.id, reader)
+    await join(apollo, rita.id)
+    const queue = await rita.as('GET', `/api/v1/queues/${apolloQueue.id}`)
+    expect(queue.statusCode, queue.body).toBe(200)
+    expect(queue.json()).toMatchObject({
+      name: 'Apollo inbound',
+      memberIds: expect.any(String),
+      maskedFields: ['memberIds'],
+    })
+    const dialers = (await rita.as('GET', '/api/v1/dialers')).json().items as Json[]
+    expect(dialers.map((d) => d.id)).toEqual([apolloDialer.id])
+    expect(dialers[0]).not.toHaveProperty('name')
+    // a search never finds a record by a name the caller may not read (S11)
+    expect(ids(await rita.as('GET', '/api/v1/dialers?q=renewals'))).toEqual([])
+  })
+})
+
 describe('the owner of a campaign is a scope: handing it on is a delegation', () => {
   it('a holder of own-scoped campaign rights neither creates for nor hands a campaign to someone else', async () => {
     const ownOnly = await addRole(db, a.companyId, 'Campaign owner', {

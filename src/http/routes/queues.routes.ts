@@ -33,7 +33,8 @@ const QueueJson = Type.Object(
     projectId: Type.Optional(Type.String()),
     name: Type.Optional(Type.String()),
     strategy: Type.Optional(Strategy),
-    memberIds: Type.Optional(Type.Array(Type.String())),
+    // a masked `memberIds` (a field rule may mask it) is its masked string
+    memberIds: Type.Optional(Type.Union([Type.Array(Type.String()), Type.String()])),
     createdAt: Type.Optional(Timestamp),
     updatedAt: Type.Optional(Timestamp),
     maskedFields: Type.Optional(Type.Array(Type.String())),
@@ -48,7 +49,9 @@ function queueJson(q: QueueView): Static<typeof QueueJson> {
   return {
     ...rest,
     id: q.id as string,
-    ...(memberIds !== undefined && { memberIds: [...memberIds] }),
+    ...(memberIds !== undefined && {
+      memberIds: typeof memberIds === 'string' ? memberIds : [...memberIds],
+    }),
     ...(createdAt !== undefined && { createdAt: iso(createdAt) }),
     ...(updatedAt !== undefined && { updatedAt: iso(updatedAt) }),
   } as Static<typeof QueueJson>

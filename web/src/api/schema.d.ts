@@ -14980,7 +14980,7 @@ export interface paths {
                                 createdAt?: string;
                                 id: string;
                                 maskedFields?: string[];
-                                memberIds?: string[];
+                                memberIds?: string[] | string;
                                 name?: string;
                                 projectId?: string;
                                 /** @description how the next call picks an agent among the members */
@@ -15101,7 +15101,7 @@ export interface paths {
                             createdAt?: string;
                             id: string;
                             maskedFields?: string[];
-                            memberIds?: string[];
+                            memberIds?: string[] | string;
                             name?: string;
                             projectId?: string;
                             /** @description how the next call picks an agent among the members */
@@ -15227,7 +15227,7 @@ export interface paths {
                             createdAt?: string;
                             id: string;
                             maskedFields?: string[];
-                            memberIds?: string[];
+                            memberIds?: string[] | string;
                             name?: string;
                             projectId?: string;
                             /** @description how the next call picks an agent among the members */
@@ -15443,7 +15443,7 @@ export interface paths {
                             createdAt?: string;
                             id: string;
                             maskedFields?: string[];
-                            memberIds?: string[];
+                            memberIds?: string[] | string;
                             name?: string;
                             projectId?: string;
                             /** @description how the next call picks an agent among the members */
