@@ -3,7 +3,7 @@
  * over the REAL tables and the REAL seams (`userRecords`, `orgUnitRecords`, `projectRecords`,
  * `customerRecords`, `ticketRecords`, `callRecords`, `numberPoolRecords`, `qaEvaluationRecords`,
  * `scriptRecords`, `ivrMenuRecords`, `shiftRecords`, `leadRecords`, `opportunityRecords`,
- * `quoteRecords`, `contractRecords`),
+ * `quoteRecords`, `contractRecords`, `queueRecords`, `dialerRecords`, `campaignRecords`),
  * for random policies stored through the roles service, a list shows exactly the records the
  * single check allows, each as `get` projects it, `count` agrees, another company's records never
  * appear, and nothing throws; records shared with some subjects' teams (W5) are among them. PGlite
@@ -70,6 +70,9 @@ import {
   quoteRecords,
   quoteResource,
 } from '../src/domain/sales/index.js'
+import { queueRecords, queueResource } from '../src/domain/queues/index.js'
+import { dialerRecords, dialerResource } from '../src/domain/dialers/index.js'
+import { campaignRecords, campaignResource } from '../src/domain/campaigns/index.js'
 import { ivrMenuRecords, ivrMenuResource } from '../src/domain/ivr-menus/index.js'
 import { shiftRecords, shiftResource } from '../src/domain/schedules/index.js'
 import { addUser, userRecords, userResource, type UserLevel } from '../src/domain/users/index.js'
@@ -885,6 +888,77 @@ const aContracts = await seedSales(
 )
 await seedSales(b, 'contracts', [['B contract', 0, 't1', null, 'draft']], contractValues(bQuotes))
 
+// P10: queues, auto-dialers and campaigns of A's projects (a campaign by owner and status, its
+// queue and dialer of its own project), and one of each of B.
+const opsId = () => `c0ffee00-0000-4000-b000-${String(++callSeq).padStart(12, '0')}`
+async function seedOperations(
+  co: Awaited<ReturnType<typeof seed>>,
+  rows: readonly [name: string, project: string, owner: number | null, status: string][],
+) {
+  const out = { queues: [] as string[], dialers: [] as string[], campaigns: [] as string[] }
+  for (const [name, project, owner, status] of rows) {
+    const projectId = co.projects[project] as string
+    const queue = opsId()
+    const dialer = opsId()
+    const campaign = opsId()
+    const stamps = { created_at: now, updated_at: now }
+    await db
+      .insertInto('queues')
+      .values({
+        id: queue,
+        company_id: co.companyId,
+        project_id: projectId,
+        name: `${name} queue`,
+        strategy: 'longest-idle',
+        member_ids: owner === null ? [] : [co.users[owner] as string],
+        ...stamps,
+      })
+      .execute()
+    await db
+      .insertInto('dialers')
+      .values({
+        id: dialer,
+        company_id: co.companyId,
+        project_id: projectId,
+        name: `${name} dialer`,
+        mode: 'progressive',
+        state: status === 'running' ? 'running' : 'idle',
+        started_at: null,
+        started_by: null,
+        ...stamps,
+      })
+      .execute()
+    await db
+      .insertInto('campaigns')
+      .values({
+        id: campaign,
+        company_id: co.companyId,
+        project_id: projectId,
+        name: `${name} campaign`,
+        status: status as 'draft',
+        owner_id: owner === null ? null : (co.users[owner] as string),
+        queue_id: queue,
+        dialer_id: status === 'draft' ? null : dialer,
+        launched_at: null,
+        ended_at: null,
+        ...stamps,
+      })
+      .execute()
+    out.queues.push(queue)
+    out.dialers.push(dialer)
+    out.campaigns.push(campaign)
+  }
+  return out
+}
+const aOps = await seedOperations(a, [
+  ['Renewals', 'Apollo', 2, 'running'],
+  ['Winback', 'Apollo', 3, 'draft'],
+  ['Upsell', 'Borealis', 4, 'paused'],
+  ['Survey', 'Cygnus', 0, 'ended'],
+  ['Onboarding', 'Delta', null, 'draft'],
+])
+await seedOperations(b, [['Renewals', 'Apollo', 0, 'running']])
+
 // The role under test: every seeded person of A holds it (and nothing else); each run rewrites it.
 const conformanceRole = (await createRole(a.admin(), { name: 'Conformance', grants: [] })).id
 await withCompany(db, a.companyId, async (trx) => {
@@ -907,6 +981,9 @@ type Table =
   | 'opportunities'
   | 'quotes'
   | 'contracts'
+  | 'queues'
+  | 'dialers'
+  | 'campaigns'
 
 async function idsOf(table: Table, companyId: string) {
   const rows = await db.selectFrom(table).select('id').where('company_id', '=', companyId).execute()
@@ -1579,6 +1656,86 @@ const targets: readonly Target[] = [
         subject: a.users[2] as string,
         limit: 1,
         q: 'small',
+      },
+    ],
+  },
+  // P10 [004]: queues, dialers and campaigns of the subject's projects, nothing of the others
+  ...(
+    [
+      ['queue', 'queues', queueRecords, queueResource, aOps.queues, ['name', 'memberIds']],
+      ['dialer', 'dialers', dialerRecords, dialerResource, aOps.dialers, ['name']],
+    ] as const
+  ).map(([type, table, seam, resourceOf, ids, fields]): Target => ({
+    type,
+    table,
+    seam: asSeam(seam),
+    resourceOfItem: resourceOf as Target['resourceOfItem'],
+    values: {
+      id: [...ids, 'nobody'],
+      projectId: [...projectIds, b.projects['Apollo'] as string],
+    },
+    scopes: ['project', 'company'],
+    fields,
+    needles: ['renewals', 'UPSELL', 'e', 'queue', '_', '%'],
+    examples: [
+      // Ben (Apollo, Borealis): the records of his projects; a search finds one of them
+      {
+        grants: [{ actions: [`${type}.view`], scope: 'project' }],
+        restrictions: [],
+        subject: a.users[3] as string,
+        limit: 1,
+        q: 'renewals',
+      },
+    ],
+  })),
+  {
+    type: 'campaign',
+    table: 'campaigns',
+    seam: asSeam(campaignRecords),
+    resourceOfItem: campaignResource as Target['resourceOfItem'],
+    values: {
+      id: [...aOps.campaigns, 'nobody'],
+      ownerId: [a.users[0], a.users[2], a.users[3], a.users[4]] as string[],
+      projectId: [...projectIds, b.projects['Apollo'] as string],
+      status: ['draft', 'running', 'paused', 'ended'],
+    },
+    scopes: ['own', 'project', 'company'],
+    fields: ['name'],
+    needles: ['renewals', 'WIN', 'e', 'campaign', '_', '%'],
+    examples: [
+      // marketing of Apollo and Borealis: their projects' campaigns that have not ended
+      {
+        grants: [
+          {
+            actions: ['campaign.view'],
+            scope: 'project',
+            when: { ne: [{ ref: 'resource.status' }, 'ended'] },
+          },
+        ],
+        restrictions: [],
+        subject: a.users[3] as string,
+        limit: 1,
+        q: 'win',
+      },
+      // Ben's own campaigns with their names masked, and his projects' running ones
+      {
+        grants: [
+          {
+            actions: ['campaign.view'],
+            scope: 'own',
+            when: { ne: [{ ref: 'resource.status' }, 'running'] },
+            fields: { name: 'masked' },
+          },
+          {
+            actions: ['campaign.view'],
+            scope: 'project',
+            when: { eq: [{ ref: 'resource.status' }, 'running'] },
+          },
+        ],
+        restrictions: [],
+        subject: a.users[3] as string,
+        limit: 1,
+        q: 'renewals',
       },
     ],
   },

@@ -311,11 +311,16 @@ export const catalog = {
     scope: { owner: 'userId', orgUnit: 'orgUnitId' },
     attributes: { id: 'string', userId: 'string', orgUnitId: 'string' },
   },
+  /**
+   * P10 [004] «очереди, автообзвоны … по проектам», [000] 批量外呼: campaigns, queues and
+   * auto-dialers each belong to one project (docs/features.md, P10); `launch` runs a campaign,
+   * `start` / `stop` a dialer.
+   */
   campaign: {
     label: 'Campaign',
     module: 'campaigns',
     actions: [...crud, 'launch'],
-    fields: {},
+    fields: { name: { sensitivity: 'internal' } },
     scope: { owner: 'ownerId', project: 'projectId' },
     attributes: { id: 'string', ownerId: 'string', projectId: 'string', status: 'string' },
   },
@@ -323,7 +328,7 @@ export const catalog = {
     label: 'Queue',
     module: 'queues',
     actions: crud,
-    fields: {},
+    fields: { name: { sensitivity: 'internal' }, memberIds: { sensitivity: 'internal' } },
     scope: { project: 'projectId' },
     attributes: { id: 'string', projectId: 'string' },
   },
@@ -331,7 +336,7 @@ export const catalog = {
     label: 'Auto-dialer',
     module: 'dialers',
     actions: [...crud, 'start', 'stop'],
-    fields: {},
+    fields: { name: { sensitivity: 'internal' } },
     scope: { project: 'projectId' },
     attributes: { id: 'string', projectId: 'string' },
   },

@@ -307,10 +307,7 @@ export const presetRoles: readonly Role[] = [
     description:
       'Outbound sales: bulk dialing, intent levels, campaign scripts; no complaints or refunds [000][002].',
     grants: [
-      {
-        actions: ['workspace.use', 'call.create', 'campaign.view'],
-        scope: 'company',
-      },
+      { actions: ['workspace.use', 'call.create'], scope: 'company' },
       ...scriptUse,
       {
         actions: ['customer.view', 'customer.tag'],
@@ -327,9 +324,10 @@ export const presetRoles: readonly Role[] = [
       ownShifts,
       // P11: a pool assigned to the agent personally, besides the project's pools below
       { actions: ['numberPool.use'], scope: 'own' },
-      // [000] 批量外呼: the auto-dialers of the agent's projects [004]
+      // [000] 批量外呼: the auto-dialers and campaigns of the agent's projects, never another
+      // project's (P10 [004])
       {
-        actions: ['dialer.view', 'dialer.start', 'dialer.stop', 'numberPool.use'],
+        actions: ['campaign.view', 'dialer.view', 'dialer.start', 'dialer.stop', 'numberPool.use'],
         scope: 'project',
       },
     ],
@@ -385,10 +383,10 @@ export const presetRoles: readonly Role[] = [
     description:
       'Campaigns; assigns sales leads to sales; tag changes need approval; cannot change quotes [002].',
     grants: [
-      {
-        actions: ['campaign.*', 'lead.view', 'lead.create', 'lead.edit', 'lead.assign'],
-        scope: 'company',
-      },
+      { actions: ['lead.view', 'lead.create', 'lead.edit', 'lead.assign'], scope: 'company' },
+      // P10 [004]: campaigns belong to projects; marketing runs those of its own projects (and
+      // sees those projects, to name one in a new campaign), never another project's
+      { actions: ['campaign.*', 'project.view'], scope: 'project' },
       // [002] 分配销售线索: a lead goes to a person marketing can see (the sales service refuses
       // an assignee the assigner may not view); who works here, their contact details masked
       {

@@ -39,6 +39,9 @@ import type {
   OpportunitiesTable,
   QuotesTable,
 } from './sales/sales.table.js'
+import type { QueuesTable } from './queues/queues.table.js'
+import type { DialersTable } from './dialers/dialers.table.js'
+import type { CampaignsTable } from './campaigns/campaigns.table.js'
 
 export interface Database {
   companies: CompaniesTable
@@ -77,6 +80,9 @@ export interface Database {
   opportunities: OpportunitiesTable
   quotes: QuotesTable
   contracts: ContractsTable
+  queues: QueuesTable
+  dialers: DialersTable
+  campaigns: CampaignsTable
   shares: SharesTable
   ivr_menus: IvrMenusTable
   shifts: ShiftsTable

@@ -42,6 +42,9 @@ import { ivrMenusRoutes } from './routes/ivr-menus.routes.js'
 import { shiftsRoutes } from './routes/shifts.routes.js'
 import { settingsRoutes } from './routes/settings.routes.js'
 import { salesRoutes } from './routes/sales.routes.js'
+import { campaignsRoutes } from './routes/campaigns.routes.js'
+import { dialersRoutes } from './routes/dialers.routes.js'
+import { queuesRoutes } from './routes/queues.routes.js'
 import { numberPoolsRoutes } from './routes/number-pools.routes.js'
 import { blacklistRoutes } from './routes/blacklist.routes.js'
 import { callsRoutes } from './routes/calls.routes.js'
@@ -183,6 +186,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       shiftsRoutes(authed, routeDeps)
       settingsRoutes(authed, routeDeps)
       salesRoutes(authed, routeDeps)
+      queuesRoutes(authed, routeDeps)
+      dialersRoutes(authed, routeDeps)
+      campaignsRoutes(authed, routeDeps)
       numberPoolsRoutes(authed, routeDeps)
       blacklistRoutes(authed, routeDeps)
       callsRoutes(authed, routeDeps)

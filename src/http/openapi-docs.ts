@@ -426,6 +426,32 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
     },
   },
   'PATCH /api/v1/contracts/{id}': { request: { name: 'Zhou Min: 40 seats, signed copy' } },
+  'POST /api/v1/queues': {
+    request: {
+      projectId: '6ba7b810-9dad-11d1-80b4-00c04fd430c8',
+      name: 'Renewals inbound',
+      strategy: 'longest-idle',
+      memberIds: [userBo, userLee],
+    },
+  },
+  'PATCH /api/v1/queues/{id}': { request: { strategy: 'round-robin' } },
+  'POST /api/v1/dialers': {
+    request: {
+      projectId: '6ba7b810-9dad-11d1-80b4-00c04fd430c8',
+      name: 'Renewals dialer',
+      mode: 'progressive',
+    },
+  },
+  'PATCH /api/v1/dialers/{id}': { request: { mode: 'preview' } },
+  'POST /api/v1/campaigns': {
+    request: {
+      projectId: '6ba7b810-9dad-11d1-80b4-00c04fd430c8',
+      name: 'Spring renewals',
+      queueId: 'c0ffee00-0000-4000-8000-00000000d001',
+      dialerId: 'c0ffee00-0000-4000-8000-00000000d002',
+    },
+  },
+  'PATCH /api/v1/campaigns/{id}': { request: { name: 'Spring renewals, second wave' } },
   'POST /api/v1/approvals': {
     request: {
       type: 'temporaryGrant',

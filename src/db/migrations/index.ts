@@ -24,6 +24,7 @@ import * as shares from './0037-shares.js'
 import * as previews from './0038-previews.js'
 import * as approvalEffects from './0039-approval-effects.js'
 import * as scripts from './0040-scripts.js'
+import * as projectOperations from './0041-project-operations.js'
 import * as sales from './0042-sales.js'
 import * as operations from './0043-operations.js'
 
@@ -54,6 +55,7 @@ export const migrations: Record<string, Migration> = {
   '0038_previews': previews,
   '0039_approval_effects': approvalEffects,
   '0040_scripts': scripts,
+  '0041_project_operations': projectOperations,
   '0042_sales': sales,
   '0043_operations': operations,
 }

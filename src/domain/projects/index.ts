@@ -8,4 +8,5 @@ export {
   listProjects,
   projectResource,
   setProjectMember,
+  visibleProject,
 } from './projects.service.js'

@@ -39,6 +39,20 @@ export function projectResource(project: Pick<Project, 'id'>): Resource {
 
 const noSuchProject = () => new AppError('not_found', 'no such project')
 
+/**
+ * P10: a project a write names must be one the caller may view (a member's own project, under
+ * a project-scoped `project.view`): 404 on `path` otherwise, exactly as an id never issued.
+ */
+export async function visibleProject(tx: TenantCtx, id: string, path: string): Promise<Project> {
+  const found = await projectRecords.visible(tx, id, 'project.view')
+  if (found === undefined) {
+    throw new AppError('not_found', 'no such project', {
+      errors: [{ path, message: 'no such project' }],
+    })
+  }
+  return found.item
+}
+
 async function projectForAction(
   tx: TenantCtx,
   id: string,

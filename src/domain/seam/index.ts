@@ -20,3 +20,4 @@ export {
   type UpdateThrough,
 } from './write.js'
 export { csvLine, exportCsv, type ExportSpec } from './export.js'
+export { requiredText } from './text-input.js'

@@ -1,0 +1,19 @@
+import type { Generated, Selectable } from 'kysely'
+import type { CampaignStatus } from './campaigns.js'
+
+export interface CampaignsTable {
+  id: string
+  company_id: string
+  project_id: string
+  name: string
+  status: CampaignStatus
+  owner_id: string | null
+  queue_id: string | null
+  dialer_id: string | null
+  launched_at: Date | null
+  ended_at: Date | null
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export type CampaignRow = Selectable<CampaignsTable>

@@ -1,0 +1,15 @@
+// The queues module's public face: its repository stays private (docs/resources.md).
+export * from './queues.js'
+export {
+  countQueues,
+  createQueue,
+  deleteQueue,
+  getQueue,
+  listQueues,
+  normaliseQueue,
+  queueRecords,
+  queueResource,
+  updateQueue,
+  type QueueListFilter,
+  type QueueView,
+} from './queues.service.js'

@@ -1,0 +1,79 @@
+// The queues table, private to this module: only queues.service.ts imports it.
+import { randomUUID } from 'node:crypto'
+import type { Kysely } from 'kysely'
+import type { Database } from '../database.js'
+import type { Queue, QueueStrategy } from './queues.js'
+import type { QueueRow } from './queues.table.js'
+
+type Db = Kysely<Database>
+
+export function queueRowToQueue(row: QueueRow): Queue {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    name: row.name,
+    strategy: row.strategy,
+    memberIds: row.member_ids,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+export async function insertQueue(
+  db: Db,
+  companyId: string,
+  input: {
+    projectId: string
+    name: string
+    strategy: QueueStrategy
+    memberIds: readonly string[]
+  },
+  now: Date,
+): Promise<Queue> {
+  const row = await db
+    .insertInto('queues')
+    .values({
+      id: randomUUID(),
+      company_id: companyId,
+      project_id: input.projectId,
+      name: input.name,
+      strategy: input.strategy,
+      member_ids: [...input.memberIds],
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return queueRowToQueue(row)
+}
+
+export async function updateQueueRow(
+  db: Db,
+  companyId: string,
+  id: string,
+  changes: { name?: string; strategy?: QueueStrategy; memberIds?: readonly string[] },
+  now: Date,
+): Promise<Queue | undefined> {
+  const row = await db
+    .updateTable('queues')
+    .set({
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.strategy !== undefined && { strategy: changes.strategy }),
+      ...(changes.memberIds !== undefined && { member_ids: [...changes.memberIds] }),
+      updated_at: now,
+    })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+  return row && queueRowToQueue(row)
+}
+
+export async function deleteQueueRow(db: Db, companyId: string, id: string): Promise<boolean> {
+  const res = await db
+    .deleteFrom('queues')
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return res.numDeletedRows > 0n
+}

@@ -1,0 +1,15 @@
+import type { Generated, Selectable } from 'kysely'
+import type { QueueStrategy } from './queues.js'
+
+export interface QueuesTable {
+  id: string
+  company_id: string
+  project_id: string
+  name: string
+  strategy: QueueStrategy
+  member_ids: string[]
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export type QueueRow = Selectable<QueuesTable>
