@@ -33,7 +33,7 @@
  */
 import { decide, type Action, type Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
-import { authorize, decisionFor, envOf, subjectOf } from '../access/index.js'
+import { authorize, envOf, subjectOf } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
