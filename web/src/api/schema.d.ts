@@ -475,6 +475,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "steps": [
+                     *         "lead",
+                     *         "admin"
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         steps: ("lead" | "admin" | "publisher")[];
                     };
@@ -487,6 +495,18 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "type": "dataSupplement",
+                         *       "configured": true,
+                         *       "steps": [
+                         *         "lead",
+                         *         "admin"
+                         *       ],
+                         *       "updatedBy": "c0ffee00-0000-4000-8000-0000000000e0",
+                         *       "updatedAt": "2026-11-23T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": {
                             /** @description false: the default routing */
                             configured: boolean;
@@ -955,6 +975,16 @@ export interface paths {
                          *       "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
                          *       "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
                          *       "route": "lead",
+                         *       "steps": [
+                         *         {
+                         *           "route": "lead",
+                         *           "status": "pending",
+                         *           "decidedBy": null,
+                         *           "decidedAt": null,
+                         *           "reason": null
+                         *         }
+                         *       ],
+                         *       "step": 1,
                          *       "payload": {
                          *         "actions": [
                          *           "customer.view"
@@ -1386,6 +1416,16 @@ export interface paths {
                          *       "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
                          *       "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
                          *       "route": "lead",
+                         *       "steps": [
+                         *         {
+                         *           "route": "lead",
+                         *           "status": "approved",
+                         *           "decidedBy": "c0ffee00-0000-4000-8000-0000000000e0",
+                         *           "decidedAt": "2026-11-23T09:42:00.000Z",
+                         *           "reason": "Checked the ticket: go ahead"
+                         *         }
+                         *       ],
+                         *       "step": null,
                          *       "payload": {
                          *         "actions": [
                          *           "customer.view"
@@ -5762,6 +5802,16 @@ export interface paths {
                          *         "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
                          *         "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
                          *         "route": "admin",
+                         *         "steps": [
+                         *           {
+                         *             "route": "lead",
+                         *             "status": "pending",
+                         *             "decidedBy": null,
+                         *             "decidedAt": null,
+                         *             "reason": null
+                         *           }
+                         *         ],
+                         *         "step": 1,
                          *         "payload": {
                          *           "customerId": "c0ffee00-0000-4000-8000-00000000c001",
                          *           "tags": [
@@ -9214,6 +9264,16 @@ export interface paths {
                          *         "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
                          *         "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
                          *         "route": "admin",
+                         *         "steps": [
+                         *           {
+                         *             "route": "lead",
+                         *             "status": "pending",
+                         *             "decidedBy": null,
+                         *             "decidedAt": null,
+                         *             "reason": null
+                         *           }
+                         *         ],
+                         *         "step": 1,
                          *         "payload": {
                          *           "poolId": "c0ffee00-0000-4000-8000-00000000b001",
                          *           "numbers": [
