@@ -451,6 +451,35 @@ describe('W2: several steps per request type', () => {
     expect(fresh['steps']).toHaveLength(1)
   })
 
+  it('a script through a lead, then whoever may publish it: the lead without script.approve is refused; /publish decides a step', async () => {
+    await must(route(asA, 'scriptChange', ['lead', 'publisher']), 200)
+    const s = await must(tara.as('POST', '/api/v1/scripts', { title: 'Two-step', body: 'Text.' }))
+    const asked = await tara.as('POST', `/api/v1/scripts/${s.id}/submit`)
+    expect(asked.statusCode, asked.body).toBe(202)
+    const request = (asked.json() as { approvalRequest: Json }).approvalRequest
+    expect(request).toMatchObject({ route: 'lead', step: 1 })
+    // a lead of the unit is routed step 1 but may not publish scripts
+    const refused = problem(
+      await lee.as('POST', `/api/v1/approvals/${request.id}/approve`),
+      403,
+      'cannot_grant',
+    )
+    expect(JSON.stringify(refused.errors)).toContain('script.approve')
+    // an admin decides step 1 through /publish: not published yet, 202 with the request
+    const first = await ada2.as('POST', `/api/v1/scripts/${s.id}/publish`)
+    expect(first.statusCode, first.body).toBe(202)
+    expect((first.json() as { approvalRequest: Json }).approvalRequest).toMatchObject({
+      route: 'publisher',
+      step: 2,
+    })
+    expect((await must(tara.as('GET', `/api/v1/scripts/${s.id}`), 200))['status']).toBe('pending')
+    problem(await ada2.as('POST', `/api/v1/scripts/${s.id}/publish`), 403, 'not_approver')
+    const last = await asA('POST', `/api/v1/scripts/${s.id}/publish`)
+    expect(last.statusCode, last.body).toBe(200)
+    expect(last.json()).toMatchObject({ status: 'published', publishedBy: a.userId })
+    expect((await asA('DELETE', '/api/v1/approval-routes/scriptChange')).statusCode).toBe(204)
+  })
+
   it('answers 404 for another company’s request and team’s request, on every route', async () => {
     const c = await niasCustomer('Tenancy')
     const request = await must(supplement(nia.as, c.id, { email: 'ten@example.com' }))
