@@ -98,7 +98,10 @@ describe('the OpenAPI document', () => {
       if (example === undefined) continue
       const res = await app.inject({
         method: method as 'POST',
-        url: path.replace('{section}', 'reports').replace(/\{[^}]+\}/g, someId),
+        url: path
+          .replace('{section}', 'reports')
+          .replace('{type}', 'dataSupplement')
+          .replace(/\{[^}]+\}/g, someId),
         headers: bearer(admin.token),
         payload: example,
       })

@@ -60,7 +60,10 @@ async function script(
   if (res.statusCode !== 201) throw new Error(`script: ${res.statusCode} ${res.body}`)
   let s = res.json() as Json
   if (then.submit || then.approver) {
-    s = (await as('POST', `/api/v1/scripts/${s.id}/submit`)).json() as Json
+    // W3: a submission opens a scriptChange approval request (202); the version is pending
+    const sub = await as('POST', `/api/v1/scripts/${s.id}/submit`)
+    if (sub.statusCode !== 202) throw new Error(`submit: ${sub.statusCode} ${sub.body}`)
+    s = (await as('GET', `/api/v1/scripts/${s.id}`)).json() as Json
   }
   if (then.approver) {
     const pub = await then.approver('POST', `/api/v1/scripts/${s.id}/publish`)
@@ -90,8 +93,17 @@ describe('the publication workflow', () => {
     expect((await nina.as('GET', '/api/v1/scripts/count')).json().count).toBe(0)
 
     const pending = await tara.as('POST', `/api/v1/scripts/${draft.id}/submit`)
-    expect(pending.statusCode).toBe(200)
-    expect(pending.json()).toMatchObject({ status: 'pending', submittedAt: expect.any(String) })
+    expect(pending.statusCode).toBe(202)
+    expect(pending.json().approvalRequest).toMatchObject({
+      type: 'scriptChange',
+      route: 'publisher',
+      status: 'pending',
+      payload: { scriptId: draft.id, version: 1 },
+    })
+    expect((await tara.as('GET', `/api/v1/scripts/${draft.id}`)).json()).toMatchObject({
+      status: 'pending',
+      submittedAt: expect.any(String),
+    })
     // still not in use
     expect(ids(await nina.as('GET', '/api/v1/scripts'))).toEqual([])
     // the trainer maintains scripts but does not approve them (the engine: no script.approve)

@@ -2,7 +2,11 @@
 // this file composes them. db/ is generic over the schema and never imports domain/.
 import type { UsageCountersTable } from './access/usage.table.js'
 import type { ApiKeysTable } from './api-keys/api-keys.table.js'
-import type { ApprovalRequestsTable } from './approvals/approvals.table.js'
+import type {
+  ApprovalRequestsTable,
+  ApprovalRoutesTable,
+  ApprovalStepsTable,
+} from './approvals/approvals.table.js'
 import type { AuditCheckpointsTable, AuditEventsTable } from './audit/audit.table.js'
 import type { BlacklistTable } from './blacklist/blacklist.table.js'
 import type { CallsTable, RecordingsTable } from './calls/calls.table.js'
@@ -73,6 +77,8 @@ export interface Database {
   calls: CallsTable
   recordings: RecordingsTable
   approval_requests: ApprovalRequestsTable
+  approval_steps: ApprovalStepsTable
+  approval_routes: ApprovalRoutesTable
   qa_scorecards: QaScorecardsTable
   qa_evaluations: QaEvaluationsTable
   scripts: ScriptsTable

@@ -83,6 +83,8 @@ const approvalExample = {
   requesterId: userBo,
   orgUnitId: teamA,
   route: 'lead',
+  steps: [{ route: 'lead', status: 'pending', decidedBy: null, decidedAt: null, reason: null }],
+  step: 1,
   payload: {
     actions: ['customer.view'],
     resource: { type: 'customer', id: customerWang },
@@ -471,10 +473,32 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
       '200': {
         ...approvalExample,
         status: 'approved',
+        steps: [
+          {
+            route: 'lead',
+            status: 'approved',
+            decidedBy: userLee,
+            decidedAt: '2026-11-23T09:42:00.000Z',
+            reason: 'Checked the ticket: go ahead',
+          },
+        ],
+        step: null,
         decidedBy: userLee,
         decidedAt: '2026-11-23T09:42:00.000Z',
         decisionReason: 'Checked the ticket: go ahead',
         grantId,
+      },
+    },
+  },
+  'PUT /api/v1/approval-routes/{type}': {
+    request: { steps: ['lead', 'admin'] },
+    responses: {
+      '200': {
+        type: 'dataSupplement',
+        configured: true,
+        steps: ['lead', 'admin'],
+        updatedBy: userLee,
+        updatedAt: '2026-11-23T09:30:00.000Z',
       },
     },
   },

@@ -27,6 +27,7 @@ import * as scripts from './0040-scripts.js'
 import * as projectOperations from './0041-project-operations.js'
 import * as sales from './0042-sales.js'
 import * as operations from './0043-operations.js'
+import * as approvalSteps from './0044-approval-steps.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '0041_project_operations': projectOperations,
   '0042_sales': sales,
   '0043_operations': operations,
+  '0044_approval_steps': approvalSteps,
 }

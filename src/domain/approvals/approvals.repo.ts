@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../database.js'
 import type { GrantRow } from '../roles/roles.table.js'
-import type { ApprovalRequestRow, ApprovalRequestsTable } from './approvals.table.js'
+import type {
+  ApprovalRequestRow,
+  ApprovalRequestsTable,
+  ApprovalRouteRow,
+  ApprovalStepRow,
+  ApprovalStepsTable,
+} from './approvals.table.js'
 
 // Private to the approvals module (docs/resources.md): rows of `approval_requests` and of
 // `grants`, unauthorized. The service decides who may read or change what.
@@ -99,7 +105,8 @@ export interface NewRequestRow {
   readonly type: ApprovalRequestsTable['type']
   readonly requesterId: string
   readonly orgUnitId: string | null
-  readonly route: ApprovalRequestsTable['route']
+  /** W2: the steps, resolved; the request waits for the first. */
+  readonly steps: readonly ApprovalRequestsTable['route'][]
   readonly payload: Record<string, unknown>
   readonly reason: string
   readonly expiresAt: Date
@@ -119,7 +126,9 @@ export async function insertRequest(
       type: r.type,
       requester_id: r.requesterId,
       org_unit_id: r.orgUnitId,
-      route: r.route,
+      route: r.steps[0] as ApprovalRequestsTable['route'],
+      steps: [...r.steps],
+      step: 0,
       payload: JSON.stringify(r.payload),
       reason: r.reason,
       status: 'pending',
@@ -182,6 +191,134 @@ export async function closeRequest(
     .executeTakeFirst()
 }
 
+/**
+ * W2: moves a pending, unexpired request from step `from` to the next one (`route`), after the
+ * row lock; undefined when it was no longer at that step (decided meanwhile).
+ */
+export async function advanceRequest(
+  db: Db,
+  companyId: string,
+  id: string,
+  from: number,
+  route: ApprovalRequestsTable['route'],
+  now: Date,
+): Promise<ApprovalRequestRow | undefined> {
+  return db
+    .updateTable('approval_requests')
+    .set({ step: from + 1, route })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .where('step', '=', from)
+    .where('expires_at', '>', now)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** W2: one decided step (its keys refuse a second decision of it, and a second step by one person). */
+export async function insertStep(
+  db: Db,
+  companyId: string,
+  s: Omit<ApprovalStepsTable, 'company_id'>,
+): Promise<void> {
+  await db
+    .insertInto('approval_steps')
+    .values({ ...s, company_id: companyId })
+    .execute()
+}
+
+/** The decided steps of these requests, by request and step. */
+export async function stepRows(
+  db: Db,
+  companyId: string,
+  approvalIds: readonly string[],
+): Promise<ApprovalStepRow[]> {
+  if (approvalIds.length === 0) return []
+  return db
+    .selectFrom('approval_steps')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('approval_id', 'in', [...approvalIds])
+    .orderBy('approval_id')
+    .orderBy('step')
+    .execute()
+}
+
+export async function routeRows(db: Db, companyId: string): Promise<ApprovalRouteRow[]> {
+  return db
+    .selectFrom('approval_routes')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .orderBy('type')
+    .execute()
+}
+
+export async function routeRow(
+  db: Db,
+  companyId: string,
+  type: ApprovalRouteRow['type'],
+  lock = false,
+): Promise<ApprovalRouteRow | undefined> {
+  let q = db
+    .selectFrom('approval_routes')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('type', '=', type)
+  if (lock) q = q.forUpdate()
+  return q.executeTakeFirst()
+}
+
+export async function upsertRoute(
+  db: Db,
+  companyId: string,
+  r: Omit<ApprovalRouteRow, 'company_id'>,
+): Promise<ApprovalRouteRow> {
+  const values = { ...r, company_id: companyId, steps: [...r.steps] }
+  return db
+    .insertInto('approval_routes')
+    .values(values)
+    .onConflict((oc) =>
+      oc.columns(['company_id', 'type']).doUpdateSet({
+        steps: values.steps,
+        updated_by: values.updated_by,
+        updated_at: values.updated_at,
+      }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export async function deleteRoute(
+  db: Db,
+  companyId: string,
+  type: ApprovalRouteRow['type'],
+): Promise<boolean> {
+  const res = await db
+    .deleteFrom('approval_routes')
+    .where('company_id', '=', companyId)
+    .where('type', '=', type)
+    .executeTakeFirst()
+  return res.numDeletedRows > 0n
+}
+
+/** The open (pending) `scriptChange` requests of one script version, locked, by id. */
+export async function openScriptRequests(
+  db: Db,
+  companyId: string,
+  scriptId: string,
+): Promise<ApprovalRequestRow[]> {
+  return db
+    .selectFrom('approval_requests')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('type', '=', 'scriptChange')
+    .where('status', '=', 'pending')
+    .where(sql<string>`payload->>'scriptId'`, '=', scriptId)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+}
+
 export async function listRequestRows(
   db: Db,
   companyId: string,
@@ -193,6 +330,8 @@ export async function listRequestRows(
         /** the decider's unit when they are a lead there; null when they are no lead */
         leadOf: string | null
         admin: boolean
+        /** may the decider publish some script (`script.approve` not denied outright)? */
+        publisher: boolean
         now: Date
       },
   page: { after?: string | undefined; limit: number },
@@ -200,19 +339,33 @@ export async function listRequestRows(
   let q = db.selectFrom('approval_requests').selectAll().where('company_id', '=', companyId)
   if (filter.kind === 'mine') q = q.where('requester_id', '=', filter.requesterId)
   else {
-    const { leadOf, admin } = filter
+    const { leadOf, admin, publisher, deciderId } = filter
     q = q
       .where('status', '=', 'pending')
       .where('expires_at', '>', filter.now)
-      .where('requester_id', '<>', filter.deciderId)
+      .where('requester_id', '<>', deciderId)
       .where((eb) =>
         eb.or([
-          ...(admin ? [eb.lit(true)] : []),
+          ...(admin ? [eb('route', 'in', ['lead', 'admin'])] : []),
           ...(leadOf !== null
             ? [eb.and([eb('route', '=', 'lead'), eb('org_unit_id', '=', leadOf)])]
             : []),
+          ...(publisher ? [eb('route', '=', 'publisher')] : []),
           eb.lit(false),
         ]),
+      )
+      // W2: nobody decides two steps of one request
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('approval_steps as s')
+              .select(sql<number>`1`.as('one'))
+              .whereRef('s.company_id', '=', 'approval_requests.company_id')
+              .whereRef('s.approval_id', '=', 'approval_requests.id')
+              .where('s.decided_by', '=', deciderId),
+          ),
+        ),
       )
   }
   if (page.after !== undefined) q = q.where('id', '>', page.after)

@@ -20,7 +20,16 @@
  * change oneself (403 `cannot_grant`); approving applies it, as the approver, in the same
  * transaction, exactly once (the same row lock and conditional update), and keeps what it did in
  * `effect`. The routes whose direct write meets `approval_required` or a daily `quota_exceeded`
- * open such a request instead (ask.service.ts).
+ * open such a request instead (ask.service.ts), as does submitting a script for publication.
+ *
+ * W2, several steps: a company may configure per request type an ordered list of steps
+ * (`approval_routes`, e.g. a team lead then an admin); a request keeps the steps resolved when
+ * it was made. Each step is decided by its route's approvers with every check above, by a person
+ * who decided no other step of it (403 `not_approver`); an approval of a step before the last
+ * moves the request on (`approval.step_approved`), the last one applies it, a rejection at any
+ * step closes it. Every decided step is a row of `approval_steps`, whose keys allow one decision
+ * a step and one step a person. Two approvers of one step at the same moment: the second finds
+ * the request moved on under its lock (or the `step` it named passed) and answers 409.
  */
 import { decide, type Action, type Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
@@ -28,21 +37,32 @@ import { authorize, envOf, subjectOf } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
-import type {
-  ApprovalEffect,
-  ApprovalPayload,
-  ApprovalRequestView,
-  ApprovalRoute,
-  ApprovalStatus,
-  EffectPayload,
-  TemporaryGrantPayload,
+import { scriptRecords } from '../scripts/index.js'
+import {
+  approvalTypes,
+  MAX_APPROVAL_STEPS,
+  type ApprovalEffect,
+  type ApprovalPayload,
+  type ApprovalRequestView,
+  type ApprovalRoute,
+  type ApprovalRouteConfig,
+  type ApprovalStatus,
+  type ApprovalStepView,
+  type ApprovalType,
+  type DataSupplementPayload,
+  type EffectPayload,
+  type ScriptChangePayload,
+  type TemporaryGrantPayload,
 } from './approvals.js'
 import * as repo from './approvals.repo.js'
-import type { ApprovalRequestRow } from './approvals.table.js'
+import type { ApprovalRequestRow, ApprovalRouteRow, ApprovalStepRow } from './approvals.table.js'
 import {
   applyEffect,
   checkAuthority,
+  effectPaths,
+  maskedSupplement,
   prepareEffect,
+  withdrawEffect,
   type EffectInput,
   type EffectPaths,
 } from './effects.js'
@@ -73,14 +93,44 @@ export function requestStatus(row: ApprovalRequestRow, now: Date): ApprovalStatu
   return row.status
 }
 
-export function requestView(row: ApprovalRequestRow, now: Date): ApprovalRequestView {
+/**
+ * The request as `viewerId` sees it: its steps from the decided ones; a supplement's secret
+ * values masked for anyone but its requester (null: the audit log, always masked).
+ */
+export function requestView(
+  row: ApprovalRequestRow,
+  now: Date,
+  decided: readonly ApprovalStepRow[],
+  viewerId: string | null,
+): ApprovalRequestView {
+  const status = requestStatus(row, now)
+  const open = status === 'pending'
+  const steps = row.steps.map((route, i): ApprovalStepView => {
+    const d = decided.find((x) => x.approval_id === row.id && x.step === i)
+    if (d !== undefined)
+      return {
+        route: d.route,
+        status: d.decision,
+        decidedBy: d.decided_by,
+        decidedAt: d.decided_at,
+        reason: d.reason,
+      }
+    const waiting = !open ? 'skipped' : i === row.step ? 'pending' : 'waiting'
+    return { route, status: waiting, decidedBy: null, decidedAt: null, reason: null }
+  })
+  const payload = row.payload as unknown as ApprovalPayload
   return {
     id: row.id,
     type: row.type,
     requesterId: row.requester_id,
     orgUnitId: row.org_unit_id,
     route: row.route,
-    payload: row.payload as unknown as ApprovalPayload,
+    steps,
+    step: open ? row.step + 1 : null,
+    payload:
+      row.type === 'dataSupplement' && viewerId !== row.requester_id
+        ? maskedSupplement(payload as DataSupplementPayload)
+        : payload,
     reason: row.reason,
     status: requestStatus(row, now),
     expiresAt: row.expires_at,
@@ -95,10 +145,33 @@ export function requestView(row: ApprovalRequestRow, now: Date): ApprovalRequest
 
 const auditView = (v: ApprovalRequestView) => ({
   ...v,
+  steps: v.steps.map((x) => ({ ...x, decidedAt: x.decidedAt?.toISOString() ?? null })),
   expiresAt: v.expiresAt.toISOString(),
   createdAt: v.createdAt.toISOString(),
   decidedAt: v.decidedAt?.toISOString() ?? null,
 })
+
+/** The requests as the caller sees them, with their decided steps (one query for all). */
+async function viewsOf(
+  tx: TenantCtx,
+  rows: readonly ApprovalRequestRow[],
+): Promise<ApprovalRequestView[]> {
+  const decided = await repo.stepRows(
+    tx.db,
+    tx.actor.companyId,
+    rows.map((r) => r.id),
+  )
+  return rows.map((r) => requestView(r, tx.now, decided, tx.actor.userId))
+}
+
+const viewOf = async (tx: TenantCtx, row: ApprovalRequestRow) =>
+  (await viewsOf(tx, [row]))[0] as ApprovalRequestView
+
+/** The request as the audit log keeps it: steps included, secrets masked. */
+async function auditOf(tx: TenantCtx, row: ApprovalRequestRow) {
+  const decided = await repo.stepRows(tx.db, tx.actor.companyId, [row.id])
+  return auditView(requestView(row, tx.now, decided, null))
+}
 
 /** The request as the engine sees it (`approval.*` actions decide on it). */
 function approvalResource(row: {
@@ -121,6 +194,21 @@ function approvalResource(row: {
   }
 }
 
+/**
+ * W2: the steps of a new request — the company's configured steps for its type (a `lead` step
+ * resolved as below for this requester), or one step: `publisher` for a script, else by level.
+ */
+async function stepsFor(
+  tx: TenantCtx,
+  person: { id: string; level: string; org_unit_id: string | null },
+  type: ApprovalType,
+): Promise<ApprovalRoute[]> {
+  const byLevel = await routeFor(tx, person)
+  const configured = await repo.routeRow(tx.db, tx.actor.companyId, type)
+  if (configured === undefined) return [type === 'scriptChange' ? 'publisher' : byLevel]
+  return configured.steps.map((step) => (step === 'lead' ? byLevel : step))
+}
+
 /** W1 routing: by the requester's level, and whether their unit has a lead to decide. */
 async function routeFor(
   tx: TenantCtx,
@@ -132,18 +220,35 @@ async function routeFor(
   return lead ? 'lead' : 'admin'
 }
 
-/** Is the caller one of the request's approvers (its route's), as they are now? */
+/**
+ * Is the caller one of the approvers of the request's current step (its route's), as they are
+ * now? A `publisher` step's approvers are those who hold `script.approve` on the version.
+ */
 async function isApprover(tx: TenantCtx, row: ApprovalRequestRow): Promise<boolean> {
   const me = await repo.personRow(tx.db, tx.actor.companyId, tx.actor.userId)
   if (me === undefined || me.status !== 'active') return false
+  if (row.route === 'publisher') {
+    const { scriptId } = row.payload as unknown as ScriptChangePayload
+    return (await scriptRecords.visible(tx, scriptId, 'script.approve')) !== undefined
+  }
   if (me.level === 'admin') return true
   return row.route === 'lead' && me.level === 'lead' && me.org_unit_id === row.org_unit_id
 }
 
-/** The requester, an approver, or `approval.view` on it (a lead: their team's requests). */
+/** Has the caller decided a step of this request already (W2: never two)? */
+async function decidedAStep(tx: TenantCtx, row: ApprovalRequestRow): Promise<boolean> {
+  const decided = await repo.stepRows(tx.db, tx.actor.companyId, [row.id])
+  return decided.some((d) => d.decided_by === tx.actor.userId)
+}
+
+/**
+ * The requester, an approver of its current step, a decider of an earlier step, or
+ * `approval.view` on it (a lead: their team's requests).
+ */
 async function visible(tx: TenantCtx, row: ApprovalRequestRow): Promise<boolean> {
   if (row.requester_id === tx.actor.userId) return true
   if (await isApprover(tx, row)) return true
+  if (await decidedAStep(tx, row)) return true
   return decide(
     await subjectOf(tx),
     'approval.view',
@@ -183,22 +288,21 @@ async function insertRequestIn(
       type: request.type,
       requesterId: person.id,
       orgUnitId: person.org_unit_id,
-      route: await routeFor(tx, person),
+      steps: await stepsFor(tx, person, request.type),
       payload: { ...request.payload } as unknown as Record<string, unknown>,
       reason: request.reason,
       expiresAt: new Date(tx.now.getTime() + ttl * 60_000),
     },
     tx.now,
   )
-  const view = requestView(row, tx.now)
   await recordAudit(tx, {
     action: 'approval.requested',
     targetType: 'approval',
     targetId: row.id,
     before: null,
-    after: auditView(view),
+    after: await auditOf(tx, row),
   })
-  return view
+  return viewOf(tx, row)
 }
 
 /**
@@ -214,15 +318,6 @@ export async function createApprovalRequest(
     const person = await requesterOf(tx)
     // an API key is nobody: it cannot ask for a person's grant, nor a change
     if (person === undefined) throw new AppError('forbidden', 'only a person may ask for access')
-    if (input.type !== 'temporaryGrant') {
-      const field = input.type === 'customerTags' ? 'customerId' : 'poolId'
-      const values = input.type === 'customerTags' ? 'tags' : 'numbers'
-      const payload = await prepareEffect(tx, input, {
-        record: `body/payload/${field}`,
-        values: `body/payload/${values}`,
-      })
-      return insertRequestIn(tx, person, { ...input, payload })
-    }
     const draft = {
       id: 'new',
       requester_id: userId,
@@ -230,10 +325,18 @@ export async function createApprovalRequest(
       status: 'pending',
       type: input.type,
     }
-    await authorize(tx, 'approval.create', approvalResource(draft), {
-      recorded: true,
-      reason: input.reason,
-    })
+    // a grant and a data supplement are asked with `approval.create`; the other changes need
+    // the action itself, checked by prepareEffect (the rule that sends them to approval)
+    if (input.type === 'temporaryGrant' || input.type === 'dataSupplement')
+      await authorize(tx, 'approval.create', approvalResource(draft), {
+        recorded: true,
+        reason: input.reason,
+      })
+    if (input.type !== 'temporaryGrant') {
+      if (input.type === 'scriptChange') await closeStaleScriptRequests(tx, input.payload.scriptId)
+      const payload = await prepareEffect(tx, input, effectPaths[input.type])
+      return insertRequestIn(tx, person, { ...input, payload })
+    }
     const { durationMinutes, ...spec } = input.payload
     grantDefinition(spec, 'body/payload')
     if (durationMinutes * 60_000 > MAX_GRANT_MS)
@@ -258,8 +361,47 @@ export async function openEffectRequest(
 ): Promise<ApprovalRequestView | undefined> {
   const person = await requesterOf(tx)
   if (person === undefined || person.status !== 'active') return undefined
+  if (input.type === 'scriptChange') await closeStaleScriptRequests(tx, input.payload.scriptId)
   const payload = await prepareEffect(tx, input, paths)
   return insertRequestIn(tx, person, { type: input.type, payload, reason: input.reason })
+}
+
+/**
+ * A script submitted again (edited back to a draft since its last submission) leaves no second
+ * open request beside the new one: the old one is cancelled, audited, with the reason.
+ */
+async function closeStaleScriptRequests(tx: TenantCtx, scriptId: string): Promise<void> {
+  for (const row of await repo.openScriptRequests(tx.db, tx.actor.companyId, scriptId)) {
+    const closed = await repo.closeRequest(
+      tx.db,
+      tx.actor.companyId,
+      row.id,
+      {
+        status: 'cancelled',
+        decidedBy: null,
+        decisionReason: 'the script version was submitted again',
+        grantId: null,
+      },
+      tx.now,
+    )
+    if (closed === undefined) continue
+    await recordAudit(tx, {
+      action: 'approval.cancelled',
+      targetType: 'approval',
+      targetId: row.id,
+      before: await auditOf(tx, row),
+      after: await auditOf(tx, closed),
+    })
+  }
+}
+
+/** The open `scriptChange` request of a script version, if any (the publish endpoint's). */
+export async function openScriptRequestOf(
+  tx: TenantCtx,
+  scriptId: string,
+): Promise<string | undefined> {
+  const rows = await repo.openScriptRequests(tx.db, tx.actor.companyId, scriptId)
+  return rows.find((r) => requestStatus(r, tx.now) === 'pending')?.id
 }
 
 export interface ApprovalListRequest extends PageRequest {
@@ -284,7 +426,8 @@ export async function listApprovalRequests(
         { kind: 'mine', requesterId: userId },
         { after, limit: request.limit + 1 },
       )
-      return pageOf(rows, request.limit, (r) => requestView(r, tx.now))
+      const page = pageOf(rows, request.limit, (r) => r)
+      return { items: await viewsOf(tx, page.items), nextCursor: page.nextCursor }
     }
     const me = await repo.personRow(tx.db, companyId, userId)
     const admin = me?.status === 'active' && me.level === 'admin'
@@ -292,20 +435,29 @@ export async function listApprovalRequests(
     const rows = await repo.listRequestRows(
       tx.db,
       companyId,
-      { kind: 'to-decide', deciderId: userId, leadOf, admin, now: tx.now },
+      {
+        kind: 'to-decide',
+        deciderId: userId,
+        leadOf,
+        admin,
+        publisher: me?.status === 'active',
+        now: tx.now,
+      },
       { after, limit: request.limit + 1 },
     )
     const page = pageOf(rows, request.limit, (r) => r)
     const subject = await subjectOf(tx)
     const env = envOf(tx)
-    // a row the engine would not let me approve is not mine to decide (the cursor still moves)
-    const items = page.items
-      .filter(
-        (r) =>
-          decide(subject, 'approval.approve', { ...approvalResource(r), companyId }, env).allowed,
-      )
-      .map((r) => requestView(r, tx.now))
-    return { items, nextCursor: page.nextCursor }
+    // a row the engine would not let me approve is not mine to decide, nor a script I may not
+    // publish (the cursor still moves)
+    const mine: ApprovalRequestRow[] = []
+    for (const r of page.items) {
+      if (!decide(subject, 'approval.approve', { ...approvalResource(r), companyId }, env).allowed)
+        continue
+      if (r.route === 'publisher' && !(await isApprover(tx, r))) continue
+      mine.push(r)
+    }
+    return { items: await viewsOf(tx, mine), nextCursor: page.nextCursor }
   })
 }
 
@@ -313,7 +465,7 @@ export async function getApprovalRequest(ctx: Ctx, id: string): Promise<Approval
   return inCompany(ctx, async (tx) => {
     const row = await repo.findRequest(tx.db, tx.actor.companyId, id)
     if (row === undefined || !(await visible(tx, row))) throw noSuchRequest()
-    return requestView(row, tx.now)
+    return viewOf(tx, row)
   })
 }
 
@@ -329,6 +481,11 @@ function assertPending(row: ApprovalRequestRow, now: Date): void {
 /** What approving a request does, once every check has passed: a grant or a change. */
 type Apply = () => Promise<{ grantId: string | null; effect: ApprovalEffect | null }>
 
+const decidedMeanwhile = () =>
+  new AppError('conflict', 'the request was decided meanwhile', {
+    errors: [{ path: 'params/id', message: 'decided meanwhile: read it again' }],
+  })
+
 /**
  * The checks every decision passes, on the locked row: visible (404), routed to me (403
  * `not_approver`), not mine (403 `own_request`), the engine's `approval.<verb>` (403), still
@@ -339,21 +496,42 @@ async function decidable(
   tx: TenantCtx,
   id: string,
   verb: 'approve' | 'reject',
+  expectedStep?: number,
 ): Promise<{ row: ApprovalRequestRow; apply: Apply }> {
   const { companyId, userId } = tx.actor
+  // W2: the request as it was when this decision began, then as it is under the row lock: a
+  // step decided by someone else in between makes this one 409, never a decision of the next
+  const seen = await repo.findRequest(tx.db, companyId, id)
   const row = await repo.findRequest(tx.db, companyId, id, true)
   if (row === undefined || !(await visible(tx, row))) throw noSuchRequest()
   if (row.requester_id === userId)
     throw new AppError('own_request', 'you asked for this: someone else decides it')
+  // W2: the step this decision was for has passed: 409, whoever decides the next one
+  if (seen !== undefined && (seen.step !== row.step || seen.status !== row.status))
+    throw decidedMeanwhile()
+  if (expectedStep !== undefined && expectedStep !== row.step + 1)
+    throw new AppError('conflict', `the request is at step ${row.step + 1}, not ${expectedStep}`, {
+      errors: [{ path: 'body/step', message: `the request is not at step ${expectedStep}` }],
+    })
   if (!(await isApprover(tx, row)))
     throw new AppError(
       'not_approver',
       row.route === 'admin'
         ? 'this request is routed to a company admin'
-        : "this request is routed to the requester's team lead",
+        : row.route === 'publisher'
+          ? 'this request is routed to those who may publish the script'
+          : "this request is routed to the requester's team lead",
     )
   await authorize(tx, `approval.${verb}` as Action, approvalResource(row), { recorded: true })
   assertPending(row, tx.now)
+  if (await decidedAStep(tx, row))
+    throw new AppError(
+      'not_approver',
+      'you decided a step of this request: someone else decides this one',
+      {
+        errors: [{ path: 'params/id', message: 'nobody decides two steps of one request' }],
+      },
+    )
   if (row.type !== 'temporaryGrant') {
     const requester = await repo.personRow(tx.db, companyId, row.requester_id)
     const status = requester?.status ?? 'offboarded'
@@ -413,53 +591,109 @@ async function decidable(
   return { row, apply: async () => ({ grantId: (await give()).id, effect: null }) }
 }
 
+/** A decision as asked: a note, and the step it decides (1, 2, …; 409 once that one passed). */
+export interface DecisionInput {
+  readonly reason?: string | undefined
+  readonly step?: number | undefined
+}
+
+/** W2: the decided step, kept; its keys make a second decision of it fail (409). */
+async function recordStep(
+  tx: TenantCtx,
+  row: ApprovalRequestRow,
+  decision: 'approved' | 'rejected',
+  reason: string | null,
+): Promise<void> {
+  try {
+    await repo.insertStep(tx.db, tx.actor.companyId, {
+      approval_id: row.id,
+      step: row.step,
+      route: row.route,
+      decision,
+      decided_by: tx.actor.userId,
+      decided_at: tx.now,
+      reason,
+    })
+  } catch (error) {
+    if ((error as { code?: unknown }).code === '23505') throw decidedMeanwhile()
+    throw error
+  }
+}
+
 /**
- * `POST /approvals/{id}/approve`: the grant is created, or the change applied (W3, as the
- * approver), in the same transaction, exactly once.
+ * `POST /approvals/{id}/approve`: a step before the last moves the request on; the last one
+ * creates the grant, or applies the change (W3, as the approver), in the same transaction,
+ * exactly once.
  */
 export async function approveRequest(
   ctx: Ctx,
   id: string,
-  input: { reason?: string | undefined } = {},
+  input: DecisionInput = {},
 ): Promise<ApprovalRequestView> {
-  return inCompany(ctx, async (tx) => {
-    const { row, apply } = await decidable(tx, id, 'approve')
-    const { grantId, effect } = await apply()
-    const closed = await repo.closeRequest(
-      tx.db,
-      tx.actor.companyId,
-      id,
-      {
-        status: 'approved',
-        decidedBy: tx.actor.userId,
-        decisionReason: input.reason ?? null,
-        grantId,
-        effect,
-      },
-      tx.now,
-    )
-    // the row lock makes this unreachable; if it were reached, the grant or change rolls back
-    if (closed === undefined) throw new AppError('conflict', 'the request was decided meanwhile')
-    const after = requestView(closed, tx.now)
-    await recordAudit(tx, {
-      action: 'approval.approved',
-      targetType: 'approval',
-      targetId: id,
-      before: auditView(requestView(row, tx.now)),
-      after: auditView(after),
-    })
-    return after
-  })
+  return inCompany(ctx, (tx) => approveRequestIn(tx, id, input))
 }
 
-/** `POST /approvals/{id}/reject` `{ reason }`: closed with the reason; nothing is granted. */
+/** approveRequest in the caller's transaction (the script publish endpoint's). */
+export async function approveRequestIn(
+  tx: TenantCtx,
+  id: string,
+  input: DecisionInput = {},
+): Promise<ApprovalRequestView> {
+  const { row, apply } = await decidable(tx, id, 'approve', input.step)
+  const before = await auditOf(tx, row)
+  await recordStep(tx, row, 'approved', input.reason ?? null)
+  if (row.step < row.steps.length - 1) {
+    const next = row.steps[row.step + 1] as ApprovalRoute
+    const moved = await repo.advanceRequest(tx.db, tx.actor.companyId, id, row.step, next, tx.now)
+    if (moved === undefined) throw decidedMeanwhile()
+    await recordAudit(tx, {
+      action: 'approval.step_approved',
+      targetType: 'approval',
+      targetId: id,
+      before,
+      after: await auditOf(tx, moved),
+    })
+    return viewOf(tx, moved)
+  }
+  const { grantId, effect } = await apply()
+  const closed = await repo.closeRequest(
+    tx.db,
+    tx.actor.companyId,
+    id,
+    {
+      status: 'approved',
+      decidedBy: tx.actor.userId,
+      decisionReason: input.reason ?? null,
+      grantId,
+      effect,
+    },
+    tx.now,
+  )
+  // the row lock makes this unreachable; if it were reached, the grant or change rolls back
+  if (closed === undefined) throw new AppError('conflict', 'the request was decided meanwhile')
+  await recordAudit(tx, {
+    action: 'approval.approved',
+    targetType: 'approval',
+    targetId: id,
+    before,
+    after: await auditOf(tx, closed),
+  })
+  return viewOf(tx, closed)
+}
+
+/**
+ * `POST /approvals/{id}/reject` `{ reason }`: at any step, closed with the reason; nothing is
+ * granted or changed (a submitted script goes back to a draft).
+ */
 export async function rejectRequest(
   ctx: Ctx,
   id: string,
-  input: { reason: string },
+  input: { reason: string; step?: number | undefined },
 ): Promise<ApprovalRequestView> {
   return inCompany(ctx, async (tx) => {
-    const { row } = await decidable(tx, id, 'reject')
+    const { row } = await decidable(tx, id, 'reject', input.step)
+    const before = await auditOf(tx, row)
+    await recordStep(tx, row, 'rejected', input.reason)
     const closed = await repo.closeRequest(
       tx.db,
       tx.actor.companyId,
@@ -473,15 +707,16 @@ export async function rejectRequest(
       tx.now,
     )
     if (closed === undefined) throw new AppError('conflict', 'the request was decided meanwhile')
-    const after = requestView(closed, tx.now)
+    if (closed.type !== 'temporaryGrant')
+      await withdrawEffect(tx, closed.type, closed.payload as unknown as EffectPayload)
     await recordAudit(tx, {
       action: 'approval.rejected',
       targetType: 'approval',
       targetId: id,
-      before: auditView(requestView(row, tx.now)),
-      after: auditView(after),
+      before,
+      after: await auditOf(tx, closed),
     })
-    return after
+    return viewOf(tx, closed)
   })
 }
 
@@ -502,15 +737,16 @@ export async function cancelRequest(ctx: Ctx, id: string): Promise<ApprovalReque
       tx.now,
     )
     if (closed === undefined) throw new AppError('conflict', 'the request was decided meanwhile')
-    const after = requestView(closed, tx.now)
+    if (closed.type !== 'temporaryGrant')
+      await withdrawEffect(tx, closed.type, closed.payload as unknown as EffectPayload)
     await recordAudit(tx, {
       action: 'approval.cancelled',
       targetType: 'approval',
       targetId: id,
-      before: auditView(requestView(row, tx.now)),
-      after: auditView(after),
+      before: await auditOf(tx, row),
+      after: await auditOf(tx, closed),
     })
-    return after
+    return viewOf(tx, closed)
   })
 }
 
@@ -535,13 +771,111 @@ export async function cancelRequestsOf(
     )
     if (closed === undefined) continue
     closedIds.push(row.id)
+    if (closed.type !== 'temporaryGrant')
+      await withdrawEffect(tx, closed.type, closed.payload as unknown as EffectPayload)
     await recordAudit(tx, {
       action: 'approval.cancelled',
       targetType: 'approval',
       targetId: row.id,
-      before: auditView(requestView(row, tx.now)),
-      after: auditView(requestView(closed, tx.now)),
+      before: await auditOf(tx, row),
+      after: await auditOf(tx, closed),
     })
   }
   return closedIds
+}
+
+// --- W2: the routes a company configures ------------------------------------------------------
+
+function routeConfig(type: ApprovalType, row: ApprovalRouteRow | undefined): ApprovalRouteConfig {
+  return {
+    type,
+    configured: row !== undefined,
+    steps: row === undefined ? null : [...row.steps],
+    updatedBy: row?.updated_by ?? null,
+    updatedAt: row?.updated_at ?? null,
+  }
+}
+
+const routeAudit = (c: ApprovalRouteConfig) => ({
+  ...c,
+  updatedAt: c.updatedAt?.toISOString() ?? null,
+})
+
+/** `GET /approval-routes`: every request type's steps (`securitySettings.view`: admins). */
+export async function listApprovalRoutes(ctx: Ctx): Promise<ApprovalRouteConfig[]> {
+  return inCompany(ctx, async (tx) => {
+    await authorize(tx, 'securitySettings.view')
+    const rows = await repo.routeRows(tx.db, tx.actor.companyId)
+    return approvalTypes.map((t) =>
+      routeConfig(
+        t,
+        rows.find((r) => r.type === t),
+      ),
+    )
+  })
+}
+
+/**
+ * `PUT /approval-routes/{type}` `{ steps }`: the ordered steps of new requests of this type
+ * (`securitySettings.edit`: admins; audited `approvalRoute.updated`, before → after). Requests
+ * made before keep their steps. `publisher` is a script's step only (400 elsewhere).
+ */
+export async function setApprovalRoute(
+  ctx: Ctx,
+  type: ApprovalType,
+  steps: readonly ApprovalRoute[],
+): Promise<ApprovalRouteConfig> {
+  return inCompany(ctx, async (tx) => {
+    await authorize(tx, 'securitySettings.edit', undefined, { recorded: true })
+    if (steps.length < 1 || steps.length > MAX_APPROVAL_STEPS)
+      throw new AppError('validation_failed', 'the route is not valid', {
+        errors: [{ path: 'body/steps', message: `1 to ${MAX_APPROVAL_STEPS} steps` }],
+      })
+    const misplaced = steps.flatMap((s, i) =>
+      s === 'publisher' && type !== 'scriptChange'
+        ? [{ path: `body/steps/${i}`, message: 'publisher is a script change’s step only' }]
+        : [],
+    )
+    if (misplaced.length > 0)
+      throw new AppError('validation_failed', 'the route is not valid', { errors: misplaced })
+    const { companyId, userId } = tx.actor
+    const before = routeConfig(type, await repo.routeRow(tx.db, companyId, type, true))
+    const person = await repo.personRow(tx.db, companyId, userId)
+    const row = await repo.upsertRoute(tx.db, companyId, {
+      type,
+      steps: [...steps],
+      updated_by: person === undefined ? null : userId,
+      updated_at: tx.now,
+    })
+    const after = routeConfig(type, row)
+    await recordAudit(tx, {
+      action: 'approvalRoute.updated',
+      targetType: 'approvalRoute',
+      targetId: type,
+      before: routeAudit(before),
+      after: routeAudit(after),
+    })
+    return after
+  })
+}
+
+/** `DELETE /approval-routes/{type}`: back to the default routing (audited); 404 when it is. */
+export async function resetApprovalRoute(ctx: Ctx, type: ApprovalType): Promise<void> {
+  await inCompany(ctx, async (tx) => {
+    await authorize(tx, 'securitySettings.edit', undefined, { recorded: true })
+    const { companyId } = tx.actor
+    const row = await repo.routeRow(tx.db, companyId, type, true)
+    if (row === undefined)
+      throw new AppError('not_found', 'this type has the default routing', {
+        errors: [{ path: 'params/type', message: 'not configured' }],
+      })
+    await repo.deleteRoute(tx.db, companyId, type)
+    await recordAudit(tx, {
+      action: 'approvalRoute.updated',
+      targetType: 'approvalRoute',
+      targetId: type,
+      before: routeAudit(routeConfig(type, row)),
+      after: routeAudit(routeConfig(type, undefined)),
+    })
+  })
 }

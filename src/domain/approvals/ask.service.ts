@@ -11,6 +11,10 @@
  * The write's own refusal stands when no request can be made for it: the caller is an API key
  * (nobody to approve for), the change mixes the tags with other fields (send the tags alone),
  * or the refusal is another one (a concurrent limit, a quota or approval on another action).
+ *
+ * A script's submission for publication is always a request (`scriptChange`): the version
+ * becomes pending and the request waits in the approvers' inbox; `POST /scripts/{id}/publish`
+ * approves that request (its current step) for whoever may publish the script.
  */
 import { AppError } from '../../errors.js'
 import { ApprovalRequiredError, DailyQuotaError, REASON_HEADER } from '../access/obligations.js'
@@ -24,8 +28,15 @@ import {
 } from '../customers/index.js'
 import { addPoolNumbersIn, phoneOf, type PoolNumber } from '../number-pools/index.js'
 import { changedFields } from '../seam/index.js'
+import {
+  publishScriptIn,
+  scriptRecords,
+  scriptViewIn,
+  submitScriptIn,
+  type ScriptView,
+} from '../scripts/index.js'
 import type { ApprovalRequestView } from './approvals.js'
-import { openEffectRequest } from './approvals.service.js'
+import { approveRequestIn, openEffectRequest, openScriptRequestOf } from './approvals.service.js'
 
 /** A write's answer: what it did, or the approval request it opened instead (not applied). */
 export type Asked<T> =
@@ -120,5 +131,47 @@ export async function addPoolNumberOrAsk(
       if (pending === undefined) throw error
       return { pending }
     }
+  })
+}
+
+/**
+ * `POST /scripts/{id}/submit`: the draft becomes pending and a `scriptChange` request for its
+ * publication is opened, in one transaction. An API key (nobody to approve for) submits as
+ * before: the version becomes pending and is published with `/publish`.
+ */
+export async function submitScriptOrAsk(ctx: Ctx, id: string): Promise<Asked<ScriptView>> {
+  return inCompany(ctx, async (tx) => {
+    const pending = await openEffectRequest(
+      tx,
+      {
+        type: 'scriptChange',
+        payload: { scriptId: id },
+        reason: reasonOf(tx, `POST /scripts/${id}/submit: publication needs approval`),
+      },
+      { record: 'params/id', values: 'params/id' },
+    )
+    if (pending !== undefined) return { pending }
+    return { applied: await scriptViewIn(tx, (await submitScriptIn(tx, id)).id) }
+  })
+}
+
+/**
+ * `POST /scripts/{id}/publish`: approves the version's open `scriptChange` request (its current
+ * step, with every check of a decision); the last step publishes it (the version answered), an
+ * earlier one moves the request on (the request answered). A caller without `script.approve`
+ * on it, or a version with no open request (submitted by an API key, its request expired), is
+ * answered by the direct publication's own checks, as before.
+ */
+export async function publishScriptOrApprove(ctx: Ctx, id: string): Promise<Asked<ScriptView>> {
+  return inCompany(ctx, async (tx) => {
+    const requestId = await openScriptRequestOf(tx, id)
+    const approver = (await scriptRecords.visible(tx, id, 'script.approve')) !== undefined
+    if (requestId === undefined || !approver) {
+      const { script } = await publishScriptIn(tx, id)
+      return { applied: await scriptViewIn(tx, script.id) }
+    }
+    const decided = await approveRequestIn(tx, requestId)
+    if (decided.status !== 'approved') return { pending: decided }
+    return { applied: await scriptViewIn(tx, id) }
   })
 }

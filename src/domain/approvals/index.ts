@@ -1,7 +1,19 @@
 // The approvals module's public face (W1–W3): its repository stays private (docs/resources.md).
 export * from './approvals.js'
-export { addPoolNumberOrAsk, updateCustomerOrAsk, type Asked } from './ask.service.js'
-export type { CustomerTagsInput, EffectInput, PoolNumbersInput } from './effects.js'
+export {
+  addPoolNumberOrAsk,
+  publishScriptOrApprove,
+  submitScriptOrAsk,
+  updateCustomerOrAsk,
+  type Asked,
+} from './ask.service.js'
+export type {
+  CustomerTagsInput,
+  DataSupplementInput,
+  EffectInput,
+  PoolNumbersInput,
+  ScriptChangeInput,
+} from './effects.js'
 export {
   approveRequest,
   cancelRequest,
@@ -10,9 +22,13 @@ export {
   DEFAULT_REQUEST_TTL_MINUTES,
   getApprovalRequest,
   listApprovalRequests,
+  listApprovalRoutes,
   MAX_REQUEST_TTL_MINUTES,
   rejectRequest,
+  resetApprovalRoute,
+  setApprovalRoute,
   type ApprovalListRequest,
+  type DecisionInput,
   type NewApprovalRequest,
 } from './approvals.service.js'
 export {

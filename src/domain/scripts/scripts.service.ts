@@ -439,14 +439,45 @@ const wrongStatus = (status: ScriptStatus, verb: string, from: ScriptStatus) =>
 
 /** The author asks for publication: a draft becomes pending (`script.edit` on it). */
 export async function submitScript(ctx: Ctx, id: string): Promise<ScriptView> {
-  return inCompany(ctx, async (tx) => {
-    const { item } = await reach(tx, id, 'script.edit')
-    if (item.status !== 'draft') throw wrongStatus(item.status, 'submitted', 'draft')
-    const after = await move(tx, id, 'script.edit', 'draft', {
-      status: 'pending',
-      submittedAt: tx.now,
-    })
-    return viewNow(tx, after)
+  return inCompany(ctx, async (tx) => viewNow(tx, await submitScriptIn(tx, id)))
+}
+
+/**
+ * submitScript in the caller's transaction (W3: the approvals module opens the `scriptChange`
+ * request for it in the same one). Answers the version, now pending.
+ */
+export async function submitScriptIn(tx: TenantCtx, id: string): Promise<Script> {
+  const { item } = await reach(tx, id, 'script.edit')
+  if (item.status !== 'draft') throw wrongStatus(item.status, 'submitted', 'draft')
+  return move(tx, id, 'script.edit', 'draft', { status: 'pending', submittedAt: tx.now })
+}
+
+/**
+ * W3: a submission withdrawn — its approval request rejected or cancelled — takes a pending
+ * version back to a draft (audited `script.updated`). The authority was checked on the request
+ * (the approver's `script.approve`, or the requester's own submission): none is asked here. A
+ * version no longer pending (edited back to a draft meanwhile, deleted) is left as it is.
+ */
+export async function withdrawScriptIn(tx: TenantCtx, id: string): Promise<void> {
+  const before = await scriptRecords.findRow(tx, id)
+  if (before === undefined) return
+  const script = scriptRowToScript(before)
+  if (script.status !== 'pending') return
+  const after = await updateScriptRow(
+    tx.db,
+    tx.actor.companyId,
+    id,
+    { status: 'draft', submittedAt: null },
+    tx.now,
+    'pending',
+  )
+  if (after === undefined) return
+  await recordAudit(tx, {
+    action: 'script.updated',
+    targetType: 'script',
+    targetId: id,
+    before: auditSafe('script', script),
+    after: auditSafe('script', after),
   })
 }
 
@@ -457,41 +488,59 @@ export async function submitScript(ctx: Ctx, id: string): Promise<ScriptView> {
  * on it too), so agents switch from one version to the next at once.
  */
 export async function publishScript(ctx: Ctx, id: string): Promise<ScriptView> {
-  return inCompany(ctx, async (tx) => {
-    const { item } = await reach(tx, id, 'script.approve')
-    if (item.status !== 'pending') throw wrongStatus(item.status, 'published', 'pending')
-    if (item.editorIds.includes(writerOf(tx))) {
-      throw new AppError('own_request', 'you wrote this script version: someone else publishes it')
+  return inCompany(ctx, async (tx) => viewNow(tx, (await publishScriptIn(tx, id)).script))
+}
+
+/** The version as the caller may view it now (after a write elsewhere in the transaction). */
+export async function scriptViewIn(tx: TenantCtx, id: string): Promise<ScriptView> {
+  const found = await scriptRecords.findRow(tx, id)
+  if (found === undefined) throw noSuchScript()
+  return viewNow(tx, scriptRowToScript(found))
+}
+
+/**
+ * publishScript in the caller's transaction (W3: approving a `scriptChange` request publishes
+ * it, as the approver). Answers the version published and the ids of the versions archived.
+ */
+export async function publishScriptIn(
+  tx: TenantCtx,
+  id: string,
+): Promise<{ script: Script; archivedIds: string[] }> {
+  const { item } = await reach(tx, id, 'script.approve')
+  if (item.status !== 'pending') throw wrongStatus(item.status, 'published', 'pending')
+  if (item.editorIds.includes(writerOf(tx))) {
+    throw new AppError('own_request', 'you wrote this script version: someone else publishes it')
+  }
+  const archivedIds: string[] = []
+  for (const row of await seriesRows(tx.db, tx.actor.companyId, item.seriesId, ['published'])) {
+    const old = scriptRowToScript(row)
+    if (!(await decisionFor(tx, 'script.approve', scriptResource(old))).allowed) {
+      throw new AppError('forbidden', 'you may not replace the published version of this script')
     }
-    for (const row of await seriesRows(tx.db, tx.actor.companyId, item.seriesId, ['published'])) {
-      const old = scriptRowToScript(row)
-      if (!(await decisionFor(tx, 'script.approve', scriptResource(old))).allowed) {
-        throw new AppError('forbidden', 'you may not replace the published version of this script')
-      }
-      const archived =
-        (await updateScriptRow(
-          tx.db,
-          tx.actor.companyId,
-          old.id,
-          { status: 'archived' },
-          tx.now,
-          'published',
-        )) ?? raced()
-      await recordAudit(tx, {
-        action: 'script.archived',
-        targetType: 'script',
-        targetId: old.id,
-        before: auditSafe('script', old),
-        after: auditSafe('script', archived),
-      })
-    }
-    const after = await move(tx, id, 'script.approve', 'pending', {
-      status: 'published',
-      publishedAt: tx.now,
-      publishedBy: authorOf(tx),
+    const archived =
+      (await updateScriptRow(
+        tx.db,
+        tx.actor.companyId,
+        old.id,
+        { status: 'archived' },
+        tx.now,
+        'published',
+      )) ?? raced()
+    archivedIds.push(old.id)
+    await recordAudit(tx, {
+      action: 'script.archived',
+      targetType: 'script',
+      targetId: old.id,
+      before: auditSafe('script', old),
+      after: auditSafe('script', archived),
     })
-    return viewNow(tx, after)
+  }
+  const script = await move(tx, id, 'script.approve', 'pending', {
+    status: 'published',
+    publishedAt: tx.now,
+    publishedBy: authorOf(tx),
   })
+  return { script, archivedIds }
 }
 
 /** Deletes a version (`script.delete`, audited). */

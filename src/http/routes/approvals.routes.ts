@@ -8,15 +8,21 @@ import {
   getApprovalRequest,
   getTemporaryGrant,
   listApprovalRequests,
+  listApprovalRoutes,
   listTemporaryGrants,
+  MAX_APPROVAL_STEPS,
   MAX_REQUEST_TTL_MINUTES,
   rejectRequest,
+  resetApprovalRoute,
   revokeTemporaryGrant,
+  setApprovalRoute,
   type ApprovalRequestView,
+  type ApprovalRouteConfig,
   type TemporaryGrantView,
 } from '../../domain/approvals/index.js'
 import type { Action } from '../../authz/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import { contactFields, CustomerName } from '../customer-fields.js'
 import type { App, RouteDeps } from '../types.js'
 
 const strict = { additionalProperties: false } as const
@@ -128,15 +134,70 @@ const PoolNumbersPayload = Type.Object(
   { ...strict, description: 'add numbers to one pool (`numberPool.addNumber` on it)' },
 )
 
+const DataSupplementPayload = Type.Object(
+  {
+    customerId: Id,
+    fields: Type.Object(
+      { name: Type.Optional(CustomerName), ...contactFields },
+      {
+        additionalProperties: false,
+        minProperties: 1,
+        description:
+          'the contact fields to set, exactly as `PATCH /customers/{id}` takes them (null ' +
+          'clears one; `country` reads a national phone number)',
+      },
+    ),
+  },
+  {
+    ...strict,
+    description:
+      "fill in or correct a customer's contact data I may not edit myself (`approval.create`, " +
+      'the customer visible to me)',
+  },
+)
+const ScriptChangePayload = Type.Object(
+  { scriptId: Id },
+  {
+    ...strict,
+    description:
+      'submit this draft script version for publication (`script.edit` on it): it becomes ' +
+      'pending, as `POST /scripts/{id}/submit` does',
+  },
+)
+
+const Route = Type.Union([L('lead'), L('admin'), L('publisher')], {
+  description:
+    'who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company ' +
+    'admin, `publisher` whoever holds `script.approve` on the script (scripts only)',
+})
+const RequestType = Type.Union([
+  L('temporaryGrant'),
+  L('customerTags'),
+  L('poolNumbers'),
+  L('dataSupplement'),
+  L('scriptChange'),
+])
+
 const ApprovalJson = Type.Object({
   id: Type.String(),
-  type: Type.Union([L('temporaryGrant'), L('customerTags'), L('poolNumbers')]),
+  type: RequestType,
   requesterId: Type.String(),
   orgUnitId: Type.Union([Type.String(), Type.Null()], {
     description: 'the requester’s unit when they asked: a `lead` route goes to its team lead',
   }),
-  route: Type.Union([L('lead'), L('admin')], {
-    description: 'who decides: a team lead of `orgUnitId` (or an admin), or a company admin',
+  route: Route,
+  steps: Type.Array(
+    Type.Object({
+      route: Route,
+      status: Type.Union([L('approved'), L('rejected'), L('pending'), L('waiting'), L('skipped')]),
+      decidedBy: Type.Union([Type.String(), Type.Null()]),
+      decidedAt: Type.Union([Timestamp, Type.Null()]),
+      reason: Type.Union([Type.String(), Type.Null()]),
+    }),
+    { description: 'W2: every step in order, each decided by a different person' },
+  ),
+  step: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+    description: 'the number of the step waiting for a decision; null once closed',
   }),
   payload: Type.Union([
     Type.Object({
@@ -153,6 +214,19 @@ const ApprovalJson = Type.Object({
       poolId: Type.String(),
       numbers: Type.Array(Type.String({ description: 'E.164' })),
     }),
+    Type.Object(
+      {
+        customerId: Type.String(),
+        fields: Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()])),
+      },
+      { description: 'secret values (ID number, bank card, …) masked for all but the requester' },
+    ),
+    Type.Object({
+      scriptId: Type.String(),
+      seriesId: Type.String(),
+      version: Type.Integer(),
+      title: Type.String(),
+    }),
   ]),
   reason: Type.String(),
   status: Type.Union([L('pending'), L('approved'), L('rejected'), L('cancelled'), L('expired')]),
@@ -166,9 +240,15 @@ const ApprovalJson = Type.Object({
     [
       Type.Object({ customerId: Type.String(), tags: Type.Array(Type.String()) }),
       Type.Object({ poolId: Type.String(), numberIds: Type.Array(Type.String()) }),
+      Type.Object({ customerId: Type.String(), fields: Type.Array(Type.String()) }),
+      Type.Object({
+        scriptId: Type.String(),
+        status: L('published'),
+        archivedIds: Type.Array(Type.String()),
+      }),
       Type.Null(),
     ],
-    { description: 'what an approved change did (customerTags, poolNumbers); else null' },
+    { description: 'what an approved change did (the W3 types); else null' },
   ),
 })
 
@@ -176,6 +256,7 @@ export function approvalJson(r: ApprovalRequestView): Static<typeof ApprovalJson
   return JSON.parse(
     JSON.stringify({
       ...r,
+      steps: r.steps.map((x) => ({ ...x, decidedAt: x.decidedAt?.toISOString() ?? null })),
       expiresAt: r.expiresAt.toISOString(),
       createdAt: r.createdAt.toISOString(),
       decidedAt: r.decidedAt?.toISOString() ?? null,
@@ -200,20 +281,56 @@ export const PendingApprovalJson = Type.Object(
   },
 )
 
-export function sendPending(reply: FastifyReply, request: ApprovalRequestView) {
-  const who =
-    request.route === 'lead' ? 'a team lead of your unit (or a company admin)' : 'a company admin'
+const deciders = {
+  lead: 'a team lead of your unit (or a company admin)',
+  admin: 'a company admin',
+  publisher: 'someone who may publish the script and wrote none of it',
+} as const
+
+/** `what`: the sentence saying what is not done yet (default: the change is not made). */
+export function sendPending(
+  reply: FastifyReply,
+  request: ApprovalRequestView,
+  what = 'Not changed yet: the change needs approval.',
+) {
+  const who = deciders[request.route]
+  const step =
+    request.steps.length > 1 ? ` (step ${request.step ?? '?'} of ${request.steps.length})` : ''
   return reply
     .code(202)
     .header('location', `/api/v1/approvals/${request.id}`)
     .send({
       applied: false,
-      detail: `Not changed yet: the change needs approval. Request ${request.id} waits for ${who}.`,
+      detail: `${what} Request ${request.id} waits for ${who}${step}.`,
       approvalRequest: approvalJson(request),
     })
 }
 
 const asActions = (xs: readonly string[]) => xs as readonly Action[]
+
+const StepNumber = Type.Integer({
+  minimum: 1,
+  maximum: MAX_APPROVAL_STEPS,
+  description: 'the step I decide (1, 2, …): 409 if the request is no longer at it',
+})
+
+const RouteConfigJson = Type.Object({
+  type: RequestType,
+  configured: Type.Boolean({ description: 'false: the default routing' }),
+  steps: Type.Union([Type.Array(Route), Type.Null()], {
+    description:
+      'the ordered steps of new requests; null: the default (one step: by the requester’s ' +
+      'level, `publisher` for a script)',
+  }),
+  updatedBy: Type.Union([Type.String(), Type.Null()]),
+  updatedAt: Type.Union([Timestamp, Type.Null()]),
+})
+
+const routeConfigJson = (c: ApprovalRouteConfig): Static<typeof RouteConfigJson> => ({
+  ...c,
+  steps: c.steps === null ? null : [...c.steps],
+  updatedAt: c.updatedAt?.toISOString() ?? null,
+})
 
 /** W1–W3: `/approvals` (access requests) and `/grants` (temporary grants). */
 export function approvalsRoutes(app: App, deps: RouteDeps): void {
@@ -235,10 +352,14 @@ export function approvalsRoutes(app: App, deps: RouteDeps): void {
           '(`customer.tag`, `numberPool.addNumber`: the rule that sends it to approval is what ' +
           'lets me ask) and are checked as the direct write: 400 for bad tags or numbers, 404 ' +
           'for a record I may not view, 409 for a number in the pool already. ' +
+          '`dataSupplement` (contact fields of a customer I may see, validated as PATCH does) ' +
+          'needs `approval.create`; `scriptChange` submits a draft script (`script.edit`). ' +
           '`PATCH /customers/{id}` and `POST /number-pools/{id}/numbers` open these for me ' +
           'when they need approval (202). Routed by my level: an agent’s request to the team ' +
           'lead of my org unit (to a company admin when it has no other active lead), a lead’s ' +
-          'or admin’s to a company admin. Undecided, it expires after `expiresInMinutes` ' +
+          'or admin’s to a company admin, a script to whoever may publish it — unless the ' +
+          'company configured several steps for the type (`/approval-routes`). Undecided, it ' +
+          'expires after `expiresInMinutes` ' +
           '(default 24 hours). Audited (`approval.requested`).',
         tags,
         security,
@@ -246,6 +367,11 @@ export function approvalsRoutes(app: App, deps: RouteDeps): void {
           Type.Object({ type: L('temporaryGrant'), payload: Payload, ...asked }, strict),
           Type.Object({ type: L('customerTags'), payload: CustomerTagsPayload, ...asked }, strict),
           Type.Object({ type: L('poolNumbers'), payload: PoolNumbersPayload, ...asked }, strict),
+          Type.Object(
+            { type: L('dataSupplement'), payload: DataSupplementPayload, ...asked },
+            strict,
+          ),
+          Type.Object({ type: L('scriptChange'), payload: ScriptChangePayload, ...asked }, strict),
         ]),
         response: { 201: ApprovalJson, ...problems(400, 401, 403, 404, 409) },
       },
@@ -305,14 +431,20 @@ export function approvalsRoutes(app: App, deps: RouteDeps): void {
 
   const decision = (verb: 'approve' | 'reject') =>
     verb === 'approve'
-      ? 'Approve: the temporary grant is created, or the change applied as me (`effect` says ' +
+      ? 'Approve the current step. Before the last step the request moves on to the next ' +
+        '(decided by someone else). At the last: the temporary grant is created, or the change ' +
+        'applied as me (`effect` says ' +
         'what it did; my own per-day limit, if my rule has one, is spent: 429), in the same ' +
         'transaction, exactly once (a second approval, even at the same moment on another ' +
         'server, is 409). '
-      : 'Reject, with a reason (kept on the request); nothing is granted or changed. '
+      : 'Reject at any step, with a reason (kept on the request); nothing is granted or ' +
+        'changed (a submitted script goes back to a draft). '
 
   const refusals =
-    '403 `own_request` for my own request, `not_approver` when it is routed to someone else, ' +
+    'Send `step` (the step I decide, as I saw it) to get 409 rather than decide a later step ' +
+    'when someone decided it meanwhile. ' +
+    '403 `own_request` for my own request (or a script I wrote), `not_approver` when it is ' +
+    'routed to someone else or I decided another step of it, ' +
     '`cannot_grant` when I do not hold what it asks for (for that person, on that record) or ' +
     'could not make the change myself without an approval, `forbidden` without ' +
     '`approval.approve`/`reject` on it; 409 when it is no longer pending (decided, cancelled ' +
@@ -332,12 +464,14 @@ export function approvalsRoutes(app: App, deps: RouteDeps): void {
         tags,
         security,
         params: IdParams,
-        body: Type.Object({ reason: Type.Optional(Reason) }, strict),
+        body: Type.Object(
+          { reason: Type.Optional(Reason), step: Type.Optional(StepNumber) },
+          strict,
+        ),
         response: { 200: ApprovalJson, ...problems(400, 401, 403, 404, 409, 429) },
       },
     },
-    async (req) =>
-      approvalJson(await approveRequest(deps.ctx(req), req.params.id, { reason: req.body.reason })),
+    async (req) => approvalJson(await approveRequest(deps.ctx(req), req.params.id, req.body)),
   )
 
   app.post(
@@ -349,7 +483,7 @@ export function approvalsRoutes(app: App, deps: RouteDeps): void {
         tags,
         security,
         params: IdParams,
-        body: Type.Object({ reason: Reason }, strict),
+        body: Type.Object({ reason: Reason, step: Type.Optional(StepNumber) }, strict),
         response: { 200: ApprovalJson, ...problems(400, 401, 403, 404, 409) },
       },
     },
@@ -369,6 +503,71 @@ export function approvalsRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => approvalJson(await cancelRequest(deps.ctx(req), req.params.id)),
+  )
+
+  const TypeParams = Type.Object({ type: RequestType }, strict)
+
+  app.get(
+    '/approval-routes',
+    {
+      schema: {
+        summary: 'W2: the approval steps of every request type (admins)',
+        description:
+          'Needs `securitySettings.view`. A type not configured has the default routing: one ' +
+          'step, by the requester’s level (`publisher` for a script).',
+        tags,
+        security,
+        response: {
+          200: Type.Object({ items: Type.Array(RouteConfigJson) }),
+          ...problems(401, 403),
+        },
+      },
+    },
+    async (req) => ({ items: (await listApprovalRoutes(deps.ctx(req))).map(routeConfigJson) }),
+  )
+
+  app.put(
+    '/approval-routes/:type',
+    {
+      schema: {
+        summary: 'W2: set the ordered approval steps of one request type (admins, audited)',
+        description:
+          'Needs `securitySettings.edit`. 1 to 5 steps, each `lead` (a team lead of the ' +
+          'requester’s unit; a company admin when the requester is a lead or admin or the unit ' +
+          'has no other lead), `admin` or, for `scriptChange` only, `publisher`. Each step is ' +
+          'decided by a different person, never the requester; the change applies at the last ' +
+          'approval; a rejection at any step ends the request. Requests already made keep ' +
+          'their steps. Audited (`approvalRoute.updated`, before → after).',
+        tags,
+        security,
+        params: TypeParams,
+        body: Type.Object(
+          { steps: Type.Array(Route, { minItems: 1, maxItems: MAX_APPROVAL_STEPS }) },
+          strict,
+        ),
+        response: { 200: RouteConfigJson, ...problems(400, 401, 403) },
+      },
+    },
+    async (req) =>
+      routeConfigJson(await setApprovalRoute(deps.ctx(req), req.params.type, req.body.steps)),
+  )
+
+  app.delete(
+    '/approval-routes/:type',
+    {
+      schema: {
+        summary: 'W2: back to the default routing for one request type (admins, audited)',
+        description: 'Needs `securitySettings.edit`; 404 when the type has the default already.',
+        tags,
+        security,
+        params: TypeParams,
+        response: problems(400, 401, 403, 404),
+      },
+    },
+    async (req, reply) => {
+      await resetApprovalRoute(deps.ctx(req), req.params.type)
+      return reply.code(204).send()
+    },
   )
 
   const grantTags = ['grants']

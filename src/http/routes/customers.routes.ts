@@ -19,6 +19,7 @@ import {
 } from '../../domain/customers/index.js'
 import { updateCustomerOrAsk } from '../../domain/approvals/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import { contactFields, Country, CustomerName } from '../customer-fields.js'
 import { sendCsv } from '../send-csv.js'
 import type { App, RouteDeps } from '../types.js'
 import { PendingApprovalJson, sendPending } from './approvals.routes.js'
@@ -37,10 +38,6 @@ const Unmaskable = Type.Union([
 ])
 const NullableId = Type.Union([Id, Type.Null()])
 const Nullable = (s: ReturnType<typeof Type.String>) => Type.Union([s, Type.Null()])
-const Country = Type.String({
-  pattern: '^[A-Za-z]{2}$',
-  description: 'ISO 3166 alpha-2 country of a national phone number (CN, RU, …)',
-})
 const Tag = Type.String({ minLength: 1, maxLength: 50 })
 
 /**
@@ -82,19 +79,7 @@ function customerViewJson(c: CustomerView): Static<typeof CustomerViewJson> {
 }
 
 const fields = {
-  phone: Type.Optional(
-    Nullable(
-      Type.String({
-        minLength: 1,
-        maxLength: 40,
-        description: 'any format; stored in E.164 (send `country` for a national number)',
-      }),
-    ),
-  ),
-  country: Type.Optional(Country),
-  email: Type.Optional(Nullable(Type.String({ format: 'email', maxLength: 254 }))),
-  idNumber: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40 }))),
-  bankCard: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 30 }))),
+  ...contactFields,
   region: Type.Optional(NullableId),
   branch: Type.Optional(NullableId),
   orgUnitId: Type.Optional(NullableId),
@@ -103,7 +88,7 @@ const fields = {
   ownerId: Type.Optional(NullableId),
   projectId: Type.Optional(NullableId),
 }
-const Name = Type.String({ minLength: 1, maxLength: 200 })
+const Name = CustomerName
 
 const NewCustomerBody = Type.Object({ name: Name, ...fields }, { additionalProperties: false })
 const CustomerPatchBody = Type.Object(

@@ -5,14 +5,14 @@ import {
   deleteScript,
   getScript,
   listScripts,
-  publishScript,
   scriptLimits,
   scriptStatuses,
-  submitScript,
   updateScript,
   type ScriptView,
 } from '../../domain/scripts/index.js'
+import { publishScriptOrApprove, submitScriptOrAsk } from '../../domain/approvals/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import { PendingApprovalJson, sendPending } from './approvals.routes.js'
 import type { App, RouteDeps } from '../types.js'
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
@@ -213,15 +213,32 @@ export function scriptsRoutes(app: App, deps: RouteDeps): void {
     '/scripts/:id/submit',
     {
       schema: {
-        summary: 'Ask for a draft to be published (draft → pending)',
-        description: '`script.edit` on the draft; anything but a draft is 409. Audited.',
+        summary: 'Ask for a draft to be published (draft → pending, W3: an approval request)',
+        description:
+          '`script.edit` on the draft; anything but a draft is 409. The version becomes pending ' +
+          'and a `scriptChange` approval request for its publication is opened in the same ' +
+          'transaction: 202 with the request and a `Location` (the `x-tessera-reason` header ' +
+          'becomes its reason). It waits in `GET /approvals?view=to-decide` of whoever may ' +
+          'publish the script (`script.approve`, none of its writers), or goes through the ' +
+          'steps the company configured; approving publishes it, rejecting or cancelling takes ' +
+          'it back to a draft. An API key (nobody to approve for) gets 200 and the pending ' +
+          'version, published with `/publish`. Audited.',
         tags,
         security,
         params: IdParams,
-        response: { 200: ScriptJson, ...problems(400, 401, 403, 404, 409) },
+        response: {
+          200: ScriptJson,
+          202: PendingApprovalJson,
+          ...problems(400, 401, 403, 404, 409),
+        },
       },
     },
-    async (req) => scriptJson(await submitScript(deps.ctx(req), req.params.id)),
+    async (req, reply) => {
+      const asked = await submitScriptOrAsk(deps.ctx(req), req.params.id)
+      if (asked.pending !== undefined)
+        return sendPending(reply, asked.pending, 'Not published yet: the version is pending.')
+      return scriptJson(asked.applied)
+    },
   )
 
   app.post(
@@ -231,15 +248,28 @@ export function scriptsRoutes(app: App, deps: RouteDeps): void {
         summary: 'Publish a pending version (W3: the approval of a script change)',
         description:
           '`script.approve` on the version (the engine decides). The four-eyes rule: nobody ' +
-          'who wrote the version publishes it (403 `own_request`). The script’s version ' +
-          'published until now is archived in the same transaction. Anything but a pending ' +
-          'version is 409. Audited.',
+          'who wrote the version publishes it (403 `own_request`). This approves the ' +
+          'version’s open `scriptChange` request, with every check of `POST ' +
+          '/approvals/{id}/approve`: at its last step the version is published (200) and the ' +
+          'script’s version published until now archived in the same transaction; at an ' +
+          'earlier step of a configured route the request moves on (202 with the request). A ' +
+          'pending version with no open request (an API key submitted it, or its request ' +
+          'expired) is published directly. Anything but a pending version is 409. Audited.',
         tags,
         security,
         params: IdParams,
-        response: { 200: ScriptJson, ...problems(400, 401, 403, 404, 409) },
+        response: {
+          200: ScriptJson,
+          202: PendingApprovalJson,
+          ...problems(400, 401, 403, 404, 409),
+        },
       },
     },
-    async (req) => scriptJson(await publishScript(deps.ctx(req), req.params.id)),
+    async (req, reply) => {
+      const done = await publishScriptOrApprove(deps.ctx(req), req.params.id)
+      if (done.pending !== undefined)
+        return sendPending(reply, done.pending, 'Not published yet: the next step decides.')
+      return scriptJson(done.applied)
+    },
   )
 }

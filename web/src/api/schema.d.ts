@@ -366,6 +366,329 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approval-routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * W2: the approval steps of every request type (admins)
+         * @description Needs `securitySettings.view`. A type not configured has the default routing: one step, by the requester’s level (`publisher` for a script).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description false: the default routing */
+                                configured: boolean;
+                                /** @description the ordered steps of new requests; null: the default (one step: by the requester’s level, `publisher` for a script) */
+                                steps: ("lead" | "admin" | "publisher")[] | null;
+                                type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
+                                /** Format: date-time */
+                                updatedAt: string | null;
+                                updatedBy: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-routes/{type}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * W2: set the ordered approval steps of one request type (admins, audited)
+         * @description Needs `securitySettings.edit`. 1 to 5 steps, each `lead` (a team lead of the requester’s unit; a company admin when the requester is a lead or admin or the unit has no other lead), `admin` or, for `scriptChange` only, `publisher`. Each step is decided by a different person, never the requester; the change applies at the last approval; a rejection at any step ends the request. Requests already made keep their steps. Audited (`approvalRoute.updated`, before → after).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "steps": [
+                     *         "lead",
+                     *         "admin"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        steps: ("lead" | "admin" | "publisher")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "dataSupplement",
+                         *       "configured": true,
+                         *       "steps": [
+                         *         "lead",
+                         *         "admin"
+                         *       ],
+                         *       "updatedBy": "c0ffee00-0000-4000-8000-0000000000e0",
+                         *       "updatedAt": "2026-11-23T09:30:00.000Z"
+                         *     }
+                         */
+                        "application/json": {
+                            /** @description false: the default routing */
+                            configured: boolean;
+                            /** @description the ordered steps of new requests; null: the default (one step: by the requester’s level, `publisher` for a script) */
+                            steps: ("lead" | "admin" | "publisher")[] | null;
+                            type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
+                            /** Format: date-time */
+                            updatedAt: string | null;
+                            updatedBy: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * W2: back to the default routing for one request type (admins, audited)
+         * @description Needs `securitySettings.edit`; 404 when the type has the default already.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approvals": {
         parameters: {
             query?: never;
@@ -404,13 +727,21 @@ export interface paths {
                                 decidedAt: string | null;
                                 decidedBy: string | null;
                                 decisionReason: string | null;
-                                /** @description what an approved change did (customerTags, poolNumbers); else null */
+                                /** @description what an approved change did (the W3 types); else null */
                                 effect: {
                                     customerId: string;
                                     tags: string[];
                                 } | {
                                     numberIds: string[];
                                     poolId: string;
+                                } | {
+                                    customerId: string;
+                                    fields: string[];
+                                } | {
+                                    archivedIds: string[];
+                                    scriptId: string;
+                                    /** @enum {string} */
+                                    status: "published";
                                 } | (never | null);
                                 /** Format: date-time */
                                 expiresAt: string;
@@ -435,13 +766,35 @@ export interface paths {
                                 } | {
                                     numbers: string[];
                                     poolId: string;
+                                } | {
+                                    customerId: string;
+                                    fields: {
+                                        [key: string]: string | null;
+                                    };
+                                } | {
+                                    scriptId: string;
+                                    seriesId: string;
+                                    title: string;
+                                    version: number;
                                 };
                                 reason: string;
                                 requesterId: string;
-                                /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
-                                route: "lead" | "admin";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                route: "lead" | "admin" | "publisher";
                                 status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                                type: "temporaryGrant" | "customerTags" | "poolNumbers";
+                                /** @description the number of the step waiting for a decision; null once closed */
+                                step: number | null;
+                                /** @description W2: every step in order, each decided by a different person */
+                                steps: {
+                                    /** Format: date-time */
+                                    decidedAt: string | null;
+                                    decidedBy: string | null;
+                                    reason: string | null;
+                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                    route: "lead" | "admin" | "publisher";
+                                    status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
+                                }[];
+                                type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
                             }[];
                             nextCursor: string | null;
                         };
@@ -494,7 +847,7 @@ export interface paths {
         put?: never;
         /**
          * Ask: a temporary grant for myself, or a change that needs approval
-         * @description `temporaryGrant` needs `approval.create`; a grant on one record needs that record visible to me (404 otherwise). `customerTags` (one customer’s whole list of tags) and `poolNumbers` (numbers for one pool) need the action itself on the record (`customer.tag`, `numberPool.addNumber`: the rule that sends it to approval is what lets me ask) and are checked as the direct write: 400 for bad tags or numbers, 404 for a record I may not view, 409 for a number in the pool already. `PATCH /customers/{id}` and `POST /number-pools/{id}/numbers` open these for me when they need approval (202). Routed by my level: an agent’s request to the team lead of my org unit (to a company admin when it has no other active lead), a lead’s or admin’s to a company admin. Undecided, it expires after `expiresInMinutes` (default 24 hours). Audited (`approval.requested`).
+         * @description `temporaryGrant` needs `approval.create`; a grant on one record needs that record visible to me (404 otherwise). `customerTags` (one customer’s whole list of tags) and `poolNumbers` (numbers for one pool) need the action itself on the record (`customer.tag`, `numberPool.addNumber`: the rule that sends it to approval is what lets me ask) and are checked as the direct write: 400 for bad tags or numbers, 404 for a record I may not view, 409 for a number in the pool already. `dataSupplement` (contact fields of a customer I may see, validated as PATCH does) needs `approval.create`; `scriptChange` submits a draft script (`script.edit`). `PATCH /customers/{id}` and `POST /number-pools/{id}/numbers` open these for me when they need approval (202). Routed by my level: an agent’s request to the team lead of my org unit (to a company admin when it has no other active lead), a lead’s or admin’s to a company admin, a script to whoever may publish it — unless the company configured several steps for the type (`/approval-routes`). Undecided, it expires after `expiresInMinutes` (default 24 hours). Audited (`approval.requested`).
          */
         post: {
             parameters: {
@@ -573,6 +926,38 @@ export interface paths {
                         reason: string;
                         /** @enum {string} */
                         type: "poolNumbers";
+                    } | {
+                        expiresInMinutes?: number;
+                        /** @description fill in or correct a customer's contact data I may not edit myself (`approval.create`, the customer visible to me) */
+                        payload: {
+                            customerId: string;
+                            /** @description the contact fields to set, exactly as `PATCH /customers/{id}` takes them (null clears one; `country` reads a national phone number) */
+                            fields: {
+                                bankCard?: string | null;
+                                /** @description ISO 3166 alpha-2 country of a national phone number (CN, RU, …) */
+                                country?: string;
+                                /** Format: email */
+                                email?: string | null;
+                                idNumber?: string | null;
+                                name?: string;
+                                /** @description any format; stored in E.164 (send `country` for a national number) */
+                                phone?: string | null;
+                            };
+                        };
+                        /** @description why (audited) */
+                        reason: string;
+                        /** @enum {string} */
+                        type: "dataSupplement";
+                    } | {
+                        expiresInMinutes?: number;
+                        /** @description submit this draft script version for publication (`script.edit` on it): it becomes pending, as `POST /scripts/{id}/submit` does */
+                        payload: {
+                            scriptId: string;
+                        };
+                        /** @description why (audited) */
+                        reason: string;
+                        /** @enum {string} */
+                        type: "scriptChange";
                     };
                 };
             };
@@ -590,6 +975,16 @@ export interface paths {
                          *       "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
                          *       "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
                          *       "route": "lead",
+                         *       "steps": [
+                         *         {
+                         *           "route": "lead",
+                         *           "status": "pending",
+                         *           "decidedBy": null,
+                         *           "decidedAt": null,
+                         *           "reason": null
+                         *         }
+                         *       ],
+                         *       "step": 1,
                          *       "payload": {
                          *         "actions": [
                          *           "customer.view"
@@ -622,13 +1017,21 @@ export interface paths {
                             decidedAt: string | null;
                             decidedBy: string | null;
                             decisionReason: string | null;
-                            /** @description what an approved change did (customerTags, poolNumbers); else null */
+                            /** @description what an approved change did (the W3 types); else null */
                             effect: {
                                 customerId: string;
                                 tags: string[];
                             } | {
                                 numberIds: string[];
                                 poolId: string;
+                            } | {
+                                customerId: string;
+                                fields: string[];
+                            } | {
+                                archivedIds: string[];
+                                scriptId: string;
+                                /** @enum {string} */
+                                status: "published";
                             } | (never | null);
                             /** Format: date-time */
                             expiresAt: string;
@@ -653,13 +1056,35 @@ export interface paths {
                             } | {
                                 numbers: string[];
                                 poolId: string;
+                            } | {
+                                customerId: string;
+                                fields: {
+                                    [key: string]: string | null;
+                                };
+                            } | {
+                                scriptId: string;
+                                seriesId: string;
+                                title: string;
+                                version: number;
                             };
                             reason: string;
                             requesterId: string;
-                            /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
-                            route: "lead" | "admin";
+                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                            route: "lead" | "admin" | "publisher";
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                            type: "temporaryGrant" | "customerTags" | "poolNumbers";
+                            /** @description the number of the step waiting for a decision; null once closed */
+                            step: number | null;
+                            /** @description W2: every step in order, each decided by a different person */
+                            steps: {
+                                /** Format: date-time */
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                route: "lead" | "admin" | "publisher";
+                                status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
+                            }[];
+                            type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
                         };
                     };
                 };
@@ -799,13 +1224,21 @@ export interface paths {
                             decidedAt: string | null;
                             decidedBy: string | null;
                             decisionReason: string | null;
-                            /** @description what an approved change did (customerTags, poolNumbers); else null */
+                            /** @description what an approved change did (the W3 types); else null */
                             effect: {
                                 customerId: string;
                                 tags: string[];
                             } | {
                                 numberIds: string[];
                                 poolId: string;
+                            } | {
+                                customerId: string;
+                                fields: string[];
+                            } | {
+                                archivedIds: string[];
+                                scriptId: string;
+                                /** @enum {string} */
+                                status: "published";
                             } | (never | null);
                             /** Format: date-time */
                             expiresAt: string;
@@ -830,13 +1263,35 @@ export interface paths {
                             } | {
                                 numbers: string[];
                                 poolId: string;
+                            } | {
+                                customerId: string;
+                                fields: {
+                                    [key: string]: string | null;
+                                };
+                            } | {
+                                scriptId: string;
+                                seriesId: string;
+                                title: string;
+                                version: number;
                             };
                             reason: string;
                             requesterId: string;
-                            /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
-                            route: "lead" | "admin";
+                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                            route: "lead" | "admin" | "publisher";
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                            type: "temporaryGrant" | "customerTags" | "poolNumbers";
+                            /** @description the number of the step waiting for a decision; null once closed */
+                            step: number | null;
+                            /** @description W2: every step in order, each decided by a different person */
+                            steps: {
+                                /** Format: date-time */
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                route: "lead" | "admin" | "publisher";
+                                status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
+                            }[];
+                            type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
                         };
                     };
                 };
@@ -921,7 +1376,7 @@ export interface paths {
         put?: never;
         /**
          * Approve a request routed to me
-         * @description Approve: the temporary grant is created, or the change applied as me (`effect` says what it did; my own per-day limit, if my rule has one, is spent: 429), in the same transaction, exactly once (a second approval, even at the same moment on another server, is 409). 403 `own_request` for my own request, `not_approver` when it is routed to someone else, `cannot_grant` when I do not hold what it asks for (for that person, on that record) or could not make the change myself without an approval, `forbidden` without `approval.approve`/`reject` on it; 409 when it is no longer pending (decided, cancelled or expired), or its change cannot be made any more (the record deleted, a number in the pool already). Audited before → after.
+         * @description Approve the current step. Before the last step the request moves on to the next (decided by someone else). At the last: the temporary grant is created, or the change applied as me (`effect` says what it did; my own per-day limit, if my rule has one, is spent: 429), in the same transaction, exactly once (a second approval, even at the same moment on another server, is 409). Send `step` (the step I decide, as I saw it) to get 409 rather than decide a later step when someone decided it meanwhile. 403 `own_request` for my own request (or a script I wrote), `not_approver` when it is routed to someone else or I decided another step of it, `cannot_grant` when I do not hold what it asks for (for that person, on that record) or could not make the change myself without an approval, `forbidden` without `approval.approve`/`reject` on it; 409 when it is no longer pending (decided, cancelled or expired), or its change cannot be made any more (the record deleted, a number in the pool already). Audited before → after.
          */
         post: {
             parameters: {
@@ -942,6 +1397,8 @@ export interface paths {
                     "application/json": {
                         /** @description why (audited) */
                         reason?: string;
+                        /** @description the step I decide (1, 2, …): 409 if the request is no longer at it */
+                        step?: number;
                     };
                 };
             };
@@ -959,6 +1416,16 @@ export interface paths {
                          *       "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
                          *       "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
                          *       "route": "lead",
+                         *       "steps": [
+                         *         {
+                         *           "route": "lead",
+                         *           "status": "approved",
+                         *           "decidedBy": "c0ffee00-0000-4000-8000-0000000000e0",
+                         *           "decidedAt": "2026-11-23T09:42:00.000Z",
+                         *           "reason": "Checked the ticket: go ahead"
+                         *         }
+                         *       ],
+                         *       "step": null,
                          *       "payload": {
                          *         "actions": [
                          *           "customer.view"
@@ -991,13 +1458,21 @@ export interface paths {
                             decidedAt: string | null;
                             decidedBy: string | null;
                             decisionReason: string | null;
-                            /** @description what an approved change did (customerTags, poolNumbers); else null */
+                            /** @description what an approved change did (the W3 types); else null */
                             effect: {
                                 customerId: string;
                                 tags: string[];
                             } | {
                                 numberIds: string[];
                                 poolId: string;
+                            } | {
+                                customerId: string;
+                                fields: string[];
+                            } | {
+                                archivedIds: string[];
+                                scriptId: string;
+                                /** @enum {string} */
+                                status: "published";
                             } | (never | null);
                             /** Format: date-time */
                             expiresAt: string;
@@ -1022,13 +1497,35 @@ export interface paths {
                             } | {
                                 numbers: string[];
                                 poolId: string;
+                            } | {
+                                customerId: string;
+                                fields: {
+                                    [key: string]: string | null;
+                                };
+                            } | {
+                                scriptId: string;
+                                seriesId: string;
+                                title: string;
+                                version: number;
                             };
                             reason: string;
                             requesterId: string;
-                            /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
-                            route: "lead" | "admin";
+                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                            route: "lead" | "admin" | "publisher";
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                            type: "temporaryGrant" | "customerTags" | "poolNumbers";
+                            /** @description the number of the step waiting for a decision; null once closed */
+                            step: number | null;
+                            /** @description W2: every step in order, each decided by a different person */
+                            steps: {
+                                /** Format: date-time */
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                route: "lead" | "admin" | "publisher";
+                                status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
+                            }[];
+                            type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
                         };
                     };
                 };
@@ -1193,13 +1690,21 @@ export interface paths {
                             decidedAt: string | null;
                             decidedBy: string | null;
                             decisionReason: string | null;
-                            /** @description what an approved change did (customerTags, poolNumbers); else null */
+                            /** @description what an approved change did (the W3 types); else null */
                             effect: {
                                 customerId: string;
                                 tags: string[];
                             } | {
                                 numberIds: string[];
                                 poolId: string;
+                            } | {
+                                customerId: string;
+                                fields: string[];
+                            } | {
+                                archivedIds: string[];
+                                scriptId: string;
+                                /** @enum {string} */
+                                status: "published";
                             } | (never | null);
                             /** Format: date-time */
                             expiresAt: string;
@@ -1224,13 +1729,35 @@ export interface paths {
                             } | {
                                 numbers: string[];
                                 poolId: string;
+                            } | {
+                                customerId: string;
+                                fields: {
+                                    [key: string]: string | null;
+                                };
+                            } | {
+                                scriptId: string;
+                                seriesId: string;
+                                title: string;
+                                version: number;
                             };
                             reason: string;
                             requesterId: string;
-                            /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
-                            route: "lead" | "admin";
+                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                            route: "lead" | "admin" | "publisher";
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                            type: "temporaryGrant" | "customerTags" | "poolNumbers";
+                            /** @description the number of the step waiting for a decision; null once closed */
+                            step: number | null;
+                            /** @description W2: every step in order, each decided by a different person */
+                            steps: {
+                                /** Format: date-time */
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                route: "lead" | "admin" | "publisher";
+                                status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
+                            }[];
+                            type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
                         };
                     };
                 };
@@ -1349,7 +1876,7 @@ export interface paths {
         put?: never;
         /**
          * Reject a request routed to me, with a reason
-         * @description Reject, with a reason (kept on the request); nothing is granted or changed. 403 `own_request` for my own request, `not_approver` when it is routed to someone else, `cannot_grant` when I do not hold what it asks for (for that person, on that record) or could not make the change myself without an approval, `forbidden` without `approval.approve`/`reject` on it; 409 when it is no longer pending (decided, cancelled or expired), or its change cannot be made any more (the record deleted, a number in the pool already). Audited before → after.
+         * @description Reject at any step, with a reason (kept on the request); nothing is granted or changed (a submitted script goes back to a draft). Send `step` (the step I decide, as I saw it) to get 409 rather than decide a later step when someone decided it meanwhile. 403 `own_request` for my own request (or a script I wrote), `not_approver` when it is routed to someone else or I decided another step of it, `cannot_grant` when I do not hold what it asks for (for that person, on that record) or could not make the change myself without an approval, `forbidden` without `approval.approve`/`reject` on it; 409 when it is no longer pending (decided, cancelled or expired), or its change cannot be made any more (the record deleted, a number in the pool already). Audited before → after.
          */
         post: {
             parameters: {
@@ -1370,6 +1897,8 @@ export interface paths {
                     "application/json": {
                         /** @description why (audited) */
                         reason: string;
+                        /** @description the step I decide (1, 2, …): 409 if the request is no longer at it */
+                        step?: number;
                     };
                 };
             };
@@ -1387,13 +1916,21 @@ export interface paths {
                             decidedAt: string | null;
                             decidedBy: string | null;
                             decisionReason: string | null;
-                            /** @description what an approved change did (customerTags, poolNumbers); else null */
+                            /** @description what an approved change did (the W3 types); else null */
                             effect: {
                                 customerId: string;
                                 tags: string[];
                             } | {
                                 numberIds: string[];
                                 poolId: string;
+                            } | {
+                                customerId: string;
+                                fields: string[];
+                            } | {
+                                archivedIds: string[];
+                                scriptId: string;
+                                /** @enum {string} */
+                                status: "published";
                             } | (never | null);
                             /** Format: date-time */
                             expiresAt: string;
@@ -1418,13 +1955,35 @@ export interface paths {
                             } | {
                                 numbers: string[];
                                 poolId: string;
+                            } | {
+                                customerId: string;
+                                fields: {
+                                    [key: string]: string | null;
+                                };
+                            } | {
+                                scriptId: string;
+                                seriesId: string;
+                                title: string;
+                                version: number;
                             };
                             reason: string;
                             requesterId: string;
-                            /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
-                            route: "lead" | "admin";
+                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                            route: "lead" | "admin" | "publisher";
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                            type: "temporaryGrant" | "customerTags" | "poolNumbers";
+                            /** @description the number of the step waiting for a decision; null once closed */
+                            step: number | null;
+                            /** @description W2: every step in order, each decided by a different person */
+                            steps: {
+                                /** Format: date-time */
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                reason: string | null;
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                route: "lead" | "admin" | "publisher";
+                                status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
+                            }[];
+                            type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
                         };
                     };
                 };
@@ -7511,6 +8070,16 @@ export interface paths {
                          *         "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
                          *         "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
                          *         "route": "admin",
+                         *         "steps": [
+                         *           {
+                         *             "route": "lead",
+                         *             "status": "pending",
+                         *             "decidedBy": null,
+                         *             "decidedAt": null,
+                         *             "reason": null
+                         *           }
+                         *         ],
+                         *         "step": 1,
                          *         "payload": {
                          *           "customerId": "c0ffee00-0000-4000-8000-00000000c001",
                          *           "tags": [
@@ -7542,13 +8111,21 @@ export interface paths {
                                 decidedAt: string | null;
                                 decidedBy: string | null;
                                 decisionReason: string | null;
-                                /** @description what an approved change did (customerTags, poolNumbers); else null */
+                                /** @description what an approved change did (the W3 types); else null */
                                 effect: {
                                     customerId: string;
                                     tags: string[];
                                 } | {
                                     numberIds: string[];
                                     poolId: string;
+                                } | {
+                                    customerId: string;
+                                    fields: string[];
+                                } | {
+                                    archivedIds: string[];
+                                    scriptId: string;
+                                    /** @enum {string} */
+                                    status: "published";
                                 } | (never | null);
                                 /** Format: date-time */
                                 expiresAt: string;
@@ -7573,13 +8150,35 @@ export interface paths {
                                 } | {
                                     numbers: string[];
                                     poolId: string;
+                                } | {
+                                    customerId: string;
+                                    fields: {
+                                        [key: string]: string | null;
+                                    };
+                                } | {
+                                    scriptId: string;
+                                    seriesId: string;
+                                    title: string;
+                                    version: number;
                                 };
                                 reason: string;
                                 requesterId: string;
-                                /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
-                                route: "lead" | "admin";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                route: "lead" | "admin" | "publisher";
                                 status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                                type: "temporaryGrant" | "customerTags" | "poolNumbers";
+                                /** @description the number of the step waiting for a decision; null once closed */
+                                step: number | null;
+                                /** @description W2: every step in order, each decided by a different person */
+                                steps: {
+                                    /** Format: date-time */
+                                    decidedAt: string | null;
+                                    decidedBy: string | null;
+                                    reason: string | null;
+                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                    route: "lead" | "admin" | "publisher";
+                                    status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
+                                }[];
+                                type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
                             };
                             detail: string;
                         };
@@ -13764,6 +14363,16 @@ export interface paths {
                          *         "requesterId": "c0ffee00-0000-4000-8000-0000000000b0",
                          *         "orgUnitId": "c0ffee00-0000-4000-8000-00000000000a",
                          *         "route": "admin",
+                         *         "steps": [
+                         *           {
+                         *             "route": "lead",
+                         *             "status": "pending",
+                         *             "decidedBy": null,
+                         *             "decidedAt": null,
+                         *             "reason": null
+                         *           }
+                         *         ],
+                         *         "step": 1,
                          *         "payload": {
                          *           "poolId": "c0ffee00-0000-4000-8000-00000000b001",
                          *           "numbers": [
@@ -13795,13 +14404,21 @@ export interface paths {
                                 decidedAt: string | null;
                                 decidedBy: string | null;
                                 decisionReason: string | null;
-                                /** @description what an approved change did (customerTags, poolNumbers); else null */
+                                /** @description what an approved change did (the W3 types); else null */
                                 effect: {
                                     customerId: string;
                                     tags: string[];
                                 } | {
                                     numberIds: string[];
                                     poolId: string;
+                                } | {
+                                    customerId: string;
+                                    fields: string[];
+                                } | {
+                                    archivedIds: string[];
+                                    scriptId: string;
+                                    /** @enum {string} */
+                                    status: "published";
                                 } | (never | null);
                                 /** Format: date-time */
                                 expiresAt: string;
@@ -13826,13 +14443,35 @@ export interface paths {
                                 } | {
                                     numbers: string[];
                                     poolId: string;
+                                } | {
+                                    customerId: string;
+                                    fields: {
+                                        [key: string]: string | null;
+                                    };
+                                } | {
+                                    scriptId: string;
+                                    seriesId: string;
+                                    title: string;
+                                    version: number;
                                 };
                                 reason: string;
                                 requesterId: string;
-                                /** @description who decides: a team lead of `orgUnitId` (or an admin), or a company admin */
-                                route: "lead" | "admin";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                route: "lead" | "admin" | "publisher";
                                 status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
-                                type: "temporaryGrant" | "customerTags" | "poolNumbers";
+                                /** @description the number of the step waiting for a decision; null once closed */
+                                step: number | null;
+                                /** @description W2: every step in order, each decided by a different person */
+                                steps: {
+                                    /** Format: date-time */
+                                    decidedAt: string | null;
+                                    decidedBy: string | null;
+                                    reason: string | null;
+                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                    route: "lead" | "admin" | "publisher";
+                                    status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
+                                }[];
+                                type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
                             };
                             detail: string;
                         };
@@ -22495,7 +23134,7 @@ export interface paths {
         put?: never;
         /**
          * Publish a pending version (W3: the approval of a script change)
-         * @description `script.approve` on the version (the engine decides). The four-eyes rule: nobody who wrote the version publishes it (403 `own_request`). The script’s version published until now is archived in the same transaction. Anything but a pending version is 409. Audited.
+         * @description `script.approve` on the version (the engine decides). The four-eyes rule: nobody who wrote the version publishes it (403 `own_request`). This approves the version’s open `scriptChange` request, with every check of `POST /approvals/{id}/approve`: at its last step the version is published (200) and the script’s version published until now archived in the same transaction; at an earlier step of a configured route the request moves on (202 with the request). A pending version with no open request (an API key submitted it, or its request expired) is published directly. Anything but a pending version is 409. Audited.
          */
         post: {
             parameters: {
@@ -22535,6 +23174,98 @@ export interface paths {
                             /** Format: date-time */
                             updatedAt?: string;
                             version?: number;
+                        };
+                    };
+                };
+                /** @description Not changed: the change needs approval and waits in the approval request named here (`Location: /api/v1/approvals/{id}`); approving it applies it. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description always false: nothing was changed yet
+                             * @enum {boolean}
+                             */
+                            applied: false;
+                            approvalRequest: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                decisionReason: string | null;
+                                /** @description what an approved change did (the W3 types); else null */
+                                effect: {
+                                    customerId: string;
+                                    tags: string[];
+                                } | {
+                                    numberIds: string[];
+                                    poolId: string;
+                                } | {
+                                    customerId: string;
+                                    fields: string[];
+                                } | {
+                                    archivedIds: string[];
+                                    scriptId: string;
+                                    /** @enum {string} */
+                                    status: "published";
+                                } | (never | null);
+                                /** Format: date-time */
+                                expiresAt: string;
+                                grantId: string | null;
+                                id: string;
+                                /** @description the requester’s unit when they asked: a `lead` route goes to its team lead */
+                                orgUnitId: string | null;
+                                payload: {
+                                    actions: string[];
+                                    durationMinutes: number;
+                                    fields?: {
+                                        [key: string]: string;
+                                    };
+                                    resource?: {
+                                        id: string;
+                                        type: string;
+                                    } | null;
+                                    scope?: string;
+                                } | {
+                                    customerId: string;
+                                    tags: string[];
+                                } | {
+                                    numbers: string[];
+                                    poolId: string;
+                                } | {
+                                    customerId: string;
+                                    fields: {
+                                        [key: string]: string | null;
+                                    };
+                                } | {
+                                    scriptId: string;
+                                    seriesId: string;
+                                    title: string;
+                                    version: number;
+                                };
+                                reason: string;
+                                requesterId: string;
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                route: "lead" | "admin" | "publisher";
+                                status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
+                                /** @description the number of the step waiting for a decision; null once closed */
+                                step: number | null;
+                                /** @description W2: every step in order, each decided by a different person */
+                                steps: {
+                                    /** Format: date-time */
+                                    decidedAt: string | null;
+                                    decidedBy: string | null;
+                                    reason: string | null;
+                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                    route: "lead" | "admin" | "publisher";
+                                    status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
+                                }[];
+                                type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
+                            };
+                            detail: string;
                         };
                     };
                 };
@@ -22652,8 +23383,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Ask for a draft to be published (draft → pending)
-         * @description `script.edit` on the draft; anything but a draft is 409. Audited.
+         * Ask for a draft to be published (draft → pending, W3: an approval request)
+         * @description `script.edit` on the draft; anything but a draft is 409. The version becomes pending and a `scriptChange` approval request for its publication is opened in the same transaction: 202 with the request and a `Location` (the `x-tessera-reason` header becomes its reason). It waits in `GET /approvals?view=to-decide` of whoever may publish the script (`script.approve`, none of its writers), or goes through the steps the company configured; approving publishes it, rejecting or cancelling takes it back to a draft. An API key (nobody to approve for) gets 200 and the pending version, published with `/publish`. Audited.
          */
         post: {
             parameters: {
@@ -22693,6 +23424,98 @@ export interface paths {
                             /** Format: date-time */
                             updatedAt?: string;
                             version?: number;
+                        };
+                    };
+                };
+                /** @description Not changed: the change needs approval and waits in the approval request named here (`Location: /api/v1/approvals/{id}`); approving it applies it. */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description always false: nothing was changed yet
+                             * @enum {boolean}
+                             */
+                            applied: false;
+                            approvalRequest: {
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                decidedAt: string | null;
+                                decidedBy: string | null;
+                                decisionReason: string | null;
+                                /** @description what an approved change did (the W3 types); else null */
+                                effect: {
+                                    customerId: string;
+                                    tags: string[];
+                                } | {
+                                    numberIds: string[];
+                                    poolId: string;
+                                } | {
+                                    customerId: string;
+                                    fields: string[];
+                                } | {
+                                    archivedIds: string[];
+                                    scriptId: string;
+                                    /** @enum {string} */
+                                    status: "published";
+                                } | (never | null);
+                                /** Format: date-time */
+                                expiresAt: string;
+                                grantId: string | null;
+                                id: string;
+                                /** @description the requester’s unit when they asked: a `lead` route goes to its team lead */
+                                orgUnitId: string | null;
+                                payload: {
+                                    actions: string[];
+                                    durationMinutes: number;
+                                    fields?: {
+                                        [key: string]: string;
+                                    };
+                                    resource?: {
+                                        id: string;
+                                        type: string;
+                                    } | null;
+                                    scope?: string;
+                                } | {
+                                    customerId: string;
+                                    tags: string[];
+                                } | {
+                                    numbers: string[];
+                                    poolId: string;
+                                } | {
+                                    customerId: string;
+                                    fields: {
+                                        [key: string]: string | null;
+                                    };
+                                } | {
+                                    scriptId: string;
+                                    seriesId: string;
+                                    title: string;
+                                    version: number;
+                                };
+                                reason: string;
+                                requesterId: string;
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                route: "lead" | "admin" | "publisher";
+                                status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
+                                /** @description the number of the step waiting for a decision; null once closed */
+                                step: number | null;
+                                /** @description W2: every step in order, each decided by a different person */
+                                steps: {
+                                    /** Format: date-time */
+                                    decidedAt: string | null;
+                                    decidedBy: string | null;
+                                    reason: string | null;
+                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
+                                    route: "lead" | "admin" | "publisher";
+                                    status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
+                                }[];
+                                type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
+                            };
+                            detail: string;
                         };
                     };
                 };
