@@ -24,6 +24,7 @@ import * as shares from './0037-shares.js'
 import * as previews from './0038-previews.js'
 import * as approvalEffects from './0039-approval-effects.js'
 import * as scripts from './0040-scripts.js'
+import * as positions from './0045-positions.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -52,4 +53,5 @@ export const migrations: Record<string, Migration> = {
   '0038_previews': previews,
   '0039_approval_effects': approvalEffects,
   '0040_scripts': scripts,
+  '0045_positions': positions,
 }

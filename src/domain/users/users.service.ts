@@ -84,7 +84,14 @@ export function userResource(user: User): Resource {
 }
 
 export function projectUser(decision: Decision, user: User): UserView {
-  return project(decision, 'user', { ...user })
+  const view = project(decision, 'user', { ...user })
+  // the position's id says what its name would: hidden or masked with it
+  const masked = (view as { maskedFields?: readonly string[] }).maskedFields ?? []
+  if (!('position' in view) || masked.includes('position')) {
+    const { positionId: _hidden, ...rest } = view as UserView & { positionId?: unknown }
+    return rest as UserView
+  }
+  return view
 }
 
 const noSuchUser = (path?: string) =>
@@ -272,7 +279,9 @@ export async function patchUserProfile(
     return after
   } catch (error) {
     if ((error as { code?: string }).code === '23503') {
-      throw new AppError('not_found', 'the org unit or manager does not exist', { cause: error })
+      throw new AppError('not_found', 'the org unit, manager or position does not exist', {
+        cause: error,
+      })
     }
     throw error
   }
