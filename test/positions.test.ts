@@ -6,8 +6,12 @@
  * themselves; another company's ids are 404; bad input is 400 writing nothing. On PostgreSQL
  * the same transfer twice at once leaves one consistent set of roles.
  */
+import { Migrator, sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { loadTestDatabaseUrl } from '../src/config.js'
+import { createDb, migrateToLatest } from '../src/db/index.js'
+import { migrations } from '../src/db/migrations/index.js'
+import type { Database } from '../src/domain/database.js'
 import { addRole, caller, newTeam } from './fixtures.js'
 import { createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
 
@@ -325,6 +329,64 @@ describe.skipIf(loadTestDatabaseUrl() === undefined)('R8 transfer on PostgreSQL'
         .where('action', '=', 'user.permissions_reset')
         .execute()
       expect(resets).toHaveLength(1)
+    }
+  })
+})
+
+describe('migration 0045: free-text positions become references', () => {
+  it('makes a position of each value in use and of each preset, and points the holders at it', async () => {
+    const fresh = await createDb<Database>({ dataDir: 'memory://' })
+    try {
+      const { '0045_positions': _mine, ...earlier } = migrations
+      const upTo = new Migrator({ db: fresh, provider: { getMigrations: async () => earlier } })
+      expect((await upTo.migrateToLatest()).error).toBeUndefined()
+      await sql`insert into companies (id, slug, name) values ('co', 'co', 'Co')`.execute(fresh)
+      await sql`insert into roles (id, company_id, name, kind, definition) values
+        ('r-lead', 'co', 'Team lead', 'preset', '{"preset":"team-lead"}'),
+        ('r-admin', 'co', 'Admin', 'builtin', '{"builtin":"admin"}')`.execute(fresh)
+      await sql`insert into users (id, company_id, email, name, position, password_hash) values
+        ('u1', 'co', 'u1@co.test', 'U1', 'team-lead', 'x'),
+        ('u2', 'co', 'u2@co.test', 'U2', 'Night watch', 'x'),
+        ('u3', 'co', 'u3@co.test', 'U3', 'Night watch', 'x'),
+        ('u4', 'co', 'u4@co.test', 'U4', null, 'x'),
+        ('u5', 'co', 'u5@co.test', 'U5', '  ', 'x')`.execute(fresh)
+      await migrateToLatest(fresh)
+      const positions = await fresh
+        .selectFrom('positions')
+        .select(['id', 'name'])
+        .orderBy('name')
+        .execute()
+      expect(positions.map((p) => p.name)).toContain('Night watch')
+      expect(positions.map((p) => p.name)).toContain('team-lead')
+      expect(positions.filter((p) => p.name === 'Night watch')).toHaveLength(1)
+      const users = await fresh
+        .selectFrom('users')
+        .select(['id', 'position', 'position_id'])
+        .orderBy('id')
+        .execute()
+      const id = (name: string) => positions.find((p) => p.name === name)?.id
+      expect(users).toEqual([
+        { id: 'u1', position: 'team-lead', position_id: id('team-lead') },
+        { id: 'u2', position: 'Night watch', position_id: id('Night watch') },
+        { id: 'u3', position: 'Night watch', position_id: id('Night watch') },
+        { id: 'u4', position: null, position_id: null },
+        { id: 'u5', position: null, position_id: null },
+      ])
+      const defaults = await fresh
+        .selectFrom('position_roles')
+        .select(['position_id', 'role_id'])
+        .execute()
+      expect(defaults).toEqual([{ position_id: id('team-lead'), role_id: 'r-lead' }])
+      // the name is the database's to keep: a direct write of it is overwritten
+      await sql`update users set position = 'forged' where id = 'u1'`.execute(fresh)
+      const u1 = await fresh
+        .selectFrom('users')
+        .select('position')
+        .where('id', '=', 'u1')
+        .executeTakeFirstOrThrow()
+      expect(u1.position).toBe('team-lead')
+    } finally {
+      await fresh.destroy()
     }
   })
 })

@@ -85,6 +85,8 @@ const statements = [
     END $$`,
   `CREATE TRIGGER users_position_name BEFORE INSERT OR UPDATE OF position_id, position, company_id
     ON users FOR EACH ROW EXECUTE FUNCTION tessera_user_position_name()`,
+  // every holder's name from their position (trimmed values; none for those without one)
+  'UPDATE users SET position_id = position_id',
   `CREATE FUNCTION tessera_position_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       UPDATE users SET position = NEW.name
