@@ -164,7 +164,16 @@ export async function deletePositionIn(tx: TenantCtx, id: string): Promise<void>
   const holders = await repo.countHolders(tx.db, tx.actor.companyId, id)
   if (holders > 0)
     throw new AppError('conflict', `the position is held by ${holders} person(s); move them first`)
-  await repo.deletePosition(tx.db, tx.actor.companyId, id)
+  try {
+    await repo.deletePosition(tx.db, tx.actor.companyId, id)
+  } catch (error) {
+    // someone was placed in it meanwhile: the foreign key refuses, as the count above would
+    if ((error as { code?: string }).code === '23503')
+      throw new AppError('conflict', 'the position is held; move its people first', {
+        cause: error,
+      })
+    throw error
+  }
   await recordAudit(tx, {
     action: 'position.deleted',
     targetType: 'position',
