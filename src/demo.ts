@@ -8,6 +8,7 @@ import { addToBlacklist } from './domain/blacklist/index.js'
 import { createCustomer } from './domain/customers/index.js'
 import { addPoolNumber, createNumberPool } from './domain/number-pools/index.js'
 import { createOrgUnit } from './domain/org-units/index.js'
+import { ensurePosition } from './domain/positions/index.js'
 import { createProject, setProjectMember } from './domain/projects/index.js'
 import { assignRoleUnchecked, createGroup, setUserGroups } from './domain/roles/index.js'
 import { addTicketWatcher, createTicket, transitionTicket } from './domain/tickets/index.js'
@@ -228,7 +229,10 @@ export async function seedDemo(
           email: person.email,
           name: person.name,
           passwordHash,
-          position: person.position ?? null,
+          positionId:
+            person.position === undefined
+              ? null
+              : await ensurePosition(trx, company.id, person.position, now),
           level: person.level,
           orgUnitId: units[person.unit],
         },

@@ -97,28 +97,30 @@ export async function seedScale(
       'team', 'Team ' || g, ${now}
     from generate_series(0, ${sql.lit(teams - 1)}) g`.execute(db)
 
-  // a lead and nine agents per team; an analyst in branch 1
-  await sql`insert into users (id, company_id, email, name, position, level, org_unit_id,
+  // a lead and nine agents per team; an analyst in branch 1 (positions: the company's presets)
+  const positionId = (name: string) =>
+    sql`(select id from positions where company_id = ${companyId} and name = ${name})`
+  await sql`insert into users (id, company_id, email, name, position_id, level, org_unit_id,
       password_hash, created_at, updated_at)
     select ${idOf(companyId, 'lead', g)}, ${companyId}, 'lead-' || g || '@scale.test',
-      'Lead ' || g, 'team-lead', 'lead', ${idOf(companyId, 'team', g)}, ${hash}, ${now}, ${now}
+      'Lead ' || g, ${positionId('team-lead')}, 'lead', ${idOf(companyId, 'team', g)}, ${hash}, ${now}, ${now}
     from generate_series(0, ${sql.lit(teams - 1)}) g`.execute(db)
-  await sql`insert into users (id, company_id, email, name, position, level, org_unit_id,
+  await sql`insert into users (id, company_id, email, name, position_id, level, org_unit_id,
       password_hash, created_at, updated_at)
     select ${idOf(companyId, 'agent', g)}, ${companyId}, 'agent-' || g || '@scale.test',
-      'Agent ' || g, 'novice-agent', 'novice', ${idOf(companyId, 'team', sql`g / ${sql.lit(agentsPerTeam)}`)},
+      'Agent ' || g, ${positionId('novice-agent')}, 'novice', ${idOf(companyId, 'team', sql`g / ${sql.lit(agentsPerTeam)}`)},
       ${hash}, ${now}, ${now}
     from generate_series(0, ${sql.lit(teams * agentsPerTeam - 1)}) g`.execute(db)
-  await sql`insert into users (id, company_id, email, name, position, level, org_unit_id,
+  await sql`insert into users (id, company_id, email, name, position_id, level, org_unit_id,
       password_hash, created_at, updated_at)
     values (${idOf(companyId, 'analyst', sql.lit(0))}, ${companyId}, 'analyst@scale.test',
       'Analyst', null, 'senior', ${idOf(companyId, 'unit', sql.lit('branch-1'))}, ${hash},
       ${now}, ${now})`.execute(db)
-  // preset roles, as the positions' defaults give them (R8)
+  // the positions' default roles (R8)
   await sql`insert into user_roles (company_id, user_id, role_id, created_at)
-    select ${companyId}, u.id, r.id, ${now} from users u
-    join roles r on r.company_id = u.company_id and r.definition->>'preset' = u.position
-    where u.company_id = ${companyId} and u.position is not null`.execute(db)
+    select ${companyId}, u.id, pr.role_id, ${now} from users u
+    join position_roles pr on pr.company_id = u.company_id and pr.position_id = u.position_id
+    where u.company_id = ${companyId}`.execute(db)
   // the analyst: view and export the customers of their branch and below, identity data masked;
   // a role made through the service like an Admin would (validated, compiled, audited)
   const asAdmin = {

@@ -26,6 +26,13 @@ async function newUser(as: typeof asA, email: string, body: Record<string, unkno
   return res.json().id as string
 }
 
+// R8: positions are the company's (GET /positions); these have no default roles
+for (const name of ['senior', 'agent', 'novice', 'lead']) {
+  const res = await asA('POST', '/api/v1/positions', { name })
+  if (res.statusCode !== 201) throw new Error(res.body)
+}
+if ((await asB('POST', '/api/v1/positions', { name: 'senior' })).statusCode !== 201)
+  throw new Error('position')
 const sam = await newUser(asA, 'sam@a.test', { level: 'senior', position: 'senior' })
 const sue = await newUser(asA, 'sue@a.test', { level: 'senior', position: 'agent' })
 const nia = await newUser(asA, 'nia@a.test', { level: 'novice', position: 'novice' })

@@ -277,6 +277,62 @@ describe('policy as code', () => {
     problem(await post(agent.token, '/api/v1/policy/diff', before), 403, 'forbidden')
   })
 
+  it('carries positions (R8) with default roles and groups by name, byte-identical round trip', async () => {
+    const first = parse(await exportOf(c))
+    expect(first.positions).toContainEqual({
+      name: 'team-lead',
+      description: '',
+      roles: ['Team lead'],
+      groups: [],
+    })
+    const doc = {
+      ...first,
+      roles: [
+        ...first.roles,
+        { name: 'Night desk', grants: [{ actions: ['ticket.view'], scope: 'team' }] },
+      ],
+      positions: [
+        ...first.positions,
+        {
+          name: 'Night agent',
+          roles: ['Night desk', 'Novice agent'],
+          groups: ['VIP service team'],
+        },
+      ],
+    }
+    const res = await post(c.token, '/api/v1/policy/import', stringify(doc))
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json().changes).toEqual(
+      expect.arrayContaining([{ type: 'position', name: 'Night agent', change: 'added' }]),
+    )
+    const exported = await exportOf(c)
+    expect(parse(exported).positions).toContainEqual({
+      name: 'Night agent',
+      description: '',
+      roles: ['Night desk', 'Novice agent'],
+      groups: ['VIP service team'],
+    })
+    const again = await post(c.token, '/api/v1/policy/import', exported)
+    expect(again.json()).toMatchObject({ changes: [], applied: false })
+    expect(await exportOf(c)).toBe(exported)
+    // a document without `positions` leaves them; an unknown role name is 400, nothing written
+    const { positions: _p, ...without } = parse(exported)
+    expect((await post(c.token, '/api/v1/policy/diff', stringify(without))).json().changes).toEqual(
+      [],
+    )
+    const bad = {
+      ...parse(exported),
+      positions: [{ name: 'Ghost', roles: ['No such role'] }],
+    }
+    const refused = problem(
+      await post(c.token, '/api/v1/policy/import', stringify(bad)),
+      400,
+      'validation_failed',
+    )
+    expect(refused.errors).toEqual([expect.objectContaining({ path: 'body/positions/0/roles/0' })])
+    expect(await exportOf(c)).toBe(exported)
+  })
+
   it('publishes the JSON Schema, the same as docs/policy-schema.json', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/policy/schema' })
     expect(res.statusCode).toBe(200)

@@ -37,6 +37,7 @@ import {
   customerResource,
 } from '../src/domain/customers/index.js'
 import { createOrgUnit, orgUnitResource, type OrgUnit } from '../src/domain/org-units/index.js'
+import { ensurePosition } from '../src/domain/positions/index.js'
 import { orgUnitRecords } from '../src/domain/org-units/org-units.service.js'
 import { createProject, projectResource, setProjectMember } from '../src/domain/projects/index.js'
 import { projectRecords } from '../src/domain/projects/projects.service.js'
@@ -141,7 +142,7 @@ async function seed(
   for (const p of projectNames) projects[p] = (await createProject(co.admin(), { name: p })).id
   const users: string[] = []
   for (const [i, p] of people.entries()) {
-    const user = await withCompany(db, co.companyId, (trx) =>
+    const user = await withCompany(db, co.companyId, async (trx) =>
       addUser(
         trx,
         co.companyId,
@@ -150,7 +151,8 @@ async function seed(
           name: p.name,
           passwordHash: 'not-a-login',
           level: p.level,
-          position: p.position,
+          positionId:
+            p.position === null ? null : await ensurePosition(trx, co.companyId, p.position, now),
           status: p.status,
           orgUnitId: p.unit === null ? null : (units[p.unit] as string),
           managerId: p.manager === null ? null : (users[p.manager] as string),

@@ -344,7 +344,10 @@ describe('a position gives its default roles at creation (issue 9, defect 5)', (
     expect(
       ((await get(a.token, `/api/v1/users/${q.id}/roles`)).json().roleIds as string[]).sort(),
     ).toEqual([role('Senior agent').id, role('Trainer').id].sort())
-    // a position without defaults gives nothing
+    // a position without defaults gives nothing; one the company does not have is not found
+    expect(
+      (await send(a.token, 'POST', '/api/v1/positions', { name: 'night watch' })).statusCode,
+    ).toBe(201)
     const r = await person({ orgUnitId: teamA, position: 'night watch' })
     expect((await get(a.token, `/api/v1/users/${r.id}/roles`)).json().roleIds).toEqual([])
   })

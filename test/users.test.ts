@@ -35,6 +35,9 @@ const newUser = async (email: string, name: string, extra: Record<string, unknow
   if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`)
   return res.json().id as string
 }
+// R8: a position of the company, without default roles
+if ((await asA('POST', '/api/v1/positions', { name: 'agent' })).statusCode !== 201)
+  throw new Error('position')
 const alice = await newUser('alice@a.test', 'Alice Archer', { orgUnitId: day, position: 'agent' })
 const bob = await newUser('bob@a.test', 'Bob Baker', { orgUnitId: day })
 const carol = await newUser('carol@a.test', 'Carol Cole', { orgUnitId: night })

@@ -18,6 +18,11 @@ import type {
 } from './customers/customers.table.js'
 import type { NumberPoolsTable, PoolNumbersTable } from './number-pools/number-pools.table.js'
 import type { OrgUnitsTable } from './org-units/org-units.table.js'
+import type {
+  PositionGroupsTable,
+  PositionRolesTable,
+  PositionsTable,
+} from './positions/positions.table.js'
 import type { ProjectMembersTable, ProjectsTable } from './projects/projects.table.js'
 import type {
   GrantsTable,
@@ -53,6 +58,9 @@ export interface Database {
   projects: ProjectsTable
   project_members: ProjectMembersTable
   users: UsersTable
+  positions: PositionsTable
+  position_roles: PositionRolesTable
+  position_groups: PositionGroupsTable
   sessions: SessionsTable
   api_keys: ApiKeysTable
   roles: RolesTable

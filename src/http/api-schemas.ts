@@ -46,7 +46,10 @@ export const UserJson = Type.Object({
     Type.Literal('suspended'),
     Type.Literal('offboarded'),
   ]),
-  position: Type.Union([Type.String(), Type.Null()]),
+  positionId: Type.Union([Type.String(), Type.Null()], {
+    description: 'R8: the position (GET /positions/{id}), or null',
+  }),
+  position: Type.Union([Type.String(), Type.Null()], { description: "the position's name" }),
   level: Type.Union([
     Type.Literal('novice'),
     Type.Literal('senior'),
@@ -92,7 +95,15 @@ export const UserViewJson = Type.Object({
   email: Type.Optional(Type.String()),
   name: Type.String(),
   status: UserJson.properties.status,
-  position: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  positionId: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], {
+      description:
+        'R8: the position (GET /positions/{id}); absent when `position` is hidden or masked',
+    }),
+  ),
+  position: Type.Optional(
+    Type.Union([Type.String(), Type.Null()], { description: "the position's name" }),
+  ),
   level: Type.Optional(Type.String({ description: 'novice | senior | lead | admin (or masked)' })),
   orgUnitId: Type.Union([Type.String(), Type.Null()]),
   managerId: Type.Union([Type.String(), Type.Null()]),

@@ -54,6 +54,7 @@ import { projectsRoutes } from './routes/projects.routes.js'
 import { policyRoutes, policySchemaRoutes } from './routes/policy.routes.js'
 import { previewsRoutes } from './routes/previews.routes.js'
 import { rolesRoutes } from './routes/roles.routes.js'
+import { positionsRoutes } from './routes/positions.routes.js'
 import { sharesRoutes } from './routes/shares.routes.js'
 import { usersRoutes } from './routes/users.routes.js'
 import type { RouteDeps } from './types.js'
@@ -172,6 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       orgUnitsRoutes(authed, routeDeps)
       projectsRoutes(authed, routeDeps)
       rolesRoutes(authed, routeDeps)
+      positionsRoutes(authed, routeDeps)
       authzRoutes(authed, routeDeps)
       previewsRoutes(authed, routeDeps)
       apiKeysRoutes(authed, routeDeps)

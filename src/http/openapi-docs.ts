@@ -183,6 +183,15 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
     },
   },
   'PATCH /api/v1/users/{id}': { request: { position: 'senior-agent', level: 'senior' } },
+  'POST /api/v1/positions': {
+    request: {
+      name: 'Night agent',
+      description: 'Agents of the night shift',
+      roleIds: [roleId],
+      groupIds: [],
+    },
+  },
+  'PATCH /api/v1/positions/{id}': { request: { description: 'Agents of the night shift (22–06)' } },
   'POST /api/v1/users/{id}/offboard': {
     request: { successorId: userBo, reason: 'left the company on 2026-12-03' },
     responses: {

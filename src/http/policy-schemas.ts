@@ -273,6 +273,30 @@ export const PolicyDocumentSchema = Type.Object(
       ),
       { maxItems: 1000 },
     ),
+    positions: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: EntryName,
+            description: Type.Optional(Type.String({ maxLength: 2000 })),
+            roles: Type.Optional(
+              Type.Array(EntryName, { maxItems: 50, description: 'default roles, by name' }),
+            ),
+            groups: Type.Optional(
+              Type.Array(EntryName, {
+                maxItems: 50,
+                description: 'default permission groups, by name',
+              }),
+            ),
+          },
+          { ...strict, description: 'A position and its defaults (R8)' },
+        ),
+        {
+          maxItems: 1000,
+          description: 'All positions; when the key is absent, import leaves positions as they are',
+        },
+      ),
+    ),
   },
   {
     ...strict,

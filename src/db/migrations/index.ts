@@ -28,6 +28,7 @@ import * as projectOperations from './0041-project-operations.js'
 import * as sales from './0042-sales.js'
 import * as operations from './0043-operations.js'
 import * as approvalSteps from './0044-approval-steps.js'
+import * as positions from './0045-positions.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '0042_sales': sales,
   '0043_operations': operations,
   '0044_approval_steps': approvalSteps,
+  '0045_positions': positions,
 }

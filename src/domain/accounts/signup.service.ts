@@ -4,6 +4,7 @@ import { AppError } from '../../errors.js'
 import { appendAudit } from '../audit/index.js'
 import { assertTimeZone, createCompany, freeCompanySlug, type Company } from '../companies/index.js'
 import type { AnonymousCtx } from '../context.js'
+import { setUpCompanyPositions } from '../positions/index.js'
 import { assignRoleUnchecked, setUpCompanyRoles } from '../roles/index.js'
 import { addUser } from '../users/index.js'
 import type { SignupResult } from './accounts.js'
@@ -57,6 +58,7 @@ async function createCompanyWithAdmin(
       now,
     )
     const roles = await setUpCompanyRoles(trx, companyId, now)
+    await setUpCompanyPositions(trx, companyId, now)
     const user = await addUser(
       trx,
       companyId,

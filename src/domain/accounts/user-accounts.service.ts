@@ -6,18 +6,19 @@ import { recordAudit } from '../audit/index.js'
 import { authorizeRecord } from '../authorize-record.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { visibleOrgUnit } from '../org-units/index.js'
+import { defaultsOf, positionNamed, type Position } from '../positions/index.js'
 import {
   assertCanChangeStanding,
   assertReachChange,
   boundUser,
   giveRoles,
-  positionDefaultRoles,
   resetToPositionDefaults,
   rolesByIds,
   type RoleView,
 } from '../roles/index.js'
 import {
   addUser,
+  lockUser,
   patchUserProfile,
   projectUser,
   setUserStatus,
@@ -42,12 +43,42 @@ export interface NewUserInput {
   readonly email: string
   readonly name: string
   readonly password: string
+  /** R8: the position, by id … */
+  readonly positionId?: string | null | undefined
+  /** … or by its name (both given: they must name the same position). */
   readonly position?: string | null | undefined
   readonly level?: UserLevel | undefined
   readonly orgUnitId?: string | null | undefined
   readonly managerId?: string | null | undefined
   /** R5: roles given at creation, each a delegation the caller must be able to make. */
   readonly roleIds?: readonly string[] | undefined
+}
+
+/**
+ * R8: the position a create or a change names by `positionId` or `position` (its name), in the
+ * caller's company: null for none, undefined when neither is given. Another company's id or an
+ * unknown name is 404 at its path; both given and naming different positions is 400.
+ */
+async function namedPosition(
+  tx: TenantCtx,
+  input: { positionId?: string | null | undefined; position?: string | null | undefined },
+): Promise<Position | null | undefined> {
+  const { positionId, position } = input
+  if (positionId === undefined && position === undefined) return undefined
+  if (positionId !== undefined && position !== undefined) {
+    const byId =
+      positionId === null ? null : await positionNamed(tx, { id: positionId }, 'body/positionId')
+    if ((byId?.name ?? null) !== position)
+      throw new AppError('validation_failed', 'positionId and position name different positions', {
+        errors: [{ path: 'body/position', message: 'is not the name of positionId' }],
+      })
+    return byId
+  }
+  if (positionId !== undefined)
+    return positionId === null ? null : positionNamed(tx, { id: positionId }, 'body/positionId')
+  return position === null || position === undefined
+    ? null
+    : positionNamed(tx, { name: position }, 'body/position')
 }
 
 /**
@@ -71,6 +102,7 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
     await authorize(tx, 'user.create')
     const orgUnitId = input.orgUnitId ?? null
     if (orgUnitId !== null) await visibleOrgUnit(tx, orgUnitId, 'body/orgUnitId')
+    const position = (await namedPosition(tx, input)) ?? null
     // The user to be, with every attribute a condition may read: no id yet (an `own` rule
     // cannot reach it), in the unit, level and position asked for.
     const toBe: Record<AttrOf<'user'>, string | null> = {
@@ -79,7 +111,7 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
       managerId: input.managerId ?? null,
       status: 'active',
       level: input.level ?? 'novice',
-      position: input.position ?? null,
+      position: position?.name ?? null,
     }
     const create = await decisionFor(tx, 'user.create', { type: 'user', attrs: toBe })
     if (!create.allowed) {
@@ -99,7 +131,7 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
           email: input.email,
           name: input.name,
           passwordHash,
-          position: input.position ?? null,
+          positionId: position?.id ?? null,
           ...(input.level !== undefined && { level: input.level }),
           orgUnitId,
           managerId: input.managerId ?? null,
@@ -115,10 +147,22 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
     }
     if (roles.length > 0) await assignAtCreation(tx, user, roles, 'body/roleIds')
     // R8: a position comes with its default roles, given as any assignment is (a delegation)
-    const defaults = (await positionDefaultRoles(tx, user.position)).filter(
-      (d) => !roles.some((r) => r.id === d.id),
-    )
-    if (defaults.length > 0) await assignAtCreation(tx, user, defaults, 'body/position/defaults')
+    const defaults = (
+      await rolesByIds(tx, position?.roleIds ?? [], `body/${positionPath(input)}/defaults`)
+    ).filter((d) => d.kind !== 'builtin' && !roles.some((r) => r.id === d.id))
+    if (defaults.length > 0)
+      await assignAtCreation(tx, user, defaults, `body/${positionPath(input)}/defaults`)
+    if (position !== null && position.groupIds.length > 0) {
+      // and its default groups: the same reset a transfer does, from nothing (delegation-checked)
+      await resetToPositionDefaults(
+        tx,
+        user.id,
+        { ...defaultsOf(position), roleIds: [...roles, ...defaults].map((r) => r.id) },
+        await boundUser(tx, user.id),
+        async () => [],
+        `body/${positionPath(input)}`,
+      )
+    }
     await recordAudit(tx, {
       action: 'user.created',
       targetType: 'user',
@@ -129,6 +173,9 @@ export async function createUser(ctx: Ctx, input: NewUserInput): Promise<UserVie
     return projectUser(view.allowed ? view : create, user)
   })
 }
+
+const positionPath = (input: { positionId?: unknown }) =>
+  input.positionId !== undefined ? 'positionId' : 'position'
 
 /**
  * R5 at creation: the same gates as assigning later (roles/ giveRoles: canDelegate per role).
@@ -162,35 +209,63 @@ async function assignAtCreation(
  * needs `user.offboard`; suspending and reactivating need `user.edit`. Answers the user as the
  * caller saw them before the change (a move may take them out of the caller's view).
  */
-export async function updateUserAccount(ctx: Ctx, id: string, patch: UserPatch): Promise<UserView> {
+export async function updateUserAccount(
+  ctx: Ctx,
+  id: string,
+  patch: UserPatchInput,
+): Promise<UserView> {
   return inCompany(ctx, async (tx) => {
+    // one change of a person at a time: a second transfer waits and then sees the first's result
+    await lockUser(tx, id)
     const { user: before, decision: seen } = await userForAction(tx, id, 'user.view')
-    const { status, ...profile } = patch
+    const { status, positionId: _id, position: _name, ...rest } = patch
+    const position = await namedPosition(tx, patch)
+    const profile: UserPatch = {
+      ...rest,
+      ...(position !== undefined && {
+        positionId: position?.id ?? null,
+        position: position?.name ?? null,
+      }),
+    }
     const reach = Object.fromEntries(
       (['orgUnitId', 'level', 'position', 'managerId'] as const).flatMap((k) =>
         profile[k] !== undefined && profile[k] !== before[k] ? [[k, profile[k]]] : [],
       ),
     )
-    // S5: a new place, level, position or manager is a delegation of what comes with it
+    const moving = profile.positionId !== undefined && profile.positionId !== before.positionId
+    if (moving && !('position' in reach)) reach['position'] = profile.position ?? null
+    const at = (k: string) => (k === 'position' ? `body/${positionPath(patch)}` : `body/${k}`)
+    // S5: a new place, level, position or manager is a delegation of what comes with it (and
+    // nobody changes their own unless user.edit is theirs company-wide)
     if (Object.keys(reach).length > 0) {
-      await assertReachChange(tx, before.id, reach, 'user.edit', `body/${Object.keys(reach)[0]}`)
+      await assertReachChange(tx, before.id, reach, 'user.edit', at(Object.keys(reach)[0]!))
     }
     // the person as they were: what a transfer's reset takes away is checked against them (S7)
-    const was = 'orgUnitId' in reach || 'position' in reach ? await boundUser(tx, id) : undefined
+    const was = await boundUser(tx, id)
     let user = await patchUserProfile(tx, before, profile)
     // R8: a transfer to another position or team resets permissions to the new defaults
-    if (user.position !== before.position || user.orgUnitId !== before.orgUnitId) {
+    if (user.positionId !== before.positionId || user.orgUnitId !== before.orgUnitId) {
+      const now =
+        user.positionId === null
+          ? null
+          : await positionNamed(tx, { id: user.positionId }, at('position'))
       await resetToPositionDefaults(
         tx,
         user.id,
-        user.position,
-        was ?? (await boundUser(tx, id)),
+        now === null ? null : defaultsOf(now),
+        was,
         (userId) => revokeGrantsOf(tx, userId, 'transfer'),
+        moving ? at('position') : 'body/orgUnitId',
       )
     }
     if (status !== undefined && status !== user.status) user = await changeStatus(tx, user, status)
     return projectUser(seen, user)
   })
+}
+
+/** PATCH /users/{id}: the position by id (`positionId`) or by name (`position`). */
+export type UserPatchInput = Omit<UserPatch, 'position'> & {
+  readonly position?: string | null | undefined
 }
 
 async function changeStatus(tx: TenantCtx, before: User, status: UserStatus): Promise<User> {

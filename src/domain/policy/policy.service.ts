@@ -16,6 +16,12 @@ import {
   updateGroupIn,
   updateRoleIn,
 } from '../roles/index.js'
+import {
+  companyPositions,
+  createPositionIn,
+  deletePositionIn,
+  updatePositionIn,
+} from '../positions/index.js'
 import { visibleUserIds } from '../users/index.js'
 
 // Policy as code (issue 11 point 5): a company's access setup as one YAML document. Names, not
@@ -41,6 +47,14 @@ export interface PolicyGroupDoc {
   readonly grants: readonly Grant[]
 }
 
+/** R8: a position and its defaults, by name. */
+export interface PolicyPositionDoc {
+  readonly name: string
+  readonly description?: string
+  readonly roles?: readonly string[]
+  readonly groups?: readonly string[]
+}
+
 /** A document as the schema (http/policy-schemas.ts `PolicyDocument`) accepts it. */
 export interface PolicyDocument {
   readonly format: typeof policyFormat
@@ -48,12 +62,14 @@ export interface PolicyDocument {
   readonly referencedRoles?: readonly string[]
   readonly roles: readonly PolicyRoleDoc[]
   readonly groups: readonly PolicyGroupDoc[]
+  /** Every position; absent: import leaves the company's positions as they are. */
+  readonly positions?: readonly PolicyPositionDoc[]
 }
 
 export type PolicyChangeKind = 'added' | 'removed' | 'changed'
 
 export interface PolicyChange {
-  readonly type: 'role' | 'permissionGroup'
+  readonly type: 'role' | 'permissionGroup' | 'position'
   readonly name: string
   readonly change: PolicyChangeKind
   /** For `changed`: which fields differ (`grants`, `restrictions`, `description`, …). */
@@ -98,16 +114,41 @@ function groupEntry(g: PolicyGroupDoc) {
   }
 }
 
+const sortedNames = (names: readonly string[] | undefined) => [...(names ?? [])].sort()
+
+function positionEntry(p: PolicyPositionDoc) {
+  return {
+    name: p.name,
+    description: p.description ?? '',
+    roles: sortedNames(p.roles),
+    groups: sortedNames(p.groups),
+  }
+}
+
 /** The company's setup as a document in normal form (sorted, every field present). */
 async function currentDocument(tx: TenantCtx) {
   await authorize(tx, 'role.view')
   await authorize(tx, 'permissionGroup.view')
   const roles = await companyRoles(tx)
   const groups = await companyGroups(tx)
+  const positions = await companyPositions(tx)
+  const roleName = new Map(roles.map((r) => [r.id, r.name]))
+  const groupName = new Map(groups.map((g) => [g.id, g.name]))
   return {
     roles: roles,
     groups: groups,
+    positions,
     doc: {
+      positions: positions
+        .map((p) =>
+          positionEntry({
+            name: p.name,
+            description: p.description,
+            roles: p.roleIds.flatMap((id) => roleName.get(id) ?? []),
+            groups: p.groupIds.flatMap((id) => groupName.get(id) ?? []),
+          }),
+        )
+        .sort(byName),
       format: policyFormat as typeof policyFormat,
       referencedRoles: roles
         .filter((r) => r.kind !== 'custom')
@@ -145,6 +186,7 @@ export function policyYaml(doc: PolicyDocument): string {
     referencedRoles: [...(doc.referencedRoles ?? [])].sort(),
     roles: doc.roles.map(roleEntry).sort(byName),
     groups: doc.groups.map(groupEntry).sort(byName),
+    positions: (doc.positions ?? []).map(positionEntry).sort(byName),
   }
   return stringify(normal, { lineWidth: 0, aliasDuplicateObjects: false })
 }
@@ -156,9 +198,9 @@ export async function exportPolicy(ctx: Ctx): Promise<string> {
 
 function duplicateNames(doc: PolicyDocument): ErrorDetail[] {
   const errors: ErrorDetail[] = []
-  for (const list of ['roles', 'groups'] as const) {
+  for (const list of ['roles', 'groups', 'positions'] as const) {
     const seen = new Set<string>()
-    doc[list].forEach((entry, i) => {
+    ;(doc[list] ?? []).forEach((entry, i) => {
       if (seen.has(entry.name))
         errors.push({ path: `body/${list}/${i}/name`, message: `"${entry.name}" is listed twice` })
       seen.add(entry.name)
@@ -184,7 +226,11 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
   if (dupes.length > 0)
     throw new AppError('validation_failed', 'the document is not valid', { errors: dupes })
   const current = await currentDocument(tx)
-  const steps: { roles: Step[]; groups: Step[] } = { roles: [], groups: [] }
+  const steps: { roles: Step[]; groups: Step[]; positions: Step[] } = {
+    roles: [],
+    groups: [],
+    positions: [],
+  }
   const affected = new Set<string>()
   const fixed = new Map(current.roles.filter((r) => r.kind !== 'custom').map((r) => [r.name, r]))
   const customs = new Map(current.roles.filter((r) => r.kind === 'custom').map((r) => [r.name, r]))
@@ -247,15 +293,64 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
     })
     for (const u of await groupMemberIds(tx, group.id)) affected.add(u)
   }
+  // R8: positions, when the document lists them; their defaults name roles and groups the
+  // company has or the document brings
+  const wantedPositions = doc.positions?.map(positionEntry)
+  if (wantedPositions !== undefined) {
+    const roleNames = new Set([...fixed.keys(), ...wanted.map((r) => r.name)])
+    const groupNames = new Set(wantedGroups.map((g) => g.name))
+    const unknown: ErrorDetail[] = []
+    doc.positions?.forEach((p, i) => {
+      ;(p.roles ?? []).forEach((n, j) => {
+        if (!roleNames.has(n))
+          unknown.push({ path: `body/positions/${i}/roles/${j}`, message: `no role "${n}"` })
+      })
+      ;(p.groups ?? []).forEach((n, j) => {
+        if (!groupNames.has(n))
+          unknown.push({ path: `body/positions/${i}/groups/${j}`, message: `no group "${n}"` })
+      })
+    })
+    if (unknown.length > 0)
+      throw new AppError('validation_failed', 'the document is not valid', { errors: unknown })
+    const have = new Map(current.positions.map((p) => [p.name, p]))
+    const docIndex = (name: string) => (doc.positions ?? []).findIndex((p) => p.name === name)
+    for (const entry of wantedPositions) {
+      const existing = have.get(entry.name)
+      const was = current.doc.positions.find((p) => p.name === entry.name)
+      if (existing === undefined) {
+        steps.positions.push({
+          change: { type: 'position', name: entry.name, change: 'added' },
+          index: docIndex(entry.name),
+        })
+        continue
+      }
+      const fields = was === undefined ? [] : changedFields(entry, was)
+      if (fields.length > 0)
+        steps.positions.push({
+          change: { type: 'position', name: entry.name, change: 'changed', fields },
+          index: docIndex(entry.name),
+          id: existing.id,
+        })
+    }
+    for (const p of current.positions) {
+      if (wantedPositions.some((w) => w.name === p.name)) continue
+      steps.positions.push({
+        change: { type: 'position', name: p.name, change: 'removed' },
+        index: -1,
+        id: p.id,
+      })
+    }
+  }
   const order = (a: Step, b: Step) => byName(a.change, b.change)
   steps.roles.sort(order)
   steps.groups.sort(order)
+  steps.positions.sort(order)
   const userIds = (await visibleUserIds(tx, [...affected])).sort()
   const plan: PolicyPlan = {
-    changes: [...steps.roles, ...steps.groups].map((s) => s.change),
+    changes: [...steps.roles, ...steps.groups, ...steps.positions].map((s) => s.change),
     impact: { userIds, users: affected.size },
   }
-  return { plan, steps, wanted, wantedGroups, before: current.doc }
+  return { plan, steps, wanted, wantedGroups, wantedPositions, before: current.doc }
 }
 
 /** POST /policy/diff: the changes `doc` would make, and whom they affect; writes nothing. */
@@ -305,10 +400,12 @@ export async function importPolicy(
 ): Promise<ImportResult> {
   try {
     return await inCompany(ctx, async (tx) => {
-      const { plan, steps, wanted, wantedGroups, before } = await planIn(tx, doc)
+      const { plan, steps, wanted, wantedGroups, wantedPositions, before } = await planIn(tx, doc)
       // removals first (they free names), then changes, then additions
       const phase = (s: Step) =>
         s.change.change === 'removed' ? 0 : s.change.change === 'changed' ? 1 : 2
+      for (const s of steps.positions.filter((x) => x.change.change === 'removed'))
+        await step('body/positions', () => deletePositionIn(tx, s.id!), s.change.name)
       for (const s of [...steps.groups].sort((a, b) => phase(a) - phase(b))) {
         const at = `body/groups/${s.index}`
         if (s.change.change === 'removed')
@@ -326,13 +423,37 @@ export async function importPolicy(
       }
       for (const s of steps.groups.filter((x) => x.change.change === 'added'))
         await step(`body/groups/${s.index}`, () => createGroupIn(tx, wantedGroups[s.index]!))
+      // positions last: their defaults name the roles and groups just written
+      if (steps.positions.some((s) => s.change.change !== 'removed')) {
+        const roleIds = new Map((await companyRoles(tx)).map((r) => [r.name, r.id]))
+        const groupIds = new Map((await companyGroups(tx)).map((g) => [g.name, g.id]))
+        for (const s of steps.positions) {
+          if (s.change.change === 'removed') continue
+          const entry = (doc.positions ?? [])[s.index]!
+          const input = {
+            name: entry.name,
+            description: entry.description ?? '',
+            roleIds: (entry.roles ?? []).map((n) => roleIds.get(n)!),
+            groupIds: (entry.groups ?? []).map((n) => groupIds.get(n)!),
+          }
+          const at = `body/positions/${s.index}`
+          if (s.change.change === 'changed')
+            await step(at, () => updatePositionIn(tx, s.id!, input))
+          else await step(at, () => createPositionIn(tx, input))
+        }
+      }
       if (plan.changes.length > 0) {
         await recordAudit(tx, {
           action: 'policy.imported',
           targetType: 'company',
           targetId: tx.actor.companyId,
-          before: { roles: before.roles, groups: before.groups },
-          after: { roles: wanted, groups: wantedGroups, changes: plan.changes },
+          before: { roles: before.roles, groups: before.groups, positions: before.positions },
+          after: {
+            roles: wanted,
+            groups: wantedGroups,
+            ...(wantedPositions !== undefined && { positions: wantedPositions }),
+            changes: plan.changes,
+          },
         })
       }
       if (options.dryRun) throw new DryRun(plan)

@@ -8,7 +8,7 @@ import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import type { Database } from '../database.js'
 import type { Page, PageRequest } from '../page.js'
 import { defineResource } from '../seam/index.js'
-import { userRecords, visibleUser, type UserView } from '../users/index.js'
+import { positionIdLens, userRecords, visibleUser, type UserView } from '../users/index.js'
 import type { Project } from './projects.js'
 import {
   addProjectMember as addMemberRow,
@@ -173,7 +173,7 @@ export async function listProjectMembers(
   return inCompany(ctx, async (tx) => {
     const { companyId } = tx.actor
     await projectForAction(tx, projectId, 'view')
-    return userRecords.list(tx, 'user.view', {
+    const found = await userRecords.list(tx, 'user.view', {
       limit: page.limit,
       cursor: page.cursor,
       where: (eb) =>
@@ -187,6 +187,7 @@ export async function listProjectMembers(
             .where('project_members.project_id', '=', projectId),
         ),
     })
+    return { ...found, items: found.items.map(positionIdLens) }
   })
 }
 

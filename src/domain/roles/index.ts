@@ -7,6 +7,7 @@ export {
   companyGroups,
   companyRoles,
   groupMemberIds,
+  presetRoleIds,
   roleById,
   roleHolderIds,
   rolesRequireMfa,

@@ -5,7 +5,6 @@ import {
   compilePolicy,
   decide,
   PolicyError,
-  positionDefaults,
   type Action,
   type BoundSubject,
   type CompiledPolicy,
@@ -850,92 +849,105 @@ export async function userRoleIds(
 
 // R8: position → default roles ----------------------------------------------------------------
 
-/**
- * A transfer (new position or new team) resets permissions to the position's defaults: the
- * preset/custom roles become the defaults (when the position has any), permission groups and
- * temporary grants of the old job end (in force or upcoming; `endGrants` ends each as the caller,
- * recorded and audited). Built-in roles (Admin…) are left as they are. The caller
- * must be allowed to give the defaults (canDelegate), like any assignment.
- */
-/**
- * R8: the roles a position gives by default, as this company has them: its preset (or cloned
- * preset) roles named by `positionDefaults`. Built-in roles are never a default (a position
- * does not make anyone Admin). None for a position without defaults.
- */
-export async function positionDefaultRoles(
+/** Groups named in a request, in order; each id not of the caller's company is 404 at `${path}/${i}`. */
+export async function groupsByIds(
   tx: TenantCtx,
-  position: string | null | undefined,
-): Promise<RoleView[]> {
-  const keys =
-    position === null || position === undefined || !Object.hasOwn(positionDefaults, position)
-      ? undefined
-      : positionDefaults[position]
-  if (keys === undefined) return []
-  return (await repo.listRoles(tx.db, tx.actor.companyId))
-    .map(roleView)
-    .filter(
-      (r) =>
-        r.kind !== 'builtin' && keys.includes(String((r.definition as { preset?: string }).preset)),
-    )
+  ids: readonly string[],
+  path: string,
+): Promise<GroupView[]> {
+  const out: GroupView[] = []
+  const missing: ErrorDetail[] = []
+  for (const [i, id] of ids.entries()) {
+    const group = await repo.findPermissionGroup(tx.db, tx.actor.companyId, id)
+    if (group === undefined) missing.push({ path: `${path}/${i}`, message: 'no such group' })
+    else out.push(groupView(group))
+  }
+  if (missing.length)
+    throw new AppError('not_found', 'no such permission group', { errors: missing })
+  return out
 }
 
+/** What a position gives by default (read by the caller from positions/). */
+export interface PositionDefaults {
+  readonly positionId: string
+  readonly name: string
+  readonly roleIds: readonly string[]
+  readonly groupIds: readonly string[]
+}
+
+/**
+ * R8: a transfer (new position or new team) resets permissions to the new position's defaults,
+ * in the caller's transaction. With a position: the person's preset and custom roles become its
+ * default roles and their permission groups its default groups; without one (no position), their
+ * roles stay and their groups end. Temporary grants of the old job end either way (in force or
+ * upcoming; `endGrants` ends each as the caller, recorded and audited). Built-in roles (Admin…)
+ * are never a default and are left as they are.
+ * Every part is a delegation the caller must be able to make, exactly as an assignment:
+ * `user.assignRole` on the person, `role.assign` and canDelegate for each role given (giveRoles),
+ * `permissionGroup.assign` and canDelegate for each group given; and (S7) what is taken away
+ * only when the caller could give it, to the person as they were and as they are now. Any
+ * refusal is 403 at `path` and, the caller's transaction rolling back, changes nothing.
+ */
 export async function resetToPositionDefaults(
   tx: TenantCtx,
   userId: string,
-  position: string | null,
+  defaults: PositionDefaults | null,
   was: BoundSubject,
   endGrants: (userId: string) => Promise<readonly string[]>,
+  path: string,
 ): Promise<void> {
   const { companyId } = tx.actor
-  const keys =
-    position === null || !Object.hasOwn(positionDefaults, position)
-      ? undefined
-      : positionDefaults[position]
-  const all = (await repo.listRoles(tx.db, companyId)).map(roleView)
   const current = await repo.listUserRoleIds(tx.db, companyId, userId)
-  const before = {
-    roleIds: current,
-    groupIds: await repo.listUserGroupIds(tx.db, companyId, userId),
-  }
-  if (keys !== undefined) {
-    const defaults = await positionDefaultRoles(tx, position)
-    const target = await assignmentTarget(tx, userId, 'body/position')
-    await authorize(tx, 'role.assign')
-    const me = await subjectOf(tx)
-    defaults.forEach((r, i) => {
-      if (!current.includes(r.id))
-        assertDelegable(me, target, r.grants, `body/position/defaults/${i}`)
-    })
-    const dropped = all.filter(
-      (r) => current.includes(r.id) && r.kind !== 'builtin' && !defaults.some((d) => d.id === r.id),
+  const currentGroups = await repo.listUserGroupIds(tx.db, companyId, userId)
+  const me = await subjectOf(tx)
+  const wantedGroups = defaults === null ? [] : defaults.groupIds
+  if (defaults !== null) {
+    const target = await assignmentTarget(tx, userId, path)
+    const roles = (await rolesByIds(tx, defaults.roleIds, `${path}/defaults`)).filter(
+      (r) => r.kind !== 'builtin',
     )
-    // S7: a transfer takes the old job's roles away only when the caller could give them, to
-    // the person as they were and as they are now
-    assertRevocable(me, was, dropped, 'body/position')
-    assertRevocable(me, target, dropped, 'body/position')
+    const all = (await repo.findRolesByIds(tx.db, companyId, current)).map(roleView)
+    const dropped = all.filter((r) => r.kind !== 'builtin' && !roles.some((d) => d.id === r.id))
+    // S7: the old job's roles go only when the caller could give them, before and after the move
+    assertRevocable(me, was, dropped, path)
+    assertRevocable(me, target, dropped, path)
+    await giveRoles(
+      tx,
+      target,
+      roles.filter((r) => !current.includes(r.id)),
+      `${path}/defaults`,
+    )
     for (const r of dropped) await repo.unassignRole(tx.db, companyId, userId, r.id)
-    for (const r of defaults) await repo.assignRole(tx.db, companyId, userId, r.id, tx.now)
+    const added = (await groupsByIds(tx, wantedGroups, `${path}/defaults`)).filter(
+      (g) => !currentGroups.includes(g.id),
+    )
+    if (added.length > 0) await authorize(tx, 'permissionGroup.assign')
+    for (const g of added) {
+      assertDelegable(me, target, g.grants, path, undefined, `group ${g.name}`)
+      await repo.addUserToGroup(tx.db, companyId, userId, g.id, tx.now)
+    }
   }
   // S7: the old job's permission groups and temporary grants end only when the caller could
   // give each of them to the person as they were (relative scopes read before the move)
-  const me = await subjectOf(tx)
-  for (const id of before.groupIds) {
+  const endedGroups = currentGroups.filter((g) => !wantedGroups.includes(g))
+  for (const id of endedGroups) {
     const group = await repo.findPermissionGroup(tx.db, companyId, id)
-    if (group !== undefined) assertDelegable(me, was, groupView(group).grants, 'body/position')
+    if (group !== undefined) assertDelegable(me, was, groupView(group).grants, path)
   }
-  assertDelegable(me, was, was.subject.grants ?? [], 'body/position')
-  for (const g of before.groupIds) await repo.removeUserFromGroup(tx.db, companyId, userId, g)
+  assertDelegable(me, was, was.subject.grants ?? [], path)
+  for (const g of endedGroups) await repo.removeUserFromGroup(tx.db, companyId, userId, g)
   // each grant ended with who ended it and its own `grant.revoked` event (approvals/)
   const grantIds = await endGrants(userId)
   await recordAudit(tx, {
     action: 'user.permissions_reset',
     targetType: 'user',
     targetId: userId,
-    before: { ...before, grantIds },
+    before: { roleIds: current, groupIds: currentGroups, grantIds },
     after: {
-      position,
+      positionId: defaults?.positionId ?? null,
+      position: defaults?.name ?? null,
       roleIds: await repo.listUserRoleIds(tx.db, companyId, userId),
-      groupIds: [],
+      groupIds: await repo.listUserGroupIds(tx.db, companyId, userId),
     },
   })
 }

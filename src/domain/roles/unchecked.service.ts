@@ -141,6 +141,20 @@ export async function companyRoles(tx: TenantCtx): Promise<RoleView[]> {
   return (await repo.listRoles(tx.db, tx.actor.companyId)).map(roleView)
 }
 
+/**
+ * R8: the company's preset roles (not built-ins) by their preset key (`team-lead`, …), with no
+ * decision: sign-up seeds the preset positions with them as defaults.
+ */
+export async function presetRoleIds(db: Db, companyId: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>()
+  for (const r of await repo.listRoles(db, companyId)) {
+    const preset = (r.definition as { preset?: unknown }).preset
+    if (r.kind !== 'builtin' && typeof preset === 'string' && !out.has(preset))
+      out.set(preset, r.id)
+  }
+  return out
+}
+
 /** Every permission group of the caller's company, by name, with no decision. */
 export async function companyGroups(tx: TenantCtx): Promise<PermissionGroupRecord[]> {
   return repo.listPermissionGroups(tx.db, tx.actor.companyId)

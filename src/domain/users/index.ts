@@ -5,6 +5,7 @@ export {
   listUsers,
   lockUser,
   patchUserProfile,
+  positionIdLens,
   projectUser,
   setUserStatus,
   updateUser,

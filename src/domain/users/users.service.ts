@@ -84,7 +84,16 @@ export function userResource(user: User): Resource {
 }
 
 export function projectUser(decision: Decision, user: User): UserView {
-  return project(decision, 'user', { ...user })
+  return positionIdLens(project(decision, 'user', { ...user }))
+}
+
+/** R8: the position's id says what its name would: hidden or masked with `position`. */
+export function positionIdLens<T extends object>(view: T): T {
+  if (!('positionId' in view)) return view
+  const masked = (view as { maskedFields?: readonly string[] }).maskedFields ?? []
+  if ('position' in view && !masked.includes('position')) return view
+  const { positionId: _hidden, ...rest } = view as T & { positionId?: unknown }
+  return rest as T
 }
 
 const noSuchUser = (path?: string) =>
@@ -142,7 +151,7 @@ export async function userDataLens(
   const found = await userRecords.visible(tx, userId, 'user.view')
   return (data) => {
     if (data === null || typeof data !== 'object' || Array.isArray(data)) return data
-    if (found !== undefined) return project(found.decision, 'user', { ...data })
+    if (found !== undefined) return positionIdLens(project(found.decision, 'user', { ...data }))
     return Object.fromEntries(Object.entries(data).filter(([k]) => !personFields.includes(k)))
   }
 }
@@ -174,7 +183,7 @@ export async function listUsers(
       if ((await findUser(tx.db, companyId, filter.managerId)) === undefined)
         throw noSuchUser('querystring/managerId')
     }
-    return userRecords.list(tx, 'user.view', {
+    const found = await userRecords.list(tx, 'user.view', {
       limit: page.limit,
       cursor: page.cursor,
       q: filter.q,
@@ -189,6 +198,7 @@ export async function listUsers(
             : []),
         ]),
     })
+    return { ...found, items: found.items.map(positionIdLens) }
   })
 }
 
@@ -272,7 +282,9 @@ export async function patchUserProfile(
     return after
   } catch (error) {
     if ((error as { code?: string }).code === '23503') {
-      throw new AppError('not_found', 'the org unit or manager does not exist', { cause: error })
+      throw new AppError('not_found', 'the org unit, manager or position does not exist', {
+        cause: error,
+      })
     }
     throw error
   }

@@ -7,7 +7,10 @@ export interface UsersTable {
   email: string
   name: string
   status: 'active' | 'suspended' | 'offboarded'
-  position: string | null
+  /** R8: the person's position (migration 0045). */
+  position_id: string | null
+  /** The position's name, written by the database only (0045 triggers): never set it. */
+  position: Generated<string | null>
   level: 'novice' | 'senior' | 'lead' | 'admin'
   org_unit_id: string | null
   manager_id: string | null

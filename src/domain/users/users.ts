@@ -12,6 +12,9 @@ export interface User {
   readonly email: string
   readonly name: string
   readonly status: UserStatus
+  /** R8: the person's position (positions/), or null. */
+  readonly positionId: string | null
+  /** The position's name, kept by the database from `positionId` (what conditions read). */
   readonly position: string | null
   readonly level: UserLevel
   readonly orgUnitId: string | null
@@ -26,12 +29,16 @@ export interface NewUser {
   readonly name: string
   readonly passwordHash: string
   readonly status?: UserStatus
-  readonly position?: string | null
+  readonly positionId?: string | null
   readonly level?: UserLevel
   readonly orgUnitId?: string | null
   readonly managerId?: string | null
 }
 
+/**
+ * A change of a person. `position` never is written: it is the name of `positionId`'s position,
+ * given by the caller that resolved it so that the checks see the person as they will be.
+ */
 export type UserPatch = Partial<
-  Pick<User, 'name' | 'status' | 'position' | 'level' | 'orgUnitId' | 'managerId'>
+  Pick<User, 'name' | 'status' | 'positionId' | 'position' | 'level' | 'orgUnitId' | 'managerId'>
 >

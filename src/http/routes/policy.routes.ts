@@ -43,7 +43,11 @@ groups:
 `
 
 const Change = Type.Object({
-  type: Type.Union([Type.Literal('role'), Type.Literal('permissionGroup')]),
+  type: Type.Union([
+    Type.Literal('role'),
+    Type.Literal('permissionGroup'),
+    Type.Literal('position'),
+  ]),
   name: Type.String(),
   change: Type.Union([Type.Literal('added'), Type.Literal('removed'), Type.Literal('changed')]),
   fields: Type.Optional(Type.Array(Type.String())),

@@ -22,7 +22,10 @@ const Level = UserJson.properties.level
 const Name = Type.String({ minLength: 1, maxLength: 200 })
 const Position = Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()], {
   description:
-    "R8: a position's default roles come with it (novice-agent, team-lead, …; docs/roles.md)",
+    'R8: the position by name (novice-agent, team-lead, …; GET /positions); its defaults come with it',
+})
+const PositionId = Type.Union([Id, Type.Null()], {
+  description: 'R8: the position by id (GET /positions); its default roles and groups come with it',
 })
 const NullableId = Type.Union([Id, Type.Null()])
 
@@ -44,6 +47,7 @@ const NewUserBody = Type.Object(
     email: Type.String({ format: 'email', maxLength: 254 }),
     name: Name,
     password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
+    positionId: Type.Optional(PositionId),
     position: Type.Optional(Position),
     level: Type.Optional(Level),
     orgUnitId: Type.Optional(NullableId),
@@ -57,6 +61,7 @@ const UserPatchBody = Type.Object(
   {
     name: Type.Optional(Name),
     status: Type.Optional(Status),
+    positionId: Type.Optional(PositionId),
     position: Type.Optional(Position),
     level: Type.Optional(Level),
     orgUnitId: Type.Optional(NullableId),
@@ -135,9 +140,11 @@ export function usersRoutes(app: App, deps: RouteDeps): void {
       schema: {
         summary: 'Create a user with roles (R5) and their position’s default roles (R8)',
         description:
-          'Every role given, asked for in `roleIds` or coming with `position`, is a delegation: ' +
-          'I need user.assignRole and role.assign and must be able to grant it. A default role I ' +
-          'could not grant is 403 at `body/position/defaults/<i>`; nothing is created.',
+          'Every role given, asked for in `roleIds` or coming with the position (`positionId`, or ' +
+          '`position` by name), is a delegation: I need user.assignRole and role.assign and must ' +
+          'be able to grant it (and permissionGroup.assign for its default groups). A default I ' +
+          'could not grant is 403 at `body/positionId/defaults/<i>` (or `body/position/…`); an ' +
+          'unknown position is 404 there; nothing is created.',
         tags,
         security,
         body: NewUserBody,
@@ -168,8 +175,15 @@ export function usersRoutes(app: App, deps: RouteDeps): void {
     '/users/:id',
     {
       schema: {
-        summary: 'Change a user: profile, org unit, manager, status',
+        summary: 'Change a user: profile, org unit, manager, status; transfer (position, team)',
         description:
+          'R8 transfer: a new `positionId` (or `position` by name) or `orgUnitId` resets the ' +
+          "user's roles and permission groups to the position's defaults in the same " +
+          'transaction (built-in roles stay; temporary grants end), audited ' +
+          '`user.permissions_reset` roles before → after. It is a delegation: I must be able to ' +
+          'grant every default to them in their new team and to take away what they lose, else ' +
+          '403 and nothing changes; a team I cannot reach is refused; nobody transfers ' +
+          'themselves without user.edit company-wide. ' +
           'Profile fields need `user.edit`; suspending or reactivating needs `user.edit`, ' +
           'offboarding (or undoing it) `user.offboard` (G6). Leaving `active` ends all the ' +
           "user's sessions at once; becoming `offboarded` also revokes their API keys, " +

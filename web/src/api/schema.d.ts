@@ -2443,7 +2443,10 @@ export interface paths {
                                 mfaEnabled: boolean;
                                 name: string;
                                 orgUnitId: string | null;
+                                /** @description the position's name */
                                 position: string | null;
+                                /** @description R8: the position (GET /positions/{id}), or null */
+                                positionId: string | null;
                                 status: "active" | "suspended" | "offboarded";
                                 /** Format: date-time */
                                 updatedAt: string;
@@ -16950,7 +16953,7 @@ export interface paths {
                                 change: "added" | "removed" | "changed";
                                 fields?: string[];
                                 name: string;
-                                type: "role" | "permissionGroup";
+                                type: "role" | "permissionGroup" | "position";
                             }[];
                             impact: {
                                 /** @description affected users you may see */
@@ -17119,7 +17122,7 @@ export interface paths {
                                 change: "added" | "removed" | "changed";
                                 fields?: string[];
                                 name: string;
-                                type: "role" | "permissionGroup";
+                                type: "role" | "permissionGroup" | "position";
                             }[];
                             dryRun: boolean;
                             impact: {
@@ -17287,6 +17290,661 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/positions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My company's positions and their defaults (R8), one page by id */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                companyId: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                description: string;
+                                groupIds: string[];
+                                id: string;
+                                name: string;
+                                roleIds: string[];
+                                /** Format: date-time */
+                                updatedAt: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a position with default roles and groups (R8)
+         * @description Needs role.create. Names are unique per company (409). A role or group id not of my company is 404 at `body/roleIds/<i>` / `body/groupIds/<i>`; a built-in role is 400. Audited `position.created`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "Night agent",
+                     *       "description": "Agents of the night shift",
+                     *       "roleIds": [
+                     *         "c0ffee00-0000-4000-8000-000000000001"
+                     *       ],
+                     *       "groupIds": []
+                     *     }
+                     */
+                    "application/json": {
+                        description?: string;
+                        /** @description default permission groups */
+                        groupIds?: string[];
+                        name: string;
+                        /** @description default roles (preset or custom; built-ins are refused) */
+                        roleIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Created */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            companyId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            groupIds: string[];
+                            id: string;
+                            name: string;
+                            roleIds: string[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/positions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One position */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            companyId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            groupIds: string[];
+                            id: string;
+                            name: string;
+                            roleIds: string[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a position nobody holds (409 while someone does) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Done; no body */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a position: name, description, defaults
+         * @description Needs role.edit. New defaults apply to later transfers and creations only: the people in the position keep what they hold (a transfer is where the delegation is checked). Audited `position.updated` before → after.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "description": "Agents of the night shift (22–06)"
+                     *     }
+                     */
+                    "application/json": {
+                        description?: string;
+                        /** @description default permission groups */
+                        groupIds?: string[];
+                        name?: string;
+                        /** @description default roles (preset or custom; built-ins are refused) */
+                        roleIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            companyId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string;
+                            groupIds: string[];
+                            id: string;
+                            name: string;
+                            roleIds: string[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/v1/previews": {
@@ -18094,7 +18752,10 @@ export interface paths {
                                 mfaEnabled: boolean;
                                 name: string;
                                 orgUnitId: string | null;
+                                /** @description the position's name */
                                 position?: string | null;
+                                /** @description R8: the position (GET /positions/{id}); absent when `position` is hidden or masked */
+                                positionId?: string | null;
                                 status: "active" | "suspended" | "offboarded";
                                 /** Format: date-time */
                                 updatedAt: string;
@@ -25450,7 +26111,10 @@ export interface paths {
                                 mfaEnabled: boolean;
                                 name: string;
                                 orgUnitId: string | null;
+                                /** @description the position's name */
                                 position: string | null;
+                                /** @description R8: the position (GET /positions/{id}), or null */
+                                positionId: string | null;
                                 status: "active" | "suspended" | "offboarded";
                                 /** Format: date-time */
                                 updatedAt: string;
@@ -28166,7 +28830,10 @@ export interface paths {
                                 mfaEnabled: boolean;
                                 name: string;
                                 orgUnitId: string | null;
+                                /** @description the position's name */
                                 position?: string | null;
+                                /** @description R8: the position (GET /positions/{id}); absent when `position` is hidden or masked */
+                                positionId?: string | null;
                                 status: "active" | "suspended" | "offboarded";
                                 /** Format: date-time */
                                 updatedAt: string;
@@ -28258,7 +28925,7 @@ export interface paths {
         put?: never;
         /**
          * Create a user with roles (R5) and their position’s default roles (R8)
-         * @description Every role given, asked for in `roleIds` or coming with `position`, is a delegation: I need user.assignRole and role.assign and must be able to grant it. A default role I could not grant is 403 at `body/position/defaults/<i>`; nothing is created.
+         * @description Every role given, asked for in `roleIds` or coming with the position (`positionId`, or `position` by name), is a delegation: I need user.assignRole and role.assign and must be able to grant it (and permissionGroup.assign for its default groups). A default I could not grant is 403 at `body/positionId/defaults/<i>` (or `body/position/…`); an unknown position is 404 there; nothing is created.
          */
         post: {
             parameters: {
@@ -28286,8 +28953,10 @@ export interface paths {
                         name: string;
                         orgUnitId?: string | null;
                         password: string;
-                        /** @description R8: a position's default roles come with it (novice-agent, team-lead, …; docs/roles.md) */
+                        /** @description R8: the position by name (novice-agent, team-lead, …; GET /positions); its defaults come with it */
                         position?: string | null;
+                        /** @description R8: the position by id (GET /positions); its default roles and groups come with it */
+                        positionId?: string | null;
                         roleIds?: string[];
                     };
                 };
@@ -28312,7 +28981,10 @@ export interface paths {
                             mfaEnabled: boolean;
                             name: string;
                             orgUnitId: string | null;
+                            /** @description the position's name */
                             position?: string | null;
+                            /** @description R8: the position (GET /positions/{id}); absent when `position` is hidden or masked */
+                            positionId?: string | null;
                             status: "active" | "suspended" | "offboarded";
                             /** Format: date-time */
                             updatedAt: string;
@@ -28461,7 +29133,10 @@ export interface paths {
                             mfaEnabled: boolean;
                             name: string;
                             orgUnitId: string | null;
+                            /** @description the position's name */
                             position?: string | null;
+                            /** @description R8: the position (GET /positions/{id}); absent when `position` is hidden or masked */
+                            positionId?: string | null;
                             status: "active" | "suspended" | "offboarded";
                             /** Format: date-time */
                             updatedAt: string;
@@ -28536,8 +29211,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Change a user: profile, org unit, manager, status
-         * @description Profile fields need `user.edit`; suspending or reactivating needs `user.edit`, offboarding (or undoing it) `user.offboard` (G6). Leaving `active` ends all the user's sessions at once; becoming `offboarded` also revokes their API keys, temporary grants and groups and cancels their open requests, but hands nothing over (POST /users/{id}/offboard does both). Answers the user as I saw them before the change.
+         * Change a user: profile, org unit, manager, status; transfer (position, team)
+         * @description R8 transfer: a new `positionId` (or `position` by name) or `orgUnitId` resets the user's roles and permission groups to the position's defaults in the same transaction (built-in roles stay; temporary grants end), audited `user.permissions_reset` roles before → after. It is a delegation: I must be able to grant every default to them in their new team and to take away what they lose, else 403 and nothing changes; a team I cannot reach is refused; nobody transfers themselves without user.edit company-wide. Profile fields need `user.edit`; suspending or reactivating needs `user.edit`, offboarding (or undoing it) `user.offboard` (G6). Leaving `active` ends all the user's sessions at once; becoming `offboarded` also revokes their API keys, temporary grants and groups and cancels their open requests, but hands nothing over (POST /users/{id}/offboard does both). Answers the user as I saw them before the change.
          */
         patch: {
             parameters: {
@@ -28561,8 +29236,10 @@ export interface paths {
                         managerId?: string | null;
                         name?: string;
                         orgUnitId?: string | null;
-                        /** @description R8: a position's default roles come with it (novice-agent, team-lead, …; docs/roles.md) */
+                        /** @description R8: the position by name (novice-agent, team-lead, …; GET /positions); its defaults come with it */
                         position?: string | null;
+                        /** @description R8: the position by id (GET /positions); its default roles and groups come with it */
+                        positionId?: string | null;
                         status?: "active" | "suspended" | "offboarded";
                     };
                 };
@@ -28587,7 +29264,10 @@ export interface paths {
                             mfaEnabled: boolean;
                             name: string;
                             orgUnitId: string | null;
+                            /** @description the position's name */
                             position?: string | null;
+                            /** @description R8: the position (GET /positions/{id}); absent when `position` is hidden or masked */
+                            positionId?: string | null;
                             status: "active" | "suspended" | "offboarded";
                             /** Format: date-time */
                             updatedAt: string;
@@ -29141,7 +29821,10 @@ export interface paths {
                                 mfaEnabled: boolean;
                                 name: string;
                                 orgUnitId: string | null;
+                                /** @description the position's name */
                                 position?: string | null;
+                                /** @description R8: the position (GET /positions/{id}); absent when `position` is hidden or masked */
+                                positionId?: string | null;
                                 status: "active" | "suspended" | "offboarded";
                                 /** Format: date-time */
                                 updatedAt: string;

@@ -15,7 +15,7 @@ interface NewUser {
   email: string
   password: string
   level?: Level
-  position?: string
+  positionId?: string
   roleIds?: string[]
 }
 
@@ -210,6 +210,11 @@ function CreateUser({ onClose }: { onClose: () => void }) {
     queryKey: ['roles'],
     queryFn: async () => ok(await api.GET('/api/v1/roles')),
   })
+  const positions = useQuery({
+    queryKey: ['positions'],
+    queryFn: async () =>
+      ok(await api.GET('/api/v1/positions', { params: { query: { limit: 200 } } })),
+  })
   const create = useMutation({
     mutationFn: async (values: NewUser) =>
       ok(
@@ -219,7 +224,7 @@ function CreateUser({ onClose }: { onClose: () => void }) {
             email: values.email.trim(),
             password: values.password,
             ...(values.level ? { level: values.level } : {}),
-            ...(values.position?.trim() ? { position: values.position.trim() } : {}),
+            ...(values.positionId ? { positionId: values.positionId } : {}),
             ...(values.roleIds?.length ? { roleIds: values.roleIds } : {}),
           },
         }),
@@ -279,8 +284,14 @@ function CreateUser({ onClose }: { onClose: () => void }) {
             options={LEVELS.map((l) => ({ value: l, label: t(`users.levels.${l}`) }))}
           />
         </Form.Item>
-        <Form.Item label={t('users.position')} name="position" extra={t('users.positionHelp')}>
-          <Input />
+        <Form.Item label={t('users.position')} name="positionId" extra={t('users.positionHelp')}>
+          <Select
+            allowClear
+            showSearch
+            loading={positions.isPending}
+            optionFilterProp="label"
+            options={(positions.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
+          />
         </Form.Item>
         <Form.Item label={t('users.roles')} name="roleIds">
           <Select
@@ -290,7 +301,7 @@ function CreateUser({ onClose }: { onClose: () => void }) {
             options={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))}
           />
         </Form.Item>
-        <Problem error={create.error ?? roles.error} />
+        <Problem error={create.error ?? roles.error ?? positions.error} />
       </Form>
     </Modal>
   )

@@ -1,0 +1,16 @@
+export * from './positions.js'
+export {
+  companyPositions,
+  createPosition,
+  createPositionIn,
+  defaultsOf,
+  deletePosition,
+  deletePositionIn,
+  ensurePosition,
+  getPosition,
+  listPositions,
+  positionNamed,
+  setUpCompanyPositions,
+  updatePosition,
+  updatePositionIn,
+} from './positions.service.js'
