@@ -99,7 +99,8 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     )
   }, 30_000)
 
-  it('creates org units, renames one and moves it, on the org structure page', async () => {
+  it('creates org units, renames one, moves it (chosen and dragged) and deletes, on the org structure page', async () => {
+    await open(page, '/')
     await page.getByRole('navigation').getByRole('link', { name: 'Org structure' }).click()
     await settle(page)
     const create = page.locator('.ant-card').filter({ hasText: /^Add a unit/ })
@@ -145,18 +146,40 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     await settle(page)
     await axeSettled(page, '/org-units (a unit selected)')
 
+    // and back under North region by dragging it there
+    // (rc-tree reads "into" from a drop on the lower half of the row, moved right of the start)
+    const row = tree.getByRole('treeitem').filter({ hasText: 'North region' })
+    const from = await node('Team Alpha').boundingBox()
+    const onto = await row.boundingBox()
+    await node('Team Alpha').dragTo(row, {
+      sourcePosition: { x: 4, y: (from?.height ?? 10) / 2 },
+      targetPosition: {
+        x: (from?.x ?? 0) - (onto?.x ?? 0) + 80,
+        y: ((onto?.height ?? 10) * 3) / 4,
+      },
+    })
+    await page.getByText('Team Alpha moved').last().waitFor()
+    await expect.poll(async () => (await unitNamed('Team Alpha'))?.parentId).toBe(north?.id)
+
     // a unit with units under it is not deleted: the server's reason, and it stays
-    await node('South region').click()
-    await page.getByRole('button', { name: 'Delete unit' }).click()
-    await page.locator('.ant-popconfirm').getByRole('button', { name: 'Delete unit' }).click()
+    const remove = async (name: string) => {
+      await node(name).click()
+      await page.getByRole('button', { name: 'Delete unit' }).click()
+      await page.locator('.ant-popconfirm').getByRole('button', { name: 'Delete unit' }).click()
+    }
+    await remove('North region')
     await page
       .getByRole('alert')
       .filter({ hasText: 'The server says: the org unit has units under it' })
       .waitFor()
-    expect(await unitNamed('South region')).toBeDefined()
+    expect(await unitNamed('North region')).toBeDefined()
+    // an empty one is
+    await remove('South region')
+    await page.getByText('South region deleted').waitFor()
+    await expect.poll(() => unitNamed('South region')).toBeUndefined()
   }, 90_000)
 
-  it('creates a permission group, edits it, and gives it to two people at once', async () => {
+  it('creates a permission group, edits it, gives it to two people at once, and deletes one', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Permission groups' }).click()
     await settle(page)
     await page.getByRole('button', { name: 'New permission group' }).click()
@@ -209,6 +232,83 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
       expect(held.groupIds).toEqual([group?.id])
     }
     await axeSettled(page, '/permission-groups (results)')
+
+    // and one no longer needed is deleted
+    const old = await post(admin.request, '/api/v1/permission-groups', {
+      name: 'Old bundle',
+      grants: [{ actions: ['report.view'], scope: 'company' }],
+    })
+    expect(old.status()).toBe(201)
+    await open(page, '/permission-groups')
+    await page.getByRole('button', { name: 'Delete Old bundle' }).click()
+    await page.locator('.ant-popconfirm').getByRole('button', { name: 'Delete' }).click()
+    await page.getByText('Old bundle deleted').waitFor()
+    expect((await get('/api/v1/permission-groups')).items).not.toContainEqual(
+      expect.objectContaining({ name: 'Old bundle' }),
+    )
+  }, 90_000)
+
+  it('reports each person on their own: a lead gives a group in their team, and is refused outside it', async () => {
+    // a desk lead who may give groups to the people of their own unit only
+    const north = await unitNamed('North region')
+    const role = await post(admin.request, '/api/v1/roles', {
+      name: 'Desk lead',
+      grants: [
+        {
+          actions: ['user.view', 'role.view', 'permissionGroup.view', 'permissionGroup.assign'],
+          scope: 'company',
+        },
+        { actions: ['user.assignRole', 'report.view'], scope: 'team' },
+      ],
+    })
+    expect(role.status()).toBe(201)
+    const lead = { name: 'Ma Tao', email: 'ma.tao@harbor.example' }
+    const made = await post(admin.request, '/api/v1/users', {
+      ...lead,
+      password: strongPassword,
+      roleIds: [((await role.json()) as { id: string }).id],
+    })
+    expect(made.status()).toBe(201)
+    const leadId = ((await made.json()) as { id: string }).id
+    for (const id of [leadId, people[0]?.id]) {
+      const moved = await admin.request.patch(`/api/v1/users/${id}`, {
+        headers: { 'x-csrf-token': csrf },
+        data: { orgUnitId: north?.id },
+      })
+      expect(moved.status()).toBe(200)
+    }
+    const group = await post(admin.request, '/api/v1/permission-groups', {
+      name: 'Team reports',
+      grants: [{ actions: ['report.view'], scope: 'team' }],
+    })
+    expect(group.status()).toBe(201)
+
+    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
+    const p = await context.newPage()
+    const login = await context.request.post('/api/v1/auth/login', {
+      data: { company: slug, email: lead.email, password: strongPassword },
+    })
+    expect(login.status()).toBe(200)
+    await open(p, '/permission-groups')
+    for (const person of people) {
+      await p.getByLabel('People').fill(person.name.split(' ')[0] ?? '')
+      await p.locator(`.ant-select-item-option[title^="${person.name}"]`).click()
+    }
+    await p.getByLabel('People').press('Escape')
+    await p.getByLabel('Permission groups to give').click()
+    await p.locator('.ant-select-item-option[title="Team reports"]').click()
+    await p.getByLabel('Permission groups to give').press('Escape')
+    await p.getByRole('button', { name: 'Apply to the chosen people (2)' }).click()
+    await p.getByText('Done: 1, refused: 1').waitFor()
+    const results = await p.getByTestId('assign-result').allInnerTexts()
+    expect(results[0]).toContain(`${people[0]?.name}: groups changed`)
+    expect(results[1]).toContain(`${people[1]?.name}: not changed (403)`)
+    expect(results[1]).toContain('The server says: not allowed')
+    await axeSettled(p, '/permission-groups (one refused)')
+    await context.close()
+    const groupId = ((await group.json()) as { id: string }).id
+    expect((await get(`/api/v1/users/${people[0]?.id}/roles`)).groupIds).toContain(groupId)
+    expect((await get(`/api/v1/users/${people[1]?.id}/roles`)).groupIds).not.toContain(groupId)
   }, 90_000)
 
   it("changes which roles may enter a section, and shows the server's reason for a refusal", async () => {

@@ -29,10 +29,20 @@ interface Resource {
   type: string
   module: string
   actions: { action: string; highRisk: boolean }[]
+  scopeAttributes: Record<string, string>
 }
 
 const SCOPES = ['own', 'team', 'subtree', 'project', 'company'] as const
 type Scope = (typeof SCOPES)[number]
+
+/** The attribute of a record a scope reads (`company` reads none). */
+const SCOPE_ATTRIBUTE: Record<Scope, string | undefined> = {
+  own: 'owner',
+  team: 'orgUnit',
+  subtree: 'orgUnit',
+  project: 'project',
+  company: undefined,
+}
 
 /** One row of the editor: actions at one scope (a grant with nothing else to it). */
 interface Line {
@@ -236,6 +246,19 @@ function GroupEditor({ group, onClose }: { group?: Group; onClose(): void }) {
       onClose()
     },
   })
+  const byType = useMemo(
+    () => new Map((catalog.data?.resources ?? []).map((r) => [r.type, r])),
+    [catalog.data],
+  )
+  const fits = (scope: Scope, actions: readonly string[]) => {
+    const attribute = SCOPE_ATTRIBUTE[scope]
+    return (
+      attribute === undefined ||
+      actions.every(
+        (a) => byType.get(a.split('.')[0] ?? '')?.scopeAttributes[attribute] !== undefined,
+      )
+    )
+  }
   const update = (i: number, line: Partial<Line>) =>
     setLines((ls) => ls.map((l, j) => (j === i ? { ...l, ...line } : l)))
 
@@ -293,7 +316,16 @@ function GroupEditor({ group, onClose }: { group?: Group; onClose(): void }) {
                 allowClear
                 loading={catalog.isPending}
                 value={line.actions}
-                onChange={(actions: string[]) => update(i, { actions })}
+                onChange={(actions: string[]) =>
+                  // the scope stays unless the records of the actions do not carry it: then the
+                  // narrowest one they do
+                  update(i, {
+                    actions,
+                    scope: fits(line.scope, actions)
+                      ? line.scope
+                      : (SCOPES.find((s) => fits(s, actions)) ?? 'company'),
+                  })
+                }
                 options={actionOptions}
               />
             </Form.Item>
@@ -308,7 +340,12 @@ function GroupEditor({ group, onClose }: { group?: Group; onClose(): void }) {
                   style={{ width: 280 }}
                   value={line.scope}
                   onChange={(scope: Scope) => update(i, { scope })}
-                  options={SCOPES.map((s) => ({ value: s, label: t(`scope.${s}`) }))}
+                  options={SCOPES.map((s) => ({
+                    value: s,
+                    label: t(`scope.${s}`),
+                    // a scope the chosen actions' records do not carry is refused by the server
+                    disabled: !fits(s, line.actions),
+                  }))}
                 />
               </Form.Item>
               {lines.length > 1 && (
