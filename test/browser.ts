@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { expect } from 'vitest'
@@ -26,6 +28,11 @@ const FLAGS = [
 
 export const hasChromium = existsSync(CHROMIUM)
 
+/** `npm run screenshots` renews the README's pictures; other runs keep theirs out of the tree. */
+export const SHOTS = process.env.TESSERA_CONSOLE_SCREENSHOTS
+  ? fileURLToPath(new URL('../docs/console/', import.meta.url))
+  : join(tmpdir(), 'tessera-console-screenshots/')
+
 /** Says once per file why its browser tests are skipped (apt-get install -y chromium). */
 export function warnWithoutChromium(name: string): void {
   if (!hasChromium) {
@@ -44,6 +51,7 @@ export async function startConsole(): Promise<{ base: string; browser: Browser }
   await app.listen({ host: '127.0.0.1', port: 0 })
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true })
+  await mkdir(SHOTS, { recursive: true })
   return { base, browser }
 }
 

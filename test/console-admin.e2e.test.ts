@@ -12,6 +12,7 @@ import {
   navLabels,
   open,
   settle,
+  SHOTS,
   startConsole,
   warnWithoutChromium,
 } from './browser.js'
@@ -145,6 +146,8 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     await expect.poll(async () => (await unitNamed('Team Alpha'))?.parentId).toBe(south?.id)
     await settle(page)
     await axeSettled(page, '/org-units (a unit selected)')
+    await page.evaluate('window.scrollTo(0, 0)')
+    await page.screenshot({ path: `${SHOTS}org-units.png`, fullPage: true })
 
     // and back under North region by dragging it there
     // (rc-tree reads "into" from a drop on the lower half of the row, moved right of the start)
@@ -177,6 +180,14 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     await remove('South region')
     await page.getByText('South region deleted').waitFor()
     await expect.poll(() => unitNamed('South region')).toBeUndefined()
+
+    // the tree from the keyboard: into it, an arrow key to a unit, Enter selects it
+    await tree.focus()
+    await page.keyboard.press('ArrowDown')
+    await page.keyboard.press('Enter')
+    const chosen = tree.getByRole('treeitem', { selected: true })
+    await chosen.waitFor()
+    await page.getByText(`Add a unit under ${(await chosen.innerText()).trim()}`).waitFor()
   }, 90_000)
 
   it('creates a permission group, edits it, gives it to two people at once, and deletes one', async () => {
@@ -232,6 +243,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
       expect(held.groupIds).toEqual([group?.id])
     }
     await axeSettled(page, '/permission-groups (results)')
+    await page.screenshot({ path: `${SHOTS}permission-groups.png`, fullPage: true })
 
     // and one no longer needed is deleted
     const old = await post(admin.request, '/api/v1/permission-groups', {
@@ -349,6 +361,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
       .waitFor()
     expect((await access('settings')).find((r) => r.id === kept?.id)?.enters).toBe(false)
     await axeSettled(page, '/section-access (refused)')
+    await page.screenshot({ path: `${SHOTS}section-access.png`, fullPage: true })
   }, 90_000)
 
   it('hides the pages from a person who may not enter them, and refuses them by address', async () => {

@@ -1,7 +1,3 @@
-import { mkdir } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { generateSync } from 'otplib'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,6 +13,7 @@ import {
   navLabels,
   open,
   settle,
+  SHOTS,
   startConsole,
   warnWithoutChromium,
 } from './browser.js'
@@ -26,10 +23,6 @@ import { strongPassword } from './test-app.js'
 // navigation from /me, a user made through the page and seen from their own session, the explain
 // tool, every route in 中文 and Русский with no untranslated string, and axe on every route.
 
-/** `npm run screenshots` renews the README's pictures; other runs keep theirs out of the tree. */
-const SHOTS = process.env.TESSERA_CONSOLE_SCREENSHOTS
-  ? fileURLToPath(new URL('../docs/console/', import.meta.url))
-  : join(tmpdir(), 'tessera-console-screenshots/')
 warnWithoutChromium('console.e2e')
 
 describe.skipIf(!hasChromium)('the web console in Chromium', () => {
@@ -45,7 +38,6 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     ;({ base, browser } = await startConsole())
     admin = await browser.newContext({ baseURL: base, locale: 'en-US' })
     page = await admin.newPage()
-    await mkdir(SHOTS, { recursive: true })
   }, 120_000)
 
   afterAll(async () => {
