@@ -1,149 +1,48 @@
-import { existsSync } from 'node:fs'
-import { mkdir, readFile } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { generateSync } from 'otplib'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { systemClock } from '../src/clock.js'
-import { CONSOLE_DIST } from '../src/http/plugins/console.js'
-import en from '../web/src/locales/en.json' with { type: 'json' }
 import ru from '../web/src/locales/ru.json' with { type: 'json' }
 import zh from '../web/src/locales/zh-CN.json' with { type: 'json' }
-import { createTestApp, strongPassword } from './test-app.js'
+import {
+  axe,
+  bodyText,
+  englishLeaks,
+  hasChromium,
+  lang,
+  missingKeys,
+  navLabels,
+  open,
+  settle,
+  SHOTS,
+  startConsole,
+  warnWithoutChromium,
+} from './browser.js'
+import { strongPassword } from './test-app.js'
 
 // The console in Debian's Chromium against the real server on a fresh database: sign-up, login,
 // navigation from /me, a user made through the page and seen from their own session, the explain
 // tool, every route in 中文 and Русский with no untranslated string, and axe on every route.
 
-const CHROMIUM = '/usr/bin/chromium'
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-/** `npm run screenshots` renews the README's pictures; other runs keep theirs out of the tree. */
-const SHOTS = process.env.TESSERA_CONSOLE_SCREENSHOTS
-  ? fileURLToPath(new URL('../docs/console/', import.meta.url))
-  : join(tmpdir(), 'tessera-console-screenshots/')
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) {
-  console.warn(
-    `console.e2e: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)`,
-  )
-}
-
-type Strings = { [key: string]: string | Strings }
-
-/** Every leaf of a locale file as `key → text`. */
-function leaves(strings: Strings, prefix = ''): Map<string, string> {
-  const out = new Map<string, string>()
-  for (const [k, v] of Object.entries(strings)) {
-    if (typeof v === 'string') out.set(prefix + k, v)
-    else for (const [kk, vv] of leaves(v, `${prefix}${k}.`)) out.set(kk, vv)
-  }
-  return out
-}
-
-const english = leaves(en)
-
-/**
- * English sentences (two words or more) a page in another language must not show: each one the
- * other language translates differently. Interpolated parts are cut off at the placeholder.
- */
-function englishLeaks(text: string, other: Strings): string[] {
-  const theirs = leaves(other)
-  return [...english]
-    .filter(([key, value]) => theirs.get(key) !== value)
-    .map(([, value]) => value.split('{{')[0]?.trim() ?? '')
-    .filter((value) => value.includes(' ') && value.length >= 8 && text.includes(value))
-}
-
-// (the test files are checked without the DOM's types: what runs in the page is given as text)
-const lang = (p: Page) => p.evaluate<string>('document.documentElement.lang')
-const bodyText = (p: Page) => p.evaluate<string>('document.body.innerText')
-/** The keys the page asked i18next for and its language lacks (web/src/i18n.ts). */
-const missingKeys = (p: Page) => p.evaluate<string[]>('window.tesseraMissingKeys ?? []')
+warnWithoutChromium('console.e2e')
 
 describe.skipIf(!hasChromium)('the web console in Chromium', () => {
   let base = ''
   let browser: Browser
   let admin: BrowserContext
   let page: Page
-  let axeSource = ''
   const company = { name: 'Lotus Service Center', slug: '' }
   const adminUser = { name: 'Wang Fang', email: 'wang.fang@lotus.example' }
   const agent = { name: 'Li Wei', email: 'li.wei@lotus.example', id: '' }
 
   beforeAll(async () => {
-    if (!existsSync(`${CONSOLE_DIST}/index.html`)) {
-      throw new Error('web/dist is not built: npm install builds it (or npm run build:web)')
-    }
-    const { app } = await createTestApp({ clock: systemClock })
-    await app.listen({ host: '127.0.0.1', port: 0 })
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true })
+    ;({ base, browser } = await startConsole())
     admin = await browser.newContext({ baseURL: base, locale: 'en-US' })
     page = await admin.newPage()
-    axeSource = await readFile(
-      fileURLToPath(new URL('../node_modules/axe-core/axe.min.js', import.meta.url)),
-      'utf8',
-    )
-    await mkdir(SHOTS, { recursive: true })
   }, 120_000)
 
   afterAll(async () => {
     await browser?.close()
   })
-
-  /** Opens a path and waits until the page has settled (data loaded, no spinner). */
-  async function open(p: Page, path: string) {
-    await p.goto(path)
-    await settle(p)
-  }
-
-  async function settle(p: Page) {
-    await p.waitForLoadState('networkidle')
-    await p.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 10_000 })
-  }
-
-  async function axe(p: Page, route: string) {
-    if (!(await p.evaluate<boolean>("'axe' in window"))) await p.evaluate(axeSource)
-    const violations = await p.evaluate(async () => {
-      const w = globalThis as unknown as {
-        axe: {
-          run(): Promise<{
-            violations: {
-              id: string
-              impact: string
-              help: string
-              nodes: { target: string[]; failureSummary: string }[]
-            }[]
-          }>
-        }
-      }
-      return (await w.axe.run()).violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        help: v.help,
-        nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`),
-      }))
-    })
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    expect(serious, `axe on ${route}`).toEqual([])
-  }
-
-  async function navLabels(p: Page): Promise<string[]> {
-    await p.getByRole('navigation').getByRole('link').first().waitFor()
-    return p.getByRole('navigation').getByRole('link').allInnerTexts()
-  }
 
   it('signs a company up through the page', async () => {
     await open(page, '/signup')
@@ -204,6 +103,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       'API keys',
       'Audit log',
       'Security',
+      'Org structure',
+      'Permission groups',
+      'Section access',
     ])
   }, 30_000)
 
@@ -255,6 +157,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       ...(actions.has('role.assign') ? ['API keys'] : []),
       ...(actions.has('audit.view') ? ['Audit log'] : []),
       'Security',
+      ...(actions.has('orgUnit.view') ? ['Org structure'] : []),
+      ...(actions.has('permissionGroup.view') ? ['Permission groups'] : []),
+      ...(actions.has('role.view') ? ['Section access'] : []),
     ]
     expect(await navLabels(p)).toEqual(expected)
     expect(expected).not.toContain('Roles')
@@ -359,7 +264,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await dialog.getByRole('button', { name: 'Create user' }).click()
     await page.getByRole('cell', { name: lead.email }).waitFor()
 
-    // their own session sees My access, Roles and their own Security, nothing else
+    // their own session sees My access, Roles, their own Security and Section access (role.view)
     const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
     const p = await context.newPage()
     await open(p, '/login')
@@ -368,7 +273,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await p.getByLabel('Password').fill(strongPassword)
     await p.getByRole('button', { name: 'Sign in' }).click()
     await p.waitForURL(`${base}/`)
-    expect(await navLabels(p)).toEqual(['My access', 'Roles', 'Security'])
+    expect(await navLabels(p)).toEqual(['My access', 'Roles', 'Security', 'Section access'])
 
     // the admin adds user.view; the holder's next page shows Users and the explain tool
     await open(page, `/roles/${roleId}/edit`)
@@ -379,7 +284,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await p.getByRole('navigation').getByRole('link', { name: 'Roles' }).click()
     await expect
       .poll(() => navLabels(p), { timeout: 15_000 })
-      .toEqual(['My access', 'Users', 'Roles', 'Explain a decision', 'Security'])
+      .toEqual(['My access', 'Users', 'Roles', 'Explain a decision', 'Security', 'Section access'])
     await context.close()
   }, 120_000)
 

@@ -70,6 +70,20 @@ const router = createBrowserRouter([
         lazy: () => import('./pages/Security').then((m) => ({ Component: m.SecurityPage })),
       },
       {
+        path: 'org-units',
+        lazy: () => import('./pages/OrgUnits').then((m) => ({ Component: m.OrgUnitsPage })),
+      },
+      {
+        path: 'permission-groups',
+        lazy: () =>
+          import('./pages/PermissionGroups').then((m) => ({ Component: m.PermissionGroupsPage })),
+      },
+      {
+        path: 'section-access',
+        lazy: () =>
+          import('./pages/SectionAccess').then((m) => ({ Component: m.SectionAccessPage })),
+      },
+      {
         path: '*',
         lazy: () => import('./pages/NotFound').then((m) => ({ Component: m.NotFoundPage })),
       },

@@ -28,6 +28,10 @@ export const SECTIONS = [
   { key: 'audit', path: '/audit', needs: ['audit.view'] },
   // everyone's own second factor
   { key: 'security', path: '/security', needs: [] },
+  // administration (R4, R5, R7, P1): the org tree, permission groups, who enters which section
+  { key: 'orgUnits', path: '/org-units', needs: ['orgUnit.view'] },
+  { key: 'permissionGroups', path: '/permission-groups', needs: ['permissionGroup.view'] },
+  { key: 'sectionAccess', path: '/section-access', needs: ['role.view'] },
 ] as const
 
 export type SectionKey = (typeof SECTIONS)[number]['key']

@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs'
+import { mkdir, readFile } from 'node:fs/promises'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { expect } from 'vitest'
+import { systemClock } from '../src/clock.js'
+import { CONSOLE_DIST } from '../src/http/plugins/console.js'
+import en from '../web/src/locales/en.json' with { type: 'json' }
+import { createTestApp } from './test-app.js'
+
+// What the console's browser tests share: the real server on a fresh database, Debian's
+// Chromium driven by playwright-core, axe, and the checks of a page's language.
+
+export const CHROMIUM = '/usr/bin/chromium'
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+
+export const hasChromium = existsSync(CHROMIUM)
+
+/** `npm run screenshots` renews the README's pictures; other runs keep theirs out of the tree. */
+export const SHOTS = process.env.TESSERA_CONSOLE_SCREENSHOTS
+  ? fileURLToPath(new URL('../docs/console/', import.meta.url))
+  : join(tmpdir(), 'tessera-console-screenshots/')
+
+/** Says once per file why its browser tests are skipped (apt-get install -y chromium). */
+export function warnWithoutChromium(name: string): void {
+  if (!hasChromium) {
+    console.warn(
+      `${name}: SKIPPED, ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run does it)`,
+    )
+  }
+}
+
+/** The app listening on a free port of 127.0.0.1 with the built console, and a browser. */
+export async function startConsole(): Promise<{ base: string; browser: Browser }> {
+  if (!existsSync(`${CONSOLE_DIST}/index.html`)) {
+    throw new Error('web/dist is not built: npm install builds it (or npm run build:web)')
+  }
+  const { app } = await createTestApp({ clock: systemClock })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true })
+  await mkdir(SHOTS, { recursive: true })
+  return { base, browser }
+}
+
+/** Opens a path and waits until the page has settled (data loaded, no spinner). */
+export async function open(p: Page, path: string): Promise<void> {
+  await p.goto(path)
+  await settle(p)
+}
+
+export async function settle(p: Page): Promise<void> {
+  await p.waitForLoadState('networkidle')
+  await p.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 10_000 })
+}
+
+let axeSource: Promise<string> | undefined
+
+/** axe-core on the page as it is: no serious or critical violation. */
+export async function axe(p: Page, route: string): Promise<void> {
+  axeSource ??= readFile(
+    fileURLToPath(new URL('../node_modules/axe-core/axe.min.js', import.meta.url)),
+    'utf8',
+  )
+  if (!(await p.evaluate<boolean>("'axe' in window"))) await p.evaluate(await axeSource)
+  const violations = await p.evaluate(async () => {
+    const w = globalThis as unknown as {
+      axe: {
+        run(): Promise<{
+          violations: {
+            id: string
+            impact: string
+            help: string
+            nodes: { target: string[]; failureSummary: string }[]
+          }[]
+        }>
+      }
+    }
+    return (await w.axe.run()).violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary}`),
+    }))
+  })
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+  expect(serious, `axe on ${route}`).toEqual([])
+}
+
+/** The sections the navigation offers, in its order. */
+export async function navLabels(p: Page): Promise<string[]> {
+  await p.getByRole('navigation').getByRole('link').first().waitFor()
+  return p.getByRole('navigation').getByRole('link').allInnerTexts()
+}
+
+export type Strings = { [key: string]: string | Strings }
+
+/** Every leaf of a locale file as `key → text`. */
+export function leaves(strings: Strings, prefix = ''): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const [k, v] of Object.entries(strings)) {
+    if (typeof v === 'string') out.set(prefix + k, v)
+    else for (const [kk, vv] of leaves(v, `${prefix}${k}.`)) out.set(kk, vv)
+  }
+  return out
+}
+
+const english = leaves(en)
+
+/**
+ * English sentences (two words or more) a page in another language must not show: each one the
+ * other language translates differently. Interpolated parts are cut off at the placeholder.
+ */
+export function englishLeaks(text: string, other: Strings): string[] {
+  const theirs = leaves(other)
+  return [...english]
+    .filter(([key, value]) => theirs.get(key) !== value)
+    .map(([, value]) => value.split('{{')[0]?.trim() ?? '')
+    .filter((value) => value.includes(' ') && value.length >= 8 && text.includes(value))
+}
+
+// (the test files are checked without the DOM's types: what runs in the page is given as text)
+export const lang = (p: Page) => p.evaluate<string>('document.documentElement.lang')
+export const bodyText = (p: Page) => p.evaluate<string>('document.body.innerText')
+/** The keys the page asked i18next for and its language lacks (web/src/i18n.ts). */
+export const missingKeys = (p: Page) => p.evaluate<string[]>('window.tesseraMissingKeys ?? []')
