@@ -402,7 +402,7 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
     }[]
     const senior = roles.find((r) => r.name === 'Senior agent')
     await open(adaPage, `/roles/${senior?.id}`)
-    await adaPage.getByRole('button', { name: 'Test the access of Senior agent' }).click()
+    await adaPage.getByRole('button', { name: 'Test this access: Senior agent' }).click()
     await adaPage.waitForURL(`${base}/`)
     const banner = adaPage.getByTestId('preview-banner')
     await banner.waitFor()
@@ -431,7 +431,7 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
   it('starts a preview of a person from their row on the Users page', async () => {
     const adaPage = await signIn(admin.email)
     await open(adaPage, '/users')
-    await adaPage.getByRole('button', { name: 'Test the access of Nia' }).click()
+    await adaPage.getByRole('button', { name: 'Test this access: Nia' }).click()
     await adaPage.waitForURL(`${base}/`)
     const banner = adaPage.getByTestId('preview-banner')
     await banner.waitFor()

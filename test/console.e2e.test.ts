@@ -198,6 +198,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     expect(actions.has('user.view') && actions.has('role.view')).toBe(true)
     expect(await navLabels(page)).toEqual([
       'My access',
+      'Customers',
+      'Tickets',
+      'Approvals',
       'Users',
       'Roles',
       'Explain a decision',
@@ -249,6 +252,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     const actions = new Set<string>(me.permissions.map((x: { action: string }) => x.action))
     const expected = [
       'My access',
+      ...(actions.has('customer.view') ? ['Customers'] : []),
+      ...(actions.has('ticket.view') ? ['Tickets'] : []),
+      'Approvals',
       ...(actions.has('user.view') ? ['Users'] : []),
       ...(actions.has('role.view') ? ['Roles'] : []),
       ...(actions.has('user.view') && actions.has('role.view') ? ['Explain a decision'] : []),
@@ -368,7 +374,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await p.getByLabel('Password').fill(strongPassword)
     await p.getByRole('button', { name: 'Sign in' }).click()
     await p.waitForURL(`${base}/`)
-    expect(await navLabels(p)).toEqual(['My access', 'Roles', 'Security'])
+    expect(await navLabels(p)).toEqual(['My access', 'Approvals', 'Roles', 'Security'])
 
     // the admin adds user.view; the holder's next page shows Users and the explain tool
     await open(page, `/roles/${roleId}/edit`)
@@ -379,7 +385,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await p.getByRole('navigation').getByRole('link', { name: 'Roles' }).click()
     await expect
       .poll(() => navLabels(p), { timeout: 15_000 })
-      .toEqual(['My access', 'Users', 'Roles', 'Explain a decision', 'Security'])
+      .toEqual(['My access', 'Approvals', 'Users', 'Roles', 'Explain a decision', 'Security'])
     await context.close()
   }, 120_000)
 
