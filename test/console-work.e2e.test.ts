@@ -187,6 +187,15 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
   }
 
   async function axe(p: Page, route: string) {
+    // after antd's motions (a dialog zooming in, a pop-up fading out): half-transparent text in
+    // the middle of one is no contrast to judge
+    await expect
+      .poll(() =>
+        p.evaluate<string[]>(
+          "[...document.querySelectorAll('[class]')].map((e) => String(e.className)).filter((c) => /\\bant-[a-z-]+-(appear|enter|leave)-active\\b/.test(c))",
+        ),
+      )
+      .toEqual([])
     if (!(await p.evaluate<boolean>("'axe' in window"))) await p.evaluate(axeSource)
     const violations = await p.evaluate(async () => {
       const w = globalThis as unknown as {
