@@ -148,8 +148,12 @@ export function RequestGrant({
             { required: true, message: t('form.required') },
             {
               validator: async (_, v: Dayjs | undefined) => {
-                if (v && Date.parse(inZone(v, timeZone)) <= Date.now())
-                  throw new Error(t('work.request.untilPast'))
+                if (!v) return
+                const end = Date.parse(inZone(v, timeZone))
+                if (end <= Date.now()) throw new Error(t('work.request.untilPast'))
+                // the API's longest grant: refused here rather than shortened in silence
+                if (end - Date.now() > MAX_MINUTES * 60_000)
+                  throw new Error(t('work.request.untilTooFar'))
               },
             },
           ]}
