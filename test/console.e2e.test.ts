@@ -97,6 +97,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     expect(actions.has('user.view') && actions.has('role.view')).toBe(true)
     expect(await navLabels(page)).toEqual([
       'My access',
+      'Customers',
+      'Tickets',
+      'Approvals',
       'Users',
       'Roles',
       'Explain a decision',
@@ -151,6 +154,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     const actions = new Set<string>(me.permissions.map((x: { action: string }) => x.action))
     const expected = [
       'My access',
+      ...(actions.has('customer.view') ? ['Customers'] : []),
+      ...(actions.has('ticket.view') ? ['Tickets'] : []),
+      'Approvals',
       ...(actions.has('user.view') ? ['Users'] : []),
       ...(actions.has('role.view') ? ['Roles'] : []),
       ...(actions.has('user.view') && actions.has('role.view') ? ['Explain a decision'] : []),
@@ -273,7 +279,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await p.getByLabel('Password').fill(strongPassword)
     await p.getByRole('button', { name: 'Sign in' }).click()
     await p.waitForURL(`${base}/`)
-    expect(await navLabels(p)).toEqual(['My access', 'Roles', 'Security', 'Section access'])
+    expect(await navLabels(p)).toEqual(['My access', 'Approvals', 'Roles', 'Security', 'Section access'])
 
     // the admin adds user.view; the holder's next page shows Users and the explain tool
     await open(page, `/roles/${roleId}/edit`)
@@ -284,7 +290,15 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await p.getByRole('navigation').getByRole('link', { name: 'Roles' }).click()
     await expect
       .poll(() => navLabels(p), { timeout: 15_000 })
-      .toEqual(['My access', 'Users', 'Roles', 'Explain a decision', 'Security', 'Section access'])
+      .toEqual([
+        'My access',
+        'Approvals',
+        'Users',
+        'Roles',
+        'Explain a decision',
+        'Security',
+        'Section access',
+      ])
     await context.close()
   }, 120_000)
 

@@ -69,6 +69,26 @@ const router = createBrowserRouter([
         path: 'security',
         lazy: () => import('./pages/Security').then((m) => ({ Component: m.SecurityPage })),
       },
+      // the workspace and its governance (issue 12 item 4)
+      ...(
+        [
+          ['customers', () => import('./pages/Customers').then((m) => m.CustomersPage)],
+          [
+            'customers/:id',
+            () => import('./pages/CustomerDetail').then((m) => m.CustomerDetailPage),
+          ],
+          ['tickets', () => import('./pages/Tickets').then((m) => m.TicketsPage)],
+          ['tickets/:id', () => import('./pages/TicketDetail').then((m) => m.TicketDetailPage)],
+          ['approvals', () => import('./pages/Approvals').then((m) => m.ApprovalsPage)],
+          [
+            'approvals/:id',
+            () => import('./pages/ApprovalDetail').then((m) => m.ApprovalDetailPage),
+          ],
+        ] as const
+      ).map(([path, page]) => ({
+        path,
+        lazy: async () => ({ Component: await page() }),
+      })),
       {
         path: 'org-units',
         lazy: () => import('./pages/OrgUnits').then((m) => ({ Component: m.OrgUnitsPage })),

@@ -20,6 +20,11 @@ export function useTimeZone(): string {
 /** The console's sections; each is shown only when /me allows what it needs. */
 export const SECTIONS = [
   { key: 'home', path: '/', needs: [] },
+  // the workspace and its governance (issue 12 item 4): labels under `work.nav`
+  { key: 'customers', path: '/customers', needs: ['customer.view'], work: true },
+  { key: 'tickets', path: '/tickets', needs: ['ticket.view'], work: true },
+  // everyone's own requests (a write may open one: W3) and temporary grants
+  { key: 'approvals', path: '/approvals', needs: [], work: true },
   { key: 'users', path: '/users', needs: ['user.view'] },
   { key: 'roles', path: '/roles', needs: ['role.view'] },
   { key: 'explain', path: '/explain', needs: ['role.view', 'user.view'] },
@@ -43,4 +48,9 @@ export function allowedActions(me: MeAnswer | undefined): Set<string> {
 export function sectionsFor(me: MeAnswer | undefined) {
   const actions = allowedActions(me)
   return SECTIONS.filter((s) => s.needs.every((a) => actions.has(a)))
+}
+
+/** A section's name in the navigation. */
+export function sectionLabel(s: (typeof SECTIONS)[number]): string {
+  return 'work' in s ? `work.nav.${s.key}` : `nav.${s.key}`
 }

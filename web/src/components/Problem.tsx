@@ -7,7 +7,7 @@ export function Problem({ error }: { error: unknown }) {
   const { t } = useTranslation()
   if (error === null || error === undefined) return null
   const api = error instanceof ApiError ? error : null
-  const title = api ? t(`problem.${problemKey(api.code)}`) : t('problem.network')
+  const title = api ? t(problemKey(api.code)) : t('problem.network')
   const fields = api?.errors ?? []
   return (
     <Alert
@@ -48,6 +48,18 @@ const KNOWN = new Set([
   'login_restricted',
 ])
 
+/** The workspace's and governance's refusals (issue 12 item 4): their titles under `work.problem`. */
+const WORK = new Set([
+  'preview_read_only',
+  'reason_required',
+  'approval_required',
+  'cannot_grant',
+  'own_request',
+  'not_approver',
+  'quota_exceeded',
+])
+
 function problemKey(code: string): string {
-  return KNOWN.has(code) ? code : 'other'
+  if (WORK.has(code)) return `work.problem.${code}`
+  return KNOWN.has(code) ? `problem.${code}` : 'problem.other'
 }

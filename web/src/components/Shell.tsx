@@ -4,8 +4,9 @@ import { useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router'
 import { api, ApiError } from '../api/client'
-import { SECTIONS, sectionsFor, useMe } from '../me'
+import { SECTIONS, sectionLabel, sectionsFor, useMe } from '../me'
 import { LanguageSwitch } from './LanguageSwitch'
+import { PreviewBanner } from './Preview'
 import { Problem } from './Problem'
 
 /** The section a path belongs to (the longest matching prefix). */
@@ -82,13 +83,14 @@ export function Shell() {
                 selectedKeys={current ? [current.key] : []}
                 items={allowed.map((s) => ({
                   key: s.key,
-                  label: <Link to={s.path}>{t(`nav.${s.key}`)}</Link>,
+                  label: <Link to={s.path}>{t(sectionLabel(s))}</Link>,
                 }))}
               />
             </nav>
           </Layout.Sider>
           <Layout.Content style={{ padding: 24 }}>
             <main>
+              <PreviewBanner me={me.data} />
               {me.data.mfaEnrolmentRequired && location.pathname !== '/security' && (
                 <Typography.Paragraph type="warning">
                   {t('mfa.enrolmentRequired')}{' '}

@@ -3,6 +3,7 @@ import { Alert, Button, Descriptions, Space, Table, Tag, Typography } from 'antd
 import { useTranslation } from 'react-i18next'
 import { Link, useNavigate, useParams } from 'react-router'
 import { api, ok, type Schemas } from '../api/client'
+import { StartPreview } from '../components/Preview'
 import { Problem } from '../components/Problem'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
@@ -98,6 +99,7 @@ export function RoleDetailPage() {
             {t('rolesActions.clone')}
           </Button>
         )}
+        {may.has('role.preview') && <StartPreview subject={{ roleId: r.id }} name={r.name} />}
       </Space>
       <Problem error={clone.error} />
       <Descriptions bordered size="small" column={1} style={{ maxWidth: 720, marginBottom: 24 }}>

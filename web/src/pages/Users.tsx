@@ -3,6 +3,7 @@ import { App, Badge, Button, Form, Input, Modal, Select, Space, Table, Tag, Typo
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
+import { StartPreview } from '../components/Preview'
 import { Problem } from '../components/Problem'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
@@ -101,7 +102,7 @@ export function UsersPage() {
             dataIndex: 'createdAt',
             render: (d: string) => formatDateTime(d, i18n.language, timeZone),
           },
-          ...(may.has('user.edit') || may.has('user.forceOffline')
+          ...(may.has('user.edit') || may.has('user.forceOffline') || may.has('user.impersonate')
             ? [
                 {
                   title: t('users.actions'),
@@ -114,6 +115,7 @@ export function UsersPage() {
                         status={u.status}
                         mayEdit={may.has('user.edit')}
                         mayForceOffline={may.has('user.forceOffline')}
+                        mayPreview={may.has('user.impersonate')}
                       />
                     ),
                 },
@@ -142,6 +144,7 @@ function UserActions(props: {
   status: string
   mayEdit: boolean
   mayForceOffline: boolean
+  mayPreview: boolean
 }) {
   const { t } = useTranslation()
   const { message } = App.useApp()
@@ -196,6 +199,9 @@ function UserActions(props: {
         >
           {t('users.offline')}
         </Button>
+      )}
+      {props.mayPreview && status === 'active' && (
+        <StartPreview subject={{ userId: id }} name={name} size="small" />
       )}
     </Space>
   )
