@@ -118,7 +118,11 @@ const people: readonly Person[] = [
       ['qa-inspector', 'Beijing', 'every call and recording, scores them, never dials'],
       ['trainer', 'Beijing', 'scripts and recordings for training; people: 403'],
       ['data-analyst', 'Beijing', 'reports, read-only; people: 403'],
-      ['marketing', 'Beijing', 'campaigns and customer tags; people: 403'],
+      [
+        'marketing',
+        'Beijing',
+        'campaigns of its projects, leads, customer tags; everyone (all 17), contacts masked',
+      ],
       ['management', 'Beijing', 'everyone and everything, read-only; exports reports'],
     ] as const
   ).map(([position, unit, sees]): Person => ({
