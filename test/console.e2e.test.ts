@@ -279,7 +279,13 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await p.getByLabel('Password').fill(strongPassword)
     await p.getByRole('button', { name: 'Sign in' }).click()
     await p.waitForURL(`${base}/`)
-    expect(await navLabels(p)).toEqual(['My access', 'Approvals', 'Roles', 'Security', 'Section access'])
+    expect(await navLabels(p)).toEqual([
+      'My access',
+      'Approvals',
+      'Roles',
+      'Security',
+      'Section access',
+    ])
 
     // the admin adds user.view; the holder's next page shows Users and the explain tool
     await open(page, `/roles/${roleId}/edit`)
