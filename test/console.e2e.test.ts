@@ -76,6 +76,31 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     expect(await page.evaluate<string>('document.cookie')).not.toContain('tessera_session')
   }, 60_000)
 
+  it('lists my sessions on the Security page and signs out another one, which ends at once', async () => {
+    const other = await browser.newContext({ baseURL: base, locale: 'en-US' })
+    const p = await other.newPage()
+    await open(p, '/login')
+    await p.getByLabel('Company').fill(company.slug)
+    await p.getByLabel('Email').fill(adminUser.email)
+    await p.getByLabel('Password').fill(strongPassword)
+    await p.getByRole('button', { name: 'Sign in' }).click()
+    await p.waitForURL(`${base}/`)
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Security' }).click()
+    await settle(page)
+    const card = page.locator('.ant-card').filter({ hasText: 'My sessions' })
+    await expect.poll(() => card.locator('tbody tr').count()).toBe(2)
+    await card.getByText('This browser').waitFor()
+    await axe(page, '/security (sessions)')
+    await card.getByRole('button', { name: /^Sign out the session last used/ }).click()
+    await expect.poll(() => card.locator('tbody tr').count()).toBe(1)
+
+    // the other browser's next page finds its session gone and asks it to sign in
+    await p.goto('/')
+    await p.waitForURL(`${base}/login`)
+    await other.close()
+  }, 60_000)
+
   it('a wrong password is refused with the reason, not a blank page', async () => {
     const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
     const p = await context.newPage()

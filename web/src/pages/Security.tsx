@@ -10,13 +10,16 @@ import {
   Input,
   QRCode,
   Space,
+  Table,
+  Tag,
   Typography,
 } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, ApiError, ok } from '../api/client'
 import { Problem } from '../components/Problem'
-import { allowedActions, useMe } from '../me'
+import { formatDateTime } from '../format'
+import { allowedActions, useMe, useTimeZone } from '../me'
 
 type Status = 'on' | 'off' | 'unknown'
 
@@ -173,8 +176,94 @@ export function SecurityPage() {
           }}
         />
       )}
+
+      <MySessions />
     </>
   )
+}
+
+/**
+ * The person's own live sessions (this browser marked), each with where and when it was used,
+ * and Sign out for any other one (`DELETE /auth/sessions/{id}`; the server ends it at once).
+ */
+function MySessions() {
+  const { t, i18n } = useTranslation()
+  const timeZone = useTimeZone()
+  const queryClient = useQueryClient()
+  const sessions = useQuery({
+    queryKey: ['auth', 'sessions'],
+    queryFn: async () => ok(await api.GET('/api/v1/auth/sessions')),
+  })
+  const revoke = useMutation({
+    mutationFn: async (id: string) =>
+      ok(await api.DELETE('/api/v1/auth/sessions/{id}', { params: { path: { id } } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['auth', 'sessions'] }),
+  })
+  const when = (iso: string) => formatDateTime(iso, i18n.language, timeZone)
+  return (
+    <Card title={t('security.sessions.title')} style={{ maxWidth: 720, marginTop: 24 }}>
+      <Typography.Paragraph type="secondary">{t('security.sessions.help')}</Typography.Paragraph>
+      <Problem error={sessions.error ?? revoke.error} />
+      <Table
+        rowKey="id"
+        size="small"
+        loading={sessions.isPending}
+        pagination={false}
+        dataSource={sessions.data?.items ?? []}
+        columns={[
+          {
+            title: t('security.sessions.device'),
+            key: 'device',
+            render: (_: unknown, s: Session) => (
+              <Space orientation="vertical" size={0}>
+                <span>{s.userAgent ?? t('security.sessions.unknownDevice')}</span>
+                <Typography.Text type="secondary">{s.ip ?? '—'}</Typography.Text>
+              </Space>
+            ),
+          },
+          {
+            title: t('security.sessions.lastSeen'),
+            key: 'lastSeen',
+            render: (_: unknown, s: Session) => when(s.lastSeenAt),
+          },
+          {
+            title: t('security.sessions.expires'),
+            key: 'expires',
+            render: (_: unknown, s: Session) => when(s.expiresAt),
+          },
+          {
+            title: t('security.sessions.action'),
+            key: 'action',
+            render: (_: unknown, s: Session) =>
+              s.current ? (
+                <Tag color="blue">{t('security.sessions.current')}</Tag>
+              ) : (
+                <Button
+                  size="small"
+                  danger
+                  loading={revoke.isPending && revoke.variables === s.id}
+                  onClick={() => revoke.mutate(s.id)}
+                  aria-label={t('security.sessions.revokeOne', { when: when(s.lastSeenAt) })}
+                >
+                  {t('security.sessions.revoke')}
+                </Button>
+              ),
+          },
+        ]}
+      />
+    </Card>
+  )
+}
+
+/** One row of `GET /auth/sessions` (the generated client types the response the same way). */
+interface Session {
+  id: string
+  createdAt: string
+  lastSeenAt: string
+  expiresAt: string
+  ip: string | null
+  userAgent: string | null
+  current: boolean
 }
 
 /** Step 1: scan (or type) the secret; step 2: prove it with a code from the app. */
