@@ -1571,13 +1571,14 @@ const targets: readonly Target[] = [
     fields: ['amount', 'stage'],
     needles: ['deal', 'BIG', 'o', '_', '%'],
     examples: [
-      // [002] the team's opportunities; other teams' hidden
+      // [002] the team's opportunities (Big deal, Small deal); other teams' hidden; 'big' finds
+      // one of the two, so this example narrows a search by itself ('deal' found both)
       {
         grants: [{ actions: ['opportunity.view'], scope: 'team' }],
         restrictions: [],
         subject: a.users[2] as string,
         limit: 1,
-        q: 'deal',
+        q: 'big',
       },
       // every open deal, the amounts of lost and won ones hidden
       {
