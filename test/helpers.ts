@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { Kysely } from 'kysely'
-import pg from 'pg'
 import { inject } from 'vitest'
 import { loadTestDatabaseUrl } from '../src/config.js'
 import { createDb, migrateToLatest } from '../src/db/index.js'
 import type { Database } from '../src/domain/database.js'
+import { adminQuery } from './pg-admin.js'
 
 const dropOnDestroy = new WeakMap<Kysely<Database>, () => Promise<void>>()
 const urls = new WeakMap<Kysely<Database>, string>()
@@ -31,7 +31,11 @@ export async function createTestDb(): Promise<Kysely<Database>> {
   }
   const url = new URL(baseUrl)
   const name = `${url.pathname.slice(1) || 'tessera'}_${randomBytes(6).toString('hex')}`
-  await adminQuery(baseUrl, `CREATE DATABASE "${name}"`)
+  const template = inject('pgTemplate')
+  await adminQuery(
+    baseUrl,
+    template ? `CREATE DATABASE "${name}" TEMPLATE "${template}"` : `CREATE DATABASE "${name}"`,
+  )
   url.pathname = `/${name}`
   const db = await createDb<Database>({ databaseUrl: url.toString(), dataDir: 'memory://' })
   dropOnDestroy.set(db, () => adminQuery(baseUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
@@ -55,26 +59,4 @@ function snapshot(): Promise<Blob | undefined> {
 export async function destroyTestDb(db: Kysely<Database>): Promise<void> {
   await db.destroy()
   await dropOnDestroy.get(db)?.()
-}
-
-/** Runs one statement on the server of `url`, from its database or, if that is missing, `postgres`. */
-async function adminQuery(url: string, text: string): Promise<void> {
-  try {
-    await queryOnce(url, text)
-  } catch (error) {
-    if ((error as { code?: string }).code !== '3D000') throw error
-    const fallback = new URL(url)
-    fallback.pathname = '/postgres'
-    await queryOnce(fallback.toString(), text)
-  }
-}
-
-async function queryOnce(url: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    await client.query(text)
-  } finally {
-    await client.end()
-  }
 }
