@@ -23277,6 +23277,63 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "grants": [
+                     *         {
+                     *           "actions": [
+                     *             "ticket.view",
+                     *             "ticket.edit",
+                     *             "ticket.reply"
+                     *           ],
+                     *           "scope": "team",
+                     *           "when": {
+                     *             "and": [
+                     *               {
+                     *                 "ne": [
+                     *                   {
+                     *                     "ref": "resource.status"
+                     *                   },
+                     *                   "closed"
+                     *                 ]
+                     *               },
+                     *               {
+                     *                 "lte": [
+                     *                   {
+                     *                     "ref": "resource.priority"
+                     *                   },
+                     *                   3
+                     *                 ]
+                     *               }
+                     *             ]
+                     *           },
+                     *           "fields": {
+                     *             "customerLevel": "hidden",
+                     *             "faultCode": "read"
+                     *           }
+                     *         },
+                     *         {
+                     *           "actions": [
+                     *             "customer.view"
+                     *           ],
+                     *           "scope": "team",
+                     *           "fields": {
+                     *             "idNumber": "masked"
+                     *           }
+                     *         },
+                     *         {
+                     *           "actions": [
+                     *             "customer.export"
+                     *           ],
+                     *           "scope": "team",
+                     *           "reasonRequired": true,
+                     *           "limits": {
+                     *             "perDay": 5
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         description?: string;
                         grants?: components["schemas"]["Grant"][];
