@@ -3,6 +3,7 @@ import {
   bindSubject,
   compilePolicy,
   effectivePermissions,
+  permissionDiff,
   PolicyError,
   type Policy,
   type Role,
@@ -101,5 +102,61 @@ describe('restriction ids (issue 9, defect 4)', () => {
     expect(effectivePermissions(me, { now })).toHaveLength(1)
     const engine = compilePolicy(policy)
     expect(engine.roleRules.get('r')?.[0]?.ref.label).toBe('Desk')
+  })
+})
+
+describe('permissionDiff: what a change gives and takes (issue 12, role impact)', () => {
+  const policyWith = (grants: Role['grants']): Policy => ({
+    version: 1,
+    timeZone: 'UTC',
+    orgUnits: { t1: null },
+    roles: [
+      { id: 'r', name: 'R', kind: 'custom', grants },
+      {
+        id: 'other',
+        name: 'Other',
+        kind: 'custom',
+        grants: [{ actions: ['call.view'], scope: 'own' }],
+      },
+    ],
+  })
+  const person = { id: 'u1', companyId: 'c1', orgUnitId: 't1', roles: ['r', 'other'] }
+  const diff = (before: Role['grants'], after: Role['grants']) =>
+    permissionDiff(
+      bindSubject(compilePolicy(policyWith(before)), person),
+      bindSubject(compilePolicy(policyWith(after)), person),
+      { now },
+    )
+
+  it('reports actions, scopes and field levels gained and lost; the rest is unchanged', () => {
+    const d = diff(
+      [
+        { actions: ['customer.view'], scope: 'team', fields: { phone: 'read' } },
+        { actions: ['ticket.view'], scope: 'own' },
+      ],
+      [
+        { actions: ['customer.view'], scope: 'company', fields: { phone: 'masked' } },
+        { actions: ['call.view'], scope: 'own' },
+      ],
+    )
+    expect(d.gained).toEqual([
+      { action: 'customer.view', whole: false, scopes: ['company'], fields: [] },
+    ])
+    expect(d.lost).toEqual([
+      {
+        action: 'customer.view',
+        whole: false,
+        scopes: ['team'],
+        fields: [{ field: 'phone', from: 'read', to: 'masked' }],
+      },
+      { action: 'ticket.view', whole: true, scopes: ['own'], fields: [] },
+    ])
+    // call.view is held through the other role before and after: neither gained nor lost
+    expect([...d.gained, ...d.lost].some((c) => c.action === 'call.view')).toBe(false)
+  })
+
+  it('no change, no diff', () => {
+    const grants: Role['grants'] = [{ actions: ['ticket.view'], scope: 'team' }]
+    expect(diff(grants, grants)).toEqual({ gained: [], lost: [] })
   })
 })

@@ -70,6 +70,7 @@ export {
   type TraceEntry,
 } from './decision.js'
 export { canDelegate, type DelegationVerdict } from './delegate.js'
+export { permissionDiff, type PermissionChange, type PermissionDiff } from './effective.js'
 export {
   maskValue,
   project,

@@ -220,6 +220,7 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
     },
   },
   'PATCH /api/v1/roles/{id}': { request: { grants: ticketDeskGrants } },
+  'POST /api/v1/roles/{id}/impact': { request: { grants: ticketDeskGrants } },
   'POST /api/v1/roles/{id}/clone': { request: { name: 'Ticket desk (night)' } },
   'POST /api/v1/roles/{id}/assignments': { request: { userIds: [userBo] } },
   'PUT /api/v1/users/{id}/roles': { request: { roleIds: [roleId] } },

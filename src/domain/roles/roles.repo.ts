@@ -99,6 +99,21 @@ export async function findRole(
   return row && roleRowToRecord(row)
 }
 
+/** The id of the company's role named `name`, if any (names are unique per company). */
+export async function findRoleIdByName(
+  db: Db,
+  companyId: string,
+  name: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('roles')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('name', '=', name)
+    .executeTakeFirst()
+  return row?.id
+}
+
 export async function findRolesByIds(db: Db, companyId: string, ids: readonly string[]) {
   if (ids.length === 0) return []
   const rows = await db

@@ -15,11 +15,14 @@ import {
   type Role,
   type Scope,
   type Role as EngineRole,
+  permissionDiff,
+  type PermissionDiff,
 } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import {
   authorize,
   decisionFor,
+  envOf,
   isShareGrant,
   listPlan,
   loadPolicy,
@@ -32,7 +35,7 @@ import {
 } from '../access/index.js'
 import { canonicalJson, recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
-import { userResource, visibleUser, visibleUserIds } from '../users/index.js'
+import { userResource, visibleUser, visibleUserIds, visiblePeople } from '../users/index.js'
 import type { PermissionGroupRecord, RoleRecord } from './roles.js'
 import * as repo from './roles.repo.js'
 
@@ -355,14 +358,19 @@ export async function getRole(ctx: Ctx, id: string): Promise<RoleView & { userId
   })
 }
 
-async function writeRole(
+/**
+ * Every check of a role write, without writing: the company's policy with the role as `input`
+ * must compile (400), and the editor must be able to delegate what the change gives and take
+ * what it takes to every holder (S2, S4, S7, S16: 403). Answers the company's policy as it
+ * would be (the role replaced, or added).
+ */
+async function checkRoleWrite(
   tx: TenantCtx,
   id: string | undefined,
   input: RoleInput,
   kind: RoleRecord['kind'],
-): Promise<RoleRecord> {
-  const { companyId } = tx.actor
-  const policy = await loadPolicy(tx.db, companyId)
+): Promise<Policy> {
+  const policy = await loadPolicy(tx.db, tx.actor.companyId)
   const definition: StoredDefinition = {
     grants: input.grants,
     ...(input.restrictions ? { restrictions: input.restrictions } : {}),
@@ -374,11 +382,27 @@ async function writeRole(
     definition,
     input.mfaRequired ?? false,
   )
-  validated({ ...policy, roles: [...policy.roles.filter((r) => r.id !== id), candidate] })
+  const proposed = { ...policy, roles: [...policy.roles.filter((r) => r.id !== id), candidate] }
+  validated(proposed)
   const me = await subjectOf(tx)
   assertDelegable(me, me, input.grants)
   const prior = id === undefined ? undefined : policy.roles.find((r) => r.id === id)
   if (prior !== undefined) await assertWidening(tx, me, prior, input)
+  return proposed
+}
+
+async function writeRole(
+  tx: TenantCtx,
+  id: string | undefined,
+  input: RoleInput,
+  kind: RoleRecord['kind'],
+): Promise<RoleRecord> {
+  const { companyId } = tx.actor
+  await checkRoleWrite(tx, id, input, kind)
+  const definition: StoredDefinition = {
+    grants: input.grants,
+    ...(input.restrictions ? { restrictions: input.restrictions } : {}),
+  }
   try {
     const role =
       id === undefined
@@ -460,16 +484,14 @@ export async function updateRole(
   return inCompany(ctx, (tx) => updateRoleIn(tx, id, patch))
 }
 
-/** `updateRole` inside a transaction the caller holds (policy import applies many at once). */
-export async function updateRoleIn(
+/** A role update's target and its input: the role as it is, with the patch applied. */
+async function roleUpdate(
   tx: TenantCtx,
   id: string,
   patch: Partial<RoleInput>,
-): Promise<RoleView> {
+): Promise<{ before: RoleView; input: RoleInput }> {
   const before = roleView(await visibleRole(tx, id))
   await authorize(tx, 'role.edit', { type: 'role', id })
-  if (before.kind === 'builtin')
-    throw new AppError('conflict', 'built-in roles cannot be changed; clone one instead')
   const input: RoleInput = {
     name: patch.name ?? before.name,
     description: patch.description ?? before.description,
@@ -477,6 +499,20 @@ export async function updateRoleIn(
     restrictions: patch.restrictions ?? before.restrictions,
     mfaRequired: patch.mfaRequired ?? before.mfaRequired,
   }
+  return { before, input }
+}
+
+const builtinRefusal = () =>
+  new AppError('conflict', 'built-in roles cannot be changed; clone one instead')
+
+/** `updateRole` inside a transaction the caller holds (policy import applies many at once). */
+export async function updateRoleIn(
+  tx: TenantCtx,
+  id: string,
+  patch: Partial<RoleInput>,
+): Promise<RoleView> {
+  const { before, input } = await roleUpdate(tx, id, patch)
+  if (before.kind === 'builtin') throw builtinRefusal()
   const after = roleView(await writeRole(tx, id, input, before.kind))
   await recordAudit(tx, {
     action: 'role.updated',
@@ -486,6 +522,102 @@ export async function updateRoleIn(
     after,
   })
   return after
+}
+
+/** What saving a role would change for one of its holders. */
+export interface HolderImpact {
+  readonly userId: string
+  readonly name: string
+  readonly gained: PermissionDiff['gained']
+  readonly lost: PermissionDiff['lost']
+}
+
+export interface RoleImpact {
+  readonly roleId: string
+  /**
+   * Null when saving this body would succeed; otherwise the refusal the save would answer
+   * (403 an escalation or a revocation the editor may not make, 409 a built-in or a taken name).
+   */
+  readonly refused: null | {
+    readonly status: number
+    readonly code: string
+    readonly detail: string
+    readonly errors: readonly ErrorDetail[]
+  }
+  /** The role's holders the caller may view (S23), each with what they gain and lose. */
+  readonly holders: readonly HolderImpact[]
+}
+
+/**
+ * `POST /roles/{id}/impact`: what `PATCH /roles/{id}` with this body would do, without writing:
+ * each holder's effective permissions now against those under the company's policy with the
+ * role changed (engine `permissionDiff`: actions, scopes, field levels gained and lost), and
+ * whether the save would be refused. The save's own checks run (checkRoleWrite: compile, then
+ * delegation to every holder), so the preview and the save cannot disagree; a body that does
+ * not compile is a 400 here as there. Needs what the edit needs (role.view, role.edit).
+ */
+export async function roleImpact(
+  ctx: Ctx,
+  id: string,
+  patch: Partial<RoleInput>,
+): Promise<RoleImpact> {
+  return inCompany(ctx, async (tx) => {
+    const { before, input } = await roleUpdate(tx, id, patch)
+    let refused: RoleImpact['refused'] = null
+    const refusal = (e: AppError) => ({
+      status: e.status,
+      code: e.code,
+      detail: e.message,
+      errors: e.errors ?? [],
+    })
+    let policy: Policy | undefined
+    if (before.kind === 'builtin') refused = refusal(builtinRefusal())
+    try {
+      policy = await checkRoleWrite(tx, id, input, before.kind)
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code !== 'forbidden') throw error
+      refused ??= refusal(error)
+    }
+    const taken = await repo.findRoleIdByName(tx.db, tx.actor.companyId, input.name)
+    if (taken !== undefined && taken !== id)
+      refused ??= refusal(new AppError('conflict', `a role named "${input.name}" exists`))
+    const me = await subjectOf(tx)
+    const env = envOf(tx)
+    const proposed = compilePolicy(policy ?? (await proposedPolicy(tx, id, input, before.kind)))
+    const holders = await visiblePeople(
+      tx,
+      await repo.listRoleUserIds(tx.db, tx.actor.companyId, id),
+    )
+    return {
+      roleId: id,
+      refused,
+      holders: holders
+        .filter((p) => p.status === 'active')
+        .map((p) => ({
+          userId: p.id,
+          name: p.name,
+          ...permissionDiff(bindSubject(me.policy, p), bindSubject(proposed, p), env),
+        })),
+    }
+  })
+}
+
+/** The company's policy with role `id` as `input` (checked to compile), when the checks refused. */
+async function proposedPolicy(
+  tx: TenantCtx,
+  id: string,
+  input: RoleInput,
+  kind: RoleRecord['kind'],
+): Promise<Policy> {
+  const policy = await loadPolicy(tx.db, tx.actor.companyId)
+  const definition: StoredDefinition = {
+    grants: input.grants,
+    ...(input.restrictions ? { restrictions: input.restrictions } : {}),
+  }
+  const candidate = storedRole(id, input.name, kind, definition, input.mfaRequired ?? false)
+  const proposed = { ...policy, roles: policy.roles.map((r) => (r.id === id ? candidate : r)) }
+  validated(proposed)
+  return proposed
 }
 
 export async function deleteRole(ctx: Ctx, id: string): Promise<void> {

@@ -17,6 +17,8 @@ export {
   userResource,
   visibleUser,
   visibleUserIds,
+  visiblePeople,
+  type Person,
   type UserListFilter,
   type UserProfilePatch,
   type UserView,

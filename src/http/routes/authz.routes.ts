@@ -8,6 +8,7 @@ import {
   whoAmI,
   type Me,
 } from '../../domain/access/index.js'
+import { reviewableTypes, whoCanSee, type WhoCanSee } from '../../domain/oversight/index.js'
 import { Id, PreviewJson, problems, Timestamp } from '../api-schemas.js'
 import { policyRef } from '../policy-schemas.js'
 import type { App, RouteDeps } from '../types.js'
@@ -92,6 +93,40 @@ const ExplanationJson = Type.Object({
     }),
   ),
 })
+
+/** domain/oversight `WhoCanSee`. */
+const WhoCanSeeJson = Type.Unsafe<WhoCanSee>(
+  Type.Object({
+    type: Type.String(),
+    id: Type.String(),
+    action: Type.String(),
+    people: Type.Array(
+      Type.Object({
+        userId: Type.String(),
+        name: Type.String(),
+        effect: Type.Literal('allow'),
+        reason: Type.String(),
+        masks: Type.Record(
+          Type.String(),
+          Type.Union([Type.Literal('hidden'), Type.Literal('masked')]),
+          { description: 'fields this person does not read in clear: hidden (absent) or masked' },
+        ),
+        why: Type.Array(
+          Type.Object({
+            kind: Type.Union(
+              ['role', 'group', 'grant', 'restriction', 'share'].map((k) => Type.Literal(k)),
+            ),
+            id: Type.String(),
+            name: Type.String(),
+          }),
+        ),
+        reasonRequired: Type.Boolean(),
+        approvalRequired: Type.Boolean(),
+        audited: Type.Boolean(),
+      }),
+    ),
+  }),
+)
 
 /** GET /me (domain/access `Me`); fields added there pass through untyped until listed here. */
 const MeJson = Type.Unsafe<Me>(
@@ -244,6 +279,33 @@ export function authzRoutes(app: App, deps: RouteDeps): void {
       const [d] = await checkAccess(deps.ctx(req), [asRequest(body)])
       return decisionJson(d as ApiDecision)
     },
+  )
+
+  app.get(
+    '/authz/who-can-see',
+    {
+      schema: {
+        summary: 'Who of my company may act on this record, with their masks and why',
+        description:
+          'Every person (of those I may view) the engine allows `action` (default: the ' +
+          "type's view action) on the record, decided as their own request would be; each " +
+          'with the fields hidden or masked to them and the roles, groups, grants or team ' +
+          'shares that allow it. Needs audit.view; the record must be visible to me (else ' +
+          '404). Audited (`access.reviewed`). See docs/oversight.md.',
+        tags,
+        security,
+        querystring: Type.Object(
+          {
+            type: Type.String({ enum: [...reviewableTypes] }),
+            id: Id,
+            action: Type.Optional(Type.String({ minLength: 3, maxLength: 100 })),
+          },
+          strict,
+        ),
+        response: { 200: WhoCanSeeJson, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req) => whoCanSee(deps.ctx(req), req.query),
   )
 
   app.post(

@@ -8,6 +8,7 @@ import {
   deleteRole,
   getGroup,
   getRole,
+  roleImpact,
   listGroups,
   listRoles,
   sectionAccess,
@@ -21,6 +22,7 @@ import {
   type GroupInput,
   type GroupView,
   type RoleInput,
+  type RoleImpact,
   type RoleView,
 } from '../../domain/roles/index.js'
 import { Id, problems, Timestamp } from '../api-schemas.js'
@@ -121,6 +123,42 @@ const GroupPatch = Type.Unsafe<Partial<GroupInput>>(
     { ...strict, minProperties: 1 },
   ),
 )
+const FieldLevel = Type.Union(['hidden', 'masked', 'read', 'edit'].map((l) => Type.Literal(l)))
+const PermissionChange = Type.Object({
+  action: Type.String(),
+  whole: Type.Boolean({
+    description: 'the action itself is gained (lost): not held at all before (after)',
+  }),
+  scopes: Type.Array(policyRef('Scope'), { description: 'data scopes gained (lost)' }),
+  fields: Type.Array(Type.Object({ field: Type.String(), from: FieldLevel, to: FieldLevel }), {
+    description: 'fields whose level rises (gained) or falls (lost)',
+  }),
+})
+const ImpactJson = Type.Unsafe<RoleImpact>(
+  Type.Object({
+    roleId: Type.String(),
+    refused: Type.Union(
+      [
+        Type.Object({
+          status: Type.Integer(),
+          code: Type.String(),
+          detail: Type.String(),
+          errors: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
+        }),
+        Type.Null(),
+      ],
+      { description: 'the refusal saving this body would answer (403, 409), or null' },
+    ),
+    holders: Type.Array(
+      Type.Object({
+        userId: Type.String(),
+        name: Type.String(),
+        gained: Type.Array(PermissionChange),
+        lost: Type.Array(PermissionChange),
+      }),
+    ),
+  }),
+)
 const Ids = (max: number) => Type.Array(Id, { maxItems: max, uniqueItems: true })
 
 export function rolesRoutes(app: App, deps: RouteDeps): void {
@@ -188,6 +226,27 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => roleJson(await updateRole(deps.ctx(req), req.params.id, req.body)),
+  )
+
+  app.post(
+    '/roles/:id/impact',
+    {
+      ...policyBody,
+      schema: {
+        summary: 'Preview a role change: what each holder gains and loses; writes nothing',
+        description:
+          "The body is the PATCH /roles/{id} body. Runs the save's own checks: a body that " +
+          'does not compile is a 400 as at save; an escalation the save would refuse is ' +
+          'reported in `refused` (with the reason), next to the per-holder diff. Needs ' +
+          'role.edit on the role, as the save does. See docs/oversight.md.',
+        tags,
+        security,
+        params: IdParams,
+        body: RolePatch,
+        response: { 200: ImpactJson, ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (req) => roleImpact(deps.ctx(req), req.params.id, req.body),
   )
 
   app.delete(

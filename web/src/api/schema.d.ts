@@ -3595,6 +3595,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/authz/who-can-see": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who of my company may act on this record, with their masks and why
+         * @description Every person (of those I may view) the engine allows `action` (default: the type's view action) on the record, decided as their own request would be; each with the fields hidden or masked to them and the roles, groups, grants or team shares that allow it. Needs audit.view; the record must be visible to me (else 404). Audited (`access.reviewed`). See docs/oversight.md.
+         */
+        get: {
+            parameters: {
+                query: {
+                    action?: string;
+                    id: string;
+                    type: "blacklist" | "call" | "campaign" | "contract" | "customer" | "dialer" | "ivrMenu" | "lead" | "numberPool" | "opportunity" | "qaEvaluation" | "queue" | "quote" | "recording" | "schedule" | "script" | "ticket" | "ticketReply" | "user";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            action: string;
+                            id: string;
+                            people: {
+                                approvalRequired: boolean;
+                                audited: boolean;
+                                /** @enum {string} */
+                                effect: "allow";
+                                /** @description fields this person does not read in clear: hidden (absent) or masked */
+                                masks: {
+                                    [key: string]: "hidden" | "masked";
+                                };
+                                name: string;
+                                reason: string;
+                                reasonRequired: boolean;
+                                userId: string;
+                                why: {
+                                    id: string;
+                                    kind: "role" | "group" | "grant" | "restriction" | "share";
+                                    name: string;
+                                }[];
+                            }[];
+                            type: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/blacklist": {
         parameters: {
             query?: never;
@@ -23096,6 +23240,234 @@ export interface paths {
                          *       "status": 409,
                          *       "detail": "a role named \"Ticket desk\" exists",
                          *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles/{id}/impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a role change: what each holder gains and loses; writes nothing
+         * @description The body is the PATCH /roles/{id} body. Runs the save's own checks: a body that does not compile is a 400 as at save; an escalation the save would refuse is reported in `refused` (with the reason), next to the per-holder diff. Needs role.edit on the role, as the save does. See docs/oversight.md.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "grants": [
+                     *         {
+                     *           "actions": [
+                     *             "ticket.view",
+                     *             "ticket.edit",
+                     *             "ticket.reply"
+                     *           ],
+                     *           "scope": "team",
+                     *           "when": {
+                     *             "and": [
+                     *               {
+                     *                 "ne": [
+                     *                   {
+                     *                     "ref": "resource.status"
+                     *                   },
+                     *                   "closed"
+                     *                 ]
+                     *               },
+                     *               {
+                     *                 "lte": [
+                     *                   {
+                     *                     "ref": "resource.priority"
+                     *                   },
+                     *                   3
+                     *                 ]
+                     *               }
+                     *             ]
+                     *           },
+                     *           "fields": {
+                     *             "customerLevel": "hidden",
+                     *             "faultCode": "read"
+                     *           }
+                     *         },
+                     *         {
+                     *           "actions": [
+                     *             "customer.view"
+                     *           ],
+                     *           "scope": "team",
+                     *           "fields": {
+                     *             "idNumber": "masked"
+                     *           }
+                     *         },
+                     *         {
+                     *           "actions": [
+                     *             "customer.export"
+                     *           ],
+                     *           "scope": "team",
+                     *           "reasonRequired": true,
+                     *           "limits": {
+                     *             "perDay": 5
+                     *           }
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        description?: string;
+                        grants?: components["schemas"]["Grant"][];
+                        mfaRequired?: boolean;
+                        name?: string;
+                        restrictions?: components["schemas"]["RoleRestriction"][];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            holders: {
+                                gained: {
+                                    action: string;
+                                    /** @description fields whose level rises (gained) or falls (lost) */
+                                    fields: {
+                                        field: string;
+                                        from: "hidden" | "masked" | "read" | "edit";
+                                        to: "hidden" | "masked" | "read" | "edit";
+                                    }[];
+                                    /** @description data scopes gained (lost) */
+                                    scopes: components["schemas"]["Scope"][];
+                                    /** @description the action itself is gained (lost): not held at all before (after) */
+                                    whole: boolean;
+                                }[];
+                                lost: {
+                                    action: string;
+                                    /** @description fields whose level rises (gained) or falls (lost) */
+                                    fields: {
+                                        field: string;
+                                        from: "hidden" | "masked" | "read" | "edit";
+                                        to: "hidden" | "masked" | "read" | "edit";
+                                    }[];
+                                    /** @description data scopes gained (lost) */
+                                    scopes: components["schemas"]["Scope"][];
+                                    /** @description the action itself is gained (lost): not held at all before (after) */
+                                    whole: boolean;
+                                }[];
+                                name: string;
+                                userId: string;
+                            }[];
+                            /** @description the refusal saving this body would answer (403, 409), or null */
+                            refused: {
+                                code: string;
+                                detail: string;
+                                errors: {
+                                    message: string;
+                                    path: string;
+                                }[];
+                                status: number;
+                            } | null;
+                            roleId: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
                          *     }
                          */
                         "application/problem+json": components["schemas"]["Problem"];

@@ -7,6 +7,7 @@ import { api, ApiError, ok } from '../api/client'
 import { FieldValue } from '../components/FieldValue'
 import { Problem } from '../components/Problem'
 import { RequestGrant } from '../components/RequestGrant'
+import { WhoCanSee } from '../components/WhoCanSee'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
 
@@ -56,9 +57,13 @@ export function CustomerDetailPage() {
         <Link to="/customers">{t('work.customers.back')}</Link>
       </Typography.Paragraph>
       <Typography.Title level={2}>{name}</Typography.Title>
-      {may.has('approval.create') && (
+      {(may.has('approval.create') || may.has('audit.view')) && (
         <Space style={{ marginBottom: 16 }}>
-          <Button onClick={() => setRequesting(true)}>{t('work.request.open')}</Button>
+          {may.has('approval.create') && (
+            <Button onClick={() => setRequesting(true)}>{t('work.request.open')}</Button>
+          )}
+          {/* an access review (issue 12) needs audit.view, as the API does */}
+          {may.has('audit.view') && <WhoCanSee type="customer" id={c.id} />}
         </Space>
       )}
       <Descriptions

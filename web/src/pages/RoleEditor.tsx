@@ -17,6 +17,7 @@ import { useTranslation } from 'react-i18next'
 import { Link, useNavigate, useParams } from 'react-router'
 import { api, ok, type Schemas } from '../api/client'
 import { Problem } from '../components/Problem'
+import { RoleImpact } from '../components/RoleImpact'
 
 type Grant = Schemas['Grant']
 
@@ -172,13 +173,28 @@ function Editor({ resources, role }: { resources: Resource[]; role: RoleData | u
     })
   }, [])
 
+  const bodyOf = () => ({
+    name: name.trim(),
+    description: description.trim(),
+    grants: grantsFrom(draft, resources, initial.kept),
+  })
+  // the impact step (issue 12): what each holder would gain and lose, and whether the save
+  // would be refused; shown for the body previewed, dropped as soon as the draft changes
+  const preview = useMutation({
+    mutationFn: async (input: { id: string; body: ReturnType<typeof bodyOf> }) =>
+      ok(
+        await api.POST('/api/v1/roles/{id}/impact', {
+          params: { path: { id: input.id } },
+          body: input.body,
+        }),
+      ),
+  })
+  const previewed =
+    preview.data !== undefined &&
+    JSON.stringify(preview.variables?.body) === JSON.stringify(bodyOf())
   const save = useMutation({
     mutationFn: async () => {
-      const body = {
-        name: name.trim(),
-        description: description.trim(),
-        grants: grantsFrom(draft, resources, initial.kept),
-      }
+      const body = bodyOf()
       return role === undefined
         ? ok(await api.POST('/api/v1/roles', { body }))
         : ok(await api.PATCH('/api/v1/roles/{id}', { params: { path: { id: role.id } }, body }))
@@ -258,10 +274,20 @@ function Editor({ resources, role }: { resources: Resource[]; role: RoleData | u
           title={t('editor.kept', { n: initial.kept.length })}
         />
       )}
+      {previewed && preview.data && <RoleImpact impact={preview.data} />}
       <div style={{ marginTop: 16 }}>
-        <Problem error={save.error} />
+        <Problem error={save.error ?? preview.error} />
       </div>
       <Space style={{ marginTop: 16 }}>
+        {role !== undefined && (
+          <Button
+            loading={preview.isPending}
+            disabled={name.trim() === ''}
+            onClick={() => preview.mutate({ id: role.id, body: bodyOf() })}
+          >
+            {t('oversight.impact.preview')}
+          </Button>
+        )}
         <Button
           type="primary"
           loading={save.isPending}

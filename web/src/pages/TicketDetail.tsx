@@ -4,8 +4,9 @@ import { useTranslation } from 'react-i18next'
 import { Link, useParams } from 'react-router'
 import { api, ok } from '../api/client'
 import { Problem } from '../components/Problem'
+import { WhoCanSee } from '../components/WhoCanSee'
 import { formatDateTime } from '../format'
-import { useTimeZone } from '../me'
+import { allowedActions, useMe, useTimeZone } from '../me'
 import { StatusTag, TICKET_STATUSES, type TicketStatus } from './Tickets'
 
 /** The workflow's moves (the API's `ticketTransitions`; a move it does not list is 409). */
@@ -55,6 +56,8 @@ export function TicketDetailPage() {
   const timeZone = useTimeZone()
   const { id = '' } = useParams()
   const queryClient = useQueryClient()
+  // an access review (issue 12) needs audit.view, as the API does
+  const mayReview = allowedActions(useMe().data).has('audit.view')
   const ticket = useQuery({
     queryKey: ['ticket', id],
     queryFn: async () => ok(await api.GET('/api/v1/tickets/{id}', { params: { path: { id } } })),
@@ -124,6 +127,11 @@ export function TicketDetailPage() {
         <Link to="/tickets">{t('work.tickets.back')}</Link>
       </Typography.Paragraph>
       <Typography.Title level={2}>{x.title ?? x.id}</Typography.Title>
+      {mayReview && (
+        <Space style={{ marginBottom: 16 }}>
+          <WhoCanSee type="ticket" id={x.id} />
+        </Space>
+      )}
       {status === 'closed' && (
         <Alert
           type="info"

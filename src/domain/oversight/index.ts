@@ -1,0 +1,8 @@
+export {
+  REVIEW_ACTION,
+  reviewableTypes,
+  whoCanSee,
+  type AccessEntry,
+  type AccessReason,
+  type WhoCanSee,
+} from './who-can-see.service.js'
