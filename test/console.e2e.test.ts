@@ -134,6 +134,11 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       'Org structure',
       'Permission groups',
       'Section access',
+      // administration, part 2
+      'Positions',
+      'Settings',
+      'Queues and campaigns',
+      'Sales',
     ])
   }, 30_000)
 
@@ -191,6 +196,19 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       ...(actions.has('orgUnit.view') ? ['Org structure'] : []),
       ...(actions.has('permissionGroup.view') ? ['Permission groups'] : []),
       ...(actions.has('role.view') ? ['Section access'] : []),
+      // administration, part 2
+      ...(actions.has('role.view') ? ['Positions'] : []),
+      ...(['financeSettings', 'kpiSettings', 'securitySettings'].some((x) =>
+        actions.has(`${x}.view`),
+      )
+        ? ['Settings']
+        : []),
+      ...(['queue', 'dialer', 'campaign'].some((x) => actions.has(`${x}.view`))
+        ? ['Queues and campaigns']
+        : []),
+      ...(['lead', 'opportunity', 'quote', 'contract'].some((x) => actions.has(`${x}.view`))
+        ? ['Sales']
+        : []),
     ]
     expect(await navLabels(p)).toEqual(expected)
     expect(expected).not.toContain('Roles')
@@ -295,7 +313,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await dialog.getByRole('button', { name: 'Create user' }).click()
     await page.getByRole('cell', { name: lead.email }).waitFor()
 
-    // their own session sees My access, Roles, their own Security and Section access (role.view)
+    // their own session sees My access, Roles, their own Security, Section access and Positions (role.view)
     const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
     const p = await context.newPage()
     await open(p, '/login')
@@ -310,6 +328,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       'Roles',
       'Security',
       'Section access',
+      'Positions',
     ])
 
     // the admin adds user.view; the holder's next page shows Users and the explain tool
@@ -329,6 +348,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
         'Explain a decision',
         'Security',
         'Section access',
+        'Positions',
       ])
     await context.close()
   }, 120_000)
@@ -598,6 +618,11 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       '/api-keys',
       '/audit',
       '/security',
+      // administration, part 2
+      '/positions',
+      '/settings',
+      '/outbound',
+      '/sales',
       '/no-such-page',
     ]
   }

@@ -103,6 +103,18 @@ const router = createBrowserRouter([
         lazy: () =>
           import('./pages/SectionAccess').then((m) => ({ Component: m.SectionAccessPage })),
       },
+      // administration, part 2 (issue 12): positions, settings, outbound, sales
+      ...(
+        [
+          ['positions', () => import('./pages/Positions').then((m) => m.PositionsPage)],
+          ['settings', () => import('./pages/Settings').then((m) => m.SettingsPage)],
+          ['outbound', () => import('./pages/Outbound').then((m) => m.OutboundPage)],
+          ['sales', () => import('./pages/Sales').then((m) => m.SalesPage)],
+        ] as const
+      ).map(([path, page]) => ({
+        path,
+        lazy: async () => ({ Component: await page() }),
+      })),
       {
         path: '*',
         lazy: () => import('./pages/NotFound').then((m) => ({ Component: m.NotFoundPage })),

@@ -37,6 +37,31 @@ export const SECTIONS = [
   { key: 'orgUnits', path: '/org-units', needs: ['orgUnit.view'] },
   { key: 'permissionGroups', path: '/permission-groups', needs: ['permissionGroup.view'] },
   { key: 'sectionAccess', path: '/section-access', needs: ['role.view'] },
+  // administration, part 2 (issue 12): labels under `admin2.nav`. `anyOf`: shown when /me allows
+  // one of them; `pageDecides`: opened by its address the page asks the server and shows its reason
+  { key: 'positions', path: '/positions', needs: ['role.view'], admin2: true },
+  {
+    key: 'settings',
+    path: '/settings',
+    needs: [],
+    anyOf: ['financeSettings.view', 'kpiSettings.view', 'securitySettings.view'],
+    pageDecides: true,
+    admin2: true,
+  },
+  {
+    key: 'outbound',
+    path: '/outbound',
+    needs: [],
+    anyOf: ['queue.view', 'dialer.view', 'campaign.view'],
+    admin2: true,
+  },
+  {
+    key: 'sales',
+    path: '/sales',
+    needs: [],
+    anyOf: ['lead.view', 'opportunity.view', 'quote.view', 'contract.view'],
+    admin2: true,
+  },
 ] as const
 
 export type SectionKey = (typeof SECTIONS)[number]['key']
@@ -47,10 +72,15 @@ export function allowedActions(me: MeAnswer | undefined): Set<string> {
 
 export function sectionsFor(me: MeAnswer | undefined) {
   const actions = allowedActions(me)
-  return SECTIONS.filter((s) => s.needs.every((a) => actions.has(a)))
+  return SECTIONS.filter(
+    (s) =>
+      s.needs.every((a) => actions.has(a)) &&
+      (!('anyOf' in s) || s.anyOf.some((a) => actions.has(a))),
+  )
 }
 
 /** A section's name in the navigation. */
 export function sectionLabel(s: (typeof SECTIONS)[number]): string {
+  if ('admin2' in s) return `admin2.nav.${s.key}`
   return 'work' in s ? `work.nav.${s.key}` : `nav.${s.key}`
 }

@@ -46,7 +46,11 @@ export function Shell() {
 
   const allowed = sectionsFor(me.data)
   const current = sectionOf(location.pathname)
-  const mayEnter = current === undefined || allowed.some((s) => s.key === current.key)
+  const mayEnter =
+    current === undefined ||
+    allowed.some((s) => s.key === current.key) ||
+    // the page shows the server's own refusal (admin2: settings)
+    'pageDecides' in current
 
   const logout = async () => {
     await api.POST('/api/v1/auth/logout')
@@ -108,7 +112,12 @@ export function Shell() {
                   status="403"
                   title={t('nav.deniedTitle')}
                   subTitle={t('nav.deniedWhy', {
-                    actions: current?.needs.join(', ') ?? '',
+                    actions:
+                      current === undefined
+                        ? ''
+                        : 'anyOf' in current
+                          ? current.anyOf.join(' | ')
+                          : current.needs.join(', '),
                   })}
                 />
               )}
