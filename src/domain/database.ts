@@ -50,7 +50,7 @@ import type {
 } from './sales/sales.table.js'
 import type { QueuesTable } from './queues/queues.table.js'
 import type { DialersTable } from './dialers/dialers.table.js'
-import type { CampaignsTable } from './campaigns/campaigns.table.js'
+import type { CampaignContactsTable, CampaignsTable } from './campaigns/campaigns.table.js'
 
 export interface Database {
   companies: CompaniesTable
@@ -97,6 +97,7 @@ export interface Database {
   queues: QueuesTable
   dialers: DialersTable
   campaigns: CampaignsTable
+  campaign_contacts: CampaignContactsTable
   shares: SharesTable
   ivr_menus: IvrMenusTable
   shifts: ShiftsTable

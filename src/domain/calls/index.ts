@@ -11,6 +11,7 @@ export {
   getCall,
   hangUpCall,
   listCalls,
+  placeCall,
   setCallNotes,
   type CallListFilter,
   type CallView,
