@@ -9,7 +9,7 @@ import type {
 } from './approvals/approvals.table.js'
 import type { AuditCheckpointsTable, AuditEventsTable } from './audit/audit.table.js'
 import type { BlacklistTable } from './blacklist/blacklist.table.js'
-import type { CallsTable, RecordingsTable } from './calls/calls.table.js'
+import type { CallsTable, RecordingsTable, QueuedCallsTable } from './calls/calls.table.js'
 import type { CompaniesTable } from './companies/companies.table.js'
 import type {
   CustomerComplaintsTable,
@@ -98,6 +98,7 @@ export interface Database {
   dialers: DialersTable
   campaigns: CampaignsTable
   campaign_contacts: CampaignContactsTable
+  queued_calls: QueuedCallsTable
   shares: SharesTable
   ivr_menus: IvrMenusTable
   shifts: ShiftsTable
