@@ -9,7 +9,7 @@ import type {
 } from './approvals/approvals.table.js'
 import type { AuditCheckpointsTable, AuditEventsTable } from './audit/audit.table.js'
 import type { BlacklistTable } from './blacklist/blacklist.table.js'
-import type { CallsTable, RecordingsTable } from './calls/calls.table.js'
+import type { CallsTable, RecordingsTable, QueuedCallsTable } from './calls/calls.table.js'
 import type { CompaniesTable } from './companies/companies.table.js'
 import type {
   CustomerComplaintsTable,
@@ -50,7 +50,7 @@ import type {
 } from './sales/sales.table.js'
 import type { QueuesTable } from './queues/queues.table.js'
 import type { DialersTable } from './dialers/dialers.table.js'
-import type { CampaignsTable } from './campaigns/campaigns.table.js'
+import type { CampaignContactsTable, CampaignsTable } from './campaigns/campaigns.table.js'
 
 export interface Database {
   companies: CompaniesTable
@@ -97,6 +97,8 @@ export interface Database {
   queues: QueuesTable
   dialers: DialersTable
   campaigns: CampaignsTable
+  campaign_contacts: CampaignContactsTable
+  queued_calls: QueuedCallsTable
   shares: SharesTable
   ivr_menus: IvrMenusTable
   shifts: ShiftsTable

@@ -464,6 +464,9 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
     },
   },
   'PATCH /api/v1/campaigns/{id}': { request: { name: 'Spring renewals, second wave' } },
+  'POST /api/v1/campaigns/{id}/contacts': { request: { customerIds: [customerWang] } },
+  'POST /api/v1/campaigns/{id}/dial': { request: { limit: 20 } },
+  'POST /api/v1/queues/{id}/inbound': { request: { phone: '+86 139 0000 0001' } },
   'POST /api/v1/approvals': {
     request: {
       type: 'temporaryGrant',

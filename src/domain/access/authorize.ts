@@ -148,6 +148,28 @@ export async function decisionFor(
 }
 
 /**
+ * The decision for another person of the caller's company (`loadSubject`), not the caller: what
+ * the engine answers for them under the company's current policy, with their own attributes.
+ * Undefined for a person who does not exist or is not active. For routing work to someone (an inbound
+ * call to a queue member within their line limit), never to widen what the caller may do.
+ */
+export async function decisionOfUser(
+  ctx: TenantCtx,
+  subject: Awaited<ReturnType<typeof loadSubject>>,
+  action: Action,
+  resource?: Resource,
+): Promise<Decision | undefined> {
+  if (subject === undefined || subject.status !== 'active') return undefined
+  const me = await subjectOf(ctx)
+  return decide(
+    bindSubject(me.policy, subject),
+    action,
+    resource && { companyId: ctx.actor.companyId, ...resource },
+    envOf(ctx),
+  )
+}
+
+/**
  * THE permission gate of the service layer, inside the tenant transaction. Type-level (no
  * record): denied → 403 `forbidden`. On a record: denied → 404 `not_found` when the caller may
  * not even view it (no existence oracle, API.md), else 403 `forbidden`. Allowed → the

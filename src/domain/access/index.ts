@@ -1,6 +1,7 @@
 export {
   authorize,
   decisionFor,
+  decisionOfUser,
   envOf,
   listPlan,
   resourceRef,

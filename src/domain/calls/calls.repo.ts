@@ -2,8 +2,8 @@
 import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../database.js'
-import type { Call, Recording } from './calls.js'
-import type { CallRow, RecordingRow } from './calls.table.js'
+import type { Call, CallDirection, Recording } from './calls.js'
+import type { CallRow, QueuedCallRow, RecordingRow } from './calls.table.js'
 
 type Db = Kysely<Database>
 
@@ -74,6 +74,7 @@ export async function insertCall(
   companyId: string,
   call: {
     id?: string
+    direction?: CallDirection
     agentId: string
     orgUnitId: string | null
     projectId: string | null
@@ -95,7 +96,7 @@ export async function insertCall(
       project_id: call.projectId,
       pool_id: call.poolId,
       customer_id: call.customerId,
-      direction: 'outbound',
+      direction: call.direction ?? 'outbound',
       phone: call.phone,
       status: 'ringing',
       blacklisted: call.blacklisted,
@@ -219,4 +220,43 @@ export async function storageKeyOf(
     .where('id', '=', id)
     .executeTakeFirst()
   return row?.storage_key
+}
+
+export async function insertQueuedCall(
+  db: Db,
+  companyId: string,
+  call: { id: string; queueId: string; projectId: string; phone: string; blacklisted: boolean },
+  now: Date,
+): Promise<QueuedCallRow> {
+  return db
+    .insertInto('queued_calls')
+    .values({
+      id: call.id,
+      company_id: companyId,
+      queue_id: call.queueId,
+      project_id: call.projectId,
+      phone: call.phone,
+      blacklisted: call.blacklisted,
+      created_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+/** A queue's waiting calls, oldest first, one page. */
+export async function queuedCallsOf(
+  db: Db,
+  companyId: string,
+  queueId: string,
+  limit: number,
+): Promise<QueuedCallRow[]> {
+  return db
+    .selectFrom('queued_calls')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('queue_id', '=', queueId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute()
 }

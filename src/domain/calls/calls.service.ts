@@ -208,84 +208,93 @@ export async function dial(
   request: { phone: string; country?: string | undefined; customerId?: string | null | undefined },
 ): Promise<CallView> {
   const phone = phoneOf(request.phone, request.country, 'body/phone')
-  return inCompany(ctx, async (tx) => {
-    const kind = await decisionFor(tx, 'call.dial')
-    if (!kind.allowed) throw new AppError('forbidden', `not allowed: call.dial (${kind.reason})`)
-    if (tx.actor.apiKeyId !== undefined) {
-      throw new AppError('forbidden', 'a person dials from their own lines, not an API key')
-    }
-    const customerId = request.customerId ?? null
-    // W5: a customer seen only through a share with the caller's team is read-only to them
-    const customer =
-      customerId === null
-        ? undefined
-        : await customerRecords.visible(tx, customerId, 'customer.view')
-    if (customerId !== null && (customer === undefined || allowedOnlyByShares(customer.decision))) {
-      throw new AppError('not_found', 'no such customer', {
-        errors: [{ path: 'body/customerId', message: 'no such customer' }],
-      })
-    }
-    const pool = await usablePoolFor(tx, phone)
-    if (pool === undefined) {
+  return inCompany(ctx, async (tx) => viewNow(tx, await placeCall(tx, phone, request.customerId)))
+}
+
+/**
+ * The dial itself, inside the caller's transaction (the rules above, in that order): a manual
+ * dial, and each contact of a dialer run (domain/campaigns), go through it. Refusals are
+ * AppErrors thrown before anything is written, so a run can report one and go on.
+ */
+export async function placeCall(
+  tx: TenantCtx,
+  phone: string,
+  requestedCustomerId: string | null | undefined,
+): Promise<Call> {
+  const kind = await decisionFor(tx, 'call.dial')
+  if (!kind.allowed) throw new AppError('forbidden', `not allowed: call.dial (${kind.reason})`)
+  if (tx.actor.apiKeyId !== undefined) {
+    throw new AppError('forbidden', 'a person dials from their own lines, not an API key')
+  }
+  const customerId = requestedCustomerId ?? null
+  // W5: a customer seen only through a share with the caller's team is read-only to them
+  const customer =
+    customerId === null ? undefined : await customerRecords.visible(tx, customerId, 'customer.view')
+  if (customerId !== null && (customer === undefined || allowedOnlyByShares(customer.decision))) {
+    throw new AppError('not_found', 'no such customer', {
+      errors: [{ path: 'body/customerId', message: 'no such customer' }],
+    })
+  }
+  const pool = await usablePoolFor(tx, phone)
+  if (pool === undefined) {
+    throw new AppError(
+      'number_not_in_pool',
+      'this number is in no pool assigned to you, your team or your project',
+      { errors: [{ path: 'body/phone', message: 'not in a pool you may dial from' }] },
+    )
+  }
+  const blacklisted = await isBlacklisted(tx, phone)
+  if (blacklisted) {
+    throw new AppError('number_blacklisted', 'this number is blacklisted: nobody dials it', {
+      errors: [{ path: 'body/phone', message: 'on the blacklist' }],
+    })
+  }
+  const me = await subjectOf(tx)
+  const agentId = tx.actor.userId
+  const wouldBe = {
+    id: '',
+    agentId,
+    orgUnitId: me.subject.orgUnitId ?? null,
+    projectId: pool.projectId,
+    direction: 'outbound' as const,
+    status: 'ringing' as const,
+    durationSec: 0,
+    customerId,
+    blacklisted,
+  }
+  const record: Resource = { type: 'call', attrs: { ...callResource(wouldBe).attrs, id: null } }
+  await lockAgent(tx.db, tx.actor.companyId, agentId)
+  const decision = await decisionFor(tx, 'call.dial', record)
+  if (!decision.allowed) {
+    throw new AppError('forbidden', `not allowed: call.dial (${decision.reason})`)
+  }
+  const inUse = () => liveCalls(tx.db, tx.actor.companyId, agentId)
+  const lines = decision.obligations.limits?.concurrent
+  if (lines !== undefined) {
+    const busy = await inUse()
+    if (busy >= lines) {
       throw new AppError(
-        'number_not_in_pool',
-        'this number is in no pool assigned to you, your team or your project',
-        { errors: [{ path: 'body/phone', message: 'not in a pool you may dial from' }] },
+        'line_limit_reached',
+        `all your ${lines} outbound line${lines === 1 ? ' is' : 's are'} busy: hang up a call first`,
       )
     }
-    const blacklisted = await isBlacklisted(tx, phone)
-    if (blacklisted) {
-      throw new AppError('number_blacklisted', 'this number is blacklisted: nobody dials it', {
-        errors: [{ path: 'body/phone', message: 'on the blacklist' }],
-      })
-    }
-    const me = await subjectOf(tx)
-    const agentId = tx.actor.userId
-    const wouldBe = {
-      id: '',
-      agentId,
-      orgUnitId: me.subject.orgUnitId ?? null,
-      projectId: pool.projectId,
-      direction: 'outbound' as const,
-      status: 'ringing' as const,
-      durationSec: 0,
-      customerId,
-      blacklisted,
-    }
-    const record: Resource = { type: 'call', attrs: { ...callResource(wouldBe).attrs, id: null } }
-    await lockAgent(tx.db, tx.actor.companyId, agentId)
-    const decision = await decisionFor(tx, 'call.dial', record)
-    if (!decision.allowed) {
-      throw new AppError('forbidden', `not allowed: call.dial (${decision.reason})`)
-    }
-    const inUse = () => liveCalls(tx.db, tx.actor.companyId, agentId)
-    const lines = decision.obligations.limits?.concurrent
-    if (lines !== undefined) {
-      const busy = await inUse()
-      if (busy >= lines) {
-        throw new AppError(
-          'line_limit_reached',
-          `all your ${lines} outbound line${lines === 1 ? ' is' : 's are'} busy: hang up a call first`,
-        )
-      }
-    }
-    await authorize(tx, 'call.dial', record, { recorded: true, inUse })
-    const id = randomUUID()
-    const placed = await telephony().dial({ callId: id, phone, agentId })
-    const created = await insertCall(
-      tx.db,
-      tx.actor.companyId,
-      { ...wouldBe, id, poolId: pool.id, phone, providerRef: placed.providerRef },
-      tx.now,
-    )
-    await recordAudit(tx, {
-      action: 'call.dialed',
-      targetType: 'call',
-      targetId: created.id,
-      after: auditSafe('call', { phone, poolId: pool.id, customerId }),
-    })
-    return viewNow(tx, created)
+  }
+  await authorize(tx, 'call.dial', record, { recorded: true, inUse })
+  const id = randomUUID()
+  const placed = await telephony().dial({ callId: id, phone, agentId })
+  const created = await insertCall(
+    tx.db,
+    tx.actor.companyId,
+    { ...wouldBe, id, poolId: pool.id, phone, providerRef: placed.providerRef },
+    tx.now,
+  )
+  await recordAudit(tx, {
+    action: 'call.dialed',
+    targetType: 'call',
+    targetId: created.id,
+    after: auditSafe('call', { phone, poolId: pool.id, customerId }),
   })
+  return created
 }
 
 /**

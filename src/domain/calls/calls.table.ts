@@ -39,3 +39,16 @@ export interface RecordingsTable {
 }
 
 export type RecordingRow = Selectable<RecordingsTable>
+
+export interface QueuedCallsTable {
+  id: string
+  company_id: string
+  queue_id: string
+  project_id: string
+  /** E.164. */
+  phone: string
+  blacklisted: boolean
+  created_at: Generated<Date>
+}
+
+export type QueuedCallRow = Selectable<QueuedCallsTable>

@@ -11,6 +11,7 @@ export {
   getCall,
   hangUpCall,
   listCalls,
+  placeCall,
   setCallNotes,
   type CallListFilter,
   type CallView,
@@ -25,3 +26,9 @@ export {
   type RecordingView,
 } from './recordings.service.js'
 export { simulatedTelephony, telephony, useTelephony, type TelephonyAdapter } from './telephony.js'
+export {
+  listQueuedCalls,
+  routeInbound,
+  type InboundOutcome,
+  type QueuedCall,
+} from './inbound.service.js'

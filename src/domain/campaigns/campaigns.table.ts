@@ -17,3 +17,19 @@ export interface CampaignsTable {
 }
 
 export type CampaignRow = Selectable<CampaignsTable>
+
+export type CampaignContactStatus = 'pending' | 'called' | 'skipped'
+
+export interface CampaignContactsTable {
+  company_id: string
+  campaign_id: string
+  customer_id: string
+  status: Generated<CampaignContactStatus>
+  reason: string | null
+  call_id: string | null
+  added_by: string | null
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+}
+
+export type CampaignContactRow = Selectable<CampaignContactsTable>

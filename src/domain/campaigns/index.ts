@@ -16,3 +16,12 @@ export {
   type CampaignListFilter,
   type CampaignView,
 } from './campaigns.service.js'
+export {
+  addCampaignContacts,
+  contactLimits,
+  listCampaignContacts,
+  removeCampaignContact,
+  runCampaign,
+  type CampaignContact,
+  type RunOutcome,
+} from './contacts.service.js'

@@ -9,8 +9,10 @@ import {
   hangUpCall,
   listCallRecordings,
   listCalls,
+  listQueuedCalls,
   listRecordings,
   playRecording,
+  routeInbound,
   setCallNotes,
   type CallView,
   type RecordingView,
@@ -138,7 +140,88 @@ const tags = ['calls']
 
 // A call I may not view (another company's, another agent's or team's) is 404 like an id never
 // issued; one I may view but not act on is 403.
+const QueuedCallJson = Type.Object(
+  {
+    id: Type.String(),
+    queueId: Type.String(),
+    phone: Type.Optional(
+      Type.String({ description: 'E.164; absent unless I read inbound numbers in clear' }),
+    ),
+    createdAt: Timestamp,
+  },
+  { additionalProperties: false },
+)
+const QueueParams = Type.Object({ id: Id }, { additionalProperties: false })
+
+/** Issue 10 workspace item 3: inbound calls handed to a queue (the simulator's side). */
+function inboundRoutes(app: App, deps: RouteDeps): void {
+  app.post(
+    '/queues/:id/inbound',
+    {
+      schema: {
+        summary: 'An inbound call reaches a queue (telephony simulator / adapter)',
+        description:
+          '`queue.edit` on the queue (the Admin, or an API key of the telephony adapter; 404 ' +
+          'when I may not see the queue). The call rings at the first member of the queue, in ' +
+          'its order, who is active, a member of its project, may view the call as theirs and ' +
+          'has a free line (their `call.dial` concurrent limit, one line without one, counted ' +
+          'under their row lock): 201 `{ routed: true, call }`, the call theirs and in their ' +
+          'call log. Nobody free: 202 `{ routed: false, queued }`, waiting in the queue. Audited ' +
+          '(`call.routed` / `call.queued`).',
+        tags: ['queues'],
+        security,
+        params: QueueParams,
+        body: Type.Object(
+          { phone: PhoneInput, country: Type.Optional(Country) },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ routed: Type.Literal(true), call: CallJson }),
+          202: Type.Object({ routed: Type.Literal(false), queued: QueuedCallJson }),
+          ...problems(400, 401, 403, 404),
+        },
+      },
+    },
+    async (req, reply) => {
+      const out = await routeInbound(deps.ctx(req), req.params.id, req.body)
+      if (out.routed) return reply.code(201).send({ routed: true, call: callJson(out.call) })
+      const q = out.queued
+      return reply
+        .code(202)
+        .send({ routed: false, queued: { ...q, createdAt: q.createdAt.toISOString() } })
+    },
+  )
+
+  app.get(
+    '/queues/:id/waiting',
+    {
+      schema: {
+        summary: 'The inbound calls waiting in a queue, oldest first',
+        description:
+          '`queue.view` on the queue (404 otherwise). The number is shown only to a caller who ' +
+          'reads the number of an inbound call of the queue’s project in clear.',
+        tags: ['queues'],
+        security,
+        params: QueueParams,
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ items: Type.Array(QueuedCallJson) }),
+          ...problems(400, 401, 404),
+        },
+      },
+    },
+    async (req) => {
+      const items = await listQueuedCalls(deps.ctx(req), req.params.id, req.query.limit ?? 50)
+      return { items: items.map((q) => ({ ...q, createdAt: q.createdAt.toISOString() })) }
+    },
+  )
+}
+
 export function callsRoutes(app: App, deps: RouteDeps): void {
+  inboundRoutes(app, deps)
   app.get(
     '/calls',
     {

@@ -1,5 +1,10 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
 import {
+  addCampaignContacts,
+  contactLimits,
+  listCampaignContacts,
+  removeCampaignContact,
+  runCampaign,
   campaignLimits,
   campaignStatuses,
   countCampaigns,
@@ -214,4 +219,152 @@ export function campaignsRoutes(app: App, deps: RouteDeps): void {
       async (req) => campaignJson(await move(deps.ctx(req), req.params.id)),
     )
   }
+
+  contactRoutes(app, deps)
+}
+
+const ContactStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('called'),
+  Type.Literal('skipped'),
+])
+const ContactJson = Type.Object(
+  {
+    customerId: Type.String(),
+    status: ContactStatus,
+    reason: Type.Union([Type.String(), Type.Null()], {
+      description: 'why a skipped contact was not called (the dial’s error code, or no_phone)',
+    }),
+    callId: Type.Union([Type.String(), Type.Null()]),
+    addedBy: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  },
+  { additionalProperties: false },
+)
+const ContactParams = Type.Object({ id: Id, customerId: Id }, { additionalProperties: false })
+
+/** Issue 10 workspace item 2: a campaign's contact list and the dialer run that calls it. */
+function contactRoutes(app: App, deps: RouteDeps): void {
+  app.get(
+    '/campaigns/:id/contacts',
+    {
+      schema: {
+        summary: 'A campaign’s contact list, one page by customer id',
+        description:
+          '`campaign.view` on the campaign (404 otherwise). Each contact is pending, called (with ' +
+          'its call) or skipped (with the reason).',
+        tags,
+        security,
+        params: IdParams,
+        querystring: Type.Object(
+          { ...PageQuery, status: Type.Optional(ContactStatus) },
+          { additionalProperties: false },
+        ),
+        response: { 200: PageJson(ContactJson), ...problems(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const { limit = 50, cursor, status } = req.query
+      const page = await listCampaignContacts(deps.ctx(req), req.params.id, {
+        limit,
+        cursor,
+        status,
+      })
+      return {
+        items: page.items.map((c) => ({
+          ...c,
+          createdAt: c.createdAt.toISOString(),
+          updatedAt: c.updatedAt.toISOString(),
+        })),
+        nextCursor: page.nextCursor,
+      }
+    },
+  )
+
+  app.post(
+    '/campaigns/:id/contacts',
+    {
+      schema: {
+        summary: 'Add customers to a campaign’s contact list',
+        description:
+          '`campaign.edit` on the campaign (404 when I may not see it, 403 when I may not change ' +
+          'it; an ended campaign is 409). Each customer must be one I may view: 404 on ' +
+          '`body/customerIds/<i>` otherwise, and nothing is added. A customer already on the ' +
+          'list stays as it is. Audited (`campaign.contacts_added`, with the count).',
+        tags,
+        security,
+        params: IdParams,
+        body: Type.Object(
+          {
+            customerIds: Type.Array(Id, { minItems: 1, maxItems: contactLimits.perRequest }),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ added: Type.Integer({ minimum: 0 }) }),
+          ...problems(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (req) => addCampaignContacts(deps.ctx(req), req.params.id, req.body.customerIds),
+  )
+
+  app.delete(
+    '/campaigns/:id/contacts/:customerId',
+    {
+      schema: {
+        summary: 'Take a customer off a campaign’s contact list (audited)',
+        description: 'As adding; a customer not on the list is 404.',
+        tags,
+        security,
+        params: ContactParams,
+        response: problems(400, 401, 403, 404, 409),
+      },
+    },
+    async (req, reply) => {
+      await removeCampaignContact(deps.ctx(req), req.params.id, req.params.customerId)
+      return reply.code(204).send()
+    },
+  )
+
+  app.post(
+    '/campaigns/:id/dial',
+    {
+      schema: {
+        summary: 'Run the campaign’s dialer: call its pending contacts from my lines',
+        description:
+          'The campaign visible to me (404 otherwise) and running, its dialer running (409 ' +
+          'otherwise); I hold `dialer.start` on the dialer and am a member of the campaign’s ' +
+          'project (403 otherwise, P10). Each pending contact is dialled exactly as ' +
+          '`POST /calls` would (a customer I may view, a number of my pools, never a ' +
+          'blacklisted one, within my line limit): placed calls are mine and ringing; a contact ' +
+          'refused is listed in `skipped` with the reason (`customer_not_found`, `no_phone`, ' +
+          '`number_not_in_pool`, `number_blacklisted`, `forbidden`, `line_limit_reached`) and ' +
+          'marked skipped, except `line_limit_reached`, which stays pending for the next run. ' +
+          'Audited (`campaign.dialed` with the counts; each call `call.dialed`).',
+        tags,
+        security,
+        params: IdParams,
+        body: Type.Optional(
+          Type.Object(
+            {
+              limit: Type.Optional(
+                Type.Integer({ minimum: 1, maximum: contactLimits.perRun, default: 100 }),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        ),
+        response: {
+          200: Type.Object({
+            placed: Type.Array(Type.Object({ customerId: Type.String(), callId: Type.String() })),
+            skipped: Type.Array(Type.Object({ customerId: Type.String(), reason: Type.String() })),
+          }),
+          ...problems(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (req) => runCampaign(deps.ctx(req), req.params.id, { limit: req.body?.limit }),
+  )
 }
