@@ -11,7 +11,9 @@ export {
   getCall,
   hangUpCall,
   listCalls,
+  myLines,
   setCallNotes,
+  type MyLines,
   type CallListFilter,
   type CallView,
 } from './calls.service.js'
