@@ -408,7 +408,12 @@ function CallDetails({
           {t('work.calls.playbackReady', {
             until: formatDateTime(played.expiresAt, i18n.language, timeZone),
           })}{' '}
-          <a href={played.url} target="_blank" rel="noreferrer">
+          <a
+            href={played.url}
+            target="_blank"
+            rel="noreferrer"
+            style={{ textDecoration: 'underline' }}
+          >
             {t('work.calls.openRecording')}
           </a>
         </Typography.Paragraph>
