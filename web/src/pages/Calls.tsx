@@ -123,7 +123,7 @@ export function CallsPage() {
                 >
                   <Input maxLength={40} inputMode="tel" autoComplete="off" />
                 </Form.Item>
-                <Button type="primary" htmlType="submit" loading={dial.isPending}>
+                <Button type="primary" htmlType="submit" disabled={dial.isPending}>
                   {t('work.calls.dial')}
                 </Button>
               </Flex>
@@ -371,7 +371,7 @@ function CallDetails({
           <Form.Item label={t('work.calls.notesLabel')} name="notes">
             <Input.TextArea rows={4} maxLength={10000} />
           </Form.Item>
-          <Button type="primary" htmlType="submit" loading={save.isPending}>
+          <Button type="primary" htmlType="submit" disabled={save.isPending}>
             {t('work.calls.saveNotes')}
           </Button>
           <Problem error={save.error} />
@@ -396,7 +396,7 @@ function CallDetails({
               ` · ${t('work.calls.seconds', { n: r.durationSec })}`}
           </span>
           {mayPlay && (
-            <Button size="small" loading={play.isPending} onClick={() => play.mutate(r.id)}>
+            <Button size="small" disabled={play.isPending} onClick={() => play.mutate(r.id)}>
               {t('work.calls.play')}
             </Button>
           )}

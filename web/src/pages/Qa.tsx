@@ -277,7 +277,7 @@ function Evaluate({ cards }: { cards: Scorecard[] }) {
         <Form.Item label={t('work.qa.comments')} name="comments">
           <Input.TextArea rows={3} maxLength={5000} />
         </Form.Item>
-        <Button type="primary" htmlType="submit" loading={create.isPending}>
+        <Button type="primary" htmlType="submit" disabled={create.isPending}>
           {t('work.qa.submit')}
         </Button>
       </Form>
