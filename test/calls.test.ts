@@ -338,6 +338,12 @@ async function placed(as: As, phone: string) {
   return created(await dialAs(as, phone), 'dial')
 }
 const hangUp = (as: As, id: string) => as('POST', `/api/v1/calls/${id}/hangup`)
+/** GET /calls/lines: my lines in use and my limit. */
+async function lines(as: As) {
+  const res = await as('GET', '/api/v1/calls/lines')
+  expect(res.statusCode, res.body).toBe(200)
+  return res.json() as unknown
+}
 
 /** One answered and ended call of `who`, lasting `seconds`, and its recording's id. */
 async function finishedCall(who: { as: As }, phone: string, seconds: number) {
@@ -420,12 +426,18 @@ describe('outbound dial through the simulator (ringing → answered → ended)',
   })
 
   it('holds at most 2 lines for a novice, 5 for a senior (P9): 429 line_limit_reached; hang-up frees one', async () => {
+    expect(await lines(nina.as)).toEqual({ inUse: 0, limit: 2, mayDial: true })
     const first = await placed(nina.as, T1_A)
+    expect(await lines(nina.as)).toEqual({ inUse: 1, limit: 2, mayDial: true })
     await placed(nina.as, T1_B)
     const busy = await dialAs(nina.as, T1_A)
     problem(busy, 429, 'line_limit_reached')
     expect(busy.headers['retry-after']).toBeDefined()
+    // the refused dial held no line; another person's lines are their own
+    expect(await lines(nina.as)).toEqual({ inUse: 2, limit: 2, mayDial: true })
+    expect(await lines(sam.as)).toEqual({ inUse: 0, limit: 5, mayDial: true })
     expect((await hangUp(nina.as, first.id)).statusCode).toBe(200)
+    expect(await lines(nina.as)).toEqual({ inUse: 1, limit: 2, mayDial: true })
     const third = await placed(nina.as, T1_A)
     problem(await dialAs(nina.as, T1_A), 429, 'line_limit_reached')
     // a senior holds 5
@@ -461,6 +473,7 @@ describe('outbound dial through the simulator (ringing → answered → ended)',
     // no call.view: the answer names only the call, but the line is still Uno's to free
     const c = await placed(uno, T1_A)
     expect(c).toEqual({ id: c.id })
+    expect(await lines(uno)).toEqual({ inUse: 1, limit: 1, mayDial: true })
     problem(await dialAs(uno, T1_B), 429, 'line_limit_reached')
     expect((await hangUp(uno, c.id)).statusCode).toBe(200)
     const next = await placed(uno, T1_B)
@@ -474,11 +487,9 @@ describe('outbound dial through the simulator (ringing → answered → ended)',
     const made = await asA('POST', '/api/v1/api-keys', { name: 'CRM', roleId: adminRole })
     expect(made.statusCode, made.body).toBe(201)
     const before = await rows('calls')
-    problem(
-      await call(made.json().key as string)('POST', '/api/v1/calls', { phone: T1_A }),
-      403,
-      'forbidden',
-    )
+    const key = call(made.json().key as string)
+    problem(await key('POST', '/api/v1/calls', { phone: T1_A }), 403, 'forbidden')
+    expect(await lines(key)).toEqual({ inUse: 0, limit: null, mayDial: false })
     expect(await rows('calls')).toBe(before)
   })
 
@@ -486,6 +497,8 @@ describe('outbound dial through the simulator (ringing → answered → ended)',
     const before = await rows('calls')
     problem(await dialAs(quinn.as, T1_A), 403, 'forbidden')
     expect(await rows('calls')).toBe(before)
+    // the line counter says so too: no line, no limit
+    expect(await lines(quinn.as)).toEqual({ inUse: 0, limit: null, mayDial: false })
     const check = await quinn.as('POST', '/api/v1/authz/check', {
       subject: { userId: quinn.id },
       action: 'call.dial',

@@ -124,6 +124,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       'My access',
       'Customers',
       'Tickets',
+      'Calls',
+      'Quality',
+      'Reports',
       'Approvals',
       'Users',
       'Roles',
@@ -186,6 +189,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       'My access',
       ...(actions.has('customer.view') ? ['Customers'] : []),
       ...(actions.has('ticket.view') ? ['Tickets'] : []),
+      ...(actions.has('call.view') ? ['Calls'] : []),
+      ...(actions.has('qaEvaluation.view') ? ['Quality'] : []),
+      ...(actions.has('report.view') ? ['Reports'] : []),
       'Approvals',
       ...(actions.has('user.view') ? ['Users'] : []),
       ...(actions.has('role.view') ? ['Roles'] : []),
@@ -623,6 +629,10 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       '/settings',
       '/outbound',
       '/sales',
+      // the workspace's calls, QA and reports (test/console-ops.e2e.test.ts has their own cases)
+      '/calls',
+      '/qa',
+      '/reports',
       '/no-such-page',
     ]
   }

@@ -79,6 +79,9 @@ const router = createBrowserRouter([
           ],
           ['tickets', () => import('./pages/Tickets').then((m) => m.TicketsPage)],
           ['tickets/:id', () => import('./pages/TicketDetail').then((m) => m.TicketDetailPage)],
+          ['calls', () => import('./pages/Calls').then((m) => m.CallsPage)],
+          ['qa', () => import('./pages/Qa').then((m) => m.QaPage)],
+          ['reports', () => import('./pages/Reports').then((m) => m.ReportsPage)],
           ['approvals', () => import('./pages/Approvals').then((m) => m.ApprovalsPage)],
           [
             'approvals/:id',

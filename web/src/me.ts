@@ -23,6 +23,10 @@ export const SECTIONS = [
   // the workspace and its governance (issue 12 item 4): labels under `work.nav`
   { key: 'customers', path: '/customers', needs: ['customer.view'], work: true },
   { key: 'tickets', path: '/tickets', needs: ['ticket.view'], work: true },
+  // calls, QA and reports (issue 12): the call log, scoring calls, team metrics
+  { key: 'calls', path: '/calls', needs: ['call.view'], work: true },
+  { key: 'qa', path: '/qa', needs: ['qaEvaluation.view'], work: true },
+  { key: 'reports', path: '/reports', needs: ['report.view'], work: true },
   // everyone's own requests (a write may open one: W3) and temporary grants
   { key: 'approvals', path: '/approvals', needs: [], work: true },
   { key: 'users', path: '/users', needs: ['user.view'] },

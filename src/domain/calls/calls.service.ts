@@ -297,6 +297,51 @@ export async function placeCall(
   return created
 }
 
+/** The caller's own lines: how many hold a call now, and how many they may hold. */
+export interface MyLines {
+  /** My calls not ended (ringing or answered). */
+  readonly inUse: number
+  /** My concurrent-line limit (P9, from my grants); null when none applies. */
+  readonly limit: number | null
+  /** Whether I may dial at all (`call.dial` at type level, and a person, not an API key). */
+  readonly mayDial: boolean
+}
+
+/**
+ * The line counter (read-only): my calls holding a line and my limit, decided as `dial` decides
+ * it on an outbound call of mine, in my team, of no project (a pool's project may set another
+ * limit; the dial itself decides again). Without `call.dial`, no limit: `mayDial` false.
+ */
+export async function myLines(ctx: Ctx): Promise<MyLines> {
+  return inCompany(ctx, async (tx) => {
+    const agentId = tx.actor.userId
+    const inUse = await liveCalls(tx.db, tx.actor.companyId, agentId)
+    const kind = await decisionFor(tx, 'call.dial')
+    if (!kind.allowed || tx.actor.apiKeyId !== undefined) {
+      return { inUse, limit: null, mayDial: false }
+    }
+    const me = await subjectOf(tx)
+    const wouldBe = callResource({
+      id: '',
+      agentId,
+      orgUnitId: me.subject.orgUnitId ?? null,
+      projectId: null,
+      direction: 'outbound',
+      status: 'ringing',
+      durationSec: 0,
+      customerId: null,
+      blacklisted: false,
+    })
+    const onCall = await decisionFor(tx, 'call.dial', {
+      ...wouldBe,
+      attrs: { ...wouldBe.attrs, id: null },
+    })
+    // dialling only from a project's pools: the type-level answer's limit
+    const limits = (onCall.allowed ? onCall : kind).obligations.limits
+    return { inUse, limit: limits?.concurrent ?? null, mayDial: true }
+  })
+}
+
 /**
  * The call for a telephony event on it (answer, hang-up): the caller's own line (whatever else
  * they may do: a line is always theirs to free), or a call they may view (404 otherwise) and

@@ -11,8 +11,10 @@ export {
   getCall,
   hangUpCall,
   listCalls,
+  myLines,
   placeCall,
   setCallNotes,
+  type MyLines,
   type CallListFilter,
   type CallView,
 } from './calls.service.js'

@@ -11,6 +11,7 @@ import {
   listCalls,
   listQueuedCalls,
   listRecordings,
+  myLines,
   playRecording,
   routeInbound,
   setCallNotes,
@@ -259,6 +260,34 @@ export function callsRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => ({ count: await countCalls(deps.ctx(req), req.query) }),
+  )
+
+  app.get(
+    '/calls/lines',
+    {
+      schema: {
+        summary: 'My lines: how many of my calls hold a line now, and my limit (read-only)',
+        description:
+          '`inUse` counts my calls not ended (ringing or answered); `limit` is my concurrent-line ' +
+          'limit from my grants (P9: novice 2, senior 5) as a dial of mine outside any project ' +
+          'would be decided, null when none applies; `mayDial` is false without `call.dial` (a ' +
+          'QA inspector) or on an API key. `POST /calls` decides again on every dial.',
+        tags,
+        security,
+        response: {
+          200: Type.Object(
+            {
+              inUse: Type.Integer({ minimum: 0 }),
+              limit: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+              mayDial: Type.Boolean(),
+            },
+            { additionalProperties: false },
+          ),
+          ...problems(401),
+        },
+      },
+    },
+    async (req) => myLines(deps.ctx(req)),
   )
 
   app.get(

@@ -57,6 +57,10 @@ const WORK = new Set([
   'own_request',
   'not_approver',
   'quota_exceeded',
+  // a dial refused (POST /calls)
+  'number_not_in_pool',
+  'number_blacklisted',
+  'line_limit_reached',
 ])
 
 function problemKey(code: string): string {
