@@ -319,6 +319,38 @@ export async function openScriptRequests(
     .execute()
 }
 
+/**
+ * Issue 11: the `scriptChange` requests that expired undecided while their version is still
+ * pending (stored `pending`, past `expires_at`), oldest first, locked.
+ */
+export async function expiredScriptRequests(
+  db: Db,
+  companyId: string,
+  now: Date,
+): Promise<(ApprovalRequestRow & { script_submitted_at: Date | null })[]> {
+  return db
+    .selectFrom('approval_requests')
+    .innerJoin('scripts', (join) =>
+      join
+        .onRef('scripts.company_id', '=', 'approval_requests.company_id')
+        .on(
+          sql<string>`scripts.id::text`,
+          '=',
+          sql<string>`approval_requests.payload->>'scriptId'`,
+        ),
+    )
+    .selectAll('approval_requests')
+    .select('scripts.submitted_at as script_submitted_at')
+    .where('approval_requests.company_id', '=', companyId)
+    .where('approval_requests.type', '=', 'scriptChange')
+    .where('approval_requests.status', '=', 'pending')
+    .where('approval_requests.expires_at', '<=', now)
+    .where('scripts.status', '=', 'pending')
+    .orderBy('approval_requests.id')
+    .modifyEnd(sql`for update of approval_requests`)
+    .execute()
+}
+
 export async function listRequestRows(
   db: Db,
   companyId: string,

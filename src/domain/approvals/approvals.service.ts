@@ -371,26 +371,65 @@ export async function openEffectRequest(
  * open request beside the new one: the old one is cancelled, audited, with the reason.
  */
 async function closeStaleScriptRequests(tx: TenantCtx, scriptId: string): Promise<void> {
-  for (const row of await repo.openScriptRequests(tx.db, tx.actor.companyId, scriptId)) {
-    const closed = await repo.closeRequest(
-      tx.db,
-      tx.actor.companyId,
-      row.id,
-      {
-        status: 'cancelled',
-        decidedBy: null,
-        decisionReason: 'the script version was submitted again',
-        grantId: null,
-      },
-      tx.now,
-    )
-    if (closed === undefined) continue
+  for (const row of await repo.openScriptRequests(tx.db, tx.actor.companyId, scriptId))
+    await closeScriptRequest(tx, row, 'the script version was submitted again')
+}
+
+/** Closes one script request as cancelled with `reason` (the version is left as it is). */
+async function closeScriptRequest(
+  tx: TenantCtx,
+  row: ApprovalRequestRow,
+  reason: string,
+): Promise<void> {
+  const closed = await repo.closeRequest(
+    tx.db,
+    tx.actor.companyId,
+    row.id,
+    { status: 'cancelled', decidedBy: null, decisionReason: reason, grantId: null },
+    tx.now,
+  )
+  if (closed === undefined) return
+  await recordAudit(tx, {
+    action: 'approval.cancelled',
+    targetType: 'approval',
+    targetId: row.id,
+    before: await auditOf(tx, row),
+    after: await auditOf(tx, closed),
+  })
+}
+
+/**
+ * Issue 11: an edit of a pending version (back to a draft: the submission was of the old text)
+ * closes its open request in the edit's transaction — cancelled, audited, with the reason — so
+ * nobody approves a text that is no longer the one submitted.
+ */
+export async function closeEditedScriptRequests(tx: TenantCtx, scriptId: string): Promise<void> {
+  for (const row of await repo.openScriptRequests(tx.db, tx.actor.companyId, scriptId))
+    await closeScriptRequest(tx, row, 'the script version was edited')
+}
+
+/**
+ * Issue 11: a `scriptChange` request that expired undecided takes its version back to a draft
+ * (withdrawn, as a rejection would), the first time scripts are touched after it expired (by
+ * anyone, in their transaction: registered with the scripts module, no job runs). Audited
+ * `approval.expired` (the request) and `script.updated` (pending → draft). The request stays
+ * `expired`; the version is submitted again as any draft is. A version submitted again since
+ * (another submission time) is not touched.
+ */
+export async function settleExpiredScriptRequests(tx: TenantCtx): Promise<void> {
+  for (const row of await repo.expiredScriptRequests(tx.db, tx.actor.companyId, tx.now)) {
+    const { script_submitted_at: submittedAt, ...request } = row
+    const payload = request.payload as unknown as ScriptChangePayload
+    const submitted = payload.submittedAt ?? request.created_at.toISOString()
+    if (submittedAt === null || submittedAt.toISOString() !== submitted) continue
+    await withdrawEffect(tx, 'scriptChange', payload)
+    const view = await auditOf(tx, request)
     await recordAudit(tx, {
-      action: 'approval.cancelled',
+      action: 'approval.expired',
       targetType: 'approval',
-      targetId: row.id,
-      before: await auditOf(tx, row),
-      after: await auditOf(tx, closed),
+      targetId: request.id,
+      before: view,
+      after: view,
     })
   }
 }

@@ -105,6 +105,11 @@ export interface ScriptChangePayload {
   readonly seriesId: string
   readonly version: number
   readonly title: string
+  /**
+   * When the version was submitted (ISO): approving a request whose version was changed since
+   * (another submission) is 409. Absent on requests made before issue 11.
+   */
+  readonly submittedAt?: string
 }
 
 export type EffectPayload =

@@ -203,6 +203,7 @@ export async function prepareEffect(
       seriesId: script.seriesId,
       version: script.version,
       title: script.title,
+      ...(script.submittedAt !== null && { submittedAt: script.submittedAt.toISOString() }),
     } satisfies ScriptChangePayload
   }
   if (input.type === 'customerTags') {
@@ -309,6 +310,12 @@ async function checkScriptAuthority(
   if (verb === 'approve' && found.item.status !== 'pending')
     throw new AppError('conflict', `the script version is ${found.item.status} now`, {
       errors: [{ path, message: `the version is ${found.item.status}: reject this request` }],
+    })
+  // issue 11: the version was changed (and submitted again) since this request: not this text
+  const submitted = found.item.submittedAt?.toISOString()
+  if (verb === 'approve' && payload.submittedAt !== undefined && submitted !== payload.submittedAt)
+    throw new AppError('conflict', 'the script version was changed since this request', {
+      errors: [{ path, message: 'the version submitted is not this one: reject this request' }],
     })
 }
 
