@@ -62,6 +62,7 @@ import {
   effectPaths,
   maskedSupplement,
   prepareEffect,
+  supplementSeenBy,
   withdrawEffect,
   type EffectInput,
   type EffectPaths,
@@ -161,7 +162,16 @@ async function viewsOf(
     tx.actor.companyId,
     rows.map((r) => r.id),
   )
-  return rows.map((r) => requestView(r, tx.now, decided, tx.actor.userId))
+  const views = rows.map((r) => requestView(r, tx.now, decided, tx.actor.userId))
+  // issue 11: a supplement's values as the caller's own field rules show them (not the requester)
+  return Promise.all(
+    views.map(async (v, i) => {
+      const row = rows[i] as ApprovalRequestRow
+      if (row.type !== 'dataSupplement' || row.requester_id === tx.actor.userId) return v
+      const payload = row.payload as unknown as DataSupplementPayload
+      return { ...v, payload: await supplementSeenBy(tx, payload) }
+    }),
+  )
 }
 
 const viewOf = async (tx: TenantCtx, row: ApprovalRequestRow) =>

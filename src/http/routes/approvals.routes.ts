@@ -218,14 +218,25 @@ const ApprovalJson = Type.Object({
       {
         customerId: Type.String(),
         fields: Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()])),
+        maskedFields: Type.Optional(
+          Type.Array(Type.String(), { description: 'the fields whose values are masked for me' }),
+        ),
       },
-      { description: 'secret values (ID number, bank card, …) masked for all but the requester' },
+      {
+        description:
+          'for anyone but the requester, each value as my own `customer.view` rule shows that ' +
+          'field of the customer: in clear, masked, or masked whole (hidden from me, or a ' +
+          'customer I may not view)',
+      },
     ),
     Type.Object({
       scriptId: Type.String(),
       seriesId: Type.String(),
       version: Type.Integer(),
       title: Type.String(),
+      submittedAt: Type.Optional(
+        Type.String({ description: 'when the version was submitted (approved only as such)' }),
+      ),
     }),
   ]),
   reason: Type.String(),
