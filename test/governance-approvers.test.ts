@@ -12,7 +12,7 @@ import { governanceWorld } from './governance-setup.js'
 import { logIn, problem, strongPassword } from './test-app.js'
 
 const w = await governanceWorld()
-const { app, db, a, asA, call, t1, nia, lee, ada2 } = w
+const { app, db, a, b, asA, asB, call, t1, nia, sam, lee, lou, oscar, ada2, customer } = w
 type Res = Awaited<ReturnType<typeof asA>>
 type Json = Record<string, unknown> & { id: string }
 
@@ -117,4 +117,92 @@ describe('a data-supplement request as an approver sees it', () => {
   })
 })
 
-export { builtinRoleId, problem }
+const disputeRequest = {
+  type: 'temporaryGrant',
+  payload: {
+    actions: ['customer.view', 'customer.unmask'],
+    resource: { type: 'customer', id: customer.id },
+    fields: { idNumber: 'read', phone: 'read' },
+    durationMinutes: 20,
+  },
+  reason: 'dispute #4411: confirm the ID number',
+}
+const route = (steps: unknown[], as = asA) =>
+  as('PUT', '/api/v1/approval-routes/temporaryGrant', { steps })
+const routeRow = () =>
+  db
+    .selectFrom('approval_routes')
+    .selectAll()
+    .where('company_id', '=', a.companyId)
+    .where('type', '=', 'temporaryGrant')
+    .executeTakeFirst()
+const grantsOf = async (userId: string) =>
+  (await db.selectFrom('grants').select('id').where('user_id', '=', userId).execute()).length
+const ids = (res: Res) => (res.json().items as Json[]).map((r) => r.id)
+
+describe('approval steps naming a person or a role', () => {
+  it('a step naming a person: only they decide it, nobody else — not another lead, not an admin', async () => {
+    await must(route([`user:${lee.id}`]), 200)
+    const request = await must(sam.as('POST', '/api/v1/approvals', disputeRequest))
+    expect(request).toMatchObject({ route: `user:${lee.id}`, steps: [{ route: `user:${lee.id}` }] })
+    expect(ids(await lee.as('GET', '/api/v1/approvals?view=to-decide'))).toContain(request.id)
+    expect(ids(await ada2.as('GET', '/api/v1/approvals?view=to-decide'))).not.toContain(request.id)
+    expect(ids(await lou.as('GET', '/api/v1/approvals?view=to-decide'))).not.toContain(request.id)
+    const before = await grantsOf(sam.id)
+    problem(await lou.as('POST', `/api/v1/approvals/${request.id}/approve`), 403, 'not_approver')
+    problem(await ada2.as('POST', `/api/v1/approvals/${request.id}/approve`), 403, 'not_approver')
+    expect(await grantsOf(sam.id)).toBe(before)
+    const approved = await lee.as('POST', `/api/v1/approvals/${request.id}/approve`)
+    expect(approved.statusCode, approved.body).toBe(200)
+    expect(approved.json()).toMatchObject({ status: 'approved', decidedBy: lee.id })
+    expect(await grantsOf(sam.id)).toBe(before + 1)
+  })
+
+  it('a named person who could not grant what is asked is refused (canDelegate), nothing granted', async () => {
+    await must(route([`user:${lou.id}`]), 200)
+    const request = await must(sam.as('POST', '/api/v1/approvals', disputeRequest))
+    const before = await grantsOf(sam.id)
+    problem(await lou.as('POST', `/api/v1/approvals/${request.id}/approve`), 403, 'cannot_grant')
+    expect(await grantsOf(sam.id)).toBe(before)
+    expect((await sam.as('GET', `/api/v1/approvals/${request.id}`)).json().status).toBe('pending')
+  })
+
+  it('a step naming a role: whoever holds it decides (with every other check), nobody else', async () => {
+    const leadRole = await builtinRoleId(db, a.companyId, 'Team lead')
+    await must(route([`role:${leadRole}`]), 200)
+    const request = await must(sam.as('POST', '/api/v1/approvals', disputeRequest))
+    expect(ids(await lee.as('GET', '/api/v1/approvals?view=to-decide'))).toContain(request.id)
+    expect(ids(await ada2.as('GET', '/api/v1/approvals?view=to-decide'))).not.toContain(request.id)
+    // the admin holds no Team lead role
+    problem(await ada2.as('POST', `/api/v1/approvals/${request.id}/approve`), 403, 'not_approver')
+    // a holder of the role whose rules do not let them approve the other team's request
+    const oscars = await oscar.as('POST', `/api/v1/approvals/${request.id}/approve`)
+    expect([403, 404]).toContain(oscars.statusCode)
+    // a holder who could not grant it
+    problem(await lou.as('POST', `/api/v1/approvals/${request.id}/approve`), 403, 'cannot_grant')
+    const approved = await lee.as('POST', `/api/v1/approvals/${request.id}/approve`)
+    expect(approved.statusCode, approved.body).toBe(200)
+  })
+
+  it('a named role or person must be the company’s: another company’s is 404, a bad name 400, nothing written', async () => {
+    await must(route(['admin']), 200)
+    const before = await routeRow()
+    const theirRole = await builtinRoleId(db, b.companyId, 'Team lead')
+    const theirAdmin = (await asB('GET', '/api/v1/me')).json().id as string
+    for (const step of [`role:${theirRole}`, `user:${theirAdmin}`, 'user:no-such-person']) {
+      const res = problem(await route(['admin', step]), 404, 'not_found')
+      expect(JSON.stringify(res.errors)).toContain('body/steps/1')
+    }
+    for (const step of ['role:', 'user', 'team:x', 'user:a b', 'user:\u0000', 'role:\ud800'])
+      problem(await route([step]), 400, 'validation_failed')
+    // only an admin configures routes
+    problem(await route([`user:${lee.id}`], lee.as), 403, 'forbidden')
+    expect(await routeRow()).toEqual(before)
+    // company B cannot name company A's people either
+    problem(
+      await asB('PUT', '/api/v1/approval-routes/temporaryGrant', { steps: [`user:${lee.id}`] }),
+      404,
+      'not_found',
+    )
+  })
+})

@@ -29,6 +29,7 @@ import * as sales from './0042-sales.js'
 import * as operations from './0043-operations.js'
 import * as approvalSteps from './0044-approval-steps.js'
 import * as positions from './0045-positions.js'
+import * as approvalNamedSteps from './0047-approval-named-steps.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -62,4 +63,5 @@ export const migrations: Record<string, Migration> = {
   '0043_operations': operations,
   '0044_approval_steps': approvalSteps,
   '0045_positions': positions,
+  '0047_approval_named_steps': approvalNamedSteps,
 }

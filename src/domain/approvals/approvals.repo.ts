@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../database.js'
 import type { GrantRow } from '../roles/roles.table.js'
+import type { NamedRoute } from './approvals.js'
 import type {
   ApprovalRequestRow,
   ApprovalRequestsTable,
@@ -364,6 +365,8 @@ export async function listRequestRows(
         admin: boolean
         /** may the decider publish some script (`script.approve` not denied outright)? */
         publisher: boolean
+        /** issue 11: the routes naming the decider (`user:<id>`, `role:<id>` of their roles) */
+        named: NamedRoute[]
         now: Date
       },
   page: { after?: string | undefined; limit: number },
@@ -383,6 +386,7 @@ export async function listRequestRows(
             ? [eb.and([eb('route', '=', 'lead'), eb('org_unit_id', '=', leadOf)])]
             : []),
           ...(publisher ? [eb('route', '=', 'publisher')] : []),
+          ...(filter.named.length > 0 ? [eb('route', 'in', filter.named)] : []),
           eb.lit(false),
         ]),
       )
@@ -451,4 +455,39 @@ export async function openRequestRowsOf(
     .orderBy('id')
     .forUpdate()
     .execute()
+}
+
+/** Issue 11: the ids of the roles `userId` holds (a `role:<id>` step's approvers). */
+export async function roleIdsOf(db: Db, companyId: string, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('user_roles')
+    .select('role_id')
+    .where('company_id', '=', companyId)
+    .where('user_id', '=', userId)
+    .execute()
+  return rows.map((r) => r.role_id)
+}
+
+/** Issue 11: does the company have this role / this person (a named step's validation)? */
+export async function namedExists(
+  db: Db,
+  companyId: string,
+  kind: 'role' | 'user',
+  id: string,
+): Promise<boolean> {
+  const row =
+    kind === 'role'
+      ? await db
+          .selectFrom('roles')
+          .select('id')
+          .where('company_id', '=', companyId)
+          .where('id', '=', id)
+          .executeTakeFirst()
+      : await db
+          .selectFrom('users')
+          .select('id')
+          .where('company_id', '=', companyId)
+          .where('id', '=', id)
+          .executeTakeFirst()
+  return row !== undefined
 }

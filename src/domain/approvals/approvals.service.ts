@@ -50,6 +50,7 @@ import {
   type ApprovalStepView,
   type ApprovalType,
   type DataSupplementPayload,
+  type NamedRoute,
   type EffectPayload,
   type ScriptChangePayload,
   type TemporaryGrantPayload,
@@ -241,8 +242,18 @@ async function isApprover(tx: TenantCtx, row: ApprovalRequestRow): Promise<boole
     const { scriptId } = row.payload as unknown as ScriptChangePayload
     return (await scriptRecords.visible(tx, scriptId, 'script.approve')) !== undefined
   }
+  // issue 11: a step naming a person or a role is theirs alone (no admin stands in)
+  if (row.route.startsWith('user:')) return row.route === `user:${me.id}`
+  if (row.route.startsWith('role:'))
+    return (await repo.roleIdsOf(tx.db, tx.actor.companyId, me.id)).includes(row.route.slice(5))
   if (me.level === 'admin') return true
   return row.route === 'lead' && me.level === 'lead' && me.org_unit_id === row.org_unit_id
+}
+
+/** Issue 11: the named routes a person decides: themselves and each of their roles. */
+async function namedRoutesOf(tx: TenantCtx, userId: string): Promise<NamedRoute[]> {
+  const roles = await repo.roleIdsOf(tx.db, tx.actor.companyId, userId)
+  return [`user:${userId}`, ...roles.map((r): NamedRoute => `role:${r}`)]
 }
 
 /** Has the caller decided a step of this request already (W2: never two)? */
@@ -490,6 +501,7 @@ export async function listApprovalRequests(
         leadOf,
         admin,
         publisher: me?.status === 'active',
+        named: me?.status === 'active' ? await namedRoutesOf(tx, userId) : [],
         now: tx.now,
       },
       { after, limit: request.limit + 1 },
@@ -563,14 +575,7 @@ async function decidable(
       errors: [{ path: 'body/step', message: `the request is not at step ${expectedStep}` }],
     })
   if (!(await isApprover(tx, row)))
-    throw new AppError(
-      'not_approver',
-      row.route === 'admin'
-        ? 'this request is routed to a company admin'
-        : row.route === 'publisher'
-          ? 'this request is routed to those who may publish the script'
-          : "this request is routed to the requester's team lead",
-    )
+    throw new AppError('not_approver', notApproverMessage(row.route))
   await authorize(tx, `approval.${verb}` as Action, approvalResource(row), { recorded: true })
   assertPending(row, tx.now)
   if (await decidedAStep(tx, row))
@@ -638,6 +643,14 @@ async function decidable(
     'params/id',
   )
   return { row, apply: async () => ({ grantId: (await give()).id, effect: null }) }
+}
+
+function notApproverMessage(route: ApprovalRoute): string {
+  if (route === 'admin') return 'this request is routed to a company admin'
+  if (route === 'publisher') return 'this request is routed to those who may publish the script'
+  if (route.startsWith('role:')) return 'this step is routed to the holders of a named role'
+  if (route.startsWith('user:')) return 'this step is routed to a named person'
+  return "this request is routed to the requester's team lead"
 }
 
 /** A decision as asked: a note, and the step it decides (1, 2, …; 409 once that one passed). */
@@ -888,6 +901,22 @@ export async function setApprovalRoute(
     if (misplaced.length > 0)
       throw new AppError('validation_failed', 'the route is not valid', { errors: misplaced })
     const { companyId, userId } = tx.actor
+    // issue 11: a named role or person must be the company's (another company's id: 404)
+    const unknown: { path: string; message: string }[] = []
+    for (const [i, s] of steps.entries()) {
+      const named = /^(role|user):(.+)$/.exec(s)
+      if (named === null) continue
+      const kind = named[1] as 'role' | 'user'
+      if (!(await repo.namedExists(tx.db, companyId, kind, named[2] as string)))
+        unknown.push({
+          path: `body/steps/${i}`,
+          message: `no such ${kind === 'role' ? 'role' : 'person'}`,
+        })
+    }
+    if (unknown.length > 0)
+      throw new AppError('not_found', 'a step names no role or person of the company', {
+        errors: unknown,
+      })
     const before = routeConfig(type, await repo.routeRow(tx.db, companyId, type, true))
     const person = await repo.personRow(tx.db, companyId, userId)
     const row = await repo.upsertRoute(tx.db, companyId, {
