@@ -29,6 +29,7 @@ import * as sales from './0042-sales.js'
 import * as operations from './0043-operations.js'
 import * as approvalSteps from './0044-approval-steps.js'
 import * as positions from './0045-positions.js'
+import * as approvalNamedSteps from './0047-approval-named-steps.js'
 import * as campaignContacts from './0048-campaign-contacts.js'
 import * as queuedCalls from './0049-queued-calls.js'
 
@@ -64,6 +65,7 @@ export const migrations: Record<string, Migration> = {
   '0043_operations': operations,
   '0044_approval_steps': approvalSteps,
   '0045_positions': positions,
+  '0047_approval_named_steps': approvalNamedSteps,
   '0048_campaign_contacts': campaignContacts,
   '0049_queued_calls': queuedCalls,
 }

@@ -13,7 +13,7 @@ import {
   type Ctx,
   type Preview,
 } from '../context.js'
-import { endPreviewIn } from '../previews/index.js'
+import { endPreviewIn, settleExpiredPreview } from '../previews/index.js'
 import { userForAction } from '../users/index.js'
 import type { SessionInfo } from './accounts.js'
 import { sha256Hex } from './secret-token.js'
@@ -147,6 +147,7 @@ export async function logout(ctx: Ctx): Promise<void> {
     const { sessionId, companyId, preview } = tx.actor
     // G4: a preview ends with its session
     if (preview !== undefined) await endPreviewIn(tx, preview, 'logout')
+    else await settleExpiredPreview(tx)
     await revokeSessions(tx.db, companyId, { id: sessionId }, tx.now, 'logout')
     await recordAudit(tx, { action: 'auth.logout', targetType: 'session', targetId: sessionId })
   })

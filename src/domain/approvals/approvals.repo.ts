@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../database.js'
 import type { GrantRow } from '../roles/roles.table.js'
+import type { NamedRoute } from './approvals.js'
 import type {
   ApprovalRequestRow,
   ApprovalRequestsTable,
@@ -319,6 +320,38 @@ export async function openScriptRequests(
     .execute()
 }
 
+/**
+ * Issue 11: the `scriptChange` requests that expired undecided while their version is still
+ * pending (stored `pending`, past `expires_at`), oldest first, locked.
+ */
+export async function expiredScriptRequests(
+  db: Db,
+  companyId: string,
+  now: Date,
+): Promise<(ApprovalRequestRow & { script_submitted_at: Date | null })[]> {
+  return db
+    .selectFrom('approval_requests')
+    .innerJoin('scripts', (join) =>
+      join
+        .onRef('scripts.company_id', '=', 'approval_requests.company_id')
+        .on(
+          sql<string>`scripts.id::text`,
+          '=',
+          sql<string>`approval_requests.payload->>'scriptId'`,
+        ),
+    )
+    .selectAll('approval_requests')
+    .select('scripts.submitted_at as script_submitted_at')
+    .where('approval_requests.company_id', '=', companyId)
+    .where('approval_requests.type', '=', 'scriptChange')
+    .where('approval_requests.status', '=', 'pending')
+    .where('approval_requests.expires_at', '<=', now)
+    .where('scripts.status', '=', 'pending')
+    .orderBy('approval_requests.id')
+    .modifyEnd(sql`for update of approval_requests`)
+    .execute()
+}
+
 export async function listRequestRows(
   db: Db,
   companyId: string,
@@ -332,6 +365,8 @@ export async function listRequestRows(
         admin: boolean
         /** may the decider publish some script (`script.approve` not denied outright)? */
         publisher: boolean
+        /** issue 11: the routes naming the decider (`user:<id>`, `role:<id>` of their roles) */
+        named: NamedRoute[]
         now: Date
       },
   page: { after?: string | undefined; limit: number },
@@ -351,6 +386,7 @@ export async function listRequestRows(
             ? [eb.and([eb('route', '=', 'lead'), eb('org_unit_id', '=', leadOf)])]
             : []),
           ...(publisher ? [eb('route', '=', 'publisher')] : []),
+          ...(filter.named.length > 0 ? [eb('route', 'in', filter.named)] : []),
           eb.lit(false),
         ]),
       )
@@ -419,4 +455,39 @@ export async function openRequestRowsOf(
     .orderBy('id')
     .forUpdate()
     .execute()
+}
+
+/** Issue 11: the ids of the roles `userId` holds (a `role:<id>` step's approvers). */
+export async function roleIdsOf(db: Db, companyId: string, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('user_roles')
+    .select('role_id')
+    .where('company_id', '=', companyId)
+    .where('user_id', '=', userId)
+    .execute()
+  return rows.map((r) => r.role_id)
+}
+
+/** Issue 11: does the company have this role / this person (a named step's validation)? */
+export async function namedExists(
+  db: Db,
+  companyId: string,
+  kind: 'role' | 'user',
+  id: string,
+): Promise<boolean> {
+  const row =
+    kind === 'role'
+      ? await db
+          .selectFrom('roles')
+          .select('id')
+          .where('company_id', '=', companyId)
+          .where('id', '=', id)
+          .executeTakeFirst()
+      : await db
+          .selectFrom('users')
+          .select('id')
+          .where('company_id', '=', companyId)
+          .where('id', '=', id)
+          .executeTakeFirst()
+  return row !== undefined
 }

@@ -50,6 +50,7 @@ import {
   type ApprovalStepView,
   type ApprovalType,
   type DataSupplementPayload,
+  type NamedRoute,
   type EffectPayload,
   type ScriptChangePayload,
   type TemporaryGrantPayload,
@@ -62,6 +63,7 @@ import {
   effectPaths,
   maskedSupplement,
   prepareEffect,
+  supplementSeenBy,
   withdrawEffect,
   type EffectInput,
   type EffectPaths,
@@ -161,7 +163,16 @@ async function viewsOf(
     tx.actor.companyId,
     rows.map((r) => r.id),
   )
-  return rows.map((r) => requestView(r, tx.now, decided, tx.actor.userId))
+  const views = rows.map((r) => requestView(r, tx.now, decided, tx.actor.userId))
+  // issue 11: a supplement's values as the caller's own field rules show them (not the requester)
+  return Promise.all(
+    views.map(async (v, i) => {
+      const row = rows[i] as ApprovalRequestRow
+      if (row.type !== 'dataSupplement' || row.requester_id === tx.actor.userId) return v
+      const payload = row.payload as unknown as DataSupplementPayload
+      return { ...v, payload: await supplementSeenBy(tx, payload) }
+    }),
+  )
 }
 
 const viewOf = async (tx: TenantCtx, row: ApprovalRequestRow) =>
@@ -231,8 +242,18 @@ async function isApprover(tx: TenantCtx, row: ApprovalRequestRow): Promise<boole
     const { scriptId } = row.payload as unknown as ScriptChangePayload
     return (await scriptRecords.visible(tx, scriptId, 'script.approve')) !== undefined
   }
+  // issue 11: a step naming a person or a role is theirs alone (no admin stands in)
+  if (row.route.startsWith('user:')) return row.route === `user:${me.id}`
+  if (row.route.startsWith('role:'))
+    return (await repo.roleIdsOf(tx.db, tx.actor.companyId, me.id)).includes(row.route.slice(5))
   if (me.level === 'admin') return true
   return row.route === 'lead' && me.level === 'lead' && me.org_unit_id === row.org_unit_id
+}
+
+/** Issue 11: the named routes a person decides: themselves and each of their roles. */
+async function namedRoutesOf(tx: TenantCtx, userId: string): Promise<NamedRoute[]> {
+  const roles = await repo.roleIdsOf(tx.db, tx.actor.companyId, userId)
+  return [`user:${userId}`, ...roles.map((r): NamedRoute => `role:${r}`)]
 }
 
 /** Has the caller decided a step of this request already (W2: never two)? */
@@ -371,26 +392,65 @@ export async function openEffectRequest(
  * open request beside the new one: the old one is cancelled, audited, with the reason.
  */
 async function closeStaleScriptRequests(tx: TenantCtx, scriptId: string): Promise<void> {
-  for (const row of await repo.openScriptRequests(tx.db, tx.actor.companyId, scriptId)) {
-    const closed = await repo.closeRequest(
-      tx.db,
-      tx.actor.companyId,
-      row.id,
-      {
-        status: 'cancelled',
-        decidedBy: null,
-        decisionReason: 'the script version was submitted again',
-        grantId: null,
-      },
-      tx.now,
-    )
-    if (closed === undefined) continue
+  for (const row of await repo.openScriptRequests(tx.db, tx.actor.companyId, scriptId))
+    await closeScriptRequest(tx, row, 'the script version was submitted again')
+}
+
+/** Closes one script request as cancelled with `reason` (the version is left as it is). */
+async function closeScriptRequest(
+  tx: TenantCtx,
+  row: ApprovalRequestRow,
+  reason: string,
+): Promise<void> {
+  const closed = await repo.closeRequest(
+    tx.db,
+    tx.actor.companyId,
+    row.id,
+    { status: 'cancelled', decidedBy: null, decisionReason: reason, grantId: null },
+    tx.now,
+  )
+  if (closed === undefined) return
+  await recordAudit(tx, {
+    action: 'approval.cancelled',
+    targetType: 'approval',
+    targetId: row.id,
+    before: await auditOf(tx, row),
+    after: await auditOf(tx, closed),
+  })
+}
+
+/**
+ * Issue 11: an edit of a pending version (back to a draft: the submission was of the old text)
+ * closes its open request in the edit's transaction — cancelled, audited, with the reason — so
+ * nobody approves a text that is no longer the one submitted.
+ */
+export async function closeEditedScriptRequests(tx: TenantCtx, scriptId: string): Promise<void> {
+  for (const row of await repo.openScriptRequests(tx.db, tx.actor.companyId, scriptId))
+    await closeScriptRequest(tx, row, 'the script version was edited')
+}
+
+/**
+ * Issue 11: a `scriptChange` request that expired undecided takes its version back to a draft
+ * (withdrawn, as a rejection would), the first time scripts are touched after it expired (by
+ * anyone, in their transaction: registered with the scripts module, no job runs). Audited
+ * `approval.expired` (the request) and `script.updated` (pending → draft). The request stays
+ * `expired`; the version is submitted again as any draft is. A version submitted again since
+ * (another submission time) is not touched.
+ */
+export async function settleExpiredScriptRequests(tx: TenantCtx): Promise<void> {
+  for (const row of await repo.expiredScriptRequests(tx.db, tx.actor.companyId, tx.now)) {
+    const { script_submitted_at: submittedAt, ...request } = row
+    const payload = request.payload as unknown as ScriptChangePayload
+    const submitted = payload.submittedAt ?? request.created_at.toISOString()
+    if (submittedAt === null || submittedAt.toISOString() !== submitted) continue
+    await withdrawEffect(tx, 'scriptChange', payload)
+    const view = await auditOf(tx, request)
     await recordAudit(tx, {
-      action: 'approval.cancelled',
+      action: 'approval.expired',
       targetType: 'approval',
-      targetId: row.id,
-      before: await auditOf(tx, row),
-      after: await auditOf(tx, closed),
+      targetId: request.id,
+      before: view,
+      after: view,
     })
   }
 }
@@ -441,6 +501,7 @@ export async function listApprovalRequests(
         leadOf,
         admin,
         publisher: me?.status === 'active',
+        named: me?.status === 'active' ? await namedRoutesOf(tx, userId) : [],
         now: tx.now,
       },
       { after, limit: request.limit + 1 },
@@ -514,14 +575,7 @@ async function decidable(
       errors: [{ path: 'body/step', message: `the request is not at step ${expectedStep}` }],
     })
   if (!(await isApprover(tx, row)))
-    throw new AppError(
-      'not_approver',
-      row.route === 'admin'
-        ? 'this request is routed to a company admin'
-        : row.route === 'publisher'
-          ? 'this request is routed to those who may publish the script'
-          : "this request is routed to the requester's team lead",
-    )
+    throw new AppError('not_approver', notApproverMessage(row.route))
   await authorize(tx, `approval.${verb}` as Action, approvalResource(row), { recorded: true })
   assertPending(row, tx.now)
   if (await decidedAStep(tx, row))
@@ -589,6 +643,14 @@ async function decidable(
     'params/id',
   )
   return { row, apply: async () => ({ grantId: (await give()).id, effect: null }) }
+}
+
+function notApproverMessage(route: ApprovalRoute): string {
+  if (route === 'admin') return 'this request is routed to a company admin'
+  if (route === 'publisher') return 'this request is routed to those who may publish the script'
+  if (route.startsWith('role:')) return 'this step is routed to the holders of a named role'
+  if (route.startsWith('user:')) return 'this step is routed to a named person'
+  return "this request is routed to the requester's team lead"
 }
 
 /** A decision as asked: a note, and the step it decides (1, 2, …; 409 once that one passed). */
@@ -839,6 +901,22 @@ export async function setApprovalRoute(
     if (misplaced.length > 0)
       throw new AppError('validation_failed', 'the route is not valid', { errors: misplaced })
     const { companyId, userId } = tx.actor
+    // issue 11: a named role or person must be the company's (another company's id: 404)
+    const unknown: { path: string; message: string }[] = []
+    for (const [i, s] of steps.entries()) {
+      const named = /^(role|user):(.+)$/.exec(s)
+      if (named === null) continue
+      const kind = named[1] as 'role' | 'user'
+      if (!(await repo.namedExists(tx.db, companyId, kind, named[2] as string)))
+        unknown.push({
+          path: `body/steps/${i}`,
+          message: `no such ${kind === 'role' ? 'role' : 'person'}`,
+        })
+    }
+    if (unknown.length > 0)
+      throw new AppError('not_found', 'a step names no role or person of the company', {
+        errors: unknown,
+      })
     const before = routeConfig(type, await repo.routeRow(tx.db, companyId, type, true))
     const person = await repo.personRow(tx.db, companyId, userId)
     const row = await repo.upsertRoute(tx.db, companyId, {

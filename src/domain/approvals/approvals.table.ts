@@ -2,9 +2,9 @@ import type { JSONColumnType, Selectable } from 'kysely'
 
 type RequestType =
   'temporaryGrant' | 'customerTags' | 'poolNumbers' | 'dataSupplement' | 'scriptChange'
-type Route = 'lead' | 'admin' | 'publisher'
+type Route = 'lead' | 'admin' | 'publisher' | `role:${string}` | `user:${string}`
 
-/** A row of `approval_requests` (migrations 0028, 0039, 0044). */
+/** A row of `approval_requests` (migrations 0028, 0039, 0044, 0047). */
 export interface ApprovalRequestsTable {
   id: string
   company_id: string

@@ -26,7 +26,12 @@ export type EffectType = Exclude<ApprovalType, 'temporaryGrant'>
  * is made (`publisher` for a script); a company may configure several (approval-routes).
  */
 export const approvalRoutes = ['lead', 'admin', 'publisher'] as const
-export type ApprovalRoute = (typeof approvalRoutes)[number]
+/**
+ * Issue 11: a step may instead name a role (`role:<id>`: whoever holds it) or a person
+ * (`user:<id>`) of the company; only they decide it.
+ */
+export type NamedRoute = `role:${string}` | `user:${string}`
+export type ApprovalRoute = (typeof approvalRoutes)[number] | NamedRoute
 
 /** At most this many steps per request. */
 export const MAX_APPROVAL_STEPS = 5
@@ -105,6 +110,11 @@ export interface ScriptChangePayload {
   readonly seriesId: string
   readonly version: number
   readonly title: string
+  /**
+   * When the version was submitted (ISO): approving a request whose version was changed since
+   * (another submission) is 409. Absent on requests made before issue 11.
+   */
+  readonly submittedAt?: string
 }
 
 export type EffectPayload =

@@ -32,11 +32,20 @@ import {
   publishScriptIn,
   scriptRecords,
   scriptViewIn,
+  settleScripts,
   submitScriptIn,
+  updateScriptIn,
+  type ScriptInput,
   type ScriptView,
+  type ScriptWrite,
 } from '../scripts/index.js'
 import type { ApprovalRequestView } from './approvals.js'
-import { approveRequestIn, openEffectRequest, openScriptRequestOf } from './approvals.service.js'
+import {
+  approveRequestIn,
+  closeEditedScriptRequests,
+  openEffectRequest,
+  openScriptRequestOf,
+} from './approvals.service.js'
 
 /** A write's answer: what it did, or the approval request it opened instead (not applied). */
 export type Asked<T> =
@@ -141,6 +150,7 @@ export async function addPoolNumberOrAsk(
  */
 export async function submitScriptOrAsk(ctx: Ctx, id: string): Promise<Asked<ScriptView>> {
   return inCompany(ctx, async (tx) => {
+    await settleScripts(tx)
     const pending = await openEffectRequest(
       tx,
       {
@@ -164,6 +174,7 @@ export async function submitScriptOrAsk(ctx: Ctx, id: string): Promise<Asked<Scr
  */
 export async function publishScriptOrApprove(ctx: Ctx, id: string): Promise<Asked<ScriptView>> {
   return inCompany(ctx, async (tx) => {
+    await settleScripts(tx)
     const requestId = await openScriptRequestOf(tx, id)
     const approver = (await scriptRecords.visible(tx, id, 'script.approve')) !== undefined
     if (requestId === undefined || !approver) {
@@ -173,5 +184,25 @@ export async function publishScriptOrApprove(ctx: Ctx, id: string): Promise<Aske
     const decided = await approveRequestIn(tx, requestId)
     if (decided.status !== 'approved') return { pending: decided }
     return { applied: await scriptViewIn(tx, id) }
+  })
+}
+
+/**
+ * `PATCH /scripts/{id}` (issue 11): the edit; when it takes a pending version back to a draft,
+ * the version's open `scriptChange` request is closed (cancelled, audited) in the same
+ * transaction — nobody approves a text other than the one submitted.
+ */
+export async function updateScriptAndCloseRequest(
+  ctx: Ctx,
+  id: string,
+  request: ScriptInput,
+): Promise<ScriptWrite> {
+  return inCompany(ctx, async (tx) => {
+    await settleScripts(tx)
+    const wasPending = (await scriptRecords.findRow(tx, id))?.status === 'pending'
+    const written = await updateScriptIn(tx, id, request)
+    const now = await scriptRecords.findRow(tx, id)
+    if (wasPending && now?.status === 'draft') await closeEditedScriptRequests(tx, id)
+    return written
   })
 }

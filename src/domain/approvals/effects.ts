@@ -33,7 +33,14 @@
  * publishes it (publishScriptIn, the old published version archived); rejecting or cancelling
  * takes it back to a draft (withdrawScriptIn).
  */
-import { uneditableFields, type Action, type Decision } from '../../authz/index.js'
+import {
+  catalog,
+  maskValue,
+  uneditableFields,
+  type Action,
+  type Decision,
+  type MaskPattern,
+} from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { decisionFor } from '../access/index.js'
 import type { TenantCtx } from '../context.js'
@@ -112,6 +119,41 @@ export const effectPaths: Record<EffectType, EffectPaths> = {
 /** A supplement's payload as shown to someone other than its requester: secrets masked. */
 export function maskedSupplement(payload: DataSupplementPayload): DataSupplementPayload {
   return { ...payload, fields: auditSafe('customer', { ...payload.fields }) }
+}
+
+/**
+ * Issue 11: a supplement's payload as `tx`'s caller (not its requester: an approver, a lead
+ * viewing their team's requests) may see it. Secret values (ID number, bank card) are masked as
+ * in the audit log, whoever looks; every other value as the caller's own `customer.view`
+ * rule on that customer shows the field — in clear where they read it, masked by the field's
+ * pattern where they see it masked, masked whole where it is hidden from them or where they may
+ * not view the customer at all. Nobody learns a value through a request that they could not read
+ * on the record. The masked names are listed in `maskedFields`.
+ */
+export async function supplementSeenBy(
+  tx: TenantCtx,
+  payload: DataSupplementPayload,
+): Promise<DataSupplementPayload & { maskedFields?: string[] }> {
+  const found = await customerRecords.visible(tx, payload.customerId, 'customer.view')
+  const levels = found?.decision.obligations.fields ?? {}
+  const defs = catalog.customer.fields as Readonly<
+    Record<string, { sensitivity: string; mask?: MaskPattern }>
+  >
+  const whole: MaskPattern = { keepStart: 0, keepEnd: 0 }
+  const fields: Record<string, string | null> = {}
+  const maskedFields: string[] = []
+  for (const [name, value] of Object.entries(payload.fields)) {
+    const level = found === undefined ? 'hidden' : levels[name]
+    const pattern = defs[name]?.mask ?? whole
+    if (value === null || value === undefined) fields[name] = null
+    // the floor: a secret value (ID number, bank card) masked for everyone but the requester, as
+    // in the audit log, even for a reader of it (reading one is done on the record, audited there)
+    else if (defs[name]?.sensitivity === 'secret') fields[name] = maskValue(value, pattern)
+    else if (level === undefined || level === 'read' || level === 'edit') fields[name] = value
+    else fields[name] = maskValue(value, level === 'masked' ? pattern : whole)
+    if (value != null && fields[name] !== value) maskedFields.push(name)
+  }
+  return { ...payload, fields, ...(maskedFields.length > 0 && { maskedFields }) }
 }
 
 /** Where a request names its record and its values (the paths of a 400 / 404). */
@@ -203,6 +245,7 @@ export async function prepareEffect(
       seriesId: script.seriesId,
       version: script.version,
       title: script.title,
+      ...(script.submittedAt !== null && { submittedAt: script.submittedAt.toISOString() }),
     } satisfies ScriptChangePayload
   }
   if (input.type === 'customerTags') {
@@ -309,6 +352,12 @@ async function checkScriptAuthority(
   if (verb === 'approve' && found.item.status !== 'pending')
     throw new AppError('conflict', `the script version is ${found.item.status} now`, {
       errors: [{ path, message: `the version is ${found.item.status}: reject this request` }],
+    })
+  // issue 11: the version was changed (and submitted again) since this request: not this text
+  const submitted = found.item.submittedAt?.toISOString()
+  if (verb === 'approve' && payload.submittedAt !== undefined && submitted !== payload.submittedAt)
+    throw new AppError('conflict', 'the script version was changed since this request', {
+      errors: [{ path, message: 'the version submitted is not this one: reject this request' }],
     })
 }
 

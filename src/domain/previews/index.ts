@@ -5,6 +5,7 @@ export {
   PREVIEW_DEFAULT_MINUTES,
   PREVIEW_MAX_MINUTES,
   previewView,
+  settleExpiredPreview,
   startPreview,
   type PreviewInput,
   type PreviewView,

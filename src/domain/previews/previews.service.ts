@@ -35,7 +35,9 @@ export interface PreviewView {
   readonly expiresAt: string
 }
 
-export function previewView(p: Preview): PreviewView {
+export function previewView(
+  p: Pick<Preview, 'roleId' | 'userId' | 'orgUnitId' | 'startedAt' | 'expiresAt'>,
+): PreviewView {
   return {
     kind: p.roleId !== null ? 'role' : 'user',
     roleId: p.roleId,
@@ -71,6 +73,7 @@ export async function startPreview(ctx: Ctx, input: PreviewInput): Promise<Previ
     throw invalid('body/orgUnitId', 'a person preview is placed where the person is')
   const minutes = input.minutes ?? PREVIEW_DEFAULT_MINUTES
   return inCompany(ctx, async (tx) => {
+    await settleExpiredPreview(tx)
     // a role: `role.preview`; a person: `user.impersonate` on them (a data scope: a lead may
     // simulate the people of their team, no one else)
     await authorize(tx, roleId !== undefined ? 'role.preview' : 'user.impersonate')
@@ -130,17 +133,60 @@ export async function startPreview(ctx: Ctx, input: PreviewInput): Promise<Previ
   })
 }
 
+/**
+ * Issue 11: a preview past its end is over by the clock already (the session loads none); its
+ * end is recorded — the session row cleared, `preview.ended` audited with `how: "expired"` —
+ * the next time the caller's session touches previews (`GET`, `POST` or `DELETE /previews…`) or
+ * logs out. No job runs; at most once (the row is cleared in the same transaction).
+ */
+export async function settleExpiredPreview(tx: TenantCtx): Promise<void> {
+  if (tx.actor.sessionId === undefined) return
+  const row = await tx.db
+    .selectFrom('sessions')
+    .select([
+      'preview_role_id',
+      'preview_user_id',
+      'preview_org_unit_id',
+      'preview_started_at',
+      'preview_expires_at',
+    ])
+    .where('company_id', '=', tx.actor.companyId)
+    .where('id', '=', tx.actor.sessionId)
+    .forUpdate()
+    .executeTakeFirst()
+  const expiresAt = row?.preview_expires_at ?? null
+  if (row === undefined || expiresAt === null || expiresAt.getTime() > tx.now.getTime()) return
+  if (row.preview_role_id === null && row.preview_user_id === null) return
+  await endIn(
+    tx,
+    {
+      roleId: row.preview_role_id,
+      userId: row.preview_user_id,
+      orgUnitId: row.preview_org_unit_id,
+      startedAt: row.preview_started_at ?? expiresAt,
+      expiresAt,
+    },
+    'expired',
+  )
+}
+
 /** `GET /previews/current`: the preview the caller's session has open; 404 when none. */
-export function currentPreview(ctx: Ctx): PreviewView {
+export async function currentPreview(ctx: Ctx): Promise<PreviewView> {
   const preview = ctx.actor.preview
-  if (preview === undefined) throw new AppError('not_found', 'no preview is open')
+  if (preview === undefined) {
+    await inCompany(ctx, settleExpiredPreview)
+    throw new AppError('not_found', 'no preview is open')
+  }
   return previewView(preview)
 }
 
 /** `DELETE /previews/current`: ends the session's preview (404 when none); `preview.ended`. */
 export async function endPreview(ctx: Ctx): Promise<void> {
   const preview = ctx.actor.preview
-  if (preview === undefined) throw new AppError('not_found', 'no preview is open')
+  if (preview === undefined) {
+    await inCompany(ctx, settleExpiredPreview)
+    throw new AppError('not_found', 'no preview is open')
+  }
   await inCompany(ctx, (tx) => endIn(tx, preview, 'ended'))
 }
 
@@ -148,7 +194,11 @@ export async function endPreview(ctx: Ctx): Promise<void> {
  * Ends `preview` in the caller's transaction and audits it (`how`: ended, logout). Logout calls
  * it with the session's revocation.
  */
-export async function endIn(tx: TenantCtx, preview: Preview, how: 'ended' | 'logout') {
+export async function endIn(
+  tx: TenantCtx,
+  preview: Pick<Preview, 'roleId' | 'userId' | 'orgUnitId' | 'startedAt' | 'expiresAt'>,
+  how: 'ended' | 'logout' | 'expired',
+) {
   await setPreview(tx, {
     preview_role_id: null,
     preview_user_id: null,

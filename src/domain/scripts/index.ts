@@ -1,6 +1,7 @@
 // The scripts module's public face: its repository stays private (docs/resources.md).
 export * from './scripts.js'
 export {
+  beforeScriptAccess,
   countScripts,
   createScript,
   deleteScript,
@@ -16,6 +17,8 @@ export {
   scriptViewIn,
   withdrawScriptIn,
   updateScript,
+  updateScriptIn,
+  settleScripts,
   type ScriptListFilter,
   type ScriptView,
   type ScriptWrite,

@@ -68,6 +68,31 @@ export function scriptResource(s: Pick<Script, 'id' | AttrOf<'script'>>): Resour
 }
 
 const noSuchScript = () => new AppError('not_found', 'no such script')
+
+/**
+ * Issue 11: what runs before any read or write of scripts, in its transaction — the approvals
+ * module registers the settling of expired `scriptChange` requests here (a version whose
+ * request expired undecided goes back to a draft when scripts are next touched; no job runs).
+ * A hook, because the approvals module depends on this one and not the other way round.
+ */
+const settlers: ((tx: TenantCtx) => Promise<void>)[] = []
+
+/** Registers `settle` to run before every script read or write (the approvals module's). */
+export function beforeScriptAccess(settle: (tx: TenantCtx) => Promise<void>): void {
+  if (!settlers.includes(settle)) settlers.push(settle)
+}
+
+/** Runs the registered settlers in the caller's transaction. */
+export async function settleScripts(tx: TenantCtx): Promise<void> {
+  for (const settle of settlers) await settle(tx)
+}
+
+/** inCompany for script reads and writes: the settlers run first. */
+const inScripts = <T>(ctx: Ctx, fn: (tx: TenantCtx) => Promise<T>): Promise<T> =>
+  inCompany(ctx, async (tx) => {
+    await settleScripts(tx)
+    return fn(tx)
+  })
 const invalid = (errors: ErrorDetail[]) =>
   new AppError('validation_failed', 'the script is not valid', { errors })
 
@@ -146,7 +171,7 @@ async function knows(tx: TenantCtx, id: string): Promise<boolean> {
  * published; otherwise 404, as an id never issued (an agent never learns of a draft).
  */
 export async function getScript(ctx: Ctx, id: string): Promise<ScriptView> {
-  return inCompany(ctx, async (tx) => {
+  return inScripts(ctx, async (tx) => {
     if ((await scriptRecords.visible(tx, id, 'script.view')) !== undefined) {
       return scriptRecords.view(await scriptRecords.get(tx, id, 'script.view', noSuchScript))
     }
@@ -197,7 +222,7 @@ export async function listScripts(
   filter: ScriptListFilter = {},
   page: PageRequest = { limit: 50 },
 ): Promise<Page<ScriptView>> {
-  return inCompany(ctx, async (tx) => {
+  return inScripts(ctx, async (tx) => {
     const action = await listAction(tx, filter)
     return scriptRecords.list(tx, action, {
       limit: page.limit,
@@ -209,7 +234,7 @@ export async function listScripts(
 
 /** How many versions `listScripts` would show with this filter, over all pages. */
 export async function countScripts(ctx: Ctx, filter: ScriptListFilter = {}): Promise<number> {
-  return inCompany(ctx, async (tx) => {
+  return inScripts(ctx, async (tx) => {
     const action = await listAction(tx, filter)
     return scriptRecords.countMatching(tx, action, listFilter(filter, action))
   })
@@ -231,7 +256,7 @@ export async function createScript(
   ctx: Ctx,
   request: ScriptInput & { title: string; body: string },
 ): Promise<ScriptView> {
-  return inCompany(ctx, async (tx) => {
+  return inScripts(ctx, async (tx) => {
     const input = normaliseScript(request) as ScriptInput & { title: string; body: string }
     const wouldBe = {
       id: '',
@@ -287,52 +312,59 @@ export async function updateScript(
   id: string,
   request: ScriptInput,
 ): Promise<ScriptWrite> {
-  return inCompany(ctx, async (tx) => {
-    const patch = normaliseScript(request)
-    const found = await reach(tx, id, 'script.edit')
-    const current = found.item
-    if (current.status === 'archived') {
-      throw new AppError('conflict', 'an archived script version does not change', {
-        errors: [{ path: 'body', message: 'edit the published version instead' }],
-      })
-    }
-    if (current.status === 'published') {
-      const asIs = await scriptRecords.get(tx, id, 'script.edit', noSuchScript, { recorded: true })
-      return revise(tx, asIs, patch)
-    }
-    const writer = writerOf(tx)
-    const { after } = await updateThrough(tx, {
-      seam: scriptRecords,
-      id,
-      missing: noSuchScript,
-      patch: patch as Readonly<Record<string, unknown>>,
-      actionFor: () => 'script.edit',
-      resourceOf: scriptResource,
-      checkReferences: (changes) => checkProject(tx, changes['projectId'] as string | null),
-      // the writer joins the version's editors; an edit of a pending version withdraws it
-      workflow: ['status'],
-      derive: async (changes) => ({
-        ...(('title' in changes || 'body' in changes) &&
-          !current.editorIds.includes(writer) && { editorIds: [...current.editorIds, writer] }),
-        ...(current.status === 'pending' && { status: 'draft', submittedAt: null }),
-      }),
-      update: async (changes) => {
-        try {
-          return await updateScriptRow(
-            tx.db,
-            tx.actor.companyId,
-            id,
-            changes as ScriptChanges,
-            tx.now,
-            current.status,
-          ).then((moved) => moved ?? raced())
-        } catch (error) {
-          throw writeProblem(error, 'the project named', projectPaths)
-        }
-      },
+  return inScripts(ctx, (tx) => updateScriptIn(tx, id, request))
+}
+
+/** updateScript in the caller's transaction (the approvals module closes a request with it). */
+export async function updateScriptIn(
+  tx: TenantCtx,
+  id: string,
+  request: ScriptInput,
+): Promise<ScriptWrite> {
+  const patch = normaliseScript(request)
+  const found = await reach(tx, id, 'script.edit')
+  const current = found.item
+  if (current.status === 'archived') {
+    throw new AppError('conflict', 'an archived script version does not change', {
+      errors: [{ path: 'body', message: 'edit the published version instead' }],
     })
-    return { script: await viewNow(tx, after), newVersion: false }
+  }
+  if (current.status === 'published') {
+    const asIs = await scriptRecords.get(tx, id, 'script.edit', noSuchScript, { recorded: true })
+    return revise(tx, asIs, patch)
+  }
+  const writer = writerOf(tx)
+  const { after } = await updateThrough(tx, {
+    seam: scriptRecords,
+    id,
+    missing: noSuchScript,
+    patch: patch as Readonly<Record<string, unknown>>,
+    actionFor: () => 'script.edit',
+    resourceOf: scriptResource,
+    checkReferences: (changes) => checkProject(tx, changes['projectId'] as string | null),
+    // the writer joins the version's editors; an edit of a pending version withdraws it
+    workflow: ['status'],
+    derive: async (changes) => ({
+      ...(('title' in changes || 'body' in changes) &&
+        !current.editorIds.includes(writer) && { editorIds: [...current.editorIds, writer] }),
+      ...(current.status === 'pending' && { status: 'draft', submittedAt: null }),
+    }),
+    update: async (changes) => {
+      try {
+        return await updateScriptRow(
+          tx.db,
+          tx.actor.companyId,
+          id,
+          changes as ScriptChanges,
+          tx.now,
+          current.status,
+        ).then((moved) => moved ?? raced())
+      } catch (error) {
+        throw writeProblem(error, 'the project named', projectPaths)
+      }
+    },
   })
+  return { script: await viewNow(tx, after), newVersion: false }
 }
 
 const raced = (): never => {
@@ -439,7 +471,7 @@ const wrongStatus = (status: ScriptStatus, verb: string, from: ScriptStatus) =>
 
 /** The author asks for publication: a draft becomes pending (`script.edit` on it). */
 export async function submitScript(ctx: Ctx, id: string): Promise<ScriptView> {
-  return inCompany(ctx, async (tx) => viewNow(tx, await submitScriptIn(tx, id)))
+  return inScripts(ctx, async (tx) => viewNow(tx, await submitScriptIn(tx, id)))
 }
 
 /**
@@ -488,7 +520,7 @@ export async function withdrawScriptIn(tx: TenantCtx, id: string): Promise<void>
  * on it too), so agents switch from one version to the next at once.
  */
 export async function publishScript(ctx: Ctx, id: string): Promise<ScriptView> {
-  return inCompany(ctx, async (tx) => viewNow(tx, (await publishScriptIn(tx, id)).script))
+  return inScripts(ctx, async (tx) => viewNow(tx, (await publishScriptIn(tx, id)).script))
 }
 
 /** The version as the caller may view it now (after a write elsewhere in the transaction). */
@@ -545,7 +577,7 @@ export async function publishScriptIn(
 
 /** Deletes a version (`script.delete`, audited). */
 export async function deleteScript(ctx: Ctx, id: string): Promise<void> {
-  await inCompany(ctx, async (tx) => {
+  await inScripts(ctx, async (tx) => {
     // an agent who uses the published version knows it exists: 403, not 404
     await reach(tx, id, 'script.delete')
     await deleteThrough(tx, {

@@ -165,11 +165,23 @@ const ScriptChangePayload = Type.Object(
   },
 )
 
-const Route = Type.Union([L('lead'), L('admin'), L('publisher')], {
-  description:
-    'who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company ' +
-    'admin, `publisher` whoever holds `script.approve` on the script (scripts only)',
-})
+const Route = Type.Union(
+  [
+    L('lead'),
+    L('admin'),
+    L('publisher'),
+    Type.Unsafe<`role:${string}` | `user:${string}`>({
+      type: 'string',
+      pattern: '^(role|user):[A-Za-z0-9_-]{1,64}$',
+    }),
+  ],
+  {
+    description:
+      'who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company ' +
+      'admin, `publisher` whoever holds `script.approve` on the script (scripts only), ' +
+      '`role:<id>` whoever holds that role of the company, `user:<id>` that person alone',
+  },
+)
 const RequestType = Type.Union([
   L('temporaryGrant'),
   L('customerTags'),
@@ -218,14 +230,25 @@ const ApprovalJson = Type.Object({
       {
         customerId: Type.String(),
         fields: Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()])),
+        maskedFields: Type.Optional(
+          Type.Array(Type.String(), { description: 'the fields whose values are masked for me' }),
+        ),
       },
-      { description: 'secret values (ID number, bank card, …) masked for all but the requester' },
+      {
+        description:
+          'for anyone but the requester, each value as my own `customer.view` rule shows that ' +
+          'field of the customer: in clear, masked, or masked whole (hidden from me, or a ' +
+          'customer I may not view)',
+      },
     ),
     Type.Object({
       scriptId: Type.String(),
       seriesId: Type.String(),
       version: Type.Integer(),
       title: Type.String(),
+      submittedAt: Type.Optional(
+        Type.String({ description: 'when the version was submitted (approved only as such)' }),
+      ),
     }),
   ]),
   reason: Type.String(),
@@ -293,7 +316,11 @@ export function sendPending(
   request: ApprovalRequestView,
   what = 'Not changed yet: the change needs approval.',
 ) {
-  const who = deciders[request.route]
+  const who = request.route.startsWith('role:')
+    ? 'someone who holds the role named for this step'
+    : request.route.startsWith('user:')
+      ? 'the person named for this step'
+      : deciders[request.route as keyof typeof deciders]
   const step =
     request.steps.length > 1 ? ` (step ${request.step ?? '?'} of ${request.steps.length})` : ''
   return reply
@@ -534,7 +561,9 @@ export function approvalsRoutes(app: App, deps: RouteDeps): void {
         description:
           'Needs `securitySettings.edit`. 1 to 5 steps, each `lead` (a team lead of the ' +
           'requester’s unit; a company admin when the requester is a lead or admin or the unit ' +
-          'has no other lead), `admin` or, for `scriptChange` only, `publisher`. Each step is ' +
+          'has no other lead), `admin`, for `scriptChange` only `publisher`, or `role:<id>` / ' +
+          '`user:<id>`: only the holders of that role of the company, or that person, decide ' +
+          'the step (another company’s or an unknown id: 404). Each step is ' +
           'decided by a different person, never the requester; the change applies at the last ' +
           'approval; a rejection at any step ends the request. Requests already made keep ' +
           'their steps. Audited (`approvalRoute.updated`, before → after).',

@@ -62,7 +62,7 @@ export function previewsRoutes(app: App, deps: RouteDeps): void {
         response: { 200: PreviewJson, ...problems(401, 403, 404) },
       },
     },
-    async (req) => currentPreview(deps.ctx(req)),
+    async (req) => await currentPreview(deps.ctx(req)),
   )
 
   app.delete(

@@ -7,10 +7,13 @@ import {
   listScripts,
   scriptLimits,
   scriptStatuses,
-  updateScript,
   type ScriptView,
 } from '../../domain/scripts/index.js'
-import { publishScriptOrApprove, submitScriptOrAsk } from '../../domain/approvals/index.js'
+import {
+  publishScriptOrApprove,
+  submitScriptOrAsk,
+  updateScriptAndCloseRequest,
+} from '../../domain/approvals/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
 import { PendingApprovalJson, sendPending } from './approvals.routes.js'
 import type { App, RouteDeps } from '../types.js'
@@ -168,7 +171,9 @@ export function scriptsRoutes(app: App, deps: RouteDeps): void {
         summary: 'Change a script’s title, body or project',
         description:
           '`script.edit` on the version as it is and as it would be. A draft changes in place ' +
-          '(200); a pending one changes back to a draft (its submission was of the old text); a ' +
+          '(200); a pending one changes back to a draft (its submission was of the old text) and ' +
+          'its open `scriptChange` approval request is cancelled in the same transaction (audited ' +
+          '`approval.cancelled`, reason "the script version was edited"); a ' +
           'published one stays in use and the change becomes a NEW draft version of the same ' +
           'script (201, a new id, the same `seriesId`; 409 while another version of it is open); ' +
           'an archived one never changes (409).',
@@ -187,7 +192,11 @@ export function scriptsRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      const { script, newVersion } = await updateScript(deps.ctx(req), req.params.id, req.body)
+      const { script, newVersion } = await updateScriptAndCloseRequest(
+        deps.ctx(req),
+        req.params.id,
+        req.body,
+      )
       return reply.code(newVersion ? 201 : 200).send(scriptJson(script))
     },
   )
@@ -253,8 +262,9 @@ export function scriptsRoutes(app: App, deps: RouteDeps): void {
           '/approvals/{id}/approve`: at its last step the version is published (200) and the ' +
           'script’s version published until now archived in the same transaction; at an ' +
           'earlier step of a configured route the request moves on (202 with the request). A ' +
-          'pending version with no open request (an API key submitted it, or its request ' +
-          'expired) is published directly. Anything but a pending version is 409. Audited.',
+          'pending version with no open request (an API key submitted it) is published ' +
+          'directly; a version whose request expired undecided is a draft again (submit it ' +
+          'again). Anything but a pending version is 409. Audited.',
         tags,
         security,
         params: IdParams,

@@ -397,7 +397,7 @@ export interface paths {
                                 /** @description false: the default routing */
                                 configured: boolean;
                                 /** @description the ordered steps of new requests; null: the default (one step: by the requester’s level, `publisher` for a script) */
-                                steps: ("lead" | "admin" | "publisher")[] | null;
+                                steps: ("lead" | "admin" | "publisher" | string)[] | null;
                                 type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
                                 /** Format: date-time */
                                 updatedAt: string | null;
@@ -462,7 +462,7 @@ export interface paths {
         get?: never;
         /**
          * W2: set the ordered approval steps of one request type (admins, audited)
-         * @description Needs `securitySettings.edit`. 1 to 5 steps, each `lead` (a team lead of the requester’s unit; a company admin when the requester is a lead or admin or the unit has no other lead), `admin` or, for `scriptChange` only, `publisher`. Each step is decided by a different person, never the requester; the change applies at the last approval; a rejection at any step ends the request. Requests already made keep their steps. Audited (`approvalRoute.updated`, before → after).
+         * @description Needs `securitySettings.edit`. 1 to 5 steps, each `lead` (a team lead of the requester’s unit; a company admin when the requester is a lead or admin or the unit has no other lead), `admin`, for `scriptChange` only `publisher`, or `role:<id>` / `user:<id>`: only the holders of that role of the company, or that person, decide the step (another company’s or an unknown id: 404). Each step is decided by a different person, never the requester; the change applies at the last approval; a rejection at any step ends the request. Requests already made keep their steps. Audited (`approvalRoute.updated`, before → after).
          */
         put: {
             parameters: {
@@ -484,7 +484,7 @@ export interface paths {
                      *     }
                      */
                     "application/json": {
-                        steps: ("lead" | "admin" | "publisher")[];
+                        steps: ("lead" | "admin" | "publisher" | string)[];
                     };
                 };
             };
@@ -511,7 +511,7 @@ export interface paths {
                             /** @description false: the default routing */
                             configured: boolean;
                             /** @description the ordered steps of new requests; null: the default (one step: by the requester’s level, `publisher` for a script) */
-                            steps: ("lead" | "admin" | "publisher")[] | null;
+                            steps: ("lead" | "admin" | "publisher" | string)[] | null;
                             type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
                             /** Format: date-time */
                             updatedAt: string | null;
@@ -771,16 +771,20 @@ export interface paths {
                                     fields: {
                                         [key: string]: string | null;
                                     };
+                                    /** @description the fields whose values are masked for me */
+                                    maskedFields?: string[];
                                 } | {
                                     scriptId: string;
                                     seriesId: string;
+                                    /** @description when the version was submitted (approved only as such) */
+                                    submittedAt?: string;
                                     title: string;
                                     version: number;
                                 };
                                 reason: string;
                                 requesterId: string;
-                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                route: "lead" | "admin" | "publisher";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                route: "lead" | "admin" | "publisher" | string;
                                 status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
                                 /** @description the number of the step waiting for a decision; null once closed */
                                 step: number | null;
@@ -790,8 +794,8 @@ export interface paths {
                                     decidedAt: string | null;
                                     decidedBy: string | null;
                                     reason: string | null;
-                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                    route: "lead" | "admin" | "publisher";
+                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                    route: "lead" | "admin" | "publisher" | string;
                                     status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
                                 }[];
                                 type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
@@ -1061,16 +1065,20 @@ export interface paths {
                                 fields: {
                                     [key: string]: string | null;
                                 };
+                                /** @description the fields whose values are masked for me */
+                                maskedFields?: string[];
                             } | {
                                 scriptId: string;
                                 seriesId: string;
+                                /** @description when the version was submitted (approved only as such) */
+                                submittedAt?: string;
                                 title: string;
                                 version: number;
                             };
                             reason: string;
                             requesterId: string;
-                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                            route: "lead" | "admin" | "publisher";
+                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                            route: "lead" | "admin" | "publisher" | string;
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
                             /** @description the number of the step waiting for a decision; null once closed */
                             step: number | null;
@@ -1080,8 +1088,8 @@ export interface paths {
                                 decidedAt: string | null;
                                 decidedBy: string | null;
                                 reason: string | null;
-                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                route: "lead" | "admin" | "publisher";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                route: "lead" | "admin" | "publisher" | string;
                                 status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
                             }[];
                             type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
@@ -1268,16 +1276,20 @@ export interface paths {
                                 fields: {
                                     [key: string]: string | null;
                                 };
+                                /** @description the fields whose values are masked for me */
+                                maskedFields?: string[];
                             } | {
                                 scriptId: string;
                                 seriesId: string;
+                                /** @description when the version was submitted (approved only as such) */
+                                submittedAt?: string;
                                 title: string;
                                 version: number;
                             };
                             reason: string;
                             requesterId: string;
-                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                            route: "lead" | "admin" | "publisher";
+                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                            route: "lead" | "admin" | "publisher" | string;
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
                             /** @description the number of the step waiting for a decision; null once closed */
                             step: number | null;
@@ -1287,8 +1299,8 @@ export interface paths {
                                 decidedAt: string | null;
                                 decidedBy: string | null;
                                 reason: string | null;
-                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                route: "lead" | "admin" | "publisher";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                route: "lead" | "admin" | "publisher" | string;
                                 status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
                             }[];
                             type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
@@ -1502,16 +1514,20 @@ export interface paths {
                                 fields: {
                                     [key: string]: string | null;
                                 };
+                                /** @description the fields whose values are masked for me */
+                                maskedFields?: string[];
                             } | {
                                 scriptId: string;
                                 seriesId: string;
+                                /** @description when the version was submitted (approved only as such) */
+                                submittedAt?: string;
                                 title: string;
                                 version: number;
                             };
                             reason: string;
                             requesterId: string;
-                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                            route: "lead" | "admin" | "publisher";
+                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                            route: "lead" | "admin" | "publisher" | string;
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
                             /** @description the number of the step waiting for a decision; null once closed */
                             step: number | null;
@@ -1521,8 +1537,8 @@ export interface paths {
                                 decidedAt: string | null;
                                 decidedBy: string | null;
                                 reason: string | null;
-                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                route: "lead" | "admin" | "publisher";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                route: "lead" | "admin" | "publisher" | string;
                                 status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
                             }[];
                             type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
@@ -1734,16 +1750,20 @@ export interface paths {
                                 fields: {
                                     [key: string]: string | null;
                                 };
+                                /** @description the fields whose values are masked for me */
+                                maskedFields?: string[];
                             } | {
                                 scriptId: string;
                                 seriesId: string;
+                                /** @description when the version was submitted (approved only as such) */
+                                submittedAt?: string;
                                 title: string;
                                 version: number;
                             };
                             reason: string;
                             requesterId: string;
-                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                            route: "lead" | "admin" | "publisher";
+                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                            route: "lead" | "admin" | "publisher" | string;
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
                             /** @description the number of the step waiting for a decision; null once closed */
                             step: number | null;
@@ -1753,8 +1773,8 @@ export interface paths {
                                 decidedAt: string | null;
                                 decidedBy: string | null;
                                 reason: string | null;
-                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                route: "lead" | "admin" | "publisher";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                route: "lead" | "admin" | "publisher" | string;
                                 status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
                             }[];
                             type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
@@ -1960,16 +1980,20 @@ export interface paths {
                                 fields: {
                                     [key: string]: string | null;
                                 };
+                                /** @description the fields whose values are masked for me */
+                                maskedFields?: string[];
                             } | {
                                 scriptId: string;
                                 seriesId: string;
+                                /** @description when the version was submitted (approved only as such) */
+                                submittedAt?: string;
                                 title: string;
                                 version: number;
                             };
                             reason: string;
                             requesterId: string;
-                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                            route: "lead" | "admin" | "publisher";
+                            /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                            route: "lead" | "admin" | "publisher" | string;
                             status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
                             /** @description the number of the step waiting for a decision; null once closed */
                             step: number | null;
@@ -1979,8 +2003,8 @@ export interface paths {
                                 decidedAt: string | null;
                                 decidedBy: string | null;
                                 reason: string | null;
-                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                route: "lead" | "admin" | "publisher";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                route: "lead" | "admin" | "publisher" | string;
                                 status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
                             }[];
                             type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
@@ -8912,16 +8936,20 @@ export interface paths {
                                     fields: {
                                         [key: string]: string | null;
                                     };
+                                    /** @description the fields whose values are masked for me */
+                                    maskedFields?: string[];
                                 } | {
                                     scriptId: string;
                                     seriesId: string;
+                                    /** @description when the version was submitted (approved only as such) */
+                                    submittedAt?: string;
                                     title: string;
                                     version: number;
                                 };
                                 reason: string;
                                 requesterId: string;
-                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                route: "lead" | "admin" | "publisher";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                route: "lead" | "admin" | "publisher" | string;
                                 status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
                                 /** @description the number of the step waiting for a decision; null once closed */
                                 step: number | null;
@@ -8931,8 +8959,8 @@ export interface paths {
                                     decidedAt: string | null;
                                     decidedBy: string | null;
                                     reason: string | null;
-                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                    route: "lead" | "admin" | "publisher";
+                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                    route: "lead" | "admin" | "publisher" | string;
                                     status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
                                 }[];
                                 type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
@@ -15205,16 +15233,20 @@ export interface paths {
                                     fields: {
                                         [key: string]: string | null;
                                     };
+                                    /** @description the fields whose values are masked for me */
+                                    maskedFields?: string[];
                                 } | {
                                     scriptId: string;
                                     seriesId: string;
+                                    /** @description when the version was submitted (approved only as such) */
+                                    submittedAt?: string;
                                     title: string;
                                     version: number;
                                 };
                                 reason: string;
                                 requesterId: string;
-                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                route: "lead" | "admin" | "publisher";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                route: "lead" | "admin" | "publisher" | string;
                                 status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
                                 /** @description the number of the step waiting for a decision; null once closed */
                                 step: number | null;
@@ -15224,8 +15256,8 @@ export interface paths {
                                     decidedAt: string | null;
                                     decidedBy: string | null;
                                     reason: string | null;
-                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                    route: "lead" | "admin" | "publisher";
+                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                    route: "lead" | "admin" | "publisher" | string;
                                     status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
                                 }[];
                                 type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
@@ -24878,7 +24910,7 @@ export interface paths {
         head?: never;
         /**
          * Change a script’s title, body or project
-         * @description `script.edit` on the version as it is and as it would be. A draft changes in place (200); a pending one changes back to a draft (its submission was of the old text); a published one stays in use and the change becomes a NEW draft version of the same script (201, a new id, the same `seriesId`; 409 while another version of it is open); an archived one never changes (409).
+         * @description `script.edit` on the version as it is and as it would be. A draft changes in place (200); a pending one changes back to a draft (its submission was of the old text) and its open `scriptChange` approval request is cancelled in the same transaction (audited `approval.cancelled`, reason "the script version was edited"); a published one stays in use and the change becomes a NEW draft version of the same script (201, a new id, the same `seriesId`; 409 while another version of it is open); an archived one never changes (409).
          */
         patch: {
             parameters: {
@@ -25075,7 +25107,7 @@ export interface paths {
         put?: never;
         /**
          * Publish a pending version (W3: the approval of a script change)
-         * @description `script.approve` on the version (the engine decides). The four-eyes rule: nobody who wrote the version publishes it (403 `own_request`). This approves the version’s open `scriptChange` request, with every check of `POST /approvals/{id}/approve`: at its last step the version is published (200) and the script’s version published until now archived in the same transaction; at an earlier step of a configured route the request moves on (202 with the request). A pending version with no open request (an API key submitted it, or its request expired) is published directly. Anything but a pending version is 409. Audited.
+         * @description `script.approve` on the version (the engine decides). The four-eyes rule: nobody who wrote the version publishes it (403 `own_request`). This approves the version’s open `scriptChange` request, with every check of `POST /approvals/{id}/approve`: at its last step the version is published (200) and the script’s version published until now archived in the same transaction; at an earlier step of a configured route the request moves on (202 with the request). A pending version with no open request (an API key submitted it) is published directly; a version whose request expired undecided is a draft again (submit it again). Anything but a pending version is 409. Audited.
          */
         post: {
             parameters: {
@@ -25181,16 +25213,20 @@ export interface paths {
                                     fields: {
                                         [key: string]: string | null;
                                     };
+                                    /** @description the fields whose values are masked for me */
+                                    maskedFields?: string[];
                                 } | {
                                     scriptId: string;
                                     seriesId: string;
+                                    /** @description when the version was submitted (approved only as such) */
+                                    submittedAt?: string;
                                     title: string;
                                     version: number;
                                 };
                                 reason: string;
                                 requesterId: string;
-                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                route: "lead" | "admin" | "publisher";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                route: "lead" | "admin" | "publisher" | string;
                                 status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
                                 /** @description the number of the step waiting for a decision; null once closed */
                                 step: number | null;
@@ -25200,8 +25236,8 @@ export interface paths {
                                     decidedAt: string | null;
                                     decidedBy: string | null;
                                     reason: string | null;
-                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                    route: "lead" | "admin" | "publisher";
+                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                    route: "lead" | "admin" | "publisher" | string;
                                     status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
                                 }[];
                                 type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
@@ -25431,16 +25467,20 @@ export interface paths {
                                     fields: {
                                         [key: string]: string | null;
                                     };
+                                    /** @description the fields whose values are masked for me */
+                                    maskedFields?: string[];
                                 } | {
                                     scriptId: string;
                                     seriesId: string;
+                                    /** @description when the version was submitted (approved only as such) */
+                                    submittedAt?: string;
                                     title: string;
                                     version: number;
                                 };
                                 reason: string;
                                 requesterId: string;
-                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                route: "lead" | "admin" | "publisher";
+                                /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                route: "lead" | "admin" | "publisher" | string;
                                 status: "pending" | "approved" | "rejected" | "cancelled" | "expired";
                                 /** @description the number of the step waiting for a decision; null once closed */
                                 step: number | null;
@@ -25450,8 +25490,8 @@ export interface paths {
                                     decidedAt: string | null;
                                     decidedBy: string | null;
                                     reason: string | null;
-                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only) */
-                                    route: "lead" | "admin" | "publisher";
+                                    /** @description who decides a step: `lead` a team lead of `orgUnitId` (or an admin), `admin` a company admin, `publisher` whoever holds `script.approve` on the script (scripts only), `role:<id>` whoever holds that role of the company, `user:<id>` that person alone */
+                                    route: "lead" | "admin" | "publisher" | string;
                                     status: "approved" | "rejected" | "pending" | "waiting" | "skipped";
                                 }[];
                                 type: "temporaryGrant" | "customerTags" | "poolNumbers" | "dataSupplement" | "scriptChange";
