@@ -4,6 +4,11 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    // Test files share their worker's module cache instead of re-importing the server (Fastify,
+    // Kysely, PGlite, TypeBox schemas) for each file. Measured here on the whole suite on PGlite:
+    // 545 s of CPU instead of 1034 s, the same 1051 tests passed. Every file builds its own
+    // database, server and clock (test/helpers.ts), so files share no state through modules.
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
