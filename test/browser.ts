@@ -75,6 +75,13 @@ export async function axe(p: Page, route: string): Promise<void> {
     'utf8',
   )
   if (!(await p.evaluate<boolean>("'axe' in window"))) await p.evaluate(await axeSource)
+  // Ant Design fades and slides things in: colours read mid-animation can fail the contrast rule
+  // (seen once on a loaded machine), so the finite animations running now finish first.
+  await p.evaluate(
+    `Promise.all(document.getAnimations()
+      .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+      .map((a) => a.finished.catch(() => undefined)))`,
+  )
   const violations = await p.evaluate(async () => {
     const w = globalThis as unknown as {
       axe: {

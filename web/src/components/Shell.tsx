@@ -1,5 +1,5 @@
 import { App as AntApp, Button, Layout, Menu, Result, Space, Spin, Typography } from 'antd'
-import { Suspense, useEffect } from 'react'
+import { Suspense, useEffect, useState } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { useTranslation } from 'react-i18next'
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router'
@@ -27,6 +27,9 @@ export function Shell() {
   const location = useLocation()
   const navigate = useNavigate()
   const queryClient = useQueryClient()
+  // Set from the click on Sign out: a /me that answers 401 from then on (a refetch racing the
+  // sign-out) must not send the next sign-in back to the page that was left.
+  const [signingOut, setSigningOut] = useState(false)
   // Each navigation asks /me again: a role changed meanwhile shows in the next page's menu.
   useEffect(() => {
     void queryClient.invalidateQueries({ queryKey: ['me'] })
@@ -34,7 +37,7 @@ export function Shell() {
 
   if (me.isPending) return <Spin fullscreen tip={t('common.loading')} />
   if (me.error instanceof ApiError && me.error.status === 401) {
-    return <Navigate to="/login" replace state={{ from: location.pathname }} />
+    return <Navigate to="/login" replace state={signingOut ? null : { from: location.pathname }} />
   }
   if (me.error) {
     return (
@@ -53,6 +56,7 @@ export function Shell() {
     'pageDecides' in current
 
   const logout = async () => {
+    setSigningOut(true)
     await api.POST('/api/v1/auth/logout')
     // leave first, then forget: cleared while still on this page, /me would answer 401 here and
     // send the login page back to this page afterwards
