@@ -4,6 +4,7 @@
  * the shared write helpers, and only what is the lead's own here: its contact data (phone in
  * E.164, email lower-cased) and the assignment (`lead.assign`).
  */
+import type { Readable } from 'node:stream'
 import type { Action, AttrOf, Projected, Resource } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
@@ -13,6 +14,7 @@ import {
   createThrough,
   defineResource,
   deleteThrough,
+  exportCsv,
   updateThrough,
   writeProblem,
 } from '../seam/index.js'
@@ -130,6 +132,39 @@ export async function listLeads(
 /** How many leads `listLeads` would show with this filter, over all pages. */
 export async function countLeads(ctx: Ctx, filter: SalesListFilter = {}): Promise<number> {
   return inCompany(ctx, (tx) => leadRecords.countMatching(tx, 'lead.view', { q: filter.q }))
+}
+
+/** The columns of a lead export, in order (a field the caller may not see exports empty). */
+export const leadExportColumns = [
+  'id',
+  'name',
+  'phone',
+  'email',
+  'source',
+  'status',
+  'ownerId',
+  'orgUnitId',
+  'projectId',
+] as const satisfies readonly (keyof Lead)[]
+
+/**
+ * CSV of every lead the caller may `lead.export` under this search, with their masks (P2:
+ * high-risk, the Admin's by default); traced before the first row and at the end with the row
+ * count (seam/export.ts).
+ */
+export async function exportLeads(
+  ctx: Ctx,
+  filter: SalesListFilter = {},
+  reason?: string,
+): Promise<Readable> {
+  return exportCsv(ctx, {
+    seam: leadRecords,
+    action: 'lead.export',
+    filter: { q: filter.q },
+    columns: leadExportColumns,
+    described: { ...filter },
+    reason,
+  })
 }
 
 // --- writes ------------------------------------------------------------------------------------------
