@@ -3,6 +3,7 @@ export * from './sales.js'
 export {
   assignLead,
   countLeads,
+  convertLead,
   createLead,
   deleteLead,
   exportLeads,
@@ -12,6 +13,7 @@ export {
   listLeads,
   normaliseLead,
   updateLead,
+  type LeadConversion,
   type LeadView,
   type SalesListFilter,
 } from './leads.service.js'

@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream'
 import type { Action, AttrOf, Projected, Resource } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
+import { createCustomerIn } from '../customers/index.js'
 import type { Page, PageRequest } from '../page.js'
 import { normalisePhone, phoneSearchTerm } from '../phone.js'
 import {
@@ -30,6 +31,7 @@ import {
   viewNow,
   writerOf,
 } from './owned.js'
+import { createOpportunityIn, normaliseOpportunity } from './opportunities.service.js'
 import { salesLimits, type Lead, type LeadInput } from './sales.js'
 import { deleteSalesRow, insertSalesRow, leadRowToLead, updateSalesRow } from './sales.repo.js'
 
@@ -280,5 +282,85 @@ export async function deleteLead(ctx: Ctx, id: string): Promise<void> {
       missing: noSuchLead,
       remove: () => deleteSalesRow(tx.db, 'leads', tx.actor.companyId, id),
     }),
+  )
+}
+
+// --- conversion ------------------------------------------------------------------------------------
+
+/** What a conversion may add: an opportunity made with the customer (name and amount). */
+export interface LeadConversion {
+  readonly opportunity?: { readonly name: string; readonly amount: number } | undefined
+}
+
+/**
+ * Converts a lead ([002]): in one transaction, the lead is marked `converted` (`lead.edit` on it:
+ * 404 when the caller may not see it, 403 when they may see but not edit it), a customer is
+ * created from its name, phone, email and scope (`customer.create` decided on the customer as
+ * they would be, every field set editable: 403 otherwise, nothing written), and, if asked, an
+ * opportunity for that customer (`opportunity.create`, as a create). The mark is a conditional
+ * UPDATE on the status the lead was read with, so of two conversions at once one wins and the
+ * other answers 409; a lead converted already is 409. Audited: lead updated, customer and
+ * opportunity created.
+ */
+export async function convertLead(
+  ctx: Ctx,
+  id: string,
+  request: LeadConversion,
+): Promise<{ lead: LeadView; customerId: string; opportunityId: string | null }> {
+  const opportunityRequest =
+    request.opportunity === undefined ? undefined : normaliseOpportunity({ ...request.opportunity })
+  return inCompany(ctx, async (tx) => {
+    const { item } = await reach(tx, leadRecords, id, 'lead.edit', noSuchLead)
+    if (item.status === 'converted') throw alreadyConverted()
+    const { after } = await updateThrough(tx, {
+      seam: leadRecords,
+      id,
+      missing: noSuchLead,
+      patch: { status: 'converted' },
+      actionFor: () => 'lead.edit',
+      resourceOf: leadResource,
+      workflow: ['status'],
+      update: async (changes) =>
+        (await updateSalesRow(
+          tx.db,
+          'leads',
+          tx.actor.companyId,
+          id,
+          changes,
+          tx.now,
+          item.status,
+        )) ?? alreadyConverted(true),
+    })
+    const customer = await createCustomerIn(tx, {
+      name: item.name,
+      ...(item.phone === null ? {} : { phone: item.phone }),
+      ...(item.email === null ? {} : { email: item.email }),
+      ownerId: item.ownerId,
+      orgUnitId: item.orgUnitId,
+      projectId: item.projectId,
+    })
+    const opportunity =
+      opportunityRequest === undefined
+        ? null
+        : await createOpportunityIn(tx, {
+            ...(opportunityRequest as { name: string; amount: number }),
+            customerId: customer.id,
+            ownerId: item.ownerId,
+            orgUnitId: item.orgUnitId,
+            projectId: item.projectId,
+          })
+    return {
+      lead: await viewNow(tx, leadRecords, after, leadResource),
+      customerId: customer.id,
+      opportunityId: opportunity?.id ?? null,
+    }
+  })
+}
+
+const alreadyConverted = (raced = false): never => {
+  throw new AppError(
+    'conflict',
+    raced ? 'the lead was converted meanwhile' : 'this lead is converted already',
+    { errors: [{ path: 'status', message: 'converted' }] },
   )
 }

@@ -155,7 +155,17 @@ export async function createOpportunity(
   ctx: Ctx,
   request: OpportunityInput & { name: string; amount: number },
 ): Promise<OpportunityView> {
-  return inCompany(ctx, async (tx) => {
+  return inCompany(ctx, async (tx) =>
+    viewNow(tx, opportunityRecords, await createOpportunityIn(tx, request), opportunityResource),
+  )
+}
+
+/** `createOpportunity` inside the caller's transaction (a lead's conversion). */
+export async function createOpportunityIn(
+  tx: TenantCtx,
+  request: OpportunityInput & { name: string; amount: number },
+): Promise<Opportunity> {
+  {
     const input = normaliseOpportunity(request) as OpportunityInput & {
       name: string
       amount: number
@@ -182,8 +192,8 @@ export async function createOpportunity(
           throw writeProblem(error, what, paths)
         }),
     })
-    return viewNow(tx, opportunityRecords, created, opportunityResource)
-  })
+    return created
+  }
 }
 
 /** Changes an opportunity: `opportunity.edit` on it as it is and as it would be. */

@@ -7,6 +7,7 @@ import {
   approveContract,
   approveQuote,
   assignLead,
+  convertLead,
   countContracts,
   countLeads,
   countOpportunities,
@@ -387,6 +388,40 @@ export function salesRoutes(app: App, deps: RouteDeps): void {
       json<Static<typeof LeadJson>>(
         await assignLead(deps.ctx(req), req.params.id, req.body.ownerId),
       ),
+  )
+
+  app.post(
+    '/leads/:id/convert',
+    {
+      schema: {
+        summary: 'Convert a lead into a customer (and, if asked, an opportunity)',
+        description:
+          'In one transaction: the lead is marked `converted` (`lead.edit` on it: 404 when I may ' +
+          'not see it, 403 when I may not edit it); a customer is created from its name, phone, ' +
+          'email, owner, unit and project, checked like `POST /customers` (403 when I may not ' +
+          'create that customer or set one of its fields, nothing written); with `opportunity`, ' +
+          'an opportunity of that customer, checked like `POST /opportunities`. A lead converted ' +
+          'already is 409 (of two conversions at once, one is 201 and the other 409). Audited.',
+        tags,
+        security,
+        params: IdParams,
+        body: Type.Object(
+          { opportunity: Type.Optional(Type.Object({ name: Name, amount: Amount }, strict)) },
+          strict,
+        ),
+        response: {
+          201: Type.Object(
+            { lead: LeadJson, customerId: Type.String(), opportunityId: NullableId },
+            strict,
+          ),
+          ...problems(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (req, reply) => {
+      const out = await convertLead(deps.ctx(req), req.params.id, req.body)
+      return reply.code(201).send({ ...out, lead: json<Static<typeof LeadJson>>(out.lead) })
+    },
   )
 
   salesCrud(app, deps, {
