@@ -9,7 +9,15 @@ import type { Ctx } from '../src/domain/context.js'
 import { exportCustomers } from '../src/domain/customers/index.js'
 import { csvLine } from '../src/domain/seam/index.js'
 import { builtinRoleId, caller } from './fixtures.js'
-import { auditActions, createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
+import {
+  auditActions,
+  createTestApp,
+  exported,
+  logIn,
+  problem,
+  signUp,
+  strongPassword,
+} from './test-app.js'
 
 const { app, db } = await createTestApp()
 const call = caller(app)
@@ -87,38 +95,6 @@ const c2 = await customer(asA, { name: '=HYPERLINK("http://x")', orgUnitId: t1, 
 const c3 = await customer(asA, { name: 'Olga "the" Smirnova', orgUnitId: t2 })
 await customer(asB, { name: 'Other company', phone: '+8613812345678' })
 
-/** The CSV as rows of cells (a small reader for what the exporter writes). */
-function parse(body: string): string[][] {
-  const rows: string[][] = []
-  let cell = ''
-  let row: string[] = []
-  let quoted = false
-  for (let i = 0; i < body.length; i += 1) {
-    const ch = body[i]!
-    if (quoted) {
-      if (ch === '"' && body[i + 1] === '"') {
-        cell += '"'
-        i += 1
-      } else if (ch === '"') quoted = false
-      else cell += ch
-    } else if (ch === '"') quoted = true
-    else if (ch === ',') {
-      row.push(cell)
-      cell = ''
-    } else if (ch === '\r' && body[i + 1] === '\n') {
-      row.push(cell)
-      rows.push(row)
-      row = []
-      cell = ''
-      i += 1
-    } else cell += ch
-  }
-  return rows
-}
-const exported = (res: { body: string }) => {
-  const [header, ...rows] = parse(res.body)
-  return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]])))
-}
 const events = async (action: string) =>
   (await auditActions(db, a.companyId)).filter((e) => e.action === action)
 

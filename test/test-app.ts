@@ -163,3 +163,37 @@ export async function auditActions(db: Kysely<Database>, companyId: string) {
     .execute()
   return rows
 }
+
+/** The CSV as rows of cells (a small reader for what the exporter writes). */
+export function parseCsv(body: string): string[][] {
+  const rows: string[][] = []
+  let cell = ''
+  let row: string[] = []
+  let quoted = false
+  for (let i = 0; i < body.length; i += 1) {
+    const ch = body[i]!
+    if (quoted) {
+      if (ch === '"' && body[i + 1] === '"') {
+        cell += '"'
+        i += 1
+      } else if (ch === '"') quoted = false
+      else cell += ch
+    } else if (ch === '"') quoted = true
+    else if (ch === ',') {
+      row.push(cell)
+      cell = ''
+    } else if (ch === '\r' && body[i + 1] === '\n') {
+      row.push(cell)
+      rows.push(row)
+      row = []
+      cell = ''
+      i += 1
+    } else cell += ch
+  }
+  return rows
+}
+/** An export's rows, each keyed by the header's column names. */
+export const exported = (res: { body: string }) => {
+  const [header, ...rows] = parseCsv(res.body)
+  return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]])))
+}

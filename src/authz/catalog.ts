@@ -275,6 +275,7 @@ export const catalog = {
     label: 'QA evaluation',
     module: 'qa',
     actions: [...crud, 'export'],
+    highRisk: ['export'],
     fields: { score: { sensitivity: 'internal' }, comments: { sensitivity: 'internal' } },
     scope: { owner: 'agentId', orgUnit: 'orgUnitId', project: 'projectId' },
     attributes: {
@@ -344,8 +345,8 @@ export const catalog = {
   lead: {
     label: 'Sales lead',
     module: 'sales',
-    actions: [...crud, 'assign'],
-    highRisk: ['delete'],
+    actions: [...crud, 'assign', 'export'],
+    highRisk: ['delete', 'export'],
     fields: {
       name: { sensitivity: 'personal' },
       phone: { sensitivity: 'personal', mask: masks.phone },
@@ -359,7 +360,8 @@ export const catalog = {
   opportunity: {
     label: 'Sales opportunity',
     module: 'sales',
-    actions: crud,
+    actions: [...crud, 'export'],
+    highRisk: ['export'],
     fields: { amount: { sensitivity: 'confidential' }, stage: { sensitivity: 'internal' } },
     scope: owned,
     attributes: { ...ownedAttrs, stage: 'string' },

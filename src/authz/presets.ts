@@ -274,7 +274,16 @@ export const presetRoles: readonly Role[] = [
         ],
         scope: 'company',
       },
-      { actions: ['qaEvaluation.*'], scope: 'company' },
+      // every evaluation but its export (high-risk, P2: the Admin's by default)
+      {
+        actions: [
+          'qaEvaluation.view',
+          'qaEvaluation.create',
+          'qaEvaluation.edit',
+          'qaEvaluation.delete',
+        ],
+        scope: 'company',
+      },
     ],
   },
   {

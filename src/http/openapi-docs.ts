@@ -418,6 +418,9 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'POST /api/v1/leads/{id}/assign': {
     request: { ownerId: '9b2f0c1e-4d5a-4e8b-9c71-3f2a6d8e1b04' },
   },
+  'POST /api/v1/leads/{id}/convert': {
+    request: { opportunity: { name: 'Zhou Min: first order', amount: 8000 } },
+  },
   'POST /api/v1/opportunities': {
     request: { name: 'Zhou Min: 40 seats', amount: 120000.5, stage: 'qualification' },
   },

@@ -335,7 +335,15 @@ export async function createCustomer(
   ctx: Ctx,
   request: CustomerRequest & { name: string },
 ): Promise<CustomerView> {
-  return inCompany(ctx, async (tx) => {
+  return inCompany(ctx, async (tx) => viewNow(tx, await createCustomerIn(tx, request)))
+}
+
+/** `createCustomer` inside the caller's transaction (a lead's conversion): the customer made. */
+export async function createCustomerIn(
+  tx: TenantCtx,
+  request: CustomerRequest & { name: string },
+): Promise<Customer> {
+  {
     const input = normaliseCustomer(request) as CustomerInput & { name: string }
     const wouldBe: Customer = {
       id: '',
@@ -369,8 +377,8 @@ export async function createCustomer(
         }
       },
     })
-    return viewNow(tx, created)
-  })
+    return created
+  }
 }
 
 /** Which action a changed field needs: tags `customer.tag`, the owner `customer.assign`. */

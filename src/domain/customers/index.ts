@@ -9,6 +9,7 @@ export {
   customerExportColumns,
   exportCustomers,
   createCustomer,
+  createCustomerIn,
   customerRecords,
   customerResource,
   deleteCustomer,

@@ -3,6 +3,7 @@ export * from './qa.js'
 export {
   createScorecard,
   evaluateCall,
+  exportEvaluations,
   getEvaluation,
   listEvaluations,
   listScorecards,

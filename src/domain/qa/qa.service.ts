@@ -5,6 +5,7 @@
  * only of a call the evaluator may `recording.play` — QA hears the calls of its scope and scores
  * them — and is decided again on the evaluation as it would be.
  */
+import type { Readable } from 'node:stream'
 import type { AttrOf, Decision, Projected, Resource } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { authorize, decisionFor } from '../access/index.js'
@@ -12,7 +13,13 @@ import { recordAudit } from '../audit/index.js'
 import { callRecords } from '../calls/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import type { Page, PageRequest } from '../page.js'
-import { createThrough, defineResource, updateThrough } from '../seam/index.js'
+import {
+  createThrough,
+  defineResource,
+  exportCsv,
+  updateThrough,
+  type Narrow,
+} from '../seam/index.js'
 import { weightedScore, type QaCriterion, type QaEvaluation, type QaScorecard } from './qa.js'
 import {
   evaluationRowToEvaluation,
@@ -208,6 +215,25 @@ export interface QaEvaluationFilter {
   readonly callId?: string | undefined
 }
 
+/** The evaluation list's filter as the seam reads it (the list and the export share it). */
+function evaluationFilter(filter: QaEvaluationFilter): {
+  q: string | undefined
+  where: Narrow<'qa_evaluations'> | undefined
+} {
+  const { agentId, callId } = filter
+  return {
+    q: filter.q,
+    where:
+      agentId === undefined && callId === undefined
+        ? undefined
+        : (eb) =>
+            eb.and([
+              ...(agentId === undefined ? [] : [eb('qa_evaluations.agent_id', '=', agentId)]),
+              ...(callId === undefined ? [] : [eb('qa_evaluations.call_id', '=', callId)]),
+            ]),
+  }
+}
+
 export async function listEvaluations(
   ctx: Ctx,
   filter: QaEvaluationFilter = {},
@@ -217,21 +243,42 @@ export async function listEvaluations(
     qaEvaluationRecords.list(tx, 'qaEvaluation.view', {
       limit: page.limit,
       cursor: page.cursor,
-      q: filter.q,
-      where:
-        filter.agentId === undefined && filter.callId === undefined
-          ? undefined
-          : (eb) =>
-              eb.and([
-                ...(filter.agentId === undefined
-                  ? []
-                  : [eb('qa_evaluations.agent_id', '=', filter.agentId)]),
-                ...(filter.callId === undefined
-                  ? []
-                  : [eb('qa_evaluations.call_id', '=', filter.callId)]),
-              ]),
+      ...evaluationFilter(filter),
     }),
   )
+}
+
+/** The columns of an evaluation export, in order (a hidden field exports as an empty cell). */
+export const evaluationExportColumns = [
+  'id',
+  'callId',
+  'scorecardId',
+  'agentId',
+  'orgUnitId',
+  'projectId',
+  'evaluatorId',
+  'score',
+  'comments',
+] as const satisfies readonly (keyof QaEvaluation)[]
+
+/**
+ * CSV of every evaluation the caller may `qaEvaluation.export` under the list's filter, each
+ * projected as the list shows it (P2: high-risk, the Admin's by default); traced as
+ * seam/export.ts says.
+ */
+export async function exportEvaluations(
+  ctx: Ctx,
+  filter: QaEvaluationFilter = {},
+  reason?: string,
+): Promise<Readable> {
+  return exportCsv(ctx, {
+    seam: qaEvaluationRecords,
+    action: 'qaEvaluation.export',
+    filter: evaluationFilter(filter),
+    columns: evaluationExportColumns,
+    described: { ...filter },
+    reason,
+  })
 }
 
 /** New scores (the score is computed again) or comments: `qaEvaluation.edit`, as updateThrough. */

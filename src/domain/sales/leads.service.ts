@@ -4,15 +4,18 @@
  * the shared write helpers, and only what is the lead's own here: its contact data (phone in
  * E.164, email lower-cased) and the assignment (`lead.assign`).
  */
+import type { Readable } from 'node:stream'
 import type { Action, AttrOf, Projected, Resource } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
+import { createCustomerIn } from '../customers/index.js'
 import type { Page, PageRequest } from '../page.js'
 import { normalisePhone, phoneSearchTerm } from '../phone.js'
 import {
   createThrough,
   defineResource,
   deleteThrough,
+  exportCsv,
   updateThrough,
   writeProblem,
 } from '../seam/index.js'
@@ -28,6 +31,7 @@ import {
   viewNow,
   writerOf,
 } from './owned.js'
+import { createOpportunityIn, normaliseOpportunity } from './opportunities.service.js'
 import { salesLimits, type Lead, type LeadInput } from './sales.js'
 import { deleteSalesRow, insertSalesRow, leadRowToLead, updateSalesRow } from './sales.repo.js'
 
@@ -130,6 +134,39 @@ export async function listLeads(
 /** How many leads `listLeads` would show with this filter, over all pages. */
 export async function countLeads(ctx: Ctx, filter: SalesListFilter = {}): Promise<number> {
   return inCompany(ctx, (tx) => leadRecords.countMatching(tx, 'lead.view', { q: filter.q }))
+}
+
+/** The columns of a lead export, in order (a field the caller may not see exports empty). */
+export const leadExportColumns = [
+  'id',
+  'name',
+  'phone',
+  'email',
+  'source',
+  'status',
+  'ownerId',
+  'orgUnitId',
+  'projectId',
+] as const satisfies readonly (keyof Lead)[]
+
+/**
+ * CSV of every lead the caller may `lead.export` under this search, with their masks (P2:
+ * high-risk, the Admin's by default); traced before the first row and at the end with the row
+ * count (seam/export.ts).
+ */
+export async function exportLeads(
+  ctx: Ctx,
+  filter: SalesListFilter = {},
+  reason?: string,
+): Promise<Readable> {
+  return exportCsv(ctx, {
+    seam: leadRecords,
+    action: 'lead.export',
+    filter: { q: filter.q },
+    columns: leadExportColumns,
+    described: { ...filter },
+    reason,
+  })
 }
 
 // --- writes ------------------------------------------------------------------------------------------
@@ -245,5 +282,85 @@ export async function deleteLead(ctx: Ctx, id: string): Promise<void> {
       missing: noSuchLead,
       remove: () => deleteSalesRow(tx.db, 'leads', tx.actor.companyId, id),
     }),
+  )
+}
+
+// --- conversion ------------------------------------------------------------------------------------
+
+/** What a conversion may add: an opportunity made with the customer (name and amount). */
+export interface LeadConversion {
+  readonly opportunity?: { readonly name: string; readonly amount: number } | undefined
+}
+
+/**
+ * Converts a lead ([002]): in one transaction, the lead is marked `converted` (`lead.edit` on it:
+ * 404 when the caller may not see it, 403 when they may see but not edit it), a customer is
+ * created from its name, phone, email and scope (`customer.create` decided on the customer as
+ * they would be, every field set editable: 403 otherwise, nothing written), and, if asked, an
+ * opportunity for that customer (`opportunity.create`, as a create). The mark is a conditional
+ * UPDATE on the status the lead was read with, so of two conversions at once one wins and the
+ * other answers 409; a lead converted already is 409. Audited: lead updated, customer and
+ * opportunity created.
+ */
+export async function convertLead(
+  ctx: Ctx,
+  id: string,
+  request: LeadConversion,
+): Promise<{ lead: LeadView; customerId: string; opportunityId: string | null }> {
+  const opportunityRequest =
+    request.opportunity === undefined ? undefined : normaliseOpportunity({ ...request.opportunity })
+  return inCompany(ctx, async (tx) => {
+    const { item } = await reach(tx, leadRecords, id, 'lead.edit', noSuchLead)
+    if (item.status === 'converted') throw alreadyConverted()
+    const { after } = await updateThrough(tx, {
+      seam: leadRecords,
+      id,
+      missing: noSuchLead,
+      patch: { status: 'converted' },
+      actionFor: () => 'lead.edit',
+      resourceOf: leadResource,
+      workflow: ['status'],
+      update: async (changes) =>
+        (await updateSalesRow(
+          tx.db,
+          'leads',
+          tx.actor.companyId,
+          id,
+          changes,
+          tx.now,
+          item.status,
+        )) ?? alreadyConverted(true),
+    })
+    const customer = await createCustomerIn(tx, {
+      name: item.name,
+      ...(item.phone === null ? {} : { phone: item.phone }),
+      ...(item.email === null ? {} : { email: item.email }),
+      ownerId: item.ownerId,
+      orgUnitId: item.orgUnitId,
+      projectId: item.projectId,
+    })
+    const opportunity =
+      opportunityRequest === undefined
+        ? null
+        : await createOpportunityIn(tx, {
+            ...(opportunityRequest as { name: string; amount: number }),
+            customerId: customer.id,
+            ownerId: item.ownerId,
+            orgUnitId: item.orgUnitId,
+            projectId: item.projectId,
+          })
+    return {
+      lead: await viewNow(tx, leadRecords, after, leadResource),
+      customerId: customer.id,
+      opportunityId: opportunity?.id ?? null,
+    }
+  })
+}
+
+const alreadyConverted = (raced = false): never => {
+  throw new AppError(
+    'conflict',
+    raced ? 'the lead was converted meanwhile' : 'this lead is converted already',
+    { errors: [{ path: 'status', message: 'converted' }] },
   )
 }

@@ -4,6 +4,7 @@
  * says so, like any catalog field. Built as docs/resources.md says; the opportunity's own part is
  * its optional customer (a customer the caller may view, 404 otherwise).
  */
+import type { Readable } from 'node:stream'
 import type { AttrOf, Projected, Resource } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
@@ -13,6 +14,7 @@ import {
   createThrough,
   defineResource,
   deleteThrough,
+  exportCsv,
   updateThrough,
   writeProblem,
 } from '../seam/index.js'
@@ -114,6 +116,38 @@ export async function countOpportunities(ctx: Ctx, filter: SalesListFilter = {})
   )
 }
 
+/** The columns of an opportunity export, in order (a hidden field exports empty). */
+export const opportunityExportColumns = [
+  'id',
+  'name',
+  'stage',
+  'amount',
+  'customerId',
+  'ownerId',
+  'orgUnitId',
+  'projectId',
+] as const satisfies readonly (keyof Opportunity)[]
+
+/**
+ * CSV of every opportunity the caller may `opportunity.export` under this search, the
+ * confidential amount hidden or masked as the list shows it (P2: high-risk, the Admin's by
+ * default); traced as seam/export.ts says.
+ */
+export async function exportOpportunities(
+  ctx: Ctx,
+  filter: SalesListFilter = {},
+  reason?: string,
+): Promise<Readable> {
+  return exportCsv(ctx, {
+    seam: opportunityRecords,
+    action: 'opportunity.export',
+    filter: { q: filter.q },
+    columns: opportunityExportColumns,
+    described: { ...filter },
+    reason,
+  })
+}
+
 // --- writes ------------------------------------------------------------------------------------------
 
 /** A new opportunity, decided on as it would be (owned by the writer, in their team by default). */
@@ -121,7 +155,17 @@ export async function createOpportunity(
   ctx: Ctx,
   request: OpportunityInput & { name: string; amount: number },
 ): Promise<OpportunityView> {
-  return inCompany(ctx, async (tx) => {
+  return inCompany(ctx, async (tx) =>
+    viewNow(tx, opportunityRecords, await createOpportunityIn(tx, request), opportunityResource),
+  )
+}
+
+/** `createOpportunity` inside the caller's transaction (a lead's conversion). */
+export async function createOpportunityIn(
+  tx: TenantCtx,
+  request: OpportunityInput & { name: string; amount: number },
+): Promise<Opportunity> {
+  {
     const input = normaliseOpportunity(request) as OpportunityInput & {
       name: string
       amount: number
@@ -148,8 +192,8 @@ export async function createOpportunity(
           throw writeProblem(error, what, paths)
         }),
     })
-    return viewNow(tx, opportunityRecords, created, opportunityResource)
-  })
+    return created
+  }
 }
 
 /** Changes an opportunity: `opportunity.edit` on it as it is and as it would be. */

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../database.js'
-import type { ApprovalStatus, Contract, Lead, Opportunity, Quote } from './sales.js'
+import type { ApprovalStatus, Contract, Lead, LeadStatus, Opportunity, Quote } from './sales.js'
 import type { ContractRow, LeadRow, OpportunityRow, QuoteRow } from './sales.table.js'
 
 type Db = Kysely<Database>
@@ -142,7 +142,7 @@ export async function updateSalesRow<T extends SalesTable>(
   id: string,
   changes: Readonly<Record<string, unknown>>,
   now: Date,
-  from?: ApprovalStatus,
+  from?: ApprovalStatus | LeadStatus,
 ): Promise<ItemOf<T> | undefined> {
   const row = await (db as unknown as Loose)
     .updateTable(table as 'sales')

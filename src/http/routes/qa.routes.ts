@@ -2,6 +2,7 @@ import { Type, type Static } from '@fastify/type-provider-typebox'
 import {
   createScorecard,
   evaluateCall,
+  exportEvaluations,
   getEvaluation,
   listEvaluations,
   listScorecards,
@@ -10,6 +11,7 @@ import {
   type QaScorecard,
 } from '../../domain/qa/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import { sendCsv } from '../send-csv.js'
 import type { App, RouteDeps } from '../types.js'
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
@@ -24,6 +26,13 @@ const Criterion = Type.Object(
   },
   { additionalProperties: false },
 )
+
+/** What the evaluation list (and its export) may be narrowed by, besides my scope. */
+const evaluationFilters = {
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  agentId: Type.Optional(Id),
+  callId: Type.Optional(Id),
+}
 
 const ScorecardJson = Type.Object(
   {
@@ -132,12 +141,7 @@ export function qaRoutes(app: App, deps: RouteDeps): void {
         tags,
         security,
         querystring: Type.Object(
-          {
-            ...PageQuery,
-            q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-            agentId: Type.Optional(Id),
-            callId: Type.Optional(Id),
-          },
+          { ...PageQuery, ...evaluationFilters },
           { additionalProperties: false },
         ),
         response: { 200: PageJson(EvaluationJson), ...problems(400, 401, 403) },
@@ -148,6 +152,33 @@ export function qaRoutes(app: App, deps: RouteDeps): void {
       const page = await listEvaluations(deps.ctx(req), filter, { limit, cursor })
       return { items: page.items.map(evaluationJson), nextCursor: page.nextCursor }
     },
+  )
+
+  app.get(
+    '/qa/evaluations/export',
+    {
+      schema: {
+        summary: 'Export the QA evaluations I may export, as CSV (streamed)',
+        description:
+          '`qaEvaluation.export` (P2: high-risk, the Admin’s by default) over the same filters, ' +
+          'scope and field rules as the list: a field I may not see exports as an empty cell. ' +
+          'Refusals (403, 400 `reason_required`, 409 `approval_required`, 429 `quota_exceeded`) ' +
+          'come before any row. Audited before the first row (`qaEvaluation.export.started`) ' +
+          'and at the end with the row count (`qaEvaluation.exported`).',
+        tags,
+        security,
+        querystring: Type.Object(evaluationFilters, { additionalProperties: false }),
+        response: {
+          200: {
+            description: 'CSV (RFC 4180): a header line, then one line per evaluation',
+            content: { 'text/csv': { schema: Type.String() } },
+          },
+          ...problems(400, 401, 403, 409, 429),
+        },
+      },
+    },
+    async (req, reply) =>
+      sendCsv(reply, await exportEvaluations(deps.ctx(req), req.query), 'qa-evaluations.csv'),
   )
 
   app.post(

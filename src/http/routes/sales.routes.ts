@@ -1,4 +1,5 @@
 import { Type, type Static, type TObject } from '@fastify/type-provider-typebox'
+import type { Readable } from 'node:stream'
 import type { Ctx } from '../../domain/context.js'
 import type { Page, PageRequest } from '../../domain/page.js'
 import {
@@ -6,6 +7,7 @@ import {
   approveContract,
   approveQuote,
   assignLead,
+  convertLead,
   countContracts,
   countLeads,
   countOpportunities,
@@ -18,6 +20,8 @@ import {
   deleteLead,
   deleteOpportunity,
   deleteQuote,
+  exportLeads,
+  exportOpportunities,
   getContract,
   getLead,
   getOpportunity,
@@ -36,6 +40,7 @@ import {
   type SalesListFilter,
 } from '../../domain/sales/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import { sendCsv } from '../send-csv.js'
 import type { App, RouteDeps } from '../types.js'
 
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
@@ -180,6 +185,8 @@ interface SalesService<Create, Patch> {
   create(ctx: Ctx, body: Create): Promise<object>
   update(ctx: Ctx, id: string, body: Patch): Promise<object>
   remove(ctx: Ctx, id: string): Promise<void>
+  /** The CSV export of the list (types that have one: `<type>.export`). */
+  export?: (ctx: Ctx, filter: SalesListFilter) => Promise<Readable>
 }
 
 /**
@@ -198,6 +205,8 @@ function salesCrud<Create extends TObject, Patch extends TObject>(
     readonly patch: Patch
     readonly service: SalesService<Static<Create>, Static<Patch>>
     readonly notes: { readonly list: string; readonly create: string; readonly patch: string }
+    /** The export's file name, without `.csv`. */
+    readonly file?: string
   },
 ): void {
   const { path, label, item, service } = spec
@@ -236,6 +245,37 @@ function salesCrud<Create extends TObject, Patch extends TObject>(
     },
     async (req) => ({ count: await service.count(deps.ctx(req), req.query) }),
   )
+  const exportList = service.export
+  if (exportList !== undefined) {
+    const type = spec.label
+    app.get(
+      `${path}/export`,
+      {
+        schema: {
+          summary: `Export the ${label}s I may export, as CSV (streamed)`,
+          description:
+            `\`${type}.export\` (P2: high-risk, the Admin’s by default) over the same search, ` +
+            'scope and masks as the list: a field I may not see exports as an empty cell, a ' +
+            'masked one masked. Refusals (403, 400 `reason_required`, 409 `approval_required`, ' +
+            '429 `quota_exceeded`) come before any row. Audited before the first row ' +
+            `(\`${type}.export.started\`) and at the end with the row count ` +
+            `(\`${type}.exported\`). A reason goes in the \`x-tessera-reason\` header.`,
+          tags,
+          security,
+          querystring: CountQuery,
+          response: {
+            200: {
+              description: `CSV (RFC 4180): a header line, then one line per ${label}`,
+              content: { 'text/csv': { schema: Type.String() } },
+            },
+            ...problems(400, 401, 403, 409, 429),
+          },
+        },
+      },
+      async (req, reply) =>
+        sendCsv(reply, await exportList(deps.ctx(req), req.query), `${spec.file}.csv`),
+    )
+  }
   app.post(
     path,
     {
@@ -316,7 +356,9 @@ export function salesRoutes(app: App, deps: RouteDeps): void {
       create: createLead,
       update: updateLead,
       remove: deleteLead,
+      export: exportLeads,
     },
+    file: 'leads',
     notes: {
       list: '`lead.view`; `q` searches names, emails and phones (any format) where readable.',
       create:
@@ -348,6 +390,40 @@ export function salesRoutes(app: App, deps: RouteDeps): void {
       ),
   )
 
+  app.post(
+    '/leads/:id/convert',
+    {
+      schema: {
+        summary: 'Convert a lead into a customer (and, if asked, an opportunity)',
+        description:
+          'In one transaction: the lead is marked `converted` (`lead.edit` on it: 404 when I may ' +
+          'not see it, 403 when I may not edit it); a customer is created from its name, phone, ' +
+          'email, owner, unit and project, checked like `POST /customers` (403 when I may not ' +
+          'create that customer or set one of its fields, nothing written); with `opportunity`, ' +
+          'an opportunity of that customer, checked like `POST /opportunities`. A lead converted ' +
+          'already is 409 (of two conversions at once, one is 201 and the other 409). Audited.',
+        tags,
+        security,
+        params: IdParams,
+        body: Type.Object(
+          { opportunity: Type.Optional(Type.Object({ name: Name, amount: Amount }, strict)) },
+          strict,
+        ),
+        response: {
+          201: Type.Object(
+            { lead: LeadJson, customerId: Type.String(), opportunityId: NullableId },
+            strict,
+          ),
+          ...problems(400, 401, 403, 404, 409),
+        },
+      },
+    },
+    async (req, reply) => {
+      const out = await convertLead(deps.ctx(req), req.params.id, req.body)
+      return reply.code(201).send({ ...out, lead: json<Static<typeof LeadJson>>(out.lead) })
+    },
+  )
+
   salesCrud(app, deps, {
     path: '/opportunities',
     label: 'opportunity',
@@ -364,7 +440,9 @@ export function salesRoutes(app: App, deps: RouteDeps): void {
       create: createOpportunity,
       update: updateOpportunity,
       remove: deleteOpportunity,
+      export: exportOpportunities,
     },
+    file: 'opportunities',
     notes: {
       list: '`opportunity.view` (a rep: the team’s); the amount is confidential (projection).',
       create:

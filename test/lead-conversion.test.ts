@@ -1,0 +1,116 @@
+/**
+ * Lead conversion ([002]): POST /leads/{id}/convert makes a customer (and, if asked, an
+ * opportunity) from a lead in one transaction, checked like a create of each; twice is 409, also
+ * when two conversions race; invisible and other company's leads 404; bad input 400, nothing
+ * written.
+ */
+import { describe, expect, it } from 'vitest'
+import { caller, newPerson, newTeam } from './fixtures.js'
+import { auditActions, createTestApp, problem, signUp } from './test-app.js'
+
+const { app, db } = await createTestApp()
+const call = caller(app)
+const a = await signUp(app, { companyName: 'Convert A' })
+const b = await signUp(app, { companyName: 'Convert B' })
+const asA = call(a.token)
+const asB = call(b.token)
+const t1 = await newTeam(asA, 'Team one')
+const t2 = await newTeam(asA, 'Team two')
+const marketing = await newPerson(app, db, a, {
+  email: 'mk@c.test',
+  role: 'Marketing',
+  orgUnitId: t1,
+})
+const rep = await newPerson(app, db, a, { email: 'rep@c.test', role: 'Sales rep', orgUnitId: t1 })
+
+async function lead(as: typeof asA, body: Record<string, unknown>) {
+  const res = await as('POST', '/api/v1/leads', body)
+  if (res.statusCode !== 201) throw new Error(`lead: ${res.statusCode} ${res.body}`)
+  return res.json().id as string
+}
+const rows = async (table: 'customers' | 'opportunities') =>
+  Number(
+    (
+      await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
+const customers = () => rows('customers')
+const opportunities = () => rows('opportunities')
+
+describe('lead conversion', () => {
+  it('makes a customer and an opportunity from the lead, marks it converted, audited', async () => {
+    const id = await lead(asA, {
+      name: 'Zhang San',
+      phone: '+86 138 0013 8000',
+      email: 'zs@example.com',
+      orgUnitId: t1,
+    })
+    const res = await asA('POST', `/api/v1/leads/${id}/convert`, {
+      opportunity: { name: 'First order', amount: 500 },
+    })
+    expect(res.statusCode).toBe(201)
+    const out = res.json() as {
+      lead: { status: string }
+      customerId: string
+      opportunityId: string
+    }
+    expect(out.lead.status).toBe('converted')
+    const customer = (await asA('GET', `/api/v1/customers/${out.customerId}`)).json()
+    expect(customer).toMatchObject({ name: 'Zhang San', phone: '+8613800138000', orgUnitId: t1 })
+    const opp = (await asA('GET', `/api/v1/opportunities/${out.opportunityId}`)).json()
+    expect(opp).toMatchObject({ name: 'First order', amount: 500, customerId: out.customerId })
+    const actions = (await auditActions(db, a.companyId)).map((e) => e.action)
+    expect(actions).toEqual(
+      expect.arrayContaining(['lead.updated', 'customer.created', 'opportunity.created']),
+    )
+    const before = await customers()
+    problem(await asA('POST', `/api/v1/leads/${id}/convert`, {}), 409, 'conflict')
+    expect(await customers()).toBe(before)
+  })
+
+  it('of two conversions at once, one is 201 and the other 409, one customer made', async () => {
+    const id = await lead(asA, { name: 'Race lead', orgUnitId: t1 })
+    const before = await customers()
+    const answers = await Promise.all([
+      asA('POST', `/api/v1/leads/${id}/convert`, {}),
+      asA('POST', `/api/v1/leads/${id}/convert`, {}),
+    ])
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([201, 409])
+    expect(await customers()).toBe(before + 1)
+  })
+
+  it('is 403 to a converter who may not create customers, nothing written', async () => {
+    const id = await lead(asA, { name: 'Marketing lead', orgUnitId: t1 })
+    const [c, o] = [await customers(), await opportunities()]
+    problem(await marketing.as('POST', `/api/v1/leads/${id}/convert`, {}), 403, 'forbidden')
+    expect([await customers(), await opportunities()]).toEqual([c, o])
+    expect((await asA('GET', `/api/v1/leads/${id}`)).json().status).toBe('new')
+  })
+
+  it('is 404 for a lead the caller may not see and for another company’s lead', async () => {
+    const other = await lead(asA, { name: 'Not mine', orgUnitId: t2, ownerId: null })
+    problem(await rep.as('POST', `/api/v1/leads/${other}/convert`, {}), 404, 'not_found')
+    const theirs = await lead(asB, { name: 'Theirs' })
+    problem(await asA('POST', `/api/v1/leads/${theirs}/convert`, {}), 404, 'not_found')
+    expect((await asB('GET', `/api/v1/leads/${theirs}`)).json().status).toBe('new')
+  })
+
+  it('answers bad input with 400 and writes nothing', async () => {
+    const id = await lead(asA, { name: 'Bad input lead', orgUnitId: t1 })
+    const [c, o] = [await customers(), await opportunities()]
+    for (const body of [
+      { opportunity: { name: '', amount: 1 } },
+      { opportunity: { name: 'x', amount: -1 } },
+      { opportunity: { name: 'x', amount: 1.234 } },
+      { opportunity: { name: 'a\u0000b', amount: 1 } },
+      { other: true },
+    ]) {
+      problem(await asA('POST', `/api/v1/leads/${id}/convert`, body), 400, 'validation_failed')
+    }
+    expect([await customers(), await opportunities()]).toEqual([c, o])
+    expect((await asA('GET', `/api/v1/leads/${id}`)).json().status).toBe('new')
+  })
+})
