@@ -13926,6 +13926,14 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "opportunity": {
+                     *         "name": "Zhou Min: first order",
+                     *         "amount": 8000
+                     *       }
+                     *     }
+                     */
                     "application/json": {
                         opportunity?: {
                             /** @description at most two decimals */
