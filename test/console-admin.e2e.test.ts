@@ -205,7 +205,8 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     await dialog.getByRole('button', { name: 'Save group' }).click()
     await dialog.waitFor({ state: 'detached' })
     const row = page.getByRole('row').filter({ hasText: 'Report export, temporary' })
-    expect(await row.innerText()).toContain('report.export · my team')
+    // polled: the row can show before the list's refetch carries the group's grants
+    await expect.poll(() => row.innerText()).toContain('report.export · my team')
     const groups = (await get('/api/v1/permission-groups')).items as {
       id: string
       name: string
