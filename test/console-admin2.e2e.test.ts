@@ -270,6 +270,10 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     await dialog.getByLabel('Name').fill('Spring auto')
     await dialog.getByLabel('Project').click()
     await page.locator('.ant-select-item-option[title="Spring Sale"]').click()
+    // the project's list closes first: while it fades it can cover the next field
+    await expect
+      .poll(() => page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count())
+      .toBe(0)
     await dialog.getByLabel('Dialing mode').click()
     await page.locator('.ant-select-item-option[title="Progressive"]').click()
     await axeSettled(page, '/outbound (the editor)')
