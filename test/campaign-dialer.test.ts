@@ -255,7 +255,13 @@ describe('the dialer run', () => {
     const byId = new Map(list.map((c) => [c.customerId, c]))
     expect(byId.get(noPhone)).toMatchObject({ status: 'skipped', reason: 'no_phone' })
     expect(byId.get(waiting[0]!)).toMatchObject({ status: 'pending', reason: null })
-    expect(byId.get(callable[0]!)?.status ?? byId.get(callable[1]!)?.status).toBe('called')
+    for (const placed of run.placed as { customerId: string; callId: string }[]) {
+      expect(byId.get(placed.customerId)).toMatchObject({
+        status: 'called',
+        reason: null,
+        callId: placed.callId,
+      })
+    }
     const events = await auditActions(db, a.companyId)
     expect(events.filter((e) => e.action === 'call.dialed')).toHaveLength(5)
     expect(events.find((e) => e.action === 'campaign.dialed')?.after).toMatchObject({
