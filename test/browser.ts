@@ -66,17 +66,38 @@ export async function settle(p: Page): Promise<void> {
   await p.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 10_000 })
 }
 
+const OPEN_POPUPS =
+  '.ant-select-dropdown:not(.ant-select-dropdown-hidden), .ant-picker-dropdown:not(.ant-picker-dropdown-hidden)'
+
+/**
+ * Waits until no select list or date picker is open. Ant Design's pop-ups fade out over the
+ * fields below them (a click meant for the next field lands on the closing list) and have no
+ * accessible name of their own (axe would report them).
+ */
+export async function popupsClosed(p: Page): Promise<void> {
+  await p.locator(OPEN_POPUPS).first().waitFor({ state: 'detached', timeout: 10_000 })
+}
+
 let axeSource: Promise<string> | undefined
 
-/** axe-core on the page as it is: no serious or critical violation. */
+/** axe-core on the page once it is still: no serious or critical violation. */
 export async function axe(p: Page, route: string): Promise<void> {
+  await popupsClosed(p)
   axeSource ??= readFile(
     fileURLToPath(new URL('../node_modules/axe-core/axe.min.js', import.meta.url)),
     'utf8',
   )
   if (!(await p.evaluate<boolean>("'axe' in window"))) await p.evaluate(await axeSource)
   // Ant Design fades and slides things in: colours read mid-animation can fail the contrast rule
-  // (seen once on a loaded machine), so the finite animations running now finish first.
+  // (seen once on a loaded machine), so no element may be entering or leaving (rc-motion's
+  // classes, set before the animation starts) and the finite animations running now finish first.
+  await expect
+    .poll(() =>
+      p.evaluate<string[]>(
+        "[...document.querySelectorAll('[class]')].map((e) => String(e.className)).filter((c) => /\\bant-[a-z-]+-(appear|enter|leave)-active\\b/.test(c))",
+      ),
+    )
+    .toEqual([])
   await p.evaluate(
     `Promise.all(document.getAnimations()
       .filter((a) => a.effect?.getTiming().iterations !== Infinity)

@@ -51,14 +51,6 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
   const units = async () => (await get('/api/v1/org-units?limit=200')).items as Unit[]
   const unitNamed = async (name: string) => (await units()).find((u) => u.name === name)
 
-  /** axe once no dropdown is open (antd's open list box has no name of its own). */
-  const axeSettled = async (p: Page, route: string) => {
-    await expect
-      .poll(() => p.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count())
-      .toBe(0)
-    await axe(p, route)
-  }
-
   beforeAll(async () => {
     ;({ base, browser } = await startConsole())
     admin = await browser.newContext({ baseURL: base, locale: 'en-US' })
@@ -145,7 +137,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     await page.getByText('Team Alpha moved').waitFor()
     await expect.poll(async () => (await unitNamed('Team Alpha'))?.parentId).toBe(south?.id)
     await settle(page)
-    await axeSettled(page, '/org-units (a unit selected)')
+    await axe(page, '/org-units (a unit selected)')
     await page.evaluate('window.scrollTo(0, 0)')
     await page.screenshot({ path: `${SHOTS}org-units.png`, fullPage: true })
 
@@ -201,7 +193,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     await dialog.getByLabel('Actions of line 1').press('Escape')
     await dialog.getByLabel('Records line 1 reaches').click()
     await page.locator('.ant-select-item-option[title="my team"]').click()
-    await axeSettled(page, '/permission-groups (the editor)')
+    await axe(page, '/permission-groups (the editor)')
     await dialog.getByRole('button', { name: 'Save group' }).click()
     await dialog.waitFor({ state: 'detached' })
     const row = page.getByRole('row').filter({ hasText: 'Report export, temporary' })
@@ -243,7 +235,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
       const held = await get(`/api/v1/users/${person.id}/roles`)
       expect(held.groupIds).toEqual([group?.id])
     }
-    await axeSettled(page, '/permission-groups (results)')
+    await axe(page, '/permission-groups (results)')
     await page.screenshot({ path: `${SHOTS}permission-groups.png`, fullPage: true })
 
     // and one no longer needed is deleted
@@ -317,7 +309,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     expect(results[0]).toContain(`${people[0]?.name}: groups changed`)
     expect(results[1]).toContain(`${people[1]?.name}: not changed (403)`)
     expect(results[1]).toContain('The server says: not allowed')
-    await axeSettled(p, '/permission-groups (one refused)')
+    await axe(p, '/permission-groups (one refused)')
     await context.close()
     const groupId = ((await group.json()) as { id: string }).id
     expect((await get(`/api/v1/users/${people[0]?.id}/roles`)).groupIds).toContain(groupId)
@@ -348,7 +340,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     await page.getByRole('button', { name: 'Save access' }).click()
     await page.getByText('Access saved').waitFor()
     expect((await access('reports')).find((r) => r.id === outside?.id)?.enters).toBe(true)
-    await axeSettled(page, '/section-access')
+    await axe(page, '/section-access')
 
     // Settings are company-wide: letting a role in would widen what it sees, so it is refused
     await pickSection('Settings')
@@ -361,7 +353,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
       .filter({ hasText: `The server says: letting ${kept?.name} into settings would widen` })
       .waitFor()
     expect((await access('settings')).find((r) => r.id === kept?.id)?.enters).toBe(false)
-    await axeSettled(page, '/section-access (refused)')
+    await axe(page, '/section-access (refused)')
     await page.screenshot({ path: `${SHOTS}section-access.png`, fullPage: true })
   }, 90_000)
 

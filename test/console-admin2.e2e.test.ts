@@ -10,6 +10,7 @@ import {
   lang,
   missingKeys,
   navLabels,
+  popupsClosed,
   open,
   settle,
   SHOTS,
@@ -56,14 +57,6 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     })
     expect(login.status()).toBe(200)
     return { context, p: await context.newPage() }
-  }
-
-  /** axe once no dropdown is open (antd's open list box has no name of its own). */
-  const axeSettled = async (p: Page, route: string) => {
-    await expect
-      .poll(() => p.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count())
-      .toBe(0)
-    await axe(p, route)
   }
 
   beforeAll(async () => {
@@ -147,11 +140,12 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     await dialog.getByLabel('Default roles').fill('Senior')
     await page.locator('.ant-select-item-option[title="Senior agent"]').click()
     await dialog.getByLabel('Default roles').press('Escape')
-    await axeSettled(page, '/positions (the editor)')
+    await axe(page, '/positions (the editor)')
     await dialog.getByRole('button', { name: 'Save position' }).click()
     await dialog.waitFor({ state: 'detached' })
     const row = page.getByRole('row').filter({ hasText: 'Hotline senior' })
-    expect(await row.innerText()).toContain('Senior agent')
+    // the row can render before the refetch that names its roles
+    await expect.poll(() => row.innerText()).toContain('Senior agent')
     const roles = (await get('/api/v1/roles')).items as { id: string; name: string }[]
     const senior = roles.find((r) => r.name === 'Senior agent')?.id
     const listed = (await get('/api/v1/positions')).items as {
@@ -172,8 +166,10 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     // placed in it: the Supervisor keeps the built-in role and gets the position's default
     await page.getByLabel('Person').fill('Sun')
     await page.locator(`.ant-select-item-option[title="${people.supervisor.name}"]`).click()
+    await popupsClosed(page)
     await page.getByLabel('Position', { exact: true }).fill('Hotline')
     await page.locator('.ant-select-item-option[title="Hotline senior"]').click()
+    await popupsClosed(page)
     await page.getByRole('button', { name: 'Place in position' }).click()
     await page.getByText(`${people.supervisor.name} is now Hotline senior`).waitFor()
     const user = await get(`/api/v1/users/${people.supervisor.id}`)
@@ -182,7 +178,7 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
       senior,
     )
     await settle(page)
-    await axeSettled(page, '/positions')
+    await axe(page, '/positions')
     await page.screenshot({ path: `${SHOTS}positions.png`, fullPage: true })
   }, 90_000)
 
@@ -193,7 +189,7 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     await page.getByRole('button', { name: 'Save settings' }).click()
     await page.getByText('Settings saved').waitFor()
     expect((await get('/api/v1/settings/kpi')).satisfactionTarget).toBe(85)
-    await axeSettled(page, '/settings')
+    await axe(page, '/settings')
   }, 60_000)
 
   it('does not offer the Supervisor settings, and shows the server’s reason by address', async () => {
@@ -211,7 +207,7 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     await alert.filter({ hasText: 'The server says: not allowed: securitySettings.view' }).waitFor()
     // no form to fill: nothing in the page pretends the section is empty
     expect(await p.getByRole('button', { name: 'Save settings' }).count()).toBe(0)
-    await axeSettled(p, '/settings (refused)')
+    await axe(p, '/settings (refused)')
     await p.screenshot({ path: `${SHOTS}settings-refused.png`, fullPage: true })
     await context.close()
   }, 60_000)
@@ -238,7 +234,7 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
       .waitFor()
     // a desk role only views: no create or edit offered
     expect(await member.p.getByRole('button', { name: /^New / }).count()).toBe(0)
-    await axeSettled(member.p, '/outbound (member)')
+    await axe(member.p, '/outbound (member)')
     await member.context.close()
 
     const outsider = await signIn(people.outsider.email)
@@ -258,7 +254,7 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
       items: { name: string }[]
     }
     expect(api.items.map((q) => q.name)).toEqual(['Autumn inbound'])
-    await axeSettled(outsider.p, '/outbound (outsider)')
+    await axe(outsider.p, '/outbound (outsider)')
     await outsider.context.close()
   }, 90_000)
 
@@ -271,12 +267,10 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     await dialog.getByLabel('Project').click()
     await page.locator('.ant-select-item-option[title="Spring Sale"]').click()
     // the project's list closes first: while it fades it can cover the next field
-    await expect
-      .poll(() => page.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').count())
-      .toBe(0)
+    await popupsClosed(page)
     await dialog.getByLabel('Dialing mode').click()
     await page.locator('.ant-select-item-option[title="Progressive"]').click()
-    await axeSettled(page, '/outbound (the editor)')
+    await axe(page, '/outbound (the editor)')
     await dialog.getByRole('button', { name: 'Save' }).click()
     await dialog.waitFor({ state: 'detached' })
     const card = page.locator('.ant-card').filter({ hasText: 'Spring Sale' })
@@ -294,7 +288,7 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     expect(dialers).toEqual([
       expect.objectContaining({ name: 'Spring auto 2', projectId: project, mode: 'progressive' }),
     ])
-    await axeSettled(page, '/outbound')
+    await axe(page, '/outbound')
     await page.screenshot({ path: `${SHOTS}outbound.png`, fullPage: true })
   }, 60_000)
 
@@ -307,12 +301,12 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     const drawer = page.getByRole('dialog')
     await drawer.getByTestId('sales-field-phone').waitFor()
     expect(await drawer.getByTestId('sales-field-source').innerText()).toBe('web form')
-    await axeSettled(page, '/sales (a lead open)')
+    await axe(page, '/sales (a lead open)')
     await drawer.getByRole('button', { name: 'Close' }).click()
     await page.getByLabel('Search by name').fill('nobody-like-this')
     await page.getByRole('button', { name: 'Search', exact: true }).click()
     await page.getByText('Nothing found').waitFor()
-    await axeSettled(page, '/sales')
+    await axe(page, '/sales')
   }, 60_000)
 
   for (const [label, code, strings] of [

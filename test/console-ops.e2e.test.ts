@@ -126,17 +126,6 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
     return p
   }
 
-  /** Until antd's motions are over (a dialog zooming, a pop-up fading): then axe. */
-  async function calm(p: Page) {
-    await expect
-      .poll(() =>
-        p.evaluate<string[]>(
-          "[...document.querySelectorAll('[class]')].map((e) => String(e.className)).filter((c) => /\\bant-[a-z-]+-(appear|enter|leave)-active\\b/.test(c))",
-        ),
-      )
-      .toEqual([])
-  }
-
   const counter = (p: Page) => p.getByTestId('line-counter').innerText()
 
   async function dialIn(p: Page, phone: string) {
@@ -207,7 +196,6 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
       .click()
     const dialog = niaPage.getByRole('dialog')
     await dialog.getByLabel('Call notes').fill('wants a callback on Friday')
-    await calm(niaPage)
     await axe(niaPage, '/calls (notes)')
     await dialog.getByRole('button', { name: 'Save notes' }).click()
     await dialog.waitFor({ state: 'detached' })
@@ -240,7 +228,6 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
       (e) => e.action === 'recording.played',
     )
     expect(played.map((e) => e.actor_user_id)).toEqual([quinn.id])
-    await calm(p)
     await axe(p, '/calls (recording played)')
     await p.keyboard.press('Escape')
     await dialog.waitFor({ state: 'detached' })
@@ -259,10 +246,6 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
     await row.waitFor()
     // weighted: (5/5·1 + 5/10·2) / 3 = 2/3
     expect(await row.innerText()).toContain('66.7')
-    await p.locator('.ant-select-dropdown:not(.ant-select-dropdown-hidden)').waitFor({
-      state: 'detached',
-    })
-    await calm(p)
     await axe(p, '/qa (scored)')
     const evaluations = (await (await p.request.get('/api/v1/qa/evaluations')).json()).items as {
       agentId: string
