@@ -1,7 +1,7 @@
 /**
  * The per-resource conformance suite of the read seam (issue 6, item 1: checks and lists from one rule source):
  * over the REAL tables and the REAL seams (`userRecords`, `orgUnitRecords`, `projectRecords`,
- * `customerRecords`, `ticketRecords`, `callRecords`, `numberPoolRecords`, `qaEvaluationRecords`,
+ * `customerRecords`, `ticketRecords`, `callRecords`, `chatRecords`, `numberPoolRecords`, `qaEvaluationRecords`,
  * `scriptRecords`, `ivrMenuRecords`, `shiftRecords`, `leadRecords`, `opportunityRecords`,
  * `quoteRecords`, `contractRecords`, `queueRecords`, `dialerRecords`, `campaignRecords`),
  * for random policies stored through the roles service, a list shows exactly the records the
@@ -53,6 +53,7 @@ import {
 import { searchTerms, type ResourceSeam } from '../src/domain/seam/index.js'
 import { createShare } from '../src/domain/shares/index.js'
 import { callRecords, callResource } from '../src/domain/calls/index.js'
+import { chatRecords, chatResource } from '../src/domain/chats/index.js'
 import {
   createScorecard,
   evaluateCall,
@@ -602,6 +603,59 @@ const aCalls = await seedCalls(a, aCustomers, [
 ])
 await seedCalls(b, [], [dialled(0, 't1', '+8613811110001', { notes: 'callback' })])
 
+// Chats of A over every attribute (agent, team, project, channel, status, duration, customer),
+// and of B: stored as the superuser (the chat's own rules are test/chats.test.ts's).
+async function seedChats(
+  co: Awaited<ReturnType<typeof seed>>,
+  customers: readonly string[],
+  rows: readonly [
+    agent: number,
+    unit: string | null,
+    project: string | null,
+    channel: 'web' | 'wechat' | 'telegram',
+    status: 'open' | 'closed',
+    durationSec: number,
+    customer: number | null,
+    phone: string | null,
+    notes: string,
+  ][],
+) {
+  const out: string[] = []
+  for (const [agent, unit, project, channel, status, durationSec, customer, phone, notes] of rows) {
+    const id = `c0ffee00-0000-4000-d000-${String(++callSeq).padStart(12, '0')}`
+    await db
+      .insertInto('chats')
+      .values({
+        id,
+        company_id: co.companyId,
+        agent_id: co.users[agent] as string,
+        org_unit_id: unit === null ? null : (co.units[unit] as string),
+        project_id: project === null ? null : (co.projects[project] as string),
+        customer_id: customer === null ? null : (customers[customer] as string),
+        channel,
+        phone,
+        status,
+        duration_sec: durationSec,
+        notes,
+        started_at: now,
+        closed_at: status === 'closed' ? now : null,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute()
+    out.push(id)
+  }
+  return out
+}
+const aChats = await seedChats(a, aCustomers, [
+  [2, 't1', 'Apollo', 'wechat', 'closed', 240, 0, '+8613811110001', 'refund callback'],
+  [3, 't1', null, 'web', 'open', 0, 1, null, ''],
+  [1, 't2', null, 'telegram', 'closed', 30, null, '+79161234501', 'Callback tomorrow'],
+  [6, 't3', 'Borealis', 'web', 'closed', 900, 6, '+79161234502', 'escalated'],
+  [0, 'b1', 'Cygnus', 'wechat', 'open', 0, null, '+8613811110003', 'billing'],
+])
+await seedChats(b, [], [[0, 't1', null, 'web', 'open', 0, null, null, 'callback']])
+
 // QA evaluations of A's calls (each carries its call's agent, team and project), scores varied.
 const qaCard = await createScorecard(a.admin(), {
   name: 'Conformance card',
@@ -974,6 +1028,7 @@ type Table =
   | 'customers'
   | 'tickets'
   | 'calls'
+  | 'chats'
   | 'number_pools'
   | 'qa_evaluations'
   | 'scripts'
@@ -1311,6 +1366,51 @@ const targets: readonly Target[] = [
             scope: 'company',
             when: { gte: [{ ref: 'resource.durationSec' }, 600] },
             fields: { notes: 'masked' },
+          },
+        ],
+        restrictions: [],
+        subject: a.users[3] as string,
+        limit: 2,
+        q: '+86 138 1111 0001',
+      },
+    ],
+  },
+  {
+    type: 'chat',
+    table: 'chats',
+    seam: asSeam(chatRecords),
+    resourceOfItem: chatResource as Target['resourceOfItem'],
+    values: {
+      id: [...aChats, 'nobody'],
+      agentId: [a.users[0], a.users[1], a.users[2], a.users[6]] as string[],
+      orgUnitId: [...unitIds, b.units['t1'] as string],
+      projectId: projectIds,
+      channel: ['web', 'wechat', 'telegram'],
+      status: ['open', 'closed'],
+      durationSec: [0, 30, 240, 900],
+      customerId: [aCustomers[0], aCustomers[1], aCustomers[6]] as string[],
+    },
+    scopes: ['own', 'team', 'subtree', 'project', 'company', { subtree: a.units['r2'] as string }],
+    fields: ['phone', 'channel', 'transcript', 'durationSec', 'notes', 'customerId'],
+    needles: ['callback', 'CALLBACK', '+86 138 1111 0001', '(+7) 916', '138', 'o', '_', '%'],
+    examples: [
+      // a team lead's chat log: the team's chats; the notes searched
+      {
+        grants: [{ actions: ['chat.view'], scope: 'team' }],
+        restrictions: [],
+        subject: a.users[2] as string,
+        limit: 1,
+        q: 'callback',
+      },
+      // a project's chats, a number searched in another format; long chats' notes masked
+      {
+        grants: [
+          { actions: ['chat.view'], scope: 'project' },
+          {
+            actions: ['chat.view'],
+            scope: 'company',
+            when: { gte: [{ ref: 'resource.durationSec' }, 900] },
+            fields: { notes: 'masked', phone: 'masked' },
           },
         ],
         restrictions: [],

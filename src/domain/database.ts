@@ -10,6 +10,7 @@ import type {
 import type { AuditCheckpointsTable, AuditEventsTable } from './audit/audit.table.js'
 import type { BlacklistTable } from './blacklist/blacklist.table.js'
 import type { CallsTable, RecordingsTable, QueuedCallsTable } from './calls/calls.table.js'
+import type { ChatMessagesTable, ChatsTable } from './chats/chats.table.js'
 import type { CompaniesTable } from './companies/companies.table.js'
 import type {
   CustomerComplaintsTable,
@@ -84,6 +85,8 @@ export interface Database {
   blacklist: BlacklistTable
   calls: CallsTable
   recordings: RecordingsTable
+  chats: ChatsTable
+  chat_messages: ChatMessagesTable
   approval_requests: ApprovalRequestsTable
   approval_steps: ApprovalStepsTable
   approval_routes: ApprovalRoutesTable

@@ -48,6 +48,7 @@ import { queuesRoutes } from './routes/queues.routes.js'
 import { numberPoolsRoutes } from './routes/number-pools.routes.js'
 import { blacklistRoutes } from './routes/blacklist.routes.js'
 import { callsRoutes } from './routes/calls.routes.js'
+import { chatsRoutes } from './routes/chats.routes.js'
 import { healthRoutes } from './routes/health.routes.js'
 import { orgUnitsRoutes } from './routes/org-units.routes.js'
 import { projectsRoutes } from './routes/projects.routes.js'
@@ -194,6 +195,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       numberPoolsRoutes(authed, routeDeps)
       blacklistRoutes(authed, routeDeps)
       callsRoutes(authed, routeDeps)
+      chatsRoutes(authed, routeDeps)
       approvalsRoutes(authed, routeDeps)
       policyRoutes(authed, routeDeps)
     },

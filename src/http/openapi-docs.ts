@@ -326,6 +326,20 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
   'PUT /api/v1/calls/{id}/notes': {
     request: { notes: 'Asked for a callback on Friday after 18:00; interested in the 300M plan.' },
   },
+  'POST /api/v1/chats': {
+    request: {
+      channel: 'wechat',
+      phone: '138 0013 8000',
+      country: 'CN',
+      message: '您好，我的宽带从昨天开始就断了',
+    },
+  },
+  'POST /api/v1/chats/{id}/messages': {
+    request: { body: 'Sorry to hear that: I am checking the line in your area now.' },
+  },
+  'PUT /api/v1/chats/{id}/notes': {
+    request: { notes: 'Broadband down since yesterday; engineer visit offered for Thursday.' },
+  },
   'POST /api/v1/qa/scorecards': {
     request: {
       name: 'Inbound service call',
