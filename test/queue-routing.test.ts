@@ -262,6 +262,18 @@ describe('queue strategies pick the member they say', () => {
     expect(c5.agentId).toBe(ids[2])
   })
 
+  it('deleting a queue keeps the calls it rang (without their queue) and drops its waiting ones', async () => {
+    const wes = await agent('wes', [apollo])
+    const q = await newQueue(apollo, [wes.id])
+    const rang = [await arrive(q), await arrive(q)]
+    const left = await arrive(q)
+    expect(left.agentId).toBeUndefined()
+    must(await asA('DELETE', `/api/v1/queues/${q}`), 204)
+    for (const c of rang) expect(await callRow(c.id)).toMatchObject({ queue_id: null })
+    must(await hangUp(rang[0]!.id), 200)
+    expect(await callRow(left.id)).toBeUndefined()
+  })
+
   it('an unknown strategy is 400 and writes nothing', async () => {
     const before = must(await asA('GET', '/api/v1/queues/count'), 200).count
     problem(
