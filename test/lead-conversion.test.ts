@@ -1,12 +1,13 @@
 /**
  * Lead conversion ([002]): POST /leads/{id}/convert makes a customer (and, if asked, an
- * opportunity) from a lead in one transaction, checked like a create of each; twice is 409, also
+ * opportunity) from a lead in one transaction, checked like a create of each (a phone or email
+ * the converter may not set is left off and named in `omitted`); twice is 409, also
  * when two conversions race; invisible and other company's leads 404; bad input 400, nothing
  * written.
  */
 import { describe, expect, it } from 'vitest'
-import { caller, newPerson, newTeam } from './fixtures.js'
-import { auditActions, createTestApp, problem, signUp } from './test-app.js'
+import { addRole, caller, newPerson, newTeam } from './fixtures.js'
+import { auditActions, createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
 
 const { app, db } = await createTestApp()
 const call = caller(app)
@@ -22,6 +23,25 @@ const marketing = await newPerson(app, db, a, {
   orgUnitId: t1,
 })
 const rep = await newPerson(app, db, a, { email: 'rep@c.test', role: 'Sales rep', orgUnitId: t1 })
+/** A person holding one custom role: the company's leads, and customers with these field rules. */
+async function converter(email: string, fields: Record<string, string>) {
+  const roleId = await addRole(db, a.companyId, email, {
+    grants: [
+      { actions: ['lead.view', 'lead.edit'], scope: 'company' },
+      { actions: ['customer.view', 'orgUnit.view', 'user.view', 'project.view'], scope: 'company' },
+      { actions: ['customer.create'], scope: 'company', fields },
+    ],
+  })
+  const res = await asA('POST', '/api/v1/users', {
+    email,
+    name: email.split('@')[0],
+    password: strongPassword,
+    orgUnitId: t1,
+    roleIds: [roleId],
+  })
+  if (res.statusCode !== 201) throw new Error(`user: ${res.statusCode} ${res.body}`)
+  return call((await logIn(app, { company: a.slug, email })).json().token as string)
+}
 
 async function lead(as: typeof asA, body: Record<string, unknown>) {
   const res = await as('POST', '/api/v1/leads', body)
@@ -56,8 +76,10 @@ describe('lead conversion', () => {
       lead: { status: string }
       customerId: string
       opportunityId: string
+      omitted: string[]
     }
     expect(out.lead.status).toBe('converted')
+    expect(out.omitted).toEqual([])
     const customer = (await asA('GET', `/api/v1/customers/${out.customerId}`)).json()
     expect(customer).toMatchObject({ name: 'Zhang San', phone: '+8613800138000', orgUnitId: t1 })
     const opp = (await asA('GET', `/api/v1/opportunities/${out.opportunityId}`)).json()
@@ -88,6 +110,47 @@ describe('lead conversion', () => {
     problem(await marketing.as('POST', `/api/v1/leads/${id}/convert`, {}), 403, 'forbidden')
     expect([await customers(), await opportunities()]).toEqual([c, o])
     expect((await asA('GET', `/api/v1/leads/${id}`)).json().status).toBe('new')
+  })
+
+  it('leaves off the customer a phone or email the converter may not set, and names them', async () => {
+    const asReader = await converter('contact-reader@c.test', { phone: 'read', email: 'masked' })
+    const id = await lead(asA, {
+      name: 'Li Lei',
+      phone: '+86 138 0013 8001',
+      email: 'll@example.com',
+      orgUnitId: t1,
+    })
+    const res = await asReader('POST', `/api/v1/leads/${id}/convert`, {})
+    expect(res.statusCode).toBe(201)
+    const out = res.json() as { customerId: string; omitted: string[] }
+    expect(out.omitted.sort()).toEqual(['email', 'phone'])
+    const customer = (await asA('GET', `/api/v1/customers/${out.customerId}`)).json()
+    expect(customer).toMatchObject({ name: 'Li Lei', phone: null, email: null, orgUnitId: t1 })
+    // the lead keeps its contact data
+    expect((await asA('GET', `/api/v1/leads/${id}`)).json()).toMatchObject({
+      status: 'converted',
+      email: 'll@example.com',
+    })
+    // only what the lead has is named: a lead without an email leaves off its phone alone
+    const phoneOnly = await lead(asA, { name: 'Han Meimei', phone: '+8613800138002' })
+    const again = await asReader('POST', `/api/v1/leads/${phoneOnly}/convert`, {})
+    expect(again.statusCode).toBe(201)
+    expect(again.json().omitted).toEqual(['phone'])
+  })
+
+  it('is 403 when the converter may not set the name or the owner, nothing written', async () => {
+    const noName = await converter('no-name@c.test', { name: 'read' })
+    const noOwner = await converter('no-owner@c.test', { ownerId: 'read' })
+    for (const [as, body] of [
+      [noName, { name: 'Name locked', orgUnitId: t1 }],
+      [noOwner, { name: 'Owner locked', orgUnitId: t1, ownerId: rep.id }],
+    ] as const) {
+      const id = await lead(asA, body)
+      const [c, o] = [await customers(), await opportunities()]
+      problem(await as('POST', `/api/v1/leads/${id}/convert`, {}), 403, 'forbidden')
+      expect([await customers(), await opportunities()]).toEqual([c, o])
+      expect((await asA('GET', `/api/v1/leads/${id}`)).json().status).toBe('new')
+    }
   })
 
   it('is 404 for a lead the caller may not see and for another company’s lead', async () => {

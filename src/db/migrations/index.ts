@@ -32,6 +32,7 @@ import * as positions from './0045-positions.js'
 import * as approvalNamedSteps from './0047-approval-named-steps.js'
 import * as campaignContacts from './0048-campaign-contacts.js'
 import * as queuedCalls from './0049-queued-calls.js'
+import * as callQueues from './0050-call-queues.js'
 import * as chats from './0052-chats.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
@@ -69,5 +70,6 @@ export const migrations: Record<string, Migration> = {
   '0047_approval_named_steps': approvalNamedSteps,
   '0048_campaign_contacts': campaignContacts,
   '0049_queued_calls': queuedCalls,
+  '0050_call_queues': callQueues,
   '0052_chats': chats,
 }

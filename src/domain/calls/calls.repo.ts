@@ -83,6 +83,8 @@ export async function insertCall(
     phone: string
     blacklisted: boolean
     providerRef: string | null
+    /** The queue an inbound call came through. */
+    queueId?: string | null
   },
   now: Date,
 ): Promise<Call> {
@@ -101,6 +103,7 @@ export async function insertCall(
       status: 'ringing',
       blacklisted: call.blacklisted,
       provider_ref: call.providerRef,
+      queue_id: call.queueId ?? null,
       started_at: now,
       created_at: now,
       updated_at: now,
@@ -256,7 +259,98 @@ export async function queuedCallsOf(
     .where('company_id', '=', companyId)
     .where('queue_id', '=', queueId)
     .orderBy('created_at')
-    .orderBy('id')
+    .orderBy('seq')
     .limit(limit)
     .execute()
+}
+
+/** The calls waiting in any of these queues for one of these projects, oldest first. */
+export async function waitingIn(
+  db: Db,
+  companyId: string,
+  queueIds: readonly string[],
+  projectIds: readonly string[],
+  limit: number,
+): Promise<QueuedCallRow[]> {
+  if (queueIds.length === 0 || projectIds.length === 0) return []
+  return db
+    .selectFrom('queued_calls')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .where('queue_id', 'in', queueIds)
+    .where('project_id', 'in', projectIds)
+    .orderBy('created_at')
+    .orderBy('seq')
+    .limit(limit)
+    .execute()
+}
+
+/**
+ * Takes a waiting call out of its queue, once: its row locked, skipping one another transaction
+ * holds (a concurrent hand-on taking it), then deleted. Undefined when it is gone or taken.
+ */
+export async function claimQueuedCall(
+  db: Db,
+  companyId: string,
+  id: string,
+): Promise<QueuedCallRow | undefined> {
+  const locked = await db
+    .selectFrom('queued_calls')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst()
+  if (locked === undefined) return undefined
+  return db
+    .deleteFrom('queued_calls')
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** What the queue strategies read of each member: lines held, last call ended, calls today. */
+export interface MemberLoad {
+  readonly live: number
+  readonly lastEndedAt: Date | null
+  /** Calls the member took from this queue today (the company's day: `timeZone`). */
+  readonly fromQueueToday: number
+}
+
+export async function memberLoads(
+  db: Db,
+  companyId: string,
+  queueId: string,
+  memberIds: readonly string[],
+  now: Date,
+  timeZone: string,
+): Promise<Map<string, MemberLoad>> {
+  const loads = new Map<string, MemberLoad>()
+  if (memberIds.length === 0) return loads
+  const dayStart = sql<Date>`date_trunc('day', ${now}::timestamptz AT TIME ZONE ${timeZone}) AT TIME ZONE ${timeZone}`
+  const rows = await db
+    .selectFrom('calls')
+    .select((eb) => [
+      'agent_id',
+      eb.fn.countAll<string>().filterWhere('status', '<>', 'ended').as('live'),
+      eb.fn.max('ended_at').as('last_ended_at'),
+      eb.fn
+        .countAll<string>()
+        .filterWhere((w) => w.and([w('queue_id', '=', queueId), w('started_at', '>=', dayStart)]))
+        .as('today'),
+    ])
+    .where('company_id', '=', companyId)
+    .where('agent_id', 'in', memberIds)
+    .groupBy('agent_id')
+    .execute()
+  for (const r of rows) {
+    loads.set(r.agent_id, {
+      live: Number(r.live),
+      lastEndedAt: r.last_ended_at === null ? null : new Date(r.last_ended_at),
+      fromQueueToday: Number(r.today),
+    })
+  }
+  return loads
 }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import type { AttrOf, Decision, Projected, Resource } from '../../authz/index.js'
+import type { Decision, Projected, Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { allowedOnlyByShares, authorize, decisionFor, subjectOf } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
@@ -28,7 +28,11 @@ import {
   markEnded,
   updateNotes,
 } from './calls.repo.js'
+import { callResource } from './call-resource.js'
+import { handOnWaiting } from './ring.js'
 import { telephony } from './telephony.js'
+
+export { callResource }
 
 export type CallView = Projected<Call>
 
@@ -50,22 +54,6 @@ export const callRecords = defineResource({
   },
   search: { phone: { column: 'phone', term: phoneSearchTerm }, notes: 'notes' },
 })
-
-/** A call as the engine sees it: the same attributes the seam reads from the row. */
-export function callResource(c: Pick<Call, 'id' | AttrOf<'call'>>): Resource {
-  const attrs: Record<AttrOf<'call'>, string | number | boolean | null> = {
-    id: c.id,
-    agentId: c.agentId,
-    orgUnitId: c.orgUnitId,
-    projectId: c.projectId,
-    direction: c.direction,
-    status: c.status,
-    durationSec: c.durationSec,
-    customerId: c.customerId,
-    blacklisted: c.blacklisted,
-  }
-  return { type: 'call', id: c.id, attrs }
-}
 
 const noSuchCall = () => new AppError('not_found', 'no such call')
 
@@ -371,7 +359,9 @@ export async function answerCall(ctx: Ctx, id: string): Promise<CallView> {
 
 /**
  * Hang-up (ringing | answered → ended): frees the line; an answered call leaves a recording
- * (metadata: its duration and the provider's storage key). 409 once ended. Audited.
+ * (metadata: its duration and the provider's storage key). 409 once ended. Audited. In the same
+ * transaction, the freed line takes the oldest call waiting in one of the agent's queues that
+ * they may take (ring.ts `handOnWaiting`: it rings them, audited `call.routed`).
  */
 export async function hangUpCall(ctx: Ctx, id: string): Promise<CallView> {
   return inCompany(ctx, async (tx) => {
@@ -391,6 +381,8 @@ export async function hangUpCall(ctx: Ctx, id: string): Promise<CallView> {
       targetId: id,
       after: { durationSec: after.durationSec, recordingId },
     })
+    // the line freed: the oldest call waiting in one of the agent's queues rings them (ring.ts)
+    await handOnWaiting(tx, after.agentId)
     return viewNow(tx, after)
   })
 }

@@ -17,6 +17,8 @@ export interface CallsTable {
   duration_sec: Generated<number>
   notes: Generated<string>
   provider_ref: string | null
+  /** The queue an inbound call came through (migration 0050); null otherwise. */
+  queue_id: string | null
   started_at: Date
   answered_at: Date | null
   ended_at: Date | null
@@ -49,6 +51,8 @@ export interface QueuedCallsTable {
   phone: string
   blacklisted: boolean
   created_at: Generated<Date>
+  /** Arrival order (an identity column, migration 0050). */
+  seq: Generated<string>
 }
 
 export type QueuedCallRow = Selectable<QueuedCallsTable>

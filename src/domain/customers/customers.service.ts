@@ -339,30 +339,54 @@ export async function createCustomer(
 }
 
 /** `createCustomer` inside the caller's transaction (a lead's conversion): the customer made. */
+/**
+ * The fields of a new customer the caller may not set (their field rules under `customer.create`
+ * decided on the customer as it would be); none when they may not create it at all, which the
+ * create itself then refuses (403). A caller creating a customer for someone else (a lead's
+ * conversion) leaves such fields unset where they may be.
+ */
+export async function unsettableCustomerFields(
+  tx: TenantCtx,
+  request: CustomerRequest & { name: string },
+): Promise<string[]> {
+  const input = normaliseCustomer(request) as CustomerInput & { name: string }
+  const record = customerResource(customerToBe(tx, input))
+  const decision = await decisionFor(tx, 'customer.create', {
+    type: 'customer',
+    attrs: { ...record.attrs, id: null },
+  })
+  if (!decision.allowed) return []
+  return uneditableFields(decision, Object.fromEntries(Object.keys(input).map((f) => [f, true])))
+}
+
+function customerToBe(tx: TenantCtx, input: CustomerInput & { name: string }): Customer {
+  return {
+    id: '',
+    companyId: tx.actor.companyId,
+    name: input.name,
+    phone: input.phone ?? null,
+    email: input.email ?? null,
+    idNumber: input.idNumber ?? null,
+    bankCard: input.bankCard ?? null,
+    region: input.region ?? null,
+    branch: input.branch ?? null,
+    orgUnitId: input.orgUnitId ?? null,
+    level: input.level ?? 'regular',
+    tags: input.tags ?? [],
+    ownerId: input.ownerId ?? null,
+    projectId: input.projectId ?? null,
+    createdAt: tx.now,
+    updatedAt: tx.now,
+  }
+}
+
 export async function createCustomerIn(
   tx: TenantCtx,
   request: CustomerRequest & { name: string },
 ): Promise<Customer> {
   {
     const input = normaliseCustomer(request) as CustomerInput & { name: string }
-    const wouldBe: Customer = {
-      id: '',
-      companyId: tx.actor.companyId,
-      name: input.name,
-      phone: input.phone ?? null,
-      email: input.email ?? null,
-      idNumber: input.idNumber ?? null,
-      bankCard: input.bankCard ?? null,
-      region: input.region ?? null,
-      branch: input.branch ?? null,
-      orgUnitId: input.orgUnitId ?? null,
-      level: input.level ?? 'regular',
-      tags: input.tags ?? [],
-      ownerId: input.ownerId ?? null,
-      projectId: input.projectId ?? null,
-      createdAt: tx.now,
-      updatedAt: tx.now,
-    }
+    const wouldBe = customerToBe(tx, input)
     const record = customerResource(wouldBe)
     const created = await createThrough(tx, {
       type: 'customer',

@@ -10,6 +10,7 @@ export {
   exportCustomers,
   createCustomer,
   createCustomerIn,
+  unsettableCustomerFields,
   customerRecords,
   customerResource,
   deleteCustomer,

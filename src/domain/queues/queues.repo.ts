@@ -1,6 +1,6 @@
 // The queues table, private to this module: only queues.service.ts imports it.
 import { randomUUID } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database } from '../database.js'
 import type { Queue, QueueStrategy } from './queues.js'
 import type { QueueRow } from './queues.table.js'
@@ -76,4 +76,48 @@ export async function deleteQueueRow(db: Db, companyId: string, id: string): Pro
     .where('id', '=', id)
     .executeTakeFirst()
   return res.numDeletedRows > 0n
+}
+
+/** The queues the user is a member of (their ids), for handing on a waiting call. */
+export async function queueIdsOfMember(db: Db, companyId: string, userId: string) {
+  const rows = await db
+    .selectFrom('queues')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where(sql<boolean>`${userId} = ANY(member_ids)`)
+    .execute()
+  return rows.map((r) => r.id)
+}
+
+/**
+ * Holds the queue's row until the transaction ends (one routing decision of a queue at a time),
+ * and returns whom it last rang.
+ */
+export async function lockQueueRow(
+  db: Db,
+  companyId: string,
+  id: string,
+): Promise<{ lastMemberId: string | null }> {
+  const row = await db
+    .selectFrom('queues')
+    .select('last_member_id')
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst()
+  return { lastMemberId: row?.last_member_id ?? null }
+}
+
+export async function setLastMember(
+  db: Db,
+  companyId: string,
+  id: string,
+  memberId: string,
+): Promise<void> {
+  await db
+    .updateTable('queues')
+    .set({ last_member_id: memberId })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .execute()
 }

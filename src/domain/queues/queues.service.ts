@@ -24,7 +24,15 @@ import {
 } from '../seam/index.js'
 import { visibleUser } from '../users/index.js'
 import { queueLimits, type Queue, type QueueInput, type QueueStrategy } from './queues.js'
-import { deleteQueueRow, insertQueue, queueRowToQueue, updateQueueRow } from './queues.repo.js'
+import {
+  deleteQueueRow,
+  insertQueue,
+  lockQueueRow,
+  queueIdsOfMember,
+  queueRowToQueue,
+  setLastMember,
+  updateQueueRow,
+} from './queues.repo.js'
 
 /** A queue as the caller may see it: hidden fields absent, masked ones listed. */
 export type QueueView = Projected<Queue>
@@ -194,4 +202,28 @@ export async function deleteQueue(ctx: Ctx, id: string): Promise<void> {
       remove: () => deleteQueueRow(tx.db, tx.actor.companyId, id),
     }),
   )
+}
+
+// --- routing -------------------------------------------------------------------------------------
+
+/**
+ * The ids of the queues a person is a member of (inside the caller's transaction): no decision
+ * is asked here, since they are used only to hand that person a waiting call of these queues,
+ * which is decided for the person (domain/calls/ring.ts).
+ */
+export function queuesOfMember(tx: TenantCtx, userId: string): Promise<string[]> {
+  return queueIdsOfMember(tx.db, tx.actor.companyId, userId)
+}
+
+/**
+ * Holds the queue's row until the transaction ends (routing decisions of one queue in turn);
+ * whom the queue last rang on a call's arrival (null before the first).
+ */
+export async function lockQueue(tx: TenantCtx, id: string): Promise<string | null> {
+  return (await lockQueueRow(tx.db, tx.actor.companyId, id)).lastMemberId
+}
+
+/** Notes whom the queue rang on a call's arrival (under `lockQueue`): round-robin reads it. */
+export function noteRung(tx: TenantCtx, id: string, memberId: string): Promise<void> {
+  return setLastMember(tx.db, tx.actor.companyId, id, memberId)
 }

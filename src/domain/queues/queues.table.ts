@@ -8,6 +8,8 @@ export interface QueuesTable {
   name: string
   strategy: QueueStrategy
   member_ids: string[]
+  /** Whom the queue last rang on a call's arrival (round-robin; migration 0050). */
+  last_member_id: string | null
   created_at: Generated<Date>
   updated_at: Generated<Date>
 }

@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream'
 import type { Action, AttrOf, Projected, Resource } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
-import { createCustomerIn } from '../customers/index.js'
+import { createCustomerIn, unsettableCustomerFields } from '../customers/index.js'
 import type { Page, PageRequest } from '../page.js'
 import { normalisePhone, phoneSearchTerm } from '../phone.js'
 import {
@@ -296,7 +296,9 @@ export interface LeadConversion {
  * Converts a lead ([002]): in one transaction, the lead is marked `converted` (`lead.edit` on it:
  * 404 when the caller may not see it, 403 when they may see but not edit it), a customer is
  * created from its name, phone, email and scope (`customer.create` decided on the customer as
- * they would be, every field set editable: 403 otherwise, nothing written), and, if asked, an
+ * they would be: 403 otherwise, nothing written; a phone or email the converter may not set is
+ * left off the customer and named in `omitted`, while a name or owner they may not set is 403),
+ * and, if asked, an
  * opportunity for that customer (`opportunity.create`, as a create). The mark is a conditional
  * UPDATE on the status the lead was read with, so of two conversions at once one wins and the
  * other answers 409; a lead converted already is 409. Audited: lead updated, customer and
@@ -306,7 +308,12 @@ export async function convertLead(
   ctx: Ctx,
   id: string,
   request: LeadConversion,
-): Promise<{ lead: LeadView; customerId: string; opportunityId: string | null }> {
+): Promise<{
+  lead: LeadView
+  customerId: string
+  opportunityId: string | null
+  omitted: Omittable[]
+}> {
   const opportunityRequest =
     request.opportunity === undefined ? undefined : normaliseOpportunity({ ...request.opportunity })
   return inCompany(ctx, async (tx) => {
@@ -331,14 +338,27 @@ export async function convertLead(
           item.status,
         )) ?? alreadyConverted(true),
     })
-    const customer = await createCustomerIn(tx, {
+    const fields = {
       name: item.name,
       ...(item.phone === null ? {} : { phone: item.phone }),
       ...(item.email === null ? {} : { email: item.email }),
       ownerId: item.ownerId,
       orgUnitId: item.orgUnitId,
       projectId: item.projectId,
-    })
+    }
+    // contact data the converter may not set is left unset (and named); anything else they may
+    // not set (the name, the owner) is refused by the create below, as is a converter who may
+    // not create the customer at all
+    const locked = await unsettableCustomerFields(tx, fields)
+    const omitted = locked.filter((f): f is Omittable =>
+      (omittable as readonly string[]).includes(f),
+    )
+    const customer = await createCustomerIn(
+      tx,
+      Object.fromEntries(
+        Object.entries(fields).filter(([f]) => !(omitted as string[]).includes(f)),
+      ) as typeof fields,
+    )
     const opportunity =
       opportunityRequest === undefined
         ? null
@@ -353,9 +373,18 @@ export async function convertLead(
       lead: await viewNow(tx, leadRecords, after, leadResource),
       customerId: customer.id,
       opportunityId: opportunity?.id ?? null,
+      omitted,
     }
   })
 }
+
+/**
+ * The lead's fields a conversion leaves off the customer when the converter may not set them:
+ * contact data, which the customer may lack. The name (required) and the owner (who the customer
+ * belongs to) are never left off: a converter who may not set them is refused.
+ */
+const omittable = ['phone', 'email'] as const
+type Omittable = (typeof omittable)[number]
 
 const alreadyConverted = (raced = false): never => {
   throw new AppError(

@@ -399,7 +399,8 @@ export function salesRoutes(app: App, deps: RouteDeps): void {
           'In one transaction: the lead is marked `converted` (`lead.edit` on it: 404 when I may ' +
           'not see it, 403 when I may not edit it); a customer is created from its name, phone, ' +
           'email, owner, unit and project, checked like `POST /customers` (403 when I may not ' +
-          'create that customer or set one of its fields, nothing written); with `opportunity`, ' +
+          'create that customer, or set its name or owner, nothing written; a phone or email I ' +
+          'may not set is left off the customer and named in `omitted`); with `opportunity`, ' +
           'an opportunity of that customer, checked like `POST /opportunities`. A lead converted ' +
           'already is 409 (of two conversions at once, one is 201 and the other 409). Audited.',
         tags,
@@ -411,7 +412,15 @@ export function salesRoutes(app: App, deps: RouteDeps): void {
         ),
         response: {
           201: Type.Object(
-            { lead: LeadJson, customerId: Type.String(), opportunityId: NullableId },
+            {
+              lead: LeadJson,
+              customerId: Type.String(),
+              opportunityId: NullableId,
+              omitted: Type.Array(Type.Union([Type.Literal('phone'), Type.Literal('email')]), {
+                description:
+                  "the lead's fields left off the customer: ones I may not set on a new customer",
+              }),
+            },
             strict,
           ),
           ...problems(400, 401, 403, 404, 409),

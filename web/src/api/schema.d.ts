@@ -15206,7 +15206,7 @@ export interface paths {
         put?: never;
         /**
          * Convert a lead into a customer (and, if asked, an opportunity)
-         * @description In one transaction: the lead is marked `converted` (`lead.edit` on it: 404 when I may not see it, 403 when I may not edit it); a customer is created from its name, phone, email, owner, unit and project, checked like `POST /customers` (403 when I may not create that customer or set one of its fields, nothing written); with `opportunity`, an opportunity of that customer, checked like `POST /opportunities`. A lead converted already is 409 (of two conversions at once, one is 201 and the other 409). Audited.
+         * @description In one transaction: the lead is marked `converted` (`lead.edit` on it: 404 when I may not see it, 403 when I may not edit it); a customer is created from its name, phone, email, owner, unit and project, checked like `POST /customers` (403 when I may not create that customer, or set its name or owner, nothing written; a phone or email I may not set is left off the customer and named in `omitted`); with `opportunity`, an opportunity of that customer, checked like `POST /opportunities`. A lead converted already is 409 (of two conversions at once, one is 201 and the other 409). Audited.
          */
         post: {
             parameters: {
@@ -15263,6 +15263,8 @@ export interface paths {
                                 /** Format: date-time */
                                 updatedAt?: string;
                             };
+                            /** @description the lead's fields left off the customer: ones I may not set on a new customer */
+                            omitted: ("phone" | "email")[];
                             opportunityId: string | null;
                         };
                     };

@@ -1,0 +1,286 @@
+/**
+ * Issue 10 (protected workspace), item 3: what a queue does with its calls beyond the first ring
+ * (test/inbound-calls.test.ts). A waiting call is handed on when a member's hang-up frees a
+ * line, in the hang-up's transaction, with the inbound ring's checks (a member of the queue and
+ * of its project, may view the call, a free line) and audited `call.routed`; a freed agent who
+ * may not take it leaves it waiting. Two hang-ups at once (on PostgreSQL: separate connections)
+ * never hand one waiting call to two agents. Each queue strategy picks the member it says.
+ */
+import { describe, expect, it } from 'vitest'
+import { loadTestDatabaseUrl } from '../src/config.js'
+import { caller, newPerson } from './fixtures.js'
+import { auditActions, createTestApp, problem, signUp } from './test-app.js'
+
+const { app, db, clock } = await createTestApp()
+const call = caller(app)
+const a = await signUp(app, { companyName: 'Routing A' })
+const b = await signUp(app, { companyName: 'Routing B' })
+const asA = call(a.token)
+const asB = call(b.token)
+
+type Res = { statusCode: number; body: string; json(): any } // eslint-disable-line @typescript-eslint/no-explicit-any
+function must(res: Res, status = 201) {
+  if (res.statusCode !== status)
+    throw new Error(`expected ${status}: ${res.statusCode} ${res.body}`)
+  return (res.body === '' ? {} : res.json()) as Record<string, any> & { id: string } // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+const team = must(await asA('POST', '/api/v1/org-units', { kind: 'team', name: 'Support' })).id
+const project = async (name: string) =>
+  must(await asA('POST', '/api/v1/projects', { name })).id as string
+const apollo = await project('Apollo')
+const zeus = await project('Zeus')
+let n = 0
+async function agent(name: string, projects: string[]) {
+  const p = await newPerson(app, db, a, {
+    email: `${name}-${++n}@a.test`,
+    role: 'Novice agent', // two lines
+    orgUnitId: team,
+  })
+  for (const pr of projects) must(await asA('PUT', `/api/v1/projects/${pr}/members/${p.id}`), 204)
+  return p
+}
+async function newQueue(projectId: string, memberIds: string[], strategy = 'longest-idle') {
+  return must(
+    await asA('POST', '/api/v1/queues', { projectId, name: `Q${++n}`, memberIds, strategy }),
+  ).id as string
+}
+let phones = 0
+const nextPhone = () => `+86139${String(++phones).padStart(8, '0')}`
+/** A call arriving at the queue: the agent it rang (undefined when it waits) and its id. */
+async function arrive(queueId: string): Promise<{ agentId?: string; id: string }> {
+  clock.advance(1000)
+  const res = await asA('POST', `/api/v1/queues/${queueId}/inbound`, { phone: nextPhone() })
+  if (res.statusCode === 202) return { id: res.json().queued.id as string }
+  const body = must(res)
+  return { agentId: body.call.agentId as string, id: body.call.id as string }
+}
+function hangUp(id: string) {
+  clock.advance(1000)
+  return asA('POST', `/api/v1/calls/${id}/hangup`)
+}
+async function waiting(queueId: string): Promise<string[]> {
+  const list = must(await asA('GET', `/api/v1/queues/${queueId}/waiting`), 200)
+  return (list.items as { id: string }[]).map((c) => c.id)
+}
+async function callRow(id: string) {
+  return db
+    .selectFrom('calls')
+    .select(['agent_id', 'status', 'queue_id', 'direction'])
+    .where('id', '=', id)
+    .executeTakeFirst()
+}
+
+describe('a waiting call is handed on when a line frees', () => {
+  it('the freed member of the queue is rung by the oldest waiting call, audited', async () => {
+    const nina = await agent('nina', [apollo])
+    const q = await newQueue(apollo, [nina.id])
+    const first = await arrive(q)
+    const second = await arrive(q)
+    expect([first.agentId, second.agentId]).toEqual([nina.id, nina.id])
+    const older = await arrive(q)
+    const newer = await arrive(q)
+    expect(older.agentId).toBeUndefined()
+    expect(await waiting(q)).toEqual([older.id, newer.id])
+
+    must(await hangUp(first.id), 200)
+    // the oldest waiting call is now Nina's, ringing, under the id it waited with
+    expect(await callRow(older.id)).toEqual({
+      agent_id: nina.id,
+      status: 'ringing',
+      queue_id: q,
+      direction: 'inbound',
+    })
+    expect(await waiting(q)).toEqual([newer.id])
+    const log = must(await nina.as('GET', '/api/v1/calls'), 200).items as { id: string }[]
+    expect(log.map((c) => c.id)).toContain(older.id)
+    const events = await auditActions(db, a.companyId)
+    const routed = events.filter((e) => e.action === 'call.routed' && e.target_id === older.id)
+    expect(routed).toHaveLength(1)
+
+    // her own hang-up (not the Admin's) hands on the next one the same way
+    must(await nina.as('POST', `/api/v1/calls/${second.id}/hangup`), 200)
+    expect((await callRow(newer.id))?.agent_id).toBe(nina.id)
+    expect(await waiting(q)).toEqual([])
+    // a hang-up with nothing waiting changes nothing else
+    must(await hangUp(older.id), 200)
+    expect((await callRow(newer.id))?.status).toBe('ringing')
+  })
+
+  it('a freed agent not in the waiting call’s queue leaves it waiting', async () => {
+    const olga = await agent('olga', [apollo])
+    const pete = await agent('pete', [apollo])
+    const mine = await newQueue(apollo, [olga.id])
+    const theirs = await newQueue(apollo, [pete.id])
+    const calls = [
+      await arrive(mine),
+      await arrive(mine),
+      await arrive(theirs),
+      await arrive(theirs),
+    ]
+    const left = await arrive(theirs)
+    expect(left.agentId).toBeUndefined()
+    must(await hangUp(calls[0]!.id), 200) // Olga's line frees; the call waits for Pete's queue
+    expect(await waiting(theirs)).toEqual([left.id])
+    expect(await callRow(left.id)).toBeUndefined()
+  })
+
+  it('a freed member who may not take the call (not of its project) leaves it waiting', async () => {
+    // Quinn is listed in the Apollo queue but is a member of Zeus only
+    const quinn = await agent('quinn', [zeus])
+    const rita = await agent('rita', [apollo])
+    const zeusLine = await newQueue(zeus, [quinn.id])
+    const apolloLine = await newQueue(apollo, [quinn.id, rita.id])
+    const quinnCall = await arrive(zeusLine)
+    expect(quinnCall.agentId).toBe(quinn.id)
+    const ritas = [await arrive(apolloLine), await arrive(apolloLine)]
+    expect(ritas.map((c) => c.agentId)).toEqual([rita.id, rita.id])
+    const left = await arrive(apolloLine)
+    expect(left.agentId).toBeUndefined()
+    must(await hangUp(quinnCall.id), 200)
+    expect(await waiting(apolloLine)).toEqual([left.id])
+    // Rita's hang-up hands it to her
+    must(await hangUp(ritas[0]!.id), 200)
+    expect((await callRow(left.id))?.agent_id).toBe(rita.id)
+  })
+
+  it('a suspended member whose call is ended leaves the call waiting', async () => {
+    const sam = await agent('sam', [apollo])
+    const q = await newQueue(apollo, [sam.id])
+    const sams = [await arrive(q), await arrive(q)]
+    const left = await arrive(q)
+    expect(left.agentId).toBeUndefined()
+    must(await asA('PATCH', `/api/v1/users/${sam.id}`, { status: 'suspended' }), 200)
+    must(await hangUp(sams[0]!.id), 200)
+    expect(await waiting(q)).toEqual([left.id])
+  })
+
+  it("another company's hang-up of these calls is 404 and hands nothing on", async () => {
+    const tom = await agent('tom', [apollo])
+    const q = await newQueue(apollo, [tom.id])
+    const toms = [await arrive(q), await arrive(q)]
+    const left = await arrive(q)
+    problem(await asB('POST', `/api/v1/calls/${toms[0]!.id}/hangup`), 404, 'not_found')
+    expect(await waiting(q)).toEqual([left.id])
+    problem(await asB('GET', `/api/v1/queues/${q}/waiting`), 404, 'not_found')
+  })
+})
+
+describe.skipIf(loadTestDatabaseUrl() === undefined)('two hang-ups at once (PostgreSQL)', () => {
+  it('never hand one waiting call to two agents, nor break a line limit', async () => {
+    for (let round = 0; round < 5; round++) {
+      const u = await agent(`u${round}`, [apollo])
+      const v = await agent(`v${round}`, [apollo])
+      const q = await newQueue(apollo, [u.id, v.id])
+      const busy = [await arrive(q), await arrive(q), await arrive(q), await arrive(q)]
+      const left = await arrive(q)
+      expect(left.agentId).toBeUndefined()
+      const ofU = busy.find((c) => c.agentId === u.id)!
+      const ofV = busy.find((c) => c.agentId === v.id)!
+      const [hu, hv] = await Promise.all([
+        u.as('POST', `/api/v1/calls/${ofU.id}/hangup`),
+        v.as('POST', `/api/v1/calls/${ofV.id}/hangup`),
+      ])
+      expect([hu.statusCode, hv.statusCode]).toEqual([200, 200])
+      const row = await callRow(left.id)
+      expect([u.id, v.id]).toContain(row?.agent_id)
+      expect(await waiting(q)).toEqual([])
+      const routed = (await auditActions(db, a.companyId)).filter(
+        (e) => e.action === 'call.routed' && e.target_id === left.id,
+      )
+      expect(routed).toHaveLength(1)
+      for (const p of [u, v]) {
+        const lines = must(await p.as('GET', '/api/v1/calls/lines'), 200)
+        expect(lines.inUse).toBeLessThanOrEqual(2)
+      }
+    }
+  })
+})
+
+describe('queue strategies pick the member they say', () => {
+  async function three(strategy: string) {
+    const ps = [await agent('x', [apollo]), await agent('y', [apollo]), await agent('z', [apollo])]
+    const ids = ps.map((p) => p.id)
+    return { ids, q: await newQueue(apollo, ids, strategy) }
+  }
+
+  it('ring-all: the first free member in the queue’s order', async () => {
+    const { ids, q } = await three('ring-all')
+    const c1 = await arrive(q)
+    must(await hangUp(c1.id), 200)
+    const c2 = await arrive(q)
+    const c3 = await arrive(q)
+    expect([c1.agentId, c2.agentId, c3.agentId]).toEqual([ids[0], ids[0], ids[0]])
+    expect((await arrive(q)).agentId).toBe(ids[1]) // the first one's two lines are busy
+  })
+
+  it('round-robin: in turn, after the member it last rang', async () => {
+    const { ids, q } = await three('round-robin')
+    const got: (string | undefined)[] = []
+    for (let i = 0; i < 4; i++) {
+      const c = await arrive(q)
+      got.push(c.agentId)
+      must(await hangUp(c.id), 200)
+    }
+    expect(got).toEqual([ids[0], ids[1], ids[2], ids[0]])
+  })
+
+  it('longest-idle: nobody on a call first, then the oldest last hang-up', async () => {
+    const { ids, q } = await three('longest-idle')
+    const c1 = await arrive(q) // nobody has had a call: the queue's order
+    const c2 = await arrive(q) // the first is on a call
+    expect([c1.agentId, c2.agentId]).toEqual([ids[0], ids[1]])
+    must(await hangUp(c2.id), 200) // the second hangs up before the first
+    must(await hangUp(c1.id), 200)
+    const c3 = await arrive(q) // the third never had one: idle longest
+    expect(c3.agentId).toBe(ids[2])
+    must(await hangUp(c3.id), 200)
+    const c4 = await arrive(q) // the second hung up first
+    expect(c4.agentId).toBe(ids[1])
+    const c5 = await arrive(q) // the second is on a call again; the first hung up before the third
+    expect(c5.agentId).toBe(ids[0])
+  })
+
+  it('fewest-calls: fewest calls from this queue today, other queues not counted', async () => {
+    const { ids, q } = await three('fewest-calls')
+    // the first member takes two calls of another queue: not counted here
+    const other = await newQueue(apollo, [ids[0]!])
+    for (let i = 0; i < 2; i++) must(await hangUp((await arrive(other)).id), 200)
+    const c1 = await arrive(q)
+    expect(c1.agentId).toBe(ids[0])
+    must(await hangUp(c1.id), 200)
+    const c2 = await arrive(q)
+    must(await hangUp(c2.id), 200)
+    const c3 = await arrive(q)
+    expect([c2.agentId, c3.agentId]).toEqual([ids[1], ids[2]])
+    // the second takes one more while the others hang up: it has most, the third of the rest
+    must(await hangUp(c3.id), 200)
+    must(await asA('PATCH', `/api/v1/queues/${q}`, { memberIds: [ids[1], ids[2], ids[0]] }), 200)
+    const c4 = await arrive(q) // all at one: the queue's (new) order
+    expect(c4.agentId).toBe(ids[1])
+    const c5 = await arrive(q) // the second has two now; the third comes before the first
+    expect(c5.agentId).toBe(ids[2])
+  })
+
+  it('deleting a queue keeps the calls it rang (without their queue) and drops its waiting ones', async () => {
+    const wes = await agent('wes', [apollo])
+    const q = await newQueue(apollo, [wes.id])
+    const rang = [await arrive(q), await arrive(q)]
+    const left = await arrive(q)
+    expect(left.agentId).toBeUndefined()
+    must(await asA('DELETE', `/api/v1/queues/${q}`), 204)
+    for (const c of rang) expect(await callRow(c.id)).toMatchObject({ queue_id: null })
+    must(await hangUp(rang[0]!.id), 200)
+    expect(await callRow(left.id)).toBeUndefined()
+  })
+
+  it('an unknown strategy is 400 and writes nothing', async () => {
+    const before = must(await asA('GET', '/api/v1/queues/count'), 200).count
+    problem(
+      await asA('POST', '/api/v1/queues', { projectId: apollo, name: 'Bad', strategy: 'random' }),
+      400,
+      'validation_failed',
+    )
+    expect(must(await asA('GET', '/api/v1/queues/count'), 200).count).toBe(before)
+  })
+})
