@@ -537,9 +537,9 @@ export const actionIndex: ReadonlyMap<string, number> = new Map(allActions.map((
 
 /**
  * The same ids as a prototype-less object, for the check path: a keyed read of an object whose
- * keys are the catalog's strings costs about half a `Map.get` when the caller's action is a
- * literal (measured in one process, bench/ab.ts); `Object.create(null)` so that no inherited
- * name (`constructor`, `__proto__`) is ever an action.
+ * keys are the catalog's strings took 11–18 ns against 17–22 ns for `Map.get` in a
+ * micro-benchmark (random actions, a loaded machine); `Object.create(null)` so that no
+ * inherited name (`constructor`, `__proto__`) is ever an action.
  */
 const actionIds: Readonly<Record<string, number | undefined>> = Object.assign(
   Object.create(null) as Record<string, number>,
