@@ -5,7 +5,7 @@
  * Not part of `npm run bench`; it backs the profile in docs/benchmarks.md.
  */
 import { performance } from 'node:perf_hooks'
-import { actionIndex } from '../src/authz/catalog.js'
+import { actionId } from '../src/authz/catalog.js'
 import {
   bindSubject,
   check,
@@ -91,15 +91,15 @@ export function parts(w: ReturnType<typeof generate>, bound: readonly BoundSubje
       `${label.padEnd(58)} ${(xs[4]! * 1e6).toFixed(1)} ns/check (${sink > 0 ? '' : '-'})\n`,
     )
   }
-  time('byte read: bound[u].codes[integer action id]', () => {
+  time('byte read: bound[u].codes.charCodeAt(integer action id)', () => {
     let s = 0
-    for (let i = 0; i < n; i++) s += (bound[U[i]!] as BoundSubject).codes[A[i]!]!
+    for (let i = 0; i < n; i++) s += (bound[U[i]!] as BoundSubject).codes.charCodeAt(A[i]!)
     return s
   })
-  time('+ action name → id (actionIndex Map lookup)', () => {
+  time('+ action name → id (actionId: a keyed read)', () => {
     let s = 0
     for (let i = 0; i < n; i++)
-      s += (bound[U[i]!] as BoundSubject).codes[actionIndex.get(acts[A[i]!]!)!]!
+      s += (bound[U[i]!] as BoundSubject).codes.charCodeAt(actionId(acts[A[i]!]!)!)
     return s
   })
   time('+ company comparison (record.companyId === subject.companyId)', () => {
@@ -107,7 +107,7 @@ export function parts(w: ReturnType<typeof generate>, bound: readonly BoundSubje
     for (let i = 0; i < n; i++) {
       const b = bound[U[i]!] as BoundSubject
       if ((recs[R[i]!] as { companyId: string }).companyId !== b.companyId) continue
-      s += b.codes[actionIndex.get(acts[A[i]!]!)!]!
+      s += b.codes.charCodeAt(actionId(acts[A[i]!]!)!)
     }
     return s
   })

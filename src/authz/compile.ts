@@ -4,6 +4,7 @@
  * all subjects holding the same roles share. `bindSubject` is the cheap per-request step.
  */
 import {
+  actionId,
   actionIndex,
   allActions,
   attributesOf,
@@ -91,6 +92,12 @@ const shared = {
   /** (type, scope, condition, window) → one compiled check closure, for every rule that has it */
   predicates: new Bounded<string, Predicates>(50_000),
   actionRules: new WeakMap<Rule, Map<Action, ActionRule>>(),
+  /**
+   * Company and org-unit ids of bound subjects, one string object per content: every subject
+   * of a company then points at the same string, which stays in the cache, instead of each at
+   * its own copy read from its own row (see `canonical`).
+   */
+  names: new Bounded<string, string>(100_000),
   next: 0,
 }
 
@@ -104,6 +111,19 @@ export function clearSharedCaches(): void {
   shared.entries.clear()
   shared.predicates.clear()
   shared.clocks.clear()
+  shared.names.clear()
+}
+
+/**
+ * The shared copy of a company or org-unit id (equal content, so equal for every comparison):
+ * a check compares the record's company and unit with the subject's, and the subject's side is
+ * then a string every subject of the company shares rather than a cold copy per subject.
+ */
+function canonical(name: string): string {
+  const hit = shared.names.get(name)
+  if (hit !== undefined) return hit
+  shared.names.set(name, name)
+  return name
 }
 
 /** How many compiled things the process-wide caches hold (for the benchmark and the ops view). */
@@ -126,7 +146,15 @@ interface Predicates {
   readonly whenOk: Predicate
   readonly windowOk: Predicate
   readonly ok: Predicate
+  readonly quick: Quick | undefined
 }
+
+/**
+ * `ok` for the check path's commonest rules, reading the bound subject and the record's
+ * attributes directly: no evaluation input to fill, no call through the rule list. Same
+ * semantics as `ok` with `res` = `attrs` (see `quickOf`).
+ */
+export type Quick = (s: BoundSubject, attrs: Readonly<Record<string, unknown>>) => boolean
 
 /** A policy's rule, replaced by the shared one of the same content (and given its id). */
 function internRule(rule: Rule, subtree: ReadonlyMap<string, readonly string[]>): Rule {
@@ -174,6 +202,8 @@ export interface ActionRule {
   readonly windowOk: Predicate
   /** scopeOk ∧ windowOk ∧ whenOk, skipping the parts that are always true. */
   readonly ok: Predicate
+  /** `ok` as a `Quick`, for the shapes `quickOf` knows; undefined for the others. */
+  readonly quick: Quick | undefined
   readonly unconditional: boolean
   /** Field levels for every field of the type (allow: what it reveals; cap: the ceiling). */
   readonly fields: Readonly<Record<string, FieldLevel>>
@@ -192,6 +222,11 @@ export interface ActionEntry {
   readonly constant: Decision | undefined
   /** Decisions merged from several matching rules, memoised by which ones matched (lazily). */
   merged: Map<number, Decision> | undefined
+  /**
+   * For `check`: when no deny can match and one allow decides, and that allow has a `Quick`
+   * form, `allowed` for a record is that function (caps never change `allowed`).
+   */
+  readonly quick: Quick | undefined
 }
 
 /** What a table says about an action before any rule runs (`Table.codes`). */
@@ -201,12 +236,18 @@ export const EVALUATE = 2
 
 /**
  * One role set's answers, shared by every subject (in every company) whose rules have the same
- * content. `codes` is the hot part: one byte per catalog action id, so the unconditional answer
- * of a check is one byte read from a few hundred bytes per role set.
+ * content. `codes` is the hot part: one character per catalog action id, so the unconditional
+ * answer of a check is one byte read from a few hundred bytes per role set.
  */
 export interface Table {
-  /** per action id: NOT_GRANTED, ALLOWED (whatever the record: `entries[id].constant`), EVALUATE */
-  readonly codes: Uint8Array
+  /**
+   * Per action id, one character whose code is NOT_GRANTED, ALLOWED (whatever the record:
+   * `entries[id].constant`) or EVALUATE; read with `charCodeAt(id)`. A string rather than a
+   * Uint8Array: a string's characters sit in the string object itself, where a typed array
+   * over a few hundred bytes keeps them in a separate buffer — one dependent memory load per
+   * check fewer, for the same bytes.
+   */
+  readonly codes: string
   /** Entries indexed by the catalog's integer action id (`actionIndex`). */
   readonly entries: readonly (ActionEntry | undefined)[]
 }
@@ -237,7 +278,7 @@ export interface BoundSubject {
   readonly companyId: string
   readonly table: Table
   /** `table.codes` and `table.entries`, one indirection closer to the check. */
-  readonly codes: Uint8Array
+  readonly codes: string
   readonly entries: readonly (ActionEntry | undefined)[]
   /** What `subject.x` reads in conditions, plus the derived `$subtree`. */
   readonly sub: Readonly<Record<string, unknown>>
@@ -878,6 +919,54 @@ function fused(scope: Scope, type: ResourceType, when: Expr): Predicate | undefi
 }
 
 /**
+ * `scopePredicate` ∧ `compileExpr(when)` for an own or team scope and either no condition or
+ * one attribute equal or not equal to a literal, as a `Quick` over the bound subject and the
+ * record's attributes (`fused` over an evaluation input, without the input). Undefined for any
+ * other shape (a window, another scope, another condition), which goes through `ok`.
+ */
+function quickOf(scope: Scope, type: ResourceType, when: Expr): Quick | undefined {
+  const attrs = catalog[type].scope as { owner?: string; orgUnit?: string }
+  let n: string | undefined
+  let v: unknown
+  let eq = true
+  if (when !== TRUE) {
+    if (when.k !== 'cmp' || when.a.t !== 'res' || when.b.t !== 'lit') return undefined
+    if (when.a.name === 'id' || when.b.v === null || (when.op !== 'eq' && when.op !== 'ne'))
+      return undefined
+    n = when.a.name
+    v = when.b.v
+    eq = when.op === 'eq'
+  }
+  if (scope === 'own' && attrs.owner !== undefined && attrs.owner !== 'id') {
+    const owner = attrs.owner
+    if (n === undefined) return (s, r) => r[owner] === s.subId
+    const name = n
+    return eq
+      ? (s, r) => r[owner] === s.subId && r[name] === v
+      : (s, r) => r[owner] === s.subId && r[name] !== v
+  }
+  if (scope === 'team' && attrs.orgUnit !== undefined && attrs.orgUnit !== 'id') {
+    const unit = attrs.orgUnit
+    if (n === undefined)
+      return (s, r) => {
+        const mine = s.subUnit
+        return mine !== null && r[unit] === mine
+      }
+    const name = n
+    return eq
+      ? (s, r) => {
+          const mine = s.subUnit
+          return mine !== null && r[unit] === mine && r[name] === v
+        }
+      : (s, r) => {
+          const mine = s.subUnit
+          return mine !== null && r[unit] === mine && r[name] !== v
+        }
+  }
+  return undefined
+}
+
+/**
  * The check closures of a rule on one type, shared by every rule with the same scope, condition
  * and window (the same team rule in ten roles is one closure, so the call site stays monomorphic).
  */
@@ -892,6 +981,7 @@ function predicatesOf(rule: Rule, type: ResourceType, sExpr: Expr): Predicates {
     scopeOk,
     whenOk,
     windowOk,
+    quick: rule.window === TRUE ? quickOf(rule.scope, type, rule.when) : undefined,
     ok:
       (rule.window === TRUE ? fused(rule.scope, type, rule.when) : undefined) ??
       allOf(
@@ -914,7 +1004,7 @@ export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): Acti
   const type = resourceOf(action)
   const sExpr = scopeExpr(rule.scope, type, cp)
   const fields = resolveFields(rule, type)
-  const { scopeOk, whenOk, windowOk, ok } = predicatesOf(rule, type, sExpr)
+  const { scopeOk, whenOk, windowOk, ok, quick } = predicatesOf(rule, type, sExpr)
   const partial = {
     rule,
     action,
@@ -923,6 +1013,7 @@ export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): Acti
     whenOk,
     windowOk,
     ok,
+    quick,
     unconditional: sExpr === TRUE && rule.when === TRUE && rule.window === TRUE,
     fields,
   }
@@ -965,7 +1056,7 @@ function buildTable(cp: CompiledPolicy, rules: readonly Rule[], intern: boolean)
     entries[id] = entry
     codes[id] = entry.constant?.allowed === true ? ALLOWED : EVALUATE
   }
-  return { codes, entries }
+  return { codes: String.fromCharCode(...codes), entries }
 }
 
 const none: readonly ActionRule[] = Object.freeze([])
@@ -994,12 +1085,13 @@ function newEntry(
     caps: list(e.caps),
     constant,
     merged: undefined,
+    quick: e.denies.length === 0 && e.allows.length === 1 ? e.allows[0]?.quick : undefined,
   }
 }
 
 /** The entry of `action` in a subject's table (undefined: nothing names it). */
 export function entryOf(s: BoundSubject, action: string): ActionEntry | undefined {
-  const id = actionIndex.get(action)
+  const id = actionId(action)
   return id === undefined ? undefined : s.entries[id]
 }
 
@@ -1091,12 +1183,12 @@ export function bindSubject(cp: CompiledPolicy, subject: Subject): BoundSubject 
   // the fields a check reads first, in the order it reads them (they share a cache line)
   return {
     ceiling: undefined,
-    companyId: subject.companyId,
+    companyId: canonical(subject.companyId),
     codes: table.codes,
     entries: table.entries,
     policy: cp,
     subId: subject.id,
-    subUnit: subject.orgUnitId ?? null,
+    subUnit: typeof subject.orgUnitId === 'string' ? canonical(subject.orgUnitId) : null,
     sub,
     subject,
     table,

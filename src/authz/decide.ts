@@ -2,7 +2,7 @@
  * Decisions. One evaluation (`evaluate`) serves `decide`, `check`, batches and `explain`; the
  * explanation is the same walk with its trace kept.
  */
-import { actionIndex, attributesOf, resourceOf, type Action } from './catalog.js'
+import { actionId, attributesOf, resourceOf, type Action } from './catalog.js'
 import {
   planAnd,
   planConst,
@@ -159,9 +159,9 @@ function evaluateOwn(
     resource.companyId !== s.companyId
   )
     return denied.other_company
-  const id = actionIndex.get(action)
+  const id = actionId(action)
   if (id === undefined) return denied.not_granted
-  const code = s.codes[id]
+  const code = s.codes.charCodeAt(id)
   if (code === NOT_GRANTED) return denied.not_granted
   const entry = s.entries[id] as ActionEntry
   if (code === ALLOWED && trace === undefined) return entry.constant as Decision
@@ -358,11 +358,15 @@ export function check(
     resource.companyId !== s.companyId
   )
     return false
-  const id = actionIndex.get(action)
+  const id = actionId(action)
   if (id === undefined) return false
-  const code = s.codes[id]
+  const code = s.codes.charCodeAt(id)
   if (code !== EVALUATE) return code === ALLOWED
-  return evaluateEntry(s, s.entries[id] as ActionEntry, resource, env, false).allowed
+  const entry = s.entries[id] as ActionEntry
+  // one allow and nothing that can deny: that allow's own test of the record (compile.ts quickOf)
+  const quick = entry.quick
+  if (quick !== undefined && resource !== undefined) return quick(s, resource.attrs ?? empty)
+  return evaluateEntry(s, entry, resource, env, false).allowed
 }
 
 /** Batch form: one decision per request, in order. */
