@@ -18194,8 +18194,9 @@ export interface paths {
                             changes: {
                                 change: "added" | "removed" | "changed";
                                 fields?: string[];
+                                /** @description by name; an org unit's is its path, joined by ` / ` */
                                 name: string;
-                                type: "role" | "permissionGroup" | "position";
+                                type: "role" | "permissionGroup" | "position" | "orgUnit" | "project";
                             }[];
                             impact: {
                                 /** @description affected users you may see */
@@ -18363,8 +18364,9 @@ export interface paths {
                             changes: {
                                 change: "added" | "removed" | "changed";
                                 fields?: string[];
+                                /** @description by name; an org unit's is its path, joined by ` / ` */
                                 name: string;
-                                type: "role" | "permissionGroup" | "position";
+                                type: "role" | "permissionGroup" | "position" | "orgUnit" | "project";
                             }[];
                             dryRun: boolean;
                             impact: {
