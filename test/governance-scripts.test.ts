@@ -83,6 +83,54 @@ describe('a script change request that expires undecided', () => {
     expect(await statusOf(script.id)).toBe('pending')
   })
 
+  it("the withdrawal is the system's, not whoever touched scripts next: no actor, that request's id", async () => {
+    const { script, request } = await submitted('Noticed by the admin', 60_000)
+    clock.advance(60_000)
+    // the company admin, who had nothing to do with it, is the next to list scripts
+    const list = await asA('GET', '/api/v1/scripts')
+    expect(list.statusCode, list.body).toBe(200)
+    const requestId = list.headers['x-request-id']
+    expect(typeof requestId).toBe('string')
+    const rows = await db
+      .selectFrom('audit_events')
+      .select(['action', 'actor_user_id', 'session_id', 'ip', 'request_id', 'after'])
+      .where('company_id', '=', a.companyId)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('action', '=', 'approval.expired'), eb('target_id', '=', request.id)]),
+          eb.and([
+            eb('action', '=', 'script.updated'),
+            eb('target_id', '=', script.id),
+            eb('request_id', '=', requestId as string),
+          ]),
+        ]),
+      )
+      .orderBy('seq')
+      .execute()
+    expect(rows.map((r) => r.action)).toEqual(['script.updated', 'approval.expired'])
+    for (const row of rows) {
+      expect(row).toMatchObject({ actor_user_id: null, session_id: null, ip: null })
+      expect(row.request_id).toBe(requestId)
+    }
+    expect(rows[0]?.after).toMatchObject({
+      status: 'draft',
+      how: 'expired',
+      approvalId: request.id,
+    })
+    expect(rows[1]?.after).toMatchObject({ id: request.id, status: 'expired' })
+    // the audit API shows them without an actor; the admin is named by none of them
+    const audit = await asA('GET', `/api/v1/audit?targetId=${request.id}`)
+    expect(audit.statusCode, audit.body).toBe(200)
+    const expired = (audit.json().items as { action: string; actorUserId: unknown }[]).filter(
+      (e) => e.action === 'approval.expired',
+    )
+    expect(expired).toEqual([expect.objectContaining({ actorUserId: null })])
+    // the chain still verifies
+    const verify = await asA('GET', '/api/v1/audit/verify')
+    expect(verify.statusCode, verify.body).toBe(200)
+    expect(verify.json()).toMatchObject({ ok: true })
+  })
+
   it('a version submitted again after its request expired is not withdrawn by the old one', async () => {
     const { script, request } = await submitted('Resubmitted', 60_000)
     clock.advance(60_000)

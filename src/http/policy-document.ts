@@ -2,7 +2,7 @@ import { parseDocument } from 'yaml'
 import type { PolicyDocument } from '../domain/policy/index.js'
 import { unstorableText } from '../domain/storable-text.js'
 import { AppError, type ErrorDetail } from '../errors.js'
-import { oversizeConditions, policyDocumentErrors } from './policy-schemas.js'
+import { orgUnitTreeErrors, oversizeConditions, policyDocumentErrors } from './policy-schemas.js'
 
 /** Largest policy document read (YAML text), in bytes. */
 export const policyDocumentLimit = 2 * 1024 * 1024
@@ -25,8 +25,9 @@ function unstorable(value: unknown, at: string, errors: ErrorDetail[]): void {
 
 /**
  * A policy document from a request or a file: YAML text (JSON is YAML too) or an already parsed
- * value. Refused with 400 validation_failed and `body/…` paths: bad YAML (with its line), text
- * the database cannot store, conditions too large, anything the schema refuses.
+ * value. Refused with 400 validation_failed and `body/…` paths: bad YAML (with its line), an
+ * org-unit tree too deep or too large, text the database cannot store, conditions too large,
+ * anything the schema refuses.
  */
 export function readPolicyDocument(input: unknown): PolicyDocument {
   let value = input
@@ -50,8 +51,9 @@ export function readPolicyDocument(input: unknown): PolicyDocument {
       })
     }
   }
-  const errors: ErrorDetail[] = []
-  unstorable(value, 'body', errors)
+  // an org-unit tree too deep or too large is refused before anything walks it recursively
+  const errors: ErrorDetail[] = orgUnitTreeErrors(value)
+  if (errors.length === 0) unstorable(value, 'body', errors)
   if (errors.length === 0) errors.push(...oversizeConditions(value))
   if (errors.length === 0) errors.push(...policyDocumentErrors(value).slice(0, 50))
   if (errors.length > 0)

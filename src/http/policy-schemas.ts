@@ -7,6 +7,7 @@ import {
 import type { FastifyRequest, FastifySchemaCompiler } from 'fastify'
 import { Compile } from 'typebox/compile'
 import { compareOps, conditionLimits, conditionOversize, fieldLevels } from '../authz/index.js'
+import { orgUnitKinds } from '../domain/org-units/index.js'
 import { AppError, type ErrorDetail } from '../errors.js'
 import { Id } from './api-schemas.js'
 
@@ -239,6 +240,37 @@ export const policyBody = {
 const EntryName = Type.String({ minLength: 1, maxLength: 100 })
 const EntryDescription = Type.String({ maxLength: 1000 })
 
+/** How deep the org-unit tree of a document may be, and how many units it may hold in all. */
+export const policyOrgUnitLimits = { depth: 20, units: 5000 } as const
+
+const OrgUnitName = Type.String({ minLength: 1, maxLength: 200 })
+
+/**
+ * The document's own definitions beside the policy ones: an org unit holds the units under it.
+ * Not API components (no route takes them): only the document's validator and its JSON Schema.
+ */
+const documentDefinitions = {
+  ...definitions,
+  PolicyOrgUnit: Type.Object(
+    {
+      name: OrgUnitName,
+      kind: Type.Union(orgUnitKinds.map((k) => Type.Literal(k))),
+      units: Type.Optional(
+        Type.Array(Type.Ref('PolicyOrgUnit'), {
+          maxItems: 1000,
+          description: 'the units under this one, by name',
+        }),
+      ),
+    },
+    {
+      ...strict,
+      description:
+        `An org unit (P3) and the units under it; known by its path of names from the root ` +
+        `(at most ${policyOrgUnitLimits.depth} levels, ${policyOrgUnitLimits.units} units)`,
+    },
+  ),
+}
+
 /** The YAML document of GET /api/v1/policy, as a schema over the same definitions. */
 export const PolicyDocumentSchema = Type.Object(
   {
@@ -297,14 +329,67 @@ export const PolicyDocumentSchema = Type.Object(
         },
       ),
     ),
+    orgUnits: Type.Optional(
+      Type.Array(Type.Ref('PolicyOrgUnit'), {
+        maxItems: 1000,
+        description:
+          'The org-unit tree, from the root; when the key is absent, import leaves the units as they are',
+      }),
+    ),
+    projects: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            description: Type.Optional(Type.String({ maxLength: 2000 })),
+          },
+          { ...strict, description: 'A project (P10), by name' },
+        ),
+        {
+          maxItems: 1000,
+          description: 'All projects; when the key is absent, import leaves projects as they are',
+        },
+      ),
+    ),
   },
   {
     ...strict,
-    description: "A company's access setup: custom roles and permission groups, by name",
+    description:
+      "A company's access setup: custom roles, permission groups, positions, org units and projects, by name",
   },
 )
 
-const policyDocumentValidator = Compile(definitions, PolicyDocumentSchema)
+const policyDocumentValidator = Compile(documentDefinitions, PolicyDocumentSchema)
+
+/**
+ * An org-unit tree deeper or larger than `policyOrgUnitLimits`, refused before anything walks
+ * it recursively (the schema's validator, the import): 400 at the unit that passes the limit.
+ */
+export function orgUnitTreeErrors(value: unknown): ErrorDetail[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return []
+  const pending: { units: unknown; depth: number; at: string }[] = [
+    { units: (value as Record<string, unknown>)['orgUnits'], depth: 1, at: 'body/orgUnits' },
+  ]
+  let count = 0
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (!Array.isArray(next.units)) continue
+    for (const [i, unit] of next.units.entries()) {
+      const at = `${next.at}/${i}`
+      count += 1
+      if (count > policyOrgUnitLimits.units)
+        return [{ path: at, message: `at most ${policyOrgUnitLimits.units} org units` }]
+      if (next.depth > policyOrgUnitLimits.depth)
+        return [{ path: at, message: `at most ${policyOrgUnitLimits.depth} levels of org units` }]
+      if (typeof unit === 'object' && unit !== null)
+        pending.push({
+          units: (unit as Record<string, unknown>)['units'],
+          depth: next.depth + 1,
+          at: `${at}/units`,
+        })
+    }
+  }
+  return []
+}
 
 interface SchemaIssue {
   keyword?: string
@@ -355,7 +440,7 @@ export function policyJsonSchema(): Record<string, unknown> {
       title: 'Tessera policy document (tessera.policy/v1)',
       ...PolicyDocumentSchema,
       $defs: Object.fromEntries(
-        Object.entries(definitions).map(([$id, schema]) => [$id, { ...schema, $id }]),
+        Object.entries(documentDefinitions).map(([$id, schema]) => [$id, { ...schema, $id }]),
       ),
     }),
   ) as Record<string, unknown>

@@ -34,10 +34,10 @@
 import { decide, type Action, type Resource } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { authorize, envOf, subjectOf } from '../access/index.js'
-import { recordAudit } from '../audit/index.js'
+import { recordAudit, recordSystemAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
-import { scriptRecords } from '../scripts/index.js'
+import { scriptRecords, withdrawScriptIn } from '../scripts/index.js'
 import {
   approvalTypes,
   MAX_APPROVAL_STEPS,
@@ -433,8 +433,10 @@ export async function closeEditedScriptRequests(tx: TenantCtx, scriptId: string)
  * Issue 11: a `scriptChange` request that expired undecided takes its version back to a draft
  * (withdrawn, as a rejection would), the first time scripts are touched after it expired (by
  * anyone, in their transaction: registered with the scripts module, no job runs). Audited
- * `approval.expired` (the request) and `script.updated` (pending → draft). The request stays
- * `expired`; the version is submitted again as any draft is. A version submitted again since
+ * `approval.expired` (the request) and `script.updated` (pending → draft) as the system's
+ * events: no actor — the clock withdrew it, not the person whose request noticed — with that
+ * request's id (`requestId`) and, on the script's, `how: "expired"` and the request. The
+ * request stays `expired`; the version is submitted again as any draft is. A version submitted again since
  * (another submission time) is not touched.
  */
 export async function settleExpiredScriptRequests(tx: TenantCtx): Promise<void> {
@@ -443,9 +445,10 @@ export async function settleExpiredScriptRequests(tx: TenantCtx): Promise<void> 
     const payload = request.payload as unknown as ScriptChangePayload
     const submitted = payload.submittedAt ?? request.created_at.toISOString()
     if (submittedAt === null || submittedAt.toISOString() !== submitted) continue
-    await withdrawEffect(tx, 'scriptChange', payload)
+    // withdrawn by the clock, not by whoever's request noticed it: the system's events
+    if (!(await withdrawScriptIn(tx, payload.scriptId, { approvalId: request.id }))) continue
     const view = await auditOf(tx, request)
-    await recordAudit(tx, {
+    await recordSystemAudit(tx, {
       action: 'approval.expired',
       targetType: 'approval',
       targetId: request.id,

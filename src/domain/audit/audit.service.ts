@@ -74,6 +74,29 @@ export function recordAudit(
 }
 
 /**
+ * An event the system records, not a person: something that happened by the clock (a request
+ * that expired undecided) and is recorded in the transaction of whichever request noticed it
+ * first. `actorUserId` is null — the person whose request noticed it did not do it — and so are
+ * their session and address; `requestId` names that request, so the event can be traced to the
+ * moment it was recorded. Never marked with a preview (the system previews nothing).
+ */
+export function recordSystemAudit(
+  ctx: TenantCtx,
+  change: Pick<AuditEntry, 'action' | 'targetType' | 'targetId' | 'before' | 'after'>,
+): Promise<AuditEvent> {
+  return appendAudit(ctx.db, {
+    ...change,
+    companyId: ctx.actor.companyId,
+    occurredAt: ctx.now,
+    actorUserId: null,
+    ip: null,
+    sessionId: null,
+    requestId: ctx.meta.requestId,
+    clientRequestId: null,
+  })
+}
+
+/**
  * G4: an event recorded inside a preview (an audited read, an export) is the caller's, and names
  * the preview in `after.preview` (`role=<id>` or `user=<id>`); the preview's own events say it.
  */

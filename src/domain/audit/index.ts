@@ -5,6 +5,7 @@ export {
   checkpointMyAuditChain,
   listAudit,
   recordAudit,
+  recordSystemAudit,
   verifyAuditChain,
   verifyMyAuditChain,
   type AuditCheckpoint,

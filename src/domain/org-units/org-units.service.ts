@@ -112,21 +112,27 @@ export async function createOrgUnit(
   ctx: Ctx,
   input: { parentId: string | null; kind: OrgUnitKind; name: string },
 ): Promise<OrgUnit> {
-  return inCompany(ctx, async (tx) => {
-    await authorize(tx, 'orgUnit.create')
-    const parent =
-      input.parentId === null ? null : await visibleOrgUnit(tx, input.parentId, 'body/parentId')
-    await assertPlacement(tx, 'orgUnit.create', parent, 'body/parentId')
-    const unit = await insertOrgUnit(tx.db, tx.actor.companyId, input, tx.now)
-    await bumpPolicyVersion(tx.db, tx.actor.companyId)
-    await recordAudit(tx, {
-      action: 'org_unit.created',
-      targetType: 'org_unit',
-      targetId: unit.id,
-      after: unit,
-    })
-    return unit
+  return inCompany(ctx, (tx) => createOrgUnitIn(tx, input))
+}
+
+/** createOrgUnit in the caller's transaction (policy import: all or nothing). */
+export async function createOrgUnitIn(
+  tx: TenantCtx,
+  input: { parentId: string | null; kind: OrgUnitKind; name: string },
+): Promise<OrgUnit> {
+  await authorize(tx, 'orgUnit.create')
+  const parent =
+    input.parentId === null ? null : await visibleOrgUnit(tx, input.parentId, 'body/parentId')
+  await assertPlacement(tx, 'orgUnit.create', parent, 'body/parentId')
+  const unit = await insertOrgUnit(tx.db, tx.actor.companyId, input, tx.now)
+  await bumpPolicyVersion(tx.db, tx.actor.companyId)
+  await recordAudit(tx, {
+    action: 'org_unit.created',
+    targetType: 'org_unit',
+    targetId: unit.id,
+    after: unit,
   })
+  return unit
 }
 
 export async function getOrgUnit(ctx: Ctx, id: string): Promise<OrgUnit> {
@@ -183,77 +189,83 @@ export async function orgUnitSubtree(
  * root for company-wide editors), and is a delegation of what it changes (assertOrgUnitMove).
  */
 export async function updateOrgUnit(ctx: Ctx, id: string, patch: OrgUnitPatch): Promise<OrgUnit> {
-  return inCompany(ctx, async (tx) => {
-    const before = await unitForAction(tx, id, 'edit')
-    const moves = patch.parentId !== undefined && patch.parentId !== before.parentId
-    if (moves && patch.parentId !== undefined) {
-      let parent: OrgUnit | null = null
-      if (patch.parentId !== null) {
-        parent = await visibleOrgUnit(tx, patch.parentId, 'body/parentId')
-        const subtree = await listSubtreeIds(tx.db, tx.actor.companyId, id)
-        if (subtree.includes(patch.parentId)) {
-          throw new AppError(
-            'conflict',
-            'an org unit cannot move under itself or its descendants',
-            {
-              errors: [{ path: 'body/parentId', message: 'is the unit itself or one below it' }],
-            },
-          )
-        }
+  return inCompany(ctx, (tx) => updateOrgUnitIn(tx, id, patch))
+}
+
+/** updateOrgUnit in the caller's transaction (policy import). */
+export async function updateOrgUnitIn(
+  tx: TenantCtx,
+  id: string,
+  patch: OrgUnitPatch,
+): Promise<OrgUnit> {
+  const before = await unitForAction(tx, id, 'edit')
+  const moves = patch.parentId !== undefined && patch.parentId !== before.parentId
+  if (moves && patch.parentId !== undefined) {
+    let parent: OrgUnit | null = null
+    if (patch.parentId !== null) {
+      parent = await visibleOrgUnit(tx, patch.parentId, 'body/parentId')
+      const subtree = await listSubtreeIds(tx.db, tx.actor.companyId, id)
+      if (subtree.includes(patch.parentId)) {
+        throw new AppError('conflict', 'an org unit cannot move under itself or its descendants', {
+          errors: [{ path: 'body/parentId', message: 'is the unit itself or one below it' }],
+        })
       }
-      await assertPlacement(tx, 'orgUnit.edit', parent, 'body/parentId')
-      // S17: who reaches the unit through subtree scopes changes; a delegation both ways.
-      await assertOrgUnitMove(tx, before.parentId, parent?.id ?? null, 'body/parentId')
     }
-    const after = await updateOrgUnitRow(tx.db, tx.actor.companyId, id, patch)
-    if (after === undefined) throw noSuchUnit()
-    if (moves) await bumpPolicyVersion(tx.db, tx.actor.companyId)
-    await recordAudit(tx, {
-      action: moves ? 'org_unit.moved' : 'org_unit.updated',
-      targetType: 'org_unit',
-      targetId: id,
-      before,
-      after,
-    })
-    return after
+    await assertPlacement(tx, 'orgUnit.edit', parent, 'body/parentId')
+    // S17: who reaches the unit through subtree scopes changes; a delegation both ways.
+    await assertOrgUnitMove(tx, before.parentId, parent?.id ?? null, 'body/parentId')
+  }
+  const after = await updateOrgUnitRow(tx.db, tx.actor.companyId, id, patch)
+  if (after === undefined) throw noSuchUnit()
+  if (moves) await bumpPolicyVersion(tx.db, tx.actor.companyId)
+  await recordAudit(tx, {
+    action: moves ? 'org_unit.moved' : 'org_unit.updated',
+    targetType: 'org_unit',
+    targetId: id,
+    before,
+    after,
   })
+  return after
 }
 
 /** Deletes an empty unit: no units under it and nothing (users, records) placed in it. */
 export async function deleteOrgUnit(ctx: Ctx, id: string): Promise<void> {
-  await inCompany(ctx, async (tx) => {
-    const before = await unitForAction(tx, id, 'delete')
-    if (await hasChildUnits(tx.db, tx.actor.companyId, id)) {
-      throw new AppError('conflict', 'the org unit has units under it; move or delete them first')
+  await inCompany(ctx, (tx) => deleteOrgUnitIn(tx, id))
+}
+
+/** deleteOrgUnit in the caller's transaction (policy import). */
+export async function deleteOrgUnitIn(tx: TenantCtx, id: string): Promise<void> {
+  const before = await unitForAction(tx, id, 'delete')
+  if (await hasChildUnits(tx.db, tx.actor.companyId, id)) {
+    throw new AppError('conflict', 'the org unit has units under it; move or delete them first')
+  }
+  try {
+    await deleteOrgUnitRow(tx.db, tx.actor.companyId, id)
+  } catch (error) {
+    // The composite foreign keys of users (and later records) refuse a unit still in use.
+    if ((error as { code?: string }).code === '23503') {
+      throw new AppError('conflict', 'the org unit still has users or records in it', {
+        cause: error,
+      })
     }
-    try {
-      await deleteOrgUnitRow(tx.db, tx.actor.companyId, id)
-    } catch (error) {
-      // The composite foreign keys of users (and later records) refuse a unit still in use.
-      if ((error as { code?: string }).code === '23503') {
-        throw new AppError('conflict', 'the org unit still has users or records in it', {
-          cause: error,
-        })
-      }
-      throw error
-    }
-    // A role, group or restriction scoped to this unit (`{ subtree: id }`) would no longer
-    // compile: the company's every decision would fail. Refuse; nothing is deleted.
-    try {
-      await policyChanged(tx)
-    } catch (error) {
-      if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error
-      throw new AppError(
-        'conflict',
-        'roles, permission groups or restrictions are scoped to this org unit; change them first',
-        { errors: error.errors ?? [], cause: error },
-      )
-    }
-    await recordAudit(tx, {
-      action: 'org_unit.deleted',
-      targetType: 'org_unit',
-      targetId: id,
-      before,
-    })
+    throw error
+  }
+  // A role, group or restriction scoped to this unit (`{ subtree: id }`) would no longer
+  // compile: the company's every decision would fail. Refuse; nothing is deleted.
+  try {
+    await policyChanged(tx)
+  } catch (error) {
+    if (!(error instanceof AppError) || error.code !== 'validation_failed') throw error
+    throw new AppError(
+      'conflict',
+      'roles, permission groups or restrictions are scoped to this org unit; change them first',
+      { errors: error.errors ?? [], cause: error },
+    )
+  }
+  await recordAudit(tx, {
+    action: 'org_unit.deleted',
+    targetType: 'org_unit',
+    targetId: id,
+    before,
   })
 }

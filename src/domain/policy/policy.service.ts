@@ -23,6 +23,21 @@ import {
   updatePositionIn,
 } from '../positions/index.js'
 import { visibleUserIds } from '../users/index.js'
+import {
+  createOrgUnitIn,
+  deleteOrgUnitIn,
+  orgUnitRecords,
+  updateOrgUnitIn,
+  type OrgUnit,
+  type OrgUnitKind,
+} from '../org-units/index.js'
+import {
+  createProjectIn,
+  deleteProjectIn,
+  projectRecords,
+  updateProjectIn,
+  type Project,
+} from '../projects/index.js'
 
 // Policy as code (issue 11 point 5): a company's access setup as one YAML document. Names, not
 // ids, so a document moves between companies; keys sorted and lists ordered by name, so an
@@ -55,6 +70,19 @@ export interface PolicyPositionDoc {
   readonly groups?: readonly string[]
 }
 
+/** An org unit and the units under it, by name (a unit is known by its path of names). */
+export interface PolicyOrgUnitDoc {
+  readonly name: string
+  readonly kind: OrgUnitKind
+  readonly units?: readonly PolicyOrgUnitDoc[]
+}
+
+/** P10: a project, by name (unique in a company). */
+export interface PolicyProjectDoc {
+  readonly name: string
+  readonly description?: string
+}
+
 /** A document as the schema (http/policy-schemas.ts `PolicyDocument`) accepts it. */
 export interface PolicyDocument {
   readonly format: typeof policyFormat
@@ -64,12 +92,17 @@ export interface PolicyDocument {
   readonly groups: readonly PolicyGroupDoc[]
   /** Every position; absent: import leaves the company's positions as they are. */
   readonly positions?: readonly PolicyPositionDoc[]
+  /** The org-unit tree (the units the caller may view); absent: left as it is. */
+  readonly orgUnits?: readonly PolicyOrgUnitDoc[]
+  /** The projects (those the caller may view); absent: left as they are. */
+  readonly projects?: readonly PolicyProjectDoc[]
 }
 
 export type PolicyChangeKind = 'added' | 'removed' | 'changed'
 
 export interface PolicyChange {
-  readonly type: 'role' | 'permissionGroup' | 'position'
+  readonly type: 'role' | 'permissionGroup' | 'position' | 'orgUnit' | 'project'
+  /** An org unit's is its path of names from the root, joined by ` / `. */
   readonly name: string
   readonly change: PolicyChangeKind
   /** For `changed`: which fields differ (`grants`, `restrictions`, `description`, …). */
@@ -125,6 +158,81 @@ function positionEntry(p: PolicyPositionDoc) {
   }
 }
 
+/** A unit in normal form: its units by name (then kind), every field present. */
+function orgUnitEntry(u: PolicyOrgUnitDoc): {
+  name: string
+  kind: OrgUnitKind
+  units: ReturnType<typeof orgUnitEntry>[]
+} {
+  return { name: u.name, kind: u.kind, units: sortUnits((u.units ?? []).map(orgUnitEntry)) }
+}
+
+function sortUnits<T extends { name: string; kind: string }>(units: T[]): T[] {
+  return units.sort((a, b) => byName(a, b) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0))
+}
+
+function projectEntry(p: PolicyProjectDoc) {
+  return { name: p.name, description: p.description ?? '' }
+}
+
+/**
+ * The org units the caller may view (`orgUnit.view`, each decided by the engine), each with its
+ * path of names from the root of the caller's view: a unit whose parent the caller may not
+ * view starts a path of its own, in the export and in the import's comparison alike.
+ */
+async function visibleUnits(tx: TenantCtx): Promise<{ unit: OrgUnit; path: string[] }[]> {
+  const rows = await tx.db
+    .selectFrom('org_units')
+    .selectAll()
+    .where('company_id', '=', tx.actor.companyId)
+    .orderBy('id')
+    .execute()
+  const units = (await orgUnitRecords.keepAllowed(tx, 'orgUnit.view', rows)).map((f) => f.item)
+  const byId = new Map(units.map((u) => [u.id, u]))
+  const pathOf = (u: OrgUnit): string[] => {
+    const names = [u.name]
+    const seen = new Set([u.id])
+    for (let p = u.parentId === null ? undefined : byId.get(u.parentId); p !== undefined;) {
+      if (seen.has(p.id)) break
+      seen.add(p.id)
+      names.unshift(p.name)
+      p = p.parentId === null ? undefined : byId.get(p.parentId)
+    }
+    return names
+  }
+  return units.map((unit) => ({ unit, path: pathOf(unit) }))
+}
+
+/** The visible units as a tree (a unit under its parent when the caller may view it). */
+function unitTree(units: readonly { unit: OrgUnit }[]): ReturnType<typeof orgUnitEntry>[] {
+  const visible = new Set(units.map((u) => u.unit.id))
+  const children = new Map<string | null, OrgUnit[]>()
+  for (const { unit } of units) {
+    const parent = unit.parentId !== null && visible.has(unit.parentId) ? unit.parentId : null
+    children.set(parent, [...(children.get(parent) ?? []), unit])
+  }
+  const entries = (parent: string | null): ReturnType<typeof orgUnitEntry>[] =>
+    sortUnits(
+      (children.get(parent) ?? []).map((u) => ({
+        name: u.name,
+        kind: u.kind,
+        units: entries(u.id),
+      })),
+    )
+  return entries(null)
+}
+
+/** The projects the caller may view (`project.view`, each decided by the engine). */
+async function visibleProjects(tx: TenantCtx): Promise<Project[]> {
+  const rows = await tx.db
+    .selectFrom('projects')
+    .selectAll()
+    .where('company_id', '=', tx.actor.companyId)
+    .orderBy('id')
+    .execute()
+  return (await projectRecords.keepAllowed(tx, 'project.view', rows)).map((f) => f.item)
+}
+
 /** The company's setup as a document in normal form (sorted, every field present). */
 async function currentDocument(tx: TenantCtx) {
   await authorize(tx, 'role.view')
@@ -132,13 +240,21 @@ async function currentDocument(tx: TenantCtx) {
   const roles = await companyRoles(tx)
   const groups = await companyGroups(tx)
   const positions = await companyPositions(tx)
+  const units = await visibleUnits(tx)
+  const projects = await visibleProjects(tx)
   const roleName = new Map(roles.map((r) => [r.id, r.name]))
   const groupName = new Map(groups.map((g) => [g.id, g.name]))
   return {
     roles: roles,
     groups: groups,
     positions,
+    units,
+    projects,
     doc: {
+      orgUnits: unitTree(units),
+      projects: projects
+        .map((p) => projectEntry({ name: p.name, description: p.description }))
+        .sort(byName),
       positions: positions
         .map((p) =>
           positionEntry({
@@ -187,6 +303,8 @@ export function policyYaml(doc: PolicyDocument): string {
     roles: doc.roles.map(roleEntry).sort(byName),
     groups: doc.groups.map(groupEntry).sort(byName),
     positions: (doc.positions ?? []).map(positionEntry).sort(byName),
+    orgUnits: sortUnits((doc.orgUnits ?? []).map(orgUnitEntry)),
+    projects: (doc.projects ?? []).map(projectEntry).sort(byName),
   }
   return stringify(normal, { lineWidth: 0, aliasDuplicateObjects: false })
 }
@@ -198,7 +316,7 @@ export async function exportPolicy(ctx: Ctx): Promise<string> {
 
 function duplicateNames(doc: PolicyDocument): ErrorDetail[] {
   const errors: ErrorDetail[] = []
-  for (const list of ['roles', 'groups', 'positions'] as const) {
+  for (const list of ['roles', 'groups', 'positions', 'projects'] as const) {
     const seen = new Set<string>()
     ;(doc[list] ?? []).forEach((entry, i) => {
       if (seen.has(entry.name))
@@ -207,6 +325,43 @@ function duplicateNames(doc: PolicyDocument): ErrorDetail[] {
     })
   }
   return errors
+}
+
+/** A unit of the document, flattened: its path, kind and place in the document. */
+interface WantedUnit {
+  readonly path: string[]
+  readonly key: string
+  readonly kind: OrgUnitKind
+  readonly at: string
+}
+
+const unitKey = (path: readonly string[]) => JSON.stringify(path)
+const unitName = (path: readonly string[]) => path.join(' / ')
+
+/** The document's units, parents before children; two siblings of one name are refused (400). */
+function wantedUnits(doc: PolicyDocument): WantedUnit[] {
+  const out: WantedUnit[] = []
+  const errors: ErrorDetail[] = []
+  const pending: { units: readonly PolicyOrgUnitDoc[]; path: string[]; at: string }[] = [
+    { units: doc.orgUnits ?? [], path: [], at: 'body/orgUnits' },
+  ]
+  for (let next = pending.shift(); next !== undefined; next = pending.shift()) {
+    const seen = new Set<string>()
+    next.units.forEach((u, i) => {
+      const at = `${next.at}/${i}`
+      if (seen.has(u.name)) {
+        errors.push({ path: `${at}/name`, message: `"${u.name}" is listed twice under one parent` })
+        return
+      }
+      seen.add(u.name)
+      const path = [...next.path, u.name]
+      out.push({ path, key: unitKey(path), kind: u.kind, at })
+      pending.push({ units: u.units ?? [], path, at: `${at}/units` })
+    })
+  }
+  if (errors.length > 0)
+    throw new AppError('validation_failed', 'the document is not valid', { errors })
+  return out
 }
 
 interface Step {
@@ -341,16 +496,104 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
       })
     }
   }
-  const order = (a: Step, b: Step) => byName(a.change, b.change)
+  // the org-unit tree and the projects, when the document lists them: by path and by name,
+  // among those the caller may view
+  const units: { added: UnitStep[]; changed: UnitStep[]; removed: UnitStep[] } = {
+    added: [],
+    changed: [],
+    removed: [],
+  }
+  const unitsWanted = doc.orgUnits === undefined ? undefined : wantedUnits(doc)
+  if (unitsWanted !== undefined) {
+    const have = new Map<string, OrgUnit[]>()
+    for (const { unit, path } of current.units)
+      have.set(unitKey(path), [...(have.get(unitKey(path)) ?? []), unit])
+    for (const w of unitsWanted) {
+      const existing = have.get(w.key)?.[0]
+      const change = { type: 'orgUnit' as const, name: unitName(w.path) }
+      if (existing === undefined) units.added.push({ change: { ...change, change: 'added' }, w })
+      else if (existing.kind !== w.kind)
+        units.changed.push({
+          change: { ...change, change: 'changed', fields: ['kind'] },
+          w,
+          id: existing.id,
+        })
+    }
+    const wantedKeys = new Set(unitsWanted.map((w) => w.key))
+    for (const { unit, path } of current.units) {
+      if (wantedKeys.has(unitKey(path))) continue
+      units.removed.push({
+        change: { type: 'orgUnit', name: unitName(path), change: 'removed' },
+        id: unit.id,
+        depth: path.length,
+      })
+    }
+  }
+  const projects: Step[] = []
+  const projectsWanted = doc.projects?.map(projectEntry)
+  if (projectsWanted !== undefined) {
+    const have = new Map(current.projects.map((p) => [p.name, p]))
+    for (const [i, entry] of projectsWanted.entries()) {
+      const existing = have.get(entry.name)
+      if (existing === undefined)
+        projects.push({ change: { type: 'project', name: entry.name, change: 'added' }, index: i })
+      else if (existing.description !== entry.description)
+        projects.push({
+          change: { type: 'project', name: entry.name, change: 'changed', fields: ['description'] },
+          index: i,
+          id: existing.id,
+        })
+    }
+    for (const p of current.projects) {
+      if (projectsWanted.some((w) => w.name === p.name)) continue
+      projects.push({
+        change: { type: 'project', name: p.name, change: 'removed' },
+        index: -1,
+        id: p.id,
+      })
+      // its members lose what membership gave them
+      const members = await tx.db
+        .selectFrom('project_members')
+        .select('user_id')
+        .where('company_id', '=', tx.actor.companyId)
+        .where('project_id', '=', p.id)
+        .execute()
+      for (const m of members) affected.add(m.user_id)
+    }
+  }
+  const order = (a: { change: PolicyChange }, b: { change: PolicyChange }) =>
+    byName(a.change, b.change)
   steps.roles.sort(order)
   steps.groups.sort(order)
   steps.positions.sort(order)
+  projects.sort(order)
+  const unitChanges = [...units.added, ...units.changed, ...units.removed].sort(order)
   const userIds = (await visibleUserIds(tx, [...affected])).sort()
   const plan: PolicyPlan = {
-    changes: [...steps.roles, ...steps.groups, ...steps.positions].map((s) => s.change),
+    changes: [...steps.roles, ...steps.groups, ...steps.positions, ...unitChanges, ...projects].map(
+      (s) => s.change,
+    ),
     impact: { userIds, users: affected.size },
   }
-  return { plan, steps, wanted, wantedGroups, wantedPositions, before: current.doc }
+  return {
+    plan,
+    steps,
+    units,
+    projects,
+    projectsWanted,
+    wanted,
+    wantedGroups,
+    wantedPositions,
+    before: current.doc,
+  }
+}
+
+/** An org-unit change: `w` the document's entry (added, changed), `id` the company's unit. */
+interface UnitStep {
+  readonly change: PolicyChange
+  readonly w?: WantedUnit
+  readonly id?: string
+  readonly depth?: number
 }
 
 /** POST /policy/diff: the changes `doc` would make, and whom they affect; writes nothing. */
@@ -361,7 +604,8 @@ export async function diffPolicy(ctx: Ctx, doc: PolicyDocument): Promise<PolicyP
 /** Service errors name `body/grants/0`; in a document that is `body/roles/<i>/grants/0`. */
 function under(prefix: string, error: unknown, name?: string): unknown {
   if (!(error instanceof AppError)) return error
-  const errors = (error.errors ?? [{ path: prefix, message: error.message }]).map((e) => ({
+  // an error without paths is the entry's own: at `prefix` (not `prefix` under itself)
+  const errors = (error.errors ?? [{ path: 'body', message: error.message }]).map((e) => ({
     path: e.path.startsWith('body/') ? `${prefix}/${e.path.slice(5)}` : prefix,
     message: name === undefined ? e.message : `removing "${name}": ${e.message}`,
   }))
@@ -373,6 +617,31 @@ async function step<T>(prefix: string, fn: () => Promise<T>, name?: string): Pro
     return await fn()
   } catch (error) {
     throw under(prefix, error, name)
+  }
+}
+
+/**
+ * The document's new units (parents first: the document's order) and changed kinds, each through
+ * the org-units service (`orgUnit.create` where it is placed, `orgUnit.edit`), audited.
+ */
+async function applyUnits(
+  tx: TenantCtx,
+  units: { added: UnitStep[]; changed: UnitStep[] },
+): Promise<void> {
+  const ids = new Map<string, string>()
+  for (const { unit, path } of await visibleUnits(tx)) {
+    if (!ids.has(unitKey(path))) ids.set(unitKey(path), unit.id)
+  }
+  for (const s of units.changed)
+    await step(s.w!.at, () => updateOrgUnitIn(tx, s.id!, { kind: s.w!.kind }))
+  const added = [...units.added].sort((a, b) => a.w!.path.length - b.w!.path.length)
+  for (const s of added) {
+    const w = s.w!
+    const parentId = w.path.length === 1 ? null : ids.get(unitKey(w.path.slice(0, -1)))
+    const unit = await step(w.at, () =>
+      createOrgUnitIn(tx, { parentId: parentId ?? null, kind: w.kind, name: w.path.at(-1)! }),
+    )
+    ids.set(w.key, unit.id)
   }
 }
 
@@ -400,7 +669,28 @@ export async function importPolicy(
 ): Promise<ImportResult> {
   try {
     return await inCompany(ctx, async (tx) => {
-      const { plan, steps, wanted, wantedGroups, wantedPositions, before } = await planIn(tx, doc)
+      const {
+        plan,
+        steps,
+        units,
+        projects,
+        projectsWanted,
+        wanted,
+        wantedGroups,
+        wantedPositions,
+        before,
+      } = await planIn(tx, doc)
+      // org units and projects first (parents before children), through their services: a role
+      // or position written next may name them; their removals come last (below)
+      await applyUnits(tx, units)
+      for (const s of projects) {
+        const at = `body/projects/${s.index}`
+        const entry = projectsWanted?.[s.index]
+        if (s.change.change === 'added' && entry !== undefined)
+          await step(at, () => createProjectIn(tx, entry))
+        else if (s.change.change === 'changed' && entry !== undefined)
+          await step(at, () => updateProjectIn(tx, s.id!, { description: entry.description }))
+      }
       // removals first (they free names), then changes, then additions
       const phase = (s: Step) =>
         s.change.change === 'removed' ? 0 : s.change.change === 'changed' ? 1 : 2
@@ -442,16 +732,32 @@ export async function importPolicy(
           else await step(at, () => createPositionIn(tx, input))
         }
       }
+      // removals of projects, then of units, deepest first: nothing names them any more
+      for (const s of projects.filter((x) => x.change.change === 'removed'))
+        await step('body/projects', () => deleteProjectIn(tx, s.id!), s.change.name)
+      const removed = [...units.removed].sort((a, b) => (b.depth ?? 0) - (a.depth ?? 0))
+      for (const s of removed)
+        await step('body/orgUnits', () => deleteOrgUnitIn(tx, s.id!), s.change.name)
       if (plan.changes.length > 0) {
         await recordAudit(tx, {
           action: 'policy.imported',
           targetType: 'company',
           targetId: tx.actor.companyId,
-          before: { roles: before.roles, groups: before.groups, positions: before.positions },
+          before: {
+            roles: before.roles,
+            groups: before.groups,
+            positions: before.positions,
+            ...(doc.orgUnits !== undefined && { orgUnits: before.orgUnits }),
+            ...(projectsWanted !== undefined && { projects: before.projects }),
+          },
           after: {
             roles: wanted,
             groups: wantedGroups,
             ...(wantedPositions !== undefined && { positions: wantedPositions }),
+            ...(doc.orgUnits !== undefined && {
+              orgUnits: sortUnits(doc.orgUnits.map(orgUnitEntry)),
+            }),
+            ...(projectsWanted !== undefined && { projects: projectsWanted }),
             changes: plan.changes,
           },
         })

@@ -2,11 +2,15 @@ export * from './projects.js'
 export {
   addProjectMemberUnchecked,
   createProject,
+  createProjectIn,
   deleteProject,
+  deleteProjectIn,
   getProject,
   listProjectMembers,
   listProjects,
+  projectRecords,
   projectResource,
   setProjectMember,
+  updateProjectIn,
   visibleProject,
 } from './projects.service.js'

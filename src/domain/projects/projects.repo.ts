@@ -45,6 +45,23 @@ export async function deleteProject(db: Db, companyId: string, id: string): Prom
   return result.numDeletedRows > 0n
 }
 
+/** Sets a project's description; undefined when there is no such project. */
+export async function updateProject(
+  db: Db,
+  companyId: string,
+  id: string,
+  patch: { description: string },
+): Promise<Project | undefined> {
+  const row = await db
+    .updateTable('projects')
+    .set({ description: patch.description })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+  return row === undefined ? undefined : projectRowToProject(row)
+}
+
 export async function addProjectMember(
   db: Db,
   companyId: string,

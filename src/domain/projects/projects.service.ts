@@ -17,6 +17,7 @@ import {
   listProjectMemberIds,
   projectRowToProject,
   removeProjectMember as removeMemberRow,
+  updateProject as updateProjectRow,
 } from './projects.repo.js'
 
 // The project catalog entry has no fields, so a project the caller may view is shown whole.
@@ -74,40 +75,66 @@ export async function createProject(
   ctx: Ctx,
   input: { name: string; description?: string | undefined },
 ): Promise<Project> {
-  return inCompany(ctx, async (tx) => {
-    await authorize(tx, 'project.create')
-    if (
-      !(await decisionFor(tx, 'project.create', { type: 'project', attrs: { id: null } })).allowed
+  return inCompany(ctx, (tx) => createProjectIn(tx, input))
+}
+
+/** createProject in the caller's transaction (policy import: all or nothing). */
+export async function createProjectIn(
+  tx: TenantCtx,
+  input: { name: string; description?: string | undefined },
+): Promise<Project> {
+  await authorize(tx, 'project.create')
+  if (!(await decisionFor(tx, 'project.create', { type: 'project', attrs: { id: null } })).allowed)
+    throw new AppError('forbidden', 'not allowed: project.create (only company-wide rules create)')
+  try {
+    const project = await insertProject(
+      tx.db,
+      tx.actor.companyId,
+      {
+        name: input.name,
+        ...(input.description !== undefined && { description: input.description }),
+      },
+      tx.now,
     )
-      throw new AppError(
-        'forbidden',
-        'not allowed: project.create (only company-wide rules create)',
-      )
-    try {
-      const project = await insertProject(
-        tx.db,
-        tx.actor.companyId,
-        {
-          name: input.name,
-          ...(input.description !== undefined && { description: input.description }),
-        },
-        tx.now,
-      )
-      await recordAudit(tx, {
-        action: 'project.created',
-        targetType: 'project',
-        targetId: project.id,
-        after: project,
-      })
-      return project
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error
-      throw new AppError('conflict', `a project named "${input.name}" exists`, {
-        cause: error,
-        errors: [{ path: 'body/name', message: 'is taken' }],
-      })
-    }
+    await recordAudit(tx, {
+      action: 'project.created',
+      targetType: 'project',
+      targetId: project.id,
+      after: project,
+    })
+    return project
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error
+    throw new AppError('conflict', `a project named "${input.name}" exists`, {
+      cause: error,
+      errors: [{ path: 'body/name', message: 'is taken' }],
+    })
+  }
+}
+
+/**
+ * Changes a project's description (`project.edit` on it, audited `project.updated`): for policy
+ * import, in the caller's transaction. Its name is its identity in a policy document: renaming is
+ * not done here.
+ */
+export async function updateProjectIn(
+  tx: TenantCtx,
+  id: string,
+  patch: { description: string },
+): Promise<Project> {
+  const before = await projectRecords.get(tx, id, 'project.edit', noSuchProject, {
+    recorded: true,
   })
+  const row = await updateProjectRow(tx.db, tx.actor.companyId, id, patch)
+  if (row === undefined) throw noSuchProject()
+  await recordAudit(tx, {
+    action: 'project.updated',
+    targetType: 'project',
+    targetId: id,
+    before: before.item,
+    after: row,
+  })
+  return row
 }
 
 export async function getProject(ctx: Ctx, id: string): Promise<Project> {
@@ -130,33 +157,36 @@ export async function listProjects(
 
 /** Deletes a project and its memberships, audited with the members it had. */
 export async function deleteProject(ctx: Ctx, id: string): Promise<void> {
-  await inCompany(ctx, async (tx) => {
-    const before = await projectForAction(tx, id, 'delete')
-    const members = await listProjectMemberIds(tx.db, tx.actor.companyId, id)
-    // S7: deleting a project takes it from every member, as removing each of them would
-    for (const member of members) {
-      await assertReachChange(
-        tx,
-        member,
-        { project: { id, member: false } },
-        'project.manageMembers',
-        'params/id',
-      )
+  await inCompany(ctx, (tx) => deleteProjectIn(tx, id))
+}
+
+/** deleteProject in the caller's transaction (policy import). */
+export async function deleteProjectIn(tx: TenantCtx, id: string): Promise<void> {
+  const before = await projectForAction(tx, id, 'delete')
+  const members = await listProjectMemberIds(tx.db, tx.actor.companyId, id)
+  // S7: deleting a project takes it from every member, as removing each of them would
+  for (const member of members) {
+    await assertReachChange(
+      tx,
+      member,
+      { project: { id, member: false } },
+      'project.manageMembers',
+      'params/id',
+    )
+  }
+  try {
+    await deleteProjectRow(tx.db, tx.actor.companyId, id)
+  } catch (error) {
+    if ((error as { code?: string }).code === '23503') {
+      throw new AppError('conflict', 'the project still has records', { cause: error })
     }
-    try {
-      await deleteProjectRow(tx.db, tx.actor.companyId, id)
-    } catch (error) {
-      if ((error as { code?: string }).code === '23503') {
-        throw new AppError('conflict', 'the project still has records', { cause: error })
-      }
-      throw error
-    }
-    await recordAudit(tx, {
-      action: 'project.deleted',
-      targetType: 'project',
-      targetId: id,
-      before: { ...before, members },
-    })
+    throw error
+  }
+  await recordAudit(tx, {
+    action: 'project.deleted',
+    targetType: 'project',
+    targetId: id,
+    before: { ...before, members },
   })
 }
 

@@ -17,7 +17,7 @@ import type { Action, AttrOf, Decision, Projected, Resource } from '../../authz/
 import { uneditableFields } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { decisionFor } from '../access/index.js'
-import { recordAudit } from '../audit/index.js'
+import { recordAudit, recordSystemAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import type { Page, PageRequest } from '../page.js'
 import { projectRecords } from '../projects/projects.service.js'
@@ -489,12 +489,19 @@ export async function submitScriptIn(tx: TenantCtx, id: string): Promise<Script>
  * version back to a draft (audited `script.updated`). The authority was checked on the request
  * (the approver's `script.approve`, or the requester's own submission): none is asked here. A
  * version no longer pending (edited back to a draft meanwhile, deleted) is left as it is.
+ * `expired`: the request expired undecided — nobody withdrew it, the clock did — so the event
+ * is the system's (`recordSystemAudit`: no actor, whoever's request noticed it is not named),
+ * its `after` saying `how: "expired"` and which request. Answers whether it was withdrawn.
  */
-export async function withdrawScriptIn(tx: TenantCtx, id: string): Promise<void> {
+export async function withdrawScriptIn(
+  tx: TenantCtx,
+  id: string,
+  expired?: { readonly approvalId: string },
+): Promise<boolean> {
   const before = await scriptRecords.findRow(tx, id)
-  if (before === undefined) return
+  if (before === undefined) return false
   const script = scriptRowToScript(before)
-  if (script.status !== 'pending') return
+  if (script.status !== 'pending') return false
   const after = await updateScriptRow(
     tx.db,
     tx.actor.companyId,
@@ -503,14 +510,20 @@ export async function withdrawScriptIn(tx: TenantCtx, id: string): Promise<void>
     tx.now,
     'pending',
   )
-  if (after === undefined) return
-  await recordAudit(tx, {
+  if (after === undefined) return false
+  const change = {
     action: 'script.updated',
     targetType: 'script',
     targetId: id,
     before: auditSafe('script', script),
-    after: auditSafe('script', after),
-  })
+  }
+  if (expired === undefined) {
+    await recordAudit(tx, { ...change, after: auditSafe('script', after) })
+  } else {
+    const how = { how: 'expired', approvalId: expired.approvalId }
+    await recordSystemAudit(tx, { ...change, after: { ...auditSafe('script', after), ...how } })
+  }
+  return true
 }
 
 /**

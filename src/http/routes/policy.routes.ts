@@ -47,8 +47,10 @@ const Change = Type.Object({
     Type.Literal('role'),
     Type.Literal('permissionGroup'),
     Type.Literal('position'),
+    Type.Literal('orgUnit'),
+    Type.Literal('project'),
   ]),
-  name: Type.String(),
+  name: Type.String({ description: "by name; an org unit's is its path, joined by ` / `" }),
   change: Type.Union([Type.Literal('added'), Type.Literal('removed'), Type.Literal('changed')]),
   fields: Type.Optional(Type.Array(Type.String())),
 })

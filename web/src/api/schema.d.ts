@@ -19489,8 +19489,9 @@ export interface paths {
                             changes: {
                                 change: "added" | "removed" | "changed";
                                 fields?: string[];
+                                /** @description by name; an org unit's is its path, joined by ` / ` */
                                 name: string;
-                                type: "role" | "permissionGroup" | "position";
+                                type: "role" | "permissionGroup" | "position" | "orgUnit" | "project";
                             }[];
                             impact: {
                                 /** @description affected users you may see */
@@ -19658,8 +19659,9 @@ export interface paths {
                             changes: {
                                 change: "added" | "removed" | "changed";
                                 fields?: string[];
+                                /** @description by name; an org unit's is its path, joined by ` / ` */
                                 name: string;
-                                type: "role" | "permissionGroup" | "position";
+                                type: "role" | "permissionGroup" | "position" | "orgUnit" | "project";
                             }[];
                             dryRun: boolean;
                             impact: {
