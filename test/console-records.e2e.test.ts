@@ -9,6 +9,7 @@ import {
   hasChromium,
   lang,
   missingKeys,
+  navLabels,
   open,
   popupsClosed,
   settle,
@@ -105,6 +106,7 @@ describe.skipIf(!hasChromium)('creating and naming records in the console', () =
       customerId: wang,
       ownerId: ids.lee,
     })
+    await admin.post('/api/v1/projects', { name: 'Broadband', description: 'home internet' })
     // Nia's ended call of the team's pool, scored by the admin
     const pool = (
       await admin.post('/api/v1/number-pools', { name: 'Hotline', orgUnitId: ids.team })
@@ -289,7 +291,117 @@ describe.skipIf(!hasChromium)('creating and naming records in the console', () =
     await axe(sol, '/sales (drawer)')
   }, 90_000)
 
-  it('both dialogs in 中文 and Русский: no missing key, no English left', async () => {
+  it('an admin lists, creates and edits IVR menus; an agent has no such page', async () => {
+    const p = admin.page
+    await open(p, '/')
+    await p.getByRole('navigation').getByRole('link', { name: 'IVR menus' }).click()
+    await settle(p)
+    await p.getByText('No IVR menus').waitFor()
+    await axe(p, '/ivr-menus')
+    await p.getByRole('button', { name: 'New IVR menu' }).click()
+    const dialog = p.getByRole('dialog', { name: 'New IVR menu' })
+    await dialog.getByLabel('Name').fill('Main menu')
+    await dialog.getByLabel('Project').click()
+    await p.locator('.ant-select-item-option[title="Broadband"]').click()
+    await popupsClosed(p)
+    await dialog.getByLabel('Label of option 1').fill('Billing')
+    await dialog.getByLabel('Queue of option 1').fill('billing')
+    await dialog.getByRole('button', { name: 'Add an option' }).click()
+    await dialog.getByLabel('Label of option 2').fill('Opening hours')
+    await dialog.getByLabel('Action of option 2').click()
+    await p.locator('.ant-select-item-option[title="Play a message"]').click()
+    await popupsClosed(p)
+    await dialog.getByLabel('Message of option 2').fill('We are open from 9 to 18')
+    await axe(p, '/ivr-menus (new menu)')
+    await dialog.getByRole('button', { name: 'Save menu' }).click()
+    const row = p.getByRole('row').filter({ hasText: 'Main menu' })
+    await row.waitFor()
+    await expect.poll(() => row.innerText()).toContain('1 · Billing')
+    expect(await row.innerText()).toContain('2 · Opening hours')
+    expect(await row.innerText()).toContain('Broadband')
+    await row.getByRole('button', { name: 'Edit Main menu' }).click()
+    const edit = p.getByRole('dialog', { name: 'Edit Main menu' })
+    await edit.getByLabel('Label of option 1').fill('Bills and payments')
+    await edit.getByRole('button', { name: 'Save menu' }).click()
+    await expect.poll(() => row.innerText()).toContain('1 · Bills and payments')
+    const menus = (await admin.get('/api/v1/ivr-menus')) as {
+      items: { options: { digit: string; action: string; queue?: string; message?: string }[] }[]
+    }
+    expect(menus.items[0]?.options).toEqual([
+      { digit: '1', label: 'Bills and payments', action: 'queue', queue: 'billing' },
+      {
+        digit: '2',
+        label: 'Opening hours',
+        action: 'message',
+        message: 'We are open from 9 to 18',
+      },
+    ])
+    // a novice holds nothing on IVR menus: no entry, and the server's refusal by address
+    const nia = await signIn('nia@magnolia.example')
+    await open(nia, '/')
+    expect(await navLabels(nia)).not.toContain('IVR menus')
+    await open(nia, '/ivr-menus')
+    const alert = nia.getByRole('alert')
+    await alert.waitFor()
+    expect(await alert.innerText()).toMatch(/The server says: .+/)
+    expect(await nia.getByRole('button', { name: 'New IVR menu' }).count()).toBe(0)
+  }, 120_000)
+
+  it('an admin plans shifts (an overlap refused with the reason); the agent sees hers', async () => {
+    const p = admin.page
+    await open(p, '/')
+    await p.getByRole('navigation').getByRole('link', { name: 'Shifts' }).click()
+    await settle(p)
+    await p.getByText('No shifts').waitFor()
+    await axe(p, '/shifts')
+    const plan = async (starts: string, ends: string) => {
+      await p.getByRole('button', { name: 'New shift' }).click()
+      const dialog = p.getByRole('dialog', { name: 'New shift' })
+      await dialog.getByLabel('Person').fill('Nia')
+      await p.locator('.ant-select-item-option[title="Nia Novak"]').click()
+      await popupsClosed(p)
+      await dialog.getByLabel('Starts').fill(starts)
+      await dialog.getByLabel('Starts').press('Enter')
+      await dialog.getByLabel('Ends').fill(ends)
+      await dialog.getByLabel('Ends').press('Enter')
+      await popupsClosed(p)
+      await dialog.getByLabel('Note').fill('front desk')
+      await dialog.getByRole('button', { name: 'Save shift' }).click()
+      return dialog
+    }
+    await plan('2026-12-10 09:00', '2026-12-10 17:00')
+    const row = p.getByRole('row').filter({ hasText: 'front desk' })
+    await row.waitFor()
+    await expect.poll(() => row.innerText()).toContain('Nia Novak')
+    expect(await row.innerText()).toContain('Hotline')
+    expect(await row.innerText()).toContain('Work')
+    // read on the company's clock (Asia/Shanghai): 09:00 there is 01:00 UTC
+    const shifts = (await admin.get('/api/v1/shifts')) as { items: { startsAt: string }[] }
+    expect(shifts.items.map((s) => s.startsAt)).toEqual(['2026-12-10T01:00:00.000Z'])
+    // an overlapping one is refused (409) with the server's reason, nothing written
+    const dialog = await plan('2026-12-10 16:00', '2026-12-10 20:00')
+    await dialog.getByRole('alert').waitFor()
+    expect(await dialog.getByRole('alert').innerText()).toMatch(/The server says: .+/)
+    await axe(p, '/shifts (overlap refused)')
+    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    expect(((await admin.get('/api/v1/shifts')) as { items: unknown[] }).items).toHaveLength(1)
+    // the agent sees her own shift, and plans none
+    const nia = await signIn('nia@magnolia.example')
+    await open(nia, '/')
+    expect(await navLabels(nia)).toContain('Shifts')
+    await open(nia, '/shifts')
+    await nia.getByRole('row').filter({ hasText: 'front desk' }).waitFor()
+    expect(await nia.getByRole('button', { name: 'New shift' }).count()).toBe(0)
+    // QA holds nothing on schedules: no entry, and the server's refusal by address
+    const quinn = await signIn('quinn@magnolia.example')
+    await open(quinn, '/')
+    expect(await navLabels(quinn)).not.toContain('Shifts')
+    await open(quinn, '/shifts')
+    await quinn.getByRole('alert').waitFor()
+    expect(await quinn.getByRole('alert').innerText()).toMatch(/The server says: .+/)
+  }, 120_000)
+
+  it('the four pages and their dialogs in 中文 and Русский: no missing key, no English left', async () => {
     const p = admin.page
     for (const [button, other, strings] of [
       ['中文', 'zh-CN', zh],
@@ -301,6 +413,8 @@ describe.skipIf(!hasChromium)('creating and naming records in the console', () =
       for (const [path, test, opener] of [
         ['/customers', 'new-customer', strings.create.customer.open],
         ['/tickets', 'new-ticket', strings.create.ticket.open],
+        ['/ivr-menus', 'ivr-menu', strings.ivr.create],
+        ['/shifts', 'shift', strings.shifts.create],
       ] as const) {
         await open(p, path)
         await p.getByRole('button', { name: opener, exact: true }).click()
