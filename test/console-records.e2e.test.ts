@@ -294,7 +294,7 @@ describe.skipIf(!hasChromium)('creating and naming records in the console', () =
   it('an admin lists, creates and edits IVR menus; an agent has no such page', async () => {
     const p = admin.page
     await open(p, '/')
-    await p.getByRole('navigation').getByRole('link', { name: 'IVR menus' }).click()
+    await p.getByRole('navigation').getByRole('link', { name: 'Voice menus (IVR)' }).click()
     await settle(p)
     await p.getByText('No IVR menus').waitFor()
     await axe(p, '/ivr-menus')
@@ -339,7 +339,7 @@ describe.skipIf(!hasChromium)('creating and naming records in the console', () =
     // a novice holds nothing on IVR menus: no entry, and the server's refusal by address
     const nia = await signIn('nia@magnolia.example')
     await open(nia, '/')
-    expect(await navLabels(nia)).not.toContain('IVR menus')
+    expect(await navLabels(nia)).not.toContain('Voice menus (IVR)')
     await open(nia, '/ivr-menus')
     const alert = nia.getByRole('alert')
     await alert.waitFor()
