@@ -4,12 +4,12 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import { expect } from 'vitest'
 import { systemClock } from '../src/clock.js'
 import { CONSOLE_DIST } from '../src/http/plugins/console.js'
 import en from '../web/src/locales/en.json' with { type: 'json' }
-import { createTestApp } from './test-app.js'
+import { createTestApp, strongPassword } from './test-app.js'
 
 // What the console's browser tests share: the real server on a fresh database, Debian's
 // Chromium driven by playwright-core, axe, and the checks of a page's language.
@@ -164,3 +164,63 @@ export const lang = (p: Page) => p.evaluate<string>('document.documentElement.la
 export const bodyText = (p: Page) => p.evaluate<string>('document.body.innerText')
 /** The keys the page asked i18next for and its language lacks (web/src/i18n.ts). */
 export const missingKeys = (p: Page) => p.evaluate<string[]>('window.tesseraMissingKeys ?? []')
+
+/** An admin's browser after signing a company up through the API, and the API as that admin. */
+export interface AdminBrowser {
+  context: BrowserContext
+  page: Page
+  /** the company's sign-in name */
+  slug: string
+  /** the CSRF cookie's value, which every change repeats in its header */
+  csrf: string
+  /** GET as the admin: the answer's JSON (any status) */
+  get(path: string): Promise<unknown>
+  /** POST as the admin, expecting 2xx: the answer's JSON */
+  post(path: string, data: unknown): Promise<{ id: string } & Record<string, unknown>>
+}
+
+/**
+ * Signs a company up in a new browser context (English), as the console's e2e files do before
+ * setting up their people through the API as its Admin.
+ */
+export async function signUpAdmin(
+  browser: Browser,
+  base: string,
+  company: { companyName: string; name: string; email: string; timezone?: string },
+): Promise<AdminBrowser> {
+  const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
+  const page = await context.newPage()
+  const signup = await context.request.post('/api/v1/signup', {
+    data: { timezone: 'Asia/Shanghai', ...company, password: strongPassword },
+  })
+  expect(signup.status(), await signup.text()).toBe(201)
+  const slug = ((await signup.json()) as { company: { slug: string } }).company.slug
+  const csrf = (await context.cookies()).find((c) => c.name === 'tessera_csrf')?.value ?? ''
+  return {
+    context,
+    page,
+    slug,
+    csrf,
+    get: async (path) => (await context.request.get(path)).json(),
+    post: async (path, data) => {
+      const res = await context.request.post(path, { headers: { 'x-csrf-token': csrf }, data })
+      expect(res.status(), `${path}: ${await res.text()}`).toBeLessThan(300)
+      return (await res.json()) as { id: string } & Record<string, unknown>
+    },
+  }
+}
+
+/** A browser context of its own (English), signed in through the API as one person. */
+export async function signInAs(
+  browser: Browser,
+  base: string,
+  slug: string,
+  email: string,
+): Promise<{ context: BrowserContext; p: Page }> {
+  const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
+  const login = await context.request.post('/api/v1/auth/login', {
+    data: { company: slug, email, password: strongPassword },
+  })
+  expect(login.status(), await login.text()).toBe(200)
+  return { context, p: await context.newPage() }
+}

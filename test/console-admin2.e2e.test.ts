@@ -14,6 +14,8 @@ import {
   open,
   settle,
   SHOTS,
+  signInAs,
+  signUpAdmin,
   startConsole,
   warnWithoutChromium,
 } from './browser.js'
@@ -50,31 +52,20 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
   }
 
   /** A browser of its own, signed in as one of the people. */
-  const signIn = async (email: string) => {
-    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
-    const login = await context.request.post('/api/v1/auth/login', {
-      data: { company: slug, email, password: strongPassword },
-    })
-    expect(login.status()).toBe(200)
-    return { context, p: await context.newPage() }
-  }
+  const signIn = (email: string) => signInAs(browser, base, slug, email)
 
   beforeAll(async () => {
     ;({ base, browser } = await startConsole())
-    admin = await browser.newContext({ baseURL: base, locale: 'en-US' })
-    page = await admin.newPage()
-    const signup = await admin.request.post('/api/v1/signup', {
-      data: {
-        companyName: 'Delta Contact',
-        name: 'Lin Tao',
-        email: 'lin.tao@delta.example',
-        password: strongPassword,
-        timezone: 'Asia/Shanghai',
-      },
-    })
-    expect(signup.status()).toBe(201)
-    slug = ((await signup.json()) as { company: { slug: string } }).company.slug
-    csrf = (await admin.cookies()).find((c) => c.name === 'tessera_csrf')?.value ?? ''
+    ;({
+      context: admin,
+      page,
+      slug,
+      csrf,
+    } = await signUpAdmin(browser, base, {
+      companyName: 'Delta Contact',
+      name: 'Lin Tao',
+      email: 'lin.tao@delta.example',
+    }))
     const roles = (await get('/api/v1/roles')).items as { id: string; name: string }[]
     const supervisor = roles.find((r) => r.name === 'Supervisor')?.id ?? ''
     // a desk that sees the queues, dialers and campaigns of its own projects only (P10)

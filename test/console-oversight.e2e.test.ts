@@ -6,6 +6,8 @@ import {
   missingKeys,
   open,
   settle,
+  signInAs,
+  signUpAdmin,
   startConsole,
   warnWithoutChromium,
 } from './browser.js'
@@ -36,20 +38,16 @@ describe.skipIf(!hasChromium)('oversight in the console, in Chromium', () => {
 
   beforeAll(async () => {
     ;({ base, browser } = await startConsole())
-    admin = await browser.newContext({ baseURL: base, locale: 'en-US' })
-    page = await admin.newPage()
-    const signup = await admin.request.post('/api/v1/signup', {
-      data: {
-        companyName: 'Oversight Desk',
-        name: 'Zhao Lei',
-        email: 'zhao.lei@oversight.example',
-        password: strongPassword,
-        timezone: 'Asia/Shanghai',
-      },
-    })
-    expect(signup.status()).toBe(201)
-    slug = ((await signup.json()) as { company: { slug: string } }).company.slug
-    csrf = (await admin.cookies()).find((c) => c.name === 'tessera_csrf')?.value ?? ''
+    ;({
+      context: admin,
+      page,
+      slug,
+      csrf,
+    } = await signUpAdmin(browser, base, {
+      companyName: 'Oversight Desk',
+      name: 'Zhao Lei',
+      email: 'zhao.lei@oversight.example',
+    }))
     const team = await post('/api/v1/org-units', { kind: 'team', name: 'Desk', parentId: null })
     roleId = (
       await post('/api/v1/roles', {
@@ -99,12 +97,7 @@ describe.skipIf(!hasChromium)('oversight in the console, in Chromium', () => {
   }, 60_000)
 
   it('is not offered to someone without audit.view', async () => {
-    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
-    const p = await context.newPage()
-    const login = await context.request.post('/api/v1/auth/login', {
-      data: { company: slug, email: agent.email, password: strongPassword },
-    })
-    expect(login.status()).toBe(200)
+    const { context, p } = await signInAs(browser, base, slug, agent.email)
     await open(p, `/customers/${customerId}`)
     await p.getByRole('heading', { name: 'Wang Fang' }).waitFor()
     await settle(p)

@@ -142,6 +142,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       'Settings',
       'Queues and campaigns',
       'Sales',
+      // IVR menus and shifts (test/console-records.e2e.test.ts has their own cases)
+      'Voice menus (IVR)',
+      'Shifts',
     ])
   }, 30_000)
 
@@ -215,6 +218,8 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       ...(['lead', 'opportunity', 'quote', 'contract'].some((x) => actions.has(`${x}.view`))
         ? ['Sales']
         : []),
+      ...(actions.has('ivrMenu.view') ? ['Voice menus (IVR)'] : []),
+      ...(actions.has('schedule.view') ? ['Shifts'] : []),
     ]
     expect(await navLabels(p)).toEqual(expected)
     expect(expected).not.toContain('Roles')
@@ -633,6 +638,8 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       '/calls',
       '/qa',
       '/reports',
+      '/ivr-menus',
+      '/shifts',
       '/no-such-page',
     ]
   }

@@ -113,6 +113,9 @@ const router = createBrowserRouter([
           ['settings', () => import('./pages/Settings').then((m) => m.SettingsPage)],
           ['outbound', () => import('./pages/Outbound').then((m) => m.OutboundPage)],
           ['sales', () => import('./pages/Sales').then((m) => m.SalesPage)],
+          // IVR menus and shifts (issue 12)
+          ['ivr-menus', () => import('./pages/IvrMenus').then((m) => m.IvrMenusPage)],
+          ['shifts', () => import('./pages/Shifts').then((m) => m.ShiftsPage)],
         ] as const
       ).map(([path, page]) => ({
         path,

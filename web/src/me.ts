@@ -66,6 +66,22 @@ export const SECTIONS = [
     anyOf: ['lead.view', 'opportunity.view', 'quote.view', 'contract.view'],
     admin2: true,
   },
+  // IVR menus and shifts (issue 12): labels under `ivr.nav` and `shifts.nav`; opened by its
+  // address without the right, the page shows the server's refusal
+  {
+    key: 'ivrMenus',
+    path: '/ivr-menus',
+    needs: ['ivrMenu.view'],
+    label: 'ivr.nav',
+    pageDecides: true,
+  },
+  {
+    key: 'shifts',
+    path: '/shifts',
+    needs: ['schedule.view'],
+    label: 'shifts.nav',
+    pageDecides: true,
+  },
 ] as const
 
 export type SectionKey = (typeof SECTIONS)[number]['key']
@@ -85,6 +101,7 @@ export function sectionsFor(me: MeAnswer | undefined) {
 
 /** A section's name in the navigation. */
 export function sectionLabel(s: (typeof SECTIONS)[number]): string {
+  if ('label' in s) return s.label
   if ('admin2' in s) return `admin2.nav.${s.key}`
   return 'work' in s ? `work.nav.${s.key}` : `nav.${s.key}`
 }

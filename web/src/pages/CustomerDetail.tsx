@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next'
 import { Link, useParams } from 'react-router'
 import { api, ApiError, ok } from '../api/client'
 import { FieldValue } from '../components/FieldValue'
+import { RefName, type RefType } from '../components/RefName'
 import { Problem } from '../components/Problem'
 import { RequestGrant } from '../components/RequestGrant'
 import { WhoCanSee } from '../components/WhoCanSee'
@@ -28,6 +29,15 @@ const SHOWN = [
   'ownerId',
   'projectId',
 ] as const
+
+/** Fields naming another record: shown by its name as I may see it, never by its id. */
+const REFS = {
+  region: 'orgUnit',
+  branch: 'orgUnit',
+  orgUnitId: 'orgUnit',
+  ownerId: 'user',
+  projectId: 'project',
+} as const satisfies Record<string, RefType>
 
 /**
  * One customer as my field levels show them (P4): hidden fields absent, masked ones as the API
@@ -78,7 +88,14 @@ export function CustomerDetailPage() {
             children: (
               <Space wrap>
                 <span data-testid={`field-${field}`}>
-                  <FieldValue value={c[field]} masked={masked.has(field)} />
+                  {field in REFS && !masked.has(field) && c[field] !== undefined ? (
+                    <RefName
+                      type={REFS[field as keyof typeof REFS]}
+                      id={c[field] as string | null}
+                    />
+                  ) : (
+                    <FieldValue value={c[field]} masked={masked.has(field)} />
+                  )}
                 </span>
                 {masked.has(field) && isUnmaskable(field) && may.has('customer.unmask') && (
                   <Button

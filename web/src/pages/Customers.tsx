@@ -1,11 +1,25 @@
-import { useInfiniteQuery } from '@tanstack/react-query'
-import { Button, Flex, Form, Input, Space, Table, Typography } from 'antd'
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import {
+  App,
+  Button,
+  Checkbox,
+  Flex,
+  Form,
+  Input,
+  Modal,
+  Select,
+  Space,
+  Table,
+  Typography,
+} from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { Link } from 'react-router'
+import { Link, useNavigate } from 'react-router'
 import { api, ok } from '../api/client'
 import { FieldValue } from '../components/FieldValue'
 import { Problem } from '../components/Problem'
+import { showFieldErrors } from '../formErrors'
+import { allowedActions, useMe } from '../me'
 
 interface Search {
   q?: string
@@ -21,6 +35,9 @@ export function CustomersPage() {
   const { t } = useTranslation()
   const [search, setSearch] = useState<Search>({})
   const [form] = Form.useForm<Search>()
+  const me = useMe()
+  const mayCreate = allowedActions(me.data).has('customer.create')
+  const [creating, setCreating] = useState(false)
 
   const customers = useInfiniteQuery({
     queryKey: ['customers', search],
@@ -42,6 +59,12 @@ export function CustomersPage() {
   return (
     <>
       <Typography.Title level={2}>{t('work.customers.title')}</Typography.Title>
+      {mayCreate && (
+        <Button type="primary" style={{ marginBottom: 16 }} onClick={() => setCreating(true)}>
+          {t('create.customer.open')}
+        </Button>
+      )}
+      {creating && <NewCustomer onClose={() => setCreating(false)} />}
       <Form
         form={form}
         layout="vertical"
@@ -119,5 +142,170 @@ export function CustomersPage() {
         </Button>
       )}
     </>
+  )
+}
+
+const LEVELS = ['regular', 'silver', 'gold', 'vip'] as const
+const CUSTOMER_FIELDS = [
+  'name',
+  'phone',
+  'country',
+  'email',
+  'idNumber',
+  'bankCard',
+  'level',
+  'tags',
+  'orgUnitId',
+  'ownedByMe',
+] as const
+
+interface NewCustomerForm {
+  name: string
+  phone?: string
+  country?: string
+  email?: string
+  idNumber?: string
+  bankCard?: string
+  level?: (typeof LEVELS)[number]
+  tags?: string[]
+  orgUnitId?: string
+  ownedByMe?: boolean
+}
+
+/**
+ * A new customer (`POST /customers`), offered with `customer.create`: the server decides on the
+ * customer as they would be (owner, team, level), checks the phone (E.164 through
+ * libphonenumber), the email, ID number and card, and its refusal is shown with its reason —
+ * a field's error on that field.
+ */
+function NewCustomer({ onClose }: { onClose(): void }) {
+  const { t } = useTranslation()
+  const { message } = App.useApp()
+  const navigate = useNavigate()
+  const queryClient = useQueryClient()
+  const me = useMe()
+  const may = allowedActions(me.data)
+  const [form] = Form.useForm<NewCustomerForm>()
+  const units = useQuery({
+    queryKey: ['org-units', 'pick'],
+    enabled: may.has('orgUnit.view'),
+    queryFn: async () =>
+      ok(await api.GET('/api/v1/org-units', { params: { query: { limit: 200 } } })).items,
+  })
+  const save = useMutation({
+    mutationFn: async (v: NewCustomerForm) => {
+      const text = (s: string | undefined) => (s?.trim() ? s.trim() : undefined)
+      const phone = text(v.phone)
+      const country = text(v.country)?.toUpperCase()
+      const body = {
+        name: v.name.trim(),
+        ...(phone && { phone }),
+        ...(phone && country && { country }),
+        ...(text(v.email) && { email: text(v.email) }),
+        ...(text(v.idNumber) && { idNumber: text(v.idNumber) }),
+        ...(text(v.bankCard) && { bankCard: text(v.bankCard) }),
+        ...(v.level && { level: v.level }),
+        ...(v.tags && v.tags.length > 0 && { tags: v.tags.map((x) => x.trim()) }),
+        ...(v.orgUnitId && { orgUnitId: v.orgUnitId }),
+        ...(v.ownedByMe && me.data?.user && { ownerId: me.data.user.id }),
+      }
+      return ok(await api.POST('/api/v1/customers', { body }))
+    },
+    onSuccess: async (created) => {
+      void message.success(t('create.customer.created', { name: created.name ?? '' }))
+      await queryClient.invalidateQueries({ queryKey: ['customers'] })
+      onClose()
+      // a customer the creator may not view after all comes back as its id only
+      if (created.name !== undefined) void navigate(`/customers/${created.id}`)
+    },
+    onError: (error) => showFieldErrors(form, error, CUSTOMER_FIELDS, { ownerId: 'ownedByMe' }),
+  })
+  return (
+    <Modal
+      open
+      title={t('create.customer.title')}
+      onCancel={onClose}
+      okText={t('create.customer.save')}
+      cancelText={t('common.cancel')}
+      okButtonProps={{ disabled: save.isPending }}
+      onOk={() => form.submit()}
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        name="new-customer"
+        onFinish={(v) => save.mutate(v)}
+        onValuesChange={() => save.reset()}
+      >
+        <Form.Item
+          label={t('work.customers.name')}
+          name="name"
+          rules={[{ required: true, whitespace: true, message: t('form.required') }]}
+        >
+          <Input maxLength={200} />
+        </Form.Item>
+        <Flex gap={16}>
+          <Form.Item
+            label={t('work.customers.field.phone')}
+            name="phone"
+            extra={t('create.customer.phoneHelp')}
+            style={{ flex: 1 }}
+          >
+            <Input maxLength={40} inputMode="tel" />
+          </Form.Item>
+          <Form.Item
+            label={t('create.customer.country')}
+            name="country"
+            style={{ width: 120 }}
+            rules={[{ pattern: /^[A-Za-z]{2}$/, message: t('create.customer.countryRule') }]}
+          >
+            <Input maxLength={2} />
+          </Form.Item>
+        </Flex>
+        <Form.Item
+          label={t('work.customers.field.email')}
+          name="email"
+          rules={[{ type: 'email', message: t('form.email') }]}
+        >
+          <Input maxLength={254} />
+        </Form.Item>
+        <Flex gap={16}>
+          <Form.Item label={t('work.customers.field.idNumber')} name="idNumber" style={{ flex: 1 }}>
+            <Input maxLength={40} />
+          </Form.Item>
+          <Form.Item label={t('work.customers.field.bankCard')} name="bankCard" style={{ flex: 1 }}>
+            <Input maxLength={30} />
+          </Form.Item>
+        </Flex>
+        <Form.Item label={t('work.customers.field.level')} name="level">
+          <Select
+            allowClear
+            options={LEVELS.map((l) => ({ value: l, label: t(`create.customer.levels.${l}`) }))}
+          />
+        </Form.Item>
+        <Form.Item
+          label={t('work.customers.field.tags')}
+          name="tags"
+          extra={t('create.customer.tagsHelp')}
+        >
+          <Select mode="tags" tokenSeparators={[',']} />
+        </Form.Item>
+        {may.has('orgUnit.view') && (
+          <Form.Item label={t('work.customers.field.orgUnitId')} name="orgUnitId">
+            <Select
+              allowClear
+              showSearch
+              optionFilterProp="label"
+              loading={units.isPending}
+              options={(units.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
+            />
+          </Form.Item>
+        )}
+        <Form.Item name="ownedByMe" valuePropName="checked">
+          <Checkbox>{t('create.customer.ownedByMe')}</Checkbox>
+        </Form.Item>
+      </Form>
+      <Problem error={save.error} />
+    </Modal>
   )
 }

@@ -17,6 +17,7 @@ import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
 import { FieldValue } from '../components/FieldValue'
 import { Problem } from '../components/Problem'
+import { RefName } from '../components/RefName'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
 
@@ -111,7 +112,12 @@ export function QaPage() {
           {
             title: t('work.qa.call'),
             dataIndex: 'callId',
-            render: (id: string | undefined) => (id ? <code>{id.slice(0, 8)}</code> : '—'),
+            render: (id: string | undefined) => <RefName type="call" id={id} />,
+          },
+          {
+            title: t('refs.agent'),
+            dataIndex: 'agentId',
+            render: (id: string | null | undefined) => <RefName type="user" id={id} />,
           },
           {
             title: t('work.qa.scorecard'),

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
 import { FieldValue } from '../components/FieldValue'
 import { Problem } from '../components/Problem'
+import { RefName, type RefType } from '../components/RefName'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
 
@@ -26,6 +27,14 @@ const FIELDS: Record<Kind, readonly string[]> = {
 /** Fields whose value is one of the API's words: shown translated. */
 const WORDS = new Set(['status', 'stage'])
 const DATES = new Set(['createdAt', 'approvedAt', 'updatedAt'])
+/** Fields naming another record: shown by its name (or "not visible to you"), never its id. */
+const REFS: Record<string, RefType> = {
+  ownerId: 'user',
+  customerId: 'customer',
+  projectId: 'project',
+  opportunityId: 'opportunity',
+  quoteId: 'quote',
+}
 
 async function fetchPage(kind: Kind, q: string, cursor: string | undefined) {
   const query = { limit: 50, ...(q ? { q } : {}), ...(cursor ? { cursor } : {}) }
@@ -84,6 +93,10 @@ function Value({ kind, field, row }: { kind: Kind; field: string; row: Row }) {
   const value = row[field]
   if (!masked && typeof value === 'string' && WORDS.has(field)) {
     return <Tag>{t(`admin2.sales.words.${kind}.${value}`)}</Tag>
+  }
+  const ref = REFS[field]
+  if (!masked && ref !== undefined && (typeof value === 'string' || value === null)) {
+    return <RefName type={ref} id={value} />
   }
   if (!masked && typeof value === 'string' && DATES.has(field)) {
     return <>{formatDateTime(value, i18n.language, timeZone)}</>

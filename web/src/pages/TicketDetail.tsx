@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next'
 import { Link, useParams } from 'react-router'
 import { api, ok } from '../api/client'
 import { Problem } from '../components/Problem'
+import { RefName } from '../components/RefName'
 import { WhoCanSee } from '../components/WhoCanSee'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
@@ -161,6 +162,28 @@ export function TicketDetailPage() {
             children: x.priority ?? '—',
           },
           { key: 'category', label: t('work.tickets.category'), children: x.category ?? '—' },
+          ...(x.customerId !== undefined
+            ? [
+                {
+                  key: 'customerId',
+                  label: t('create.ticket.customer'),
+                  children: (
+                    <span data-testid="ticket-customer">
+                      <RefName type="customer" id={x.customerId} />
+                    </span>
+                  ),
+                },
+              ]
+            : []),
+          ...(x.assigneeId !== undefined
+            ? [
+                {
+                  key: 'assigneeId',
+                  label: t('refs.assignee'),
+                  children: <RefName type="user" id={x.assigneeId} />,
+                },
+              ]
+            : []),
           { key: 'faultCode', label: t('work.tickets.faultCode'), children: x.faultCode ?? '—' },
           {
             key: 'description',

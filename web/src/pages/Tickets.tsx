@@ -1,12 +1,13 @@
-import { useInfiniteQuery } from '@tanstack/react-query'
-import { Button, Flex, Form, Input, Select, Space, Table, Tag, Typography } from 'antd'
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { App, Button, Flex, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { Link } from 'react-router'
+import { Link, useNavigate } from 'react-router'
 import { api, ok } from '../api/client'
 import { Problem } from '../components/Problem'
 import { formatDateTime } from '../format'
-import { useTimeZone } from '../me'
+import { showFieldErrors } from '../formErrors'
+import { allowedActions, useMe, useTimeZone } from '../me'
 
 /** The workflow's statuses (the API's `ticketStatuses`). */
 export const TICKET_STATUSES = [
@@ -30,6 +31,8 @@ export function TicketsPage() {
   const timeZone = useTimeZone()
   const [filter, setFilter] = useState<Filter>({})
   const [form] = Form.useForm<Filter>()
+  const mayCreate = allowedActions(useMe().data).has('ticket.create')
+  const [creating, setCreating] = useState(false)
   const tickets = useInfiniteQuery({
     queryKey: ['tickets', filter],
     initialPageParam: undefined as string | undefined,
@@ -47,6 +50,12 @@ export function TicketsPage() {
   return (
     <>
       <Typography.Title level={2}>{t('work.tickets.title')}</Typography.Title>
+      {mayCreate && (
+        <Button type="primary" style={{ marginBottom: 16 }} onClick={() => setCreating(true)}>
+          {t('create.ticket.open')}
+        </Button>
+      )}
+      {creating && <NewTicket onClose={() => setCreating(false)} />}
       <Form
         form={form}
         layout="vertical"
@@ -145,4 +154,131 @@ export function StatusTag({ status }: { status: string | undefined }) {
   if (status === undefined) return <>—</>
   const known = (TICKET_STATUSES as readonly string[]).includes(status)
   return <Tag>{known ? t(`work.tickets.statuses.${status}`) : status}</Tag>
+}
+
+const PRIORITIES = [1, 2, 3, 4] as const
+const TICKET_FIELDS = ['title', 'description', 'category', 'priority', 'faultCode', 'customerId']
+
+interface NewTicketForm {
+  title: string
+  description?: string
+  category?: string
+  priority?: (typeof PRIORITIES)[number]
+  faultCode?: string
+  customerId?: string
+}
+
+/**
+ * A new ticket (`POST /tickets`), offered with `ticket.create`: assigned to me and placed in my
+ * unit unless the server is told otherwise; the customer is one I may view (searched on the
+ * server). The server decides (a fault code only tech support may set, P4) and its refusal is
+ * shown with its reason, a field's on that field.
+ */
+function NewTicket({ onClose }: { onClose(): void }) {
+  const { t } = useTranslation()
+  const { message } = App.useApp()
+  const navigate = useNavigate()
+  const queryClient = useQueryClient()
+  const may = allowedActions(useMe().data)
+  const [form] = Form.useForm<NewTicketForm>()
+  const [q, setQ] = useState('')
+  const customers = useQuery({
+    queryKey: ['customers', 'pick', q],
+    enabled: may.has('customer.view'),
+    queryFn: async () =>
+      ok(
+        await api.GET('/api/v1/customers', {
+          params: { query: { limit: 20, ...(q.trim() ? { q: q.trim() } : {}) } },
+        }),
+      ).items,
+  })
+  const save = useMutation({
+    mutationFn: async (v: NewTicketForm) => {
+      const text = (s: string | undefined) => (s?.trim() ? s.trim() : undefined)
+      const body = {
+        title: v.title.trim(),
+        ...(text(v.description) && { description: text(v.description) }),
+        ...(text(v.category) && { category: text(v.category) }),
+        ...(v.priority && { priority: v.priority }),
+        ...(text(v.faultCode) && { faultCode: text(v.faultCode) }),
+        ...(v.customerId && { customerId: v.customerId }),
+      }
+      return ok(await api.POST('/api/v1/tickets', { body }))
+    },
+    onSuccess: async (created) => {
+      void message.success(t('create.ticket.created', { title: created.title ?? '' }))
+      await queryClient.invalidateQueries({ queryKey: ['tickets'] })
+      onClose()
+      if (created.title !== undefined) void navigate(`/tickets/${created.id}`)
+    },
+    onError: (error) => showFieldErrors(form, error, TICKET_FIELDS),
+  })
+  return (
+    <Modal
+      open
+      title={t('create.ticket.title')}
+      onCancel={onClose}
+      okText={t('create.ticket.save')}
+      cancelText={t('common.cancel')}
+      okButtonProps={{ disabled: save.isPending }}
+      onOk={() => form.submit()}
+    >
+      <Form
+        form={form}
+        layout="vertical"
+        name="new-ticket"
+        onFinish={(v) => save.mutate(v)}
+        onValuesChange={() => save.reset()}
+      >
+        <Form.Item
+          label={t('create.ticket.subject')}
+          name="title"
+          rules={[{ required: true, whitespace: true, message: t('form.required') }]}
+        >
+          <Input maxLength={200} />
+        </Form.Item>
+        <Form.Item label={t('work.tickets.description')} name="description">
+          <Input.TextArea rows={3} maxLength={10000} />
+        </Form.Item>
+        <Flex gap={16}>
+          <Form.Item label={t('work.tickets.category')} name="category" style={{ flex: 1 }}>
+            <Input maxLength={50} />
+          </Form.Item>
+          <Form.Item label={t('work.tickets.priority')} name="priority" style={{ width: 180 }}>
+            <Select
+              allowClear
+              options={PRIORITIES.map((p) => ({
+                value: p,
+                label: t(`create.ticket.priorities.${p}`),
+              }))}
+            />
+          </Form.Item>
+        </Flex>
+        {may.has('customer.view') && (
+          <Form.Item label={t('create.ticket.customer')} name="customerId">
+            <Select
+              allowClear
+              showSearch
+              filterOption={false}
+              onSearch={setQ}
+              loading={customers.isFetching}
+              notFoundContent={t('work.customers.none')}
+              options={(customers.data ?? []).map((c) => ({
+                value: c.id,
+                label: c.name ?? t('refs.notVisible'),
+              }))}
+            />
+          </Form.Item>
+        )}
+        <Form.Item
+          label={t('work.tickets.faultCode')}
+          name="faultCode"
+          extra={t('create.ticket.faultCodeHelp')}
+        >
+          <Input maxLength={40} />
+        </Form.Item>
+      </Form>
+      <Problem error={save.error} />
+    </Modal>
+  )
 }
