@@ -89,19 +89,27 @@ export async function axe(p: Page, route: string): Promise<void> {
   )
   if (!(await p.evaluate<boolean>("'axe' in window"))) await p.evaluate(await axeSource)
   // Ant Design fades and slides things in: colours read mid-animation can fail the contrast rule
-  // (seen once on a loaded machine), so no element may be entering or leaving (rc-motion's
-  // classes, set before the animation starts) and the finite animations running now finish first.
+  // (seen once on a loaded machine), so first no element may be entering or leaving (rc-motion's
+  // classes, set before the animation starts) and the finite animations running now finish.
+  // Both waits are bounded (5 s): a motion that never ends (a button's loading icon, seen once)
+  // must not hang the test; axe then judges the page as it is.
   await expect
-    .poll(() =>
-      p.evaluate<string[]>(
-        "[...document.querySelectorAll('[class]')].map((e) => String(e.className)).filter((c) => /\\bant-[a-z-]+-(appear|enter|leave)-active\\b/.test(c))",
-      ),
+    .poll(
+      () =>
+        p.evaluate<string[]>(
+          "[...document.querySelectorAll('[class]')].map((e) => String(e.className)).filter((c) => /\\bant-[a-z-]+-(appear|enter|leave)-active\\b/.test(c))",
+        ),
+      { timeout: 5_000 },
     )
     .toEqual([])
+    .catch(() => undefined)
   await p.evaluate(
-    `Promise.all(document.getAnimations()
-      .filter((a) => a.effect?.getTiming().iterations !== Infinity)
-      .map((a) => a.finished.catch(() => undefined)))`,
+    `Promise.race([
+      Promise.all(document.getAnimations()
+        .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+        .map((a) => a.finished.catch(() => undefined))),
+      new Promise((resolve) => setTimeout(resolve, 5000)),
+    ])`,
   )
   const violations = await p.evaluate(async () => {
     const w = globalThis as unknown as {
