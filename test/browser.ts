@@ -4,7 +4,13 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core'
 import { expect } from 'vitest'
 import { systemClock } from '../src/clock.js'
 import { CONSOLE_DIST } from '../src/http/plugins/console.js'
@@ -76,6 +82,23 @@ const OPEN_POPUPS =
  */
 export async function popupsClosed(p: Page): Promise<void> {
   await p.locator(OPEN_POPUPS).first().waitFor({ state: 'detached', timeout: 10_000 })
+}
+
+/**
+ * Picks `option` (its title) in the select labelled by `field`, and makes sure its list closed:
+ * under load a click can land while the list is still sliding in and leave it open, so the list
+ * gets a moment to close by itself, then an Escape.
+ */
+export async function pick(p: Page, field: Locator, option: string): Promise<void> {
+  await field.click()
+  await p.locator(`.ant-select-item-option[title="${option}"]`).click()
+  const open = p.locator(OPEN_POPUPS).first()
+  const closed = await open
+    .waitFor({ state: 'detached', timeout: 3_000 })
+    .then(() => true)
+    .catch(() => false)
+  if (!closed) await field.press('Escape')
+  await popupsClosed(p)
 }
 
 let axeSource: Promise<string> | undefined

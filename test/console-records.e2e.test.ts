@@ -11,6 +11,7 @@ import {
   missingKeys,
   navLabels,
   open,
+  pick,
   popupsClosed,
   settle,
   signInAs,
@@ -166,12 +167,8 @@ describe.skipIf(!hasChromium)('creating and naming records in the console', () =
     await axe(p, '/customers (new customer, phone refused)')
     await dialog.getByLabel('Phone').fill('138 0013 8000')
     await dialog.getByLabel('Country').fill('CN')
-    await dialog.getByLabel('Customer level').click()
-    await p.locator('.ant-select-item-option[title="Gold"]').click()
-    await popupsClosed(p)
-    await dialog.getByLabel('Serving team').click()
-    await p.locator('.ant-select-item-option[title="Hotline"]').click()
-    await popupsClosed(p)
+    await pick(p, dialog.getByLabel('Customer level'), 'Gold')
+    await pick(p, dialog.getByLabel('Serving team'), 'Hotline')
     await dialog.getByRole('button', { name: 'Create customer' }).click()
     // the new customer's page: the phone in E.164, the team by its name, not its id
     await p.getByRole('heading', { name: 'Li Na' }).waitFor()
