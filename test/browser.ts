@@ -85,20 +85,30 @@ export async function popupsClosed(p: Page): Promise<void> {
 }
 
 /**
- * Picks `option` (its title) in the select labelled by `field`, and makes sure its list closed:
- * under load a click can land while the list is still sliding in and leave it open, so the list
- * gets a moment to close by itself, then an Escape.
+ * Picks `option` (its title) in the select labelled by `field`, and waits until the select shows
+ * it and its list is closed. Under load a click can land while the list is still sliding in or
+ * re-rendering (its options loading) and choose nothing: then the pick is tried again.
  */
 export async function pick(p: Page, field: Locator, option: string): Promise<void> {
-  await field.click()
-  await p.locator(`.ant-select-item-option[title="${option}"]`).click()
-  const open = p.locator(OPEN_POPUPS).first()
-  const closed = await open
-    .waitFor({ state: 'detached', timeout: 3_000 })
-    .then(() => true)
-    .catch(() => false)
-  if (!closed) await field.press('Escape')
+  const select = field.locator(
+    'xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]',
+  )
+  const shows = () =>
+    expect
+      .poll(() => select.innerText(), { timeout: 3_000 })
+      .toContain(option)
+      .then(
+        () => true,
+        () => false,
+      )
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    if ((await p.locator(OPEN_POPUPS).count()) === 0) await field.click()
+    await p.locator(OPEN_POPUPS).locator(`.ant-select-item-option[title="${option}"]`).click()
+    if (await shows()) break
+  }
+  if ((await p.locator(OPEN_POPUPS).count()) > 0) await field.press('Escape')
   await popupsClosed(p)
+  await expect.poll(() => select.innerText()).toContain(option)
 }
 
 let axeSource: Promise<string> | undefined
