@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { addRole, caller, giveRole, newPerson, newTeam } from './fixtures.js'
-import { auditActions, createTestApp, exported, problem, signUp } from './test-app.js'
+import { auditActions, createTestApp, exported, logIn, problem, signUp } from './test-app.js'
 
 const { app, db } = await createTestApp()
 const call = caller(app)
@@ -225,6 +225,16 @@ describe('the chat log', () => {
     expect(await chatRows()).toEqual({ chats: 1, messages: 2 })
   })
 
+  it('a reader without chat.reply cannot close it either (403); it stays open', async () => {
+    for (const as of [lee.as, rex.as]) {
+      problem(await as('POST', `/api/v1/chats/${chat}/close`), 403, 'forbidden')
+    }
+    expect(must(await nia.as('GET', `/api/v1/chats/${chat}`), 200)).toMatchObject({
+      status: 'open',
+      closedAt: null,
+    })
+  })
+
   it('a masked transcript shows each message masked; a hidden one is absent', async () => {
     const masked = must(await rex.as('GET', `/api/v1/chats/${chat}`), 200)
     expect(masked.maskedFields).toEqual(expect.arrayContaining(['phone', 'transcript']))
@@ -327,5 +337,52 @@ describe('the chat log', () => {
     expect((await auditActions(db, a.companyId)).some((e) => e.action === 'chat.deleted')).toBe(
       true,
     )
+  })
+})
+
+const exporter = await newPerson(app, db, a, {
+  email: 'exp@a.test',
+  role: 'Novice agent',
+  orgUnitId: t2,
+})
+await giveRole(
+  db,
+  a.companyId,
+  exporter.id,
+  await addRole(db, a.companyId, 'Chat exporter', {
+    grants: [
+      { actions: ['chat.export'], scope: 'company', reasonRequired: true, limits: { perDay: 1 } },
+    ],
+  }),
+)
+const exporterToken = (await logIn(app, { company: a.slug, email: 'exp@a.test' })).json()
+  .token as string
+
+describe('an export granted with a reason and a per-day limit', () => {
+  const exportAs = async (reason?: string) =>
+    app.inject({
+      method: 'GET',
+      url: '/api/v1/chats/export',
+      headers: {
+        authorization: `Bearer ${exporterToken}`,
+        ...(reason !== undefined && { 'x-tessera-reason': reason }),
+      },
+    })
+  const started = async () =>
+    (await auditActions(db, a.companyId)).filter((e) => e.action === 'chat.export.started')
+
+  it('without a reason: 400 reason_required, no export begun, the day’s one export not spent', async () => {
+    const before = (await started()).length
+    problem(await exportAs(), 400, 'reason_required')
+    expect((await started()).length).toBe(before)
+  })
+
+  it('with a reason: exported and the reason recorded; a second export that day is 429', async () => {
+    const res = await exportAs('dispute #88')
+    expect(res.statusCode).toBe(200)
+    expect((await started()).at(-1)?.after).toMatchObject({ reason: 'dispute #88' })
+    const count = (await started()).length
+    problem(await exportAs('again'), 429, 'quota_exceeded')
+    expect((await started()).length).toBe(count)
   })
 })

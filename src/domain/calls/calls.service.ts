@@ -15,8 +15,14 @@ import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { customerRecords } from '../customers/index.js'
 import { phoneOf, usablePoolFor } from '../number-pools/index.js'
 import type { Page, PageRequest } from '../page.js'
-import { normalisePhone, phoneSearchTerm } from '../phone.js'
-import { auditSafe, defineResource, exportCsv, updateThrough, type Narrow } from '../seam/index.js'
+import { phoneSearchTerm } from '../phone.js'
+import {
+  auditSafe,
+  defineResource,
+  exportCsv,
+  updateThrough,
+  defineListFilter,
+} from '../seam/index.js'
 import type { Call, CallDirection, CallStatus } from './calls.js'
 import {
   callRowToCall,
@@ -74,36 +80,18 @@ export interface CallListFilter {
 }
 
 /** Narrowings on catalog fields (direction, customer, phone) keep only what is read in clear. */
-function listFilter(filter: CallListFilter) {
-  const readable: ('direction' | 'customerId' | 'phone')[] = []
-  const parts: Narrow<'calls'>[] = []
-  const { status, direction, agentId, orgUnitId, projectId, customerId } = filter
-  if (status !== undefined) parts.push((eb) => eb('calls.status', '=', status))
-  if (agentId !== undefined) parts.push((eb) => eb('calls.agent_id', '=', agentId))
-  if (orgUnitId !== undefined) parts.push((eb) => eb('calls.org_unit_id', '=', orgUnitId))
-  if (projectId !== undefined) parts.push((eb) => eb('calls.project_id', '=', projectId))
-  if (direction !== undefined) {
-    readable.push('direction')
-    parts.push((eb) => eb('calls.direction', '=', direction))
-  }
-  if (customerId !== undefined) {
-    readable.push('customerId')
-    parts.push((eb) => eb('calls.customer_id', '=', customerId))
-  }
-  if (filter.phone !== undefined) {
-    const e164 = normalisePhone(filter.phone, filter.country)
-    if (e164 === null) {
-      throw new AppError('validation_failed', 'not a phone number', {
-        errors: [{ path: 'querystring/phone', message: 'not a valid phone number' }],
-      })
-    }
-    readable.push('phone')
-    parts.push((eb) => eb('calls.phone', '=', e164))
-  }
-  const where: Narrow<'calls'> | undefined =
-    parts.length === 0 ? undefined : (eb) => eb.and(parts.map((p) => p(eb)))
-  return { q: filter.q, where, readable }
-}
+const listFilter = defineListFilter<'calls', ReturnType<typeof callRowToCall>, CallListFilter>(
+  'calls',
+  {
+    status: 'status',
+    agentId: 'agent_id',
+    orgUnitId: 'org_unit_id',
+    projectId: 'project_id',
+    direction: { column: 'direction', field: 'direction' },
+    customerId: { column: 'customer_id', field: 'customerId' },
+    phone: { column: 'phone', field: 'phone', match: 'phone' },
+  },
+)
 
 /** The call log the caller may view (scope in the query), one page by id, each projected. */
 export async function listCalls(

@@ -29,7 +29,7 @@ import {
   requiredText,
   updateThrough,
   writeProblem,
-  type Narrow,
+  defineListFilter,
 } from '../seam/index.js'
 import { visibleUser } from '../users/index.js'
 import {
@@ -145,16 +145,15 @@ export interface CampaignListFilter {
   readonly ownerId?: string | undefined
 }
 
-function listFilter(filter: CampaignListFilter) {
-  const parts: Narrow<'campaigns'>[] = []
-  const { projectId, status, ownerId } = filter
-  if (projectId !== undefined) parts.push((eb) => eb('campaigns.project_id', '=', projectId))
-  if (status !== undefined) parts.push((eb) => eb('campaigns.status', '=', status))
-  if (ownerId !== undefined) parts.push((eb) => eb('campaigns.owner_id', '=', ownerId))
-  const where: Narrow<'campaigns'> | undefined =
-    parts.length === 0 ? undefined : (eb) => eb.and(parts.map((p) => p(eb)))
-  return { q: filter.q, where }
-}
+const listFilter = defineListFilter<
+  'campaigns',
+  ReturnType<typeof campaignRowToCampaign>,
+  CampaignListFilter
+>('campaigns', {
+  projectId: 'project_id',
+  status: 'status',
+  ownerId: 'owner_id',
+})
 
 /** The campaigns the caller may view (P10: of their projects, under a project scope), one page. */
 export async function listCampaigns(

@@ -22,7 +22,7 @@ import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { customerRecords } from '../customers/index.js'
 import { phoneOf } from '../number-pools/index.js'
 import type { Page, PageRequest } from '../page.js'
-import { normalisePhone, phoneSearchTerm } from '../phone.js'
+import { phoneSearchTerm } from '../phone.js'
 import { visibleProject } from '../projects/index.js'
 import {
   createThrough,
@@ -30,7 +30,7 @@ import {
   deleteThrough,
   exportCsv,
   updateThrough,
-  type Narrow,
+  defineListFilter,
 } from '../seam/index.js'
 import type { Chat, ChatChannel, ChatMessage, ChatStatus } from './chats.js'
 import {
@@ -98,36 +98,18 @@ export interface ChatListFilter {
 }
 
 /** Narrowings on catalog fields (channel, customer, phone) keep only what is read in clear. */
-function listFilter(filter: ChatListFilter) {
-  const readable: ('channel' | 'customerId' | 'phone')[] = []
-  const parts: Narrow<'chats'>[] = []
-  const { status, channel, agentId, orgUnitId, projectId, customerId } = filter
-  if (status !== undefined) parts.push((eb) => eb('chats.status', '=', status))
-  if (agentId !== undefined) parts.push((eb) => eb('chats.agent_id', '=', agentId))
-  if (orgUnitId !== undefined) parts.push((eb) => eb('chats.org_unit_id', '=', orgUnitId))
-  if (projectId !== undefined) parts.push((eb) => eb('chats.project_id', '=', projectId))
-  if (channel !== undefined) {
-    readable.push('channel')
-    parts.push((eb) => eb('chats.channel', '=', channel))
-  }
-  if (customerId !== undefined) {
-    readable.push('customerId')
-    parts.push((eb) => eb('chats.customer_id', '=', customerId))
-  }
-  if (filter.phone !== undefined) {
-    const e164 = normalisePhone(filter.phone, filter.country)
-    if (e164 === null) {
-      throw new AppError('validation_failed', 'not a phone number', {
-        errors: [{ path: 'querystring/phone', message: 'not a valid phone number' }],
-      })
-    }
-    readable.push('phone')
-    parts.push((eb) => eb('chats.phone', '=', e164))
-  }
-  const where: Narrow<'chats'> | undefined =
-    parts.length === 0 ? undefined : (eb) => eb.and(parts.map((p) => p(eb)))
-  return { q: filter.q, where, readable }
-}
+const listFilter = defineListFilter<'chats', ReturnType<typeof chatRowToChat>, ChatListFilter>(
+  'chats',
+  {
+    status: 'status',
+    agentId: 'agent_id',
+    orgUnitId: 'org_unit_id',
+    projectId: 'project_id',
+    channel: { column: 'channel', field: 'channel' },
+    customerId: { column: 'customer_id', field: 'customerId' },
+    phone: { column: 'phone', field: 'phone', match: 'phone' },
+  },
+)
 
 /** The chat log the caller may view (scope in the query), one page by id, each projected. */
 export async function listChats(

@@ -5,7 +5,6 @@
  * here: normalising contact data and the unmask action.
  */
 import type { Readable } from 'node:stream'
-import { sql } from 'kysely'
 import {
   maskValue,
   uneditableFields,
@@ -31,7 +30,7 @@ import {
   deleteThrough,
   updateThrough,
   writeProblem,
-  type Narrow,
+  defineListFilter,
 } from '../seam/index.js'
 import { visibleUser } from '../users/index.js'
 import type {
@@ -220,46 +219,18 @@ export interface CustomerListFilter {
  * The filter as the seam takes it: each narrowing on a catalog field (tag, phone, level,
  * owner) keeps only records whose field the caller reads in clear (no oracle, S11).
  */
-function listFilter(filter: CustomerListFilter) {
-  const readable: ('tags' | 'phone' | 'level' | 'ownerId')[] = []
-  const parts: Narrow<'customers'>[] = []
-  if (filter.tag !== undefined) {
-    const tag = filter.tag.trim()
-    readable.push('tags')
-    parts.push(() => sql<boolean>`${sql.ref('customers.tags')} @> ARRAY[${tag}]::text[]`)
-  }
-  if (filter.phone !== undefined) {
-    const e164 = normalisePhone(filter.phone, filter.country)
-    if (e164 === null) {
-      throw new AppError('validation_failed', 'not a phone number', {
-        errors: [{ path: 'querystring/phone', message: 'not a valid phone number' }],
-      })
-    }
-    readable.push('phone')
-    parts.push((eb) => eb('customers.phone', '=', e164))
-  }
-  if (filter.level !== undefined) {
-    const level = filter.level
-    readable.push('level')
-    parts.push((eb) => eb('customers.level', '=', level))
-  }
-  if (filter.ownerId !== undefined) {
-    const owner = filter.ownerId
-    readable.push('ownerId')
-    parts.push((eb) => eb('customers.owner_id', '=', owner))
-  }
-  if (filter.orgUnitId !== undefined) {
-    const unit = filter.orgUnitId
-    parts.push((eb) => eb('customers.org_unit_id', '=', unit))
-  }
-  if (filter.projectId !== undefined) {
-    const project = filter.projectId
-    parts.push((eb) => eb('customers.project_id', '=', project))
-  }
-  const where: Narrow<'customers'> | undefined =
-    parts.length === 0 ? undefined : (eb) => eb.and(parts.map((p) => p(eb)))
-  return { q: filter.q, where, readable }
-}
+const listFilter = defineListFilter<
+  'customers',
+  ReturnType<typeof customerRowToCustomer>,
+  CustomerListFilter
+>('customers', {
+  tag: { column: 'tags', field: 'tags', match: 'tag' },
+  phone: { column: 'phone', field: 'phone', match: 'phone' },
+  level: { column: 'level', field: 'level' },
+  ownerId: { column: 'owner_id', field: 'ownerId' },
+  orgUnitId: 'org_unit_id',
+  projectId: 'project_id',
+})
 
 /** The customers the caller may view, filtered, one page by id, each projected. */
 export async function listCustomers(

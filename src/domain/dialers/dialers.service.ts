@@ -24,7 +24,7 @@ import {
   requiredText,
   updateThrough,
   writeProblem,
-  type Narrow,
+  defineListFilter,
 } from '../seam/index.js'
 import { dialerLimits, type Dialer, type DialerInput, type DialerState } from './dialers.js'
 import {
@@ -85,15 +85,14 @@ export interface DialerListFilter {
   readonly state?: DialerState | undefined
 }
 
-function listFilter(filter: DialerListFilter) {
-  const parts: Narrow<'dialers'>[] = []
-  const { projectId, state } = filter
-  if (projectId !== undefined) parts.push((eb) => eb('dialers.project_id', '=', projectId))
-  if (state !== undefined) parts.push((eb) => eb('dialers.state', '=', state))
-  const where: Narrow<'dialers'> | undefined =
-    parts.length === 0 ? undefined : (eb) => eb.and(parts.map((p) => p(eb)))
-  return { q: filter.q, where }
-}
+const listFilter = defineListFilter<
+  'dialers',
+  ReturnType<typeof dialerRowToDialer>,
+  DialerListFilter
+>('dialers', {
+  projectId: 'project_id',
+  state: 'state',
+})
 
 /** The dialers the caller may view (P10: of their projects, under a project scope), one page. */
 export async function listDialers(

@@ -26,7 +26,7 @@ import {
   deleteThrough,
   updateThrough,
   writeProblem,
-  type Narrow,
+  defineListFilter,
 } from '../seam/index.js'
 import { visibleUser } from '../users/index.js'
 import type { NumberPool, NumberPoolInput, PoolNumber } from './number-pools.js'
@@ -145,26 +145,15 @@ export interface NumberPoolListFilter {
   readonly projectId?: string | undefined
 }
 
-function listFilter(filter: NumberPoolListFilter) {
-  const parts: Narrow<'number_pools'>[] = []
-  const readable: 'userId'[] = []
-  if (filter.userId !== undefined) {
-    const user = filter.userId
-    readable.push('userId')
-    parts.push((eb) => eb('number_pools.user_id', '=', user))
-  }
-  if (filter.orgUnitId !== undefined) {
-    const unit = filter.orgUnitId
-    parts.push((eb) => eb('number_pools.org_unit_id', '=', unit))
-  }
-  if (filter.projectId !== undefined) {
-    const project = filter.projectId
-    parts.push((eb) => eb('number_pools.project_id', '=', project))
-  }
-  const where: Narrow<'number_pools'> | undefined =
-    parts.length === 0 ? undefined : (eb) => eb.and(parts.map((p) => p(eb)))
-  return { q: filter.q, where, readable }
-}
+const listFilter = defineListFilter<
+  'number_pools',
+  ReturnType<typeof numberPoolRowToPool>,
+  NumberPoolListFilter
+>('number_pools', {
+  userId: { column: 'user_id', field: 'userId' },
+  orgUnitId: 'org_unit_id',
+  projectId: 'project_id',
+})
 
 export async function listNumberPools(
   ctx: Ctx,

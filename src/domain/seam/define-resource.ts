@@ -44,7 +44,7 @@ import {
 import type { TenantCtx } from '../context.js'
 import { decodeCursor, encodeCursor, type Page } from '../page.js'
 
-type Table = keyof Database & string
+export type Table = keyof Database & string
 
 /** The parts of a plan worth a page each: a top-level OR of 2 to 8 conditions. */
 function partsOf(plan: Plan): readonly PlanCondition[] | undefined {
@@ -53,7 +53,7 @@ function partsOf(plan: Plan): readonly PlanCondition[] | undefined {
   return items.length >= 2 && items.length <= 8 ? items : undefined
 }
 type Row<TB extends Table> = Selectable<Database[TB]>
-type ColumnOf<TB extends Table> = keyof Database[TB] & string
+export type ColumnOf<TB extends Table> = keyof Database[TB] & string
 
 /** A narrowing of a list (a query filter the caller asked for), as a Kysely expression. */
 export type Narrow<TB extends Table> = (eb: ExpressionBuilder<Database, TB>) => Expression<SqlBool>

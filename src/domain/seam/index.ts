@@ -19,5 +19,11 @@ export {
   type CreateThrough,
   type UpdateThrough,
 } from './write.js'
+export {
+  defineListFilter,
+  type FilterMatch,
+  type FilterRule,
+  type FilterRules,
+} from './list-filter.js'
 export { csvLine, exportCsv, type ExportSpec } from './export.js'
 export { requiredText } from './text-input.js'

@@ -24,7 +24,7 @@ import {
   exportCsv,
   updateThrough,
   writeProblem,
-  type Narrow,
+  defineListFilter,
 } from '../seam/index.js'
 import { visibleUser } from '../users/index.js'
 import {
@@ -254,32 +254,18 @@ export interface TicketListFilter {
  * The filter as the seam takes it: each narrowing on a catalog field (status, priority,
  * assignee, customer) keeps only tickets whose field the caller reads in clear (no oracle, S11).
  */
-function listFilter(filter: TicketListFilter) {
-  const readable: ('status' | 'priority' | 'assigneeId' | 'customerId')[] = []
-  const parts: Narrow<'tickets'>[] = []
-  const { status, priority, assigneeId, customerId, orgUnitId, projectId } = filter
-  if (status !== undefined) {
-    readable.push('status')
-    parts.push((eb) => eb('tickets.status', '=', status))
-  }
-  if (priority !== undefined) {
-    readable.push('priority')
-    parts.push((eb) => eb('tickets.priority', '=', priority))
-  }
-  if (assigneeId !== undefined) {
-    readable.push('assigneeId')
-    parts.push((eb) => eb('tickets.assignee_id', '=', assigneeId))
-  }
-  if (customerId !== undefined) {
-    readable.push('customerId')
-    parts.push((eb) => eb('tickets.customer_id', '=', customerId))
-  }
-  if (orgUnitId !== undefined) parts.push((eb) => eb('tickets.org_unit_id', '=', orgUnitId))
-  if (projectId !== undefined) parts.push((eb) => eb('tickets.project_id', '=', projectId))
-  const where: Narrow<'tickets'> | undefined =
-    parts.length === 0 ? undefined : (eb) => eb.and(parts.map((p) => p(eb)))
-  return { q: filter.q, where, readable }
-}
+const listFilter = defineListFilter<
+  'tickets',
+  ReturnType<typeof ticketRowToTicket>,
+  TicketListFilter
+>('tickets', {
+  status: { column: 'status', field: 'status' },
+  priority: { column: 'priority', field: 'priority' },
+  assigneeId: { column: 'assignee_id', field: 'assigneeId' },
+  customerId: { column: 'customer_id', field: 'customerId' },
+  orgUnitId: 'org_unit_id',
+  projectId: 'project_id',
+})
 
 /** The tickets the caller may view, filtered, one page by id, each projected. */
 export async function listTickets(
