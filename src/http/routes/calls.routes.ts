@@ -21,6 +21,7 @@ import {
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
 import { sendCsv } from '../send-csv.js'
 import type { App, RouteDeps } from '../types.js'
+import { conversationFilters, withIsoDates } from './conversation-schemas.js'
 import { Country, PhoneInput } from './number-pools.routes.js'
 
 const Status = Type.Union([
@@ -62,14 +63,14 @@ const CallJson = Type.Object(
   },
   { additionalProperties: false },
 )
-const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : d)
-function callJson(c: CallView): Static<typeof CallJson> {
-  const out: Record<string, unknown> = { ...c }
-  for (const k of ['startedAt', 'answeredAt', 'endedAt', 'createdAt', 'updatedAt']) {
-    if (k in out) out[k] = iso(out[k])
-  }
-  return out as Static<typeof CallJson>
-}
+const callJson = (c: CallView) =>
+  withIsoDates<Static<typeof CallJson>>(c, [
+    'startedAt',
+    'answeredAt',
+    'endedAt',
+    'createdAt',
+    'updatedAt',
+  ])
 
 const RecordingJson = Type.Object(
   {
@@ -85,11 +86,8 @@ const RecordingJson = Type.Object(
   },
   { additionalProperties: false },
 )
-function recordingJson(r: RecordingView): Static<typeof RecordingJson> {
-  const out: Record<string, unknown> = { ...r }
-  if ('createdAt' in out) out['createdAt'] = iso(out['createdAt'])
-  return out as Static<typeof RecordingJson>
-}
+const recordingJson = (r: RecordingView) =>
+  withIsoDates<Static<typeof RecordingJson>>(r, ['createdAt'])
 const PlaybackJson = Type.Object({
   id: Type.String(),
   callId: Type.String(),
@@ -98,23 +96,9 @@ const PlaybackJson = Type.Object({
 })
 
 const filters = {
-  q: Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 100,
-      description: 'a number (any format) or part of the notes',
-    }),
-  ),
+  ...conversationFilters,
   status: Type.Optional(Status),
   direction: Type.Optional(Direction),
-  agentId: Type.Optional(Id),
-  orgUnitId: Type.Optional(Id),
-  projectId: Type.Optional(Id),
-  customerId: Type.Optional(Id),
-  phone: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 40, description: 'this number, in any format' }),
-  ),
-  country: Type.Optional(Country),
 }
 const CallQuery = Type.Object({ ...PageQuery, ...filters }, { additionalProperties: false })
 const CountQuery = Type.Object(filters, { additionalProperties: false })

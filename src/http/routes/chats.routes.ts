@@ -16,6 +16,7 @@ import {
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
 import { sendCsv } from '../send-csv.js'
 import type { App, RouteDeps } from '../types.js'
+import { conversationFilters, withIsoDates } from './conversation-schemas.js'
 import { Country, PhoneInput } from './number-pools.routes.js'
 
 const Channel = Type.Union(chatChannels.map((c) => Type.Literal(c)))
@@ -64,38 +65,25 @@ const ChatJson = Type.Object(
   },
   { additionalProperties: false },
 )
-const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : d)
 const messageJson = (m: ChatMessage): Static<typeof MessageJson> => ({
   ...m,
   createdAt: m.createdAt.toISOString(),
 })
 function chatJson(c: ChatView): Static<typeof ChatJson> {
-  const out: Record<string, unknown> = { ...c }
-  for (const k of ['startedAt', 'closedAt', 'createdAt', 'updatedAt']) {
-    if (k in out) out[k] = iso(out[k])
-  }
+  const out = withIsoDates<Record<string, unknown>>(c, [
+    'startedAt',
+    'closedAt',
+    'createdAt',
+    'updatedAt',
+  ])
   if (c.transcript !== undefined) out['transcript'] = c.transcript.map(messageJson)
   return out as Static<typeof ChatJson>
 }
 
 const filters = {
-  q: Type.Optional(
-    Type.String({
-      minLength: 1,
-      maxLength: 100,
-      description: 'a number (any format) or part of the notes',
-    }),
-  ),
+  ...conversationFilters,
   status: Type.Optional(Status),
   channel: Type.Optional(Channel),
-  agentId: Type.Optional(Id),
-  orgUnitId: Type.Optional(Id),
-  projectId: Type.Optional(Id),
-  customerId: Type.Optional(Id),
-  phone: Type.Optional(
-    Type.String({ minLength: 1, maxLength: 40, description: 'this number, in any format' }),
-  ),
-  country: Type.Optional(Country),
 }
 const ChatQuery = Type.Object({ ...PageQuery, ...filters }, { additionalProperties: false })
 const CountQuery = Type.Object(filters, { additionalProperties: false })
