@@ -49,16 +49,20 @@ export function warnWithoutChromium(name: string): void {
 }
 
 /** The app listening on a free port of 127.0.0.1 with the built console, and a browser. */
-export async function startConsole(): Promise<{ base: string; browser: Browser }> {
+export async function startConsole(): Promise<{
+  base: string
+  browser: Browser
+  db: Awaited<ReturnType<typeof createTestApp>>['db']
+}> {
   if (!existsSync(`${CONSOLE_DIST}/index.html`)) {
     throw new Error('web/dist is not built: npm install builds it (or npm run build:web)')
   }
-  const { app } = await createTestApp({ clock: systemClock })
+  const { app, db } = await createTestApp({ clock: systemClock })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true })
   await mkdir(SHOTS, { recursive: true })
-  return { base, browser }
+  return { base, browser, db }
 }
 
 /** Opens a path and waits until the page has settled (data loaded, no spinner). */
