@@ -608,6 +608,22 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     expect(verified.ok).toBe(true)
     expect(await result.innerText()).toContain('The chain is intact')
     expect(await result.innerText()).toMatch(/\d+ events checked/)
+    // sign a checkpoint: offered as a file to keep outside; the verification then anchors to it
+    await page.getByRole('button', { name: 'Sign a checkpoint' }).click()
+    const signed = page.getByTestId('checkpoint-result')
+    await signed.waitFor()
+    const seq = Number(/Checkpoint signed at event (\d+)/.exec(await signed.innerText())?.[1])
+    expect(seq).toBeGreaterThan(0)
+    const href = await signed
+      .getByRole('link', { name: /Download the signed checkpoint/ })
+      .getAttribute('href')
+    const file = JSON.parse(
+      decodeURIComponent(href!.replace(/^data:application\/json;charset=utf-8,/, '')),
+    )
+    expect(file).toMatchObject({ seq, algorithm: 'Ed25519' })
+    expect(file.signature).toEqual(expect.any(String))
+    await expect.poll(() => result.innerText()).toContain(`Signed checkpoint at event ${seq}`)
+    await axe(page, '/audit (checkpoint signed)')
     await page.evaluate('window.scrollTo(0, 0)')
     await page.screenshot({
       path: `${SHOTS}audit.png`,
@@ -694,7 +710,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       await open(page, '/audit')
       await page.getByRole('button', { name: strings.audit.verify }).click()
       await page.getByTestId('chain-result').waitFor()
-      await settled('/audit (verified)')
+      await page.getByRole('button', { name: strings.audit.sign }).click()
+      await page.getByTestId('checkpoint-result').waitFor()
+      await settled('/audit (verified, checkpoint signed)')
       await open(page, '/security')
       await page.getByRole('button', { name: strings.security.start }).click()
       await page.getByTestId('totp-secret').waitFor()

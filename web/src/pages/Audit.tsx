@@ -266,6 +266,7 @@ function ChainCheck() {
       <Button loading={verify.isPending} onClick={() => verify.mutate()}>
         {t('audit.verify')}
       </Button>
+      <SignCheckpoint onSigned={() => verify.data && verify.mutate()} />
       <Problem error={verify.error} />
       {v && (
         <div data-testid="chain-result" style={{ marginTop: 12 }}>
@@ -288,5 +289,54 @@ function ChainCheck() {
         </div>
       )}
     </Card>
+  )
+}
+
+/**
+ * GET /api/v1/audit/checkpoint: signs the chain's head (Ed25519) and stores it, so verify holds
+ * the chain to it. The signed checkpoint is offered as a file to keep outside Tessera: with the
+ * public key in it, anyone can check it offline.
+ */
+function SignCheckpoint({ onSigned }: { onSigned: () => void }) {
+  const { t } = useTranslation()
+  const sign = useMutation({
+    mutationFn: async () => ok(await api.GET('/api/v1/audit/checkpoint')),
+    onSuccess: onSigned,
+  })
+  const cp = sign.data
+  return (
+    <>
+      <Button style={{ marginLeft: 8 }} loading={sign.isPending} onClick={() => sign.mutate()}>
+        {t('audit.sign')}
+      </Button>
+      <Problem error={sign.error} />
+      {cp && (
+        <div data-testid="checkpoint-result" style={{ marginTop: 12 }}>
+          <Alert
+            type="info"
+            showIcon
+            title={t('audit.signed', { seq: cp.seq })}
+            description={
+              <>
+                <Typography.Paragraph style={{ marginBottom: 4 }}>
+                  {t('audit.signedKeep')}
+                </Typography.Paragraph>
+                <Typography.Text code copyable>
+                  {cp.hash}
+                </Typography.Text>
+                <div style={{ marginTop: 8 }}>
+                  <a
+                    href={`data:application/json;charset=utf-8,${encodeURIComponent(JSON.stringify(cp, null, 2))}`}
+                    download={`audit-checkpoint-${cp.seq}.json`}
+                  >
+                    {t('audit.download')}
+                  </a>
+                </div>
+              </>
+            }
+          />
+        </div>
+      )}
+    </>
   )
 }
