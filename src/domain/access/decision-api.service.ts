@@ -380,6 +380,8 @@ export function permissionCatalog() {
         ([name, f]) => ({ name, sensitivity: f.sensitivity }),
       ),
       scopeAttributes: def.scope as Record<string, string>,
+      /** What a condition may read of this type's records (`resource.<name>`), with its kind. */
+      attributes: def.attributes as Record<string, string>,
     })),
     scopes: [
       'own',

@@ -17,6 +17,13 @@ import { useTranslation } from 'react-i18next'
 import { Link, useNavigate, useParams } from 'react-router'
 import { api, ok, type Schemas } from '../api/client'
 import { Problem } from '../components/Problem'
+import {
+  ConditionalGrants,
+  grantFrom,
+  ruleFrom,
+  sharedAttributes,
+  type RuleDraft,
+} from '../components/ConditionalGrants'
 import { RoleImpact } from '../components/RoleImpact'
 
 type Grant = Schemas['Grant']
@@ -29,6 +36,7 @@ interface Resource {
   actions: { action: string; highRisk: boolean }[]
   fields: { name: string; sensitivity: string }[]
   scopeAttributes: Record<string, string>
+  attributes: Record<string, string>
 }
 
 const SCOPES = ['own', 'team', 'subtree', 'project', 'company'] as const
@@ -63,9 +71,12 @@ function draftFrom(grants: readonly Grant[], resources: readonly Resource[]) {
   const byType = new Map(resources.map((r) => [r.type, r]))
   const draft: Draft = { actions: new Set(), scopes: {}, fields: {} }
   const kept: Grant[] = []
+  const rules: RuleDraft[] = []
   for (const g of grants) {
     if (!isSimple(g)) {
-      kept.push(g)
+      const rule = ruleFrom(g)
+      if (rule === undefined) kept.push(g)
+      else rules.push(rule)
       continue
     }
     for (const a of g.actions) {
@@ -82,11 +93,19 @@ function draftFrom(grants: readonly Grant[], resources: readonly Resource[]) {
       }
     }
   }
-  return { draft, kept }
+  return { draft, kept, rules }
 }
 
-/** One grant per resource type with a checked action, at its module's scope. */
-function grantsFrom(draft: Draft, resources: readonly Resource[], kept: readonly Grant[]) {
+/**
+ * One grant per resource type with a checked action, at its module's scope; then the
+ * permissions with conditions, and those the editor cannot show, as they were.
+ */
+function grantsFrom(
+  draft: Draft,
+  resources: readonly Resource[],
+  rules: readonly RuleDraft[],
+  kept: readonly Grant[],
+) {
   const grants: Grant[] = []
   for (const r of resources) {
     const actions = r.actions.map((a) => a.action).filter((a) => draft.actions.has(a))
@@ -98,7 +117,10 @@ function grantsFrom(draft: Draft, resources: readonly Resource[], kept: readonly
       ...(fields && Object.keys(fields).length > 0 ? { fields } : {}),
     })
   }
-  return [...grants, ...kept]
+  const conditional = rules.map((rule) =>
+    grantFrom(rule, (attr) => sharedAttributes(rule.actions, resources)[attr]),
+  )
+  return [...grants, ...conditional, ...kept]
 }
 
 function defaultScope(r: Resource): Scope {
@@ -143,6 +165,7 @@ function Editor({ resources, role }: { resources: Resource[]; role: RoleData | u
   const queryClient = useQueryClient()
   const initial = useMemo(() => draftFrom(role?.grants ?? [], resources), [role, resources])
   const [draft, setDraft] = useState<Draft>(initial.draft)
+  const [rules, setRules] = useState<RuleDraft[]>(initial.rules)
   const [name, setName] = useState(role?.name ?? '')
   const [description, setDescription] = useState(role?.description ?? '')
   const modules = useMemo(() => {
@@ -176,7 +199,7 @@ function Editor({ resources, role }: { resources: Resource[]; role: RoleData | u
   const bodyOf = () => ({
     name: name.trim(),
     description: description.trim(),
-    grants: grantsFrom(draft, resources, initial.kept),
+    grants: grantsFrom(draft, resources, rules, initial.kept),
   })
   // the impact step (issue 12): what each holder would gain and lose, and whether the save
   // would be refused; shown for the body previewed, dropped as soon as the draft changes
@@ -266,6 +289,7 @@ function Editor({ resources, role }: { resources: Resource[]; role: RoleData | u
           }
         })}
       />
+      <ConditionalGrants rules={rules} resources={resources} onChange={setRules} />
       {initial.kept.length > 0 && (
         <Alert
           style={{ marginTop: 16 }}

@@ -1,0 +1,425 @@
+import { Button, Card, Checkbox, Input, InputNumber, Select, Space, Typography } from 'antd'
+import { useTranslation } from 'react-i18next'
+import type { Schemas } from '../api/client'
+
+type Grant = Schemas['Grant']
+type Condition = Schemas['Condition']
+
+/** GET /api/v1/permissions, as far as this editor reads it. */
+export interface CatalogResource {
+  type: string
+  actions: { action: string }[]
+  attributes: Record<string, string>
+}
+
+const SCOPES = ['own', 'team', 'subtree', 'project', 'company'] as const
+type Scope = (typeof SCOPES)[number]
+const OPS = ['eq', 'ne', 'in', 'lt', 'lte', 'gt', 'gte'] as const
+type Op = (typeof OPS)[number]
+const ORDERED: readonly Op[] = ['lt', 'lte', 'gt', 'gte']
+
+/** One comparison of a record's attribute with a value (`in`: values separated by commas). */
+interface Compare {
+  attr: string
+  op: Op
+  value: string
+}
+
+/**
+ * A permission with conditions as the structured editor holds it: the record conditions, a time
+ * window, weekdays and address ranges, all of which must hold (`and`), its limits and obligations.
+ * Field rules and the label are carried through untouched.
+ */
+export interface RuleDraft {
+  actions: string[]
+  scope: Scope
+  compares: Compare[]
+  time: { from: string; to: string } | null
+  weekdays: number[]
+  ipRanges: string
+  perDay: number | null
+  concurrent: number | null
+  audit: boolean
+  reasonRequired: boolean
+  approvalRequired: boolean
+  rest: Pick<Grant, 'fields' | 'label'>
+}
+
+export function emptyRule(): RuleDraft {
+  return {
+    actions: [],
+    scope: 'team',
+    compares: [],
+    time: null,
+    weekdays: [],
+    ipRanges: '',
+    perDay: null,
+    concurrent: null,
+    audit: false,
+    reasonRequired: false,
+    approvalRequired: false,
+    rest: {},
+  }
+}
+
+const isRef = (x: unknown): x is { ref: string } =>
+  typeof x === 'object' && x !== null && typeof (x as { ref?: unknown }).ref === 'string'
+const isLiteral = (x: unknown) => x === null || ['string', 'number', 'boolean'].includes(typeof x)
+
+/** One condition node into the draft; false when the structured editor cannot show it. */
+function readNode(node: Condition, into: RuleDraft): boolean {
+  const [op, arg] = Object.entries(node)[0] ?? []
+  if (op === 'timeOfDay' && into.time === null) {
+    const t = arg as { from: string; to: string }
+    into.time = { from: t.from, to: t.to }
+    return true
+  }
+  if (op === 'weekday' && into.weekdays.length === 0) {
+    into.weekdays = [...(arg as number[])]
+    return true
+  }
+  if (op === 'ipIn' && into.ipRanges === '') {
+    into.ipRanges = (arg as string[]).join(', ')
+    return true
+  }
+  if ((OPS as readonly string[]).includes(op ?? '') && Array.isArray(arg) && arg.length === 2) {
+    const [left, right] = arg as unknown[]
+    if (!isRef(left) || !left.ref.startsWith('resource.')) return false
+    const attr = left.ref.slice('resource.'.length)
+    if (op === 'in') {
+      if (!Array.isArray(right) || !right.every(isLiteral)) return false
+      into.compares.push({ attr, op, value: right.map(String).join(', ') })
+      return true
+    }
+    if (!isLiteral(right) || right === null) return false
+    into.compares.push({ attr, op: op as Op, value: String(right) })
+    return true
+  }
+  return false
+}
+
+/** A grant the structured editor can show and write back; undefined when it cannot. */
+export function ruleFrom(g: Grant): RuleDraft | undefined {
+  if (typeof g.scope !== 'string') return undefined
+  const rule: RuleDraft = {
+    ...emptyRule(),
+    actions: [...g.actions],
+    scope: g.scope as Scope,
+    perDay: g.limits?.perDay ?? null,
+    concurrent: g.limits?.concurrent ?? null,
+    audit: g.audit ?? false,
+    reasonRequired: g.reasonRequired ?? false,
+    approvalRequired: g.approvalRequired ?? false,
+    rest: {
+      ...(g.fields !== undefined && { fields: g.fields }),
+      ...(g.label !== undefined && { label: g.label }),
+    },
+  }
+  if (g.when === undefined) return rule
+  const and = (g.when as { and?: Condition[] }).and
+  const nodes = Object.keys(g.when).length === 1 && Array.isArray(and) ? and : [g.when]
+  return nodes.every((n) => readNode(n, rule)) ? rule : undefined
+}
+
+/** The literal a value stands for, by the attribute's kind. */
+function literal(kind: string | undefined, text: string): string | number | boolean {
+  const v = text.trim()
+  if (kind === 'number' && v !== '' && !Number.isNaN(Number(v))) return Number(v)
+  if (kind === 'boolean' && (v === 'true' || v === 'false')) return v === 'true'
+  return v
+}
+
+/** The draft as the API's grant; the server validates it (kinds, ranges, delegation). */
+export function grantFrom(rule: RuleDraft, kinds: (attr: string) => string | undefined): Grant {
+  const nodes: Condition[] = []
+  for (const c of rule.compares) {
+    const ref = { ref: `resource.${c.attr}` }
+    const kind = kinds(c.attr)
+    nodes.push(
+      c.op === 'in'
+        ? ({ in: [ref, c.value.split(',').map((v) => literal(kind, v))] } as Condition)
+        : ({ [c.op]: [ref, literal(kind, c.value)] } as Condition),
+    )
+  }
+  if (rule.time) nodes.push({ timeOfDay: { ...rule.time } } as Condition)
+  if (rule.weekdays.length > 0) {
+    nodes.push({ weekday: [...rule.weekdays].sort((a, b) => a - b) } as Condition)
+  }
+  const ranges = rule.ipRanges
+    .split(/[\s,]+/)
+    .map((r) => r.trim())
+    .filter((r) => r !== '')
+  if (ranges.length > 0) nodes.push({ ipIn: ranges } as Condition)
+  const limits = {
+    ...(rule.perDay !== null && { perDay: rule.perDay }),
+    ...(rule.concurrent !== null && { concurrent: rule.concurrent }),
+  }
+  return {
+    actions: rule.actions,
+    scope: rule.scope,
+    ...(nodes.length === 1 && { when: nodes[0] }),
+    ...(nodes.length > 1 && { when: { and: nodes } as Condition }),
+    ...(Object.keys(limits).length > 0 && { limits }),
+    ...(rule.audit && { audit: true }),
+    ...(rule.reasonRequired && { reasonRequired: true }),
+    ...(rule.approvalRequired && { approvalRequired: true }),
+    ...rule.rest,
+  }
+}
+
+/** The attributes (with their kind) every chosen action's resource type declares alike. */
+export function sharedAttributes(
+  actions: readonly string[],
+  resources: readonly CatalogResource[],
+): Record<string, string> {
+  const types = [...new Set(actions.map((a) => a.split('.')[0] ?? ''))]
+  const defs = types.map((t) => resources.find((r) => r.type === t)?.attributes ?? {})
+  if (defs.length === 0) return {}
+  const [first, ...others] = defs
+  return Object.fromEntries(
+    Object.entries(first ?? {}).filter(([name, kind]) => others.every((d) => d[name] === kind)),
+  )
+}
+
+const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const
+
+interface Props {
+  rules: RuleDraft[]
+  resources: readonly CatalogResource[]
+  onChange(rules: RuleDraft[]): void
+}
+
+/**
+ * Permissions with conditions (issue 12, P6, P7, P8, P9): each one its actions and records, the
+ * conditions on the record (ticket status, priority, …: only the attributes the catalog lets a
+ * condition read), a time window on the company's clock, weekdays, address ranges, limits and
+ * obligations. Everything must hold at once. The server checks kinds and ranges and says which
+ * part it refuses.
+ */
+export function ConditionalGrants({ rules, resources, onChange }: Props) {
+  const { t } = useTranslation()
+  const actionOptions = resources.flatMap((r) =>
+    r.actions.map((a) => ({ value: a.action, label: a.action })),
+  )
+  const update = (i: number, patch: Partial<RuleDraft>) =>
+    onChange(rules.map((r, j) => (j === i ? { ...r, ...patch } : r)))
+  return (
+    <Card title={t('conditions.title')} style={{ marginTop: 16 }} size="small">
+      <Typography.Paragraph type="secondary">{t('conditions.help')}</Typography.Paragraph>
+      {rules.map((rule, i) => {
+        const n = i + 1
+        const attrs = sharedAttributes(rule.actions, resources)
+        const id = (part: string) => `cond-${i}-${part}`
+        return (
+          <fieldset
+            key={i}
+            data-testid={`condition-rule-${n}`}
+            style={{ border: '1px solid #e5e5e5', padding: '8px 12px', marginBottom: 12 }}
+          >
+            <legend style={{ fontSize: 14, fontWeight: 600, width: 'auto', margin: 0 }}>
+              {t('conditions.rule', { n })}
+            </legend>
+            <Space direction="vertical" style={{ width: '100%' }}>
+              <label htmlFor={id('actions')}>{t('conditions.actions', { n })}</label>
+              <Select
+                id={id('actions')}
+                mode="multiple"
+                style={{ width: '100%' }}
+                value={rule.actions}
+                options={actionOptions}
+                onChange={(actions: string[]) => update(i, { actions })}
+              />
+              <Space wrap>
+                <label htmlFor={id('scope')}>{t('conditions.scope', { n })}</label>
+                <Select
+                  id={id('scope')}
+                  style={{ width: 260 }}
+                  value={rule.scope}
+                  onChange={(scope: Scope) => update(i, { scope })}
+                  options={SCOPES.map((s) => ({ value: s, label: t(`scope.${s}`) }))}
+                />
+              </Space>
+              {rule.compares.map((c, k) => {
+                const kind = attrs[c.attr]
+                const ops = kind === 'number' ? OPS : OPS.filter((o) => !ORDERED.includes(o))
+                const m = k + 1
+                return (
+                  <Space key={k} wrap data-testid={`condition-${n}-${m}`}>
+                    <select
+                      aria-label={t('conditions.attr', { n, m })}
+                      style={{ height: 32, minWidth: 160 }}
+                      value={c.attr}
+                      onChange={(e) =>
+                        update(i, {
+                          compares: rule.compares.map((x, j) =>
+                            j === k ? { ...x, attr: e.target.value } : x,
+                          ),
+                        })
+                      }
+                    >
+                      {!(c.attr in attrs) && <option value={c.attr}>{c.attr}</option>}
+                      {Object.keys(attrs).map((a) => (
+                        <option key={a} value={a}>
+                          {a}
+                        </option>
+                      ))}
+                    </select>
+                    <select
+                      aria-label={t('conditions.op', { n, m })}
+                      style={{ height: 32 }}
+                      value={c.op}
+                      onChange={(e) =>
+                        update(i, {
+                          compares: rule.compares.map((x, j) =>
+                            j === k ? { ...x, op: e.target.value as Op } : x,
+                          ),
+                        })
+                      }
+                    >
+                      {ops.map((o) => (
+                        <option key={o} value={o}>
+                          {t(`conditions.ops.${o}`)}
+                        </option>
+                      ))}
+                    </select>
+                    <Input
+                      aria-label={t('conditions.value', { n, m })}
+                      style={{ width: 220 }}
+                      value={c.value}
+                      placeholder={c.op === 'in' ? t('conditions.valuesHint') : undefined}
+                      onChange={(e) =>
+                        update(i, {
+                          compares: rule.compares.map((x, j) =>
+                            j === k ? { ...x, value: e.target.value } : x,
+                          ),
+                        })
+                      }
+                    />
+                    <Button
+                      onClick={() =>
+                        update(i, { compares: rule.compares.filter((_, j) => j !== k) })
+                      }
+                    >
+                      {t('conditions.removeCondition', { n, m })}
+                    </Button>
+                  </Space>
+                )
+              })}
+              <Button
+                disabled={Object.keys(attrs).length === 0}
+                onClick={() =>
+                  update(i, {
+                    compares: [
+                      ...rule.compares,
+                      { attr: Object.keys(attrs)[0] ?? '', op: 'eq', value: '' },
+                    ],
+                  })
+                }
+              >
+                {t('conditions.addCondition', { n })}
+              </Button>
+              <Space wrap>
+                <Checkbox
+                  checked={rule.time !== null}
+                  onChange={(e) =>
+                    update(i, { time: e.target.checked ? { from: '09:00', to: '18:00' } : null })
+                  }
+                >
+                  {t('conditions.timeOn', { n })}
+                </Checkbox>
+                {rule.time && (
+                  <>
+                    <Input
+                      aria-label={t('conditions.from', { n })}
+                      style={{ width: 90 }}
+                      value={rule.time.from}
+                      onChange={(e) =>
+                        update(i, { time: { ...(rule.time ?? { to: '' }), from: e.target.value } })
+                      }
+                    />
+                    <Input
+                      aria-label={t('conditions.to', { n })}
+                      style={{ width: 90 }}
+                      value={rule.time.to}
+                      onChange={(e) =>
+                        update(i, { time: { ...(rule.time ?? { from: '' }), to: e.target.value } })
+                      }
+                    />
+                  </>
+                )}
+              </Space>
+              <Space wrap role="group" aria-label={t('conditions.weekdays', { n })}>
+                <span>{t('conditions.weekdays', { n })}</span>
+                {WEEKDAYS.map((d) => (
+                  <Checkbox
+                    key={d}
+                    checked={rule.weekdays.includes(d)}
+                    onChange={(e) =>
+                      update(i, {
+                        weekdays: e.target.checked
+                          ? [...rule.weekdays, d]
+                          : rule.weekdays.filter((x) => x !== d),
+                      })
+                    }
+                  >
+                    {t(`conditions.day${d}`)}
+                  </Checkbox>
+                ))}
+              </Space>
+              <Space wrap>
+                <label htmlFor={id('ip')}>{t('conditions.ip', { n })}</label>
+                <Input
+                  id={id('ip')}
+                  style={{ width: 320 }}
+                  placeholder="10.0.0.0/8, 192.168.1.0/24"
+                  value={rule.ipRanges}
+                  onChange={(e) => update(i, { ipRanges: e.target.value })}
+                />
+              </Space>
+              <Space wrap>
+                <label htmlFor={id('perDay')}>{t('conditions.perDay', { n })}</label>
+                <InputNumber
+                  id={id('perDay')}
+                  min={0}
+                  value={rule.perDay}
+                  onChange={(v) => update(i, { perDay: typeof v === 'number' ? v : null })}
+                />
+                <label htmlFor={id('concurrent')}>{t('conditions.concurrent', { n })}</label>
+                <InputNumber
+                  id={id('concurrent')}
+                  min={0}
+                  value={rule.concurrent}
+                  onChange={(v) => update(i, { concurrent: typeof v === 'number' ? v : null })}
+                />
+              </Space>
+              <Space wrap>
+                <Checkbox
+                  checked={rule.audit}
+                  onChange={(e) => update(i, { audit: e.target.checked })}
+                >
+                  {t('conditions.audit')}
+                </Checkbox>
+                <Checkbox
+                  checked={rule.reasonRequired}
+                  onChange={(e) => update(i, { reasonRequired: e.target.checked })}
+                >
+                  {t('conditions.reason')}
+                </Checkbox>
+                <Checkbox
+                  checked={rule.approvalRequired}
+                  onChange={(e) => update(i, { approvalRequired: e.target.checked })}
+                >
+                  {t('conditions.approval')}
+                </Checkbox>
+              </Space>
+              <Button danger onClick={() => onChange(rules.filter((_, j) => j !== i))}>
+                {t('conditions.removeRule', { n })}
+              </Button>
+            </Space>
+          </fieldset>
+        )
+      })}
+      <Button onClick={() => onChange([...rules, emptyRule()])}>{t('conditions.addRule')}</Button>
+    </Card>
+  )
+}
