@@ -17,13 +17,13 @@ import { useTranslation } from 'react-i18next'
 import { Link, useNavigate, useParams } from 'react-router'
 import { api, ok, type Schemas } from '../api/client'
 import { Problem } from '../components/Problem'
+import { ConditionalGrants } from '../components/ConditionalGrants'
 import {
-  ConditionalGrants,
   grantFrom,
   ruleFrom,
   sharedAttributes,
   type RuleDraft,
-} from '../components/ConditionalGrants'
+} from '../components/condition-draft'
 import { RoleImpact } from '../components/RoleImpact'
 
 type Grant = Schemas['Grant']
