@@ -337,6 +337,28 @@ describe('policy as code: unit-scoped grants by path', () => {
     const fromB = await exportOf(b)
     expect(parse(fromB).roles).toEqual(docA.roles)
     expect((await post(b.token, '/api/v1/policy/diff', fromB)).json().changes).toEqual([])
+    // Beijing moved under South: the role still names the same unit, so it is not changed; its
+    // export names the new path
+    const moving = parse(fromB) as Doc
+    const north = moving.orgUnits.find((u) => u.name === 'North')!
+    const beijing = north.units[0]!
+    north.units = []
+    moving.orgUnits.find((u) => u.name === 'South')!.units.push(beijing)
+    // the document's paths are of its own tree: the role names Beijing where it now is
+    const movingDesk = moving.roles.find((r) => r.name === 'Beijing desk')!
+    movingDesk.grants[0]!.scope = { subtree: { path: ['South', 'Beijing'] } }
+    ;(movingDesk as unknown as { restrictions: { scope: unknown }[] }).restrictions[0]!.scope = {
+      subtree: { path: ['South', 'Beijing', 'Team one'] },
+    }
+    const moved = await post(b.token, '/api/v1/policy/import', stringify(moving))
+    expect(moved.statusCode, moved.body).toBe(200)
+    expect(moved.json().changes).toEqual([
+      { type: 'orgUnit', name: 'South / Beijing', change: 'moved', from: 'North / Beijing' },
+    ])
+    const after = parse(await exportOf(b)) as Doc
+    expect(after.roles.find((r) => r.name === 'Beijing desk')!.grants[0]!.scope).toEqual({
+      subtree: { path: ['South', 'Beijing'] },
+    })
   })
 
   it('a path or key that leads nowhere is 400 at the scope, nothing changed', async () => {

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml'
-import type { Grant, Role, Scope } from '../../authz/index.js'
+import type { Grant, Role } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { authorize } from '../access/index.js'
 import { canonicalJson, recordAudit } from '../audit/index.js'
