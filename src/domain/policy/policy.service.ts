@@ -252,16 +252,17 @@ interface UnitLookup {
  * Import: each scope naming a unit by path or key becomes `{ subtree: id }` (a placeholder for a
  * unit the import creates); one that leads nowhere is an error at its place in the document.
  */
-function resolveScopes<
-  E extends { grants: readonly unknown[]; restrictions?: readonly unknown[] },
->(entry: E, at: string, lookup: UnitLookup, errors: ErrorDetail[]): E {
+function resolveScopes<E extends { grants: readonly unknown[]; restrictions?: readonly unknown[] }>(
+  entry: E,
+  at: string,
+  lookup: UnitLookup,
+  errors: ErrorDetail[],
+): E {
   return mapScopes(entry, (scope, rel) => {
     const ref = unitRefOf(scope)
     if (ref === undefined) return scope
     const id =
-      ref.key !== undefined
-        ? lookup.byKey.get(ref.key)
-        : lookup.byPath.get(unitKey(ref.path ?? []))
+      ref.key !== undefined ? lookup.byKey.get(ref.key) : lookup.byPath.get(unitKey(ref.path ?? []))
     if (id === undefined || id === null)
       errors.push({
         path: `${at}/${rel}/subtree`,
@@ -588,10 +589,7 @@ const invalid = (errors: ErrorDetail[]) =>
  * `moved` (renamed: `changed` with `name`), a kind differs: `kind`. Also where the document's
  * unit references lead once applied (`lookup`).
  */
-function planUnits(
-  doc: PolicyDocument,
-  current: { unit: OrgUnit; path: string[]; key: string }[],
-) {
+function planUnits(doc: PolicyDocument, current: { unit: OrgUnit; path: string[]; key: string }[]) {
   const units: { added: UnitStep[]; changed: UnitStep[]; removed: UnitStep[] } = {
     added: [],
     changed: [],

@@ -59,7 +59,7 @@ const Change = Type.Object({
   ]),
   fields: Type.Optional(Type.Array(Type.String())),
   from: Type.Optional(
-    Type.String({ description: "an org unit moved or renamed: the path it had (` / `)" }),
+    Type.String({ description: 'an org unit moved or renamed: the path it had (` / `)' }),
   ),
 })
 const Impact = Type.Object({
