@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { caller, newPerson, newTeam } from './fixtures.js'
-import { auditActions, createTestApp, problem, signUp } from './test-app.js'
+import { auditActions, bearer, createTestApp, problem, signUp } from './test-app.js'
 
 const { app, db, clock } = await createTestApp()
 const call = caller(app)
@@ -86,14 +86,28 @@ describe('a script change request that expires undecided', () => {
   it("the withdrawal is the system's, not whoever touched scripts next: no actor, that request's id", async () => {
     const { script, request } = await submitted('Noticed by the admin', 60_000)
     clock.advance(60_000)
-    // the company admin, who had nothing to do with it, is the next to list scripts
-    const list = await asA('GET', '/api/v1/scripts')
+    // the company admin, who had nothing to do with it, is the next to list scripts (their
+    // client names its request with an X-Request-Id of its own)
+    const list = await app.inject({
+      method: 'GET',
+      url: '/api/v1/scripts',
+      headers: { ...bearer(a.token), 'x-request-id': 'client-noticed-7' },
+    })
     expect(list.statusCode, list.body).toBe(200)
     const requestId = list.headers['x-request-id']
     expect(typeof requestId).toBe('string')
+    expect(requestId).not.toBe('client-noticed-7')
     const rows = await db
       .selectFrom('audit_events')
-      .select(['action', 'actor_user_id', 'session_id', 'ip', 'request_id', 'after'])
+      .select([
+        'action',
+        'actor_user_id',
+        'session_id',
+        'ip',
+        'request_id',
+        'client_request_id',
+        'after',
+      ])
       .where('company_id', '=', a.companyId)
       .where((eb) =>
         eb.or([
@@ -111,6 +125,8 @@ describe('a script change request that expires undecided', () => {
     for (const row of rows) {
       expect(row).toMatchObject({ actor_user_id: null, session_id: null, ip: null })
       expect(row.request_id).toBe(requestId)
+      // the client's own id of the request that noticed it, as a person's event keeps it
+      expect(row.client_request_id).toBe('client-noticed-7')
     }
     expect(rows[0]?.after).toMatchObject({
       status: 'draft',

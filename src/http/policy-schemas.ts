@@ -245,15 +245,58 @@ export const policyOrgUnitLimits = { depth: 20, units: 5000 } as const
 
 const OrgUnitName = Type.String({ minLength: 1, maxLength: 200 })
 
+const OrgUnitKey = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+  description: "an org unit's stable key, unique in a company (the export writes it)",
+})
+
 /**
- * The document's own definitions beside the policy ones: an org unit holds the units under it.
- * Not API components (no route takes them): only the document's validator and its JSON Schema.
+ * The document's own definitions beside the policy ones: an org unit holds the units under it;
+ * a scope names a unit by its path (or key) rather than by an id that means nothing in another
+ * company. Not API components (no route takes them): only the document's validator and its
+ * JSON Schema.
  */
 const documentDefinitions = {
   ...definitions,
+  Scope: Type.Union(
+    [
+      Type.Union(
+        (['own', 'team', 'subtree', 'project', 'company'] as const).map((s) => Type.Literal(s)),
+      ),
+      Type.Object(
+        {
+          subtree: Type.Union([
+            Type.Object(
+              {
+                path: Type.Array(OrgUnitName, {
+                  minItems: 1,
+                  maxItems: policyOrgUnitLimits.depth,
+                  description: "the unit's path of names from the root (the export writes this)",
+                }),
+              },
+              strict,
+            ),
+            Type.Object({ key: OrgUnitKey }, strict),
+            Type.String({
+              minLength: 1,
+              maxLength: 100,
+              description: "a unit's id (means something in this company only)",
+            }),
+          ]),
+        },
+        strict,
+      ),
+      Type.Object({ record: Id }, strict),
+    ],
+    {
+      description:
+        'Which records a rule reaches (P3, P10); one org unit by `{ subtree: { path: [...] } }`',
+    },
+  ),
   PolicyOrgUnit: Type.Object(
     {
       name: OrgUnitName,
+      key: Type.Optional(OrgUnitKey),
       kind: Type.Union(orgUnitKinds.map((k) => Type.Literal(k))),
       units: Type.Optional(
         Type.Array(Type.Ref('PolicyOrgUnit'), {
@@ -342,8 +385,15 @@ export const PolicyDocumentSchema = Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
             description: Type.Optional(Type.String({ maxLength: 2000 })),
+            members: Type.Optional(
+              Type.Array(Type.String({ format: 'email', maxLength: 254 }), {
+                maxItems: 10000,
+                description:
+                  'its members, by login email; when the key is absent, import leaves them as they are',
+              }),
+            ),
           },
-          { ...strict, description: 'A project (P10), by name' },
+          { ...strict, description: 'A project (P10), by name, with its members' },
         ),
         {
           maxItems: 1000,

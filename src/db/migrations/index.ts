@@ -34,6 +34,7 @@ import * as campaignContacts from './0048-campaign-contacts.js'
 import * as queuedCalls from './0049-queued-calls.js'
 import * as callQueues from './0050-call-queues.js'
 import * as chats from './0052-chats.js'
+import * as orgUnitKeys from './0054-org-unit-keys.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -72,4 +73,5 @@ export const migrations: Record<string, Migration> = {
   '0049_queued_calls': queuedCalls,
   '0050_call_queues': callQueues,
   '0052_chats': chats,
+  '0054_org_unit_keys': orgUnitKeys,
 }

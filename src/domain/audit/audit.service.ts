@@ -77,8 +77,10 @@ export function recordAudit(
  * An event the system records, not a person: something that happened by the clock (a request
  * that expired undecided) and is recorded in the transaction of whichever request noticed it
  * first. `actorUserId` is null — the person whose request noticed it did not do it — and so are
- * their session and address; `requestId` names that request, so the event can be traced to the
- * moment it was recorded. Never marked with a preview (the system previews nothing).
+ * their session and address; `requestId` names that request, and `clientRequestId` keeps the
+ * client's own `X-Request-Id` of it (as recordAudit does), so the event can be traced to the
+ * moment it was recorded from either side. Never marked with a preview (the system previews
+ * nothing).
  */
 export function recordSystemAudit(
   ctx: TenantCtx,
@@ -92,7 +94,7 @@ export function recordSystemAudit(
     ip: null,
     sessionId: null,
     requestId: ctx.meta.requestId,
-    clientRequestId: null,
+    clientRequestId: ctx.meta.clientRequestId ?? null,
   })
 }
 

@@ -11,7 +11,7 @@ type Db = Kysely<Database>
 export async function insertOrgUnit(
   db: Db,
   companyId: string,
-  unit: { parentId: string | null; kind: OrgUnitKind; name: string },
+  unit: { parentId: string | null; kind: OrgUnitKind; name: string; key?: string | undefined },
   now: Date,
 ): Promise<OrgUnit> {
   const row = await db
@@ -22,6 +22,7 @@ export async function insertOrgUnit(
       parent_id: unit.parentId,
       kind: unit.kind,
       name: unit.name,
+      ...(unit.key !== undefined && { key: unit.key }),
       created_at: now,
     })
     .returningAll()

@@ -115,15 +115,31 @@ export async function createOrgUnit(
   return inCompany(ctx, (tx) => createOrgUnitIn(tx, input))
 }
 
-/** createOrgUnit in the caller's transaction (policy import: all or nothing). */
+/**
+ * createOrgUnit in the caller's transaction (policy import: all or nothing). `key`: the unit's
+ * stable key (a policy document's; absent: a random one); one the company has is 409 on
+ * `body/key`.
+ */
 export async function createOrgUnitIn(
   tx: TenantCtx,
-  input: { parentId: string | null; kind: OrgUnitKind; name: string },
+  input: { parentId: string | null; kind: OrgUnitKind; name: string; key?: string | undefined },
 ): Promise<OrgUnit> {
   await authorize(tx, 'orgUnit.create')
   const parent =
     input.parentId === null ? null : await visibleOrgUnit(tx, input.parentId, 'body/parentId')
   await assertPlacement(tx, 'orgUnit.create', parent, 'body/parentId')
+  if (input.key !== undefined) {
+    const taken = await tx.db
+      .selectFrom('org_units')
+      .select('id')
+      .where('company_id', '=', tx.actor.companyId)
+      .where('key', '=', input.key)
+      .executeTakeFirst()
+    if (taken !== undefined)
+      throw new AppError('conflict', `an org unit has the key "${input.key}"`, {
+        errors: [{ path: 'body/key', message: 'is taken' }],
+      })
+  }
   const unit = await insertOrgUnit(tx.db, tx.actor.companyId, input, tx.now)
   await bumpPolicyVersion(tx.db, tx.actor.companyId)
   await recordAudit(tx, {

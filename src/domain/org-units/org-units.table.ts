@@ -6,6 +6,8 @@ export interface OrgUnitsTable {
   parent_id: string | null
   kind: 'region' | 'branch' | 'department' | 'team'
   name: string
+  /** Issue 11: stable, unique in the company; a random default (migration 0054). */
+  key: Generated<string>
   created_at: Generated<Date>
 }
 

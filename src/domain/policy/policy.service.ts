@@ -22,7 +22,7 @@ import {
   deletePositionIn,
   updatePositionIn,
 } from '../positions/index.js'
-import { visibleUserIds } from '../users/index.js'
+import { userRecords, visibleUserIds } from '../users/index.js'
 import {
   createOrgUnitIn,
   deleteOrgUnitIn,
@@ -35,6 +35,7 @@ import {
   createProjectIn,
   deleteProjectIn,
   projectRecords,
+  setProjectMemberIn,
   updateProjectIn,
   type Project,
 } from '../projects/index.js'
@@ -70,17 +71,23 @@ export interface PolicyPositionDoc {
   readonly groups?: readonly string[]
 }
 
-/** An org unit and the units under it, by name (a unit is known by its path of names). */
+/**
+ * An org unit and the units under it, by name: a unit is known by its stable `key` (which the
+ * export writes) and, when the document gives none or the company lacks it, by its path of names.
+ */
 export interface PolicyOrgUnitDoc {
   readonly name: string
+  readonly key?: string
   readonly kind: OrgUnitKind
   readonly units?: readonly PolicyOrgUnitDoc[]
 }
 
-/** P10: a project, by name (unique in a company). */
+/** P10: a project, by name (unique in a company), with its members by login email. */
 export interface PolicyProjectDoc {
   readonly name: string
   readonly description?: string
+  /** Absent: import leaves the project's members as they are. */
+  readonly members?: readonly string[]
 }
 
 /** A document as the schema (http/policy-schemas.ts `PolicyDocument`) accepts it. */
@@ -98,15 +105,17 @@ export interface PolicyDocument {
   readonly projects?: readonly PolicyProjectDoc[]
 }
 
-export type PolicyChangeKind = 'added' | 'removed' | 'changed'
+export type PolicyChangeKind = 'added' | 'removed' | 'changed' | 'moved'
 
 export interface PolicyChange {
   readonly type: 'role' | 'permissionGroup' | 'position' | 'orgUnit' | 'project'
   /** An org unit's is its path of names from the root, joined by ` / `. */
   readonly name: string
   readonly change: PolicyChangeKind
-  /** For `changed`: which fields differ (`grants`, `restrictions`, `description`, …). */
+  /** For `changed` (and `moved`): which fields differ (`grants`, `description`, `members`, …). */
   fields?: string[]
+  /** An org unit moved (or renamed): the path it had. */
+  from?: string
 }
 
 export interface PolicyPlan {
@@ -158,21 +167,125 @@ function positionEntry(p: PolicyPositionDoc) {
   }
 }
 
-/** A unit in normal form: its units by name (then kind), every field present. */
-function orgUnitEntry(u: PolicyOrgUnitDoc): {
+interface OrgUnitEntry {
   name: string
+  key?: string
   kind: OrgUnitKind
-  units: ReturnType<typeof orgUnitEntry>[]
-} {
-  return { name: u.name, kind: u.kind, units: sortUnits((u.units ?? []).map(orgUnitEntry)) }
+  units: OrgUnitEntry[]
+}
+
+/** A unit in normal form: its units by name (then kind), every field present (`key` if given). */
+function orgUnitEntry(u: PolicyOrgUnitDoc): OrgUnitEntry {
+  return {
+    name: u.name,
+    ...(u.key !== undefined && { key: u.key }),
+    kind: u.kind,
+    units: sortUnits((u.units ?? []).map(orgUnitEntry)),
+  }
 }
 
 function sortUnits<T extends { name: string; kind: string }>(units: T[]): T[] {
   return units.sort((a, b) => byName(a, b) || (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0))
 }
 
+/** A login email as stored (lower-cased). */
+const emailKey = (email: string) => email.toLowerCase()
+
 function projectEntry(p: PolicyProjectDoc) {
-  return { name: p.name, description: p.description ?? '' }
+  return {
+    name: p.name,
+    description: p.description ?? '',
+    ...(p.members !== undefined && { members: p.members.map(emailKey).sort() }),
+  }
+}
+
+/** A grant's or restriction's scope naming one unit by its path or key (the document's form). */
+interface UnitRef {
+  readonly path?: readonly string[]
+  readonly key?: string
+}
+
+function unitRefOf(scope: unknown): UnitRef | undefined {
+  if (typeof scope !== 'object' || scope === null || !('subtree' in scope)) return undefined
+  const target = (scope as { subtree: unknown }).subtree
+  return typeof target === 'object' && target !== null ? (target as UnitRef) : undefined
+}
+
+/** `entry` with each grant's and restriction's scope passed through `f` (with its place). */
+function mapScopes<E extends { grants: readonly unknown[]; restrictions?: readonly unknown[] }>(
+  entry: E,
+  f: (scope: unknown, at: string) => unknown,
+): E {
+  const each = (list: readonly unknown[], name: string) =>
+    list.map((rule, i) => {
+      const r = rule as { scope?: unknown }
+      return r.scope === undefined ? rule : { ...r, scope: f(r.scope, `${name}/${i}/scope`) }
+    })
+  return {
+    ...entry,
+    grants: each(entry.grants, 'grants'),
+    ...(entry.restrictions !== undefined && {
+      restrictions: each(entry.restrictions, 'restrictions'),
+    }),
+  }
+}
+
+/** Export: a scope of one unit (`{ subtree: id }`) names the unit by its path, when visible. */
+function scopesByPath<E extends { grants: readonly unknown[]; restrictions?: readonly unknown[] }>(
+  entry: E,
+  pathOf: ReadonlyMap<string, readonly string[]>,
+): E {
+  return mapScopes(entry, (scope) => {
+    const id = (scope as { subtree?: unknown }).subtree
+    const path = typeof id === 'string' ? pathOf.get(id) : undefined
+    return path === undefined ? scope : { subtree: { path } }
+  })
+}
+
+/** Where the document's unit references lead: a unit id (`new:<path>` for one to be created). */
+interface UnitLookup {
+  readonly byPath: ReadonlyMap<string, string | null>
+  readonly byKey: ReadonlyMap<string, string>
+}
+
+/**
+ * Import: each scope naming a unit by path or key becomes `{ subtree: id }` (a placeholder for a
+ * unit the import creates); one that leads nowhere is an error at its place in the document.
+ */
+function resolveScopes<E extends { grants: readonly unknown[]; restrictions?: readonly unknown[] }>(
+  entry: E,
+  at: string,
+  lookup: UnitLookup,
+  errors: ErrorDetail[],
+): E {
+  return mapScopes(entry, (scope, rel) => {
+    const ref = unitRefOf(scope)
+    if (ref === undefined) return scope
+    const id =
+      ref.key !== undefined ? lookup.byKey.get(ref.key) : lookup.byPath.get(unitKey(ref.path ?? []))
+    if (id === undefined || id === null)
+      errors.push({
+        path: `${at}/${rel}/subtree`,
+        message:
+          id === null
+            ? 'two org units have this path'
+            : ref.key !== undefined
+              ? `no org unit with the key "${ref.key}"`
+              : `no org unit "${unitName(ref.path ?? [])}"`,
+      })
+    return { subtree: id ?? '' }
+  })
+}
+
+/** The placeholders of units just created, replaced with their ids. */
+function fillCreated<E extends { grants: readonly unknown[]; restrictions?: readonly unknown[] }>(
+  entry: E,
+  created: ReadonlyMap<string, string>,
+): E {
+  return mapScopes(entry, (scope) => {
+    const id = (scope as { subtree?: unknown }).subtree
+    return typeof id === 'string' && created.has(id) ? { subtree: created.get(id) } : scope
+  })
 }
 
 /**
@@ -180,14 +293,17 @@ function projectEntry(p: PolicyProjectDoc) {
  * path of names from the root of the caller's view: a unit whose parent the caller may not
  * view starts a path of its own, in the export and in the import's comparison alike.
  */
-async function visibleUnits(tx: TenantCtx): Promise<{ unit: OrgUnit; path: string[] }[]> {
+async function visibleUnits(
+  tx: TenantCtx,
+): Promise<{ unit: OrgUnit; path: string[]; key: string }[]> {
   const rows = await tx.db
     .selectFrom('org_units')
     .selectAll()
     .where('company_id', '=', tx.actor.companyId)
     .orderBy('id')
     .execute()
-  const units = (await orgUnitRecords.keepAllowed(tx, 'orgUnit.view', rows)).map((f) => f.item)
+  const allowed = await orgUnitRecords.keepAllowed(tx, 'orgUnit.view', rows)
+  const units = allowed.map((f) => f.item)
   const byId = new Map(units.map((u) => [u.id, u]))
   const pathOf = (u: OrgUnit): string[] => {
     const names = [u.name]
@@ -200,26 +316,71 @@ async function visibleUnits(tx: TenantCtx): Promise<{ unit: OrgUnit; path: strin
     }
     return names
   }
-  return units.map((unit) => ({ unit, path: pathOf(unit) }))
+  return allowed.map(({ item: unit, row }) => ({ unit, path: pathOf(unit), key: row.key }))
+}
+
+/** A unit's parent in the caller's view: null when it has none or the caller may not view it. */
+function viewParent(unit: OrgUnit, visible: ReadonlySet<string>): string | null {
+  return unit.parentId !== null && visible.has(unit.parentId) ? unit.parentId : null
 }
 
 /** The visible units as a tree (a unit under its parent when the caller may view it). */
-function unitTree(units: readonly { unit: OrgUnit }[]): ReturnType<typeof orgUnitEntry>[] {
+function unitTree(units: readonly { unit: OrgUnit; key: string }[]): OrgUnitEntry[] {
   const visible = new Set(units.map((u) => u.unit.id))
-  const children = new Map<string | null, OrgUnit[]>()
-  for (const { unit } of units) {
-    const parent = unit.parentId !== null && visible.has(unit.parentId) ? unit.parentId : null
-    children.set(parent, [...(children.get(parent) ?? []), unit])
+  const children = new Map<string | null, { unit: OrgUnit; key: string }[]>()
+  for (const u of units) {
+    const parent = viewParent(u.unit, visible)
+    children.set(parent, [...(children.get(parent) ?? []), u])
   }
-  const entries = (parent: string | null): ReturnType<typeof orgUnitEntry>[] =>
+  const entries = (parent: string | null): OrgUnitEntry[] =>
     sortUnits(
-      (children.get(parent) ?? []).map((u) => ({
-        name: u.name,
-        kind: u.kind,
-        units: entries(u.id),
+      (children.get(parent) ?? []).map(({ unit, key }) => ({
+        name: unit.name,
+        key,
+        kind: unit.kind,
+        units: entries(unit.id),
       })),
     )
   return entries(null)
+}
+
+/**
+ * The people whose login email the caller may read (`user.view`, the email neither hidden nor
+ * masked): a project's members are named by it, and only those are in the document.
+ */
+async function memberDirectory(tx: TenantCtx) {
+  const rows = await tx.db
+    .selectFrom('users')
+    .selectAll()
+    .where('company_id', '=', tx.actor.companyId)
+    .orderBy('id')
+    .execute()
+  const emailOf = new Map<string, string>()
+  for (const { row, decision } of await userRecords.keepAllowed(tx, 'user.view', rows)) {
+    const level = decision.obligations.fields['email']
+    if (level === undefined || level === 'read' || level === 'edit') emailOf.set(row.id, row.email)
+  }
+  const idOf = new Map([...emailOf].map(([id, email]) => [email, id]))
+  return { emailOf, idOf }
+}
+
+/** The members of each project, those of `emailOf`, by project id (emails sorted). */
+async function projectMembers(
+  tx: TenantCtx,
+  emailOf: ReadonlyMap<string, string>,
+): Promise<Map<string, string[]>> {
+  const rows = await tx.db
+    .selectFrom('project_members')
+    .select(['project_id', 'user_id'])
+    .where('company_id', '=', tx.actor.companyId)
+    .execute()
+  const out = new Map<string, string[]>()
+  for (const r of rows) {
+    const email = emailOf.get(r.user_id)
+    if (email !== undefined) out.set(r.project_id, [...(out.get(r.project_id) ?? []), email])
+  }
+  for (const list of out.values()) list.sort()
+  return out
 }
 
 /** The projects the caller may view (`project.view`, each decided by the engine). */
@@ -242,18 +403,51 @@ async function currentDocument(tx: TenantCtx) {
   const positions = await companyPositions(tx)
   const units = await visibleUnits(tx)
   const projects = await visibleProjects(tx)
+  const directory = await memberDirectory(tx)
+  const members = await projectMembers(tx, directory.emailOf)
   const roleName = new Map(roles.map((r) => [r.id, r.name]))
   const groupName = new Map(groups.map((g) => [g.id, g.name]))
+  const pathOf = new Map(units.map((u) => [u.unit.id, u.path]))
+  // the custom roles and the groups as stored (unit scopes by id), to compare with a document's
+  const stored = {
+    roles: roles
+      .filter((r) => r.kind === 'custom')
+      .map((r) =>
+        roleEntry({
+          name: r.name,
+          description: r.description,
+          mfaRequired: r.mfaRequired,
+          grants: r.grants,
+          restrictions: r.restrictions,
+        }),
+      ),
+    groups: groups.map((g) =>
+      groupEntry({
+        name: g.name,
+        description: g.description,
+        grants: ((g.definition as { grants?: Grant[] }).grants ?? []) as Grant[],
+      }),
+    ),
+  }
   return {
     roles: roles,
     groups: groups,
     positions,
     units,
     projects,
+    members,
+    directory,
+    stored,
     doc: {
       orgUnits: unitTree(units),
       projects: projects
-        .map((p) => projectEntry({ name: p.name, description: p.description }))
+        .map((p) =>
+          projectEntry({
+            name: p.name,
+            description: p.description,
+            members: members.get(p.id) ?? [],
+          }),
+        )
         .sort(byName),
       positions: positions
         .map((p) =>
@@ -270,27 +464,8 @@ async function currentDocument(tx: TenantCtx) {
         .filter((r) => r.kind !== 'custom')
         .map((r) => r.name)
         .sort(),
-      roles: roles
-        .filter((r) => r.kind === 'custom')
-        .map((r) =>
-          roleEntry({
-            name: r.name,
-            description: r.description,
-            mfaRequired: r.mfaRequired,
-            grants: r.grants,
-            restrictions: r.restrictions,
-          }),
-        )
-        .sort(byName),
-      groups: groups
-        .map((g) =>
-          groupEntry({
-            name: g.name,
-            description: g.description,
-            grants: ((g.definition as { grants?: Grant[] }).grants ?? []) as Grant[],
-          }),
-        )
-        .sort(byName),
+      roles: stored.roles.map((r) => roleEntry(scopesByPath(r, pathOf))).sort(byName),
+      groups: stored.groups.map((g) => groupEntry(scopesByPath(g, pathOf))).sort(byName),
     },
   }
 }
@@ -304,7 +479,9 @@ export function policyYaml(doc: PolicyDocument): string {
     groups: doc.groups.map(groupEntry).sort(byName),
     positions: (doc.positions ?? []).map(positionEntry).sort(byName),
     orgUnits: sortUnits((doc.orgUnits ?? []).map(orgUnitEntry)),
-    projects: (doc.projects ?? []).map(projectEntry).sort(byName),
+    projects: (doc.projects ?? [])
+      .map((p) => ({ ...projectEntry(p), members: projectEntry(p).members ?? [] }))
+      .sort(byName),
   }
   return stringify(normal, { lineWidth: 0, aliasDuplicateObjects: false })
 }
@@ -327,10 +504,13 @@ function duplicateNames(doc: PolicyDocument): ErrorDetail[] {
   return errors
 }
 
-/** A unit of the document, flattened: its path, kind and place in the document. */
+/** A unit of the document, flattened: its path, stable key, kind and place in the document. */
 interface WantedUnit {
   readonly path: string[]
+  /** Its path as a map key. */
   readonly key: string
+  /** The document's stable key of the unit, when it gives one. */
+  readonly stableKey: string | undefined
   readonly kind: OrgUnitKind
   readonly at: string
 }
@@ -338,10 +518,14 @@ interface WantedUnit {
 const unitKey = (path: readonly string[]) => JSON.stringify(path)
 const unitName = (path: readonly string[]) => path.join(' / ')
 
-/** The document's units, parents before children; two siblings of one name are refused (400). */
+/**
+ * The document's units, parents before children; two siblings of one name, or one key listed
+ * twice, are refused (400).
+ */
 function wantedUnits(doc: PolicyDocument): WantedUnit[] {
   const out: WantedUnit[] = []
   const errors: ErrorDetail[] = []
+  const keys = new Set<string>()
   const pending: { units: readonly PolicyOrgUnitDoc[]; path: string[]; at: string }[] = [
     { units: doc.orgUnits ?? [], path: [], at: 'body/orgUnits' },
   ]
@@ -354,8 +538,11 @@ function wantedUnits(doc: PolicyDocument): WantedUnit[] {
         return
       }
       seen.add(u.name)
+      if (u.key !== undefined && keys.has(u.key))
+        errors.push({ path: `${at}/key`, message: `the key "${u.key}" is listed twice` })
+      if (u.key !== undefined) keys.add(u.key)
       const path = [...next.path, u.name]
-      out.push({ path, key: unitKey(path), kind: u.kind, at })
+      out.push({ path, key: unitKey(path), stableKey: u.key, kind: u.kind, at })
       pending.push({ units: u.units ?? [], path, at: `${at}/units` })
     })
   }
@@ -371,16 +558,132 @@ interface Step {
   readonly id?: string
 }
 
+/** A project's change: members (user ids) to add and to remove, with their places. */
+interface ProjectStep extends Step {
+  readonly join: { userId: string; at: string }[]
+  readonly leave: { userId: string; email: string }[]
+}
+
+/**
+ * An org-unit change: `w` the document's entry (added, changed, moved), `id` the company's unit,
+ * `patch` what changes (a new parent may be a placeholder `new:<path>` of a unit created first).
+ */
+interface UnitStep {
+  readonly change: PolicyChange
+  readonly w?: WantedUnit
+  readonly id?: string
+  readonly depth?: number
+  readonly patch?: { kind?: OrgUnitKind; name?: string; parentId?: string | null }
+}
+
 function changedFields(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
   return Object.keys(a).filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k]))
+}
+
+const invalid = (errors: ErrorDetail[]) =>
+  new AppError('validation_failed', 'the document is not valid', { errors })
+
+/**
+ * The org-unit tree's changes, among the units the caller may view: each unit of the document is
+ * the company's unit of the same key, else of the same path; one under another parent is
+ * `moved` (renamed: `changed` with `name`), a kind differs: `kind`. Also where the document's
+ * unit references lead once applied (`lookup`).
+ */
+function planUnits(doc: PolicyDocument, current: { unit: OrgUnit; path: string[]; key: string }[]) {
+  const units: { added: UnitStep[]; changed: UnitStep[]; removed: UnitStep[] } = {
+    added: [],
+    changed: [],
+    removed: [],
+  }
+  const byPath = new Map<string, string | null>()
+  const byKey = new Map<string, string>()
+  if (doc.orgUnits === undefined) {
+    for (const { unit, path, key } of current) {
+      byPath.set(unitKey(path), byPath.has(unitKey(path)) ? null : unit.id)
+      byKey.set(key, unit.id)
+    }
+    return { units, lookup: { byPath, byKey } }
+  }
+  const wanted = wantedUnits(doc)
+  const visible = new Set(current.map((c) => c.unit.id))
+  const withKey = new Map(current.map((c) => [c.key, c]))
+  const atPath = new Map<string, (typeof current)[number]>()
+  for (const c of current) if (!atPath.has(unitKey(c.path))) atPath.set(unitKey(c.path), c)
+  const matched = new Map<string, (typeof current)[number]>()
+  const used = new Set<string>()
+  for (const w of wanted) {
+    const c = w.stableKey === undefined ? undefined : withKey.get(w.stableKey)
+    if (c === undefined) continue
+    matched.set(w.key, c)
+    used.add(c.unit.id)
+  }
+  for (const w of wanted) {
+    if (matched.has(w.key)) continue
+    const c = atPath.get(w.key)
+    if (c === undefined || used.has(c.unit.id)) continue
+    matched.set(w.key, c)
+    used.add(c.unit.id)
+  }
+  const target = (w: WantedUnit) => matched.get(w.key)?.unit.id ?? `new:${w.key}`
+  for (const w of wanted) {
+    const id = target(w)
+    byPath.set(w.key, id)
+    if (w.stableKey !== undefined) byKey.set(w.stableKey, id)
+  }
+  for (const w of wanted) {
+    const change = { type: 'orgUnit' as const, name: unitName(w.path) }
+    const c = matched.get(w.key)
+    const parentId = w.path.length === 1 ? null : byPath.get(unitKey(w.path.slice(0, -1)))!
+    if (c === undefined) {
+      units.added.push({
+        change: { ...change, change: 'added' },
+        w,
+        depth: w.path.length,
+        patch: { parentId },
+      })
+      continue
+    }
+    const name = w.path.at(-1)!
+    const patch = {
+      ...(c.unit.kind !== w.kind && { kind: w.kind }),
+      ...(c.unit.name !== name && { name }),
+      ...(viewParent(c.unit, visible) !== parentId && { parentId }),
+    }
+    const fields = (['kind', 'name'] as const).filter((f) => f in patch)
+    const moved = 'parentId' in patch
+    if (!moved && fields.length === 0) continue
+    const from = unitKey(c.path) === w.key ? {} : { from: unitName(c.path) }
+    units.changed.push({
+      change: {
+        ...change,
+        change: moved ? 'moved' : 'changed',
+        ...(fields.length > 0 && { fields: [...fields] }),
+        ...from,
+      },
+      w,
+      id: c.unit.id,
+      depth: w.path.length,
+      patch,
+    })
+  }
+  for (const { unit, path } of current) {
+    if (used.has(unit.id)) continue
+    units.removed.push({
+      change: { type: 'orgUnit', name: unitName(path), change: 'removed' },
+      id: unit.id,
+      depth: path.length,
+    })
+  }
+  return { units, lookup: { byPath, byKey } }
 }
 
 /** What applying `doc` would change, and whom it affects. Reads only. */
 async function planIn(tx: TenantCtx, doc: PolicyDocument) {
   const dupes = duplicateNames(doc)
-  if (dupes.length > 0)
-    throw new AppError('validation_failed', 'the document is not valid', { errors: dupes })
+  if (dupes.length > 0) throw invalid(dupes)
   const current = await currentDocument(tx)
+  // the org-unit tree first: the scopes of roles and groups name its units
+  const { units, lookup } = planUnits(doc, current.units)
   const steps: { roles: Step[]; groups: Step[]; positions: Step[] } = {
     roles: [],
     groups: [],
@@ -390,7 +693,17 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
   const fixed = new Map(current.roles.filter((r) => r.kind !== 'custom').map((r) => [r.name, r]))
   const customs = new Map(current.roles.filter((r) => r.kind === 'custom').map((r) => [r.name, r]))
   const wanted = doc.roles.map(roleEntry)
-  for (const [i, entry] of wanted.entries()) {
+  const wantedGroups = doc.groups.map(groupEntry)
+  // what is written: unit references by path or key become ids (placeholders for new units)
+  const refErrors: ErrorDetail[] = []
+  const resolvedRoles = wanted.map((r, i) =>
+    roleEntry(resolveScopes(r, `body/roles/${i}`, lookup, refErrors)),
+  )
+  const resolvedGroups = wantedGroups.map((g, i) =>
+    groupEntry(resolveScopes(g, `body/groups/${i}`, lookup, refErrors)),
+  )
+  if (refErrors.length > 0) throw invalid(refErrors)
+  for (const [i, entry] of resolvedRoles.entries()) {
     if (fixed.has(entry.name)) {
       throw new AppError('conflict', `"${entry.name}" is a built-in or preset role`, {
         errors: [
@@ -403,7 +716,7 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
       steps.roles.push({ change: { type: 'role', name: entry.name, change: 'added' }, index: i })
       continue
     }
-    const was = current.doc.roles.find((r) => r.name === entry.name)
+    const was = current.stored.roles.find((r) => r.name === entry.name)
     const fields = was === undefined ? [] : changedFields(entry, was)
     if (fields.length === 0) continue
     steps.roles.push({
@@ -419,8 +732,7 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
     for (const u of await roleHolderIds(tx, role.id)) affected.add(u)
   }
   const groups = new Map(current.groups.map((g) => [g.name, g]))
-  const wantedGroups = doc.groups.map(groupEntry)
-  for (const [i, entry] of wantedGroups.entries()) {
+  for (const [i, entry] of resolvedGroups.entries()) {
     const have = groups.get(entry.name)
     if (have === undefined) {
       steps.groups.push({
@@ -429,7 +741,7 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
       })
       continue
     }
-    const was = current.doc.groups.find((g) => g.name === entry.name)
+    const was = current.stored.groups.find((g) => g.name === entry.name)
     const fields = was === undefined ? [] : changedFields(entry, was)
     if (fields.length === 0) continue
     steps.groups.push({
@@ -496,52 +808,54 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
       })
     }
   }
-  // the org-unit tree and the projects, when the document lists them: by path and by name,
-  // among those the caller may view
-  const units: { added: UnitStep[]; changed: UnitStep[]; removed: UnitStep[] } = {
-    added: [],
-    changed: [],
-    removed: [],
-  }
-  const unitsWanted = doc.orgUnits === undefined ? undefined : wantedUnits(doc)
-  if (unitsWanted !== undefined) {
-    const have = new Map<string, OrgUnit[]>()
-    for (const { unit, path } of current.units)
-      have.set(unitKey(path), [...(have.get(unitKey(path)) ?? []), unit])
-    for (const w of unitsWanted) {
-      const existing = have.get(w.key)?.[0]
-      const change = { type: 'orgUnit' as const, name: unitName(w.path) }
-      if (existing === undefined) units.added.push({ change: { ...change, change: 'added' }, w })
-      else if (existing.kind !== w.kind)
-        units.changed.push({
-          change: { ...change, change: 'changed', fields: ['kind'] },
-          w,
-          id: existing.id,
-        })
-    }
-    const wantedKeys = new Set(unitsWanted.map((w) => w.key))
-    for (const { unit, path } of current.units) {
-      if (wantedKeys.has(unitKey(path))) continue
-      units.removed.push({
-        change: { type: 'orgUnit', name: unitName(path), change: 'removed' },
-        id: unit.id,
-        depth: path.length,
-      })
-    }
-  }
-  const projects: Step[] = []
+  // the projects, when the document lists them: by name, among those the caller may view
+  const projects: ProjectStep[] = []
   const projectsWanted = doc.projects?.map(projectEntry)
   if (projectsWanted !== undefined) {
+    // members by login email, among the people whose email the caller may read; each once
+    const memberErrors: ErrorDetail[] = []
+    const memberIds = (doc.projects ?? []).map((p, i) => {
+      const seen = new Set<string>()
+      return (p.members ?? []).flatMap((email, j) => {
+        const at = `body/projects/${i}/members/${j}`
+        const userId = current.directory.idOf.get(emailKey(email))
+        if (seen.has(emailKey(email)))
+          memberErrors.push({ path: at, message: `"${email}" is listed twice` })
+        else if (userId === undefined)
+          memberErrors.push({ path: at, message: `no user "${email}"` })
+        seen.add(emailKey(email))
+        return userId === undefined ? [] : [{ userId, at: `body/members/${j}` }]
+      })
+    })
+    if (memberErrors.length > 0) throw invalid(memberErrors)
     const have = new Map(current.projects.map((p) => [p.name, p]))
     for (const [i, entry] of projectsWanted.entries()) {
       const existing = have.get(entry.name)
+      const wantedIds = entry.members === undefined ? undefined : memberIds[i]!
+      const had = existing === undefined ? [] : (current.members.get(existing.id) ?? [])
+      const hadIds = had.map((email) => ({ userId: current.directory.idOf.get(email)!, email }))
+      const join = (wantedIds ?? []).filter((m) => !hadIds.some((h) => h.userId === m.userId))
+      const leave =
+        wantedIds === undefined
+          ? []
+          : hadIds.filter((h) => !wantedIds.some((m) => m.userId === h.userId))
+      for (const m of [...join, ...leave]) affected.add(m.userId)
+      const fields = [
+        ...(existing !== undefined && existing.description !== entry.description
+          ? ['description']
+          : []),
+        ...(join.length + leave.length > 0 ? ['members'] : []),
+      ]
+      const change = { type: 'project' as const, name: entry.name }
       if (existing === undefined)
-        projects.push({ change: { type: 'project', name: entry.name, change: 'added' }, index: i })
-      else if (existing.description !== entry.description)
+        projects.push({ change: { ...change, change: 'added' }, index: i, join, leave })
+      else if (fields.length > 0)
         projects.push({
-          change: { type: 'project', name: entry.name, change: 'changed', fields: ['description'] },
+          change: { ...change, change: 'changed', fields },
           index: i,
           id: existing.id,
+          join,
+          leave,
         })
     }
     for (const p of current.projects) {
@@ -550,6 +864,8 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
         change: { type: 'project', name: p.name, change: 'removed' },
         index: -1,
         id: p.id,
+        join: [],
+        leave: [],
       })
       // its members lose what membership gave them
       const members = await tx.db
@@ -583,17 +899,11 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
     projectsWanted,
     wanted,
     wantedGroups,
+    resolvedRoles,
+    resolvedGroups,
     wantedPositions,
     before: current.doc,
   }
-}
-
-/** An org-unit change: `w` the document's entry (added, changed), `id` the company's unit. */
-interface UnitStep {
-  readonly change: PolicyChange
-  readonly w?: WantedUnit
-  readonly id?: string
-  readonly depth?: number
 }
 
 /** POST /policy/diff: the changes `doc` would make, and whom they affect; writes nothing. */
@@ -621,28 +931,36 @@ async function step<T>(prefix: string, fn: () => Promise<T>, name?: string): Pro
 }
 
 /**
- * The document's new units (parents first: the document's order) and changed kinds, each through
- * the org-units service (`orgUnit.create` where it is placed, `orgUnit.edit`), audited.
+ * The document's new units (parents first, with the document's keys), then the changed and moved
+ * ones (the shallowest place first, so no move is ever under itself), each through the org-units
+ * service (`orgUnit.create` where it is placed; `orgUnit.edit` with its placement, cycle and
+ * delegation checks for a move), audited. Answers the ids of the new units by placeholder.
  */
 async function applyUnits(
   tx: TenantCtx,
   units: { added: UnitStep[]; changed: UnitStep[] },
-): Promise<void> {
-  const ids = new Map<string, string>()
-  for (const { unit, path } of await visibleUnits(tx)) {
-    if (!ids.has(unitKey(path))) ids.set(unitKey(path), unit.id)
-  }
-  for (const s of units.changed)
-    await step(s.w!.at, () => updateOrgUnitIn(tx, s.id!, { kind: s.w!.kind }))
-  const added = [...units.added].sort((a, b) => a.w!.path.length - b.w!.path.length)
-  for (const s of added) {
+): Promise<Map<string, string>> {
+  const created = new Map<string, string>()
+  const real = (id: string | null) => (id === null ? null : (created.get(id) ?? id))
+  const byDepth = (a: UnitStep, b: UnitStep) => (a.depth ?? 0) - (b.depth ?? 0)
+  for (const s of [...units.added].sort(byDepth)) {
     const w = s.w!
-    const parentId = w.path.length === 1 ? null : ids.get(unitKey(w.path.slice(0, -1)))
     const unit = await step(w.at, () =>
-      createOrgUnitIn(tx, { parentId: parentId ?? null, kind: w.kind, name: w.path.at(-1)! }),
+      createOrgUnitIn(tx, {
+        parentId: real(s.patch?.parentId ?? null),
+        kind: w.kind,
+        name: w.path.at(-1)!,
+        ...(w.stableKey !== undefined && { key: w.stableKey }),
+      }),
     )
-    ids.set(w.key, unit.id)
+    created.set(`new:${w.key}`, unit.id)
   }
+  for (const s of [...units.changed].sort(byDepth)) {
+    const { parentId, ...rest } = s.patch!
+    const patch = parentId === undefined ? rest : { ...rest, parentId: real(parentId) }
+    await step(s.w!.at, () => updateOrgUnitIn(tx, s.id!, patch))
+  }
+  return created
 }
 
 class DryRun extends Error {
@@ -677,19 +995,38 @@ export async function importPolicy(
         projectsWanted,
         wanted,
         wantedGroups,
+        resolvedRoles,
+        resolvedGroups,
         wantedPositions,
         before,
       } = await planIn(tx, doc)
       // org units and projects first (parents before children), through their services: a role
       // or position written next may name them; their removals come last (below)
-      await applyUnits(tx, units)
+      const created = await applyUnits(tx, units)
+      const roleInput = (i: number) => fillCreated(resolvedRoles[i]!, created)
+      const groupInput = (i: number) => fillCreated(resolvedGroups[i]!, created)
       for (const s of projects) {
         const at = `body/projects/${s.index}`
         const entry = projectsWanted?.[s.index]
-        if (s.change.change === 'added' && entry !== undefined)
-          await step(at, () => createProjectIn(tx, entry))
-        else if (s.change.change === 'changed' && entry !== undefined)
+        if (entry === undefined) continue
+        let id = s.id
+        if (s.change.change === 'added')
+          id = (
+            await step(at, () =>
+              createProjectIn(tx, { name: entry.name, description: entry.description }),
+            )
+          ).id
+        else if (s.change.fields?.includes('description'))
           await step(at, () => updateProjectIn(tx, s.id!, { description: entry.description }))
+        // members through the project service (manageMembers, delegation), each audited
+        for (const m of s.join)
+          await step(at, () => setProjectMemberIn(tx, id!, m.userId, true, m.at))
+        for (const m of s.leave)
+          await step(
+            `${at}/members`,
+            () => setProjectMemberIn(tx, id!, m.userId, false, 'body'),
+            `member ${m.email}`,
+          )
       }
       // removals first (they free names), then changes, then additions
       const phase = (s: Step) =>
@@ -701,18 +1038,18 @@ export async function importPolicy(
         if (s.change.change === 'removed')
           await step('body/groups', () => deleteGroupIn(tx, s.id!), s.change.name)
         else if (s.change.change === 'changed')
-          await step(at, () => updateGroupIn(tx, s.id!, wantedGroups[s.index]!))
+          await step(at, () => updateGroupIn(tx, s.id!, groupInput(s.index)))
       }
       for (const s of [...steps.roles].sort((a, b) => phase(a) - phase(b))) {
         const at = `body/roles/${s.index}`
         if (s.change.change === 'removed')
           await step('body/roles', () => deleteRoleIn(tx, s.id!), s.change.name)
         else if (s.change.change === 'changed')
-          await step(at, () => updateRoleIn(tx, s.id!, wanted[s.index]!))
-        else await step(at, () => createRoleIn(tx, wanted[s.index]!))
+          await step(at, () => updateRoleIn(tx, s.id!, roleInput(s.index)))
+        else await step(at, () => createRoleIn(tx, roleInput(s.index)))
       }
       for (const s of steps.groups.filter((x) => x.change.change === 'added'))
-        await step(`body/groups/${s.index}`, () => createGroupIn(tx, wantedGroups[s.index]!))
+        await step(`body/groups/${s.index}`, () => createGroupIn(tx, groupInput(s.index)))
       // positions last: their defaults name the roles and groups just written
       if (steps.positions.some((s) => s.change.change !== 'removed')) {
         const roleIds = new Map((await companyRoles(tx)).map((r) => [r.name, r.id]))

@@ -11,6 +11,7 @@ export {
   projectRecords,
   projectResource,
   setProjectMember,
+  setProjectMemberIn,
   updateProjectIn,
   visibleProject,
 } from './projects.service.js'

@@ -234,40 +234,49 @@ export async function setProjectMember(
   member: boolean,
   path = 'params/userId',
 ): Promise<string[]> {
-  return inCompany(ctx, async (tx) => {
-    const { companyId } = tx.actor
-    await projectForAction(tx, projectId, 'manageMembers')
-    await visibleUser(tx, userId, path)
-    const before = await listProjectMemberIds(tx.db, companyId, projectId)
-    if (before.includes(userId) === member) {
-      if (member) return before
-    } else {
-      // S5, S7: joining or leaving a project delegates or takes away what membership gives
-      await assertReachChange(
-        tx,
-        userId,
-        { project: { id: projectId, member } },
-        'project.manageMembers',
-        path,
-      )
-    }
-    if (member) {
-      await addMemberRow(tx.db, companyId, projectId, userId, tx.now)
-    } else if (!(await removeMemberRow(tx.db, companyId, projectId, userId))) {
-      throw new AppError('not_found', 'not a member of this project', {
-        errors: [{ path, message: 'is not a member' }],
-      })
-    }
-    const after = await listProjectMemberIds(tx.db, companyId, projectId)
-    await recordAudit(tx, {
-      action: member ? 'project.member_added' : 'project.member_removed',
-      targetType: 'project',
-      targetId: projectId,
-      before: { members: before },
-      after: { members: after },
+  return inCompany(ctx, (tx) => setProjectMemberIn(tx, projectId, userId, member, path))
+}
+
+/** setProjectMember in the caller's transaction (policy import: all or nothing). */
+export async function setProjectMemberIn(
+  tx: TenantCtx,
+  projectId: string,
+  userId: string,
+  member: boolean,
+  path = 'params/userId',
+): Promise<string[]> {
+  const { companyId } = tx.actor
+  await projectForAction(tx, projectId, 'manageMembers')
+  await visibleUser(tx, userId, path)
+  const before = await listProjectMemberIds(tx.db, companyId, projectId)
+  if (before.includes(userId) === member) {
+    if (member) return before
+  } else {
+    // S5, S7: joining or leaving a project delegates or takes away what membership gives
+    await assertReachChange(
+      tx,
+      userId,
+      { project: { id: projectId, member } },
+      'project.manageMembers',
+      path,
+    )
+  }
+  if (member) {
+    await addMemberRow(tx.db, companyId, projectId, userId, tx.now)
+  } else if (!(await removeMemberRow(tx.db, companyId, projectId, userId))) {
+    throw new AppError('not_found', 'not a member of this project', {
+      errors: [{ path, message: 'is not a member' }],
     })
-    return after
+  }
+  const after = await listProjectMemberIds(tx.db, companyId, projectId)
+  await recordAudit(tx, {
+    action: member ? 'project.member_added' : 'project.member_removed',
+    targetType: 'project',
+    targetId: projectId,
+    before: { members: before },
+    after: { members: after },
   })
+  return after
 }
 
 /**

@@ -51,8 +51,16 @@ const Change = Type.Object({
     Type.Literal('project'),
   ]),
   name: Type.String({ description: "by name; an org unit's is its path, joined by ` / `" }),
-  change: Type.Union([Type.Literal('added'), Type.Literal('removed'), Type.Literal('changed')]),
+  change: Type.Union([
+    Type.Literal('added'),
+    Type.Literal('removed'),
+    Type.Literal('changed'),
+    Type.Literal('moved'),
+  ]),
   fields: Type.Optional(Type.Array(Type.String())),
+  from: Type.Optional(
+    Type.String({ description: 'an org unit moved or renamed: the path it had (` / `)' }),
+  ),
 })
 const Impact = Type.Object({
   userIds: Type.Array(Type.String(), { description: 'affected users you may see' }),

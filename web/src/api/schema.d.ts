@@ -19487,8 +19487,10 @@ export interface paths {
                          */
                         "application/json": {
                             changes: {
-                                change: "added" | "removed" | "changed";
+                                change: "added" | "removed" | "changed" | "moved";
                                 fields?: string[];
+                                /** @description an org unit moved or renamed: the path it had (` / `) */
+                                from?: string;
                                 /** @description by name; an org unit's is its path, joined by ` / ` */
                                 name: string;
                                 type: "role" | "permissionGroup" | "position" | "orgUnit" | "project";
@@ -19657,8 +19659,10 @@ export interface paths {
                         "application/json": {
                             applied: boolean;
                             changes: {
-                                change: "added" | "removed" | "changed";
+                                change: "added" | "removed" | "changed" | "moved";
                                 fields?: string[];
+                                /** @description an org unit moved or renamed: the path it had (` / `) */
+                                from?: string;
                                 /** @description by name; an org unit's is its path, joined by ` / ` */
                                 name: string;
                                 type: "role" | "permissionGroup" | "position" | "orgUnit" | "project";
