@@ -197,6 +197,75 @@ describe.skipIf(loadTestDatabaseUrl() === undefined)('two hang-ups at once (Post
   })
 })
 
+describe.skipIf(loadTestDatabaseUrl() === undefined)(
+  'two queues sharing members in opposite orders, under concurrent hang-ups and arrivals (PostgreSQL)',
+  () => {
+    it('no deadlock reaches a client; no call goes to two agents; no agent passes their lines', async () => {
+      const x = await agent('x', [apollo])
+      const y = await agent('y', [apollo])
+      const q1 = await newQueue(apollo, [x.id, y.id], 'ring-all')
+      const q2 = await newQueue(apollo, [y.id, x.id], 'ring-all')
+      const arrived: string[] = []
+      const ok = (res: Res, ...statuses: number[]) => {
+        if (!statuses.includes(res.statusCode)) {
+          throw new Error(`unexpected ${res.statusCode}: ${res.body}`) // a 40P01 would be a 500
+        }
+        return res
+      }
+      const live = async () =>
+        db
+          .selectFrom('calls')
+          .select(['id', 'agent_id'])
+          .where('agent_id', 'in', [x.id, y.id])
+          .where('status', '<>', 'ended')
+          .execute()
+      for (let round = 0; round < 12; round++) {
+        clock.advance(1000)
+        // every live line of both hangs up (each hang-up hands on a waiting call of either
+        // queue) while calls arrive at both queues, each on its own connection
+        const hangUps = (await live()).map(async (c) => {
+          ok(await asA('POST', `/api/v1/calls/${c.id}/hangup`), 200)
+        })
+        const arrivals = [q1, q2, q1, q2, q2, q1].map(async (q) => {
+          const res = ok(
+            await asA('POST', `/api/v1/queues/${q}/inbound`, { phone: nextPhone() }),
+            201,
+            202,
+          )
+          const body = res.json()
+          arrived.push((body.routed ? body.call.id : body.queued.id) as string)
+        })
+        await Promise.all([...hangUps, ...arrivals])
+        const lines = await live()
+        for (const p of [x, y]) {
+          expect(lines.filter((c) => c.agent_id === p.id).length).toBeLessThanOrEqual(2)
+        }
+      }
+      // every call that arrived is either ringing at (or taken by) one agent, or waiting: never both
+      const rung = await db
+        .selectFrom('calls')
+        .select(['id', 'agent_id'])
+        .where('id', 'in', arrived)
+        .execute()
+      const queued = await db
+        .selectFrom('queued_calls')
+        .select('id')
+        .where('id', 'in', arrived)
+        .execute()
+      expect(rung.length + queued.length).toBe(arrived.length)
+      expect(new Set([...rung.map((r) => r.id), ...queued.map((r) => r.id)]).size).toBe(
+        arrived.length,
+      )
+      const routed = (await auditActions(db, a.companyId)).filter(
+        (e) => e.action === 'call.routed' && arrived.includes(e.target_id as string),
+      )
+      expect(routed).toHaveLength(rung.length)
+      expect(new Set(routed.map((e) => e.target_id)).size).toBe(rung.length)
+      for (const r of rung) expect([x.id, y.id]).toContain(r.agent_id)
+    })
+  },
+)
+
 describe('queue strategies pick the member they say', () => {
   async function three(strategy: string) {
     const ps = [await agent('x', [apollo]), await agent('y', [apollo]), await agent('z', [apollo])]
