@@ -242,7 +242,7 @@ export async function handOnWaiting(
  */
 export async function offerWaitingCalls(tx: TenantCtx, agentId: string): Promise<Call[]> {
   const rung: Call[] = []
-  for (let c = await handOnWaiting(tx, agentId); c !== undefined; ) {
+  for (let c = await handOnWaiting(tx, agentId); c !== undefined;) {
     rung.push(c)
     c = await handOnWaiting(tx, agentId)
   }
