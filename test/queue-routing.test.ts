@@ -313,7 +313,7 @@ describe.skipIf(loadTestDatabaseUrl() === undefined)('two hang-ups at once (Post
 })
 
 describe.skipIf(loadTestDatabaseUrl() === undefined)(
-  'two queues sharing members in opposite orders, under concurrent hang-ups and arrivals (PostgreSQL)',
+  'two queues sharing members in opposite orders, under concurrent hang-ups, arrivals and member changes (PostgreSQL)',
   () => {
     it('no deadlock reaches a client; no call goes to two agents; no agent passes their lines', async () => {
       const x = await agent('x', [apollo])
@@ -337,7 +337,7 @@ describe.skipIf(loadTestDatabaseUrl() === undefined)(
       for (let round = 0; round < 12; round++) {
         clock.advance(1000)
         // every live line of both hangs up (each hang-up hands on a waiting call of either
-        // queue) while calls arrive at both queues, each on its own connection
+        // queue) while calls arrive at both queues, each request on its own connection
         const hangUps = (await live()).map(async (c) => {
           ok(await asA('POST', `/api/v1/calls/${c.id}/hangup`), 200)
         })
@@ -350,7 +350,12 @@ describe.skipIf(loadTestDatabaseUrl() === undefined)(
           const body = res.json()
           arrived.push((body.routed ? body.call.id : body.queued.id) as string)
         })
-        await Promise.all([...hangUps, ...arrivals])
+        // and the second queue loses its first member, or gains it back (offered its calls)
+        const members = round % 2 === 0 ? [x.id] : [y.id, x.id]
+        const edit = (async () => {
+          ok(await asA('PATCH', `/api/v1/queues/${q2}`, { memberIds: members }), 200)
+        })()
+        await Promise.all([...hangUps, ...arrivals, edit])
         const lines = await live()
         for (const p of [x, y]) {
           expect(lines.filter((c) => c.agent_id === p.id).length).toBeLessThanOrEqual(2)

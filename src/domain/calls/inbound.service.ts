@@ -46,9 +46,10 @@ export async function routeInbound(
 ): Promise<InboundOutcome> {
   const phone = phoneOf(request.phone, request.country, 'body/phone')
   return inCompany(ctx, async (tx) => {
-    const { item: queue } = await queueRecords.get(tx, queueId, 'queue.edit', noSuchQueue)
-    // one routing decision of a queue at a time: round-robin and fewest-calls read the last ones
+    // one routing decision of a queue at a time (round-robin and fewest-calls read the last
+    // ones), its members and strategy read under the lock (a member change waits, or is seen)
     const lastRung = await lockQueue(tx, queueId)
+    const { item: queue } = await queueRecords.get(tx, queueId, 'queue.edit', noSuchQueue)
     // then every member's row, in the order of their ids (ring.ts: the lock order), whatever
     // order the strategy then tries them in
     await lockUsers(tx, queue.memberIds)
