@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadTestDatabaseUrl } from '../src/config.js'
-import { createTestDb, databaseUrlOf, destroyTestDb } from './helpers.js'
-import { call, startServer, stopServer, type Server } from './servers.js'
+import { call, onPostgres, startTwoServers, type Server } from './servers.js'
 
 // W2 (issue 11): two approvers deciding one request at the same moment on two server processes
 // (src/main.ts in child processes, real HTTP, one PostgreSQL) apply its effect exactly once: one
@@ -9,7 +7,6 @@ import { call, startServer, stopServer, type Server } from './servers.js'
 // changes (a customer's tags, a pool's numbers beyond the quota): one 200, one 409, the change
 // made and audited once. PostgreSQL only.
 
-const onPostgres = loadTestDatabaseUrl() !== undefined
 const password = 'Correct-Horse-42'
 
 describe.skipIf(!onPostgres)('approvals on two server processes', () => {
@@ -17,16 +14,7 @@ describe.skipIf(!onPostgres)('approvals on two server processes', () => {
   let b: Server
   let stop = async () => {}
   beforeAll(async () => {
-    const db = await createTestDb()
-    const url = databaseUrlOf(db) as string
-    const servers = await Promise.allSettled([startServer(url), startServer(url)])
-    const started = servers.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
-    stop = async () => {
-      await Promise.all(started.map(stopServer))
-      await destroyTestDb(db)
-    }
-    for (const s of servers) if (s.status === 'rejected') throw s.reason
-    ;[a, b] = started as [Server, Server]
+    ;({ a, b, stop } = await startTwoServers())
   }, 180_000)
   afterAll(() => stop(), 60_000)
 

@@ -6,11 +6,8 @@
  * in `usage_counters`). PostgreSQL only: PGlite is one process by construction.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadTestDatabaseUrl } from '../src/config.js'
-import { createTestDb, databaseUrlOf, destroyTestDb } from './helpers.js'
-import { call, startServer, stopServer, type Server } from './servers.js'
+import { call, onPostgres, startTwoServers, type Server } from './servers.js'
 
-const onPostgres = loadTestDatabaseUrl() !== undefined
 const password = 'Correct-Horse-42'
 
 describe.skipIf(!onPostgres)('calls: limits across two server processes on one PostgreSQL', () => {
@@ -24,16 +21,7 @@ describe.skipIf(!onPostgres)('calls: limits across two server processes on one P
   const dialled = '+8613800138000'
 
   beforeAll(async () => {
-    const db = await createTestDb()
-    const url = databaseUrlOf(db) as string
-    const servers = await Promise.allSettled([startServer(url), startServer(url)])
-    const started = servers.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
-    stop = async () => {
-      await Promise.all(started.map(stopServer))
-      await destroyTestDb(db)
-    }
-    for (const s of servers) if (s.status === 'rejected') throw s.reason
-    ;[a, b] = started as [Server, Server]
+    ;({ a, b, stop } = await startTwoServers())
     const signup = await call(a, 'POST', '/api/v1/signup', {
       companyName: 'Busy Lines',
       name: 'Ada',

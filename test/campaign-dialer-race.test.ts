@@ -8,11 +8,8 @@
  * same 5 lines with them; a last pair places whatever is left. PostgreSQL only: PGlite is one process by construction.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadTestDatabaseUrl } from '../src/config.js'
-import { createTestDb, databaseUrlOf, destroyTestDb } from './helpers.js'
-import { call, startServer, stopServer, type Server } from './servers.js'
+import { call, onPostgres, startTwoServers, type Server } from './servers.js'
 
-const onPostgres = loadTestDatabaseUrl() !== undefined
 const password = 'Correct-Horse-42'
 
 type Run = { placed: { customerId: string; callId: string }[]; skipped: { reason: string }[] }
@@ -44,16 +41,7 @@ describe.skipIf(!onPostgres)('two dialer runs of one campaign at once, on two se
   }
 
   beforeAll(async () => {
-    const db = await createTestDb()
-    const url = databaseUrlOf(db) as string
-    const servers = await Promise.allSettled([startServer(url), startServer(url)])
-    const started = servers.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
-    stop = async () => {
-      await Promise.all(started.map(stopServer))
-      await destroyTestDb(db)
-    }
-    for (const s of servers) if (s.status === 'rejected') throw s.reason
-    ;[a, b] = started as [Server, Server]
+    ;({ a, b, stop } = await startTwoServers())
     const signup = await call(a, 'POST', '/api/v1/signup', {
       companyName: 'Race Dialer',
       name: 'Ada',

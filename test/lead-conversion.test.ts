@@ -2,11 +2,12 @@
  * Lead conversion ([002]): POST /leads/{id}/convert makes a customer (and, if asked, an
  * opportunity) from a lead in one transaction, checked like a create of each (a phone or email
  * the converter may not set is left off and named in `omitted`); twice is 409, also
- * when two conversions race; invisible and other company's leads 404; bad input 400, nothing
- * written.
+ * when two conversions race (in one process, and on PostgreSQL on two server processes:
+ * test/servers.ts); invisible and other company's leads 404; bad input 400, nothing written.
  */
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addRole, caller, newPerson, newTeam } from './fixtures.js'
+import { call as send, onPostgres, startTwoServers, type Server } from './servers.js'
 import { auditActions, createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
 
 const { app, db } = await createTestApp()
@@ -176,4 +177,57 @@ describe('lead conversion', () => {
     expect([await customers(), await opportunities()]).toEqual([c, o])
     expect((await asA('GET', `/api/v1/leads/${id}`)).json().status).toBe('new')
   })
+})
+
+describe.skipIf(!onPostgres)('lead conversion on two server processes (PostgreSQL)', () => {
+  let one: Server
+  let two: Server
+  let stop = async () => {}
+  let admin = ''
+  beforeAll(async () => {
+    ;({ a: one, b: two, stop } = await startTwoServers())
+    const signup = await send(one, 'POST', '/api/v1/signup', {
+      companyName: 'Convert Twice',
+      name: 'Ada',
+      email: 'ada@convert.test',
+      password: strongPassword,
+    })
+    expect(signup.status).toBe(201)
+    admin = signup.json['token'] as string
+  }, 180_000) // two servers starting (tsx compiles src/) on a shared, busy machine
+  afterAll(() => stop(), 60_000)
+
+  const count = async (what: 'customers' | 'opportunities') =>
+    (await send(two, 'GET', `/api/v1/${what}/count`, undefined, admin)).json['count']
+
+  it('of two conversions of a lead at once, one on each server, one is 201 and the other 409', async () => {
+    for (let i = 0; i < 8; i++) {
+      const made = await send(one, 'POST', '/api/v1/leads', { name: `Race ${i}` }, admin)
+      expect(made.status).toBe(201)
+      const id = made.json['id'] as string
+      const [before, opps] = [await count('customers'), await count('opportunities')]
+      const body = { opportunity: { name: `Deal ${i}`, amount: 100 } }
+      const answers = await Promise.all(
+        (i % 2 === 0 ? [one, two] : [two, one]).map((s) =>
+          send(s, 'POST', `/api/v1/leads/${id}/convert`, body, admin),
+        ),
+      )
+      expect(answers.map((r) => r.status).sort()).toEqual([201, 409])
+      expect([await count('customers'), await count('opportunities')]).toEqual([
+        (before as number) + 1,
+        (opps as number) + 1,
+      ])
+      const lead = await send(one, 'GET', `/api/v1/leads/${id}`, undefined, admin)
+      const won = answers.find((r) => r.status === 201)?.json as { customerId: string }
+      expect(lead.json).toMatchObject({ status: 'converted' })
+      const customer = await send(
+        two,
+        'GET',
+        `/api/v1/customers/${won.customerId}`,
+        undefined,
+        admin,
+      )
+      expect(customer.json).toMatchObject({ name: `Race ${i}` })
+    }
+  }, 120_000)
 })

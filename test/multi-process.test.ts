@@ -1,13 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadTestDatabaseUrl } from '../src/config.js'
-import { createTestDb, databaseUrlOf, destroyTestDb } from './helpers.js'
-import { call, startServer, stopServer, type Server } from './servers.js'
+import { call, onPostgres, startTwoServers, type Server } from './servers.js'
 
 // Issue 6, point 5: several server processes on one PostgreSQL behave as one. Two real servers
 // (src/main.ts in child processes, as deployed), real HTTP (test/servers.ts). PostgreSQL only:
 // PGlite is one process by construction.
 
-const onPostgres = loadTestDatabaseUrl() !== undefined
 const password = 'Correct-Horse-42'
 
 describe.skipIf(!onPostgres)('two server processes on one PostgreSQL', () => {
@@ -18,16 +15,7 @@ describe.skipIf(!onPostgres)('two server processes on one PostgreSQL', () => {
   let adminId = ''
   let stop = async () => {}
   beforeAll(async () => {
-    const db = await createTestDb()
-    const url = databaseUrlOf(db) as string
-    const servers = await Promise.allSettled([startServer(url), startServer(url)])
-    const started = servers.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
-    stop = async () => {
-      await Promise.all(started.map(stopServer))
-      await destroyTestDb(db)
-    }
-    for (const s of servers) if (s.status === 'rejected') throw s.reason
-    ;[a, b] = started as [Server, Server]
+    ;({ a, b, stop } = await startTwoServers())
     const signup = await call(a, 'POST', '/api/v1/signup', {
       companyName: 'Two Processes',
       name: 'Ada',

@@ -6,10 +6,8 @@
  * every process) runs on PostgreSQL only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadTestDatabaseUrl } from '../src/config.js'
 import { addRole, builtinRoleId, caller, newPerson, newTeam } from './fixtures.js'
-import { createTestDb, databaseUrlOf, destroyTestDb } from './helpers.js'
-import { startServer, stopServer, type Server } from './servers.js'
+import { onPostgres, startTwoServers, type Server } from './servers.js'
 import { auditActions, createTestApp, logIn, problem, signUp, strongPassword } from './test-app.js'
 
 const { app, db, clock } = await createTestApp()
@@ -413,22 +411,12 @@ describe('who may preview what', () => {
 
 // One PostgreSQL, two server processes: the preview is on the session row, so the other process
 // reads it with the session and refuses writes too; ending it there ends it here.
-const onPostgres = loadTestDatabaseUrl() !== undefined
 describe.skipIf(!onPostgres)('a preview on two server processes', () => {
   let one: Server
   let two: Server
   let stop = async () => {}
   beforeAll(async () => {
-    const shared = await createTestDb()
-    const url = databaseUrlOf(shared) as string
-    const servers = await Promise.allSettled([startServer(url), startServer(url)])
-    const started = servers.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
-    stop = async () => {
-      await Promise.all(started.map(stopServer))
-      await destroyTestDb(shared)
-    }
-    for (const s of servers) if (s.status === 'rejected') throw s.reason
-    ;[one, two] = started as [Server, Server]
+    ;({ a: one, b: two, stop } = await startTwoServers())
   }, 180_000)
   afterAll(() => stop(), 60_000)
 

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { loadTestDatabaseUrl } from '../src/config.js'
-import { caller, newPerson } from './fixtures.js'
+import { addRole, caller, giveRole, newPerson } from './fixtures.js'
 import { auditActions, createTestApp, problem, signUp } from './test-app.js'
 
 const { app, db, clock } = await createTestApp()
@@ -166,6 +166,121 @@ describe('a waiting call is handed on when a line frees', () => {
   })
 })
 
+describe('waiting calls are offered to a member a queue gains, and to a member back at work', () => {
+  /** A queue whose only member is busy on both lines, with `n` calls waiting, oldest first. */
+  async function busyQueue(n: number) {
+    const busy = await agent('busy', [apollo])
+    const q = await newQueue(apollo, [busy.id])
+    const rang = [await arrive(q), await arrive(q)]
+    expect(rang.map((c) => c.agentId)).toEqual([busy.id, busy.id])
+    const left: string[] = []
+    for (let i = 0; i < n; i++) left.push((await arrive(q)).id)
+    expect(await waiting(q)).toEqual(left)
+    return { busy, q, left }
+  }
+  const routedTo = async (ids: string[]) =>
+    (await auditActions(db, a.companyId))
+      .filter((e) => e.action === 'call.routed' && ids.includes(e.target_id as string))
+      .map((e) => (e.after as { agentId: string }).agentId)
+
+  it('a member added to the queue is rung by its oldest waiting calls, as many as their lines, audited', async () => {
+    const { busy, q, left } = await busyQueue(3)
+    const nova = await agent('nova', [apollo])
+    must(await asA('PATCH', `/api/v1/queues/${q}`, { memberIds: [busy.id, nova.id] }), 200)
+    // Nova's two lines take the two oldest; the third keeps waiting
+    for (const id of left.slice(0, 2)) {
+      expect(await callRow(id)).toMatchObject({ agent_id: nova.id, status: 'ringing', queue_id: q })
+    }
+    expect(await waiting(q)).toEqual([left[2]])
+    expect(await routedTo(left)).toEqual([nova.id, nova.id])
+    // an edit that adds nobody hands nothing on
+    must(await asA('PATCH', `/api/v1/queues/${q}`, { name: 'Renamed' }), 200)
+    expect(await waiting(q)).toEqual([left[2]])
+  })
+
+  it('several members added take turns; one who may not take the calls (not of the project) leaves them', async () => {
+    const { busy, q, left } = await busyQueue(3)
+    const outsider = await agent('outsider', [zeus])
+    must(await asA('PATCH', `/api/v1/queues/${q}`, { memberIds: [busy.id, outsider.id] }), 200)
+    expect(await waiting(q)).toEqual(left)
+    const p1 = await agent('p1', [apollo])
+    const p2 = await agent('p2', [apollo])
+    must(
+      await asA('PATCH', `/api/v1/queues/${q}`, {
+        memberIds: [busy.id, outsider.id, p1.id, p2.id],
+      }),
+      200,
+    )
+    // oldest first, one new member after the other in the queue's order
+    expect(await routedTo(left)).toEqual([p1.id, p2.id, p1.id])
+    expect(await waiting(q)).toEqual([])
+  })
+
+  it('a refused or invalid member change hands nothing on; another company’s is 404', async () => {
+    const { busy, q, left } = await busyQueue(1)
+    const free = await agent('free', [apollo])
+    problem(
+      await asA('PATCH', `/api/v1/queues/${q}`, { memberIds: [busy.id, free.id, free.id] }),
+      400,
+      'validation_failed',
+    )
+    problem(await asB('PATCH', `/api/v1/queues/${q}`, { memberIds: [free.id] }), 404, 'not_found')
+    problem(
+      await free.as('PATCH', `/api/v1/queues/${q}`, { memberIds: [busy.id, free.id] }),
+      404,
+      'not_found',
+    )
+    expect(await waiting(q)).toEqual(left)
+    expect(await callRow(left[0]!)).toBeUndefined()
+  })
+
+  it('a suspended member reactivated is rung by the calls waiting in their queues', async () => {
+    const sue = await agent('sue', [apollo])
+    const { busy, q, left } = await busyQueue(3)
+    must(await asA('PATCH', `/api/v1/users/${sue.id}`, { status: 'suspended' }), 200)
+    must(await asA('PATCH', `/api/v1/queues/${q}`, { memberIds: [busy.id, sue.id] }), 200)
+    expect(await waiting(q)).toEqual(left) // suspended: nothing for her
+    must(await asA('PATCH', `/api/v1/users/${sue.id}`, { status: 'active' }), 200)
+    expect(await routedTo(left)).toEqual([sue.id, sue.id])
+    expect(await waiting(q)).toEqual([left[2]])
+    // suspending again hands nothing on
+    must(await asA('PATCH', `/api/v1/users/${sue.id}`, { status: 'suspended' }), 200)
+    expect(await waiting(q)).toEqual([left[2]])
+  })
+
+  it('a freed agent is rung by a call waiting behind more than 100 calls they may not take', async () => {
+    // Ula is a member of both projects, but a restriction of hers denies her Zeus's calls
+    const ula = await agent('ula', [apollo, zeus])
+    const noZeus = await addRole(db, a.companyId, 'No Zeus calls', {
+      grants: [],
+      restrictions: [
+        {
+          id: 'no-zeus',
+          actions: ['call.view'],
+          when: { eq: [{ ref: 'resource.projectId' }, zeus] },
+        },
+      ],
+    })
+    await giveRole(db, a.companyId, ula.id, noZeus)
+    const zq = await newQueue(zeus, [ula.id])
+    const aq = await newQueue(apollo, [ula.id])
+    const mine = [await arrive(aq), await arrive(aq)]
+    expect(mine.map((c) => c.agentId)).toEqual([ula.id, ula.id])
+    for (let i = 0; i < 105; i++) expect((await arrive(zq)).agentId).toBeUndefined()
+    const last = await arrive(aq)
+    expect(last.agentId).toBeUndefined()
+    must(await hangUp(mine[0]!.id), 200)
+    expect(await callRow(last.id)).toMatchObject({ agent_id: ula.id, status: 'ringing' })
+    expect((await waiting(zq)).length).toBe(50) // one page; all 105 still wait
+    const zeusWaiting = await db
+      .selectFrom('queued_calls')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('queue_id', '=', zq)
+      .executeTakeFirstOrThrow()
+    expect(Number(zeusWaiting.n)).toBe(105)
+  })
+})
+
 describe.skipIf(loadTestDatabaseUrl() === undefined)('two hang-ups at once (PostgreSQL)', () => {
   it('never hand one waiting call to two agents, nor break a line limit', async () => {
     for (let round = 0; round < 5; round++) {
@@ -196,6 +311,80 @@ describe.skipIf(loadTestDatabaseUrl() === undefined)('two hang-ups at once (Post
     }
   })
 })
+
+describe.skipIf(loadTestDatabaseUrl() === undefined)(
+  'two queues sharing members in opposite orders, under concurrent hang-ups, arrivals and member changes (PostgreSQL)',
+  () => {
+    it('no deadlock reaches a client; no call goes to two agents; no agent passes their lines', async () => {
+      const x = await agent('x', [apollo])
+      const y = await agent('y', [apollo])
+      const q1 = await newQueue(apollo, [x.id, y.id], 'ring-all')
+      const q2 = await newQueue(apollo, [y.id, x.id], 'ring-all')
+      const arrived: string[] = []
+      const ok = (res: Res, ...statuses: number[]) => {
+        if (!statuses.includes(res.statusCode)) {
+          throw new Error(`unexpected ${res.statusCode}: ${res.body}`) // a 40P01 would be a 500
+        }
+        return res
+      }
+      const live = async () =>
+        db
+          .selectFrom('calls')
+          .select(['id', 'agent_id'])
+          .where('agent_id', 'in', [x.id, y.id])
+          .where('status', '<>', 'ended')
+          .execute()
+      for (let round = 0; round < 12; round++) {
+        clock.advance(1000)
+        // every live line of both hangs up (each hang-up hands on a waiting call of either
+        // queue) while calls arrive at both queues, each request on its own connection
+        const hangUps = (await live()).map(async (c) => {
+          ok(await asA('POST', `/api/v1/calls/${c.id}/hangup`), 200)
+        })
+        const arrivals = [q1, q2, q1, q2, q2, q1].map(async (q) => {
+          const res = ok(
+            await asA('POST', `/api/v1/queues/${q}/inbound`, { phone: nextPhone() }),
+            201,
+            202,
+          )
+          const body = res.json()
+          arrived.push((body.routed ? body.call.id : body.queued.id) as string)
+        })
+        // and the second queue loses its first member, or gains it back (offered its calls)
+        const members = round % 2 === 0 ? [x.id] : [y.id, x.id]
+        const edit = (async () => {
+          ok(await asA('PATCH', `/api/v1/queues/${q2}`, { memberIds: members }), 200)
+        })()
+        await Promise.all([...hangUps, ...arrivals, edit])
+        const lines = await live()
+        for (const p of [x, y]) {
+          expect(lines.filter((c) => c.agent_id === p.id).length).toBeLessThanOrEqual(2)
+        }
+      }
+      // every call that arrived is either ringing at (or taken by) one agent, or waiting: never both
+      const rung = await db
+        .selectFrom('calls')
+        .select(['id', 'agent_id'])
+        .where('id', 'in', arrived)
+        .execute()
+      const queued = await db
+        .selectFrom('queued_calls')
+        .select('id')
+        .where('id', 'in', arrived)
+        .execute()
+      expect(rung.length + queued.length).toBe(arrived.length)
+      expect(new Set([...rung.map((r) => r.id), ...queued.map((r) => r.id)]).size).toBe(
+        arrived.length,
+      )
+      const routed = (await auditActions(db, a.companyId)).filter(
+        (e) => e.action === 'call.routed' && arrived.includes(e.target_id as string),
+      )
+      expect(routed).toHaveLength(rung.length)
+      expect(new Set(routed.map((e) => e.target_id)).size).toBe(rung.length)
+      for (const r of rung) expect([x.id, y.id]).toContain(r.agent_id)
+    })
+  },
+)
 
 describe('queue strategies pick the member they say', () => {
   async function three(strategy: string) {

@@ -2,10 +2,15 @@ import { randomBytes } from 'node:crypto'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { loadTestDatabaseUrl } from '../src/config.js'
+import { createTestDb, databaseUrlOf, destroyTestDb } from './helpers.js'
 
 // Real server processes (src/main.ts in child processes, as deployed) on one PostgreSQL, spoken
 // to over real HTTP: the multi-process scenarios (test/multi-process.test.ts,
-// test/calls-concurrency.test.ts). PostgreSQL only: PGlite is one process by construction.
+// test/calls-concurrency.test.ts, test/campaign-dialer-race.test.ts,
+// test/approvals-multi-process.test.ts, test/lead-conversion.test.ts, test/preview.test.ts), each
+// on two servers of a fresh database (`startTwoServers`). PostgreSQL only: PGlite is one process
+// by construction.
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 /** S15: every process of one deployment shares the key sealing TOTP secrets. */
@@ -60,6 +65,41 @@ export async function stopServer(server: Server): Promise<void> {
   server.child.kill('SIGTERM')
   await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))])
   if (server.child.exitCode === null) server.child.kill('SIGKILL')
+}
+
+/** Whether the tests run on PostgreSQL (the multi-process scenarios run there only). */
+export const onPostgres = loadTestDatabaseUrl() !== undefined
+
+/** Two server processes on one fresh test database, and how to stop both and drop it. */
+export interface TwoServers {
+  readonly a: Server
+  readonly b: Server
+  /** Stops both servers, then drops the database. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts two servers at once on a new test database (test/helpers.ts `createTestDb`); if either
+ * fails to start, stops the other, drops the database and throws. Starting takes long on a busy
+ * machine (tsx compiles src/ in each): give the hook 180 s.
+ */
+export async function startTwoServers(): Promise<TwoServers> {
+  const db = await createTestDb()
+  const url = databaseUrlOf(db) as string
+  const servers = await Promise.allSettled([startServer(url), startServer(url)])
+  const started = servers.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
+  const stop = async () => {
+    await Promise.all(started.map(stopServer))
+    await destroyTestDb(db)
+  }
+  for (const s of servers) {
+    if (s.status === 'rejected') {
+      await stop()
+      throw s.reason
+    }
+  }
+  const [a, b] = started as [Server, Server]
+  return { a, b, stop }
 }
 
 /** One request to a server: its status and JSON body (`{}` when empty). */

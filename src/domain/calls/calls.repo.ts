@@ -264,41 +264,59 @@ export async function queuedCallsOf(
     .execute()
 }
 
-/** The calls waiting in any of these queues for one of these projects, oldest first. */
-export async function waitingIn(
+/** Whether any call waits in one of these queues for one of these projects. */
+export async function anyWaitingIn(
   db: Db,
   companyId: string,
   queueIds: readonly string[],
   projectIds: readonly string[],
-  limit: number,
-): Promise<QueuedCallRow[]> {
-  if (queueIds.length === 0 || projectIds.length === 0) return []
-  return db
+): Promise<boolean> {
+  if (queueIds.length === 0 || projectIds.length === 0) return false
+  const row = await db
     .selectFrom('queued_calls')
-    .selectAll()
+    .select('id')
     .where('company_id', '=', companyId)
     .where('queue_id', 'in', queueIds)
     .where('project_id', 'in', projectIds)
-    .orderBy('created_at')
-    .orderBy('seq')
-    .limit(limit)
-    .execute()
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+/** A kind of waiting call an agent may take: of this project, blacklisted or not. */
+export interface WaitingKind {
+  readonly projectId: string
+  readonly blacklisted: boolean
 }
 
 /**
- * Takes a waiting call out of its queue, once: its row locked, skipping one another transaction
- * holds (a concurrent hand-on taking it), then deleted. Undefined when it is gone or taken.
+ * Takes the oldest call waiting in one of these queues that is of one of these kinds out of its
+ * queue, once: its row locked, skipping rows another transaction holds (a concurrent hand-on
+ * taking them), then deleted. However many calls of other kinds wait before it, it is found.
+ * Undefined when there is none.
  */
-export async function claimQueuedCall(
+export async function claimOldestWaiting(
   db: Db,
   companyId: string,
-  id: string,
+  queueIds: readonly string[],
+  kinds: readonly WaitingKind[],
 ): Promise<QueuedCallRow | undefined> {
+  if (queueIds.length === 0 || kinds.length === 0) return undefined
   const locked = await db
     .selectFrom('queued_calls')
     .select('id')
     .where('company_id', '=', companyId)
-    .where('id', '=', id)
+    .where('queue_id', 'in', queueIds)
+    .where((eb) =>
+      eb.or(
+        kinds.map((k) =>
+          eb.and([eb('project_id', '=', k.projectId), eb('blacklisted', '=', k.blacklisted)]),
+        ),
+      ),
+    )
+    .orderBy('created_at')
+    .orderBy('seq')
+    .limit(1)
     .forUpdate()
     .skipLocked()
     .executeTakeFirst()
@@ -306,7 +324,7 @@ export async function claimQueuedCall(
   return db
     .deleteFrom('queued_calls')
     .where('company_id', '=', companyId)
-    .where('id', '=', id)
+    .where('id', '=', locked.id)
     .returningAll()
     .executeTakeFirst()
 }

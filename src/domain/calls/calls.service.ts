@@ -354,6 +354,9 @@ export async function answerCall(ctx: Ctx, id: string): Promise<CallView> {
 export async function hangUpCall(ctx: Ctx, id: string): Promise<CallView> {
   return inCompany(ctx, async (tx) => {
     const before = await lineOf(tx, id)
+    // the agent's row before anything else: a line changes under it, as a dial counts them, and
+    // before the audit chain (ring.ts: the lock order of queue routing)
+    await lockAgent(tx.db, tx.actor.companyId, before.agentId)
     const ended = await markEnded(tx.db, tx.actor.companyId, id, tx.now)
     if (ended === undefined) throw notNow(before, 'hung up')
     const after = ended.call

@@ -7,7 +7,8 @@
  * `call.dial` concurrent limit against their calls not ended, counted under their user row lock
  * as a dial counts it). The call is then theirs (inbound, ringing) and in their call log. With
  * nobody free it waits in the queue (`queued_calls`), listed oldest first by
- * `GET /queues/{id}/waiting`, until a member's hang-up frees a line (ring.ts `handOnWaiting`).
+ * `GET /queues/{id}/waiting`, until a member may take it: a member's hang-up frees a line, a
+ * member is reactivated, or the queue gains a member (ring.ts `handOnWaiting`).
  */
 import { randomUUID } from 'node:crypto'
 import { AppError } from '../../errors.js'
@@ -17,6 +18,7 @@ import { isBlacklisted } from '../blacklist/index.js'
 import { inCompany, type Ctx } from '../context.js'
 import { phoneOf } from '../number-pools/index.js'
 import { lockQueue, noteRung, queueRecords } from '../queues/index.js'
+import { lockUsers } from '../users/index.js'
 import { callResource } from './call-resource.js'
 import { insertQueuedCall, queuedCallsOf } from './calls.repo.js'
 import { callRecords, type CallView } from './calls.service.js'
@@ -44,9 +46,13 @@ export async function routeInbound(
 ): Promise<InboundOutcome> {
   const phone = phoneOf(request.phone, request.country, 'body/phone')
   return inCompany(ctx, async (tx) => {
-    const { item: queue } = await queueRecords.get(tx, queueId, 'queue.edit', noSuchQueue)
-    // one routing decision of a queue at a time: round-robin and fewest-calls read the last ones
+    // one routing decision of a queue at a time (round-robin and fewest-calls read the last
+    // ones), its members and strategy read under the lock (a member change waits, or is seen)
     const lastRung = await lockQueue(tx, queueId)
+    const { item: queue } = await queueRecords.get(tx, queueId, 'queue.edit', noSuchQueue)
+    // then every member's row, in the order of their ids (ring.ts: the lock order), whatever
+    // order the strategy then tries them in
+    await lockUsers(tx, queue.memberIds)
     const blacklisted = await isBlacklisted(tx, phone)
     let member: Taker | undefined
     for (const memberId of await orderedMembers(tx, queue, lastRung)) {

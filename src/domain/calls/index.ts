@@ -28,6 +28,7 @@ export {
   type RecordingView,
 } from './recordings.service.js'
 export { simulatedTelephony, telephony, useTelephony, type TelephonyAdapter } from './telephony.js'
+export { offerQueueCalls, offerWaitingCalls } from './ring.js'
 export {
   listQueuedCalls,
   routeInbound,

@@ -19,12 +19,13 @@ import { queuesOfMember, type Queue } from '../queues/index.js'
 import { callResource } from './call-resource.js'
 import type { Call } from './calls.js'
 import {
-  claimQueuedCall,
+  anyWaitingIn,
+  claimOldestWaiting,
   insertCall,
   liveCalls,
   lockAgent,
   memberLoads,
-  waitingIn,
+  type WaitingKind,
 } from './calls.repo.js'
 import { telephony } from './telephony.js'
 
@@ -179,42 +180,96 @@ export async function ringFromQueue(
   return created
 }
 
-/** How many of the oldest waiting calls of their queues a freed agent is offered. */
-const HAND_ON_WINDOW = 100
+/**
+ * An agent may take more calls (a line of theirs freed, they were reactivated, or a queue gained
+ * them): the oldest call waiting in one of their queues (`onlyQueueIds`: in these only) that they
+ * may take rings them, taken out of its queue once (its row locked, skipping one a concurrent
+ * hand-on holds, so two hand-ons at once never give one call to two agents). Calls of projects
+ * they are not a member of are not looked at; among the others, whether they may take a call is
+ * decided once per kind of call (its project, blacklisted or not), and the oldest call of a kind
+ * they may take is selected in SQL, however many calls they may not take wait before it.
+ * Undefined when none: the calls keep waiting.
+ *
+ * The lock order of queue routing, kept by every path here so that none waits on another in a
+ * circle (two queues sharing members in different orders included): a queue's row (an arrival,
+ * a member change: `lockQueue`), then people's user rows (several at once in the order of their
+ * ids: `lockUsers`; a hang-up locks its agent before it ends the call), then the company's audit
+ * chain (the first audit event of the transaction). Handing a call on from a queue does not lock
+ * the queue's row (its key is checked FOR KEY SHARE, which the queue's lock lets through).
+ */
+export async function handOnWaiting(
+  tx: TenantCtx,
+  agentId: string,
+  onlyQueueIds?: readonly string[],
+): Promise<Call | undefined> {
+  const { companyId } = tx.actor
+  const queues = (await queuesOfMember(tx, agentId)).filter(
+    (q) => onlyQueueIds === undefined || onlyQueueIds.includes(q.id),
+  )
+  if (queues.length === 0) return undefined
+  const subject = await loadSubject(tx.db, companyId, agentId, tx.now)
+  const memberOf = subject?.status === 'active' ? (subject.projectIds ?? []) : []
+  const mine = queues.filter((q) => memberOf.includes(q.projectId))
+  const queueIds = mine.map((q) => q.id)
+  const projectIds = [...new Set(mine.map((q) => q.projectId))]
+  if (!(await anyWaitingIn(tx.db, companyId, queueIds, projectIds))) return undefined
+  const kinds: (WaitingKind & { taker: Taker })[] = []
+  for (const projectId of projectIds) {
+    for (const blacklisted of [false, true]) {
+      const taker = await takerOf(tx, subject, agentId, projectId, blacklisted)
+      if (taker !== undefined) kinds.push({ projectId, blacklisted, taker })
+    }
+  }
+  const claimed = await claimOldestWaiting(tx.db, companyId, queueIds, kinds)
+  if (claimed === undefined) return undefined
+  const { taker } = kinds.find(
+    (k) => k.projectId === claimed.project_id && k.blacklisted === claimed.blacklisted,
+  ) as { taker: Taker }
+  const call = {
+    id: claimed.id,
+    queueId: claimed.queue_id,
+    projectId: claimed.project_id,
+    phone: claimed.phone,
+    blacklisted: claimed.blacklisted,
+  }
+  return ringFromQueue(tx, call, taker, claimed.created_at)
+}
 
 /**
- * A line of `agentId` has just freed (their call ended, in this transaction): the oldest call
- * waiting in one of their queues that they may take rings them, taken out of its queue once
- * (its row locked, skipping one a concurrent hand-on holds, so two hang-ups at once never hand
- * one call to two agents). Calls of projects they are not a member of are not looked at; among
- * the others, the oldest `HAND_ON_WINDOW`. Undefined when none: the calls keep waiting.
+ * A person may take calls again (reactivated): calls waiting in their queues ring them, oldest
+ * first, while they may take them (each line they have free takes one). Their user row must be
+ * locked already (before the transaction's first audit event: the lock order above).
  */
-export async function handOnWaiting(tx: TenantCtx, agentId: string): Promise<Call | undefined> {
-  const { companyId } = tx.actor
-  const queueIds = await queuesOfMember(tx, agentId)
-  if (queueIds.length === 0) return undefined
-  const subject = await loadSubject(tx.db, companyId, agentId, tx.now)
-  const projectIds = subject?.status === 'active' ? (subject.projectIds ?? []) : []
-  if (projectIds.length === 0) return undefined
-  const waiting = await waitingIn(tx.db, companyId, queueIds, projectIds, HAND_ON_WINDOW)
-  const takers = new Map<string, Taker | undefined>()
-  for (const w of waiting) {
-    const key = `${w.project_id}\u0000${w.blacklisted}`
-    if (!takers.has(key)) {
-      takers.set(key, await takerOf(tx, subject, agentId, w.project_id, w.blacklisted))
-    }
-    const taker = takers.get(key)
-    if (taker === undefined) continue
-    const claimed = await claimQueuedCall(tx.db, companyId, w.id)
-    if (claimed === undefined) continue
-    const call = {
-      id: claimed.id,
-      queueId: claimed.queue_id,
-      projectId: claimed.project_id,
-      phone: claimed.phone,
-      blacklisted: claimed.blacklisted,
-    }
-    return ringFromQueue(tx, call, taker, claimed.created_at)
+export async function offerWaitingCalls(tx: TenantCtx, agentId: string): Promise<Call[]> {
+  const rung: Call[] = []
+  for (let c = await handOnWaiting(tx, agentId); c !== undefined;) {
+    rung.push(c)
+    c = await handOnWaiting(tx, agentId)
   }
-  return undefined
+  return rung
+}
+
+/**
+ * A queue gained members (`updateQueue`'s `onMembersAdded`): its waiting calls, oldest first,
+ * ring them, one call to each new member in turn (in the queue's order) while any of them may
+ * take one. Their user rows are locked already, by id, under the queue's row lock.
+ */
+export async function offerQueueCalls(
+  tx: TenantCtx,
+  queue: Queue,
+  added: readonly string[],
+): Promise<Call[]> {
+  const rung: Call[] = []
+  let free = queue.memberIds.filter((m) => added.includes(m))
+  while (free.length > 0) {
+    const next: string[] = []
+    for (const memberId of free) {
+      const c = await handOnWaiting(tx, memberId, [queue.id])
+      if (c === undefined) continue
+      rung.push(c)
+      next.push(memberId)
+    }
+    free = next
+  }
+  return rung
 }

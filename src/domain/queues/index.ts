@@ -13,6 +13,7 @@ export {
   queueResource,
   queuesOfMember,
   updateQueue,
+  type MembersAdded,
   type QueueListFilter,
   type QueueView,
 } from './queues.service.js'

@@ -78,34 +78,41 @@ export async function deleteQueueRow(db: Db, companyId: string, id: string): Pro
   return res.numDeletedRows > 0n
 }
 
-/** The queues the user is a member of (their ids), for handing on a waiting call. */
-export async function queueIdsOfMember(db: Db, companyId: string, userId: string) {
+/** The queues the user is a member of (ids and projects), for handing on a waiting call. */
+export async function queuesWithMember(
+  db: Db,
+  companyId: string,
+  userId: string,
+): Promise<{ id: string; projectId: string }[]> {
   const rows = await db
     .selectFrom('queues')
-    .select('id')
+    .select(['id', 'project_id'])
     .where('company_id', '=', companyId)
     .where(sql<boolean>`${userId} = ANY(member_ids)`)
+    .orderBy('id')
     .execute()
-  return rows.map((r) => r.id)
+  return rows.map((r) => ({ id: r.id, projectId: r.project_id }))
 }
 
 /**
- * Holds the queue's row until the transaction ends (one routing decision of a queue at a time),
- * and returns whom it last rang.
+ * Holds the queue's row until the transaction ends (one routing decision or member change of a
+ * queue at a time), and returns whom it last rang and its members (none when there is no such
+ * queue). FOR NO KEY UPDATE: a call handed on from the queue meanwhile (its `queue_id` key
+ * checked FOR KEY SHARE) does not wait for it.
  */
 export async function lockQueueRow(
   db: Db,
   companyId: string,
   id: string,
-): Promise<{ lastMemberId: string | null }> {
+): Promise<{ lastMemberId: string | null; memberIds: readonly string[] }> {
   const row = await db
     .selectFrom('queues')
-    .select('last_member_id')
+    .select(['last_member_id', 'member_ids'])
     .where('company_id', '=', companyId)
     .where('id', '=', id)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirst()
-  return { lastMemberId: row?.last_member_id ?? null }
+  return { lastMemberId: row?.last_member_id ?? null, memberIds: row?.member_ids ?? [] }
 }
 
 export async function setLastMember(

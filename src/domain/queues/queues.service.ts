@@ -22,13 +22,13 @@ import {
   writeProblem,
   type Narrow,
 } from '../seam/index.js'
-import { visibleUser } from '../users/index.js'
+import { lockUsers, visibleUser } from '../users/index.js'
 import { queueLimits, type Queue, type QueueInput, type QueueStrategy } from './queues.js'
 import {
   deleteQueueRow,
   insertQueue,
   lockQueueRow,
-  queueIdsOfMember,
+  queuesWithMember,
   queueRowToQueue,
   setLastMember,
   updateQueueRow,
@@ -173,10 +173,32 @@ export async function createQueue(
   })
 }
 
-/** Changes a queue's name, strategy or members (`queue.edit`, audited before → after). */
-export async function updateQueue(ctx: Ctx, id: string, request: QueueInput): Promise<QueueView> {
+/**
+ * What happens, in the edit's transaction, to the members an edit adds to a queue: the calls
+ * waiting in it are offered to them (domain/calls/ring.ts `offerQueueCalls`, passed in by the
+ * route: the calls module depends on this one, not the other way round).
+ */
+export type MembersAdded = (
+  tx: TenantCtx,
+  queue: Queue,
+  added: readonly string[],
+) => Promise<unknown>
+
+/**
+ * Changes a queue's name, strategy or members (`queue.edit`, audited before → after). Locks in
+ * the order queue routing keeps (ring.ts): the queue's row first, then the rows of the members
+ * it gains (by id), then the audit chain; `onMembersAdded` then runs for the members it gained.
+ */
+export async function updateQueue(
+  ctx: Ctx,
+  id: string,
+  request: QueueInput,
+  onMembersAdded?: MembersAdded,
+): Promise<QueueView> {
   return inCompany(ctx, async (tx) => {
     const patch = normaliseQueue(request)
+    const was = (await lockQueueRow(tx.db, tx.actor.companyId, id)).memberIds
+    const gained = (after: Queue) => after.memberIds.filter((m) => !was.includes(m))
     const { after } = await updateThrough(tx, {
       seam: queueRecords,
       id,
@@ -185,9 +207,20 @@ export async function updateQueue(ctx: Ctx, id: string, request: QueueInput): Pr
       actionFor: () => 'queue.edit',
       resourceOf: queueResource,
       checkReferences: (changes) => checkMembers(tx, changes['memberIds'] as string[] | undefined),
-      update: (changes) =>
-        updateQueueRow(tx.db, tx.actor.companyId, id, changes as QueueInput, tx.now),
+      update: async (changes) => {
+        const updated = await updateQueueRow(
+          tx.db,
+          tx.actor.companyId,
+          id,
+          changes as QueueInput,
+          tx.now,
+        )
+        if (updated !== undefined) await lockUsers(tx, gained(updated))
+        return updated
+      },
     })
+    const added = gained(after)
+    if (added.length > 0) await onMembersAdded?.(tx, after, added)
     return viewNow(tx, after)
   })
 }
@@ -207,17 +240,20 @@ export async function deleteQueue(ctx: Ctx, id: string): Promise<void> {
 // --- routing -------------------------------------------------------------------------------------
 
 /**
- * The ids of the queues a person is a member of (inside the caller's transaction): no decision
- * is asked here, since they are used only to hand that person a waiting call of these queues,
- * which is decided for the person (domain/calls/ring.ts).
+ * The queues a person is a member of, with their projects (inside the caller's transaction): no
+ * decision is asked here, since they are used only to hand that person a waiting call of these
+ * queues, which is decided for the person (domain/calls/ring.ts).
  */
-export function queuesOfMember(tx: TenantCtx, userId: string): Promise<string[]> {
-  return queueIdsOfMember(tx.db, tx.actor.companyId, userId)
+export function queuesOfMember(
+  tx: TenantCtx,
+  userId: string,
+): Promise<{ id: string; projectId: string }[]> {
+  return queuesWithMember(tx.db, tx.actor.companyId, userId)
 }
 
 /**
- * Holds the queue's row until the transaction ends (routing decisions of one queue in turn);
- * whom the queue last rang on a call's arrival (null before the first).
+ * Holds the queue's row until the transaction ends (routing decisions and member changes of one
+ * queue in turn); whom the queue last rang on a call's arrival (null before the first).
  */
 export async function lockQueue(tx: TenantCtx, id: string): Promise<string | null> {
   return (await lockQueueRow(tx.db, tx.actor.companyId, id)).lastMemberId

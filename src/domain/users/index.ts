@@ -4,6 +4,7 @@ export {
   getUser,
   listUsers,
   lockUser,
+  lockUsers,
   patchUserProfile,
   positionIdLens,
   projectUser,

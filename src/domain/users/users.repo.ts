@@ -114,6 +114,23 @@ export async function userIdsInOrgUnit(
 }
 
 /** Locks a person's row for the rest of the transaction (a lifecycle change in progress). */
+/**
+ * Holds several people's rows, locked in the order of their ids in one statement, so two
+ * transactions locking overlapping sets (two queues sharing members in different orders) never
+ * wait on each other in a circle.
+ */
+export async function lockUsers(db: Db, companyId: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return
+  await db
+    .selectFrom('users')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+}
+
 export async function lockUser(db: Db, companyId: string, id: string): Promise<void> {
   await db
     .selectFrom('users')

@@ -39,6 +39,7 @@ import {
   findUser,
   insertUser,
   lockUser as lockUserRow,
+  lockUsers as lockUserRows,
   updateUser as updateUserRow,
   userIdsInOrgUnit,
   userRowToUser,
@@ -382,6 +383,15 @@ export async function userById(
  */
 export async function lockUser(tx: TenantCtx, id: string): Promise<void> {
   await lockUserRow(tx.db, tx.actor.companyId, id)
+}
+
+/**
+ * Locks several people's rows until the caller's transaction ends, in the order of their ids
+ * (whatever order they are given in): the lock order every transaction locking more than one
+ * person keeps (queue routing, domain/calls/ring.ts). Missing ids lock nothing.
+ */
+export async function lockUsers(tx: TenantCtx, ids: readonly string[]): Promise<void> {
+  await lockUserRows(tx.db, tx.actor.companyId, ids)
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@fastify/type-provider-typebox'
+import { offerQueueCalls } from '../../domain/calls/index.js'
 import {
   countQueues,
   createQueue,
@@ -152,7 +153,10 @@ export function queuesRoutes(app: App, deps: RouteDeps): void {
     {
       schema: {
         summary: 'Change a queue’s name, strategy or members',
-        description: '`queue.edit` on the queue; audited before → after.',
+        description:
+          '`queue.edit` on the queue; audited before → after. In the same transaction, the calls ' +
+          'waiting in the queue ring the members it gains who may take them (oldest first, one ' +
+          'new member after another), each audited `call.routed`.',
         tags,
         security,
         params: IdParams,
@@ -167,7 +171,8 @@ export function queuesRoutes(app: App, deps: RouteDeps): void {
         response: { 200: QueueJson, ...problems(400, 401, 403, 404) },
       },
     },
-    async (req) => queueJson(await updateQueue(deps.ctx(req), req.params.id, req.body)),
+    async (req) =>
+      queueJson(await updateQueue(deps.ctx(req), req.params.id, req.body, offerQueueCalls)),
   )
 
   app.delete(

@@ -23020,7 +23020,7 @@ export interface paths {
         head?: never;
         /**
          * Change a queue’s name, strategy or members
-         * @description `queue.edit` on the queue; audited before → after.
+         * @description `queue.edit` on the queue; audited before → after. In the same transaction, the calls waiting in the queue ring the members it gains who may take them (oldest first, one new member after another), each audited `call.routed`.
          */
         patch: {
             parameters: {
