@@ -147,6 +147,8 @@ interface Predicates {
   readonly windowOk: Predicate
   readonly ok: Predicate
   readonly quick: Quick | undefined
+  /** The scope alone as a `Quick`, when `quick` is set. */
+  readonly quickScope: Quick | undefined
 }
 
 /**
@@ -204,6 +206,8 @@ export interface ActionRule {
   readonly ok: Predicate
   /** `ok` as a `Quick`, for the shapes `quickOf` knows; undefined for the others. */
   readonly quick: Quick | undefined
+  /** `scopeOk` as a `Quick`, set when `quick` is (the reason for a miss). */
+  readonly quickScope: Quick | undefined
   readonly unconditional: boolean
   /** Field levels for every field of the type (allow: what it reveals; cap: the ceiling). */
   readonly fields: Readonly<Record<string, FieldLevel>>
@@ -227,6 +231,13 @@ export interface ActionEntry {
    * form, `allowed` for a record is that function (caps never change `allowed`).
    */
   readonly quick: Quick | undefined
+  /**
+   * For `decide`: set only when `quick` is and the entry has no caps, so the full `Decision`
+   * follows from the quick test alone — the allow's own decision when it passes; when it fails,
+   * `out_of_scope` if this scope-only test fails too, else `condition_not_met` (a quick rule has
+   * no validity window, so `inactive` cannot be its reason).
+   */
+  readonly quickScope: Quick | undefined
 }
 
 /** What a table says about an action before any rule runs (`Table.codes`). */
@@ -977,11 +988,13 @@ function predicatesOf(rule: Rule, type: ResourceType, sExpr: Expr): Predicates {
   const scopeOk = scopePredicate(rule.scope, type, sExpr)
   const whenOk = compileExpr(rule.when)
   const windowOk = compileExpr(rule.window)
+  const quick = rule.window === TRUE ? quickOf(rule.scope, type, rule.when) : undefined
   const p: Predicates = {
     scopeOk,
     whenOk,
     windowOk,
-    quick: rule.window === TRUE ? quickOf(rule.scope, type, rule.when) : undefined,
+    quick,
+    quickScope: quick === undefined ? undefined : quickOf(rule.scope, type, TRUE),
     ok:
       (rule.window === TRUE ? fused(rule.scope, type, rule.when) : undefined) ??
       allOf(
@@ -1004,7 +1017,7 @@ export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): Acti
   const type = resourceOf(action)
   const sExpr = scopeExpr(rule.scope, type, cp)
   const fields = resolveFields(rule, type)
-  const { scopeOk, whenOk, windowOk, ok, quick } = predicatesOf(rule, type, sExpr)
+  const { scopeOk, whenOk, windowOk, ok, quick, quickScope } = predicatesOf(rule, type, sExpr)
   const partial = {
     rule,
     action,
@@ -1014,6 +1027,7 @@ export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): Acti
     windowOk,
     ok,
     quick,
+    quickScope,
     unconditional: sExpr === TRUE && rule.when === TRUE && rule.window === TRUE,
     fields,
   }
@@ -1078,6 +1092,7 @@ function newEntry(
         : allowDecision(action, e.allows, maxFields(e.allows))
   }
   const list = (xs: ActionRule[]) => (xs.length === 0 ? none : xs)
+  const quick = e.denies.length === 0 && e.allows.length === 1 ? e.allows[0]?.quick : undefined
   return {
     action,
     allows: list(e.allows),
@@ -1085,7 +1100,8 @@ function newEntry(
     caps: list(e.caps),
     constant,
     merged: undefined,
-    quick: e.denies.length === 0 && e.allows.length === 1 ? e.allows[0]?.quick : undefined,
+    quick,
+    quickScope: quick !== undefined && e.caps.length === 0 ? e.allows[0]?.quickScope : undefined,
   }
 }
 
