@@ -98,8 +98,19 @@ const shared = {
    * its own copy read from its own row (see `canonical`).
    */
   names: new Bounded<string, string>(100_000),
+  /**
+   * A policy's content (everything but its version, `contentKey`) → what compiling it built:
+   * companies and policy versions whose policies are the same content share one compiled core
+   * — its rules, its org-unit tree and its map of role sets to tables — so a second company on
+   * the same policy costs a small object and binds its subjects to tables already built.
+   * Small: the keys are whole policies.
+   */
+  cores: new Bounded<string, Core>(128),
   next: 0,
 }
+
+/** What a compiled policy holds that follows from its content alone (shared by `contentKey`). */
+type Core = Omit<CompiledPolicy, 'version' | 'policy' | 'timeZone'>
 
 /**
  * Forget everything the shared caches hold (compiled policies keep what they already use). For
@@ -112,6 +123,7 @@ export function clearSharedCaches(): void {
   shared.predicates.clear()
   shared.clocks.clear()
   shared.names.clear()
+  shared.cores.clear()
 }
 
 /**
@@ -132,13 +144,78 @@ export function sharedCacheSizes(): {
   tables: number
   entries: number
   predicates: number
+  cores: number
 } {
   return {
     rules: shared.rules.size,
     tables: shared.tables.size,
     entries: shared.entries.size,
     predicates: shared.predicates.size,
+    cores: shared.cores.size,
   }
+}
+
+/**
+ * A policy's content as a string, one per content and content per string (injective over plain
+ * data: every value is written with its type, object keys in their order — a condition's first
+ * key is its operator — and `undefined`, `-0`, `NaN` apart from `null` and `0`). The version is
+ * left out: two versions of one content compile alike. Undefined when the policy holds
+ * anything but plain data (a class instance, a function, a sparse array, a cycle, a getter), or
+ * is too deep: such a policy is compiled on its own, never shared.
+ */
+export function contentKey(policy: Policy): string | undefined {
+  const out: string[] = []
+  const seen = new Set<object>()
+  const write = (v: unknown, depth: number): boolean => {
+    if (v === null) return out.push('n') > 0
+    switch (typeof v) {
+      case 'undefined':
+        return out.push('u') > 0
+      case 'boolean':
+        return out.push(v ? 't' : 'f') > 0
+      case 'number':
+        return out.push(Object.is(v, -0) ? 'd-0' : `d${v}`) > 0
+      case 'string':
+        return out.push(JSON.stringify(v)) > 0
+      case 'object':
+        break
+      default:
+        return false
+    }
+    if (depth > 100 || seen.has(v)) return false
+    seen.add(v)
+    if (Array.isArray(v)) {
+      out.push('[')
+      for (let i = 0; i < v.length; i++) {
+        if (!Object.hasOwn(v, i) || !write(v[i], depth + 1)) return false
+        out.push(',')
+      }
+      out.push(']')
+    } else {
+      const proto = Object.getPrototypeOf(v)
+      if (proto !== Object.prototype && proto !== null) return false
+      out.push('{')
+      for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(v))) {
+        if (!d.enumerable) continue
+        if (!('value' in d)) return false
+        out.push(JSON.stringify(k), ':')
+        if (!write(d.value, depth + 1)) return false
+        out.push(',')
+      }
+      out.push('}')
+    }
+    seen.delete(v)
+    return true
+  }
+  const proto = Object.getPrototypeOf(policy)
+  if (proto !== Object.prototype && proto !== null) return undefined
+  const fields: unknown[] = []
+  for (const name of ['timeZone', 'orgUnits', 'roles', 'groups', 'restrictions']) {
+    const d = Object.getOwnPropertyDescriptor(policy, name)
+    if (d !== undefined && !('value' in d)) return undefined
+    fields.push(d?.value)
+  }
+  return write(fields, 0) ? out.join('') : undefined
 }
 
 interface Predicates {
@@ -637,6 +714,20 @@ function labelOr(label: unknown, fallback: string): string {
  * const engine = compilePolicy({ version: 1, timeZone: 'Asia/Shanghai', orgUnits: {}, roles: [admin] })
  */
 export function compilePolicy(policy: Policy): CompiledPolicy {
+  const key = contentKey(policy)
+  const hit = key === undefined ? undefined : shared.cores.get(key)
+  // the same content compiled before (and valid then, so valid now): its core, this version
+  if (hit !== undefined)
+    return { version: policy.version, timeZone: policy.timeZone, policy, ...hit }
+  const cp = compileNew(policy)
+  if (key !== undefined) {
+    const { version: _v, timeZone: _t, policy: _p, ...core } = cp
+    shared.cores.set(key, core)
+  }
+  return cp
+}
+
+function compileNew(policy: Policy): CompiledPolicy {
   const problems: Problem[] = []
   try {
     if (shared.clocks.get(policy.timeZone) === undefined)
@@ -1169,12 +1260,16 @@ export function bindSubject(cp: CompiledPolicy, subject: Subject): BoundSubject 
   const personal = cp.restrictionRules.some((r) => (r.appliesTo?.users ?? []).includes(subject.id))
   const hasGrants = (subject.grants ?? []).length > 0
   const shareable = !personal && !hasGrants
-  const key = `${[...roles].sort().join(',')}|${[...groups].sort().join(',')}`
+  const sortedRoles = [...roles].sort()
+  const sortedGroups = [...groups].sort()
+  const key = `${sortedRoles.join(',')}|${sortedGroups.join(',')}`
   let table = shareable ? cp.tables.get(key) : undefined
   if (!table) {
+    // in the role set's order (sorted ids), not the subject's: the table is the role set's, and
+    // a decision's `matched` lists its rules in one order whoever bound the role set first
     const rules: Rule[] = []
-    for (const r of roles) rules.push(...(cp.roleRules.get(r) ?? []))
-    for (const g of groups) rules.push(...(cp.groupRules.get(g) ?? []))
+    for (const r of sortedRoles) rules.push(...(cp.roleRules.get(r) ?? []))
+    for (const g of sortedGroups) rules.push(...(cp.groupRules.get(g) ?? []))
     for (const x of cp.restrictionRules) if (restrictionApplies(x, subject)) rules.push(x)
     if (hasGrants) rules.push(...compileTemporaryGrants(cp, subject))
     if (shareable) {
