@@ -110,7 +110,23 @@ const shared = {
 }
 
 /** What a compiled policy holds that follows from its content alone (shared by `contentKey`). */
-type Core = Omit<CompiledPolicy, 'version' | 'policy' | 'timeZone'>
+type Core = Omit<CompiledPolicy, 'version' | 'policy' | 'timeZone'> & {
+  /** The content, a frozen copy: every compiled policy of this content reads it (`policy`). */
+  readonly content: Policy
+}
+
+/**
+ * A frozen copy of plain data (what `contentKey` accepted: plain objects and arrays, no cycle):
+ * what a shared core keeps of its policy, so that no caller's later change to the object it
+ * compiled reaches the other companies' `policy`.
+ */
+function frozenCopy<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v
+  if (Array.isArray(v)) return Object.freeze(v.map(frozenCopy)) as T
+  const out: Record<string, unknown> = {}
+  for (const [k, x] of Object.entries(v)) out[k] = frozenCopy(x)
+  return Object.freeze(out) as T
+}
 
 /**
  * Forget everything the shared caches hold (compiled policies keep what they already use). For
@@ -717,14 +733,21 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   const key = contentKey(policy)
   const hit = key === undefined ? undefined : shared.cores.get(key)
   // the same content compiled before (and valid then, so valid now): its core, this version
-  if (hit !== undefined)
-    return { version: policy.version, timeZone: policy.timeZone, policy, ...hit }
+  if (hit !== undefined) return fromCore(hit, policy.version)
   const cp = compileNew(policy)
-  if (key !== undefined) {
-    const { version: _v, timeZone: _t, policy: _p, ...core } = cp
-    shared.cores.set(key, core)
-  }
-  return cp
+  if (key === undefined) return cp
+  // the caller's policy object is not kept: the core's frozen copy stands for it
+  const { version: _v, timeZone: _t, policy: _p, ...compiled } = cp
+  const core: Core = { ...compiled, content: frozenCopy(policy) }
+  shared.cores.set(key, core)
+  return fromCore(core, policy.version)
+}
+
+/** A company's compiled policy on a shared core: the core's parts and its own version. */
+function fromCore(core: Core, version: Policy['version']): CompiledPolicy {
+  const { content, ...compiled } = core
+  const policy = content.version === version ? content : Object.freeze({ ...content, version })
+  return { version, timeZone: content.timeZone, policy, ...compiled }
 }
 
 function compileNew(policy: Policy): CompiledPolicy {

@@ -99,7 +99,7 @@ describe('compiled policies shared by content', () => {
         roles: [
           { id: 'r', name: 'r', kind: 'custom', grants: [{ actions: ['ticket.view'], when }] },
         ],
-      } as Policy)
+      } as unknown as Policy)
     const distinct = [
       { eq: [{ ref: 'resource.priority' }, 0] },
       { eq: [{ ref: 'resource.priority' }, -0] },
@@ -140,6 +140,20 @@ describe('compiled policies shared by content', () => {
     const x = compilePolicy(withClass)
     expect(compilePolicy(withClass).tables).not.toBe(x.tables)
     expect(sharedCacheSizes().cores).toBe(0)
+  })
+
+  it('keeps a frozen copy of the policy, with each compiled policy’s own version', () => {
+    clearSharedCaches()
+    const mine = policy(1) as { -readonly [K in keyof Policy]: Policy[K] }
+    const a = compilePolicy(mine)
+    const b = compilePolicy(policy(2))
+    expect(a.policy).toEqual(policy(1))
+    expect(b.policy).toEqual(policy(2))
+    expect(Object.isFrozen(a.policy.roles[0]!.grants[0])).toBe(true)
+    // the caller's object is its own: changing it changes no compiled policy
+    mine.roles = []
+    expect(a.policy.roles.map((r) => r.id)).toEqual(['agent', 'lead'])
+    expect(b.policy.roles).toBe(a.policy.roles)
   })
 
   it('a policy changed in place after compiling compiles to its new content', () => {
