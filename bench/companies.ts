@@ -112,8 +112,9 @@ for (const own of ids === 'both' ? [false, true] : [ids === 'own']) {
     clearSharedCaches()
     const before = await heap()
     const t0 = performance.now()
-    const policies = Array.from({ length: n }, (_, c) => policyOf(c, own))
-    const engines = policies.map(compilePolicy)
+    // each company's policy as loaded from the database, dropped once compiled (PolicyCache
+    // keeps the compiled policy only)
+    const engines = Array.from({ length: n }, (_, c) => compilePolicy(policyOf(c, own)))
     const bound: BoundSubject[] = w.users.map((u, i) => {
       const c = i % n
       const prefix = own ? `c${c}-` : ''
