@@ -4,7 +4,8 @@
  * earlier commit's (A: `<base dir>/src/authz`, e.g. made with
  * `git archive <commit> src/authz | tar -x -C <base dir>`) — on the benchmark's workload,
  * alternating passes A B B A …, each pass the 1,000,000 checks of `check`, timed in CPU time
- * (process.cpuUsage) and wall time. `order` BA starts with B. Not part of `npm run bench`: on a
+ * (process.cpuUsage) and wall time. `order` BA starts with B. `call` (default `check`) is the
+ * function timed: `decide` times `decide(...).allowed` instead. Not part of `npm run bench`: on a
  * shared machine two runs minutes apart differ by more than most changes, one process does not.
  */
 import { performance } from 'node:perf_hooks'
@@ -25,7 +26,9 @@ const baseDir = process.argv[2]
 const variant = (process.argv[3] ?? 'rbac') as Variant
 const rounds = Number(process.argv[4] ?? 10)
 const order = process.argv[5] ?? 'AB'
-if (!baseDir || !variants.includes(variant)) throw new Error('usage: ab.ts <base dir> [variant]')
+const call = process.argv[6] ?? 'check'
+if (!baseDir || !variants.includes(variant) || (call !== 'check' && call !== 'decide'))
+  throw new Error('usage: ab.ts <base dir> [variant] [rounds] [AB|BA] [check|decide]')
 
 const A = (await import(pathToFileURL(resolve(baseDir, 'src/authz/index.ts')).href)) as E
 const B = (await import('../src/authz/index.js')) as E
@@ -89,7 +92,7 @@ function load(e: E) {
       for (let c = 0; c < times.length; c++) {
         const t = now()
         for (let i = c * chunk; i < (c + 1) * chunk; i++)
-          out[i] = check(bound[U[i]], acts[A[i]], recs[R[i]], env) ? 1 : 0
+          out[i] = check(bound[U[i]], acts[A[i]], recs[R[i]], env)${call === 'decide' ? '.allowed' : ''} ? 1 : 0
         times[c] = now() - t
       }
       let bad = 0
@@ -99,7 +102,7 @@ function load(e: E) {
     }`,
   ) as (...args: unknown[]) => () => Float64Array
   return loop(
-    e.check,
+    call === 'decide' ? e.decide : e.check,
     bound,
     e.allActions, // each engine its own strings (the same list, in the same order)
     recs,
@@ -150,6 +153,6 @@ const rate = (ms: number) => (n / ms / 1000).toFixed(2)
 const [fa, fb] = [sum(best.A), sum(best.B)]
 const [ma, mb] = [med(passes.A), med(passes.B)]
 process.stdout.write(
-  `${variant} (${order}, ${rounds} rounds) M checks/s — fastest chunks: A ${rate(fa)}, B ${rate(fb)}, B/A ${(fa / fb).toFixed(3)}; ` +
+  `${variant} ${call} (${order}, ${rounds} rounds) M checks/s — fastest chunks: A ${rate(fa)}, B ${rate(fb)}, B/A ${(fa / fb).toFixed(3)}; ` +
     `median pass: A ${rate(ma)}, B ${rate(mb)}, B/A ${(ma / mb).toFixed(3)}\n`,
 )

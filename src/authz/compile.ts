@@ -98,7 +98,34 @@ const shared = {
    * its own copy read from its own row (see `canonical`).
    */
   names: new Bounded<string, string>(100_000),
+  /**
+   * A policy's content (everything but its version, `contentKey`) → what compiling it built:
+   * companies and policy versions whose policies are the same content share one compiled core
+   * — its rules, its org-unit tree and its map of role sets to tables — so a second company on
+   * the same policy costs a small object and binds its subjects to tables already built.
+   * Small: the keys are whole policies.
+   */
+  cores: new Bounded<string, Core>(128),
   next: 0,
+}
+
+/** What a compiled policy holds that follows from its content alone (shared by `contentKey`). */
+type Core = Omit<CompiledPolicy, 'version' | 'policy' | 'timeZone'> & {
+  /** The content, a frozen copy: every compiled policy of this content reads it (`policy`). */
+  readonly content: Policy
+}
+
+/**
+ * A frozen copy of plain data (what `contentKey` accepted: plain objects and arrays, no cycle):
+ * what a shared core keeps of its policy, so that no caller's later change to the object it
+ * compiled reaches the other companies' `policy`.
+ */
+function frozenCopy<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v
+  if (Array.isArray(v)) return Object.freeze(v.map(frozenCopy)) as T
+  const out: Record<string, unknown> = {}
+  for (const [k, x] of Object.entries(v)) out[k] = frozenCopy(x)
+  return Object.freeze(out) as T
 }
 
 /**
@@ -112,6 +139,7 @@ export function clearSharedCaches(): void {
   shared.predicates.clear()
   shared.clocks.clear()
   shared.names.clear()
+  shared.cores.clear()
 }
 
 /**
@@ -132,13 +160,78 @@ export function sharedCacheSizes(): {
   tables: number
   entries: number
   predicates: number
+  cores: number
 } {
   return {
     rules: shared.rules.size,
     tables: shared.tables.size,
     entries: shared.entries.size,
     predicates: shared.predicates.size,
+    cores: shared.cores.size,
   }
+}
+
+/**
+ * A policy's content as a string, one per content and content per string (injective over plain
+ * data: every value is written with its type, object keys in their order — a condition's first
+ * key is its operator — and `undefined`, `-0`, `NaN` apart from `null` and `0`). The version is
+ * left out: two versions of one content compile alike. Undefined when the policy holds
+ * anything but plain data (a class instance, a function, a sparse array, a cycle, a getter), or
+ * is too deep: such a policy is compiled on its own, never shared.
+ */
+export function contentKey(policy: Policy): string | undefined {
+  const out: string[] = []
+  const seen = new Set<object>()
+  const write = (v: unknown, depth: number): boolean => {
+    if (v === null) return out.push('n') > 0
+    switch (typeof v) {
+      case 'undefined':
+        return out.push('u') > 0
+      case 'boolean':
+        return out.push(v ? 't' : 'f') > 0
+      case 'number':
+        return out.push(Object.is(v, -0) ? 'd-0' : `d${v}`) > 0
+      case 'string':
+        return out.push(JSON.stringify(v)) > 0
+      case 'object':
+        break
+      default:
+        return false
+    }
+    if (depth > 100 || seen.has(v)) return false
+    seen.add(v)
+    if (Array.isArray(v)) {
+      out.push('[')
+      for (let i = 0; i < v.length; i++) {
+        if (!Object.hasOwn(v, i) || !write(v[i], depth + 1)) return false
+        out.push(',')
+      }
+      out.push(']')
+    } else {
+      const proto = Object.getPrototypeOf(v)
+      if (proto !== Object.prototype && proto !== null) return false
+      out.push('{')
+      for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(v))) {
+        if (!d.enumerable) continue
+        if (!('value' in d)) return false
+        out.push(JSON.stringify(k), ':')
+        if (!write(d.value, depth + 1)) return false
+        out.push(',')
+      }
+      out.push('}')
+    }
+    seen.delete(v)
+    return true
+  }
+  const proto = Object.getPrototypeOf(policy)
+  if (proto !== Object.prototype && proto !== null) return undefined
+  const fields: unknown[] = []
+  for (const name of ['timeZone', 'orgUnits', 'roles', 'groups', 'restrictions']) {
+    const d = Object.getOwnPropertyDescriptor(policy, name)
+    if (d !== undefined && !('value' in d)) return undefined
+    fields.push(d?.value)
+  }
+  return write(fields, 0) ? out.join('') : undefined
 }
 
 interface Predicates {
@@ -147,6 +240,8 @@ interface Predicates {
   readonly windowOk: Predicate
   readonly ok: Predicate
   readonly quick: Quick | undefined
+  /** The scope alone as a `Quick`, when `quick` is set. */
+  readonly quickScope: Quick | undefined
 }
 
 /**
@@ -204,6 +299,8 @@ export interface ActionRule {
   readonly ok: Predicate
   /** `ok` as a `Quick`, for the shapes `quickOf` knows; undefined for the others. */
   readonly quick: Quick | undefined
+  /** `scopeOk` as a `Quick`, set when `quick` is (the reason for a miss). */
+  readonly quickScope: Quick | undefined
   readonly unconditional: boolean
   /** Field levels for every field of the type (allow: what it reveals; cap: the ceiling). */
   readonly fields: Readonly<Record<string, FieldLevel>>
@@ -227,6 +324,13 @@ export interface ActionEntry {
    * form, `allowed` for a record is that function (caps never change `allowed`).
    */
   readonly quick: Quick | undefined
+  /**
+   * For `decide`: set only when `quick` is and the entry has no caps, so the full `Decision`
+   * follows from the quick test alone — the allow's own decision when it passes; when it fails,
+   * `out_of_scope` if this scope-only test fails too, else `condition_not_met` (a quick rule has
+   * no validity window, so `inactive` cannot be its reason).
+   */
+  readonly quickScope: Quick | undefined
 }
 
 /** What a table says about an action before any rule runs (`Table.codes`). */
@@ -626,6 +730,27 @@ function labelOr(label: unknown, fallback: string): string {
  * const engine = compilePolicy({ version: 1, timeZone: 'Asia/Shanghai', orgUnits: {}, roles: [admin] })
  */
 export function compilePolicy(policy: Policy): CompiledPolicy {
+  const key = contentKey(policy)
+  const hit = key === undefined ? undefined : shared.cores.get(key)
+  // the same content compiled before (and valid then, so valid now): its core, this version
+  if (hit !== undefined) return fromCore(hit, policy.version)
+  const cp = compileNew(policy)
+  if (key === undefined) return cp
+  // the caller's policy object is not kept: the core's frozen copy stands for it
+  const { version: _v, timeZone: _t, policy: _p, ...compiled } = cp
+  const core: Core = { ...compiled, content: frozenCopy(policy) }
+  shared.cores.set(key, core)
+  return fromCore(core, policy.version)
+}
+
+/** A company's compiled policy on a shared core: the core's parts and its own version. */
+function fromCore(core: Core, version: Policy['version']): CompiledPolicy {
+  const { content, ...compiled } = core
+  const policy = content.version === version ? content : Object.freeze({ ...content, version })
+  return { version, timeZone: content.timeZone, policy, ...compiled }
+}
+
+function compileNew(policy: Policy): CompiledPolicy {
   const problems: Problem[] = []
   try {
     if (shared.clocks.get(policy.timeZone) === undefined)
@@ -977,11 +1102,13 @@ function predicatesOf(rule: Rule, type: ResourceType, sExpr: Expr): Predicates {
   const scopeOk = scopePredicate(rule.scope, type, sExpr)
   const whenOk = compileExpr(rule.when)
   const windowOk = compileExpr(rule.window)
+  const quick = rule.window === TRUE ? quickOf(rule.scope, type, rule.when) : undefined
   const p: Predicates = {
     scopeOk,
     whenOk,
     windowOk,
-    quick: rule.window === TRUE ? quickOf(rule.scope, type, rule.when) : undefined,
+    quick,
+    quickScope: quick === undefined ? undefined : quickOf(rule.scope, type, TRUE),
     ok:
       (rule.window === TRUE ? fused(rule.scope, type, rule.when) : undefined) ??
       allOf(
@@ -1004,7 +1131,7 @@ export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): Acti
   const type = resourceOf(action)
   const sExpr = scopeExpr(rule.scope, type, cp)
   const fields = resolveFields(rule, type)
-  const { scopeOk, whenOk, windowOk, ok, quick } = predicatesOf(rule, type, sExpr)
+  const { scopeOk, whenOk, windowOk, ok, quick, quickScope } = predicatesOf(rule, type, sExpr)
   const partial = {
     rule,
     action,
@@ -1014,6 +1141,7 @@ export function actionRule(cp: CompiledPolicy, rule: Rule, action: Action): Acti
     windowOk,
     ok,
     quick,
+    quickScope,
     unconditional: sExpr === TRUE && rule.when === TRUE && rule.window === TRUE,
     fields,
   }
@@ -1078,6 +1206,7 @@ function newEntry(
         : allowDecision(action, e.allows, maxFields(e.allows))
   }
   const list = (xs: ActionRule[]) => (xs.length === 0 ? none : xs)
+  const quick = e.denies.length === 0 && e.allows.length === 1 ? e.allows[0]?.quick : undefined
   return {
     action,
     allows: list(e.allows),
@@ -1085,7 +1214,8 @@ function newEntry(
     caps: list(e.caps),
     constant,
     merged: undefined,
-    quick: e.denies.length === 0 && e.allows.length === 1 ? e.allows[0]?.quick : undefined,
+    quick,
+    quickScope: quick !== undefined && e.caps.length === 0 ? e.allows[0]?.quickScope : undefined,
   }
 }
 
@@ -1153,12 +1283,16 @@ export function bindSubject(cp: CompiledPolicy, subject: Subject): BoundSubject 
   const personal = cp.restrictionRules.some((r) => (r.appliesTo?.users ?? []).includes(subject.id))
   const hasGrants = (subject.grants ?? []).length > 0
   const shareable = !personal && !hasGrants
-  const key = `${[...roles].sort().join(',')}|${[...groups].sort().join(',')}`
+  const sortedRoles = [...roles].sort()
+  const sortedGroups = [...groups].sort()
+  const key = `${sortedRoles.join(',')}|${sortedGroups.join(',')}`
   let table = shareable ? cp.tables.get(key) : undefined
   if (!table) {
+    // in the role set's order (sorted ids), not the subject's: the table is the role set's, and
+    // a decision's `matched` lists its rules in one order whoever bound the role set first
     const rules: Rule[] = []
-    for (const r of roles) rules.push(...(cp.roleRules.get(r) ?? []))
-    for (const g of groups) rules.push(...(cp.groupRules.get(g) ?? []))
+    for (const r of sortedRoles) rules.push(...(cp.roleRules.get(r) ?? []))
+    for (const g of sortedGroups) rules.push(...(cp.groupRules.get(g) ?? []))
     for (const x of cp.restrictionRules) if (restrictionApplies(x, subject)) rules.push(x)
     if (hasGrants) rules.push(...compileTemporaryGrants(cp, subject))
     if (shareable) {

@@ -28,6 +28,7 @@ import {
   type ActionEntry,
   type ActionRule,
   type BoundSubject,
+  type Quick,
 } from './compile.js'
 import type { Decision, Explanation, ReasonCode, TraceEntry } from './decision.js'
 import type { Env, FieldLevel, Limits, Resource, Scope } from './model.js'
@@ -164,7 +165,17 @@ function evaluateOwn(
   const code = s.codes.charCodeAt(id)
   if (code === NOT_GRANTED) return denied.not_granted
   const entry = s.entries[id] as ActionEntry
-  if (code === ALLOWED && trace === undefined) return entry.constant as Decision
+  if (trace === undefined) {
+    if (code === ALLOWED) return entry.constant as Decision
+    // one allow, no deny, no cap, a quick form (compile.ts quickOf): its test of the record is
+    // the whole walk's answer, and its scope-only test the reason of a miss (no window to miss)
+    const miss = entry.quickScope
+    if (miss !== undefined && resource !== undefined) {
+      const attrs = resource.attrs ?? empty
+      if ((entry.quick as Quick)(s, attrs)) return (entry.allows[0] as ActionRule).decision
+      return miss(s, attrs) ? denied.condition_not_met : denied.out_of_scope
+    }
+  }
   return evaluateEntry(s, entry, resource, env, true, trace)
 }
 

@@ -1,0 +1,167 @@
+/**
+ * `npx tsx --expose-gc bench/companies.ts [counts] [passes]`: the `tenants` workload of
+ * `npm run bench` (10,000 users of 100 tenants, 1,000,000 checks) with its users spread over 1,
+ * 100 and 10,000 compiled policies of the same roles (issue 8, point 3), in one process: the
+ * heap the load leaves (after a full GC, the shared caches emptied first), the load time and
+ * `check`'s speed (the sum over 50,000-check chunks of each chunk's fastest time, as bench/ab.ts).
+ *
+ * Two ways for companies to have "the same presets":
+ * - `same ids`: every company's policy names its roles alike (`r0` …), a fresh copy of the
+ *   policy object per company (as each company's policy is loaded from the database);
+ * - `own ids`: each company's roles have ids of their own (`c7-r0` …), as in the database,
+ *   where a company's preset roles are rows with their own UUIDs. Decisions name the role that
+ *   allowed (`matched`), so the compiled rules of two such companies are not the same content.
+ *
+ * `counts` is a comma list (default 1,100,10000); `ids` is `same`, `own` or `both` (default).
+ * Not part of `npm run bench`.
+ */
+import { performance } from 'node:perf_hooks'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { loadavg } from 'node:os'
+import {
+  bindSubject,
+  check,
+  clearSharedCaches,
+  compilePolicy,
+  sharedCacheSizes,
+  type Action,
+  type BoundSubject,
+  type Grant,
+  type Policy,
+  type Resource,
+  type ResourceType,
+  type Role,
+} from '../src/authz/index.js'
+import { conditionalAction, generate, teamId, tenantId, type Workload } from './workload.js'
+
+const counts = (process.argv[2] ?? '1,100,10000').split(',').map(Number)
+const passes = Number(process.argv[3] ?? 6)
+const ids = process.argv[4] ?? 'both'
+const gc: () => void =
+  (globalThis as { gc?: () => void }).gc ??
+  (setFlagsFromString('--expose-gc'), runInNewContext('gc') as () => void)
+const env = { now: Date.UTC(2025, 5, 2, 10, 0) }
+const chunk = 50_000
+const w = generate('tenants')
+
+function roles(w: Workload, prefix: string): Role[] {
+  return w.roles.map((r) => {
+    const grants: Grant[] = [
+      { actions: r.actions.map((a) => w.actions[a] as Action), scope: 'company' },
+    ]
+    if (r.editsTeamTickets)
+      grants.push({
+        actions: [conditionalAction],
+        scope: 'team',
+        when: { ne: [{ ref: 'resource.status' }, 'closed'] },
+      })
+    return { id: `${prefix}${r.id}`, name: `Role ${r.index}`, kind: 'custom', grants }
+  })
+}
+
+function policyOf(c: number, own: boolean): Policy {
+  const orgUnits: Record<string, string | null> = { root: null }
+  for (let t = 0; t < w.teams; t++) orgUnits[teamId(t)] = 'root'
+  return {
+    version: `companies-${c}`,
+    timeZone: 'Asia/Shanghai',
+    orgUnits,
+    roles: roles(w, own ? `c${c}-` : ''),
+  }
+}
+
+const records = w.resources.map((r): Resource => ({
+  type: w.types[r.type] as ResourceType,
+  id: r.id,
+  companyId: tenantId(r.tenant),
+  attrs: {},
+}))
+
+async function heap(): Promise<number> {
+  await new Promise((r) => setTimeout(r, 5))
+  gc()
+  gc()
+  return process.memoryUsage().heapUsed
+}
+
+const run = new Function(
+  'check',
+  'bound',
+  'acts',
+  'recs',
+  'U',
+  'A',
+  'R',
+  'env',
+  'out',
+  'chunk',
+  'now',
+  'times',
+  `for (let c = 0; c < times.length; c++) {
+    const t = now()
+    for (let i = c * chunk; i < (c + 1) * chunk; i++)
+      out[i] = check(bound[U[i]], acts[A[i]], recs[R[i]], env) ? 1 : 0
+    times[c] = now() - t
+  }`,
+) as (...args: unknown[]) => void
+
+const rows: string[] = []
+for (const own of ids === 'both' ? [false, true] : [ids === 'own']) {
+  for (const n of counts) {
+    clearSharedCaches()
+    const before = await heap()
+    const t0 = performance.now()
+    // each company's policy as loaded from the database, dropped once compiled (PolicyCache
+    // keeps the compiled policy only)
+    const engines = Array.from({ length: n }, (_, c) => compilePolicy(policyOf(c, own)))
+    const bound: BoundSubject[] = w.users.map((u, i) => {
+      const c = i % n
+      const prefix = own ? `c${c}-` : ''
+      return bindSubject(engines[c]!, {
+        id: u.id,
+        companyId: tenantId(u.tenant),
+        orgUnitId: teamId(u.team),
+        roles: u.roles.map((r) => `${prefix}${w.roles[r]!.id}`),
+      })
+    })
+    const loadMs = performance.now() - t0
+    const mb = ((await heap()) - before) / 2 ** 20
+    const sizes = sharedCacheSizes()
+    const out = new Uint8Array(w.expected.length)
+    const best = new Float64Array(w.expected.length / chunk).fill(Infinity)
+    const times = new Float64Array(best.length)
+    for (let p = 0; p < passes + 2; p++) {
+      run(
+        check,
+        bound,
+        w.actions,
+        records,
+        w.checkUser,
+        w.checkAction,
+        w.checkResource,
+        env,
+        out,
+        chunk,
+        () => performance.now(),
+        times,
+      )
+      if (p >= 2) for (let c = 0; c < best.length; c++) best[c] = Math.min(best[c]!, times[c]!)
+    }
+    let bad = 0
+    for (let i = 0; i < out.length; i++) if (out[i] !== w.expected[i]) bad++
+    const ms = best.reduce((a, b) => a + b, 0)
+    const row = `| ${own ? 'own ids' : 'same ids'} | ${n.toLocaleString('en-US')} | ${mb.toFixed(1)} | ${loadMs.toFixed(0)} | ${(w.expected.length / ms / 1000).toFixed(2)} | ${sizes.tables} | ${sizes.rules} | ${bad} |`
+    rows.push(row)
+    process.stderr.write(`${row} load ${loadavg()[0]!.toFixed(1)}\n`)
+    engines.length = 0
+    bound.length = 0
+  }
+}
+process.stdout.write(
+  `load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(
+      ' ',
+    )}\n\n| role ids | companies | heap after load, MB | load ms | M checks/s (fastest chunks) | shared tables | shared rules | disagreements |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n${rows.join('\n')}\n`,
+)

@@ -1,0 +1,200 @@
+/**
+ * Policies of one content (companies on the same presets, two versions of one policy) share one
+ * compiled core — rules, org-unit tree, role-set tables — found by `contentKey`; anything that
+ * can change a decision is part of the key, so different content never shares.
+ */
+import { describe, expect, it } from 'vitest'
+import { contentKey } from './compile.js'
+import {
+  bindSubject,
+  clearSharedCaches,
+  compilePolicy,
+  decide,
+  explain,
+  sharedCacheSizes,
+  type Policy,
+  type Resource,
+} from './index.js'
+
+function policy(version: number | string = 1): Policy {
+  // a fresh object tree each time, as a policy loaded from the database is
+  return {
+    version,
+    timeZone: 'Asia/Shanghai',
+    orgUnits: { root: null, t1: 'root', t2: 'root' },
+    roles: [
+      {
+        id: 'agent',
+        name: 'Agent',
+        kind: 'custom',
+        grants: [
+          { actions: ['customer.view'], scope: 'company' },
+          {
+            actions: ['ticket.view', 'ticket.edit'],
+            scope: 'team',
+            when: { ne: [{ ref: 'resource.status' }, 'closed'] },
+          },
+        ],
+      },
+      {
+        id: 'lead',
+        name: 'Lead',
+        kind: 'custom',
+        grants: [{ actions: ['ticket.view'], scope: { subtree: 'root' }, label: 'lead view' }],
+      },
+    ],
+    restrictions: [],
+  }
+}
+
+const subject = { id: 'u1', companyId: 'c1', orgUnitId: 't1', roles: ['agent'] }
+const ticket = (attrs: Record<string, unknown>): Resource => ({
+  type: 'ticket',
+  id: 'x',
+  companyId: 'c1',
+  attrs: { orgUnitId: 't1', status: 'open', ...attrs },
+})
+
+describe('compiled policies shared by content', () => {
+  it('two companies (or versions) of one content share the core and the role-set tables', () => {
+    clearSharedCaches()
+    const a = compilePolicy(policy(1))
+    const b = compilePolicy(policy(2))
+    expect(a.version).toBe(1)
+    expect(b.version).toBe(2)
+    expect(b.tables).toBe(a.tables)
+    expect(b.roleRules).toBe(a.roleRules)
+    const me = bindSubject(a, subject)
+    const them = bindSubject(b, { ...subject, id: 'u2', companyId: 'c2' })
+    expect(them.table).toBe(me.table)
+    expect(sharedCacheSizes().cores).toBe(1)
+    // answers are each company's own: another company's record is denied to both
+    expect(decide(me, 'ticket.edit', ticket({}), { now: 0 }).allowed).toBe(true)
+    expect(decide(them, 'ticket.edit', ticket({}), { now: 0 }).reason).toBe('other_company')
+    expect(decide(them, 'ticket.edit', { ...ticket({}), companyId: 'c2' }, { now: 0 })).toBe(
+      decide(me, 'ticket.edit', ticket({}), { now: 0 }),
+    )
+  })
+
+  it('does not share what differs in anything a decision can depend on', () => {
+    const base = policy()
+    const variants: Policy[] = [
+      { ...base, timeZone: 'UTC' },
+      { ...base, orgUnits: { ...base.orgUnits, t3: 'root' } },
+      { ...base, roles: [{ ...base.roles[0]!, name: 'Agent 2' }, base.roles[1]!] },
+      { ...base, roles: [{ ...base.roles[0]!, id: 'agent2' }, base.roles[1]!] },
+      { ...base, restrictions: undefined },
+      { ...base, groups: [] },
+    ]
+    const keys = [base, ...variants].map(contentKey)
+    expect(new Set(keys).size).toBe(keys.length)
+    expect(keys.every((k) => k !== undefined)).toBe(true)
+    expect(contentKey({ ...base, version: 99 })).toBe(keys[0])
+  })
+
+  it('writes values with their type and keys in their order', () => {
+    const key = (when: unknown) =>
+      contentKey({
+        ...policy(),
+        roles: [
+          { id: 'r', name: 'r', kind: 'custom', grants: [{ actions: ['ticket.view'], when }] },
+        ],
+      } as unknown as Policy)
+    const distinct = [
+      { eq: [{ ref: 'resource.priority' }, 0] },
+      { eq: [{ ref: 'resource.priority' }, -0] },
+      { eq: [{ ref: 'resource.priority' }, null] },
+      { eq: [{ ref: 'resource.priority' }, NaN] },
+      { eq: [{ ref: 'resource.priority' }, '0'] },
+      { eq: [{ ref: 'resource.priority' }, undefined] },
+      { eq: [{ ref: 'resource.priority' }] },
+      { eq: [{ ref: 'resource.status' }, 'a","b'] },
+      { eq: [{ ref: 'resource.status' }, 'a'], ne: [{ ref: 'resource.status' }, 'b'] },
+      { ne: [{ ref: 'resource.status' }, 'b'], eq: [{ ref: 'resource.status' }, 'a'] },
+      undefined,
+    ].map(key)
+    expect(new Set(distinct).size).toBe(distinct.length)
+  })
+
+  it('compiles on its own, never shared, a policy that is not plain data', () => {
+    const sparse: unknown[] = ['ticket.view']
+    sparse[2] = 'ticket.edit'
+    const cyclic: Record<string, unknown> = { and: [] }
+    ;(cyclic['and'] as unknown[]).push(cyclic)
+    class Unit {
+      readonly root = null
+    }
+    const getter = { ...policy() }
+    Object.defineProperty(getter, 'roles', { get: () => policy().roles, enumerable: true })
+    for (const p of [
+      { ...policy(), orgUnits: new Unit() as never },
+      { ...policy(), roles: [{ ...policy().roles[0]!, grants: [{ actions: sparse }] }] },
+      { ...policy(), roles: [{ ...policy().roles[0]!, grants: [{ actions: [], when: cyclic }] }] },
+      { ...policy(), roles: [{ ...policy().roles[0]!, grants: [{ actions: [() => 1] }] }] },
+      getter,
+    ] as Policy[])
+      expect(contentKey(p)).toBeUndefined()
+    // still compiled (and not cached): two compilations of it build two cores
+    clearSharedCaches()
+    const withClass = { ...policy(), orgUnits: Object.assign(new Unit(), { t1: 'root' }) } as never
+    const x = compilePolicy(withClass)
+    expect(compilePolicy(withClass).tables).not.toBe(x.tables)
+    expect(sharedCacheSizes().cores).toBe(0)
+  })
+
+  it('keeps a frozen copy of the policy, with each compiled policy’s own version', () => {
+    clearSharedCaches()
+    const mine = policy(1) as { -readonly [K in keyof Policy]: Policy[K] }
+    const a = compilePolicy(mine)
+    const b = compilePolicy(policy(2))
+    expect(a.policy).toEqual(policy(1))
+    expect(b.policy).toEqual(policy(2))
+    expect(Object.isFrozen(a.policy.roles[0]!.grants[0])).toBe(true)
+    // the caller's object is its own: changing it changes no compiled policy
+    mine.roles = []
+    expect(a.policy.roles.map((r) => r.id)).toEqual(['agent', 'lead'])
+    expect(b.policy.roles).toBe(a.policy.roles)
+  })
+
+  it('a policy changed in place after compiling compiles to its new content', () => {
+    clearSharedCaches()
+    const p = policy() as { -readonly [K in keyof Policy]: Policy[K] }
+    const before = bindSubject(compilePolicy(p), subject)
+    expect(decide(before, 'customer.view', undefined, { now: 0 }).allowed).toBe(true)
+    p.roles = [{ ...p.roles[0]!, grants: [] }, p.roles[1]!]
+    const after = bindSubject(compilePolicy(p), subject)
+    expect(decide(after, 'customer.view', undefined, { now: 0 }).allowed).toBe(false)
+    // and the first content, compiled again, is the first answer
+    const again = bindSubject(compilePolicy(policy()), subject)
+    expect(decide(again, 'customer.view', undefined, { now: 0 }).allowed).toBe(true)
+  })
+
+  it('an invalid policy is refused every time (only valid content is kept)', () => {
+    clearSharedCaches()
+    const bad = { ...policy(), orgUnits: { t1: 'nowhere' } }
+    expect(() => compilePolicy(bad)).toThrow(/unknown parent/)
+    expect(() => compilePolicy({ ...bad, version: 2 })).toThrow(/unknown parent/)
+    expect(sharedCacheSizes().cores).toBe(0)
+  })
+
+  it('keeps a bounded number of contents', () => {
+    clearSharedCaches()
+    for (let i = 0; i < 300; i++)
+      compilePolicy({ ...policy(), orgUnits: { root: null, [`u${i}`]: null } })
+    expect(sharedCacheSizes().cores).toBeLessThanOrEqual(128)
+    expect(sharedCacheSizes().cores).toBeGreaterThan(0)
+  })
+
+  it('a role set is one table whatever the order of the subject’s roles', () => {
+    clearSharedCaches()
+    const cp = compilePolicy(policy())
+    const ab = bindSubject(cp, { ...subject, roles: ['lead', 'agent'] })
+    clearSharedCaches()
+    const cp2 = compilePolicy(policy())
+    const ba = bindSubject(cp2, { ...subject, roles: ['agent', 'lead'] })
+    const d1 = explain(ab, 'ticket.view', ticket({}), { now: 0 })
+    const d2 = explain(ba, 'ticket.view', ticket({}), { now: 0 })
+    expect(d1.matched.map((r) => r.id)).toEqual(['agent', 'lead'])
+    expect(d2).toEqual(d1)
+  })
+})
