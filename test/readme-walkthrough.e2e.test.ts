@@ -14,7 +14,8 @@ import {
 
 // The README's "Try it in the browser" walk-through, done as a new user would: the demo company
 // (`npm run demo`), signed in through the sign-in page as the novice, the team lead, the QA
-// inspector and the other team's lead, each seeing what the README says they see. If this file
+// inspector and the other team's lead, each seeing what the README says they see, and the
+// senior agent's access request approved by the team lead (W1). If this file
 // fails, the README is wrong or the console is.
 
 warnWithoutChromium('readme-walkthrough.e2e')
@@ -101,6 +102,50 @@ describe.skipIf(!hasChromium)('the README walk-through on the demo company', () 
     await rowOf(p, 'Ivan Petrov').waitFor()
     expect(await bodyText(p)).not.toContain('Wang Fang')
   }, 120_000)
+
+  it('the senior agent asks for Li Wei’s full record; the team lead approves; the ID number shows', async () => {
+    const senior = await signIn('senior-agent@demo.test')
+    await goTo(senior, 'Customers')
+    await senior.getByRole('link', { name: 'Li Wei' }).click()
+    await settle(senior)
+    expect(await senior.getByTestId('field-idNumber').innerText()).toContain('310104********0035')
+    await senior.getByRole('button', { name: 'Request temporary access' }).click()
+    const dialog = senior.getByRole('dialog')
+    // tomorrow at this time on the demo company's clock (Asia/Shanghai)
+    const wall = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(new Date(Date.now() + 24 * 3600_000))
+    await dialog.getByLabel('Until').fill(wall)
+    await dialog.getByLabel('Until').press('Enter')
+    await dialog.getByLabel('Reason for the request').fill('dispute over a charge: confirm the ID')
+    await dialog.getByRole('button', { name: 'Send request' }).click()
+    await senior.waitForURL(/\/approvals\/[^/]+$/)
+    await settle(senior)
+    const requestId = senior.url().split('/').pop() ?? ''
+    expect(await senior.getByTestId('approval-status').innerText()).toBe('Pending')
+
+    const lead = await signIn('team-lead@demo.test')
+    await open(lead, '/approvals?tab=to-decide')
+    await rowOf(lead, 'confirm the ID').waitFor()
+    await lead.getByRole('button', { name: `Approve request ${requestId}` }).click()
+    const decide = lead.getByRole('dialog')
+    await decide.getByLabel('Comment').fill('checked the dispute')
+    await decide.getByRole('button', { name: 'Approve' }).click()
+    await decide.waitFor({ state: 'detached' })
+
+    await senior.goBack()
+    await senior.reload()
+    await settle(senior)
+    await expect
+      .poll(() => senior.getByTestId('field-idNumber').innerText())
+      .toBe('310104198512120035')
+  }, 180_000)
 
   it('the QA inspector: the call log and Quality, no Dial button', async () => {
     const p = await signIn('qa-inspector@demo.test')
