@@ -636,6 +636,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       '/sales',
       // the workspace's calls, QA and reports (test/console-ops.e2e.test.ts has their own cases)
       '/calls',
+      '/chats',
       '/qa',
       '/reports',
       '/ivr-menus',
