@@ -5,7 +5,6 @@ import {
   Card,
   Form,
   Input,
-  Modal,
   Popconfirm,
   Select,
   Space,
@@ -16,10 +15,10 @@ import {
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
+import { FormDialog, useDialogSave } from '../components/FormDialog'
 import { Problem } from '../components/Problem'
 import { RefName } from '../components/RefName'
 import { formatDateTime } from '../format'
-import { showFieldErrors } from '../formErrors'
 import { allowedActions, useMe, useTimeZone } from '../me'
 
 const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*', '#'] as const
@@ -195,15 +194,14 @@ interface MenuForm {
 
 function MenuEditor({ menu, onClose }: { menu?: Menu; onClose(): void }) {
   const { t } = useTranslation()
-  const queryClient = useQueryClient()
   const [form] = Form.useForm<MenuForm>()
   const projects = useQuery({
     queryKey: ['projects', 'pick'],
     queryFn: async () =>
       ok(await api.GET('/api/v1/projects', { params: { query: { limit: 200 } } })).items,
   })
-  const save = useMutation({
-    mutationFn: async (v: MenuForm) => {
+  const save = useDialogSave(form, {
+    save: async (v: MenuForm) => {
       const body = { name: v.name.trim(), projectId: v.projectId, options: toBody(v.options) }
       return menu === undefined
         ? ok(await api.POST('/api/v1/ivr-menus', { body }))
@@ -214,60 +212,49 @@ function MenuEditor({ menu, onClose }: { menu?: Menu; onClose(): void }) {
             }),
           )
     },
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['ivr-menus'] })
-      onClose()
-    },
-    onError: (error) => showFieldErrors(form, error, ['name', 'projectId']),
+    fields: ['name', 'projectId'],
+    invalidate: [['ivr-menus']],
+    onSaved: onClose,
   })
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
+      name="ivr-menu"
       width={760}
       title={menu ? t('ivr.editTitle', { name: menu.name ?? '' }) : t('ivr.newTitle')}
-      onCancel={onClose}
       okText={t('ivr.save')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ disabled: save.isPending }}
-      onOk={() => form.submit()}
+      save={save}
+      onClose={onClose}
+      error={projects.error}
+      initialValues={{
+        name: menu?.name ?? '',
+        projectId: menu?.projectId,
+        options: menu?.options ?? [{ digit: '1', label: '', action: 'queue' }],
+      }}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        name="ivr-menu"
-        initialValues={{
-          name: menu?.name ?? '',
-          projectId: menu?.projectId,
-          options: menu?.options ?? [{ digit: '1', label: '', action: 'queue' }],
-        }}
-        onFinish={(v) => save.mutate(v)}
-        onValuesChange={() => save.reset()}
+      <Form.Item
+        label={t('ivr.name')}
+        name="name"
+        rules={[{ required: true, whitespace: true, message: t('form.required') }]}
       >
-        <Form.Item
-          label={t('ivr.name')}
-          name="name"
-          rules={[{ required: true, whitespace: true, message: t('form.required') }]}
-        >
-          <Input maxLength={100} />
-        </Form.Item>
-        <Form.Item
-          label={t('ivr.project')}
-          name="projectId"
-          rules={[{ required: true, message: t('form.required') }]}
-        >
-          <Select
-            showSearch
-            optionFilterProp="label"
-            loading={projects.isPending}
-            options={(projects.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
-          />
-        </Form.Item>
-        <Typography.Text strong>{t('ivr.options')}</Typography.Text>
-        <Typography.Paragraph type="secondary">{t('ivr.optionsHelp')}</Typography.Paragraph>
-        <OptionsEditor path={['options']} abs={['options']} depth={1} label="" />
-      </Form>
-      <Problem error={projects.error ?? save.error} />
-    </Modal>
+        <Input maxLength={100} />
+      </Form.Item>
+      <Form.Item
+        label={t('ivr.project')}
+        name="projectId"
+        rules={[{ required: true, message: t('form.required') }]}
+      >
+        <Select
+          showSearch
+          optionFilterProp="label"
+          loading={projects.isPending}
+          options={(projects.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+        />
+      </Form.Item>
+      <Typography.Text strong>{t('ivr.options')}</Typography.Text>
+      <Typography.Paragraph type="secondary">{t('ivr.optionsHelp')}</Typography.Paragraph>
+      <OptionsEditor path={['options']} abs={['options']} depth={1} label="" />
+    </FormDialog>
   )
 }
 

@@ -1,9 +1,7 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query'
-import { Button, Flex, Form, Input, InputNumber, Modal } from 'antd'
+import { Button, Flex, Form, Input, InputNumber } from 'antd'
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
-import { Problem } from '../components/Problem'
-import { showFieldErrors } from '../formErrors'
+import { FormDialog, useDialogSave } from '../components/FormDialog'
 
 export interface Criterion {
   key: string
@@ -41,10 +39,9 @@ export function ScorecardEditor({
   onClose: () => void
 }) {
   const { t } = useTranslation()
-  const queryClient = useQueryClient()
   const [form] = Form.useForm<ScorecardForm>()
-  const save = useMutation({
-    mutationFn: async (v: ScorecardForm) => {
+  const save = useDialogSave(form, {
+    save: async (v: ScorecardForm) => {
       const body = {
         name: v.name.trim(),
         criteria: v.criteria.map((c) => ({
@@ -63,107 +60,93 @@ export function ScorecardEditor({
           )
         : ok(await api.POST('/api/v1/qa/scorecards', { body }))
     },
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['qa', 'scorecards'] })
-      onClose()
-    },
-    onError: (error) => showFieldErrors(form, error, ['name', 'criteria']),
+    fields: ['name', 'criteria'],
+    invalidate: [['qa', 'scorecards']],
+    onSaved: onClose,
   })
   const required = [{ required: true, message: t('form.required') }]
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
+      name="qa-scorecard"
       width={820}
       title={card ? t('work.qa.editTitle', { name: card.name }) : t('work.qa.newScorecard')}
-      onCancel={onClose}
       okText={t('work.qa.saveScorecard')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ disabled: save.isPending }}
-      onOk={() => form.submit()}
+      save={save}
+      onClose={onClose}
+      initialValues={card ? { name: card.name, criteria: card.criteria } : { criteria: [EMPTY] }}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        name="qa-scorecard"
-        initialValues={card ? { name: card.name, criteria: card.criteria } : { criteria: [EMPTY] }}
-        onFinish={(v) => save.mutate(v)}
-        onValuesChange={() => save.reset()}
+      <Form.Item
+        label={t('work.qa.name')}
+        name="name"
+        rules={[{ required: true, whitespace: true, message: t('form.required') }]}
       >
-        <Form.Item
-          label={t('work.qa.name')}
-          name="name"
-          rules={[{ required: true, whitespace: true, message: t('form.required') }]}
-        >
-          <Input maxLength={100} />
-        </Form.Item>
-        <Form.List name="criteria">
-          {(items, { add, remove }) => (
-            <>
-              {items.map(({ key, name }, i) => (
-                <fieldset
-                  key={key}
-                  style={{ border: '1px solid #d9d9d9', padding: '8px 12px', marginBottom: 12 }}
-                >
-                  <legend style={{ fontSize: 14, width: 'auto', marginBottom: 0 }}>
-                    {t('work.qa.item', { n: i + 1 })}
-                  </legend>
-                  <Flex wrap gap={12} align="flex-start">
-                    <Form.Item
-                      label={t('work.qa.itemKey', { n: i + 1 })}
-                      name={[name, 'key']}
-                      rules={required}
-                      extra={i === 0 ? t('work.qa.itemKeyHelp') : undefined}
-                      style={{ width: 170, marginBottom: 8 }}
+        <Input maxLength={100} />
+      </Form.Item>
+      <Form.List name="criteria">
+        {(items, { add, remove }) => (
+          <>
+            {items.map(({ key, name }, i) => (
+              <fieldset
+                key={key}
+                style={{ border: '1px solid #d9d9d9', padding: '8px 12px', marginBottom: 12 }}
+              >
+                <legend style={{ fontSize: 14, width: 'auto', marginBottom: 0 }}>
+                  {t('work.qa.item', { n: i + 1 })}
+                </legend>
+                <Flex wrap gap={12} align="flex-start">
+                  <Form.Item
+                    label={t('work.qa.itemKey', { n: i + 1 })}
+                    name={[name, 'key']}
+                    rules={required}
+                    extra={i === 0 ? t('work.qa.itemKeyHelp') : undefined}
+                    style={{ width: 170, marginBottom: 8 }}
+                  >
+                    <Input maxLength={40} />
+                  </Form.Item>
+                  <Form.Item
+                    label={t('work.qa.itemLabel', { n: i + 1 })}
+                    name={[name, 'label']}
+                    rules={required}
+                    style={{ width: 260, marginBottom: 8 }}
+                  >
+                    <Input maxLength={100} />
+                  </Form.Item>
+                  <Form.Item
+                    label={t('work.qa.itemWeight', { n: i + 1 })}
+                    name={[name, 'weight']}
+                    rules={required}
+                    style={{ width: 110, marginBottom: 8 }}
+                  >
+                    <InputNumber precision={0} style={{ width: '100%' }} />
+                  </Form.Item>
+                  <Form.Item
+                    label={t('work.qa.itemMax', { n: i + 1 })}
+                    name={[name, 'max']}
+                    rules={required}
+                    style={{ width: 110, marginBottom: 8 }}
+                  >
+                    <InputNumber precision={0} style={{ width: '100%' }} />
+                  </Form.Item>
+                  {items.length > 1 && (
+                    <Button
+                      danger
+                      style={{ marginTop: 30 }}
+                      aria-label={t('work.qa.removeItem', { n: i + 1 })}
+                      onClick={() => remove(name)}
                     >
-                      <Input maxLength={40} />
-                    </Form.Item>
-                    <Form.Item
-                      label={t('work.qa.itemLabel', { n: i + 1 })}
-                      name={[name, 'label']}
-                      rules={required}
-                      style={{ width: 260, marginBottom: 8 }}
-                    >
-                      <Input maxLength={100} />
-                    </Form.Item>
-                    <Form.Item
-                      label={t('work.qa.itemWeight', { n: i + 1 })}
-                      name={[name, 'weight']}
-                      rules={required}
-                      style={{ width: 110, marginBottom: 8 }}
-                    >
-                      <InputNumber precision={0} style={{ width: '100%' }} />
-                    </Form.Item>
-                    <Form.Item
-                      label={t('work.qa.itemMax', { n: i + 1 })}
-                      name={[name, 'max']}
-                      rules={required}
-                      style={{ width: 110, marginBottom: 8 }}
-                    >
-                      <InputNumber precision={0} style={{ width: '100%' }} />
-                    </Form.Item>
-                    {items.length > 1 && (
-                      <Button
-                        danger
-                        style={{ marginTop: 30 }}
-                        aria-label={t('work.qa.removeItem', { n: i + 1 })}
-                        onClick={() => remove(name)}
-                      >
-                        {t('work.qa.remove')}
-                      </Button>
-                    )}
-                  </Flex>
-                </fieldset>
-              ))}
-              {items.length < 30 && (
-                <Button onClick={() => add({ ...EMPTY })}>{t('work.qa.addItem')}</Button>
-              )}
-            </>
-          )}
-        </Form.List>
-      </Form>
-      <div style={{ marginTop: 12 }}>
-        <Problem error={save.error} />
-      </div>
-    </Modal>
+                      {t('work.qa.remove')}
+                    </Button>
+                  )}
+                </Flex>
+              </fieldset>
+            ))}
+            {items.length < 30 && (
+              <Button onClick={() => add({ ...EMPTY })}>{t('work.qa.addItem')}</Button>
+            )}
+          </>
+        )}
+      </Form.List>
+    </FormDialog>
   )
 }

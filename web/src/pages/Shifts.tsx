@@ -5,7 +5,6 @@ import {
   DatePicker,
   Form,
   Input,
-  Modal,
   Popconfirm,
   Select,
   Space,
@@ -17,11 +16,11 @@ import dayjs, { type Dayjs } from 'dayjs'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
+import { FormDialog, useDialogSave } from '../components/FormDialog'
 import { Problem } from '../components/Problem'
 import { RefName } from '../components/RefName'
 import { useDayjsLocale } from '../dates'
 import { formatDateTime, wallTimeToIso } from '../format'
-import { showFieldErrors } from '../formErrors'
 import { allowedActions, useMe, useTimeZone } from '../me'
 
 const KINDS = ['work', 'break', 'training'] as const
@@ -210,7 +209,6 @@ function ShiftEditor({ shift, onClose }: { shift?: Shift; onClose(): void }) {
   const { t } = useTranslation()
   useDayjsLocale()
   const timeZone = useTimeZone()
-  const queryClient = useQueryClient()
   const [form] = Form.useForm<ShiftForm>()
   const [q, setQ] = useState('')
   const users = useQuery({
@@ -222,8 +220,8 @@ function ShiftEditor({ shift, onClose }: { shift?: Shift; onClose(): void }) {
         }),
       ).items,
   })
-  const save = useMutation({
-    mutationFn: async (v: ShiftForm) => {
+  const save = useDialogSave(form, {
+    save: async (v: ShiftForm) => {
       const body = {
         userId: v.userId,
         kind: v.kind,
@@ -240,74 +238,62 @@ function ShiftEditor({ shift, onClose }: { shift?: Shift; onClose(): void }) {
             }),
           )
     },
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['shifts'] })
-      onClose()
-    },
-    onError: (error) =>
-      showFieldErrors(form, error, ['userId', 'kind', 'startsAt', 'endsAt', 'note']),
+    fields: ['userId', 'kind', 'startsAt', 'endsAt', 'note'],
+    invalidate: [['shifts']],
+    onSaved: onClose,
   })
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
+      name="shift"
       title={shift ? t('shifts.editTitle') : t('shifts.newTitle')}
-      onCancel={onClose}
       okText={t('shifts.save')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ disabled: save.isPending }}
-      onOk={() => form.submit()}
+      save={save}
+      onClose={onClose}
+      error={users.error}
+      initialValues={{
+        userId: shift?.userId,
+        kind: shift?.kind ?? 'work',
+        startsAt: shift?.startsAt ? wallOf(shift.startsAt, timeZone) : undefined,
+        endsAt: shift?.endsAt ? wallOf(shift.endsAt, timeZone) : undefined,
+        note: shift?.note ?? '',
+      }}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        name="shift"
-        initialValues={{
-          userId: shift?.userId,
-          kind: shift?.kind ?? 'work',
-          startsAt: shift?.startsAt ? wallOf(shift.startsAt, timeZone) : undefined,
-          endsAt: shift?.endsAt ? wallOf(shift.endsAt, timeZone) : undefined,
-          note: shift?.note ?? '',
-        }}
-        onFinish={(v) => save.mutate(v)}
-        onValuesChange={() => save.reset()}
+      <Form.Item
+        label={t('shifts.person')}
+        name="userId"
+        rules={[{ required: true, message: t('form.required') }]}
       >
+        <Select
+          showSearch
+          filterOption={false}
+          onSearch={setQ}
+          loading={users.isFetching}
+          options={(users.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
+        />
+      </Form.Item>
+      <Form.Item label={t('shifts.kind')} name="kind">
+        <Select options={KINDS.map((k) => ({ value: k, label: t(`shifts.kinds.${k}`) }))} />
+      </Form.Item>
+      <Space wrap>
         <Form.Item
-          label={t('shifts.person')}
-          name="userId"
+          label={t('shifts.starts')}
+          name="startsAt"
           rules={[{ required: true, message: t('form.required') }]}
         >
-          <Select
-            showSearch
-            filterOption={false}
-            onSearch={setQ}
-            loading={users.isFetching}
-            options={(users.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
-          />
+          <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
         </Form.Item>
-        <Form.Item label={t('shifts.kind')} name="kind">
-          <Select options={KINDS.map((k) => ({ value: k, label: t(`shifts.kinds.${k}`) }))} />
+        <Form.Item
+          label={t('shifts.ends')}
+          name="endsAt"
+          rules={[{ required: true, message: t('form.required') }]}
+        >
+          <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
         </Form.Item>
-        <Space wrap>
-          <Form.Item
-            label={t('shifts.starts')}
-            name="startsAt"
-            rules={[{ required: true, message: t('form.required') }]}
-          >
-            <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
-          </Form.Item>
-          <Form.Item
-            label={t('shifts.ends')}
-            name="endsAt"
-            rules={[{ required: true, message: t('form.required') }]}
-          >
-            <DatePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
-          </Form.Item>
-        </Space>
-        <Form.Item label={t('shifts.note')} name="note">
-          <Input.TextArea rows={2} maxLength={500} />
-        </Form.Item>
-      </Form>
-      <Problem error={users.error ?? save.error} />
-    </Modal>
+      </Space>
+      <Form.Item label={t('shifts.note')} name="note">
+        <Input.TextArea rows={2} maxLength={500} />
+      </Form.Item>
+    </FormDialog>
   )
 }
