@@ -1,27 +1,15 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import {
-  App,
-  Button,
-  DatePicker,
-  Form,
-  Input,
-  Popconfirm,
-  Select,
-  Space,
-  Table,
-  Tag,
-  Typography,
-} from 'antd'
+import { useQuery } from '@tanstack/react-query'
+import { DatePicker, Form, Input, Select, Space, Tag } from 'antd'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
 import { FormDialog, useDialogSave } from '../components/FormDialog'
-import { Problem } from '../components/Problem'
+import { RecordListPage, usePagedList } from '../components/RecordList'
 import { RefName } from '../components/RefName'
 import { useDayjsLocale } from '../dates'
 import { formatDateTime, wallTimeToIso } from '../format'
-import { allowedActions, useMe, useTimeZone } from '../me'
+import { useTimeZone } from '../me'
 
 const KINDS = ['work', 'break', 'training'] as const
 type Kind = (typeof KINDS)[number]
@@ -74,126 +62,51 @@ function wallOf(iso: string, timeZone: string): Dayjs {
 export function ShiftsPage() {
   const { t, i18n } = useTranslation()
   const timeZone = useTimeZone()
-  const may = allowedActions(useMe().data)
-  const { message } = App.useApp()
-  const queryClient = useQueryClient()
-  const [editing, setEditing] = useState<Shift | 'new' | null>(null)
-  const shifts = useInfiniteQuery({
-    queryKey: ['shifts'],
-    initialPageParam: undefined as string | undefined,
-    queryFn: async ({ pageParam }) =>
-      ok(
-        await api.GET('/api/v1/shifts', {
-          params: { query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } },
-        }),
-      ),
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  })
-  const rows = (shifts.data?.pages.flatMap((p) => p.items) ?? []) as Shift[]
-  const remove = useMutation({
-    mutationFn: async (s: Shift) => {
-      ok(await api.DELETE('/api/v1/shifts/{id}', { params: { path: { id: s.id } } }))
-    },
-    onSuccess: async () => {
-      void message.success(t('shifts.deleted'))
-      await queryClient.invalidateQueries({ queryKey: ['shifts'] })
-    },
-  })
+  const list = usePagedList<Shift>(['shifts'], async (cursor) =>
+    ok(
+      await api.GET('/api/v1/shifts', {
+        params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } },
+      }),
+    ),
+  )
   const when = (d: string | undefined) => (d ? formatDateTime(d, i18n.language, timeZone) : '—')
   return (
-    <>
-      <Typography.Title level={2}>{t('shifts.title')}</Typography.Title>
-      <Typography.Paragraph type="secondary">
-        {t('shifts.help', { zone: timeZone })}
-      </Typography.Paragraph>
-      {may.has('schedule.create') && (
-        <Button type="primary" style={{ marginBottom: 16 }} onClick={() => setEditing('new')}>
-          {t('shifts.create')}
-        </Button>
-      )}
-      <Problem error={shifts.error ?? remove.error} />
-      <Table
-        size="small"
-        rowKey="id"
-        loading={shifts.isPending}
-        dataSource={rows}
-        pagination={false}
-        locale={{ emptyText: t('shifts.none') }}
-        columns={[
-          {
-            title: t('shifts.person'),
-            dataIndex: 'userId',
-            render: (id: string | undefined) => <RefName type="user" id={id} />,
-          },
-          {
-            title: t('shifts.team'),
-            dataIndex: 'orgUnitId',
-            render: (id: string | null | undefined) => <RefName type="orgUnit" id={id} />,
-          },
-          {
-            title: t('shifts.kind'),
-            dataIndex: 'kind',
-            render: (k: Kind | undefined) => (k ? <Tag>{t(`shifts.kinds.${k}`)}</Tag> : '—'),
-          },
-          { title: t('shifts.starts'), dataIndex: 'startsAt', render: when },
-          { title: t('shifts.ends'), dataIndex: 'endsAt', render: when },
-          {
-            title: t('shifts.note'),
-            dataIndex: 'note',
-            render: (n: string | undefined) => n || '—',
-          },
-          {
-            title: t('shifts.actions'),
-            key: 'actions',
-            render: (_: unknown, s: Shift) => (
-              <Space>
-                {may.has('schedule.edit') && (
-                  <Button
-                    size="small"
-                    aria-label={t('shifts.editOf', { when: when(s.startsAt) })}
-                    onClick={() => setEditing(s)}
-                  >
-                    {t('shifts.edit')}
-                  </Button>
-                )}
-                {may.has('schedule.delete') && (
-                  <Popconfirm
-                    title={t('shifts.deleteConfirm')}
-                    okText={t('shifts.delete')}
-                    cancelText={t('common.cancel')}
-                    okButtonProps={{ danger: true }}
-                    onConfirm={() => remove.mutate(s)}
-                  >
-                    <Button
-                      size="small"
-                      danger
-                      aria-label={t('shifts.deleteOf', { when: when(s.startsAt) })}
-                    >
-                      {t('shifts.delete')}
-                    </Button>
-                  </Popconfirm>
-                )}
-              </Space>
-            ),
-          },
-        ]}
-      />
-      {shifts.hasNextPage && (
-        <Button
-          style={{ marginTop: 12 }}
-          loading={shifts.isFetchingNextPage}
-          onClick={() => void shifts.fetchNextPage()}
-        >
-          {t('common.more')}
-        </Button>
-      )}
-      {editing !== null && (
-        <ShiftEditor
-          shift={editing === 'new' ? undefined : editing}
-          onClose={() => setEditing(null)}
-        />
-      )}
-    </>
+    <RecordListPage<Shift>
+      strings="shifts"
+      helpParams={{ zone: timeZone }}
+      rights={{ create: 'schedule.create', edit: 'schedule.edit', delete: 'schedule.delete' }}
+      list={list}
+      remove={async (s) =>
+        ok(await api.DELETE('/api/v1/shifts/{id}', { params: { path: { id: s.id } } }))
+      }
+      invalidate={['shifts']}
+      names={(s) => ({ when: when(s.startsAt) })}
+      editor={(shift, close) => <ShiftEditor shift={shift} onClose={close} />}
+      columns={[
+        {
+          title: t('shifts.person'),
+          dataIndex: 'userId',
+          render: (id: string | undefined) => <RefName type="user" id={id} />,
+        },
+        {
+          title: t('shifts.team'),
+          dataIndex: 'orgUnitId',
+          render: (id: string | null | undefined) => <RefName type="orgUnit" id={id} />,
+        },
+        {
+          title: t('shifts.kind'),
+          dataIndex: 'kind',
+          render: (k: Kind | undefined) => (k ? <Tag>{t(`shifts.kinds.${k}`)}</Tag> : '—'),
+        },
+        { title: t('shifts.starts'), dataIndex: 'startsAt', render: when },
+        { title: t('shifts.ends'), dataIndex: 'endsAt', render: when },
+        {
+          title: t('shifts.note'),
+          dataIndex: 'note',
+          render: (n: string | undefined) => n || '—',
+        },
+      ]}
+    />
   )
 }
 
