@@ -10,6 +10,7 @@ import {
   lang,
   missingKeys,
   navLabels,
+  pick,
   popupsClosed,
   open,
   settle,
@@ -255,12 +256,9 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     await page.getByRole('button', { name: 'New dialer' }).click()
     const dialog = page.getByRole('dialog')
     await dialog.getByLabel('Name').fill('Spring auto')
-    await dialog.getByLabel('Project').click()
-    await page.locator('.ant-select-item-option[title="Spring Sale"]').click()
-    // the project's list closes first: while it fades it can cover the next field
-    await popupsClosed(page)
-    await dialog.getByLabel('Dialing mode').click()
-    await page.locator('.ant-select-item-option[title="Progressive"]').click()
+    // pick() waits for each list to close (while one fades it can cover the next field)
+    await pick(page, dialog.getByLabel('Project'), 'Spring Sale')
+    await pick(page, dialog.getByLabel('Dialing mode'), 'Progressive')
     await axe(page, '/outbound (the editor)')
     await dialog.getByRole('button', { name: 'Save' }).click()
     await dialog.waitFor({ state: 'detached' })

@@ -125,6 +125,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       'Customers',
       'Tickets',
       'Calls',
+      'Chats',
       'Quality',
       'Reports',
       'Approvals',
@@ -193,6 +194,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       ...(actions.has('customer.view') ? ['Customers'] : []),
       ...(actions.has('ticket.view') ? ['Tickets'] : []),
       ...(actions.has('call.view') ? ['Calls'] : []),
+      ...(actions.has('chat.view') ? ['Chats'] : []),
       ...(actions.has('qaEvaluation.view') ? ['Quality'] : []),
       ...(actions.has('report.view') ? ['Reports'] : []),
       'Approvals',
@@ -652,6 +654,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       '/sales',
       // the workspace's calls, QA and reports (test/console-ops.e2e.test.ts has their own cases)
       '/calls',
+      '/chats',
       '/qa',
       '/reports',
       '/ivr-menus',

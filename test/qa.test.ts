@@ -256,3 +256,108 @@ describe('QA evaluations', () => {
     expect(await evaluations()).toBe(before)
   })
 })
+
+describe('editing a QA scorecard', () => {
+  const criteria = [
+    { key: 'greeting', label: 'Greets', weight: 1, max: 5 },
+    { key: 'offer', label: 'Explains the offer', weight: 2, max: 10 },
+  ]
+  const stored = async (id: string) =>
+    db
+      .selectFrom('qa_scorecards')
+      .select(['name', 'criteria'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow()
+
+  it('renames it and replaces its items and weights (qaScorecard.edit), audited before → after', async () => {
+    const made = (
+      await asA('POST', '/api/v1/qa/scorecards', { name: 'Outbound call', criteria })
+    ).json() as { id: string }
+    const res = await asA('PATCH', `/api/v1/qa/scorecards/${made.id}`, {
+      name: ' Outbound sales call ',
+      criteria: [
+        { key: 'greeting', label: 'Greets', weight: 3, max: 5 },
+        { key: 'close', label: 'Asks for the order', weight: 1, max: 4 },
+      ],
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json()).toMatchObject({
+      id: made.id,
+      name: 'Outbound sales call',
+      criteria: [
+        { key: 'greeting', weight: 3 },
+        { key: 'close', label: 'Asks for the order', weight: 1, max: 4 },
+      ],
+    })
+    // a name alone leaves the criteria as they are
+    const renamed = await asA('PATCH', `/api/v1/qa/scorecards/${made.id}`, { name: 'Sales call' })
+    expect(renamed.statusCode, renamed.body).toBe(200)
+    expect(renamed.json().criteria).toHaveLength(2)
+    const events = (await auditActions(db, a.companyId)).filter(
+      (e) => e.action === 'qaScorecard.updated' && e.target_id === made.id,
+    )
+    expect(events).toHaveLength(2)
+    expect((await stored(made.id)).name).toBe('Sales call')
+  })
+
+  it('is refused without qaScorecard.edit (403) and for another company’s scorecard (404); nothing written', async () => {
+    const before = await stored(card.id)
+    problem(
+      await quinn.as('PATCH', `/api/v1/qa/scorecards/${card.id}`, { name: 'Mine now' }),
+      403,
+      'forbidden',
+    )
+    problem(
+      await lee.as('PATCH', `/api/v1/qa/scorecards/${card.id}`, { name: 'Mine now' }),
+      403,
+      'forbidden',
+    )
+    problem(
+      await asA('PATCH', `/api/v1/qa/scorecards/${theirCard.id}`, { name: 'Mine now' }),
+      404,
+      'not_found',
+    )
+    expect(await stored(card.id)).toEqual(before)
+    expect((await asB('GET', '/api/v1/qa/scorecards')).json().items[0].name).toBe('B card')
+  })
+
+  it('answers 400 with each bad field’s path, and 409 for a name taken; nothing written', async () => {
+    const before = await stored(card.id)
+    const bad = await asA('PATCH', `/api/v1/qa/scorecards/${card.id}`, {
+      criteria: [
+        { key: 'greeting', label: 'A', weight: 1, max: 5 },
+        { key: 'greeting', label: ' ', weight: 1, max: 5 },
+      ],
+    })
+    problem(bad, 400, 'validation_failed')
+    expect(bad.json().errors.map((e: { path: string }) => e.path)).toEqual([
+      'body/criteria/1/key',
+      'body/criteria/1/label',
+    ])
+    for (const body of [
+      {},
+      { name: '   ' },
+      { name: 'x\u0000' },
+      { name: 'x\ud800' },
+      { criteria: [] },
+      { criteria: [{ key: 'a', label: 'A', weight: 0, max: 5 }] },
+      { criteria: [{ key: 'a', label: 'A', weight: 1, max: 101 }] },
+      { name: 'ok', extra: true },
+    ]) {
+      problem(
+        await asA('PATCH', `/api/v1/qa/scorecards/${card.id}`, body),
+        400,
+        'validation_failed',
+      )
+    }
+    problem(
+      await asA('PATCH', '/api/v1/qa/scorecards/x%00', { name: 'x' }),
+      400,
+      'validation_failed',
+    )
+    const taken = await asA('PATCH', `/api/v1/qa/scorecards/${card.id}`, { name: 'Sales call' })
+    problem(taken, 409, 'conflict')
+    expect(taken.json().errors).toEqual([expect.objectContaining({ path: 'body/name' })])
+    expect(await stored(card.id)).toEqual(before)
+  })
+})

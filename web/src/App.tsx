@@ -80,6 +80,8 @@ const router = createBrowserRouter([
           ['tickets', () => import('./pages/Tickets').then((m) => m.TicketsPage)],
           ['tickets/:id', () => import('./pages/TicketDetail').then((m) => m.TicketDetailPage)],
           ['calls', () => import('./pages/Calls').then((m) => m.CallsPage)],
+          ['chats', () => import('./pages/Chats').then((m) => m.ChatsPage)],
+          ['chats/:id', () => import('./pages/ChatDetail').then((m) => m.ChatDetailPage)],
           ['qa', () => import('./pages/Qa').then((m) => m.QaPage)],
           ['reports', () => import('./pages/Reports').then((m) => m.ReportsPage)],
           ['approvals', () => import('./pages/Approvals').then((m) => m.ApprovalsPage)],

@@ -25,6 +25,9 @@ export const SECTIONS = [
   { key: 'tickets', path: '/tickets', needs: ['ticket.view'], work: true },
   // calls, QA and reports (issue 12): the call log, scoring calls, team metrics
   { key: 'calls', path: '/calls', needs: ['call.view'], work: true },
+  // the chat log (issue 12): opened by its address without the right, the page shows the
+  // server's refusal
+  { key: 'chats', path: '/chats', needs: ['chat.view'], work: true, pageDecides: true },
   { key: 'qa', path: '/qa', needs: ['qaEvaluation.view'], work: true },
   { key: 'reports', path: '/reports', needs: ['report.view'], work: true },
   // everyone's own requests (a write may open one: W3) and temporary grants

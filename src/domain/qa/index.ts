@@ -11,6 +11,7 @@ export {
   qaEvaluationRecords,
   qaEvaluationResource,
   updateEvaluation,
+  updateScorecard,
   type QaEvaluationFilter,
   type QaEvaluationView,
 } from './qa.service.js'

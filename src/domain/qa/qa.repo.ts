@@ -69,6 +69,28 @@ export async function findScorecard(
   return row === undefined ? undefined : scorecardRowToScorecard(row)
 }
 
+/** Writes a scorecard's new name or criteria; undefined when it is not the company's. */
+export async function updateScorecardRow(
+  db: Db,
+  companyId: string,
+  id: string,
+  changes: { name?: string; criteria?: readonly QaCriterion[] },
+  now: Date,
+): Promise<QaScorecard | undefined> {
+  const row = await db
+    .updateTable('qa_scorecards')
+    .set({
+      ...(changes.name !== undefined && { name: changes.name }),
+      ...(changes.criteria !== undefined && { criteria: JSON.stringify(changes.criteria) }),
+      updated_at: now,
+    })
+    .where('company_id', '=', companyId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+  return row === undefined ? undefined : scorecardRowToScorecard(row)
+}
+
 export async function listScorecardRows(db: Db, companyId: string): Promise<QaScorecard[]> {
   const rows = await db
     .selectFrom('qa_scorecards')

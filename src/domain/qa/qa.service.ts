@@ -28,6 +28,7 @@ import {
   insertScorecard,
   listScorecardRows,
   updateEvaluationRow,
+  updateScorecardRow,
 } from './qa.repo.js'
 
 export type QaEvaluationView = Projected<QaEvaluation>
@@ -90,27 +91,39 @@ export function normaliseCriteria(criteria: readonly QaCriterion[]): QaCriterion
   return out
 }
 
+/** A write that breaks the unique name is 409 on `body/name`. */
+async function nameTaken<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write()
+  } catch (error) {
+    if ((error as { code?: string }).code === '23505') {
+      throw new AppError('conflict', 'a scorecard of this name exists', {
+        errors: [{ path: 'body/name', message: 'taken' }],
+      })
+    }
+    throw error
+  }
+}
+
+/** A scorecard's name, not blank once trimmed. */
+function scorecardName(name: string): string {
+  const trimmed = name.trim()
+  if (trimmed === '')
+    throw invalid('scorecard', [{ path: 'body/name', message: 'must not be blank' }])
+  return trimmed
+}
+
 export async function createScorecard(
   ctx: Ctx,
   input: { name: string; criteria: readonly QaCriterion[] },
 ): Promise<QaScorecard> {
   return inCompany(ctx, async (tx) => {
     await authorize(tx, 'qaScorecard.create', undefined, { recorded: true })
-    const name = input.name.trim()
-    if (name === '')
-      throw invalid('scorecard', [{ path: 'body/name', message: 'must not be blank' }])
+    const name = scorecardName(input.name)
     const criteria = normaliseCriteria(input.criteria)
-    let card: QaScorecard
-    try {
-      card = await insertScorecard(tx.db, tx.actor.companyId, { name, criteria }, tx.now)
-    } catch (error) {
-      if ((error as { code?: string }).code === '23505') {
-        throw new AppError('conflict', 'a scorecard of this name exists', {
-          errors: [{ path: 'body/name', message: 'taken' }],
-        })
-      }
-      throw error
-    }
+    const card = await nameTaken(() =>
+      insertScorecard(tx.db, tx.actor.companyId, { name, criteria }, tx.now),
+    )
     await recordAudit(tx, {
       action: 'qaScorecard.created',
       targetType: 'qaScorecard',
@@ -118,6 +131,39 @@ export async function createScorecard(
       after: card,
     })
     return card
+  })
+}
+
+/**
+ * A new name or a new list of criteria (replacing the whole list): `qaScorecard.edit`, checked
+ * before the scorecard is looked up (another company's is 404). Evaluations made before keep
+ * their scores; a re-score is checked against the scorecard as it is now. Audited before → after.
+ */
+export async function updateScorecard(
+  ctx: Ctx,
+  id: string,
+  input: { name?: string | undefined; criteria?: readonly QaCriterion[] | undefined },
+): Promise<QaScorecard> {
+  return inCompany(ctx, async (tx) => {
+    await authorize(tx, 'qaScorecard.edit', undefined, { recorded: true })
+    const before = await findScorecard(tx.db, tx.actor.companyId, id)
+    if (before === undefined) throw new AppError('not_found', 'no such scorecard')
+    const changes = {
+      ...(input.name !== undefined && { name: scorecardName(input.name) }),
+      ...(input.criteria !== undefined && { criteria: normaliseCriteria(input.criteria) }),
+    }
+    const after = await nameTaken(() =>
+      updateScorecardRow(tx.db, tx.actor.companyId, id, changes, tx.now),
+    )
+    if (after === undefined) throw new AppError('not_found', 'no such scorecard')
+    await recordAudit(tx, {
+      action: 'qaScorecard.updated',
+      targetType: 'qaScorecard',
+      targetId: id,
+      before,
+      after,
+    })
+    return after
   })
 }
 

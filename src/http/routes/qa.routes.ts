@@ -7,6 +7,7 @@ import {
   listEvaluations,
   listScorecards,
   updateEvaluation,
+  updateScorecard,
   type QaEvaluationView,
   type QaScorecard,
 } from '../../domain/qa/index.js'
@@ -26,6 +27,9 @@ const Criterion = Type.Object(
   },
   { additionalProperties: false },
 )
+
+const ScorecardName = Type.String({ minLength: 1, maxLength: 100 })
+const Criteria = Type.Array(Criterion, { minItems: 1, maxItems: 30 })
 
 /** What the evaluation list (and its export) may be narrowed by, besides my scope. */
 const evaluationFilters = {
@@ -117,10 +121,7 @@ export function qaRoutes(app: App, deps: RouteDeps): void {
         tags,
         security,
         body: Type.Object(
-          {
-            name: Type.String({ minLength: 1, maxLength: 100 }),
-            criteria: Type.Array(Criterion, { minItems: 1, maxItems: 30 }),
-          },
+          { name: ScorecardName, criteria: Criteria },
           { additionalProperties: false },
         ),
         response: { 201: ScorecardJson, ...problems(400, 401, 403, 409) },
@@ -128,6 +129,32 @@ export function qaRoutes(app: App, deps: RouteDeps): void {
     },
     async (req, reply) =>
       reply.code(201).send(scorecardJson(await createScorecard(deps.ctx(req), req.body))),
+  )
+
+  app.patch(
+    '/qa/scorecards/:id',
+    {
+      schema: {
+        summary: 'Rename a QA scorecard or replace its criteria (items and weights)',
+        description:
+          'Needs `qaScorecard.edit`. `criteria` replaces the whole list (each key once). ' +
+          'Evaluations made before keep their scores; a re-score is checked against the ' +
+          'scorecard as it is now. Another company’s scorecard is 404; a name taken 409. ' +
+          'Audited `qaScorecard.updated` before → after.',
+        tags,
+        security,
+        params: Type.Object({ id: Id }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            name: Type.Optional(ScorecardName),
+            criteria: Type.Optional(Criteria),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: ScorecardJson, ...problems(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => scorecardJson(await updateScorecard(deps.ctx(req), req.params.id, req.body)),
   )
 
   app.get(

@@ -22558,6 +22558,172 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/qa/scorecards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Rename a QA scorecard or replace its criteria (items and weights)
+         * @description Needs `qaScorecard.edit`. `criteria` replaces the whole list (each key once). Evaluations made before keep their scores; a re-score is checked against the scorecard as it is now. Another company’s scorecard is 404; a name taken 409. Audited `qaScorecard.updated` before → after.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        criteria?: {
+                            /** @description a-z, 0-9 and _ */
+                            key: string;
+                            label: string;
+                            /** @description the highest score */
+                            max: number;
+                            weight: number;
+                        }[];
+                        name?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** Format: date-time */
+                            createdAt: string;
+                            criteria: {
+                                /** @description a-z, 0-9 and _ */
+                                key: string;
+                                label: string;
+                                /** @description the highest score */
+                                max: number;
+                                weight: number;
+                            }[];
+                            id: string;
+                            name: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                /** @description The request is not valid: `errors` names each field (`body/…`, `querystring/…`). Codes: `validation_failed`, `reason_required`, `invalid_policy` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:validation_failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "the request is not valid",
+                         *       "code": "validation_failed",
+                         *       "errors": [
+                         *         {
+                         *           "path": "body/grants/0/actions/0",
+                         *           "message": "unknown action \"ticket.fly\""
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not logged in, or the session or API key is no longer valid. Codes: `not_authenticated`, `mfa_required` */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_authenticated",
+                         *       "title": "Not logged in",
+                         *       "status": 401,
+                         *       "detail": "log in first",
+                         *       "code": "not_authenticated"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description You may know this exists, but may not do this to it. Codes: `mfa_enrolment_required`, `forbidden`, `preview_read_only`, `cannot_grant`, `own_request`, `not_approver`, `number_not_in_pool`, `number_blacklisted`, `login_restricted` */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:mfa_enrolment_required",
+                         *       "title": "Set up multi-factor authentication first",
+                         *       "status": 403,
+                         *       "detail": "Set up multi-factor authentication first",
+                         *       "code": "mfa_enrolment_required"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It does not exist, or you may not know it exists (another company, project or data scope): the same answer. Codes: `not_found` */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:not_found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "no such user",
+                         *       "code": "not_found"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/queues": {
         parameters: {
             query?: never;

@@ -1,24 +1,12 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import {
-  App,
-  Button,
-  Checkbox,
-  Flex,
-  Form,
-  Input,
-  Modal,
-  Select,
-  Space,
-  Table,
-  Typography,
-} from 'antd'
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
+import { App, Button, Checkbox, Flex, Form, Input, Select, Space, Table, Typography } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useNavigate } from 'react-router'
 import { api, ok } from '../api/client'
 import { FieldValue } from '../components/FieldValue'
+import { FormDialog, useDialogSave } from '../components/FormDialog'
 import { Problem } from '../components/Problem'
-import { showFieldErrors } from '../formErrors'
 import { allowedActions, useMe } from '../me'
 
 interface Search {
@@ -182,7 +170,6 @@ function NewCustomer({ onClose }: { onClose(): void }) {
   const { t } = useTranslation()
   const { message } = App.useApp()
   const navigate = useNavigate()
-  const queryClient = useQueryClient()
   const me = useMe()
   const may = allowedActions(me.data)
   const [form] = Form.useForm<NewCustomerForm>()
@@ -192,8 +179,8 @@ function NewCustomer({ onClose }: { onClose(): void }) {
     queryFn: async () =>
       ok(await api.GET('/api/v1/org-units', { params: { query: { limit: 200 } } })).items,
   })
-  const save = useMutation({
-    mutationFn: async (v: NewCustomerForm) => {
+  const save = useDialogSave(form, {
+    save: async (v: NewCustomerForm) => {
       const text = (s: string | undefined) => (s?.trim() ? s.trim() : undefined)
       const phone = text(v.phone)
       const country = text(v.country)?.toUpperCase()
@@ -211,101 +198,93 @@ function NewCustomer({ onClose }: { onClose(): void }) {
       }
       return ok(await api.POST('/api/v1/customers', { body }))
     },
-    onSuccess: async (created) => {
-      void message.success(t('create.customer.created', { name: created.name ?? '' }))
-      await queryClient.invalidateQueries({ queryKey: ['customers'] })
+    fields: CUSTOMER_FIELDS,
+    aliases: { ownerId: 'ownedByMe' },
+    announce: (created) =>
+      void message.success(t('create.customer.created', { name: created.name ?? '' })),
+    invalidate: [['customers']],
+    onSaved: (created) => {
       onClose()
       // a customer the creator may not view after all comes back as its id only
       if (created.name !== undefined) void navigate(`/customers/${created.id}`)
     },
-    onError: (error) => showFieldErrors(form, error, CUSTOMER_FIELDS, { ownerId: 'ownedByMe' }),
   })
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
+      name="new-customer"
       title={t('create.customer.title')}
-      onCancel={onClose}
       okText={t('create.customer.save')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ disabled: save.isPending }}
-      onOk={() => form.submit()}
+      save={save}
+      onClose={onClose}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        name="new-customer"
-        onFinish={(v) => save.mutate(v)}
-        onValuesChange={() => save.reset()}
+      <Form.Item
+        label={t('work.customers.name')}
+        name="name"
+        rules={[{ required: true, whitespace: true, message: t('form.required') }]}
       >
+        <Input maxLength={200} />
+      </Form.Item>
+      <Flex gap={16}>
         <Form.Item
-          label={t('work.customers.name')}
-          name="name"
-          rules={[{ required: true, whitespace: true, message: t('form.required') }]}
+          label={t('work.customers.field.phone')}
+          name="phone"
+          extra={t('create.customer.phoneHelp')}
+          style={{ flex: 1 }}
         >
-          <Input maxLength={200} />
+          <Input maxLength={40} inputMode="tel" />
         </Form.Item>
-        <Flex gap={16}>
-          <Form.Item
-            label={t('work.customers.field.phone')}
-            name="phone"
-            extra={t('create.customer.phoneHelp')}
-            style={{ flex: 1 }}
-          >
-            <Input maxLength={40} inputMode="tel" />
-          </Form.Item>
-          <Form.Item
-            label={t('create.customer.country')}
-            name="country"
-            style={{ width: 120 }}
-            rules={[{ pattern: /^[A-Za-z]{2}$/, message: t('create.customer.countryRule') }]}
-          >
-            <Input maxLength={2} />
-          </Form.Item>
-        </Flex>
         <Form.Item
-          label={t('work.customers.field.email')}
-          name="email"
-          rules={[{ type: 'email', message: t('form.email') }]}
+          label={t('create.customer.country')}
+          name="country"
+          style={{ width: 120 }}
+          rules={[{ pattern: /^[A-Za-z]{2}$/, message: t('create.customer.countryRule') }]}
         >
-          <Input maxLength={254} />
+          <Input maxLength={2} />
         </Form.Item>
-        <Flex gap={16}>
-          <Form.Item label={t('work.customers.field.idNumber')} name="idNumber" style={{ flex: 1 }}>
-            <Input maxLength={40} />
-          </Form.Item>
-          <Form.Item label={t('work.customers.field.bankCard')} name="bankCard" style={{ flex: 1 }}>
-            <Input maxLength={30} />
-          </Form.Item>
-        </Flex>
-        <Form.Item label={t('work.customers.field.level')} name="level">
+      </Flex>
+      <Form.Item
+        label={t('work.customers.field.email')}
+        name="email"
+        rules={[{ type: 'email', message: t('form.email') }]}
+      >
+        <Input maxLength={254} />
+      </Form.Item>
+      <Flex gap={16}>
+        <Form.Item label={t('work.customers.field.idNumber')} name="idNumber" style={{ flex: 1 }}>
+          <Input maxLength={40} />
+        </Form.Item>
+        <Form.Item label={t('work.customers.field.bankCard')} name="bankCard" style={{ flex: 1 }}>
+          <Input maxLength={30} />
+        </Form.Item>
+      </Flex>
+      <Form.Item label={t('work.customers.field.level')} name="level">
+        <Select
+          allowClear
+          options={LEVELS.map((l) => ({ value: l, label: t(`create.customer.levels.${l}`) }))}
+        />
+      </Form.Item>
+      <Form.Item
+        label={t('work.customers.field.tags')}
+        name="tags"
+        extra={t('create.customer.tagsHelp')}
+      >
+        <Select mode="tags" tokenSeparators={[',']} />
+      </Form.Item>
+      {may.has('orgUnit.view') && (
+        <Form.Item label={t('work.customers.field.orgUnitId')} name="orgUnitId">
           <Select
             allowClear
-            options={LEVELS.map((l) => ({ value: l, label: t(`create.customer.levels.${l}`) }))}
+            showSearch
+            optionFilterProp="label"
+            loading={units.isPending}
+            options={(units.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
           />
         </Form.Item>
-        <Form.Item
-          label={t('work.customers.field.tags')}
-          name="tags"
-          extra={t('create.customer.tagsHelp')}
-        >
-          <Select mode="tags" tokenSeparators={[',']} />
-        </Form.Item>
-        {may.has('orgUnit.view') && (
-          <Form.Item label={t('work.customers.field.orgUnitId')} name="orgUnitId">
-            <Select
-              allowClear
-              showSearch
-              optionFilterProp="label"
-              loading={units.isPending}
-              options={(units.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
-            />
-          </Form.Item>
-        )}
-        <Form.Item name="ownedByMe" valuePropName="checked">
-          <Checkbox>{t('create.customer.ownedByMe')}</Checkbox>
-        </Form.Item>
-      </Form>
-      <Problem error={save.error} />
-    </Modal>
+      )}
+      <Form.Item name="ownedByMe" valuePropName="checked">
+        <Checkbox>{t('create.customer.ownedByMe')}</Checkbox>
+      </Form.Item>
+    </FormDialog>
   )
 }

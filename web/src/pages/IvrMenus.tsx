@@ -1,26 +1,12 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import {
-  App,
-  Button,
-  Card,
-  Form,
-  Input,
-  Modal,
-  Popconfirm,
-  Select,
-  Space,
-  Table,
-  Tag,
-  Typography,
-} from 'antd'
-import { useState } from 'react'
+import { useQuery } from '@tanstack/react-query'
+import { Button, Card, Form, Input, Select, Space, Tag, Typography } from 'antd'
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
-import { Problem } from '../components/Problem'
+import { FormDialog, useDialogSave } from '../components/FormDialog'
+import { RecordListPage, usePagedList } from '../components/RecordList'
 import { RefName } from '../components/RefName'
 import { formatDateTime } from '../format'
-import { showFieldErrors } from '../formErrors'
-import { allowedActions, useMe, useTimeZone } from '../me'
+import { useTimeZone } from '../me'
 
 const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', '*', '#'] as const
 const ACTIONS = ['queue', 'submenu', 'message', 'hangup'] as const
@@ -63,127 +49,51 @@ function toBody(options: readonly OptionForm[] | undefined): OptionForm[] {
 export function IvrMenusPage() {
   const { t, i18n } = useTranslation()
   const timeZone = useTimeZone()
-  const may = allowedActions(useMe().data)
-  const { message } = App.useApp()
-  const queryClient = useQueryClient()
-  const [editing, setEditing] = useState<Menu | 'new' | null>(null)
-  const menus = useInfiniteQuery({
-    queryKey: ['ivr-menus'],
-    initialPageParam: undefined as string | undefined,
-    queryFn: async ({ pageParam }) =>
-      ok(
-        await api.GET('/api/v1/ivr-menus', {
-          params: { query: { limit: 50, ...(pageParam ? { cursor: pageParam } : {}) } },
-        }),
-      ),
-    getNextPageParam: (last) => last.nextCursor ?? undefined,
-  })
-  const rows = (menus.data?.pages.flatMap((p) => p.items) ?? []) as Menu[]
-  const remove = useMutation({
-    mutationFn: async (m: Menu) => {
-      ok(await api.DELETE('/api/v1/ivr-menus/{id}', { params: { path: { id: m.id } } }))
-      return m
-    },
-    onSuccess: async (m) => {
-      void message.success(t('ivr.deleted', { name: m.name ?? '' }))
-      await queryClient.invalidateQueries({ queryKey: ['ivr-menus'] })
-    },
-  })
+  const list = usePagedList<Menu>(['ivr-menus'], async (cursor) =>
+    ok(
+      await api.GET('/api/v1/ivr-menus', {
+        params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } },
+      }),
+    ),
+  )
   return (
-    <>
-      <Typography.Title level={2}>{t('ivr.title')}</Typography.Title>
-      <Typography.Paragraph type="secondary">{t('ivr.help')}</Typography.Paragraph>
-      {may.has('ivrMenu.create') && (
-        <Button type="primary" style={{ marginBottom: 16 }} onClick={() => setEditing('new')}>
-          {t('ivr.create')}
-        </Button>
-      )}
-      <Problem error={menus.error ?? remove.error} />
-      <Table
-        size="small"
-        rowKey="id"
-        loading={menus.isPending}
-        dataSource={rows}
-        pagination={false}
-        locale={{ emptyText: t('ivr.none') }}
-        columns={[
-          { title: t('ivr.name'), dataIndex: 'name' },
-          {
-            title: t('ivr.project'),
-            dataIndex: 'projectId',
-            render: (id: string | undefined) => <RefName type="project" id={id} />,
-          },
-          {
-            title: t('ivr.options'),
-            key: 'options',
-            render: (_: unknown, m: Menu) => (
-              <Space size={[0, 4]} wrap>
-                {(m.options ?? []).map((o) => (
-                  <Tag key={o.digit}>
-                    {o.digit} · {o.label}
-                  </Tag>
-                ))}
-              </Space>
-            ),
-          },
-          {
-            title: t('ivr.updated'),
-            dataIndex: 'updatedAt',
-            render: (d: string | undefined) =>
-              d ? formatDateTime(d, i18n.language, timeZone) : '—',
-          },
-          {
-            title: t('ivr.actions'),
-            key: 'actions',
-            render: (_: unknown, m: Menu) => (
-              <Space>
-                {may.has('ivrMenu.edit') && (
-                  <Button
-                    size="small"
-                    aria-label={t('ivr.editOf', { name: m.name ?? '' })}
-                    onClick={() => setEditing(m)}
-                  >
-                    {t('ivr.edit')}
-                  </Button>
-                )}
-                {may.has('ivrMenu.delete') && (
-                  <Popconfirm
-                    title={t('ivr.deleteConfirm', { name: m.name ?? '' })}
-                    okText={t('ivr.delete')}
-                    cancelText={t('common.cancel')}
-                    okButtonProps={{ danger: true }}
-                    onConfirm={() => remove.mutate(m)}
-                  >
-                    <Button
-                      size="small"
-                      danger
-                      aria-label={t('ivr.deleteOf', { name: m.name ?? '' })}
-                    >
-                      {t('ivr.delete')}
-                    </Button>
-                  </Popconfirm>
-                )}
-              </Space>
-            ),
-          },
-        ]}
-      />
-      {menus.hasNextPage && (
-        <Button
-          style={{ marginTop: 12 }}
-          loading={menus.isFetchingNextPage}
-          onClick={() => void menus.fetchNextPage()}
-        >
-          {t('common.more')}
-        </Button>
-      )}
-      {editing !== null && (
-        <MenuEditor
-          menu={editing === 'new' ? undefined : editing}
-          onClose={() => setEditing(null)}
-        />
-      )}
-    </>
+    <RecordListPage<Menu>
+      strings="ivr"
+      rights={{ create: 'ivrMenu.create', edit: 'ivrMenu.edit', delete: 'ivrMenu.delete' }}
+      list={list}
+      remove={async (m) =>
+        ok(await api.DELETE('/api/v1/ivr-menus/{id}', { params: { path: { id: m.id } } }))
+      }
+      invalidate={['ivr-menus']}
+      names={(m) => ({ name: m.name ?? '' })}
+      editor={(menu, close) => <MenuEditor menu={menu} onClose={close} />}
+      columns={[
+        { title: t('ivr.name'), dataIndex: 'name' },
+        {
+          title: t('ivr.project'),
+          dataIndex: 'projectId',
+          render: (id: string | undefined) => <RefName type="project" id={id} />,
+        },
+        {
+          title: t('ivr.options'),
+          key: 'options',
+          render: (_: unknown, m: Menu) => (
+            <Space size={[0, 4]} wrap>
+              {(m.options ?? []).map((o) => (
+                <Tag key={o.digit}>
+                  {o.digit} · {o.label}
+                </Tag>
+              ))}
+            </Space>
+          ),
+        },
+        {
+          title: t('ivr.updated'),
+          dataIndex: 'updatedAt',
+          render: (d: string | undefined) => (d ? formatDateTime(d, i18n.language, timeZone) : '—'),
+        },
+      ]}
+    />
   )
 }
 
@@ -195,15 +105,14 @@ interface MenuForm {
 
 function MenuEditor({ menu, onClose }: { menu?: Menu; onClose(): void }) {
   const { t } = useTranslation()
-  const queryClient = useQueryClient()
   const [form] = Form.useForm<MenuForm>()
   const projects = useQuery({
     queryKey: ['projects', 'pick'],
     queryFn: async () =>
       ok(await api.GET('/api/v1/projects', { params: { query: { limit: 200 } } })).items,
   })
-  const save = useMutation({
-    mutationFn: async (v: MenuForm) => {
+  const save = useDialogSave(form, {
+    save: async (v: MenuForm) => {
       const body = { name: v.name.trim(), projectId: v.projectId, options: toBody(v.options) }
       return menu === undefined
         ? ok(await api.POST('/api/v1/ivr-menus', { body }))
@@ -214,60 +123,49 @@ function MenuEditor({ menu, onClose }: { menu?: Menu; onClose(): void }) {
             }),
           )
     },
-    onSuccess: async () => {
-      await queryClient.invalidateQueries({ queryKey: ['ivr-menus'] })
-      onClose()
-    },
-    onError: (error) => showFieldErrors(form, error, ['name', 'projectId']),
+    fields: ['name', 'projectId'],
+    invalidate: [['ivr-menus']],
+    onSaved: onClose,
   })
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
+      name="ivr-menu"
       width={760}
       title={menu ? t('ivr.editTitle', { name: menu.name ?? '' }) : t('ivr.newTitle')}
-      onCancel={onClose}
       okText={t('ivr.save')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ disabled: save.isPending }}
-      onOk={() => form.submit()}
+      save={save}
+      onClose={onClose}
+      error={projects.error}
+      initialValues={{
+        name: menu?.name ?? '',
+        projectId: menu?.projectId,
+        options: menu?.options ?? [{ digit: '1', label: '', action: 'queue' }],
+      }}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        name="ivr-menu"
-        initialValues={{
-          name: menu?.name ?? '',
-          projectId: menu?.projectId,
-          options: menu?.options ?? [{ digit: '1', label: '', action: 'queue' }],
-        }}
-        onFinish={(v) => save.mutate(v)}
-        onValuesChange={() => save.reset()}
+      <Form.Item
+        label={t('ivr.name')}
+        name="name"
+        rules={[{ required: true, whitespace: true, message: t('form.required') }]}
       >
-        <Form.Item
-          label={t('ivr.name')}
-          name="name"
-          rules={[{ required: true, whitespace: true, message: t('form.required') }]}
-        >
-          <Input maxLength={100} />
-        </Form.Item>
-        <Form.Item
-          label={t('ivr.project')}
-          name="projectId"
-          rules={[{ required: true, message: t('form.required') }]}
-        >
-          <Select
-            showSearch
-            optionFilterProp="label"
-            loading={projects.isPending}
-            options={(projects.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
-          />
-        </Form.Item>
-        <Typography.Text strong>{t('ivr.options')}</Typography.Text>
-        <Typography.Paragraph type="secondary">{t('ivr.optionsHelp')}</Typography.Paragraph>
-        <OptionsEditor path={['options']} abs={['options']} depth={1} label="" />
-      </Form>
-      <Problem error={projects.error ?? save.error} />
-    </Modal>
+        <Input maxLength={100} />
+      </Form.Item>
+      <Form.Item
+        label={t('ivr.project')}
+        name="projectId"
+        rules={[{ required: true, message: t('form.required') }]}
+      >
+        <Select
+          showSearch
+          optionFilterProp="label"
+          loading={projects.isPending}
+          options={(projects.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
+        />
+      </Form.Item>
+      <Typography.Text strong>{t('ivr.options')}</Typography.Text>
+      <Typography.Paragraph type="secondary">{t('ivr.optionsHelp')}</Typography.Paragraph>
+      <OptionsEditor path={['options']} abs={['options']} depth={1} label="" />
+    </FormDialog>
   )
 }
 

@@ -1,24 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import {
-  App,
-  Button,
-  Card,
-  Form,
-  Input,
-  List,
-  Modal,
-  Popconfirm,
-  Radio,
-  Select,
-  Space,
-  Table,
-  Tag,
-  Typography,
-} from 'antd'
+import { Button, Card, Form, Input, List, Modal, Radio, Select, Space, Tag, Typography } from 'antd'
 import { useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, ApiError, ok, type Schemas } from '../api/client'
 import { Problem } from '../components/Problem'
+import { RecordListPage } from '../components/RecordList'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
 
@@ -88,94 +74,40 @@ export function PermissionGroupsPage() {
   const timeZone = useTimeZone()
   const me = useMe()
   const may = allowedActions(me.data)
-  const { message } = App.useApp()
-  const queryClient = useQueryClient()
   const groups = useQuery({ queryKey: ['permission-groups'], queryFn: fetchGroups })
-  const [editing, setEditing] = useState<Group | 'new' | null>(null)
-  const remove = useMutation({
-    mutationFn: async (g: Group) => {
-      ok(await api.DELETE('/api/v1/permission-groups/{id}', { params: { path: { id: g.id } } }))
-      return g
-    },
-    onSuccess: async (g) => {
-      void message.success(t('permissionGroups.deleted', { name: g.name }))
-      await queryClient.invalidateQueries({ queryKey: ['permission-groups'] })
-    },
-  })
-
   return (
-    <>
-      <Typography.Title level={2}>{t('permissionGroups.title')}</Typography.Title>
-      <Typography.Paragraph type="secondary">{t('permissionGroups.help')}</Typography.Paragraph>
-      {may.has('permissionGroup.create') && (
-        <Button type="primary" style={{ marginBottom: 16 }} onClick={() => setEditing('new')}>
-          {t('permissionGroups.create')}
-        </Button>
-      )}
-      <Problem error={groups.error ?? remove.error} />
-      <Table
-        size="small"
-        rowKey="id"
-        loading={groups.isPending}
-        dataSource={groups.data ?? []}
-        pagination={false}
-        columns={[
-          { title: t('permissionGroups.name'), dataIndex: 'name' },
-          { title: t('permissionGroups.description'), dataIndex: 'description' },
-          {
-            title: t('permissionGroups.permissions'),
-            key: 'grants',
-            render: (_: unknown, g: Group) => <GrantTags grants={g.grants} />,
-          },
-          {
-            title: t('permissionGroups.updated'),
-            dataIndex: 'updatedAt',
-            render: (d: string) => formatDateTime(d, i18n.language, timeZone),
-          },
-          {
-            title: t('permissionGroups.actions'),
-            key: 'actions',
-            render: (_: unknown, g: Group) => (
-              <Space>
-                {may.has('permissionGroup.edit') && (
-                  <Button
-                    size="small"
-                    aria-label={t('permissionGroups.editOf', { name: g.name })}
-                    onClick={() => setEditing(g)}
-                  >
-                    {t('permissionGroups.edit')}
-                  </Button>
-                )}
-                {may.has('permissionGroup.delete') && (
-                  <Popconfirm
-                    title={t('permissionGroups.deleteConfirm', { name: g.name })}
-                    okText={t('permissionGroups.delete')}
-                    cancelText={t('common.cancel')}
-                    okButtonProps={{ danger: true }}
-                    onConfirm={() => remove.mutate(g)}
-                  >
-                    <Button
-                      size="small"
-                      danger
-                      aria-label={t('permissionGroups.deleteOf', { name: g.name })}
-                    >
-                      {t('permissionGroups.delete')}
-                    </Button>
-                  </Popconfirm>
-                )}
-              </Space>
-            ),
-          },
-        ]}
-      />
-      {editing !== null && (
-        <GroupEditor
-          group={editing === 'new' ? undefined : editing}
-          onClose={() => setEditing(null)}
-        />
-      )}
+    <RecordListPage<Group>
+      strings="permissionGroups"
+      empty={false}
+      rights={{
+        create: 'permissionGroup.create',
+        edit: 'permissionGroup.edit',
+        delete: 'permissionGroup.delete',
+      }}
+      list={{ rows: groups.data ?? [], isPending: groups.isPending, error: groups.error }}
+      remove={async (g) =>
+        ok(await api.DELETE('/api/v1/permission-groups/{id}', { params: { path: { id: g.id } } }))
+      }
+      invalidate={['permission-groups']}
+      names={(g) => ({ name: g.name })}
+      editor={(group, close) => <GroupEditor group={group} onClose={close} />}
+      columns={[
+        { title: t('permissionGroups.name'), dataIndex: 'name' },
+        { title: t('permissionGroups.description'), dataIndex: 'description' },
+        {
+          title: t('permissionGroups.permissions'),
+          key: 'grants',
+          render: (_: unknown, g: Group) => <GrantTags grants={g.grants} />,
+        },
+        {
+          title: t('permissionGroups.updated'),
+          dataIndex: 'updatedAt',
+          render: (d: string) => formatDateTime(d, i18n.language, timeZone),
+        },
+      ]}
+    >
       {may.has('permissionGroup.assign') && <BulkAssign groups={groups.data ?? []} />}
-    </>
+    </RecordListPage>
   )
 }
 

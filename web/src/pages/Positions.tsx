@@ -1,10 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag } from 'antd'
+import { App, Button, Card, Form, Input, Modal, Select, Space, Tag } from 'antd'
 import { Typography } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
 import { Problem } from '../components/Problem'
+import { RecordListPage } from '../components/RecordList'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
 
@@ -27,106 +28,50 @@ export function PositionsPage() {
   const { t, i18n } = useTranslation()
   const timeZone = useTimeZone()
   const may = allowedActions(useMe().data)
-  const { message } = App.useApp()
-  const queryClient = useQueryClient()
   const positions = useQuery({ queryKey: ['positions'], queryFn: fetchPositions })
   const roles = useRoles()
   const roleName = new Map((roles.data?.items ?? []).map((r) => [r.id, r.name]))
-  const [editing, setEditing] = useState<Position | 'new' | null>(null)
-  const remove = useMutation({
-    mutationFn: async (p: Position) => {
-      ok(await api.DELETE('/api/v1/positions/{id}', { params: { path: { id: p.id } } }))
-      return p
-    },
-    onSuccess: async (p) => {
-      void message.success(t('admin2.positions.deleted', { name: p.name }))
-      await queryClient.invalidateQueries({ queryKey: ['positions'] })
-    },
-  })
-
   return (
-    <>
-      <Typography.Title level={2}>{t('admin2.positions.title')}</Typography.Title>
-      <Typography.Paragraph type="secondary">{t('admin2.positions.help')}</Typography.Paragraph>
-      {may.has('role.create') && (
-        <Button type="primary" style={{ marginBottom: 16 }} onClick={() => setEditing('new')}>
-          {t('admin2.positions.create')}
-        </Button>
-      )}
-      <Problem error={positions.error ?? remove.error} />
-      <Table
-        size="small"
-        rowKey="id"
-        loading={positions.isPending}
-        dataSource={positions.data ?? []}
-        pagination={false}
-        locale={{ emptyText: t('admin2.positions.none') }}
-        columns={[
-          { title: t('admin2.positions.name'), dataIndex: 'name' },
-          { title: t('admin2.positions.description'), dataIndex: 'description' },
-          {
-            title: t('admin2.positions.defaultRoles'),
-            key: 'roles',
-            render: (_: unknown, p: Position) =>
-              p.roleIds.length === 0 ? (
-                '—'
-              ) : (
-                <Space size={[0, 4]} wrap>
-                  {p.roleIds.map((id) => (
-                    <Tag key={id}>{roleName.get(id) ?? id}</Tag>
-                  ))}
-                </Space>
-              ),
-          },
-          {
-            title: t('admin2.positions.updated'),
-            dataIndex: 'updatedAt',
-            render: (d: string) => formatDateTime(d, i18n.language, timeZone),
-          },
-          {
-            title: t('admin2.positions.actions'),
-            key: 'actions',
-            render: (_: unknown, p: Position) => (
-              <Space>
-                {may.has('role.edit') && (
-                  <Button
-                    size="small"
-                    aria-label={t('admin2.positions.editOf', { name: p.name })}
-                    onClick={() => setEditing(p)}
-                  >
-                    {t('admin2.positions.edit')}
-                  </Button>
-                )}
-                {may.has('role.delete') && (
-                  <Popconfirm
-                    title={t('admin2.positions.deleteConfirm', { name: p.name })}
-                    okText={t('admin2.positions.delete')}
-                    cancelText={t('common.cancel')}
-                    okButtonProps={{ danger: true }}
-                    onConfirm={() => remove.mutate(p)}
-                  >
-                    <Button
-                      size="small"
-                      danger
-                      aria-label={t('admin2.positions.deleteOf', { name: p.name })}
-                    >
-                      {t('admin2.positions.delete')}
-                    </Button>
-                  </Popconfirm>
-                )}
+    <RecordListPage<Position>
+      strings="admin2.positions"
+      rights={{ create: 'role.create', edit: 'role.edit', delete: 'role.delete' }}
+      list={{
+        rows: positions.data ?? [],
+        isPending: positions.isPending,
+        error: positions.error,
+      }}
+      remove={async (p) =>
+        ok(await api.DELETE('/api/v1/positions/{id}', { params: { path: { id: p.id } } }))
+      }
+      invalidate={['positions']}
+      names={(p) => ({ name: p.name })}
+      editor={(position, close) => <PositionEditor position={position} onClose={close} />}
+      columns={[
+        { title: t('admin2.positions.name'), dataIndex: 'name' },
+        { title: t('admin2.positions.description'), dataIndex: 'description' },
+        {
+          title: t('admin2.positions.defaultRoles'),
+          key: 'roles',
+          render: (_: unknown, p: Position) =>
+            p.roleIds.length === 0 ? (
+              '—'
+            ) : (
+              <Space size={[0, 4]} wrap>
+                {p.roleIds.map((id) => (
+                  <Tag key={id}>{roleName.get(id) ?? id}</Tag>
+                ))}
               </Space>
             ),
-          },
-        ]}
-      />
-      {editing !== null && (
-        <PositionEditor
-          position={editing === 'new' ? undefined : editing}
-          onClose={() => setEditing(null)}
-        />
-      )}
+        },
+        {
+          title: t('admin2.positions.updated'),
+          dataIndex: 'updatedAt',
+          render: (d: string) => formatDateTime(d, i18n.language, timeZone),
+        },
+      ]}
+    >
       {may.has('user.edit') && <AssignPosition positions={positions.data ?? []} />}
-    </>
+    </RecordListPage>
   )
 }
 

@@ -20,6 +20,7 @@ import { Problem } from '../components/Problem'
 import { RefName } from '../components/RefName'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
+import { ScorecardEditor, type Scorecard } from './ScorecardEditor'
 
 interface NewEvaluation {
   callId: string
@@ -41,6 +42,8 @@ export function QaPage() {
   const may = allowedActions(me.data)
   const [q, setQ] = useState<string | undefined>(undefined)
   const [search] = Form.useForm<{ q?: string }>()
+  // the scorecard being edited; `null`: a new one; `undefined`: no editor open
+  const [editing, setEditing] = useState<Scorecard | null | undefined>(undefined)
 
   const scorecards = useQuery({
     queryKey: ['qa', 'scorecards'],
@@ -167,6 +170,11 @@ export function QaPage() {
           <Typography.Title level={3} style={{ marginTop: 24 }}>
             {t('work.qa.scorecards')}
           </Typography.Title>
+          {may.has('qaScorecard.create') && (
+            <Button style={{ marginBottom: 12 }} onClick={() => setEditing(null)}>
+              {t('work.qa.newScorecard')}
+            </Button>
+          )}
           <Problem error={scorecards.error} />
           <Table
             size="small"
@@ -190,18 +198,32 @@ export function QaPage() {
                   </Space>
                 ),
               },
+              ...(may.has('qaScorecard.edit')
+                ? [
+                    {
+                      title: t('work.qa.actions'),
+                      key: 'edit',
+                      render: (_: unknown, c: Scorecard) => (
+                        <Button
+                          size="small"
+                          aria-label={t('work.qa.editOf', { name: c.name })}
+                          onClick={() => setEditing(c)}
+                        >
+                          {t('work.qa.edit')}
+                        </Button>
+                      ),
+                    },
+                  ]
+                : []),
             ]}
           />
         </>
       )}
+      {editing !== undefined && (
+        <ScorecardEditor card={editing ?? undefined} onClose={() => setEditing(undefined)} />
+      )}
     </>
   )
-}
-
-type Scorecard = {
-  id: string
-  name: string
-  criteria: { key: string; label: string; weight: number; max: number }[]
 }
 
 /** Scoring a call of my log against a scorecard: every criterion, 0 to its max. */

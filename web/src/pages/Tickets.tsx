@@ -1,12 +1,12 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { App, Button, Flex, Form, Input, Modal, Select, Space, Table, Tag, Typography } from 'antd'
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
+import { App, Button, Flex, Form, Input, Select, Space, Table, Tag, Typography } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useNavigate } from 'react-router'
 import { api, ok } from '../api/client'
+import { FormDialog, useDialogSave } from '../components/FormDialog'
 import { Problem } from '../components/Problem'
 import { formatDateTime } from '../format'
-import { showFieldErrors } from '../formErrors'
 import { allowedActions, useMe, useTimeZone } from '../me'
 
 /** The workflow's statuses (the API's `ticketStatuses`). */
@@ -178,7 +178,6 @@ function NewTicket({ onClose }: { onClose(): void }) {
   const { t } = useTranslation()
   const { message } = App.useApp()
   const navigate = useNavigate()
-  const queryClient = useQueryClient()
   const may = allowedActions(useMe().data)
   const [form] = Form.useForm<NewTicketForm>()
   const [q, setQ] = useState('')
@@ -192,8 +191,8 @@ function NewTicket({ onClose }: { onClose(): void }) {
         }),
       ).items,
   })
-  const save = useMutation({
-    mutationFn: async (v: NewTicketForm) => {
+  const save = useDialogSave(form, {
+    save: async (v: NewTicketForm) => {
       const text = (s: string | undefined) => (s?.trim() ? s.trim() : undefined)
       const body = {
         title: v.title.trim(),
@@ -205,80 +204,71 @@ function NewTicket({ onClose }: { onClose(): void }) {
       }
       return ok(await api.POST('/api/v1/tickets', { body }))
     },
-    onSuccess: async (created) => {
-      void message.success(t('create.ticket.created', { title: created.title ?? '' }))
-      await queryClient.invalidateQueries({ queryKey: ['tickets'] })
+    fields: TICKET_FIELDS,
+    announce: (created) =>
+      void message.success(t('create.ticket.created', { title: created.title ?? '' })),
+    invalidate: [['tickets']],
+    onSaved: (created) => {
       onClose()
       if (created.title !== undefined) void navigate(`/tickets/${created.id}`)
     },
-    onError: (error) => showFieldErrors(form, error, TICKET_FIELDS),
   })
   return (
-    <Modal
-      open
+    <FormDialog
+      form={form}
+      name="new-ticket"
       title={t('create.ticket.title')}
-      onCancel={onClose}
       okText={t('create.ticket.save')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ disabled: save.isPending }}
-      onOk={() => form.submit()}
+      save={save}
+      onClose={onClose}
     >
-      <Form
-        form={form}
-        layout="vertical"
-        name="new-ticket"
-        onFinish={(v) => save.mutate(v)}
-        onValuesChange={() => save.reset()}
+      <Form.Item
+        label={t('create.ticket.subject')}
+        name="title"
+        rules={[{ required: true, whitespace: true, message: t('form.required') }]}
       >
-        <Form.Item
-          label={t('create.ticket.subject')}
-          name="title"
-          rules={[{ required: true, whitespace: true, message: t('form.required') }]}
-        >
-          <Input maxLength={200} />
+        <Input maxLength={200} />
+      </Form.Item>
+      <Form.Item label={t('work.tickets.description')} name="description">
+        <Input.TextArea rows={3} maxLength={10000} />
+      </Form.Item>
+      <Flex gap={16}>
+        <Form.Item label={t('work.tickets.category')} name="category" style={{ flex: 1 }}>
+          <Input maxLength={50} />
         </Form.Item>
-        <Form.Item label={t('work.tickets.description')} name="description">
-          <Input.TextArea rows={3} maxLength={10000} />
+        <Form.Item label={t('work.tickets.priority')} name="priority" style={{ width: 180 }}>
+          <Select
+            allowClear
+            options={PRIORITIES.map((p) => ({
+              value: p,
+              label: t(`create.ticket.priorities.${p}`),
+            }))}
+          />
         </Form.Item>
-        <Flex gap={16}>
-          <Form.Item label={t('work.tickets.category')} name="category" style={{ flex: 1 }}>
-            <Input maxLength={50} />
-          </Form.Item>
-          <Form.Item label={t('work.tickets.priority')} name="priority" style={{ width: 180 }}>
-            <Select
-              allowClear
-              options={PRIORITIES.map((p) => ({
-                value: p,
-                label: t(`create.ticket.priorities.${p}`),
-              }))}
-            />
-          </Form.Item>
-        </Flex>
-        {may.has('customer.view') && (
-          <Form.Item label={t('create.ticket.customer')} name="customerId">
-            <Select
-              allowClear
-              showSearch
-              filterOption={false}
-              onSearch={setQ}
-              loading={customers.isFetching}
-              notFoundContent={t('work.customers.none')}
-              options={(customers.data ?? []).map((c) => ({
-                value: c.id,
-                label: c.name ?? t('refs.notVisible'),
-              }))}
-            />
-          </Form.Item>
-        )}
-        <Form.Item
-          label={t('work.tickets.faultCode')}
-          name="faultCode"
-          extra={t('create.ticket.faultCodeHelp')}
-        >
-          <Input maxLength={40} />
+      </Flex>
+      {may.has('customer.view') && (
+        <Form.Item label={t('create.ticket.customer')} name="customerId">
+          <Select
+            allowClear
+            showSearch
+            filterOption={false}
+            onSearch={setQ}
+            loading={customers.isFetching}
+            notFoundContent={t('work.customers.none')}
+            options={(customers.data ?? []).map((c) => ({
+              value: c.id,
+              label: c.name ?? t('refs.notVisible'),
+            }))}
+          />
         </Form.Item>
-      </Form>
-      <Problem error={save.error} />
-    </Modal>
+      )}
+      <Form.Item
+        label={t('work.tickets.faultCode')}
+        name="faultCode"
+        extra={t('create.ticket.faultCodeHelp')}
+      >
+        <Input maxLength={40} />
+      </Form.Item>
+    </FormDialog>
   )
 }
