@@ -355,6 +355,17 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
       ],
     },
   },
+  'PATCH /api/v1/qa/scorecards/{id}': {
+    request: {
+      name: 'Inbound service call (2027)',
+      criteria: [
+        { key: 'greeting', label: 'Greets and names the company', weight: 1, max: 5 },
+        { key: 'verification', label: 'Verifies the caller first', weight: 4, max: 5 },
+        { key: 'resolution', label: 'Resolves or escalates correctly', weight: 4, max: 10 },
+        { key: 'closing', label: 'Offers further help', weight: 1, max: 5 },
+      ],
+    },
+  },
   'POST /api/v1/qa/evaluations': {
     request: {
       callId: '7c9e6679-7425-40de-944b-e07fc1f90ae7',

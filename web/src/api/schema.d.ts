@@ -22586,6 +22586,37 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "name": "Inbound service call (2027)",
+                     *       "criteria": [
+                     *         {
+                     *           "key": "greeting",
+                     *           "label": "Greets and names the company",
+                     *           "weight": 1,
+                     *           "max": 5
+                     *         },
+                     *         {
+                     *           "key": "verification",
+                     *           "label": "Verifies the caller first",
+                     *           "weight": 4,
+                     *           "max": 5
+                     *         },
+                     *         {
+                     *           "key": "resolution",
+                     *           "label": "Resolves or escalates correctly",
+                     *           "weight": 4,
+                     *           "max": 10
+                     *         },
+                     *         {
+                     *           "key": "closing",
+                     *           "label": "Offers further help",
+                     *           "weight": 1,
+                     *           "max": 5
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         criteria?: {
                             /** @description a-z, 0-9 and _ */
