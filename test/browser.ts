@@ -58,11 +58,50 @@ export async function startConsole(): Promise<{
     throw new Error('web/dist is not built: npm install builds it (or npm run build:web)')
   }
   const { app, db } = await createTestApp({ clock: systemClock })
+  return { ...(await listenWithBrowser(app)), db }
+}
+
+/** `app` (its data set up already) listening on a free port of 127.0.0.1, and a browser. */
+export async function listenWithBrowser(
+  app: Awaited<ReturnType<typeof createTestApp>>['app'],
+): Promise<{ base: string; browser: Browser }> {
+  if (!existsSync(`${CONSOLE_DIST}/index.html`)) {
+    throw new Error('web/dist is not built: npm install builds it (or npm run build:web)')
+  }
   await app.listen({ host: '127.0.0.1', port: 0 })
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true })
   await mkdir(SHOTS, { recursive: true })
-  return { base, browser, db }
+  return { base, browser }
+}
+
+/**
+ * A browser context of its own (English), signed in as `email` through the login page, as a
+ * person would; the context is also pushed on `contexts` (closed by the file's afterAll).
+ */
+export async function signInThroughPage(
+  browser: Browser,
+  base: string,
+  login: {
+    slug: string
+    email: string
+    password?: string
+    /** where the person starts (the login page; `/` sends there) */
+    from?: string
+    contexts?: BrowserContext[]
+  },
+): Promise<Page> {
+  const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
+  login.contexts?.push(context)
+  const p = await context.newPage()
+  await open(p, login.from ?? '/login')
+  await p.getByLabel('Company').fill(login.slug)
+  await p.getByLabel('Email').fill(login.email)
+  await p.getByLabel('Password').fill(login.password ?? strongPassword)
+  await p.getByRole('button', { name: 'Sign in' }).click()
+  await p.waitForURL(`${base}/`)
+  await settle(p)
+  return p
 }
 
 /** Opens a path and waits until the page has settled (data loaded, no spinner). */
@@ -115,21 +154,16 @@ export async function pick(p: Page, field: Locator, option: string): Promise<voi
   await expect.poll(() => select.innerText()).toContain(option)
 }
 
-let axeSource: Promise<string> | undefined
-
-/** axe-core on the page once it is still: no serious or critical violation. */
-export async function axe(p: Page, route: string): Promise<void> {
-  await popupsClosed(p)
-  axeSource ??= readFile(
-    fileURLToPath(new URL('../node_modules/axe-core/axe.min.js', import.meta.url)),
-    'utf8',
-  )
-  if (!(await p.evaluate<boolean>("'axe' in window"))) await p.evaluate(await axeSource)
-  // Ant Design fades and slides things in: colours read mid-animation can fail the contrast rule
-  // (seen once on a loaded machine), so first no element may be entering or leaving (rc-motion's
-  // classes, set before the animation starts) and the finite animations running now finish.
-  // Both waits are bounded (5 s): a motion that never ends (a button's loading icon, seen once)
-  // must not hang the test; axe then judges the page as it is.
+/**
+ * Waits until the page is still. Ant Design fades, zooms and slides things in: colours read
+ * mid-animation can fail axe's contrast rule, and a click made while a dialog is still zooming in
+ * can land beside its button once the box has grown (a CI run saw an approval's OK click do
+ * nothing this way). So first no element may be entering or leaving (rc-motion's classes, set
+ * before the animation starts) and then the finite animations running now finish. Both waits are
+ * bounded (5 s): a motion that never ends (a button's loading icon, seen once) must not hang a
+ * test; the page is then taken as it is.
+ */
+export async function still(p: Page): Promise<void> {
   await expect
     .poll(
       () =>
@@ -148,6 +182,37 @@ export async function axe(p: Page, route: string): Promise<void> {
       new Promise((resolve) => setTimeout(resolve, 5000)),
     ])`,
   )
+}
+
+/** The open dialog (a modal or a drawer), once it has finished coming in. */
+export async function dialogOpen(p: Page): Promise<Locator> {
+  const dialog = p.getByRole('dialog')
+  await dialog.waitFor()
+  await still(p)
+  return dialog
+}
+
+/** Waits until `dialog` has gone; when it stays, fails with what it shows (an error, say). */
+export async function dialogClosed(dialog: Locator): Promise<void> {
+  try {
+    await dialog.waitFor({ state: 'detached', timeout: 20_000 })
+  } catch (error) {
+    const shows = await dialog.innerText({ timeout: 1_000 }).catch(() => '(unreadable)')
+    throw new Error(`the dialog stayed open, showing: ${shows}`, { cause: error })
+  }
+}
+
+let axeSource: Promise<string> | undefined
+
+/** axe-core on the page once it is still: no serious or critical violation. */
+export async function axe(p: Page, route: string): Promise<void> {
+  await popupsClosed(p)
+  axeSource ??= readFile(
+    fileURLToPath(new URL('../node_modules/axe-core/axe.min.js', import.meta.url)),
+    'utf8',
+  )
+  if (!(await p.evaluate<boolean>("'axe' in window"))) await p.evaluate(await axeSource)
+  await still(p)
   const violations = await p.evaluate(async () => {
     const w = globalThis as unknown as {
       axe: {

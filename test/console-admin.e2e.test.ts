@@ -5,6 +5,8 @@ import zh from '../web/src/locales/zh-CN.json' with { type: 'json' }
 import {
   axe,
   bodyText,
+  dialogClosed,
+  dialogOpen,
   englishLeaks,
   hasChromium,
   lang,
@@ -186,7 +188,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     await page.getByRole('navigation').getByRole('link', { name: 'Permission groups' }).click()
     await settle(page)
     await page.getByRole('button', { name: 'New permission group' }).click()
-    const dialog = page.getByRole('dialog')
+    const dialog = await dialogOpen(page)
     await dialog.getByLabel('Name').fill('Report export, temporary')
     await dialog.getByLabel('Actions of line 1').fill('report.export')
     await page.locator('.ant-select-item-option[title="report.export"]').click()
@@ -195,7 +197,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     await page.locator('.ant-select-item-option[title="my team"]').click()
     await axe(page, '/permission-groups (the editor)')
     await dialog.getByRole('button', { name: 'Save group' }).click()
-    await dialog.waitFor({ state: 'detached' })
+    await dialogClosed(dialog)
     const row = page.getByRole('row').filter({ hasText: 'Report export, temporary' })
     // polled: the row can show before the list's refetch carries the group's grants
     await expect.poll(() => row.innerText()).toContain('report.export · my team')
@@ -209,9 +211,10 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     expect(group?.grants).toEqual([{ actions: ['report.export'], scope: 'team' }])
 
     await page.getByRole('button', { name: 'Edit Report export, temporary' }).click()
+    await dialogOpen(page)
     await dialog.getByLabel('Description').fill('For the quarter-end reports')
     await dialog.getByRole('button', { name: 'Save group' }).click()
-    await dialog.waitFor({ state: 'detached' })
+    await dialogClosed(dialog)
     await row.getByText('For the quarter-end reports').waitFor()
 
     // both people, chosen by name, get it on top of what they hold
@@ -405,7 +408,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
       await open(page, '/permission-groups')
       await check('/permission-groups')
       await page.getByRole('button', { name: strings.permissionGroups.create }).click()
-      await page.getByRole('dialog').waitFor()
+      await dialogOpen(page)
       await check('/permission-groups (editor)')
       await page.getByRole('dialog').getByRole('button', { name: strings.common.cancel }).click()
       await open(page, '/section-access?section=reports')

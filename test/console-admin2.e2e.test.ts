@@ -5,14 +5,16 @@ import zh from '../web/src/locales/zh-CN.json' with { type: 'json' }
 import {
   axe,
   bodyText,
+  dialogClosed,
+  dialogOpen,
   englishLeaks,
   hasChromium,
   lang,
   missingKeys,
   navLabels,
+  open,
   pick,
   popupsClosed,
-  open,
   settle,
   SHOTS,
   signInAs,
@@ -127,14 +129,14 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     await page.getByRole('navigation').getByRole('link', { name: 'Positions' }).click()
     await settle(page)
     await page.getByRole('button', { name: 'New position' }).click()
-    const dialog = page.getByRole('dialog')
+    const dialog = await dialogOpen(page)
     await dialog.getByLabel('Name').fill('Hotline senior')
     await dialog.getByLabel('Default roles').fill('Senior')
     await page.locator('.ant-select-item-option[title="Senior agent"]').click()
     await dialog.getByLabel('Default roles').press('Escape')
     await axe(page, '/positions (the editor)')
     await dialog.getByRole('button', { name: 'Save position' }).click()
-    await dialog.waitFor({ state: 'detached' })
+    await dialogClosed(dialog)
     const row = page.getByRole('row').filter({ hasText: 'Hotline senior' })
     // the row can render before the refetch that names its roles
     await expect.poll(() => row.innerText()).toContain('Senior agent')
@@ -150,9 +152,10 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     expect(position?.roleIds).toEqual([senior])
 
     await page.getByRole('button', { name: 'Edit Hotline senior' }).click()
+    await dialogOpen(page)
     await dialog.getByLabel('Description').fill('Second line of the hotline')
     await dialog.getByRole('button', { name: 'Save position' }).click()
-    await dialog.waitFor({ state: 'detached' })
+    await dialogClosed(dialog)
     await row.getByText('Second line of the hotline').waitFor()
 
     // placed in it: the Supervisor keeps the built-in role and gets the position's default
@@ -254,14 +257,14 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     await open(page, '/outbound')
     await page.getByRole('tab', { name: 'Dialers' }).click()
     await page.getByRole('button', { name: 'New dialer' }).click()
-    const dialog = page.getByRole('dialog')
+    const dialog = await dialogOpen(page)
     await dialog.getByLabel('Name').fill('Spring auto')
     // pick() waits for each list to close (while one fades it can cover the next field)
     await pick(page, dialog.getByLabel('Project'), 'Spring Sale')
     await pick(page, dialog.getByLabel('Dialing mode'), 'Progressive')
     await axe(page, '/outbound (the editor)')
     await dialog.getByRole('button', { name: 'Save' }).click()
-    await dialog.waitFor({ state: 'detached' })
+    await dialogClosed(dialog)
     const card = page.locator('.ant-card').filter({ hasText: 'Spring Sale' })
     await card
       .getByRole('row')
@@ -269,9 +272,10 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
       .getByText('Progressive')
       .waitFor()
     await page.getByRole('button', { name: 'Edit Spring auto' }).click()
+    await dialogOpen(page)
     await dialog.getByLabel('Name').fill('Spring auto 2')
     await dialog.getByRole('button', { name: 'Save' }).click()
-    await dialog.waitFor({ state: 'detached' })
+    await dialogClosed(dialog)
     await card.getByText('Spring auto 2').waitFor()
     const dialers = (await get('/api/v1/dialers')).items as { name: string; projectId: string }[]
     expect(dialers).toEqual([
@@ -287,7 +291,7 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     await page.getByRole('button', { name: 'Search', exact: true }).click()
     await settle(page)
     await page.getByRole('button', { name: 'Open Zhou Ming' }).click()
-    const drawer = page.getByRole('dialog')
+    const drawer = await dialogOpen(page)
     await drawer.getByTestId('sales-field-phone').waitFor()
     expect(await drawer.getByTestId('sales-field-source').innerText()).toBe('web form')
     await axe(page, '/sales (a lead open)')
@@ -314,7 +318,7 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
       await open(page, '/positions')
       await check('/positions')
       await page.getByRole('button', { name: strings.admin2.positions.create }).click()
-      await page.getByRole('dialog').waitFor()
+      await dialogOpen(page)
       await check('/positions (editor)')
       await page.getByRole('dialog').getByRole('button', { name: strings.common.cancel }).click()
       await open(page, '/settings')

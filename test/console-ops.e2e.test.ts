@@ -1,11 +1,11 @@
-import type { AddressInfo } from 'node:net'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../src/clock.js'
 import {
   axe,
   bodyText,
-  CHROMIUM,
+  dialogClosed,
+  dialogOpen,
   englishLeaks,
   hasChromium,
   lang,
@@ -13,12 +13,14 @@ import {
   navLabels,
   open,
   settle,
+  listenWithBrowser,
+  signInThroughPage,
   warnWithoutChromium,
 } from './browser.js'
 import ru from '../web/src/locales/ru.json' with { type: 'json' }
 import zh from '../web/src/locales/zh-CN.json' with { type: 'json' }
 import { caller, newPerson, newTeam } from './fixtures.js'
-import { auditActions, createTestApp, signUp, strongPassword } from './test-app.js'
+import { auditActions, createTestApp, signUp } from './test-app.js'
 
 // The console's Calls, Quality and Reports pages (issue 12) in Debian's Chromium against the real
 // server: an agent dials a number of the team's pool and watches the line counter go up and down
@@ -30,16 +32,6 @@ import { auditActions, createTestApp, signUp, strongPassword } from './test-app.
 warnWithoutChromium('console-ops.e2e')
 
 const TIME_ZONE = 'Asia/Shanghai'
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 const { app, db } = await createTestApp({ clock: systemClock })
 const call = caller(app)
@@ -101,9 +93,7 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
   const contexts: BrowserContext[] = []
 
   beforeAll(async () => {
-    await app.listen({ host: '127.0.0.1', port: 0 })
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true })
+    ;({ base, browser } = await listenWithBrowser(app))
   }, 120_000)
 
   afterAll(async () => {
@@ -112,19 +102,8 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
     await app.close()
   })
 
-  async function signIn(email: string): Promise<Page> {
-    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
-    contexts.push(context)
-    const p = await context.newPage()
-    await open(p, '/login')
-    await p.getByLabel('Company').fill(admin.slug)
-    await p.getByLabel('Email').fill(email)
-    await p.getByLabel('Password').fill(strongPassword)
-    await p.getByRole('button', { name: 'Sign in' }).click()
-    await p.waitForURL(`${base}/`)
-    await settle(p)
-    return p
-  }
+  const signIn = (email: string): Promise<Page> =>
+    signInThroughPage(browser, base, { slug: admin.slug, email, contexts })
 
   const counter = (p: Page) => p.getByTestId('line-counter').innerText()
 
@@ -194,11 +173,11 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
     await niaPage
       .getByRole('button', { name: `Notes and recordings of the call to ${FIRST}` })
       .click()
-    const dialog = niaPage.getByRole('dialog')
+    const dialog = await dialogOpen(niaPage)
     await dialog.getByLabel('Call notes').fill('wants a callback on Friday')
     await axe(niaPage, '/calls (notes)')
     await dialog.getByRole('button', { name: 'Save notes' }).click()
-    await dialog.waitFor({ state: 'detached' })
+    await dialogClosed(dialog)
     await niaPage.getByRole('row').filter({ hasText: 'wants a callback on Friday' }).waitFor()
   }, 90_000)
 
@@ -218,7 +197,7 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
     expect(await p.getByTestId('line-counter').count()).toBe(0)
     expect(await p.getByRole('button', { name: /^Hang up/ }).count()).toBe(0)
     await p.getByRole('button', { name: `Notes and recordings of the call to ${FIRST}` }).click()
-    const dialog = p.getByRole('dialog')
+    const dialog = await dialogOpen(p)
     await dialog.getByRole('button', { name: 'Play recording' }).click()
     await dialog.getByTestId('playback').waitFor()
     expect(
@@ -230,7 +209,7 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
     expect(played.map((e) => e.actor_user_id)).toEqual([quinn.id])
     await axe(p, '/calls (recording played)')
     await p.keyboard.press('Escape')
-    await dialog.waitFor({ state: 'detached' })
+    await dialogClosed(dialog)
 
     // score Nia's answered call
     await open(p, '/qa')
@@ -336,7 +315,7 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
           name: strings.work.calls.detailsOf.replace('{{name}}', FIRST),
         })
         .click()
-      await p.getByRole('dialog').waitFor()
+      await dialogOpen(p)
       await settle(p)
       expect(await missingKeys(p)).toEqual([])
       expect(englishLeaks(await bodyText(p), strings)).toEqual([])

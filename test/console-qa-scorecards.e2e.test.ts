@@ -3,8 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import ru from '../web/src/locales/ru.json' with { type: 'json' }
 import zh from '../web/src/locales/zh-CN.json' with { type: 'json' }
 import {
+  type AdminBrowser,
   axe,
   bodyText,
+  dialogClosed,
+  dialogOpen,
   englishLeaks,
   hasChromium,
   lang,
@@ -14,7 +17,6 @@ import {
   signUpAdmin,
   startConsole,
   warnWithoutChromium,
-  type AdminBrowser,
 } from './browser.js'
 import { strongPassword } from './test-app.js'
 
@@ -74,8 +76,7 @@ describe.skipIf(!hasChromium)('editing QA scorecards in Chromium', () => {
     const p: Page = admin.page
     await open(p, '/qa')
     await p.getByRole('button', { name: 'New scorecard' }).click()
-    const dialog = p.getByRole('dialog')
-    await dialog.waitFor()
+    const dialog = await dialogOpen(p)
     await dialog.getByLabel('Name', { exact: true }).fill('Outbound call')
     await dialog.getByLabel('Key of item 1').fill('greeting')
     await dialog.getByLabel('Label of item 1').fill('Greets the customer')
@@ -98,7 +99,7 @@ describe.skipIf(!hasChromium)('editing QA scorecards in Chromium', () => {
 
     await dialog.getByLabel('Key of item 2').fill('offer')
     await dialog.getByRole('button', { name: 'Save the scorecard' }).click()
-    await dialog.waitFor({ state: 'detached' })
+    await dialogClosed(dialog)
     const made = (await cards()).find((c) => c.name === 'Outbound call')
     expect(made?.criteria).toEqual([
       { key: 'greeting', label: 'Greets the customer', weight: 1, max: 5 },
@@ -112,8 +113,7 @@ describe.skipIf(!hasChromium)('editing QA scorecards in Chromium', () => {
     const p: Page = admin.page
     await open(p, '/qa')
     await p.getByRole('button', { name: 'Edit the scorecard Outbound call' }).click()
-    const dialog = p.getByRole('dialog')
-    await dialog.waitFor()
+    const dialog = await dialogOpen(p)
     expect(await dialog.getByLabel('Key of item 2').inputValue()).toBe('offer')
     await dialog.getByLabel('Weight of item 1').fill('3')
     await dialog.getByRole('button', { name: 'Remove item 2' }).click()
@@ -126,7 +126,7 @@ describe.skipIf(!hasChromium)('editing QA scorecards in Chromium', () => {
 
     await dialog.getByLabel('Name', { exact: true }).fill('Outbound sales call')
     await dialog.getByRole('button', { name: 'Save the scorecard' }).click()
-    await dialog.waitFor({ state: 'detached' })
+    await dialogClosed(dialog)
     const edited = (await cards()).find((c) => c.name === 'Outbound sales call')
     expect(edited?.criteria).toEqual([
       { key: 'greeting', label: 'Greets the customer', weight: 3, max: 5 },
@@ -158,7 +158,7 @@ describe.skipIf(!hasChromium)('editing QA scorecards in Chromium', () => {
           name: strings.work.qa.editOf.replace('{{name}}', 'Outbound sales call'),
         })
         .click()
-      await p.getByRole('dialog').waitFor()
+      await dialogOpen(p)
       await p.getByRole('dialog').getByRole('button', { name: strings.work.qa.addItem }).click()
       expect(await missingKeys(p)).toEqual([])
       expect(englishLeaks(await bodyText(p), strings)).toEqual([])

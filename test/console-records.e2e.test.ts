@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import ru from '../web/src/locales/ru.json' with { type: 'json' }
 import zh from '../web/src/locales/zh-CN.json' with { type: 'json' }
 import {
+  type AdminBrowser,
   axe,
   bodyText,
+  dialogOpen,
   englishLeaks,
   hasChromium,
   lang,
@@ -18,7 +20,6 @@ import {
   signUpAdmin,
   startConsole,
   warnWithoutChromium,
-  type AdminBrowser,
 } from './browser.js'
 import { strongPassword } from './test-app.js'
 
@@ -269,7 +270,7 @@ describe.skipIf(!hasChromium)('creating and naming records in the console', () =
     await open(p, '/sales')
     await p.getByRole('tab', { name: 'Opportunities' }).click()
     await p.getByRole('button', { name: 'Open Fibre upgrade' }).click()
-    const drawer = p.getByRole('dialog')
+    const drawer = await dialogOpen(p)
     await expect.poll(() => drawer.getByTestId('sales-field-ownerId').innerText()).toBe('Lee Lam')
     await expect
       .poll(() => drawer.getByTestId('sales-field-customerId').innerText())
@@ -277,7 +278,7 @@ describe.skipIf(!hasChromium)('creating and naming records in the console', () =
     const sol = await signIn('sol@magnolia.example')
     await open(sol, '/sales')
     await sol.getByRole('button', { name: 'Open Fibre upgrade' }).click()
-    const hers = sol.getByRole('dialog')
+    const hers = await dialogOpen(sol)
     await expect
       .poll(() => hers.getByTestId('sales-field-ownerId').innerText())
       .toBe('not visible to you')

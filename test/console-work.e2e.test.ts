@@ -1,13 +1,22 @@
-import { existsSync } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../src/clock.js'
-import { CONSOLE_DIST } from '../src/http/plugins/console.js'
 import ru from '../web/src/locales/ru.json' with { type: 'json' }
 import zh from '../web/src/locales/zh-CN.json' with { type: 'json' }
+import {
+  axe,
+  bodyText,
+  dialogClosed,
+  dialogOpen,
+  hasChromium,
+  listenWithBrowser,
+  missingKeys,
+  navLabels,
+  open,
+  settle,
+  signInThroughPage,
+  warnWithoutChromium,
+} from './browser.js'
 import { builtinRoleId, caller } from './fixtures.js'
 import { auditActions, createTestApp, signUp, strongPassword } from './test-app.js'
 
@@ -17,26 +26,11 @@ import { auditActions, createTestApp, signUp, strongPassword } from './test-app.
 // a tag change sent for approval (W3), an admin testing a role (G4), axe on every new page, and
 // every new page in 中文 and Русский. Set-up through the API; everything asserted through pages.
 
-const CHROMIUM = '/usr/bin/chromium'
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
-const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) console.warn(`console-work.e2e: SKIPPED, ${CHROMIUM} is missing`)
+warnWithoutChromium('console-work.e2e')
 
 const TIME_ZONE = 'Asia/Shanghai'
 const ID_SAM = '110101199003071234'
 const ID_NIA = '220102198507152345'
-
-const bodyText = (p: Page) => p.evaluate<string>('document.body.innerText')
-const missingKeys = (p: Page) => p.evaluate<string[]>('window.tesseraMissingKeys ?? []')
 
 const { app, db } = await createTestApp({ clock: systemClock })
 const call = caller(app)
@@ -140,20 +134,10 @@ const adminsTicket = await must(
 describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', () => {
   let base = ''
   let browser: Browser
-  let axeSource = ''
   const contexts: BrowserContext[] = []
 
   beforeAll(async () => {
-    if (!existsSync(`${CONSOLE_DIST}/index.html`)) {
-      throw new Error('web/dist is not built: npm run build:web')
-    }
-    await app.listen({ host: '127.0.0.1', port: 0 })
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true })
-    axeSource = await readFile(
-      fileURLToPath(new URL('../node_modules/axe-core/axe.min.js', import.meta.url)),
-      'utf8',
-    )
+    ;({ base, browser } = await listenWithBrowser(app))
   }, 120_000)
 
   afterAll(async () => {
@@ -161,64 +145,8 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
     await app.close()
   })
 
-  async function settle(p: Page) {
-    await p.waitForLoadState('networkidle')
-    await p.locator('.ant-spin-spinning').first().waitFor({ state: 'detached', timeout: 10_000 })
-  }
-
-  async function open(p: Page, path: string) {
-    await p.goto(path)
-    await settle(p)
-  }
-
-  /** A fresh browser signed in as `email` through the login page. */
-  async function signIn(email: string): Promise<Page> {
-    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
-    contexts.push(context)
-    const p = await context.newPage()
-    await open(p, '/login')
-    await p.getByLabel('Company').fill(admin.slug)
-    await p.getByLabel('Email').fill(email)
-    await p.getByLabel('Password').fill(strongPassword)
-    await p.getByRole('button', { name: 'Sign in' }).click()
-    await p.waitForURL(`${base}/`)
-    await settle(p)
-    return p
-  }
-
-  async function axe(p: Page, route: string) {
-    // after antd's motions (a dialog zooming in, a pop-up fading out): half-transparent text in
-    // the middle of one is no contrast to judge
-    await expect
-      .poll(() =>
-        p.evaluate<string[]>(
-          "[...document.querySelectorAll('[class]')].map((e) => String(e.className)).filter((c) => /\\bant-[a-z-]+-(appear|enter|leave)-active\\b/.test(c))",
-        ),
-      )
-      .toEqual([])
-    if (!(await p.evaluate<boolean>("'axe' in window"))) await p.evaluate(axeSource)
-    const violations = await p.evaluate(async () => {
-      const w = globalThis as unknown as {
-        axe: {
-          run(): Promise<{
-            violations: { id: string; impact: string; nodes: { target: string[] }[] }[]
-          }>
-        }
-      }
-      return (await w.axe.run()).violations.map((v) => ({
-        id: v.id,
-        impact: v.impact,
-        nodes: v.nodes.map((n) => n.target.join(' ')),
-      }))
-    })
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    expect(serious, `axe on ${route}`).toEqual([])
-  }
-
-  const navLabels = async (p: Page) => {
-    await p.getByRole('navigation').getByRole('link').first().waitFor()
-    return p.getByRole('navigation').getByRole('link').allInnerTexts()
-  }
+  const signIn = (email: string): Promise<Page> =>
+    signInThroughPage(browser, base, { slug: admin.slug, email, contexts })
 
   let samPage: Page
 
@@ -250,7 +178,7 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
 
   it('unmasks the ID number with a reason, shows it once, and keeps it nowhere', async () => {
     await samPage.getByRole('button', { name: 'Unmask ID number' }).click()
-    const dialog = samPage.getByRole('dialog')
+    const dialog = await dialogOpen(samPage)
     await dialog.getByLabel('Reason for unmasking').waitFor()
     await axe(samPage, '/customers/:id (unmask dialog)')
     // no reason, no value: the form says so and nothing is asked of the server
@@ -261,7 +189,7 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
     await dialog.getByRole('button', { name: 'Show the value' }).click()
     await expect.poll(() => dialog.getByTestId('unmasked-value').innerText()).toBe(ID_SAM)
     await dialog.getByRole('button', { name: 'Close and hide' }).click()
-    await dialog.waitFor({ state: 'detached' })
+    await dialogClosed(dialog)
     expect(await bodyText(samPage)).not.toContain(ID_SAM)
     expect(await samPage.getByTestId('field-idNumber').innerText()).toContain('110101********1234')
     // neither the page's storage nor a reload brings it back
@@ -313,7 +241,7 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
     expect(await niaPage.getByTestId('field-idNumber').innerText()).toContain('220102********2345')
     expect(await niaPage.getByRole('button', { name: /^Unmask/ }).count()).toBe(0)
     await niaPage.getByRole('button', { name: 'Request temporary access' }).click()
-    const dialog = niaPage.getByRole('dialog')
+    const dialog = await dialogOpen(niaPage)
     // tomorrow at this time, on the company's clock (the browser's is another)
     const tomorrow = new Date(Date.now() + 24 * 3600_000)
     const wall = new Intl.DateTimeFormat('sv-SE', {
@@ -343,10 +271,10 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
     expect(await row.innerText()).toContain('Nia')
     await axe(leePage, '/approvals?tab=to-decide')
     await leePage.getByRole('button', { name: `Approve request ${requestId}` }).click()
-    const decide = leePage.getByRole('dialog')
+    const decide = await dialogOpen(leePage)
     await decide.getByLabel('Comment').fill('checked the dispute ticket')
     await decide.getByRole('button', { name: 'Approve' }).click()
-    await decide.waitFor({ state: 'detached' })
+    await dialogClosed(decide)
     await leePage.getByText('Nothing waits for your decision').waitFor()
     // the lead sees the team's grant, and may revoke it
     await leePage.getByRole('tab', { name: 'Temporary grants' }).click()
@@ -487,7 +415,7 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
       }
       await open(p, `/customers/${samsCustomer.id}`)
       await p.getByRole('button', { name: strings.work.request.open }).click()
-      await p.getByRole('dialog').waitFor()
+      await dialogOpen(p)
       expect(await missingKeys(p)).toEqual([])
       expect(await bodyText(p)).not.toContain('Request a temporary grant')
     }, 120_000)

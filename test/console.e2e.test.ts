@@ -6,6 +6,7 @@ import zh from '../web/src/locales/zh-CN.json' with { type: 'json' }
 import {
   axe,
   bodyText,
+  dialogOpen,
   englishLeaks,
   hasChromium,
   lang,
@@ -13,6 +14,7 @@ import {
   navLabels,
   open,
   settle,
+  signInThroughPage,
   SHOTS,
   startConsole,
   warnWithoutChromium,
@@ -159,7 +161,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Users' }).click()
     await settle(page)
     await page.getByRole('button', { name: 'New user' }).click()
-    const dialog = page.getByRole('dialog')
+    const dialog = await dialogOpen(page)
     await dialog.getByLabel('Name').fill(agent.name)
     await dialog.getByLabel('Email').fill(agent.email)
     await dialog.getByLabel('Initial password').fill(strongPassword)
@@ -178,14 +180,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
   }, 60_000)
 
   it("shows the new user exactly the sections their role allows, and the server's refusal elsewhere", async () => {
-    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
-    const p = await context.newPage()
-    await open(p, '/login')
-    await p.getByLabel('Company').fill(company.slug)
-    await p.getByLabel('Email').fill(agent.email)
-    await p.getByLabel('Password').fill(strongPassword)
-    await p.getByRole('button', { name: 'Sign in' }).click()
-    await p.waitForURL(`${base}/`)
+    const p = await signInThroughPage(browser, base, { slug: company.slug, email: agent.email })
     await settle(p)
     const me = await (await p.request.get('/api/v1/me')).json()
     const actions = new Set<string>(me.permissions.map((x: { action: string }) => x.action))
@@ -228,7 +223,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await open(p, '/roles')
     // a section not allowed, opened by its address: why, not a blank page
     await p.getByText('You may not enter this section').waitFor()
-    await context.close()
+    await p.context().close()
   }, 60_000)
 
   it('explains a denial on a closed ticket as condition_not_met, in words', async () => {
@@ -316,7 +311,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     // a user holding it, made in the Users page
     await open(page, '/users')
     await page.getByRole('button', { name: 'New user' }).click()
-    const dialog = page.getByRole('dialog')
+    const dialog = await dialogOpen(page)
     await dialog.getByLabel('Name').fill(lead.name)
     await dialog.getByLabel('Email').fill(lead.email)
     await dialog.getByLabel('Initial password').fill(strongPassword)
@@ -327,14 +322,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByRole('cell', { name: lead.email }).waitFor()
 
     // their own session sees My access, Roles, their own Security, Section access and Positions (role.view)
-    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
-    const p = await context.newPage()
-    await open(p, '/login')
-    await p.getByLabel('Company').fill(company.slug)
-    await p.getByLabel('Email').fill(lead.email)
-    await p.getByLabel('Password').fill(strongPassword)
-    await p.getByRole('button', { name: 'Sign in' }).click()
-    await p.waitForURL(`${base}/`)
+    const p = await signInThroughPage(browser, base, { slug: company.slug, email: lead.email })
     expect(await navLabels(p)).toEqual([
       'My access',
       'Approvals',
@@ -363,7 +351,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
         'Section access',
         'Positions',
       ])
-    await context.close()
+    await p.context().close()
   }, 120_000)
 
   it('asks for the one-time code when the account has MFA on, and signs in with it', async () => {
@@ -511,7 +499,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'API keys' }).click()
     await settle(page)
     await page.getByRole('button', { name: 'New API key' }).click()
-    const dialog = page.getByRole('dialog')
+    const dialog = await dialogOpen(page)
     await dialog.getByLabel('Name').fill('CRM sync')
     await dialog.getByLabel('Role').fill('Operator')
     await page.locator('.ant-select-item-option[title="Operator"]').click()
@@ -723,7 +711,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       await page.getByRole('button', { name: strings.common.cancel }).click()
       await open(page, '/api-keys')
       await page.getByRole('button', { name: strings.apiKeys.create }).click()
-      await page.getByRole('dialog').waitFor()
+      await dialogOpen(page)
       await settled('/api-keys (new key)')
       await page.getByRole('dialog').getByRole('button', { name: strings.common.cancel }).click()
 

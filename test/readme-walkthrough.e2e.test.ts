@@ -4,10 +4,13 @@ import { demoPassword, seedDemo } from '../src/demo.js'
 import {
   axe,
   bodyText,
+  dialogClosed,
+  dialogOpen,
   hasChromium,
   navLabels,
   open,
   settle,
+  signInThroughPage,
   startConsole,
   warnWithoutChromium,
 } from './browser.js'
@@ -38,19 +41,8 @@ describe.skipIf(!hasChromium)('the README walk-through on the demo company', () 
   })
 
   /** The README's step: the sign-in page, the printed slug, the login, the demo password. */
-  async function signIn(email: string): Promise<Page> {
-    const context = await browser.newContext({ baseURL: base, locale: 'en-US' })
-    contexts.push(context)
-    const p = await context.newPage()
-    await open(p, '/')
-    await p.getByLabel('Company').fill(slug)
-    await p.getByLabel('Email').fill(email)
-    await p.getByLabel('Password').fill(demoPassword)
-    await p.getByRole('button', { name: 'Sign in' }).click()
-    await p.waitForURL(`${base}/`)
-    await settle(p)
-    return p
-  }
+  const signIn = (email: string): Promise<Page> =>
+    signInThroughPage(browser, base, { slug, email, password: demoPassword, from: '/', contexts })
 
   const goTo = async (p: Page, section: string) => {
     await p.getByRole('navigation').getByRole('link', { name: section, exact: true }).click()
@@ -110,7 +102,7 @@ describe.skipIf(!hasChromium)('the README walk-through on the demo company', () 
     await settle(senior)
     expect(await senior.getByTestId('field-idNumber').innerText()).toContain('310104********0035')
     await senior.getByRole('button', { name: 'Request temporary access' }).click()
-    const dialog = senior.getByRole('dialog')
+    const dialog = await dialogOpen(senior)
     // tomorrow at this time on the demo company's clock (Asia/Shanghai)
     const wall = new Intl.DateTimeFormat('sv-SE', {
       timeZone: 'Asia/Shanghai',
@@ -134,10 +126,10 @@ describe.skipIf(!hasChromium)('the README walk-through on the demo company', () 
     await open(lead, '/approvals?tab=to-decide')
     await rowOf(lead, 'confirm the ID').waitFor()
     await lead.getByRole('button', { name: `Approve request ${requestId}` }).click()
-    const decide = lead.getByRole('dialog')
+    const decide = await dialogOpen(lead)
     await decide.getByLabel('Comment').fill('checked the dispute')
     await decide.getByRole('button', { name: 'Approve' }).click()
-    await decide.waitFor({ state: 'detached' })
+    await dialogClosed(decide)
 
     await senior.goBack()
     await senior.reload()
