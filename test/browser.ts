@@ -129,25 +129,37 @@ export async function popupsClosed(p: Page): Promise<void> {
 
 /**
  * Picks `option` (its title) in the select labelled by `field`, and waits until the select shows
- * it and its list is closed. Under load a click can land while the list is still sliding in or
- * re-rendering (its options loading) and choose nothing: then the pick is tried again.
+ * it and its list is closed. `type` is typed into the select's search first (a long list shows
+ * only what matches; a virtual list renders only what is in view); `prefix` matches an option
+ * whose title starts with `option` (a person's name before their email). Under load a click can
+ * land while the list is still sliding in or re-rendering (its options loading) and choose
+ * nothing: then the pick is tried again, unless the select already shows the option (a second
+ * click would take it out of a multiple select).
  */
-export async function pick(p: Page, field: Locator, option: string): Promise<void> {
+export async function pick(
+  p: Page,
+  field: Locator,
+  option: string,
+  how: { type?: string; prefix?: boolean } = {},
+): Promise<void> {
   const select = field.locator(
     'xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]',
   )
-  const shows = () =>
+  const title = `.ant-select-item-option[title${how.prefix ? '^' : ''}="${option}"]`
+  const shows = (timeout: number) =>
     expect
-      .poll(() => select.innerText(), { timeout: 3_000 })
+      .poll(() => select.innerText(), { timeout })
       .toContain(option)
       .then(
         () => true,
         () => false,
       )
   for (let attempt = 0; attempt < 3; attempt += 1) {
+    if (attempt > 0 && (await select.innerText()).includes(option)) break
     if ((await p.locator(OPEN_POPUPS).count()) === 0) await field.click()
-    await p.locator(OPEN_POPUPS).locator(`.ant-select-item-option[title="${option}"]`).click()
-    if (await shows()) break
+    if (how.type !== undefined) await field.fill(how.type)
+    await p.locator(OPEN_POPUPS).last().locator(title).first().click()
+    if (await shows(3_000)) break
   }
   if ((await p.locator(OPEN_POPUPS).count()) > 0) await field.press('Escape')
   await popupsClosed(p)
@@ -184,9 +196,9 @@ export async function still(p: Page): Promise<void> {
   )
 }
 
-/** The open dialog (a modal or a drawer), once it has finished coming in. */
-export async function dialogOpen(p: Page): Promise<Locator> {
-  const dialog = p.getByRole('dialog')
+/** The open dialog (a modal or a drawer; the one named `name`), once it has finished coming in. */
+export async function dialogOpen(p: Page, name?: string): Promise<Locator> {
+  const dialog = name === undefined ? p.getByRole('dialog') : p.getByRole('dialog', { name })
   await dialog.waitFor()
   await still(p)
   return dialog

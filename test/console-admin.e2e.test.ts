@@ -13,6 +13,7 @@ import {
   missingKeys,
   navLabels,
   open,
+  pick,
   settle,
   SHOTS,
   startConsole,
@@ -103,8 +104,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     const node = (name: string) => tree.locator('.ant-tree-title', { hasText: name }).first()
     const add = async (name: string, kind: string) => {
       await create.getByLabel('Name').fill(name)
-      await create.getByLabel('Kind').click()
-      await page.locator(`.ant-select-item-option[title="${kind}"]`).last().click()
+      await pick(page, create.getByLabel('Kind'), kind)
       await create.getByRole('button', { name: 'Add unit' }).click()
       await node(name).waitFor()
       await settle(page)
@@ -190,11 +190,10 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     await page.getByRole('button', { name: 'New permission group' }).click()
     const dialog = await dialogOpen(page)
     await dialog.getByLabel('Name').fill('Report export, temporary')
-    await dialog.getByLabel('Actions of line 1').fill('report.export')
-    await page.locator('.ant-select-item-option[title="report.export"]').click()
-    await dialog.getByLabel('Actions of line 1').press('Escape')
-    await dialog.getByLabel('Records line 1 reaches').click()
-    await page.locator('.ant-select-item-option[title="my team"]').click()
+    await pick(page, dialog.getByLabel('Actions of line 1'), 'report.export', {
+      type: 'report.export',
+    })
+    await pick(page, dialog.getByLabel('Records line 1 reaches'), 'my team')
     await axe(page, '/permission-groups (the editor)')
     await dialog.getByRole('button', { name: 'Save group' }).click()
     await dialogClosed(dialog)
@@ -218,15 +217,14 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     await row.getByText('For the quarter-end reports').waitFor()
 
     // both people, chosen by name, get it on top of what they hold
-    const pick = page.getByLabel('People')
+    const peopleField = page.getByLabel('People')
     for (const person of people) {
-      await pick.fill(person.name.split(' ')[0] ?? '')
-      await page.locator(`.ant-select-item-option[title^="${person.name}"]`).click()
+      await pick(page, peopleField, person.name, {
+        type: person.name.split(' ')[0] ?? '',
+        prefix: true,
+      })
     }
-    await pick.press('Escape')
-    await page.getByLabel('Permission groups to give').click()
-    await page.locator('.ant-select-item-option[title="Report export, temporary"]').click()
-    await page.getByLabel('Permission groups to give').press('Escape')
+    await pick(page, page.getByLabel('Permission groups to give'), 'Report export, temporary')
     await page.getByRole('button', { name: 'Apply to the chosen people (2)' }).click()
     const results = page.getByTestId('assign-result')
     await expect.poll(() => results.count()).toBe(2)
@@ -299,13 +297,13 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     expect(login.status()).toBe(200)
     await open(p, '/permission-groups')
     for (const person of people) {
-      await p.getByLabel('People').fill(person.name.split(' ')[0] ?? '')
-      await p.locator(`.ant-select-item-option[title^="${person.name}"]`).click()
+      await pick(p, p.getByLabel('People'), person.name, {
+        type: person.name.split(' ')[0] ?? '',
+        prefix: true,
+      })
     }
     await p.getByLabel('People').press('Escape')
-    await p.getByLabel('Permission groups to give').click()
-    await p.locator('.ant-select-item-option[title="Team reports"]').click()
-    await p.getByLabel('Permission groups to give').press('Escape')
+    await pick(p, p.getByLabel('Permission groups to give'), 'Team reports')
     await p.getByRole('button', { name: 'Apply to the chosen people (2)' }).click()
     await p.getByText('Done: 1, refused: 1').waitFor()
     const results = await p.getByTestId('assign-result').allInnerTexts()
@@ -326,9 +324,7 @@ describe.skipIf(!hasChromium)("the console's administration pages in Chromium", 
     const access = async (section: string) =>
       ((await get(`/api/v1/sections/${section}/roles`)) as Access).roles
     const pickSection = async (label: string) => {
-      await page.getByLabel('Section', { exact: true }).click()
-      await page.getByLabel('Section', { exact: true }).fill(label)
-      await page.locator(`.ant-select-item-option[title="${label}"]`).click()
+      await pick(page, page.getByLabel('Section', { exact: true }), label, { type: label })
       await settle(page)
     }
 

@@ -131,9 +131,7 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     await page.getByRole('button', { name: 'New position' }).click()
     const dialog = await dialogOpen(page)
     await dialog.getByLabel('Name').fill('Hotline senior')
-    await dialog.getByLabel('Default roles').fill('Senior')
-    await page.locator('.ant-select-item-option[title="Senior agent"]').click()
-    await dialog.getByLabel('Default roles').press('Escape')
+    await pick(page, dialog.getByLabel('Default roles'), 'Senior agent', { type: 'Senior' })
     await axe(page, '/positions (the editor)')
     await dialog.getByRole('button', { name: 'Save position' }).click()
     await dialogClosed(dialog)
@@ -159,11 +157,11 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     await row.getByText('Second line of the hotline').waitFor()
 
     // placed in it: the Supervisor keeps the built-in role and gets the position's default
-    await page.getByLabel('Person').fill('Sun')
-    await page.locator(`.ant-select-item-option[title="${people.supervisor.name}"]`).click()
+    await pick(page, page.getByLabel('Person'), people.supervisor.name, { type: 'Sun' })
     await popupsClosed(page)
-    await page.getByLabel('Position', { exact: true }).fill('Hotline')
-    await page.locator('.ant-select-item-option[title="Hotline senior"]').click()
+    await pick(page, page.getByLabel('Position', { exact: true }), 'Hotline senior', {
+      type: 'Hotline',
+    })
     await popupsClosed(page)
     await page.getByRole('button', { name: 'Place in position' }).click()
     await page.getByText(`${people.supervisor.name} is now Hotline senior`).waitFor()

@@ -9,11 +9,12 @@ import {
   englishLeaks,
   hasChromium,
   lang,
+  listenWithBrowser,
   missingKeys,
   navLabels,
   open,
+  pick,
   settle,
-  listenWithBrowser,
   signInThroughPage,
   warnWithoutChromium,
 } from './browser.js'
@@ -215,8 +216,7 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
     await open(p, '/qa')
     await p.getByLabel('Call', { exact: true }).click()
     await p.locator('.ant-select-item-option').filter({ hasText: FIRST }).click()
-    await p.getByLabel('Scorecard', { exact: true }).click()
-    await p.locator('.ant-select-item-option[title="Outbound call"]').click()
+    await pick(p, p.getByLabel('Scorecard', { exact: true }), 'Outbound call')
     await p.getByLabel('Greets the customer (0 to 5)').fill('5')
     await p.getByLabel('Explains the offer (0 to 10)').fill('5')
     await p.getByLabel('Comments', { exact: true }).fill('clear and polite')

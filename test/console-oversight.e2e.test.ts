@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   axe,
+  dialogOpen,
   hasChromium,
   missingKeys,
   open,
@@ -81,7 +82,7 @@ describe.skipIf(!hasChromium)('oversight in the console, in Chromium', () => {
     await open(page, `/customers/${customerId}`)
     await page.getByRole('heading', { name: 'Wang Fang' }).waitFor()
     await page.getByRole('button', { name: 'Who can see' }).click()
-    const dialog = page.getByRole('dialog', { name: 'Who can see this record' })
+    const dialog = await dialogOpen(page, 'Who can see this record')
     const row = dialog.getByRole('row').filter({ hasText: agent.name })
     await row.waitFor()
     expect(await row.innerText()).toContain('phone: masked')

@@ -13,6 +13,7 @@ import {
   missingKeys,
   navLabels,
   open,
+  pick,
   settle,
   signInThroughPage,
   warnWithoutChromium,
@@ -212,8 +213,7 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
 
   it('shows a closed ticket read-only: Reopen is its only move, no reply box', async () => {
     await open(samPage, '/tickets')
-    await samPage.getByLabel('Status').click()
-    await samPage.locator('.ant-select-item-option[title="Closed"]').click()
+    await pick(samPage, samPage.getByLabel('Status'), 'Closed')
     await samPage.getByRole('button', { name: 'Apply filters' }).click()
     await samPage.getByRole('link', { name: 'Refund not received' }).waitFor()
     await axe(samPage, '/tickets')

@@ -13,9 +13,10 @@ import {
   missingKeys,
   navLabels,
   open,
+  pick,
   settle,
-  signInThroughPage,
   SHOTS,
+  signInThroughPage,
   startConsole,
   warnWithoutChromium,
 } from './browser.js'
@@ -165,9 +166,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await dialog.getByLabel('Name').fill(agent.name)
     await dialog.getByLabel('Email').fill(agent.email)
     await dialog.getByLabel('Initial password').fill(strongPassword)
-    await dialog.getByLabel('Roles').fill(senior?.name ?? '')
-    await page.locator(`.ant-select-item-option[title="${senior?.name}"]`).click()
-    await page.keyboard.press('Escape')
+    await pick(page, dialog.getByLabel('Roles'), senior?.name ?? '', { type: senior?.name ?? '' })
     await dialog.getByRole('button', { name: 'Create user' }).click()
     await page.getByRole('cell', { name: agent.email }).waitFor()
     const users = (await (await page.request.get('/api/v1/users')).json()).items as {
@@ -231,8 +230,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await settle(page)
     await page.getByLabel('Person').fill(agent.name)
     await page.locator('.ant-select-item-option', { hasText: agent.email }).click()
-    await page.getByLabel('Action').fill('ticket.close')
-    await page.locator('.ant-select-item-option[title="ticket.close"]').click()
+    await pick(page, page.getByLabel('Action'), 'ticket.close', { type: 'ticket.close' })
     await page.getByRole('button', { name: 'Add an attribute' }).click()
     await page.getByRole('button', { name: 'Add an attribute' }).click()
     await page.getByLabel('Attribute 1 name').fill('status')
@@ -272,8 +270,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'New role' }).click()
     await page.getByLabel('Name').fill('Desk lead')
     await page.getByRole('button', { name: /^Administration/ }).click()
-    await page.getByLabel('Records for Administration').click()
-    await page.locator('.ant-select-item-option[title="the whole company"]').click()
+    await pick(page, page.getByLabel('Records for Administration'), 'the whole company')
     await page.getByRole('checkbox', { name: 'role.view', exact: true }).check()
     await page.getByText(/^1 of \d+ actions ticked$/).waitFor()
     await page.getByRole('checkbox', { name: 'role.view', exact: true }).scrollIntoViewIfNeeded()
@@ -315,9 +312,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await dialog.getByLabel('Name').fill(lead.name)
     await dialog.getByLabel('Email').fill(lead.email)
     await dialog.getByLabel('Initial password').fill(strongPassword)
-    await dialog.getByLabel('Roles').fill('Desk lead')
-    await page.locator('.ant-select-item-option[title="Desk lead"]').click()
-    await page.keyboard.press('Escape')
+    await pick(page, dialog.getByLabel('Roles'), 'Desk lead', { type: 'Desk lead' })
     await dialog.getByRole('button', { name: 'Create user' }).click()
     await page.getByRole('cell', { name: lead.email }).waitFor()
 
@@ -501,8 +496,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'New API key' }).click()
     const dialog = await dialogOpen(page)
     await dialog.getByLabel('Name').fill('CRM sync')
-    await dialog.getByLabel('Role').fill('Operator')
-    await page.locator('.ant-select-item-option[title="Operator"]').click()
+    await pick(page, dialog.getByLabel('Role'), 'Operator', { type: 'Operator' })
     await dialog.getByRole('button', { name: 'Create key' }).click()
     const shown = page.getByTestId('new-api-key')
     await shown.waitFor()
@@ -684,8 +678,9 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
       for (const route of await routes()) await check(page, route)
       // the explain tool's answer too
       await open(page, '/explain')
-      await page.getByLabel(strings.explain.action).fill('ticket.close')
-      await page.locator('.ant-select-item-option[title="ticket.close"]').click()
+      await pick(page, page.getByLabel(strings.explain.action), 'ticket.close', {
+        type: 'ticket.close',
+      })
       await page.getByRole('button', { name: strings.explain.submit, exact: true }).click()
       await page.getByTestId('decision').waitFor()
       expect(await missingKeys(page)).toEqual([])
