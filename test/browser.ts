@@ -128,24 +128,38 @@ export async function popupsClosed(p: Page): Promise<void> {
 }
 
 /**
- * Picks `option` (its title) in the select labelled by `field`, and waits until the select shows
- * it and its list is closed. `type` is typed into the select's search first (a long list shows
- * only what matches; a virtual list renders only what is in view); `prefix` matches an option
- * whose title starts with `option` (a person's name before their email). Under load a click can
- * land while the list is still sliding in or re-rendering (its options loading) and choose
- * nothing: then the pick is tried again, unless the select already shows the option (a second
- * click would take it out of a multiple select).
+ * Picks `option` in the select labelled by `field`, and waits until the select shows it and its
+ * list is closed. The option is found by its title (`prefix`: a title starting with `option`, a
+ * person's name before their email; `text`: an option whose text contains it) in this select's
+ * own list (the one its combobox owns), never in another select's list still fading out.
+ * `type` is typed into the select's search first (a long list shows only what matches; a virtual
+ * list renders only what is in view). Under load a click can land while the list is still sliding
+ * in or re-rendering (its options loading) and choose nothing: then the pick is tried again,
+ * unless the select already shows the option (a second click would take it out of a multiple
+ * select).
  */
 export async function pick(
   p: Page,
   field: Locator,
   option: string,
-  how: { type?: string; prefix?: boolean } = {},
+  how: { type?: string; prefix?: boolean; text?: boolean } = {},
 ): Promise<void> {
   const select = field.locator(
     'xpath=ancestor::*[contains(concat(" ", normalize-space(@class), " "), " ant-select ")][1]',
   )
-  const title = `.ant-select-item-option[title${how.prefix ? '^' : ''}="${option}"]`
+  await p
+    .locator(OPEN_POPUPS)
+    .first()
+    .waitFor({ state: 'detached', timeout: 5_000 })
+    .catch(() => undefined)
+  // the select's list holds the listbox `${id}_list` of the combobox's id (rc-select)
+  const id = (await field.getAttribute('id')) ?? ''
+  const list = id
+    ? p.locator(`.ant-select-dropdown:has([id="${id}_list"])`)
+    : p.locator(OPEN_POPUPS).last()
+  const choice = how.text
+    ? list.locator('.ant-select-item-option').filter({ hasText: option })
+    : list.locator(`.ant-select-item-option[title${how.prefix ? '^' : ''}="${option}"]`)
   const shows = (timeout: number) =>
     expect
       .poll(() => select.innerText(), { timeout })
@@ -156,12 +170,12 @@ export async function pick(
       )
   for (let attempt = 0; attempt < 3; attempt += 1) {
     if (attempt > 0 && (await select.innerText()).includes(option)) break
-    if ((await p.locator(OPEN_POPUPS).count()) === 0) await field.click()
+    if ((await field.getAttribute('aria-expanded')) !== 'true') await field.click()
     if (how.type !== undefined) await field.fill(how.type)
-    await p.locator(OPEN_POPUPS).last().locator(title).first().click()
+    await choice.first().click()
     if (await shows(3_000)) break
   }
-  if ((await p.locator(OPEN_POPUPS).count()) > 0) await field.press('Escape')
+  if ((await field.getAttribute('aria-expanded')) === 'true') await field.press('Escape')
   await popupsClosed(p)
   await expect.poll(() => select.innerText()).toContain(option)
 }

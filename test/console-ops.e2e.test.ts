@@ -214,8 +214,7 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
 
     // score Nia's answered call
     await open(p, '/qa')
-    await p.getByLabel('Call', { exact: true }).click()
-    await p.locator('.ant-select-item-option').filter({ hasText: FIRST }).click()
+    await pick(p, p.getByLabel('Call', { exact: true }), FIRST, { text: true })
     await pick(p, p.getByLabel('Scorecard', { exact: true }), 'Outbound call')
     await p.getByLabel('Greets the customer (0 to 5)').fill('5')
     await p.getByLabel('Explains the offer (0 to 10)').fill('5')

@@ -228,8 +228,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
   it('explains a denial on a closed ticket as condition_not_met, in words', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Explain a decision' }).click()
     await settle(page)
-    await page.getByLabel('Person').fill(agent.name)
-    await page.locator('.ant-select-item-option', { hasText: agent.email }).click()
+    await pick(page, page.getByLabel('Person'), agent.email, { type: agent.name, text: true })
     await pick(page, page.getByLabel('Action'), 'ticket.close', { type: 'ticket.close' })
     await page.getByRole('button', { name: 'Add an attribute' }).click()
     await page.getByRole('button', { name: 'Add an attribute' }).click()
