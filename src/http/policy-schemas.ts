@@ -245,7 +245,8 @@ export const policyOrgUnitLimits = { depth: 20, units: 5000 } as const
 
 const OrgUnitName = Type.String({ minLength: 1, maxLength: 200 })
 
-const OrgUnitKey = Type.String({
+/** An org unit's stable key (migration 0054): a slug, unique in a company. */
+export const OrgUnitKey = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
   description: "an org unit's stable key, unique in a company (the export writes it)",
 })
