@@ -282,3 +282,91 @@ describe('org units: bad input is 400 problem+json and writes nothing', () => {
     expect(await countRows(db, 'org_units', a.companyId)).toBe(before)
   })
 })
+
+describe('org units: the stable key (migration 0054)', () => {
+  const keyOf = async (id: string) =>
+    (await db.selectFrom('org_units').select('key').where('id', '=', id).executeTakeFirstOrThrow())
+      .key
+
+  it('shows each unit its key in the list, the single read and the subtree', async () => {
+    const stored = await keyOf(oslo)
+    expect(stored).toMatch(/^[0-9a-f]{12}$/)
+    expect((await asA('GET', `/api/v1/org-units/${oslo}`)).json().key).toBe(stored)
+    const listed = (await asA('GET', '/api/v1/org-units?limit=200')).json().items
+    for (const u of listed as { id: string; key: string }[]) expect(u.key).toBe(await keyOf(u.id))
+    const subtree = (await asA('GET', `/api/v1/org-units/${north}/subtree`)).json().items
+    expect(subtree.find((u: { id: string }) => u.id === oslo).key).toBe(stored)
+  })
+
+  it('sets a key on create and update; a key the company has is 409, another company’s is free', async () => {
+    const made = await asA('POST', '/api/v1/org-units', {
+      kind: 'team',
+      name: 'Keyed',
+      parentId: south,
+      key: 'south.keyed_1',
+    })
+    expect(made.statusCode, made.body).toBe(201)
+    expect(made.json().key).toBe('south.keyed_1')
+    const id = made.json().id as string
+    expect(await keyOf(id)).toBe('south.keyed_1')
+    // the same key again in A: 409 at body/key, nothing created
+    const before = await countRows(db, 'org_units', a.companyId)
+    const twice = await asA('POST', '/api/v1/org-units', {
+      kind: 'team',
+      name: 'Other',
+      parentId: south,
+      key: 'south.keyed_1',
+    })
+    expect(problem(twice, 409, 'conflict').errors).toEqual([
+      { path: 'body/key', message: 'is taken' },
+    ])
+    expect(await countRows(db, 'org_units', a.companyId)).toBe(before)
+    // keys are per company: B may have the same one
+    const inB = await asB('POST', '/api/v1/org-units', {
+      kind: 'team',
+      name: 'Keyed',
+      parentId: bUnit,
+      key: 'south.keyed_1',
+    })
+    expect(inB.statusCode, inB.body).toBe(201)
+    // a new key by PATCH, audited; the unit's own key again is no conflict
+    const renamed = await asA('PATCH', `/api/v1/org-units/${id}`, { key: 'south-keyed' })
+    expect(renamed.statusCode, renamed.body).toBe(200)
+    expect(renamed.json().key).toBe('south-keyed')
+    const same = await asA('PATCH', `/api/v1/org-units/${id}`, { key: 'south-keyed' })
+    expect(same.statusCode, same.body).toBe(200)
+    const audit = (await auditActions(db, a.companyId)).filter((e) => e.target_id === id)
+    expect(audit.map((e) => e.action)).toContain('org_unit.updated')
+    // another unit's key is 409, nothing changed
+    const taken = await asA('PATCH', `/api/v1/org-units/${oslo}`, { key: 'south-keyed' })
+    expect(problem(taken, 409, 'conflict').errors).toEqual([
+      { path: 'body/key', message: 'is taken' },
+    ])
+    expect(await keyOf(oslo)).not.toBe('south-keyed')
+    // someone who may only view units may not change a key (403)
+    const orig = await keyOf(oslo)
+    problem(await asNorth('PATCH', `/api/v1/org-units/${oslo}`, { key: 'mine' }), 403, 'forbidden')
+    expect(await keyOf(oslo)).toBe(orig)
+  })
+
+  it.each([
+    ['a NUL byte', 'team\u0000a'],
+    ['a space', 'team a'],
+    ['a leading dash', '-team'],
+    ['a slash', 'north/team'],
+    ['an empty key', ''],
+    ['65 characters', 'k'.repeat(65)],
+    ['a number', 7],
+  ])('refuses a key with %s (400), writing nothing', async (_, key) => {
+    const before = await countRows(db, 'org_units', a.companyId)
+    const orig = await keyOf(oslo)
+    problem(
+      await asA('POST', '/api/v1/org-units', { kind: 'team', name: 'Bad key', key }),
+      400,
+      'validation_failed',
+    )
+    problem(await asA('PATCH', `/api/v1/org-units/${oslo}`, { key }), 400, 'validation_failed')
+    expect(await countRows(db, 'org_units', a.companyId)).toBe(before)
+    expect(await keyOf(oslo)).toBe(orig)
+  })
+})

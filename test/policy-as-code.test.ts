@@ -161,7 +161,8 @@ describe('policy as code', () => {
       { type: 'role', name: 'Night shift', change: 'changed', fields: ['grants'] },
       { type: 'permissionGroup', name: 'Quality', change: 'added' },
     ])
-    expect(res.json().impact).toEqual({ userIds: [holder], users: 1 })
+    expect(res.json().impact).toMatchObject({ userIds: [holder], users: 1, more: 0 })
+    expect(res.json().impact.people.map((p: { id: string }) => p.id)).toEqual([holder])
     // JSON bodies are documents too
     const json = await api(a.token).post('/api/v1/policy/diff', doc)
     expect(json.json().changes).toHaveLength(3)

@@ -115,7 +115,11 @@ describe('policy as code: project members', () => {
       { type: 'project', name: 'Alpha', change: 'changed', fields: ['members'] },
       { type: 'project', name: 'Beta', change: 'added' },
     ])
-    expect(diff.json().impact).toEqual({ userIds: [ann.id, bob.id].sort(), users: 2 })
+    expect(diff.json().impact).toMatchObject({ userIds: [ann.id, bob.id].sort(), users: 2 })
+    expect(diff.json().impact.people).toEqual([
+      { id: ann.id, name: 'ann', email: 'ann@refs.test' },
+      { id: bob.id, name: 'bob', email: 'bob@refs.test' },
+    ])
     expect(await membersOf(alpha.id)).toEqual([ann.id])
     const auditBefore = (await auditActions(db, a.companyId)).length
     const res = await post(a.token, '/api/v1/policy/import', text)
@@ -387,5 +391,164 @@ describe('policy as code: unit-scoped grants by path', () => {
       .json()
       .items.find((r: { name: string }) => r.name === 'Beijing desk')
     expect(deskB.grants[0].scope).toEqual({ subtree: trees['b']!['south'] })
+  })
+})
+
+describe('policy as code: one-record scopes by stable reference', () => {
+  const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/
+  interface RuleDoc {
+    actions: string[]
+    scope: unknown
+    id?: string
+  }
+  const rulesOf = (text: string, name: string) => {
+    const role = (parse(text) as Doc).roles.find((r) => r.name === name) as unknown as {
+      grants: RuleDoc[]
+      restrictions: RuleDoc[]
+    }
+    return role
+  }
+
+  it('exports a person by email, a unit by key, the rest by name; round trip; into B', async () => {
+    const pool = await must(asA('POST', '/api/v1/number-pools', { name: 'Main pool' }))
+    // company C: the same tree as A (made by hand, its own keys) and a pool of the same name
+    const c = await signUp(app, { companyName: 'Refs C' })
+    const asC = call(c.token)
+    const unitC = unitOf(asC)
+    const northC = await unitC('region', 'North', null)
+    const beijingC = await unitC('branch', 'Beijing', northC)
+    await unitC('team', 'Team one', beijingC)
+    const southC = await unitC('region', 'South', null)
+    const poolC = await must(asC('POST', '/api/v1/number-pools', { name: 'Main pool' }))
+    const group = await must(
+      asA('POST', '/api/v1/permission-groups', {
+        name: 'Record refs group',
+        grants: [{ actions: ['ticket.view'], scope: 'team' }],
+      }),
+    )
+    const customer = await must(asA('POST', '/api/v1/customers', { name: 'Wang Fang' }))
+    const operator = (await asA('GET', '/api/v1/roles'))
+      .json()
+      .items.find((r: { name: string }) => r.name === 'Operator').id as string
+    const grants = [
+      { actions: ['user.view'], scope: { record: ann.id } },
+      { actions: ['orgUnit.view'], scope: { record: trees['a']!['south'] } },
+      { actions: ['project.view'], scope: { record: alpha.id } },
+      { actions: ['role.view'], scope: { record: operator } },
+      { actions: ['permissionGroup.view'], scope: { record: group.id } },
+      { actions: ['numberPool.view'], scope: { record: pool.id } },
+      { actions: ['customer.view'], scope: { record: customer.id } },
+    ]
+    const role = await must(
+      asA('POST', '/api/v1/roles', {
+        name: 'Record refs',
+        grants,
+        restrictions: [{ id: 'not-bob', actions: ['user.edit'], scope: { record: bob.id } }],
+      }),
+    )
+    const exported = await exportOf(a)
+    const southKey = (parse(exported) as Doc).orgUnits.find((u) => u.name === 'South')!.key
+    const refs = rulesOf(exported, 'Record refs')
+    expect(refs.grants.map((g) => g.scope)).toEqual([
+      { record: { email: 'ann@refs.test' } },
+      { record: { key: southKey } },
+      { record: { name: 'Alpha' } },
+      { record: { name: 'Operator' } },
+      { record: { name: 'Record refs group' } },
+      { record: { name: 'Main pool' } },
+      // a customer has no stable name: its id, which means something in this company only
+      { record: customer.id },
+    ])
+    expect(refs.restrictions[0]!.scope).toEqual({ record: { email: 'bob@refs.test' } })
+    // no other id in the role's part of the document
+    const roleYaml = stringify(refs)
+    expect(roleYaml.replace(customer.id, '')).not.toMatch(uuid)
+    // export → import → export: the same bytes, nothing changed, the ids as they were
+    const again = await post(a.token, '/api/v1/policy/import', exported)
+    expect(again.statusCode, again.body).toBe(200)
+    expect(again.json()).toMatchObject({ changes: [], applied: false })
+    expect(await exportOf(a)).toBe(exported)
+    const stored = (await asA('GET', `/api/v1/roles/${role.id}`)).json()
+    expect(stored.grants.map((g: RuleDoc) => g.scope)).toEqual(grants.map((g) => g.scope))
+    // into C (Alpha is new there, created by the import; A's people, group and customer are
+    // not C's: those grants stay behind)
+    const docC = parse(exported) as Doc
+    const forC = docC.roles.find((r) => r.name === 'Record refs') as unknown as {
+      grants: RuleDoc[]
+      restrictions: RuleDoc[]
+    }
+    forC.grants = forC.grants.filter((g) =>
+      ['orgUnit.view', 'project.view', 'role.view', 'numberPool.view'].includes(g.actions[0]!),
+    )
+    forC.restrictions = []
+    docC.groups = (docC.groups as { name: string }[]).filter((g) => g.name !== 'Record refs group')
+    for (const p of docC.projects) delete p.members
+    const res = await post(c.token, '/api/v1/policy/import', stringify(docC))
+    expect(res.statusCode, res.body).toBe(200)
+    const roleC = (await asC('GET', '/api/v1/roles'))
+      .json()
+      .items.find((r: { name: string }) => r.name === 'Record refs')
+    const alphaC = (await asC('GET', '/api/v1/projects'))
+      .json()
+      .items.find((p: { name: string }) => p.name === 'Alpha')
+    const operatorC = (await asC('GET', '/api/v1/roles'))
+      .json()
+      .items.find((r: { name: string }) => r.name === 'Operator').id
+    expect(roleC.grants.map((g: RuleDoc) => g.scope)).toEqual([
+      { record: southC }, // by the document's key: the unit at its path
+      { record: alphaC.id },
+      { record: operatorC },
+      { record: poolC.id },
+    ])
+    // C's export names them the same way (South by C's own key, which it kept), and C
+    // round-trips
+    const fromC = await exportOf(c)
+    const southKeyC = (parse(fromC) as Doc).orgUnits.find((u) => u.name === 'South')!.key
+    expect(rulesOf(fromC, 'Record refs').grants).toEqual(
+      forC.grants.map((g) =>
+        g.actions[0] === 'orgUnit.view' ? { ...g, scope: { record: { key: southKeyC } } } : g,
+      ),
+    )
+    expect((await post(c.token, '/api/v1/policy/import', fromC)).json().changes).toEqual([])
+    expect(await exportOf(c)).toBe(fromC)
+  })
+
+  it('a reference that leads nowhere, or names a record of the wrong kind, is 400 at the scope', async () => {
+    const before = await exportOf(a)
+    const audit = (await auditActions(db, a.companyId)).length
+    const cases: [RuleDoc, RegExp][] = [
+      [{ actions: ['project.view'], scope: { record: { name: 'Nope' } } }, /no project "Nope"/],
+      // another company's person is nobody here
+      [{ actions: ['user.view'], scope: { record: { email: 'bea@refs.test' } } }, /no user/],
+      [{ actions: ['user.view'], scope: { record: { key: 'abc' } } }, /by its email/],
+      [{ actions: ['customer.view'], scope: { record: { name: 'Wang Fang' } } }, /named here/],
+      [{ actions: ['orgUnit.view'], scope: { record: { key: 'no-such-key' } } }, /no orgUnit/],
+    ]
+    for (const [grant, message] of cases) {
+      const doc = parse(before) as Doc
+      const i = doc.roles.findIndex((r) => r.name === 'Record refs')
+      doc.roles[i]!.grants = [grant as Doc['roles'][number]['grants'][number]]
+      const errors = errorsOf(
+        await post(a.token, '/api/v1/policy/import', stringify(doc)),
+        400,
+        'validation_failed',
+      )
+      expect(errors).toEqual([
+        { path: `body/roles/${i}/grants/0/scope/record`, message: expect.stringMatching(message) },
+      ])
+    }
+    // a reference the schema refuses: an email that is not one, two kinds at once
+    for (const record of [{ email: 'not an email' }, { name: 'Alpha', key: 'abc' }]) {
+      const doc = parse(before) as Doc
+      const i = doc.roles.findIndex((r) => r.name === 'Record refs')
+      doc.roles[i]!.grants = [{ actions: ['project.view'], scope: { record } }]
+      problem(
+        await post(a.token, '/api/v1/policy/import', stringify(doc)),
+        400,
+        'validation_failed',
+      )
+    }
+    expect(await exportOf(a)).toBe(before)
+    expect((await auditActions(db, a.companyId)).length).toBe(audit)
   })
 })

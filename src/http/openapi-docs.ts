@@ -76,6 +76,16 @@ const roleId = 'c0ffee00-0000-4000-8000-000000000001'
 const customerWang = 'c0ffee00-0000-4000-8000-00000000c001'
 const userLee = 'c0ffee00-0000-4000-8000-0000000000e0'
 const grantId = 'c0ffee00-0000-4000-8000-00000000a001'
+/** An org unit as the API shows it, with its stable key (P3, migration 0054). */
+const orgUnitExample = {
+  id: teamA,
+  companyId: 'c0ffee00-0000-4000-8000-00000000c0c0',
+  parentId: null,
+  kind: 'team',
+  name: 'Team A',
+  key: 'team-a',
+  createdAt: '2026-11-23T09:30:00.000Z',
+}
 /** An access request as the API shows it (W1): a senior agent asks for one customer's record. */
 const approvalExample = {
   id: 'c0ffee00-0000-4000-8000-00000000a401',
@@ -207,8 +217,18 @@ export const operationExamples: Record<string, { request?: unknown; responses?: 
     request: { roleId },
     responses: { '200': { users: 12, revoked: 17 } },
   },
-  'POST /api/v1/org-units': { request: { parentId: null, kind: 'team', name: 'Team A' } },
-  'PATCH /api/v1/org-units/{id}': { request: { name: 'Team A (day shift)' } },
+  'GET /api/v1/org-units': {
+    responses: { '200': { items: [orgUnitExample], nextCursor: null } },
+  },
+  'GET /api/v1/org-units/{id}': { responses: { '200': orgUnitExample } },
+  'POST /api/v1/org-units': {
+    request: { parentId: null, kind: 'team', name: 'Team A', key: 'team-a' },
+    responses: { '201': orgUnitExample },
+  },
+  'PATCH /api/v1/org-units/{id}': {
+    request: { name: 'Team A (day shift)', key: 'team-a-day' },
+    responses: { '200': { ...orgUnitExample, name: 'Team A (day shift)', key: 'team-a-day' } },
+  },
   'POST /api/v1/projects': {
     request: { name: 'Bank hotline', description: 'inbound support for the bank client' },
   },

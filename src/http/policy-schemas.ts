@@ -245,7 +245,8 @@ export const policyOrgUnitLimits = { depth: 20, units: 5000 } as const
 
 const OrgUnitName = Type.String({ minLength: 1, maxLength: 200 })
 
-const OrgUnitKey = Type.String({
+/** An org unit's stable key (migration 0054): a slug, unique in a company. */
+export const OrgUnitKey = Type.String({
   pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
   description: "an org unit's stable key, unique in a company (the export writes it)",
 })
@@ -286,11 +287,40 @@ const documentDefinitions = {
         },
         strict,
       ),
-      Type.Object({ record: Id }, strict),
+      Type.Object(
+        {
+          record: Type.Union([
+            Type.Object(
+              { email: Type.String({ format: 'email', maxLength: 254 }) },
+              { ...strict, description: 'a person (user.* actions), by login email' },
+            ),
+            Type.Object(
+              { key: OrgUnitKey },
+              { ...strict, description: 'an org unit (orgUnit.* actions), by its key' },
+            ),
+            Type.Object(
+              { name: Type.String({ minLength: 1, maxLength: 200 }) },
+              {
+                ...strict,
+                description:
+                  'a project, role, permission group or number pool (its actions), by name',
+              },
+            ),
+            Type.String({
+              minLength: 1,
+              maxLength: 100,
+              description:
+                "a record's id: a record of another type (customer, ticket, …), or one the exporter may not view",
+            }),
+          ]),
+        },
+        strict,
+      ),
     ],
     {
       description:
-        'Which records a rule reaches (P3, P10); one org unit by `{ subtree: { path: [...] } }`',
+        'Which records a rule reaches (P3, P10); one org unit by `{ subtree: { path: [...] } }`, ' +
+        'one record by `{ record: { email | key | name } }`',
     },
   ),
   PolicyOrgUnit: Type.Object(

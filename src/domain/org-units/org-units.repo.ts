@@ -132,6 +132,7 @@ export async function updateOrgUnit(
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.kind !== undefined && { kind: patch.kind }),
       ...(patch.parentId !== undefined && { parent_id: patch.parentId }),
+      ...(patch.key !== undefined && { key: patch.key }),
     })
     .where('company_id', '=', companyId)
     .where('id', '=', id)
@@ -156,6 +157,7 @@ export function orgUnitRowToOrgUnit(row: OrgUnitRow): OrgUnit {
     parentId: row.parent_id,
     kind: row.kind,
     name: row.name,
+    key: row.key,
     createdAt: row.created_at,
   }
 }

@@ -107,10 +107,38 @@ async function assertPlacement(
   })
 }
 
+const keyTaken = (key: string, cause?: unknown) =>
+  new AppError('conflict', `an org unit has the key "${key}"`, {
+    cause,
+    errors: [{ path: 'body/key', message: 'is taken' }],
+  })
+
+/** A unit's key must be the company's only one (409 on `body/key`); `id`: the unit keeping it. */
+async function assertKeyFree(tx: TenantCtx, key: string, id: string | undefined): Promise<void> {
+  const taken = await tx.db
+    .selectFrom('org_units')
+    .select('id')
+    .where('company_id', '=', tx.actor.companyId)
+    .where('key', '=', key)
+    .executeTakeFirst()
+  if (taken !== undefined && taken.id !== id) throw keyTaken(key)
+}
+
+/** A write that sets `key`: a unit written meanwhile with that key (unique index) is 409 too. */
+async function keyed<T>(key: string | undefined, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write()
+  } catch (error) {
+    if (key !== undefined && (error as { code?: string }).code === '23505')
+      throw keyTaken(key, error)
+    throw error
+  }
+}
+
 /** P3: creates a unit at the root or under a visible unit where the caller may create units. */
 export async function createOrgUnit(
   ctx: Ctx,
-  input: { parentId: string | null; kind: OrgUnitKind; name: string },
+  input: { parentId: string | null; kind: OrgUnitKind; name: string; key?: string | undefined },
 ): Promise<OrgUnit> {
   return inCompany(ctx, (tx) => createOrgUnitIn(tx, input))
 }
@@ -128,19 +156,8 @@ export async function createOrgUnitIn(
   const parent =
     input.parentId === null ? null : await visibleOrgUnit(tx, input.parentId, 'body/parentId')
   await assertPlacement(tx, 'orgUnit.create', parent, 'body/parentId')
-  if (input.key !== undefined) {
-    const taken = await tx.db
-      .selectFrom('org_units')
-      .select('id')
-      .where('company_id', '=', tx.actor.companyId)
-      .where('key', '=', input.key)
-      .executeTakeFirst()
-    if (taken !== undefined)
-      throw new AppError('conflict', `an org unit has the key "${input.key}"`, {
-        errors: [{ path: 'body/key', message: 'is taken' }],
-      })
-  }
-  const unit = await insertOrgUnit(tx.db, tx.actor.companyId, input, tx.now)
+  if (input.key !== undefined) await assertKeyFree(tx, input.key, undefined)
+  const unit = await keyed(input.key, () => insertOrgUnit(tx.db, tx.actor.companyId, input, tx.now))
   await bumpPolicyVersion(tx.db, tx.actor.companyId)
   await recordAudit(tx, {
     action: 'org_unit.created',
@@ -231,7 +248,8 @@ export async function updateOrgUnitIn(
     // S17: who reaches the unit through subtree scopes changes; a delegation both ways.
     await assertOrgUnitMove(tx, before.parentId, parent?.id ?? null, 'body/parentId')
   }
-  const after = await updateOrgUnitRow(tx.db, tx.actor.companyId, id, patch)
+  if (patch.key !== undefined) await assertKeyFree(tx, patch.key, id)
+  const after = await keyed(patch.key, () => updateOrgUnitRow(tx.db, tx.actor.companyId, id, patch))
   if (after === undefined) throw noSuchUnit()
   if (moves) await bumpPolicyVersion(tx.db, tx.actor.companyId)
   await recordAudit(tx, {

@@ -7,6 +7,8 @@ export interface OrgUnit {
   readonly parentId: string | null
   readonly kind: OrgUnitKind
   readonly name: string
+  /** Its stable key, unique in the company (migration 0054): a move or a rename keeps it. */
+  readonly key: string
   readonly createdAt: Date
 }
 
@@ -15,4 +17,5 @@ export interface OrgUnitPatch {
   readonly name?: string | undefined
   readonly kind?: OrgUnitKind | undefined
   readonly parentId?: string | null | undefined
+  readonly key?: string | undefined
 }

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml'
-import type { Grant, Role } from '../../authz/index.js'
+import type { Grant, ResourceType, Role } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { authorize } from '../access/index.js'
 import { canonicalJson, recordAudit } from '../audit/index.js'
@@ -12,6 +12,7 @@ import {
   deleteGroupIn,
   deleteRoleIn,
   groupMemberIds,
+  orgUnitMoveReach,
   roleHolderIds,
   updateGroupIn,
   updateRoleIn,
@@ -22,7 +23,7 @@ import {
   deletePositionIn,
   updatePositionIn,
 } from '../positions/index.js'
-import { userRecords, visibleUserIds } from '../users/index.js'
+import { affectedPeople, userRecords, type AffectedPeople } from '../users/index.js'
 import {
   createOrgUnitIn,
   deleteOrgUnitIn,
@@ -31,6 +32,7 @@ import {
   type OrgUnit,
   type OrgUnitKind,
 } from '../org-units/index.js'
+import { numberPoolRecords } from '../number-pools/index.js'
 import {
   createProjectIn,
   deleteProjectIn,
@@ -120,8 +122,8 @@ export interface PolicyChange {
 
 export interface PolicyPlan {
   changes: PolicyChange[]
-  /** Users (those the caller may see) whose effective permissions the changes alter. */
-  impact: { userIds: string[]; users: number }
+  /** The people whose effective permissions the changes alter (named: those the caller may see). */
+  impact: AffectedPeople
 }
 
 /** Plain data with object keys in code-point order, arrays kept in order. */
@@ -211,15 +213,21 @@ function unitRefOf(scope: unknown): UnitRef | undefined {
   return typeof target === 'object' && target !== null ? (target as UnitRef) : undefined
 }
 
+/** A grant or restriction as the document holds it: its actions and scope. */
+interface RuleDoc {
+  readonly actions?: readonly string[]
+  readonly scope?: unknown
+}
+
 /** `entry` with each grant's and restriction's scope passed through `f` (with its place). */
 function mapScopes<E extends { grants: readonly unknown[]; restrictions?: readonly unknown[] }>(
   entry: E,
-  f: (scope: unknown, at: string) => unknown,
+  f: (scope: unknown, at: string, rule: RuleDoc) => unknown,
 ): E {
   const each = (list: readonly unknown[], name: string) =>
     list.map((rule, i) => {
-      const r = rule as { scope?: unknown }
-      return r.scope === undefined ? rule : { ...r, scope: f(r.scope, `${name}/${i}/scope`) }
+      const r = rule as RuleDoc
+      return r.scope === undefined ? rule : { ...r, scope: f(r.scope, `${name}/${i}/scope`, r) }
     })
   return {
     ...entry,
@@ -230,14 +238,62 @@ function mapScopes<E extends { grants: readonly unknown[]; restrictions?: readon
   }
 }
 
-/** Export: a scope of one unit (`{ subtree: id }`) names the unit by its path, when visible. */
-function scopesByPath<E extends { grants: readonly unknown[]; restrictions?: readonly unknown[] }>(
+/**
+ * How a `{ record: … }` scope names one record of each type that has a stable reference: a
+ * person by login email, an org unit by key, the rest by their name (unique in a company). A
+ * record of another type (a customer, a ticket, …) has none: it stays an id.
+ */
+const recordRefKinds = {
+  user: 'email',
+  orgUnit: 'key',
+  project: 'name',
+  role: 'name',
+  permissionGroup: 'name',
+  numberPool: 'name',
+} as const satisfies Partial<Record<ResourceType, 'email' | 'key' | 'name'>>
+type NamedType = keyof typeof recordRefKinds
+
+/** The one resource type of a rule's actions (a record scope's type); undefined if several. */
+function ruleType(rule: RuleDoc): NamedType | undefined {
+  const types = new Set((rule.actions ?? []).map((a) => a.slice(0, a.indexOf('.'))))
+  const [type] = types
+  return types.size === 1 && type !== undefined && type in recordRefKinds
+    ? (type as NamedType)
+    : undefined
+}
+
+/** Of each named type, the records the caller may view: reference by id, id by reference. */
+type RecordNames = ReadonlyMap<
+  NamedType,
+  { refOf: ReadonlyMap<string, string>; idOf: ReadonlyMap<string, string> }
+>
+
+function recordNames(pairs: Partial<Record<NamedType, [string, string][]>>): RecordNames {
+  return new Map(
+    Object.entries(pairs).map(([type, list]) => [
+      type as NamedType,
+      { refOf: new Map(list), idOf: new Map(list.map(([id, ref]) => [ref, id])) },
+    ]),
+  )
+}
+
+/**
+ * Export: a scope of one unit (`{ subtree: id }`) names the unit by its path, and a scope of
+ * one record (`{ record: id }`) the record by its stable reference, when the caller may view it.
+ */
+function scopesByRef<E extends { grants: readonly unknown[]; restrictions?: readonly unknown[] }>(
   entry: E,
   pathOf: ReadonlyMap<string, readonly string[]>,
+  records: RecordNames,
 ): E {
-  return mapScopes(entry, (scope) => {
-    const id = (scope as { subtree?: unknown }).subtree
-    const path = typeof id === 'string' ? pathOf.get(id) : undefined
+  return mapScopes(entry, (scope, _at, rule) => {
+    const { subtree, record } = scope as { subtree?: unknown; record?: unknown }
+    if (typeof record === 'string') {
+      const type = ruleType(rule)
+      const ref = type === undefined ? undefined : records.get(type)?.refOf.get(record)
+      return ref === undefined ? scope : { record: { [recordRefKinds[type!]]: ref } }
+    }
+    const path = typeof subtree === 'string' ? pathOf.get(subtree) : undefined
     return path === undefined ? scope : { subtree: { path } }
   })
 }
@@ -248,6 +304,30 @@ interface UnitLookup {
   readonly byKey: ReadonlyMap<string, string>
 }
 
+/** Where the document's record references lead: ids, or placeholders of what it creates. */
+interface RefLookup extends UnitLookup {
+  readonly records: RecordNames
+  /** Projects the import creates: a reference to one is `newProject:<name>` until it exists. */
+  readonly newProjects: ReadonlySet<string>
+}
+
+/** The id (or placeholder) a `{ record: { … } }` of a rule names, or why it names nothing. */
+function recordId(ref: unknown, rule: RuleDoc, lookup: RefLookup): string | { error: string } {
+  const type = ruleType(rule)
+  if (type === undefined)
+    return { error: 'only a person, org unit, project, role, group or pool is named here' }
+  const kind = recordRefKinds[type]
+  const value = (ref as Record<string, unknown>)[kind]
+  if (typeof value !== 'string') return { error: `a ${type} is named by its ${kind}` }
+  const id =
+    type === 'orgUnit'
+      ? lookup.byKey.get(value)
+      : lookup.records.get(type)?.idOf.get(type === 'user' ? emailKey(value) : value)
+  if (id !== undefined) return id
+  if (type === 'project' && lookup.newProjects.has(value)) return `newProject:${value}`
+  return { error: `no ${type} "${value}"` }
+}
+
 /**
  * Import: each scope naming a unit by path or key becomes `{ subtree: id }` (a placeholder for a
  * unit the import creates); one that leads nowhere is an error at its place in the document.
@@ -255,10 +335,17 @@ interface UnitLookup {
 function resolveScopes<E extends { grants: readonly unknown[]; restrictions?: readonly unknown[] }>(
   entry: E,
   at: string,
-  lookup: UnitLookup,
+  lookup: RefLookup,
   errors: ErrorDetail[],
 ): E {
-  return mapScopes(entry, (scope, rel) => {
+  return mapScopes(entry, (scope, rel, rule) => {
+    const record = (scope as { record?: unknown }).record
+    if (typeof record === 'object' && record !== null) {
+      const id = recordId(record, rule, lookup)
+      if (typeof id === 'string') return { record: id }
+      errors.push({ path: `${at}/${rel}/record`, message: id.error })
+      return { record: '' }
+    }
     const ref = unitRefOf(scope)
     if (ref === undefined) return scope
     const id =
@@ -283,8 +370,11 @@ function fillCreated<E extends { grants: readonly unknown[]; restrictions?: read
   created: ReadonlyMap<string, string>,
 ): E {
   return mapScopes(entry, (scope) => {
-    const id = (scope as { subtree?: unknown }).subtree
-    return typeof id === 'string' && created.has(id) ? { subtree: created.get(id) } : scope
+    const { subtree, record } = scope as { subtree?: unknown; record?: unknown }
+    if (typeof record === 'string' && created.has(record)) return { record: created.get(record) }
+    return typeof subtree === 'string' && created.has(subtree)
+      ? { subtree: created.get(subtree) }
+      : scope
   })
 }
 
@@ -408,6 +498,24 @@ async function currentDocument(tx: TenantCtx) {
   const roleName = new Map(roles.map((r) => [r.id, r.name]))
   const groupName = new Map(groups.map((g) => [g.id, g.name]))
   const pathOf = new Map(units.map((u) => [u.unit.id, u.path]))
+  const pools = await numberPoolRecords.keepAllowed(
+    tx,
+    'numberPool.view',
+    await tx.db
+      .selectFrom('number_pools')
+      .selectAll()
+      .where('company_id', '=', tx.actor.companyId)
+      .orderBy('id')
+      .execute(),
+  )
+  const records = recordNames({
+    user: [...directory.emailOf],
+    orgUnit: units.map((u) => [u.unit.id, u.key]),
+    project: projects.map((p) => [p.id, p.name]),
+    role: roles.map((r) => [r.id, r.name]),
+    permissionGroup: groups.map((g) => [g.id, g.name]),
+    numberPool: pools.map(({ row }) => [row.id, row.name]),
+  })
   // the custom roles and the groups as stored (unit scopes by id), to compare with a document's
   const stored = {
     roles: roles
@@ -437,6 +545,7 @@ async function currentDocument(tx: TenantCtx) {
     projects,
     members,
     directory,
+    records,
     stored,
     doc: {
       orgUnits: unitTree(units),
@@ -464,8 +573,8 @@ async function currentDocument(tx: TenantCtx) {
         .filter((r) => r.kind !== 'custom')
         .map((r) => r.name)
         .sort(),
-      roles: stored.roles.map((r) => roleEntry(scopesByPath(r, pathOf))).sort(byName),
-      groups: stored.groups.map((g) => groupEntry(scopesByPath(g, pathOf))).sort(byName),
+      roles: stored.roles.map((r) => roleEntry(scopesByRef(r, pathOf, records))).sort(byName),
+      groups: stored.groups.map((g) => groupEntry(scopesByRef(g, pathOf, records))).sort(byName),
     },
   }
 }
@@ -696,11 +805,20 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
   const wantedGroups = doc.groups.map(groupEntry)
   // what is written: unit references by path or key become ids (placeholders for new units)
   const refErrors: ErrorDetail[] = []
+  const refs: RefLookup = {
+    ...lookup,
+    records: current.records,
+    newProjects: new Set(
+      (doc.projects ?? [])
+        .map((p) => p.name)
+        .filter((name) => !current.projects.some((p) => p.name === name)),
+    ),
+  }
   const resolvedRoles = wanted.map((r, i) =>
-    roleEntry(resolveScopes(r, `body/roles/${i}`, lookup, refErrors)),
+    roleEntry(resolveScopes(r, `body/roles/${i}`, refs, refErrors)),
   )
   const resolvedGroups = wantedGroups.map((g, i) =>
-    groupEntry(resolveScopes(g, `body/groups/${i}`, lookup, refErrors)),
+    groupEntry(resolveScopes(g, `body/groups/${i}`, refs, refErrors)),
   )
   if (refErrors.length > 0) throw invalid(refErrors)
   for (const [i, entry] of resolvedRoles.entries()) {
@@ -884,12 +1002,25 @@ async function planIn(tx: TenantCtx, doc: PolicyDocument) {
   steps.positions.sort(order)
   projects.sort(order)
   const unitChanges = [...units.added, ...units.changed, ...units.removed].sort(order)
-  const userIds = (await visibleUserIds(tx, [...affected])).sort()
+  // a unit moved: the people whose subtree scopes gain or lose it (a new parent the import
+  // creates has nobody in it nor any rule on it: it counts as its nearest existing ancestor)
+  const unitParent = new Map(current.units.map((u) => [u.unit.id, u.unit.parentId]))
+  for (const s of units.changed) {
+    const to = s.patch?.parentId
+    if (to === undefined || s.id === undefined) continue
+    let parent = to
+    for (let path = s.w!.path.slice(0, -1); parent?.startsWith('new:') === true;) {
+      path = path.slice(0, -1)
+      parent = path.length === 0 ? null : (lookup.byPath.get(unitKey(path)) ?? null)
+    }
+    for (const u of await orgUnitMoveReach(tx, unitParent.get(s.id) ?? null, parent))
+      affected.add(u)
+  }
   const plan: PolicyPlan = {
     changes: [...steps.roles, ...steps.groups, ...steps.positions, ...unitChanges, ...projects].map(
       (s) => s.change,
     ),
-    impact: { userIds, users: affected.size },
+    impact: await affectedPeople(tx, affected),
   }
   return {
     plan,
@@ -1016,6 +1147,7 @@ export async function importPolicy(
               createProjectIn(tx, { name: entry.name, description: entry.description }),
             )
           ).id
+        if (s.change.change === 'added') created.set(`newProject:${entry.name}`, id!)
         else if (s.change.fields?.includes('description'))
           await step(at, () => updateProjectIn(tx, s.id!, { description: entry.description }))
         // members through the project service (manageMembers, delegation), each audited

@@ -1291,6 +1291,113 @@ export async function setSectionAccess(ctx: Ctx, section: string, roleIds: reado
 }
 
 /**
+ * What moving a unit from under `oldParentId` to under `newParentId` changes (S17): the company's
+ * policy, the old and new ancestor chains (the parent first), the units above both (`shared`,
+ * from their lowest common ancestor `common` up), and `changes`: whether a rule's scope reaches
+ * differently after the move (holder-relative `subtree`, or `{ subtree: X }` with X above one
+ * parent and not the other).
+ */
+async function moveReach(tx: TenantCtx, oldParentId: string | null, newParentId: string | null) {
+  const policy = await loadPolicy(tx.db, tx.actor.companyId)
+  const chain = (id: string | null): string[] => {
+    const out: string[] = []
+    for (
+      let u = id;
+      u !== null && u !== undefined && !out.includes(u);
+      u = policy.orgUnits[u] ?? null
+    )
+      out.push(u)
+    return out
+  }
+  const oldChain = chain(oldParentId)
+  const newChain = chain(newParentId)
+  const common = oldChain.find((u) => newChain.includes(u))
+  const shared = new Set(common === undefined ? [] : chain(common))
+  const changes = (scope: Scope | undefined) =>
+    scope === 'subtree' ||
+    (typeof scope === 'object' &&
+      'subtree' in scope &&
+      !shared.has(scope.subtree) &&
+      (oldChain.includes(scope.subtree) || newChain.includes(scope.subtree)))
+  return { policy, oldChain, newChain, shared, common, changes }
+}
+
+/**
+ * The people whose reach moving a unit from under `oldParentId` to under `newParentId` changes
+ * (what a policy import's `impact` lists for a move), by the rule `assertOrgUnitMove` checks:
+ * the holders of a role or permission group, and the grantees of a personal grant in force,
+ * with a rule (grant or restriction) at a `{ subtree: X }` scope the move changes; of a
+ * holder-relative `subtree` rule, those of them placed on the old or the new ancestor chain
+ * below the common ancestor (their subtree gains or loses the unit); of a company restriction
+ * whose scope changes, those it applies to (everyone when it names nobody). No decision: the
+ * caller narrows the list to the people they may view.
+ */
+export async function orgUnitMoveReach(
+  tx: TenantCtx,
+  oldParentId: string | null,
+  newParentId: string | null,
+): Promise<string[]> {
+  const { companyId } = tx.actor
+  const { policy, oldChain, newChain, shared, changes } = await moveReach(
+    tx,
+    oldParentId,
+    newParentId,
+  )
+  const between = new Set([...oldChain, ...newChain].filter((u) => !shared.has(u)))
+  const people = await tx.db
+    .selectFrom('users')
+    .select(['id', 'org_unit_id'])
+    .where('company_id', '=', companyId)
+    .execute()
+  const placed = new Map(people.map((p) => [p.id, p.org_unit_id]))
+  const who = new Set<string>()
+  /** Of `holders` with these rules, those whose reach the move changes. */
+  const reach = (rules: readonly { scope?: Scope | undefined }[], holders: readonly string[]) => {
+    const moving = rules.filter((r) => changes(r.scope ?? 'company'))
+    if (moving.length === 0) return
+    const absolute = moving.some((r) => r.scope !== 'subtree')
+    for (const h of holders) {
+      const unit = placed.get(h)
+      if (absolute || (unit !== undefined && unit !== null && between.has(unit))) who.add(h)
+    }
+  }
+  for (const role of policy.roles) {
+    const rules = [...role.grants, ...(role.restrictions ?? [])]
+    if (rules.some((r) => changes(r.scope)))
+      reach(rules, await repo.listRoleUserIds(tx.db, companyId, role.id))
+  }
+  for (const group of policy.groups ?? []) {
+    if (group.grants.some((r) => changes(r.scope)))
+      reach(group.grants, await repo.listGroupUserIds(tx.db, companyId, group.id))
+  }
+  const personal = await tx.db
+    .selectFrom('grants')
+    .select(['user_id', 'definition'])
+    .where('company_id', '=', companyId)
+    .where('valid_until', '>', tx.now)
+    .where('revoked_at', 'is', null)
+    .execute()
+  for (const g of personal) reach([g.definition as unknown as Grant], [g.user_id])
+  for (const r of policy.restrictions ?? []) {
+    if (!changes(r.scope)) continue
+    const to = r.appliesTo
+    const named =
+      to === undefined
+        ? people.map((p) => p.id)
+        : [
+            ...(to.users ?? []),
+            ...(
+              await Promise.all(
+                (to.roles ?? []).map((id) => repo.listRoleUserIds(tx.db, companyId, id)),
+              )
+            ).flat(),
+          ]
+    reach([r], named)
+  }
+  return [...who].sort()
+}
+
+/**
  * S17: moving an org unit is a delegation both ways. Holders of `subtree` scopes on the unit's
  * new ancestors gain its people and records; holders on its old ancestors lose them (and a
  * restriction scoped to a subtree starts or stops applying to them). The rule, sound and
@@ -1313,27 +1420,7 @@ export async function assertOrgUnitMove(
 ): Promise<void> {
   const { companyId } = tx.actor
   const me = await subjectOf(tx)
-  const policy = await loadPolicy(tx.db, companyId)
-  const chain = (id: string | null): string[] => {
-    const out: string[] = []
-    for (
-      let u = id;
-      u !== null && u !== undefined && !out.includes(u);
-      u = policy.orgUnits[u] ?? null
-    )
-      out.push(u)
-    return out
-  }
-  const oldChain = chain(oldParentId)
-  const newChain = chain(newParentId)
-  const common = oldChain.find((u) => newChain.includes(u))
-  const shared = new Set(common === undefined ? [] : chain(common))
-  const changes = (scope: Scope | undefined) =>
-    scope === 'subtree' ||
-    (typeof scope === 'object' &&
-      'subtree' in scope &&
-      !shared.has(scope.subtree) &&
-      (oldChain.includes(scope.subtree) || newChain.includes(scope.subtree)))
+  const { policy, common, changes } = await moveReach(tx, oldParentId, newParentId)
   const personal = await repo.listUnexpiredGrantDefinitions(tx.db, companyId, tx.now)
   const all: Grant[] = [
     ...policy.roles.flatMap((r) => [...r.grants, ...restrictionsAsGrants(r.restrictions)]),

@@ -1,6 +1,8 @@
 export * from './users.js'
 export {
   addUser,
+  affectedPeople,
+  affectedPeopleShown,
   getUser,
   listUsers,
   lockUser,
@@ -19,6 +21,8 @@ export {
   visibleUser,
   visibleUserIds,
   visiblePeople,
+  type AffectedPeople,
+  type AffectedPerson,
   type Person,
   type UserListFilter,
   type UserProfilePatch,

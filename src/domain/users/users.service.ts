@@ -145,6 +145,69 @@ export async function visibleUserIds(tx: TenantCtx, ids: readonly string[]): Pro
   return shown
 }
 
+/** One person a change would affect, as the caller may see them (GET /users/{id} rules). */
+export interface AffectedPerson {
+  readonly id: string
+  readonly name: string
+  /** Absent when hidden from the caller; masked when masked (then `maskedFields: ['email']`). */
+  readonly email?: string
+  readonly maskedFields?: string[]
+}
+
+/** Whom a change would affect: a preview's `impact`. */
+export interface AffectedPeople {
+  /** How many people it affects, those the caller may not view included. */
+  readonly users: number
+  /** The ids of those the caller may view (`user.view`), sorted. */
+  readonly userIds: string[]
+  /** The first of them by name (then id), at most `affectedPeopleShown`. */
+  readonly people: AffectedPerson[]
+  /** How many of `users` are not in `people` (beyond the cap, or not the caller's to view). */
+  readonly more: number
+}
+
+/** How many people an impact names; the rest are counted in `more`. */
+export const affectedPeopleShown = 50
+
+/**
+ * S23: the people of `ids` (the caller's company only: another company's ids count as nobody)
+ * as a preview of a change names them: the count of all, and those the caller may view, each
+ * with their name and email as GET /users/{id} shows it (hidden absent, masked masked).
+ */
+export async function affectedPeople(
+  tx: TenantCtx,
+  ids: Iterable<string>,
+  shown = affectedPeopleShown,
+): Promise<AffectedPeople> {
+  const wanted = [...new Set(ids)].sort()
+  if (wanted.length === 0) return { users: 0, userIds: [], people: [], more: 0 }
+  const rows = await tx.db
+    .selectFrom('users')
+    .selectAll()
+    .where('company_id', '=', tx.actor.companyId)
+    .where('id', 'in', wanted)
+    .execute()
+  const allowed = await userRecords.keepAllowed(tx, 'user.view', rows)
+  const people = allowed
+    .map(({ row, decision }): AffectedPerson => {
+      const { email, maskedFields } = project(decision, 'user', { email: row.email })
+      return {
+        id: row.id,
+        name: row.name,
+        ...(typeof email === 'string' && { email }),
+        ...(maskedFields !== undefined && { maskedFields }),
+      }
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1))
+    .slice(0, shown)
+  return {
+    users: rows.length,
+    userIds: allowed.map((f) => f.row.id).sort(),
+    people,
+    more: rows.length - people.length,
+  }
+}
+
 /** A person as the engine sees them, with their name: what an access review lists. */
 export type Person = LoadedSubject & { readonly name: string }
 

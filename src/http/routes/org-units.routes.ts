@@ -9,6 +9,7 @@ import {
   type OrgUnit,
 } from '../../domain/org-units/index.js'
 import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import { OrgUnitKey } from '../policy-schemas.js'
 import type { App, RouteDeps } from '../types.js'
 
 const Kind = Type.Union([
@@ -25,6 +26,10 @@ const OrgUnitJson = Type.Object({
   parentId: Type.Union([Type.String(), Type.Null()]),
   kind: Kind,
   name: Type.String(),
+  key: Type.String({
+    description:
+      'its stable key, unique in the company: a move or a rename keeps it (policy documents name the unit by it)',
+  }),
   createdAt: Timestamp,
 })
 
@@ -35,6 +40,7 @@ function orgUnitJson(unit: OrgUnit): Static<typeof OrgUnitJson> {
     parentId: unit.parentId,
     kind: unit.kind,
     name: unit.name,
+    key: unit.key,
     createdAt: unit.createdAt.toISOString(),
   }
 }
@@ -45,7 +51,12 @@ const OrgUnitQuery = Type.Object(
 )
 
 const NewOrgUnitBody = Type.Object(
-  { parentId: Type.Optional(Type.Union([Id, Type.Null()])), kind: Kind, name: Name },
+  {
+    parentId: Type.Optional(Type.Union([Id, Type.Null()])),
+    kind: Kind,
+    name: Name,
+    key: Type.Optional(OrgUnitKey),
+  },
   { additionalProperties: false },
 )
 
@@ -54,6 +65,7 @@ const OrgUnitPatchBody = Type.Object(
     name: Type.Optional(Name),
     kind: Type.Optional(Kind),
     parentId: Type.Optional(Type.Union([Id, Type.Null()])),
+    key: Type.Optional(OrgUnitKey),
   },
   { additionalProperties: false, minProperties: 1 },
 )
@@ -90,10 +102,14 @@ export function orgUnitsRoutes(app: App, deps: RouteDeps): void {
     {
       schema: {
         summary: 'Create an org unit at the root or under a unit',
+        description:
+          'Without `key` the unit gets a random one. A `key` another unit of the company has is ' +
+          '409 at `body/key`; one that is not a slug (letters, digits, `.`, `_`, `-`, at most 64, ' +
+          'starting with a letter or digit) is 400.',
         tags,
         security,
         body: NewOrgUnitBody,
-        response: { 201: OrgUnitJson, ...problems(400, 401, 403, 404) },
+        response: { 201: OrgUnitJson, ...problems(400, 401, 403, 404, 409) },
       },
     },
     async (req, reply) => {
@@ -153,7 +169,8 @@ export function orgUnitsRoutes(app: App, deps: RouteDeps): void {
           'action any role, permission group, personal grant or restriction in the company gives ' +
           "at a subtree scope the move changes must be the caller's to give at the nearest unit " +
           'above both the old and the new parent (company-wide when there is none); else 403 at ' +
-          '`body/parentId`, naming the actions.',
+          '`body/parentId`, naming the actions. A new `key` another unit of the company has is ' +
+          '409 at `body/key`.',
         tags,
         security,
         params: IdParams,

@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox'
 import { diffPolicy, exportPolicy, importPolicy } from '../../domain/policy/index.js'
+import { affectedPeopleShown } from '../../domain/users/index.js'
 import { problems } from '../api-schemas.js'
 import { policyDocumentLimit, readPolicyDocument } from '../policy-document.js'
 import { policyJsonSchema } from '../policy-schemas.js'
@@ -65,6 +66,20 @@ const Change = Type.Object({
 const Impact = Type.Object({
   userIds: Type.Array(Type.String(), { description: 'affected users you may see' }),
   users: Type.Integer({ description: 'all affected users' }),
+  people: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: Type.String(),
+      email: Type.Optional(
+        Type.String({ description: 'as GET /users/{id} shows it: absent when hidden' }),
+      ),
+      maskedFields: Type.Optional(Type.Array(Type.String())),
+    }),
+    {
+      description: `the affected users you may see, by name, at most ${affectedPeopleShown}`,
+    },
+  ),
+  more: Type.Integer({ description: 'affected users not in `people` (beyond it, or unseen)' }),
 })
 const PlanJson = Type.Object(
   { changes: Type.Array(Change), impact: Impact },
@@ -75,7 +90,18 @@ const PlanJson = Type.Object(
           { type: 'role', name: 'Night shift', change: 'changed', fields: ['grants'] },
           { type: 'permissionGroup', name: 'Dispute desk', change: 'added' },
         ],
-        impact: { userIds: ['0f9e3c52-7a4b-4c1e-9d2a-2b7f4c1d9e01'], users: 1 },
+        impact: {
+          userIds: ['0f9e3c52-7a4b-4c1e-9d2a-2b7f4c1d9e01'],
+          users: 2,
+          people: [
+            {
+              id: '0f9e3c52-7a4b-4c1e-9d2a-2b7f4c1d9e01',
+              name: 'Ann Lee',
+              email: 'ann@example.com',
+            },
+          ],
+          more: 1,
+        },
       },
     ],
   },

@@ -18034,12 +18034,30 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "items": [
+                         *         {
+                         *           "id": "c0ffee00-0000-4000-8000-00000000000a",
+                         *           "companyId": "c0ffee00-0000-4000-8000-00000000c0c0",
+                         *           "parentId": null,
+                         *           "kind": "team",
+                         *           "name": "Team A",
+                         *           "key": "team-a",
+                         *           "createdAt": "2026-11-23T09:30:00.000Z"
+                         *         }
+                         *       ],
+                         *       "nextCursor": null
+                         *     }
+                         */
                         "application/json": {
                             items: {
                                 companyId: string;
                                 /** Format: date-time */
                                 createdAt: string;
                                 id: string;
+                                /** @description its stable key, unique in the company: a move or a rename keeps it (policy documents name the unit by it) */
+                                key: string;
                                 kind: "region" | "branch" | "department" | "team";
                                 name: string;
                                 parentId: string | null;
@@ -18129,7 +18147,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an org unit at the root or under a unit */
+        /**
+         * Create an org unit at the root or under a unit
+         * @description Without `key` the unit gets a random one. A `key` another unit of the company has is 409 at `body/key`; one that is not a slug (letters, digits, `.`, `_`, `-`, at most 64, starting with a letter or digit) is 400.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -18143,10 +18164,13 @@ export interface paths {
                      * @example {
                      *       "parentId": null,
                      *       "kind": "team",
-                     *       "name": "Team A"
+                     *       "name": "Team A",
+                     *       "key": "team-a"
                      *     }
                      */
                     "application/json": {
+                        /** @description an org unit's stable key, unique in a company (the export writes it) */
+                        key?: string;
                         kind: "region" | "branch" | "department" | "team";
                         name: string;
                         parentId?: string | null;
@@ -18160,11 +18184,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "c0ffee00-0000-4000-8000-00000000000a",
+                         *       "companyId": "c0ffee00-0000-4000-8000-00000000c0c0",
+                         *       "parentId": null,
+                         *       "kind": "team",
+                         *       "name": "Team A",
+                         *       "key": "team-a",
+                         *       "createdAt": "2026-11-23T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": {
                             companyId: string;
                             /** Format: date-time */
                             createdAt: string;
                             id: string;
+                            /** @description its stable key, unique in the company: a move or a rename keeps it (policy documents name the unit by it) */
+                            key: string;
                             kind: "region" | "branch" | "department" | "team";
                             name: string;
                             parentId: string | null;
@@ -18249,6 +18286,24 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description It conflicts with the current state (a name taken, the last Admin, an approval needed). Codes: `conflict`, `approval_required` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "urn:tessera:problem:conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "a role named \"Ticket desk\" exists",
+                         *       "code": "conflict"
+                         *     }
+                         */
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -18282,11 +18337,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "c0ffee00-0000-4000-8000-00000000000a",
+                         *       "companyId": "c0ffee00-0000-4000-8000-00000000c0c0",
+                         *       "parentId": null,
+                         *       "kind": "team",
+                         *       "name": "Team A",
+                         *       "key": "team-a",
+                         *       "createdAt": "2026-11-23T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": {
                             companyId: string;
                             /** Format: date-time */
                             createdAt: string;
                             id: string;
+                            /** @description its stable key, unique in the company: a move or a rename keeps it (policy documents name the unit by it) */
+                            key: string;
                             kind: "region" | "branch" | "department" | "team";
                             name: string;
                             parentId: string | null;
@@ -18478,7 +18546,7 @@ export interface paths {
         head?: never;
         /**
          * Rename, re-kind or move an org unit (with its subtree)
-         * @description A move needs `orgUnit.edit` on the unit and on its new parent (company-wide for the root), and never goes under the unit itself or a unit below it (409). A move changes who reaches the unit through subtree scopes, so it is also a delegation (S17): every action any role, permission group, personal grant or restriction in the company gives at a subtree scope the move changes must be the caller's to give at the nearest unit above both the old and the new parent (company-wide when there is none); else 403 at `body/parentId`, naming the actions.
+         * @description A move needs `orgUnit.edit` on the unit and on its new parent (company-wide for the root), and never goes under the unit itself or a unit below it (409). A move changes who reaches the unit through subtree scopes, so it is also a delegation (S17): every action any role, permission group, personal grant or restriction in the company gives at a subtree scope the move changes must be the caller's to give at the nearest unit above both the old and the new parent (company-wide when there is none); else 403 at `body/parentId`, naming the actions. A new `key` another unit of the company has is 409 at `body/key`.
          */
         patch: {
             parameters: {
@@ -18493,10 +18561,13 @@ export interface paths {
                 content: {
                     /**
                      * @example {
-                     *       "name": "Team A (day shift)"
+                     *       "name": "Team A (day shift)",
+                     *       "key": "team-a-day"
                      *     }
                      */
                     "application/json": {
+                        /** @description an org unit's stable key, unique in a company (the export writes it) */
+                        key?: string;
                         kind?: "region" | "branch" | "department" | "team";
                         name?: string;
                         parentId?: string | null;
@@ -18510,11 +18581,24 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
+                        /**
+                         * @example {
+                         *       "id": "c0ffee00-0000-4000-8000-00000000000a",
+                         *       "companyId": "c0ffee00-0000-4000-8000-00000000c0c0",
+                         *       "parentId": null,
+                         *       "kind": "team",
+                         *       "name": "Team A (day shift)",
+                         *       "key": "team-a-day",
+                         *       "createdAt": "2026-11-23T09:30:00.000Z"
+                         *     }
+                         */
                         "application/json": {
                             companyId: string;
                             /** Format: date-time */
                             createdAt: string;
                             id: string;
+                            /** @description its stable key, unique in the company: a move or a rename keeps it (policy documents name the unit by it) */
+                            key: string;
                             kind: "region" | "branch" | "department" | "team";
                             name: string;
                             parentId: string | null;
@@ -18653,6 +18737,8 @@ export interface paths {
                                 createdAt: string;
                                 depth: number;
                                 id: string;
+                                /** @description its stable key, unique in the company: a move or a rename keeps it (policy documents name the unit by it) */
+                                key: string;
                                 kind: "region" | "branch" | "department" | "team";
                                 name: string;
                                 parentId: string | null;
