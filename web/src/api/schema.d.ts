@@ -19567,7 +19567,15 @@ export interface paths {
                          *         "userIds": [
                          *           "0f9e3c52-7a4b-4c1e-9d2a-2b7f4c1d9e01"
                          *         ],
-                         *         "users": 1
+                         *         "users": 2,
+                         *         "people": [
+                         *           {
+                         *             "id": "0f9e3c52-7a4b-4c1e-9d2a-2b7f4c1d9e01",
+                         *             "name": "Ann Lee",
+                         *             "email": "ann@example.com"
+                         *           }
+                         *         ],
+                         *         "more": 1
                          *       }
                          *     }
                          */
@@ -19582,6 +19590,16 @@ export interface paths {
                                 type: "role" | "permissionGroup" | "position" | "orgUnit" | "project";
                             }[];
                             impact: {
+                                /** @description affected users not in `people` (beyond it, or unseen) */
+                                more: number;
+                                /** @description the affected users you may see, by name, at most 50 */
+                                people: {
+                                    /** @description as GET /users/{id} shows it: absent when hidden */
+                                    email?: string;
+                                    id: string;
+                                    maskedFields?: string[];
+                                    name: string;
+                                }[];
                                 /** @description affected users you may see */
                                 userIds: string[];
                                 /** @description all affected users */
@@ -19755,6 +19773,16 @@ export interface paths {
                             }[];
                             dryRun: boolean;
                             impact: {
+                                /** @description affected users not in `people` (beyond it, or unseen) */
+                                more: number;
+                                /** @description the affected users you may see, by name, at most 50 */
+                                people: {
+                                    /** @description as GET /users/{id} shows it: absent when hidden */
+                                    email?: string;
+                                    id: string;
+                                    maskedFields?: string[];
+                                    name: string;
+                                }[];
                                 /** @description affected users you may see */
                                 userIds: string[];
                                 /** @description all affected users */
