@@ -394,6 +394,35 @@ describe('policy as code: unit-scoped grants by path', () => {
   })
 })
 
+describe('policy as code: a unit and a grant on it in one document', () => {
+  it('creates the unit, then the role scoped to it (the delegation check sees the new unit)', async () => {
+    // once answered 500: the importer's permissions were bound before the unit existed
+    const c = await signUp(app, { companyName: 'Refs C' })
+    const doc = parse(await exportOf(c)) as Doc
+    doc.orgUnits.push({ name: 'East', key: 'east', kind: 'region', units: [] })
+    doc.roles.push({
+      name: 'East desk',
+      grants: [{ actions: ['customer.view'], scope: { subtree: { key: 'east' } } }],
+    })
+    const dry = await post(c.token, '/api/v1/policy/import?dryRun=true', stringify(doc))
+    expect(dry.statusCode, dry.body).toBe(200)
+    const res = await post(c.token, '/api/v1/policy/import', stringify(doc))
+    expect(res.statusCode, res.body).toBe(200)
+    const east = await db
+      .selectFrom('org_units')
+      .select('id')
+      .where('company_id', '=', c.companyId)
+      .where('key', '=', 'east')
+      .executeTakeFirstOrThrow()
+    const desk = (await call(c.token)('GET', '/api/v1/roles'))
+      .json()
+      .items.find((r: { name: string }) => r.name === 'East desk')
+    expect(desk.grants[0].scope).toEqual({ subtree: east.id })
+    // and the round trip holds
+    expect(await exportOf(c)).toBe(stringify(parse(await exportOf(c))))
+  })
+})
+
 describe('policy as code: one-record scopes by stable reference', () => {
   const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/
   interface RuleDoc {

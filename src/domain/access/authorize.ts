@@ -1,5 +1,6 @@
 import {
   bindSubject,
+  compilePolicy,
   decide,
   planFilter,
   withCeiling,
@@ -120,6 +121,23 @@ function keptOwnSubject(ctx: Ctx): Promise<BoundSubject> | undefined {
   }
   // the compiled policy of this version is cached: subjectOf binds without reading
   return ctx.policies.version(ctx.actor.companyId) === version ? ownSubjectOf(ctx) : undefined
+}
+
+/**
+ * After a write inside `ctx`'s transaction changed the company's org tree (a policy import
+ * creates and moves units, then writes roles that name them), the caller's later decisions in
+ * that transaction are made against the tree as the transaction sees it: the policy is read and
+ * compiled again from the transaction and bound to the same subject. It is never put in the
+ * shared cache: the transaction may still roll back (a dry run always does).
+ */
+export function rebindInTransaction(ctx: Ctx): void {
+  const before = ownSubjectOf(ctx)
+  const p = (async () => {
+    const { subject } = await before
+    return bindSubject(compilePolicy(await loadPolicy(ctx.db, ctx.actor.companyId)), subject)
+  })()
+  bound.set(ctx.actor, p)
+  p.catch(() => bound.delete(ctx.actor))
 }
 
 /**

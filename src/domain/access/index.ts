@@ -4,6 +4,7 @@ export {
   decisionOfUser,
   envOf,
   listPlan,
+  rebindInTransaction,
   resourceRef,
   subjectOf,
   withoutShares,

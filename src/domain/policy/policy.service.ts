@@ -1,7 +1,7 @@
 import { stringify } from 'yaml'
 import type { Grant, ResourceType, Role } from '../../authz/index.js'
 import { AppError, type ErrorDetail } from '../../errors.js'
-import { authorize } from '../access/index.js'
+import { authorize, rebindInTransaction } from '../access/index.js'
 import { canonicalJson, recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import {
@@ -1134,6 +1134,8 @@ export async function importPolicy(
       // org units and projects first (parents before children), through their services: a role
       // or position written next may name them; their removals come last (below)
       const created = await applyUnits(tx, units)
+      // a role below may name a unit just made or moved: decide against the tree as it is now
+      if (units.added.length > 0 || units.changed.length > 0) rebindInTransaction(tx)
       const roleInput = (i: number) => fillCreated(resolvedRoles[i]!, created)
       const groupInput = (i: number) => fillCreated(resolvedGroups[i]!, created)
       for (const s of projects) {
