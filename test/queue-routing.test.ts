@@ -6,6 +6,7 @@
  * may not take it leaves it waiting. Two hang-ups at once (on PostgreSQL: separate connections)
  * never hand one waiting call to two agents. Each queue strategy picks the member it says.
  */
+import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { loadTestDatabaseUrl } from '../src/config.js'
 import { addRole, builtinRoleId, caller, giveRole, newPerson } from './fixtures.js'
@@ -32,6 +33,7 @@ const apollo = await project('Apollo')
 const zeus = await project('Zeus')
 let n = 0
 async function agent(name: string, projects: string[]) {
+  clock.advance(3_000) // each person logs in: at most 20 logins a minute from one address
   const p = await newPerson(app, db, a, {
     email: `${name}-${++n}@a.test`,
     role: 'Novice agent', // two lines
@@ -297,6 +299,7 @@ describe('waiting calls are offered to a person who gains the right to take them
       .map((e) => (e.after as { agentId: string }).agentId)
   /** A person of company A holding the Marketing role (no call.view), listed in queue `q`. */
   async function marketer(name: string, q: string, busyId: string, projects: string[]) {
+    clock.advance(3_000) // as agent(): logins a minute
     const p = await newPerson(app, db, a, {
       email: `${name}-${++n}@a.test`,
       role: 'Marketing',
@@ -376,6 +379,24 @@ describe('waiting calls are offered to a person who gains the right to take them
     expect(await waiting(q)).toEqual(left.slice(1))
   })
 })
+
+describe.skipIf(loadTestDatabaseUrl() === undefined)(
+  'an arrival locks only the member it tries (PostgreSQL)',
+  () => {
+    it('rings the first free member while a member after them is held by another transaction', async () => {
+      const zoe = await agent('zoe', [apollo])
+      const wim = await agent('wim', [apollo])
+      const q = await newQueue(apollo, [zoe.id, wim.id], 'ring-all')
+      // another connection holds Wim's row to its end: an arrival that locked every member
+      // would wait for it, and this transaction for the arrival, for ever
+      const rung = await db.transaction().execute(async (trx) => {
+        await sql`select id from users where id = ${wim.id} for update`.execute(trx)
+        return arrive(q)
+      })
+      expect(rung.agentId).toBe(zoe.id)
+    })
+  },
+)
 
 describe.skipIf(loadTestDatabaseUrl() === undefined)('two hang-ups at once (PostgreSQL)', () => {
   it('never hand one waiting call to two agents, nor break a line limit', async () => {
