@@ -8,7 +8,8 @@
  * as a dial counts it). The call is then theirs (inbound, ringing) and in their call log. With
  * nobody free it waits in the queue (`queued_calls`), listed oldest first by
  * `GET /queues/{id}/waiting`, until a member may take it: a member's hang-up frees a line, a
- * member is reactivated, or the queue gains a member (ring.ts `handOnWaiting`).
+ * member is reactivated, the queue gains a member, or a member joins its project or is given a
+ * role, group or grant that lets them take it (ring.ts `handOnWaiting`).
  */
 import { randomUUID } from 'node:crypto'
 import { keptIfAnswered } from '../../db/index.js'
