@@ -360,6 +360,33 @@ describe('waiting calls are offered to a person who gains the right to take them
     expect(await waiting(q2)).toEqual([left2[2]])
   })
 
+  it('gaining a permission group that answers calls: waiting calls ring them', async () => {
+    const { busy, q, left } = await busyQueue()
+    const gus = await marketer('gus', q, busy.id, [apollo])
+    const group = async (name: string, actions: string[]) =>
+      must(
+        await asA('POST', '/api/v1/permission-groups', {
+          name: `${name} ${++n}`,
+          grants: [{ actions, scope: 'own' }],
+        }),
+      )
+    const tickets = await group('Tickets', ['ticket.view'])
+    const phones = await group('Phones', ['call.view'])
+    problem(
+      await asB('PUT', `/api/v1/users/${gus.id}/groups`, { groupIds: [phones.id] }),
+      404,
+      'not_found',
+    )
+    must(await asA('PUT', `/api/v1/users/${gus.id}/groups`, { groupIds: [tickets.id] }), 200)
+    expect(await waiting(q)).toEqual(left)
+    must(
+      await asA('PUT', `/api/v1/users/${gus.id}/groups`, { groupIds: [tickets.id, phones.id] }),
+      200,
+    )
+    expect(await routedTo(left)).toEqual([gus.id]) // one line: no call.dial limit
+    expect(await waiting(q)).toEqual(left.slice(1))
+  })
+
   it('a temporary grant of call.view: a waiting call rings them (one line without a limit)', async () => {
     const { busy, q, left } = await busyQueue()
     const gil = await marketer('gil', q, busy.id, [apollo])
