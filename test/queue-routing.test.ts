@@ -6,9 +6,10 @@
  * may not take it leaves it waiting. Two hang-ups at once (on PostgreSQL: separate connections)
  * never hand one waiting call to two agents. Each queue strategy picks the member it says.
  */
+import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { loadTestDatabaseUrl } from '../src/config.js'
-import { addRole, caller, giveRole, newPerson } from './fixtures.js'
+import { addRole, builtinRoleId, caller, giveRole, newPerson } from './fixtures.js'
 import { auditActions, createTestApp, problem, signUp } from './test-app.js'
 
 const { app, db, clock } = await createTestApp()
@@ -32,6 +33,7 @@ const apollo = await project('Apollo')
 const zeus = await project('Zeus')
 let n = 0
 async function agent(name: string, projects: string[]) {
+  clock.advance(3_000) // each person logs in: at most 20 logins a minute from one address
   const p = await newPerson(app, db, a, {
     email: `${name}-${++n}@a.test`,
     role: 'Novice agent', // two lines
@@ -280,6 +282,148 @@ describe('waiting calls are offered to a member a queue gains, and to a member b
     expect(Number(zeusWaiting.n)).toBe(105)
   })
 })
+
+describe('waiting calls are offered to a person who gains the right to take them', () => {
+  /** A queue of Apollo whose only member is busy on both lines, with three calls waiting. */
+  async function busyQueue() {
+    const busy = await agent('busy', [apollo])
+    const q = await newQueue(apollo, [busy.id])
+    expect([(await arrive(q)).agentId, (await arrive(q)).agentId]).toEqual([busy.id, busy.id])
+    const left = [(await arrive(q)).id, (await arrive(q)).id, (await arrive(q)).id]
+    expect(await waiting(q)).toEqual(left)
+    return { busy, q, left }
+  }
+  const routedTo = async (ids: string[]) =>
+    (await auditActions(db, a.companyId))
+      .filter((e) => e.action === 'call.routed' && ids.includes(e.target_id as string))
+      .map((e) => (e.after as { agentId: string }).agentId)
+  /** A person of company A holding the Marketing role (no call.view), listed in queue `q`. */
+  async function marketer(name: string, q: string, busyId: string, projects: string[]) {
+    clock.advance(3_000) // as agent(): logins a minute
+    const p = await newPerson(app, db, a, {
+      email: `${name}-${++n}@a.test`,
+      role: 'Marketing',
+      orgUnitId: team,
+    })
+    for (const pr of projects) must(await asA('PUT', `/api/v1/projects/${pr}/members/${p.id}`), 204)
+    must(await asA('PATCH', `/api/v1/queues/${q}`, { memberIds: [busyId, p.id] }), 200)
+    return p
+  }
+
+  it('joining the queue’s project: its waiting calls ring the new member, audited', async () => {
+    const { busy, q, left } = await busyQueue()
+    const joiner = await agent('joiner', [zeus]) // a novice agent (two lines), not of Apollo
+    must(await asA('PATCH', `/api/v1/queues/${q}`, { memberIds: [busy.id, joiner.id] }), 200)
+    expect(await waiting(q)).toEqual(left)
+    // another company cannot make them a member (404), and nothing is handed on
+    problem(await asB('PUT', `/api/v1/projects/${apollo}/members/${joiner.id}`), 404, 'not_found')
+    expect(await waiting(q)).toEqual(left)
+    must(await asA('PUT', `/api/v1/projects/${apollo}/members/${joiner.id}`), 204)
+    expect(await routedTo(left)).toEqual([joiner.id, joiner.id])
+    for (const id of left.slice(0, 2))
+      expect(await callRow(id)).toMatchObject({ agent_id: joiner.id, status: 'ringing' })
+    expect(await waiting(q)).toEqual([left[2]])
+    // joining again (already a member) hands nothing more on
+    must(await asA('PUT', `/api/v1/projects/${apollo}/members/${joiner.id}`), 204)
+    expect(await waiting(q)).toEqual([left[2]])
+  })
+
+  it('joining the project without the right to take calls leaves them waiting', async () => {
+    const { busy, q, left } = await busyQueue()
+    const mark = await marketer('mark', q, busy.id, [])
+    must(await asA('PUT', `/api/v1/projects/${apollo}/members/${mark.id}`), 204)
+    expect(await waiting(q)).toEqual(left)
+    expect(await routedTo(left)).toEqual([])
+  })
+
+  it('gaining a role that answers calls (set, or assigned to many): waiting calls ring them', async () => {
+    const { busy, q, left } = await busyQueue()
+    const mia = await marketer('mia', q, busy.id, [apollo])
+    expect(await waiting(q)).toEqual(left) // Marketing: no call.view
+    const novice = await builtinRoleId(db, a.companyId, 'Novice agent')
+    const marketing = await builtinRoleId(db, a.companyId, 'Marketing')
+    problem(
+      await asB('PUT', `/api/v1/users/${mia.id}/roles`, { roleIds: [novice] }),
+      404,
+      'not_found',
+    )
+    must(await asA('PUT', `/api/v1/users/${mia.id}/roles`, { roleIds: [marketing, novice] }), 200)
+    expect(await routedTo(left)).toEqual([mia.id, mia.id])
+    for (const id of left.slice(0, 2))
+      expect(await callRow(id)).toMatchObject({ agent_id: mia.id, status: 'ringing' })
+    expect(await waiting(q)).toEqual([left[2]])
+    // the same through POST /roles/{id}/assignments, for one who had no call right either
+    const { busy: busy2, q: q2, left: left2 } = await busyQueue()
+    const max = await marketer('max', q2, busy2.id, [apollo])
+    must(await asA('POST', `/api/v1/roles/${novice}/assignments`, { userIds: [max.id] }), 200)
+    expect(await routedTo(left2)).toEqual([max.id, max.id])
+    expect(await waiting(q2)).toEqual([left2[2]])
+  })
+
+  it('gaining a permission group that answers calls: waiting calls ring them', async () => {
+    const { busy, q, left } = await busyQueue()
+    const gus = await marketer('gus', q, busy.id, [apollo])
+    const group = async (name: string, actions: string[]) =>
+      must(
+        await asA('POST', '/api/v1/permission-groups', {
+          name: `${name} ${++n}`,
+          grants: [{ actions, scope: 'own' }],
+        }),
+      )
+    const tickets = await group('Tickets', ['ticket.view'])
+    const phones = await group('Phones', ['call.view'])
+    problem(
+      await asB('PUT', `/api/v1/users/${gus.id}/groups`, { groupIds: [phones.id] }),
+      404,
+      'not_found',
+    )
+    must(await asA('PUT', `/api/v1/users/${gus.id}/groups`, { groupIds: [tickets.id] }), 200)
+    expect(await waiting(q)).toEqual(left)
+    must(
+      await asA('PUT', `/api/v1/users/${gus.id}/groups`, { groupIds: [tickets.id, phones.id] }),
+      200,
+    )
+    expect(await routedTo(left)).toEqual([gus.id]) // one line: no call.dial limit
+    expect(await waiting(q)).toEqual(left.slice(1))
+  })
+
+  it('a temporary grant of call.view: a waiting call rings them (one line without a limit)', async () => {
+    const { busy, q, left } = await busyQueue()
+    const gil = await marketer('gil', q, busy.id, [apollo])
+    const grant = (userId: string, actions: string[]) => ({
+      userId,
+      actions,
+      scope: 'own',
+      endsAt: new Date(clock.now().getTime() + 60 * 60_000).toISOString(),
+      reason: 'covering the phones',
+    })
+    // another company's grant names no one it may see; a grant without call.view gives no calls
+    problem(await asB('POST', '/api/v1/grants', grant(gil.id, ['call.view'])), 404, 'not_found')
+    must(await asA('POST', '/api/v1/grants', grant(gil.id, ['ticket.view'])))
+    expect(await waiting(q)).toEqual(left)
+    must(await asA('POST', '/api/v1/grants', grant(gil.id, ['call.view'])))
+    expect(await routedTo(left)).toEqual([gil.id])
+    expect(await waiting(q)).toEqual(left.slice(1))
+  })
+})
+
+describe.skipIf(loadTestDatabaseUrl() === undefined)(
+  'an arrival locks only the member it tries (PostgreSQL)',
+  () => {
+    it('rings the first free member while a member after them is held by another transaction', async () => {
+      const zoe = await agent('zoe', [apollo])
+      const wim = await agent('wim', [apollo])
+      const q = await newQueue(apollo, [zoe.id, wim.id], 'ring-all')
+      // another connection holds Wim's row to its end: an arrival that locked every member
+      // would wait for it, and this transaction for the arrival, for ever
+      const rung = await db.transaction().execute(async (trx) => {
+        await sql`select id from users where id = ${wim.id} for update`.execute(trx)
+        return arrive(q)
+      })
+      expect(rung.agentId).toBe(zoe.id)
+    })
+  },
+)
 
 describe.skipIf(loadTestDatabaseUrl() === undefined)('two hang-ups at once (PostgreSQL)', () => {
   it('never hand one waiting call to two agents, nor break a line limit', async () => {

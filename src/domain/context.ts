@@ -1,6 +1,6 @@
 import type { ControlledTransaction, Kysely, Transaction } from 'kysely'
 import type { Subject } from '../authz/index.js'
-import { APP_ROLE, withCompany } from '../db/index.js'
+import { APP_ROLE, retryTransaction, withCompany } from '../db/index.js'
 import type { Database } from './database.js'
 import type { CachedCaller, CallerCache } from './access/caller-cache.js'
 import type { PolicyCache } from './access/policy-cache.js'
@@ -85,8 +85,13 @@ export interface Ctx {
 /** A Ctx whose `db` is a transaction bound to the actor's company (RLS in force). */
 export interface TenantCtx extends Ctx {
   readonly db: Transaction<Database>
-  /** Runs `fn` once the transaction has committed (never if it rolls back). */
+  /** Runs `fn` once the transaction has committed (never if it rolls back, nor twice). */
   readonly afterCommit?: (fn: () => void) => void
+  /**
+   * Says the transaction did something outside the database (a telephony request): should it
+   * then die in a deadlock, it is not run again (inCompany), since that could not be undone.
+   */
+  readonly actedOutside?: () => void
 }
 
 /**
@@ -251,27 +256,45 @@ async function finish(trx: ControlledTransaction<Database>, commit: boolean): Pr
  * Runs `fn` in one transaction of the actor's company: the unit of a request's work. The first
  * call of a request adopts the transaction its caller was read in (no second BEGIN, no second
  * read of the caller); later calls, and calls outside HTTP, open their own.
+ *
+ * On PostgreSQL, a transaction that dies in a deadlock (40P01) or a serialization failure
+ * (40001) is run again from the start in a new transaction, `fn` reading everything again, up to
+ * three times after short jittered pauses (db/retry.ts), unless `fn` acted outside the database
+ * (`actedOutside`). What `afterCommit` was given runs once, after the run that committed; a run
+ * that rolled back leaves nothing behind (its audit events are rows of that transaction).
  */
 export async function inCompany<T>(ctx: Ctx, fn: (tx: TenantCtx) => Promise<T>): Promise<T> {
-  const committed: (() => void)[] = []
-  const afterCommit = (f: () => void) => {
-    committed.push(f)
-  }
-  const adopted = ctx.requestTx?.adopt()
-  let result: T
-  if (adopted === undefined) {
-    result = await withCompany(ctx.db, ctx.actor.companyId, (trx) =>
-      fn({ ...ctx, db: trx, afterCommit }),
-    )
-  } else {
-    try {
-      result = await fn({ ...ctx, db: adopted, afterCommit })
-    } catch (error) {
-      await finish(adopted, false).catch(() => {})
-      throw error
-    }
-    await finish(adopted, true)
-  }
+  let outside = false
+  let committed: (() => void)[] = []
+  const result = await retryTransaction(
+    async () => {
+      outside = false
+      committed = []
+      const run: (() => void)[] = committed
+      const tenant = (db: Transaction<Database>): TenantCtx => ({
+        ...ctx,
+        db,
+        afterCommit: (f) => void run.push(f),
+        actedOutside: () => {
+          outside = true
+        },
+      })
+      const adopted = ctx.requestTx?.adopt()
+      if (adopted === undefined) {
+        return withCompany(ctx.db, ctx.actor.companyId, (trx) => fn(tenant(trx)))
+      }
+      let value: T
+      try {
+        value = await fn(tenant(adopted))
+      } catch (error) {
+        await finish(adopted, false).catch(() => {})
+        throw error
+      }
+      await finish(adopted, true)
+      return value
+    },
+    { mayRetry: () => !outside },
+  )
   for (const f of committed) f()
   return result
 }

@@ -38,6 +38,7 @@ import { recordAudit, recordSystemAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { decodeCursor, pageOf, type Page, type PageRequest } from '../page.js'
 import { scriptRecords, withdrawScriptIn } from '../scripts/index.js'
+import { lockUsers } from '../users/index.js'
 import {
   approvalTypes,
   MAX_APPROVAL_STEPS,
@@ -568,6 +569,8 @@ async function decidable(
   const seen = await repo.findRequest(tx.db, companyId, id)
   const row = await repo.findRequest(tx.db, companyId, id, true)
   if (row === undefined || !(await visible(tx, row))) throw noSuchRequest()
+  // a grant given is offered waiting calls (giveGrant): the requester's row before any audit
+  if (row.type === 'temporaryGrant') await lockUsers(tx, [row.requester_id])
   if (row.requester_id === userId)
     throw new AppError('own_request', 'you asked for this: someone else decides it')
   // W2: the step this decision was for has passed: 409, whoever decides the next one

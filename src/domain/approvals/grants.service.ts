@@ -30,12 +30,13 @@ import {
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { authorize, envOf, loadSubject, subjectOf, withoutShares } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
+import { offerWaitingCalls } from '../calls/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { customerRecords } from '../customers/index.js'
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../page.js'
 import type { GrantRow } from '../roles/roles.table.js'
 import { ticketRecords } from '../tickets/index.js'
-import { visibleUser } from '../users/index.js'
+import { lockUsers, visibleUser } from '../users/index.js'
 import type { GrantScope, GrantSpec, GrantState, TemporaryGrantView } from './approvals.js'
 import * as repo from './approvals.repo.js'
 
@@ -230,7 +231,10 @@ export interface GiveGrant {
 
 /**
  * Gives a temporary grant after the delegation check, and audits it (`grant.created`, with the
- * request it applies when it comes from one). The record is read again here, as it is now.
+ * request it applies when it comes from one). The record is read again here, as it is now. A
+ * grant in force now may let the person take calls: those waiting in their queues ring them in
+ * this transaction (calls `offerWaitingCalls`); the caller locks the grantee's row before the
+ * transaction's first audit event (the lock order of queue routing, domain/calls/ring.ts).
  */
 export async function giveGrant(tx: TenantCtx, g: GiveGrant): Promise<TemporaryGrantView> {
   const definition = grantDefinition(g.spec, g.path)
@@ -268,6 +272,7 @@ export async function giveGrant(tx: TenantCtx, g: GiveGrant): Promise<TemporaryG
     before: null,
     after: auditView(view),
   })
+  if (view.state === 'active') await offerWaitingCalls(tx, row.user_id)
   return view
 }
 
@@ -305,6 +310,8 @@ export async function createTemporaryGrant(
   input: DirectGrantInput,
 ): Promise<TemporaryGrantView> {
   return inCompany(ctx, async (tx) => {
+    // the grantee's row before anything is audited (giveGrant hands them waiting calls)
+    await lockUsers(tx, [input.userId])
     await authorize(tx, 'grant.create')
     const user = await visibleUser(tx, input.userId, 'body/userId')
     await authorize(

@@ -36,7 +36,7 @@ import {
 } from './calls.repo.js'
 import { callResource } from './call-resource.js'
 import { handOnWaiting } from './ring.js'
-import { telephony } from './telephony.js'
+import { telephony, telephonyIn } from './telephony.js'
 
 export { callResource }
 
@@ -257,7 +257,7 @@ export async function placeCall(
   }
   await authorize(tx, 'call.dial', record, { recorded: true, inUse })
   const id = randomUUID()
-  const placed = await telephony().dial({ callId: id, phone, agentId })
+  const placed = await telephonyIn(tx).dial({ callId: id, phone, agentId })
   const created = await insertCall(
     tx.db,
     tx.actor.companyId,
@@ -360,7 +360,7 @@ export async function hangUpCall(ctx: Ctx, id: string): Promise<CallView> {
     const ended = await markEnded(tx.db, tx.actor.companyId, id, tx.now)
     if (ended === undefined) throw notNow(before, 'hung up')
     const after = ended.call
-    if (ended.providerRef !== null) await telephony().hangup(ended.providerRef)
+    if (ended.providerRef !== null) await telephonyIn(tx).hangup(ended.providerRef)
     let recordingId: string | null = null
     if (after.answeredAt !== null) {
       const key = telephony().storageKey({ callId: id })

@@ -8,9 +8,11 @@
  * as a dial counts it). The call is then theirs (inbound, ringing) and in their call log. With
  * nobody free it waits in the queue (`queued_calls`), listed oldest first by
  * `GET /queues/{id}/waiting`, until a member may take it: a member's hang-up frees a line, a
- * member is reactivated, or the queue gains a member (ring.ts `handOnWaiting`).
+ * member is reactivated, the queue gains a member, or a member joins its project or is given a
+ * role, group or grant that lets them take it (ring.ts `handOnWaiting`).
  */
 import { randomUUID } from 'node:crypto'
+import { keptIfAnswered } from '../../db/index.js'
 import { AppError } from '../../errors.js'
 import { decisionFor } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
@@ -18,7 +20,6 @@ import { isBlacklisted } from '../blacklist/index.js'
 import { inCompany, type Ctx } from '../context.js'
 import { phoneOf } from '../number-pools/index.js'
 import { lockQueue, noteRung, queueRecords } from '../queues/index.js'
-import { lockUsers } from '../users/index.js'
 import { callResource } from './call-resource.js'
 import { insertQueuedCall, queuedCallsOf } from './calls.repo.js'
 import { callRecords, type CallView } from './calls.service.js'
@@ -50,13 +51,16 @@ export async function routeInbound(
     // ones), its members and strategy read under the lock (a member change waits, or is seen)
     const lastRung = await lockQueue(tx, queueId)
     const { item: queue } = await queueRecords.get(tx, queueId, 'queue.edit', noSuchQueue)
-    // then every member's row, in the order of their ids (ring.ts: the lock order), whatever
-    // order the strategy then tries them in
-    await lockUsers(tx, queue.memberIds)
     const blacklisted = await isBlacklisted(tx, phone)
+    // then the members one at a time, in the strategy's order: each one's row is locked while
+    // their free lines are counted, and released again (the savepoint undone) when they cannot
+    // take the call, so the arrival holds only the row of the one it rings (ring.ts: the lock
+    // order) and waits, as a dial does, for a member whose line is changing right now
     let member: Taker | undefined
     for (const memberId of await orderedMembers(tx, queue, lastRung)) {
-      member = await mayTake(tx, memberId, queue.projectId, blacklisted)
+      member = await keptIfAnswered(tx.db, () =>
+        mayTake(tx, memberId, queue.projectId, blacklisted),
+      )
       if (member !== undefined) break
     }
     const id = randomUUID()

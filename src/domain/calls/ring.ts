@@ -193,7 +193,9 @@ export async function ringFromQueue(
  * The lock order of queue routing, kept by every path here so that none waits on another in a
  * circle (two queues sharing members in different orders included): a queue's row (an arrival,
  * a member change: `lockQueue`), then people's user rows (several at once in the order of their
- * ids: `lockUsers`; a hang-up locks its agent before it ends the call), then the company's audit
+ * ids: `lockUsers`; an arrival one member at a time, each released under a savepoint unless it
+ * rings them, so it never holds two; a hang-up locks its agent before it ends the call; a
+ * project join, a role, a group or a grant locks its person first), then the company's audit
  * chain (the first audit event of the transaction). Handing a call on from a queue does not lock
  * the queue's row (its key is checked FOR KEY SHARE, which the queue's lock lets through).
  */
@@ -236,9 +238,10 @@ export async function handOnWaiting(
 }
 
 /**
- * A person may take calls again (reactivated): calls waiting in their queues ring them, oldest
- * first, while they may take them (each line they have free takes one). Their user row must be
- * locked already (before the transaction's first audit event: the lock order above).
+ * A person may take calls again (reactivated), or may take some now (joined a project, given a
+ * role, a permission group or a grant: users `WorkGained`): calls waiting in their queues ring
+ * them, oldest first, while they may take them (each line they have free takes one). Their user
+ * row must be locked already (before the transaction's first audit event: the lock order above).
  */
 export async function offerWaitingCalls(tx: TenantCtx, agentId: string): Promise<Call[]> {
   const rung: Call[] = []

@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { simulatedTelephony, telephony, useTelephony, type TelephonyAdapter } from './telephony.js'
+import {
+  simulatedTelephony,
+  telephony,
+  telephonyIn,
+  useTelephony,
+  type TelephonyAdapter,
+} from './telephony.js'
 
 describe('the telephony simulator', () => {
   afterEach(() => useTelephony(simulatedTelephony))
@@ -30,5 +36,17 @@ describe('the telephony simulator', () => {
     expect(telephony().name).toBe('simulator')
     useTelephony(provider)
     expect(telephony()).toBe(provider)
+  })
+
+  it('a provider outside the process marks the transaction that asks it: not run again', () => {
+    let marked = 0
+    const tx = { actedOutside: () => void marked++ }
+    expect(telephonyIn(tx)).toBe(simulatedTelephony)
+    expect(marked).toBe(0) // the simulator reaches nothing outside: a deadlock may re-run it
+    const { inProcess: _, ...outside } = simulatedTelephony
+    const provider: TelephonyAdapter = { ...outside, name: 'provider' }
+    useTelephony(provider)
+    expect(telephonyIn(tx)).toBe(provider)
+    expect(marked).toBe(1)
   })
 })

@@ -9,6 +9,11 @@ import { createHmac, randomBytes } from 'node:crypto'
  */
 export interface TelephonyAdapter {
   readonly name: string
+  /**
+   * True when `dial` and `hangup` reach nothing outside the process (the simulator): a
+   * transaction that called them may then be run again after a deadlock (domain/context.ts).
+   */
+  readonly inProcess?: boolean
   /** Places an outbound call; answers the provider's reference for it. */
   dial(call: { callId: string; phone: string; agentId: string }): Promise<{ providerRef: string }>
   /** Ends a call the provider still holds. */
@@ -24,6 +29,7 @@ const simulatorKey = randomBytes(32)
 /** The built-in simulator: every dial rings, nothing leaves the process. */
 export const simulatedTelephony: TelephonyAdapter = {
   name: 'simulator',
+  inProcess: true,
   dial: ({ callId }) => Promise.resolve({ providerRef: `sim-${callId}` }),
   hangup: () => Promise.resolve(),
   storageKey: ({ callId }) => `sim/recordings/${callId}.wav`,
@@ -40,6 +46,15 @@ let current: TelephonyAdapter = simulatedTelephony
 
 /** The adapter in use (the simulator unless an embedding application set its own). */
 export function telephony(): TelephonyAdapter {
+  return current
+}
+
+/**
+ * The adapter, for a transaction about to ask it to place or end a call: a provider's request
+ * cannot be taken back, so the transaction is then not run again after a deadlock.
+ */
+export function telephonyIn(tx: { actedOutside?: () => void }): TelephonyAdapter {
+  if (current.inProcess !== true) tx.actedOutside?.()
   return current
 }
 

@@ -8,7 +8,14 @@ import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import type { Database } from '../database.js'
 import type { Page, PageRequest } from '../page.js'
 import { defineResource } from '../seam/index.js'
-import { positionIdLens, userRecords, visibleUser, type UserView } from '../users/index.js'
+import {
+  lockUsers,
+  positionIdLens,
+  userRecords,
+  visibleUser,
+  type UserView,
+  type WorkGained,
+} from '../users/index.js'
 import type { Project } from './projects.js'
 import {
   addProjectMember as addMemberRow,
@@ -225,7 +232,9 @@ export async function listProjectMembers(
  * P10: adds (`member` true) or removes a member; membership decides who may know a project's
  * records exist. Needs `project.manageMembers` on the project; the user must be one the caller
  * may view (another company's user is not found, on `path`). Adding twice is a no-op; removing
- * someone who is not a member is not found. Returns the member ids after the change.
+ * someone who is not a member is not found. Returns the member ids after the change. A person
+ * who joins is then handed the work `onJoined` gives (the route: calls waiting in the project's
+ * queues), in the same transaction, their row locked first (the lock order of queue routing).
  */
 export async function setProjectMember(
   ctx: Ctx,
@@ -233,8 +242,9 @@ export async function setProjectMember(
   userId: string,
   member: boolean,
   path = 'params/userId',
+  onJoined?: WorkGained,
 ): Promise<string[]> {
-  return inCompany(ctx, (tx) => setProjectMemberIn(tx, projectId, userId, member, path))
+  return inCompany(ctx, (tx) => setProjectMemberIn(tx, projectId, userId, member, path, onJoined))
 }
 
 /** setProjectMember in the caller's transaction (policy import: all or nothing). */
@@ -244,8 +254,11 @@ export async function setProjectMemberIn(
   userId: string,
   member: boolean,
   path = 'params/userId',
+  onJoined?: WorkGained,
 ): Promise<string[]> {
   const { companyId } = tx.actor
+  // the joining person's row before anything is audited (ring.ts: the lock order)
+  if (member && onJoined !== undefined) await lockUsers(tx, [userId])
   await projectForAction(tx, projectId, 'manageMembers')
   await visibleUser(tx, userId, path)
   const before = await listProjectMemberIds(tx.db, companyId, projectId)
@@ -276,6 +289,7 @@ export async function setProjectMemberIn(
     before: { members: before },
     after: { members: after },
   })
+  if (member) await onJoined?.(tx, userId)
   return after
 }
 

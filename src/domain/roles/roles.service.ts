@@ -35,7 +35,14 @@ import {
 } from '../access/index.js'
 import { canonicalJson, recordAudit } from '../audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
-import { userResource, visibleUser, visibleUserIds, visiblePeople } from '../users/index.js'
+import {
+  lockUsers,
+  userResource,
+  visibleUser,
+  visibleUserIds,
+  visiblePeople,
+  type WorkGained,
+} from '../users/index.js'
 import type { PermissionGroupRecord, RoleRecord } from './roles.js'
 import * as repo from './roles.repo.js'
 
@@ -867,15 +874,19 @@ export async function rolesByIds(
 
 /**
  * Replace a user's roles. Adding a role is a delegation: the caller must hold everything it
- * grants, for that user (R5, "delegated administration that can never escalate").
+ * grants, for that user (R5, "delegated administration that can never escalate"). A person who
+ * gains a role is then handed the work `onGained` gives (the route: calls waiting in their
+ * queues, now that they may take them), their row locked first (queue routing's lock order).
  */
 export async function setUserRoles(
   ctx: Ctx,
   userId: string,
   roleIds: readonly string[],
+  onGained?: WorkGained,
 ): Promise<string[]> {
   return inCompany(ctx, async (tx) => {
     const { companyId } = tx.actor
+    if (onGained !== undefined) await lockUsers(tx, [userId])
     const target = await assignmentTarget(tx, userId, 'params/id')
     const wanted = await rolesByIds(tx, roleIds, 'body/roleIds')
     const current = await repo.listUserRoleIds(tx.db, companyId, userId)
@@ -896,17 +907,23 @@ export async function setUserRoles(
         after: { roleIds: wanted.map((r) => r.id) },
       })
     }
+    if (added.length > 0) await onGained?.(tx, userId)
     return repo.listUserRoleIds(tx.db, companyId, userId)
   })
 }
 
-/** R5: give one role to many users at once; all or nothing. */
+/**
+ * R5: give one role to many users at once; all or nothing. Each is then handed the work
+ * `onGained` gives, as `setUserRoles` does (their rows locked first, by id).
+ */
 export async function assignRoleToUsers(
   ctx: Ctx,
   roleId: string,
   userIds: readonly string[],
+  onGained?: WorkGained,
 ): Promise<string[]> {
   return inCompany(ctx, async (tx) => {
+    if (onGained !== undefined) await lockUsers(tx, userIds)
     const [role] = await rolesByIds(tx, [roleId], 'params/id')
     await authorize(tx, 'role.assign', { type: 'role', id: roleId })
     for (const [i, userId] of userIds.entries()) {
@@ -919,17 +936,21 @@ export async function assignRoleToUsers(
       targetId: roleId,
       after: { userIds },
     })
+    for (const userId of new Set(userIds)) await onGained?.(tx, userId)
     return repo.listRoleUserIds(tx.db, tx.actor.companyId, roleId)
   })
 }
 
+/** Replace a user's permission groups; one who gains a group is handed `onGained`'s work. */
 export async function setUserGroups(
   ctx: Ctx,
   userId: string,
   groupIds: readonly string[],
+  onGained?: WorkGained,
 ): Promise<string[]> {
   return inCompany(ctx, async (tx) => {
     const { companyId } = tx.actor
+    if (onGained !== undefined) await lockUsers(tx, [userId])
     const target = await assignmentTarget(tx, userId, 'params/id')
     const groups = await Promise.all(
       [...new Set(groupIds)].map((id) => repo.findPermissionGroup(tx.db, companyId, id)),
@@ -961,6 +982,7 @@ export async function setUserGroups(
       before: { groupIds: current },
       after: { groupIds },
     })
+    if (groupIds.some((g) => !current.includes(g))) await onGained?.(tx, userId)
     return repo.listUserGroupIds(tx.db, companyId, userId)
   })
 }

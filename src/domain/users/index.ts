@@ -27,5 +27,6 @@ export {
   type UserListFilter,
   type UserProfilePatch,
   type UserView,
+  type WorkGained,
 } from './users.service.js'
 export type { UserRow } from './users.table.js'

@@ -1,3 +1,4 @@
+import { offerWaitingCalls } from '../../domain/calls/index.js'
 import { Type, type Static } from '@fastify/type-provider-typebox'
 import {
   createProject,
@@ -147,7 +148,14 @@ export function projectsRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      await setProjectMember(deps.ctx(req), req.params.id, req.params.userId, true)
+      await setProjectMember(
+        deps.ctx(req),
+        req.params.id,
+        req.params.userId,
+        true,
+        'params/userId',
+        offerWaitingCalls,
+      )
       return reply.code(204).send()
     },
   )

@@ -1,3 +1,4 @@
+import { offerWaitingCalls } from '../../domain/calls/index.js'
 import { Type, type Static } from '@fastify/type-provider-typebox'
 import {
   assignRoleToUsers,
@@ -301,7 +302,12 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => ({
-      userIds: await assignRoleToUsers(deps.ctx(req), req.params.id, req.body.userIds),
+      userIds: await assignRoleToUsers(
+        deps.ctx(req),
+        req.params.id,
+        req.body.userIds,
+        offerWaitingCalls,
+      ),
     }),
   )
 
@@ -341,7 +347,12 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => ({
-      roleIds: await setUserRoles(deps.ctx(req), req.params.id, req.body.roleIds),
+      roleIds: await setUserRoles(
+        deps.ctx(req),
+        req.params.id,
+        req.body.roleIds,
+        offerWaitingCalls,
+      ),
     }),
   )
 
@@ -361,7 +372,12 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => ({
-      groupIds: await setUserGroups(deps.ctx(req), req.params.id, req.body.groupIds),
+      groupIds: await setUserGroups(
+        deps.ctx(req),
+        req.params.id,
+        req.body.groupIds,
+        offerWaitingCalls,
+      ),
     }),
   )
 
