@@ -953,7 +953,15 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   const parts = compileNew(policy, canon)
   if (key === undefined) {
     const { version, timeZone, orgUnits } = policy
-    return { version, timeZone, orgUnits, policy, ...parts, index: parts.coreIndex, renamed: undefined }
+    return {
+      version,
+      timeZone,
+      orgUnits,
+      policy,
+      ...parts,
+      index: parts.coreIndex,
+      renamed: undefined,
+    }
   }
   // the caller's policy object is not kept: the core's frozen copy stands for it
   const core: Core = { ...parts, content: frozenCopy(policy), canon }
@@ -994,7 +1002,11 @@ function fromCore(core: Core, version: Policy['version'], canon: Canon): Compile
         index: indexOf(canon),
         renamed: new Renamed(parts.coreIndex, canon.roleIds, canon.groupIds),
       }
-  if (sameIds && same(first.rolePlaces, canon.rolePlaces) && same(first.groupPlaces, canon.groupPlaces)) {
+  if (
+    sameIds &&
+    same(first.rolePlaces, canon.rolePlaces) &&
+    same(first.groupPlaces, canon.groupPlaces)
+  ) {
     const policy = content.version === version ? content : Object.freeze({ ...content, version })
     return { ...common, policy, ...ids }
   }
@@ -1033,7 +1045,10 @@ function policyOf(core: Core, canon: Canon, version: Policy['version']): Policy 
       const c = typeof r === 'string' ? coreIndex.roles.get(r) : undefined
       return c === undefined ? r : canon.roleIds[c]
     }) as string[]
-    return Object.freeze({ ...x, appliesTo: Object.freeze({ ...x.appliesTo, roles: Object.freeze(roleNames) }) })
+    return Object.freeze({
+      ...x,
+      appliesTo: Object.freeze({ ...x.appliesTo, roles: Object.freeze(roleNames) }),
+    })
   })
   return Object.freeze({
     ...content,

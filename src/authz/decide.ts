@@ -83,8 +83,7 @@ function evaluate(
 ): Decision {
   const c = s.ceiling
   const renamed = s.policy.renamed
-  if (c === undefined && renamed === undefined)
-    return evaluateOwn(s, action, resource, env, trace)
+  if (c === undefined && renamed === undefined) return evaluateOwn(s, action, resource, env, trace)
   const from = trace?.length ?? 0
   let own = evaluateOwn(s, action, resource, env, trace)
   // a company on a core compiled with other ids: its decisions name its own (compile.ts Renamed)
