@@ -118,7 +118,7 @@ type Core = CoreParts & {
   /** The first policy's content, a frozen copy: every compiled policy of its ids reads it. */
   readonly content: Policy
   /** The first policy's ids and places by canonical index. */
-  readonly canon: Canon
+  readonly canon: Places
 }
 
 /** What `compileNew` builds. */
@@ -133,7 +133,7 @@ export interface Index {
   readonly groups: ReadonlyMap<string, number>
 }
 
-function indexOf(canon: Canon): Index {
+function indexOf(canon: Places): Index {
   return {
     roles: new Map(canon.roleIds.map((id, c) => [id, c])),
     groups: new Map(canon.groupIds.map((id, c) => [id, c])),
@@ -358,6 +358,9 @@ export interface Canon {
   readonly groupIds: readonly string[]
   readonly groupPlaces: readonly number[]
 }
+
+/** What a compiled policy keeps of its `Canon`: its ids and places, not the key. */
+type Places = Omit<Canon, 'key'>
 
 const idMarker = 0
 
@@ -945,8 +948,8 @@ function labelOr(label: unknown, fallback: string): string {
  * const engine = compilePolicy({ version: 1, timeZone: 'Asia/Shanghai', orgUnits: {}, roles: [admin] })
  */
 export function compilePolicy(policy: Policy): CompiledPolicy {
-  const canon = canonicalForm(policy) ?? placesOf(policy)
-  const key = canon.key
+  // the key is a whole policy written out: read here, never kept beside a compiled policy
+  const { key, ...canon } = canonicalForm(policy) ?? placesOf(policy)
   const hit = key === undefined ? undefined : shared.cores.get(key)
   // the same canonical content compiled before (and valid then, so valid now): its core
   if (hit !== undefined) return fromCore(hit, policy.version, canon)
@@ -976,7 +979,7 @@ function placesOf(policy: Policy): Canon {
   const roleIds = ids(policy.roles)
   const groupIds = ids(policy.groups)
   return {
-    key: undefined,
+    key: undefined as string | undefined,
     roleIds,
     rolePlaces: roleIds.map((_, i) => i),
     groupIds,
@@ -992,7 +995,7 @@ const same = (a: readonly unknown[], b: readonly unknown[]) =>
  * its ids are not the core's — its own ids (`index`, `renamed`) and its own `policy`, rebuilt
  * from the core's content on first read.
  */
-function fromCore(core: Core, version: Policy['version'], canon: Canon): CompiledPolicy {
+function fromCore(core: Core, version: Policy['version'], canon: Places): CompiledPolicy {
   const { content, canon: first, ...parts } = core
   const common = { version, timeZone: content.timeZone, orgUnits: content.orgUnits, ...parts }
   const sameIds = same(first.roleIds, canon.roleIds) && same(first.groupIds, canon.groupIds)
@@ -1021,7 +1024,7 @@ function fromCore(core: Core, version: Policy['version'], canon: Canon): Compile
 }
 
 /** The policy of `canon`'s ids and places on `core`'s content (content-equal to what was compiled). */
-function policyOf(core: Core, canon: Canon, version: Policy['version']): Policy {
+function policyOf(core: Core, canon: Places, version: Policy['version']): Policy {
   const { content, canon: first, coreIndex } = core
   const rebuild = <T extends { readonly id: string }>(
     list: readonly T[],
@@ -1059,7 +1062,7 @@ function policyOf(core: Core, canon: Canon, version: Policy['version']): Policy 
   })
 }
 
-function compileNew(policy: Policy, canon: Canon): CoreParts {
+function compileNew(policy: Policy, canon: Places): CoreParts {
   const problems: Problem[] = []
   try {
     if (shared.clocks.get(policy.timeZone) === undefined)
