@@ -9,8 +9,9 @@
  * - `same ids`: every company's policy names its roles alike (`r0` …), a fresh copy of the
  *   policy object per company (as each company's policy is loaded from the database);
  * - `own ids`: each company's roles have ids of their own (`c7-r0` …), as in the database,
- *   where a company's preset roles are rows with their own UUIDs. Decisions name the role that
- *   allowed (`matched`), so the compiled rules of two such companies are not the same content.
+ *   where a company's preset roles are rows with their own UUIDs. The compiled core's key leaves
+ *   role ids out (compile.ts `canonicalForm`), so these companies share one core too, each with
+ *   its own ids (its decisions name them).
  *
  * `counts` is a comma list (default 1,100,10000); `ids` is `same`, `own` or `both` (default).
  * Not part of `npm run bench`.

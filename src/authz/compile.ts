@@ -29,7 +29,7 @@ import {
   type LocalTime,
   type Predicate,
 } from './condition.js'
-import type { Decision, ReasonCode, RuleRef } from './decision.js'
+import type { Decision, ReasonCode, RuleRef, TraceEntry } from './decision.js'
 import type {
   FieldLevel,
   FieldRules,
@@ -109,10 +109,85 @@ const shared = {
   next: 0,
 }
 
-/** What a compiled policy holds that follows from its content alone (shared by `contentKey`). */
-type Core = Omit<CompiledPolicy, 'version' | 'policy' | 'timeZone'> & {
-  /** The content, a frozen copy: every compiled policy of this content reads it (`policy`). */
+/**
+ * What a compiled policy holds that follows from its canonical content alone (shared by
+ * `canonicalForm`'s key): compiled from the first policy of that content, whose ids its rules'
+ * refs name (`coreIndex`).
+ */
+type Core = CoreParts & {
+  /** The first policy's content, a frozen copy: every compiled policy of its ids reads it. */
   readonly content: Policy
+  /** The first policy's ids and places by canonical index. */
+  readonly canon: Places
+}
+
+/** What `compileNew` builds. */
+type CoreParts = Omit<
+  CompiledPolicy,
+  'version' | 'policy' | 'timeZone' | 'orgUnits' | 'index' | 'renamed'
+>
+
+/** Role and group ids → canonical index (`Canon`). */
+export interface Index {
+  readonly roles: ReadonlyMap<string, number>
+  readonly groups: ReadonlyMap<string, number>
+}
+
+function indexOf(canon: Places): Index {
+  return {
+    roles: new Map(canon.roleIds.map((id, c) => [id, c])),
+    groups: new Map(canon.groupIds.map((id, c) => [id, c])),
+  }
+}
+
+/**
+ * A company whose role or group ids are not its core's (`coreIndex`): its decisions and traces
+ * name its own ids. The core's decisions are shared frozen objects; each is translated once per
+ * company and kept while it lives (weakly: a decision built per request is not kept after it).
+ */
+export class Renamed {
+  private readonly refs = new WeakMap<RuleRef, RuleRef>()
+  private readonly decisions = new WeakMap<Decision, Decision>()
+  constructor(
+    private readonly core: Index,
+    private readonly roleIds: readonly string[],
+    private readonly groupIds: readonly string[],
+  ) {}
+
+  /** A rule ref of the core as this company's. */
+  ref(r: RuleRef): RuleRef {
+    if (r.kind !== 'role' && r.kind !== 'group') return r
+    const hit = this.refs.get(r)
+    if (hit !== undefined) return hit
+    const role = r.kind === 'role'
+    const c = (role ? this.core.roles : this.core.groups).get(r.id)
+    const id = c === undefined ? undefined : (role ? this.roleIds : this.groupIds)[c]
+    const out = id === undefined || id === r.id ? r : { ...r, id }
+    this.refs.set(r, out)
+    return out
+  }
+
+  /** A decision of the core as this company's (the same object when it names no role). */
+  decision(d: Decision): Decision {
+    if (d.matched.length === 0) return d
+    const hit = this.decisions.get(d)
+    if (hit !== undefined) return hit
+    const matched = d.matched.map((r) => this.ref(r))
+    const out = matched.every((r, i) => r === d.matched[i])
+      ? d
+      : Object.freeze({ ...d, matched: Object.freeze(matched) })
+    this.decisions.set(d, out)
+    return out
+  }
+
+  /** The trace entries from `from` on, as this company's. */
+  trace(trace: TraceEntry[], from: number): void {
+    for (let i = from; i < trace.length; i++) {
+      const e = trace[i] as TraceEntry
+      const rule = this.ref(e.rule)
+      if (rule !== e.rule) trace[i] = { ...e, rule }
+    }
+  }
 }
 
 /**
@@ -180,6 +255,25 @@ export function sharedCacheSizes(): {
  * is too deep: such a policy is compiled on its own, never shared.
  */
 export function contentKey(policy: Policy): string | undefined {
+  const fields = policyFields(policy)
+  return fields === undefined ? undefined : writeValue(fields, 0)
+}
+
+/** The content fields of a policy (all but its version); undefined when one is a getter. */
+function policyFields(policy: Policy): unknown[] | undefined {
+  const proto = Object.getPrototypeOf(policy)
+  if (proto !== Object.prototype && proto !== null) return undefined
+  const fields: unknown[] = []
+  for (const name of ['timeZone', 'orgUnits', 'roles', 'groups', 'restrictions']) {
+    const d = Object.getOwnPropertyDescriptor(policy, name)
+    if (d !== undefined && !('value' in d)) return undefined
+    fields.push(d?.value)
+  }
+  return fields
+}
+
+/** One value as `contentKey` writes it (`depth`: how deep in the policy it sits). */
+function writeValue(value: unknown, depth: number): string | undefined {
   const out: string[] = []
   const seen = new Set<object>()
   const write = (v: unknown, depth: number): boolean => {
@@ -208,12 +302,10 @@ export function contentKey(policy: Policy): string | undefined {
       }
       out.push(']')
     } else {
-      const proto = Object.getPrototypeOf(v)
-      if (proto !== Object.prototype && proto !== null) return false
+      if (!plainRecord(v)) return false
       out.push('{')
       for (const [k, d] of Object.entries(Object.getOwnPropertyDescriptors(v))) {
         if (!d.enumerable) continue
-        if (!('value' in d)) return false
         out.push(JSON.stringify(k), ':')
         if (!write(d.value, depth + 1)) return false
         out.push(',')
@@ -223,15 +315,128 @@ export function contentKey(policy: Policy): string | undefined {
     seen.delete(v)
     return true
   }
-  const proto = Object.getPrototypeOf(policy)
-  if (proto !== Object.prototype && proto !== null) return undefined
-  const fields: unknown[] = []
-  for (const name of ['timeZone', 'orgUnits', 'roles', 'groups', 'restrictions']) {
-    const d = Object.getOwnPropertyDescriptor(policy, name)
-    if (d !== undefined && !('value' in d)) return undefined
-    fields.push(d?.value)
+  return write(value, depth) ? out.join('') : undefined
+}
+
+/** A plain object whose enumerable properties are all data (no class instance, no getter). */
+function plainRecord(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
+  const proto = Object.getPrototypeOf(v)
+  if (proto !== Object.prototype && proto !== null) return false
+  for (const d of Object.values(Object.getOwnPropertyDescriptors(v)))
+    if (d.enumerable && !('value' in d)) return false
+  return true
+}
+
+/**
+ * A policy's roles and groups in canonical order, and the content key of the policy with their
+ * ids left out (`key`). Role and group ids are pure identifiers: the engine reads them only to
+ * find a subject's rules and a restriction's `appliesTo.roles`, and decisions name them. So two
+ * companies whose policies differ only by those ids (each company's preset roles are rows with
+ * their own UUIDs) have one canonical content and share one compiled core; each keeps its own
+ * ids here, by canonical index, and its decisions name them (`Renamed`).
+ *
+ * The canonical order sorts the roles (and the groups) by their content written with the id
+ * left out, ties by their place in the policy: it depends on content and places, never on ids,
+ * so a role set's rules — and a decision's `matched` — come in an order that renaming does not
+ * change. The key writes each role with its id replaced by one marker (its place in the sorted
+ * list stands for it) and each `appliesTo.roles` entry naming a role of the policy as that
+ * role's canonical index (a number: never equal to an id, which is a string); any other value
+ * (an id of no role here, which a subject may still hold) stays itself. Anything else is written
+ * as `contentKey` writes it, so the key is injective over plain data up to the renaming.
+ *
+ * `key` is undefined when the policy is not plain data (compiled on its own, never shared); the
+ * whole result is undefined when roles or groups are not a list of objects with distinct ids of
+ * type string (`compileNew` then says what is wrong, or compiles them in their own order).
+ */
+export interface Canon {
+  readonly key: string | undefined
+  /** canonical index → this policy's role id */
+  readonly roleIds: readonly string[]
+  /** canonical index → the role's place in this policy's `roles` */
+  readonly rolePlaces: readonly number[]
+  readonly groupIds: readonly string[]
+  readonly groupPlaces: readonly number[]
+}
+
+/** What a compiled policy keeps of its `Canon`: its ids and places, not the key. */
+type Places = Omit<Canon, 'key'>
+
+const idMarker = 0
+
+function canonicalOrder(
+  list: unknown,
+  depth: number,
+): { ids: string[]; places: number[]; keys: string[] | undefined } | undefined {
+  if (!Array.isArray(list)) return undefined
+  const ids: string[] = []
+  const seen = new Set<string>()
+  let keys: string[] | undefined = []
+  for (const x of list as unknown[]) {
+    const id = (x as { id?: unknown } | null)?.id
+    if (typeof x !== 'object' || x === null || typeof id !== 'string' || seen.has(id))
+      return undefined
+    seen.add(id)
+    ids.push(id)
+    const k = keys && plainRecord(x) ? writeValue({ ...x, id: idMarker }, depth) : undefined
+    if (k === undefined) keys = undefined
+    else keys?.push(k)
   }
-  return write(fields, 0) ? out.join('') : undefined
+  const places = ids.map((_, i) => i)
+  if (keys !== undefined) {
+    const ks = keys
+    places.sort((a, b) => {
+      const x = ks[a] as string
+      const y = ks[b] as string
+      return x < y ? -1 : x > y ? 1 : a - b
+    })
+  }
+  return { ids: places.map((p) => ids[p] as string), places, keys }
+}
+
+export function canonicalForm(policy: Policy): Canon | undefined {
+  const fields = policyFields(policy)
+  const roles = canonicalOrder(fields === undefined ? policy.roles : fields[2], 2)
+  const groupList = fields === undefined ? policy.groups : fields[3]
+  const groups = canonicalOrder(groupList ?? [], 2)
+  if (roles === undefined || groups === undefined) return undefined
+  const canon = {
+    roleIds: roles.ids,
+    rolePlaces: roles.places,
+    groupIds: groups.ids,
+    groupPlaces: groups.places,
+  }
+  if (fields === undefined || roles.keys === undefined || groups.keys === undefined)
+    return { ...canon, key: undefined }
+  const index = new Map(roles.ids.map((id, c) => [id, c]))
+  const list = (keys: readonly string[], places: readonly number[]) =>
+    `[${places.map((p) => `${keys[p]},`).join('')}]`
+  const [timeZone, orgUnits, , , restrictions] = fields
+  let renamed: unknown = restrictions
+  if (Array.isArray(restrictions)) {
+    renamed = []
+    for (const x of restrictions as unknown[]) {
+      const to = plainRecord(x) ? x['appliesTo'] : undefined
+      const names = plainRecord(to) ? to['roles'] : undefined
+      if (!Array.isArray(names)) {
+        ;(renamed as unknown[]).push(x)
+        continue
+      }
+      if (!plainRecord(x) || !plainRecord(to)) return { ...canon, key: undefined }
+      // a value that is not a string is written in a list of its own: never equal to an index
+      const roleNames = names.map((r: unknown) =>
+        typeof r === 'string' ? (index.get(r) ?? r) : [r],
+      )
+      ;(renamed as unknown[]).push({ ...x, appliesTo: { ...to, roles: roleNames } })
+    }
+  }
+  const tz = writeValue(timeZone, 1)
+  const units = writeValue(orgUnits, 1)
+  const xs = writeValue(renamed, 1)
+  if (tz === undefined || units === undefined || xs === undefined)
+    return { ...canon, key: undefined }
+  const gs = groupList === undefined ? 'u' : list(groups.keys, groups.places)
+  return { ...canon, key: `[${tz},${units},${list(roles.keys, roles.places)},${gs},${xs},]` }
 }
 
 interface Predicates {
@@ -373,6 +578,19 @@ export interface CompiledPolicy {
   readonly tables: Map<string, Table>
   /** The check path's evaluation input, refilled per check (condition.ts `EvalScratch`). */
   readonly scratch: EvalScratch
+  /** The org-unit tree as the policy gives it (temporary grants are checked against it). */
+  readonly orgUnits: Policy['orgUnits']
+  /** Each role's rules (its grants, then its restrictions) and each group's, by canonical index. */
+  readonly rulesAt: {
+    readonly roles: readonly (readonly Rule[])[]
+    readonly groups: readonly (readonly Rule[])[]
+  }
+  /** The ids the core's rules name (`roleRules`, refs, `appliesTo.roles`) → canonical index. */
+  readonly coreIndex: Index
+  /** This policy's own ids → canonical index: how its subjects find their rules. */
+  readonly index: Index
+  /** Set when this policy's ids are not the core's: its decisions then name its own. */
+  readonly renamed: Renamed | undefined
 }
 
 /** A subject bound to a compiled policy: what every check, plan and explanation takes. */
@@ -730,27 +948,121 @@ function labelOr(label: unknown, fallback: string): string {
  * const engine = compilePolicy({ version: 1, timeZone: 'Asia/Shanghai', orgUnits: {}, roles: [admin] })
  */
 export function compilePolicy(policy: Policy): CompiledPolicy {
-  const key = contentKey(policy)
+  // the key is a whole policy written out: read here, never kept beside a compiled policy
+  const { key, ...canon } = canonicalForm(policy) ?? placesOf(policy)
   const hit = key === undefined ? undefined : shared.cores.get(key)
-  // the same content compiled before (and valid then, so valid now): its core, this version
-  if (hit !== undefined) return fromCore(hit, policy.version)
-  const cp = compileNew(policy)
-  if (key === undefined) return cp
+  // the same canonical content compiled before (and valid then, so valid now): its core
+  if (hit !== undefined) return fromCore(hit, policy.version, canon)
+  const parts = compileNew(policy, canon)
+  if (key === undefined) {
+    const { version, timeZone, orgUnits } = policy
+    return {
+      version,
+      timeZone,
+      orgUnits,
+      policy,
+      ...parts,
+      index: parts.coreIndex,
+      renamed: undefined,
+    }
+  }
   // the caller's policy object is not kept: the core's frozen copy stands for it
-  const { version: _v, timeZone: _t, policy: _p, ...compiled } = cp
-  const core: Core = { ...compiled, content: frozenCopy(policy) }
+  const core: Core = { ...parts, content: frozenCopy(policy), canon }
   shared.cores.set(key, core)
-  return fromCore(core, policy.version)
+  return fromCore(core, policy.version, canon)
 }
 
-/** A company's compiled policy on a shared core: the core's parts and its own version. */
-function fromCore(core: Core, version: Policy['version']): CompiledPolicy {
-  const { content, ...compiled } = core
-  const policy = content.version === version ? content : Object.freeze({ ...content, version })
-  return { version, timeZone: content.timeZone, policy, ...compiled }
+/** Roles and groups in their own order: for a policy `canonicalForm` does not take. */
+function placesOf(policy: Policy): Canon {
+  const ids = (list: unknown) =>
+    Array.isArray(list) ? list.map((x) => (x as { id?: string } | null)?.id as string) : []
+  const roleIds = ids(policy.roles)
+  const groupIds = ids(policy.groups)
+  return {
+    key: undefined as string | undefined,
+    roleIds,
+    rolePlaces: roleIds.map((_, i) => i),
+    groupIds,
+    groupPlaces: groupIds.map((_, i) => i),
+  }
 }
 
-function compileNew(policy: Policy): CompiledPolicy {
+const same = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i])
+
+/**
+ * A company's compiled policy on a shared core: the core's parts, its own version, and — when
+ * its ids are not the core's — its own ids (`index`, `renamed`) and its own `policy`, rebuilt
+ * from the core's content on first read.
+ */
+function fromCore(core: Core, version: Policy['version'], canon: Places): CompiledPolicy {
+  const { content, canon: first, ...parts } = core
+  const common = { version, timeZone: content.timeZone, orgUnits: content.orgUnits, ...parts }
+  const sameIds = same(first.roleIds, canon.roleIds) && same(first.groupIds, canon.groupIds)
+  const ids = sameIds
+    ? { index: parts.coreIndex, renamed: undefined }
+    : {
+        index: indexOf(canon),
+        renamed: new Renamed(parts.coreIndex, canon.roleIds, canon.groupIds),
+      }
+  if (
+    sameIds &&
+    same(first.rolePlaces, canon.rolePlaces) &&
+    same(first.groupPlaces, canon.groupPlaces)
+  ) {
+    const policy = content.version === version ? content : Object.freeze({ ...content, version })
+    return { ...common, policy, ...ids }
+  }
+  let own: Policy | undefined
+  return {
+    ...common,
+    get policy() {
+      return (own ??= policyOf(core, canon, version))
+    },
+    ...ids,
+  }
+}
+
+/** The policy of `canon`'s ids and places on `core`'s content (content-equal to what was compiled). */
+function policyOf(core: Core, canon: Places, version: Policy['version']): Policy {
+  const { content, canon: first, coreIndex } = core
+  const rebuild = <T extends { readonly id: string }>(
+    list: readonly T[],
+    places: readonly number[],
+    ids: readonly string[],
+    firstPlaces: readonly number[],
+  ): readonly T[] => {
+    const out: T[] = new Array<T>(list.length)
+    places.forEach((p, c) => {
+      out[p] = Object.freeze({ ...(list[firstPlaces[c] as number] as T), id: ids[c] as string })
+    })
+    return Object.freeze(out)
+  }
+  const roles = rebuild(content.roles, canon.rolePlaces, canon.roleIds, first.rolePlaces)
+  const groups =
+    content.groups && rebuild(content.groups, canon.groupPlaces, canon.groupIds, first.groupPlaces)
+  const restrictions = content.restrictions?.map((x): Restriction => {
+    const names: unknown = x.appliesTo?.roles
+    if (!Array.isArray(names)) return x
+    const roleNames = names.map((r: unknown) => {
+      const c = typeof r === 'string' ? coreIndex.roles.get(r) : undefined
+      return c === undefined ? r : canon.roleIds[c]
+    }) as string[]
+    return Object.freeze({
+      ...x,
+      appliesTo: Object.freeze({ ...x.appliesTo, roles: Object.freeze(roleNames) }),
+    })
+  })
+  return Object.freeze({
+    ...content,
+    version,
+    roles,
+    ...(groups !== undefined ? { groups } : {}),
+    ...(restrictions !== undefined ? { restrictions: Object.freeze(restrictions) } : {}),
+  })
+}
+
+function compileNew(policy: Policy, canon: Places): CoreParts {
   const problems: Problem[] = []
   try {
     if (shared.clocks.get(policy.timeZone) === undefined)
@@ -832,11 +1144,13 @@ function compileNew(policy: Policy): CompiledPolicy {
   for (const [id, rules] of roleRules) roleRules.set(id, intern(rules))
   for (const [id, rules] of groupRules) groupRules.set(id, intern(rules))
   return {
-    version: policy.version,
-    timeZone: policy.timeZone,
-    policy,
     roleRules,
     groupRules,
+    rulesAt: {
+      roles: canon.roleIds.map((id) => roleRules.get(id) ?? []),
+      groups: canon.groupIds.map((id) => groupRules.get(id) ?? []),
+    },
+    coreIndex: indexOf(canon),
     restrictionRules: intern(restrictionRules),
     subtree,
     localTime: shared.clocks.get(policy.timeZone) ?? localTimeIn(policy.timeZone),
@@ -855,7 +1169,7 @@ export function compileTemporaryGrants(cp: CompiledPolicy, subject: Subject): Ru
       'allow',
       `grants[${i}]`,
       problems,
-      cp.policy.orgUnits,
+      cp.orgUnits,
       { from: g.validFrom, until: g.validUntil },
     ),
   )
@@ -1262,11 +1576,26 @@ export function fieldRank(level: FieldLevel): number {
 /** Role sets remembered per compiled policy (the tables themselves live in the shared cache). */
 const localTableLimit = 50_000
 
-function restrictionApplies(rule: Rule, subject: Subject): boolean {
+/**
+ * Does a restriction apply to a subject: named in `users`, or holding a role of `roles` — a
+ * role of the policy by its canonical index (`appliesTo` names the core's ids), any other by
+ * name (`foreign`: what the subject holds that the policy does not define).
+ */
+function restrictionApplies(
+  cp: CompiledPolicy,
+  rule: Rule,
+  subjectId: string,
+  roleAt: readonly number[],
+  foreign: readonly string[] | undefined,
+): boolean {
   const to = rule.appliesTo
   if (!to) return true
   return (
-    (to.users ?? []).includes(subject.id) || (to.roles ?? []).some((r) => subject.roles.includes(r))
+    (to.users ?? []).includes(subjectId) ||
+    (to.roles ?? []).some((r) => {
+      const c = cp.coreIndex.roles.get(r)
+      return c === undefined ? foreign?.includes(r) === true : roleAt.includes(c)
+    })
   )
 }
 
@@ -1283,17 +1612,34 @@ export function bindSubject(cp: CompiledPolicy, subject: Subject): BoundSubject 
   const personal = cp.restrictionRules.some((r) => (r.appliesTo?.users ?? []).includes(subject.id))
   const hasGrants = (subject.grants ?? []).length > 0
   const shareable = !personal && !hasGrants
-  const sortedRoles = [...roles].sort()
-  const sortedGroups = [...groups].sort()
-  const key = `${sortedRoles.join(',')}|${sortedGroups.join(',')}`
+  // the subject's roles and groups by canonical index (this policy's ids, whatever the core's)
+  const roleAt: number[] = []
+  let foreign: string[] | undefined
+  for (const r of roles) {
+    const c = cp.index.roles.get(r)
+    if (c === undefined) (foreign ??= []).push(r)
+    else roleAt.push(c)
+  }
+  const groupAt: number[] = []
+  for (const g of groups) {
+    const c = cp.index.groups.get(g)
+    if (c !== undefined) groupAt.push(c)
+  }
+  const byIndex = (a: number, b: number) => a - b
+  roleAt.sort(byIndex)
+  groupAt.sort(byIndex)
+  foreign?.sort()
+  const key = `${roleAt.join(',')}|${groupAt.join(',')}${foreign ? `|${JSON.stringify(foreign)}` : ''}`
   let table = shareable ? cp.tables.get(key) : undefined
   if (!table) {
-    // in the role set's order (sorted ids), not the subject's: the table is the role set's, and
-    // a decision's `matched` lists its rules in one order whoever bound the role set first
+    // in the role set's canonical order, not the subject's: the table is the role set's, and a
+    // decision's `matched` lists its rules in one order whoever bound the role set first, in
+    // whichever company (the order follows content, never ids)
     const rules: Rule[] = []
-    for (const r of sortedRoles) rules.push(...(cp.roleRules.get(r) ?? []))
-    for (const g of sortedGroups) rules.push(...(cp.groupRules.get(g) ?? []))
-    for (const x of cp.restrictionRules) if (restrictionApplies(x, subject)) rules.push(x)
+    for (const c of roleAt) rules.push(...(cp.rulesAt.roles[c] ?? []))
+    for (const c of groupAt) rules.push(...(cp.rulesAt.groups[c] ?? []))
+    for (const x of cp.restrictionRules)
+      if (restrictionApplies(cp, x, subject.id, roleAt, foreign)) rules.push(x)
     if (hasGrants) rules.push(...compileTemporaryGrants(cp, subject))
     if (shareable) {
       // the same rules (by content) in another company or policy version: the same table

@@ -82,8 +82,16 @@ function evaluate(
   trace?: TraceEntry[],
 ): Decision {
   const c = s.ceiling
-  if (c === undefined) return evaluateOwn(s, action, resource, env, trace)
-  const own = evaluateOwn(s, action, resource, env, trace)
+  const renamed = s.policy.renamed
+  if (c === undefined && renamed === undefined) return evaluateOwn(s, action, resource, env, trace)
+  const from = trace?.length ?? 0
+  let own = evaluateOwn(s, action, resource, env, trace)
+  // a company on a core compiled with other ids: its decisions name its own (compile.ts Renamed)
+  if (renamed !== undefined) {
+    own = renamed.decision(own)
+    if (trace !== undefined) renamed.trace(trace, from)
+  }
+  if (c === undefined) return own
   if (!own.allowed && trace === undefined) return own
   const above: TraceEntry[] | undefined = trace && []
   const top = evaluate(c, action, resource, env, above)

@@ -76,6 +76,47 @@ describe('compiled policies shared by content', () => {
     )
   })
 
+  it('two companies whose roles differ only by id (their own UUIDs) share one core', () => {
+    clearSharedCaches()
+    const own = (prefix: string, order: 'as-is' | 'reversed'): Policy => {
+      const p = policy(prefix)
+      const roles = p.roles.map((r) => ({ ...r, id: `${prefix}-${r.id}` }))
+      return { ...p, roles: order === 'as-is' ? roles : roles.reverse() }
+    }
+    const a = compilePolicy(own('c1', 'as-is'))
+    const b = compilePolicy(own('c2', 'reversed'))
+    // the one core: its rules by canonical index, its role-set map, its tables
+    expect(b.rulesAt).toBe(a.rulesAt)
+    expect(b.tables).toBe(a.tables)
+    expect(b.restrictionRules).toBe(a.restrictionRules)
+    expect(sharedCacheSizes().cores).toBe(1)
+    expect(a.renamed).toBeUndefined()
+    expect(b.renamed).toBeDefined()
+    const me = bindSubject(a, { ...subject, roles: ['c1-agent', 'c1-lead'] })
+    const them = bindSubject(b, { ...subject, companyId: 'c2', roles: ['c2-lead', 'c2-agent'] })
+    expect(them.table).toBe(me.table)
+    // each company's decisions and explanations name its own roles, in one order
+    const mine = explain(me, 'ticket.view', ticket({}), { now: 0 })
+    const theirs = explain(them, 'ticket.view', { ...ticket({}), companyId: 'c2' }, { now: 0 })
+    expect(mine.matched.map((r) => r.id)).toEqual(['c1-agent', 'c1-lead'])
+    expect(theirs.matched.map((r) => r.id)).toEqual(['c2-agent', 'c2-lead'])
+    expect(theirs.trace.map((e) => e.rule.id)).toEqual(['c2-agent', 'c2-lead'])
+    const rename = (d: typeof mine) =>
+      JSON.parse(JSON.stringify(d).replaceAll('"c1-', '"c2-')) as typeof mine
+    expect(theirs).toEqual(rename(mine))
+    // the same decision object each time (translated once per company), and its own policy
+    const edit = { ...ticket({}), companyId: 'c2' }
+    expect(decide(them, 'ticket.edit', edit, { now: 0 })).toBe(
+      decide(them, 'ticket.edit', edit, { now: 0 }),
+    )
+    expect(decide(them, 'ticket.edit', edit, { now: 0 }).matched[0]?.id).toBe('c2-agent')
+    expect(b.policy).toEqual(own('c2', 'reversed'))
+    expect(a.policy).toEqual(own('c1', 'as-is'))
+    // a role another company's core defines but this one does not: nothing
+    const stray = bindSubject(b, { ...subject, companyId: 'c2', roles: ['c1-agent'] })
+    expect(decide(stray, 'customer.view', undefined, { now: 0 }).reason).toBe('not_granted')
+  })
+
   it('does not share what differs in anything a decision can depend on', () => {
     const base = policy()
     const variants: Policy[] = [
