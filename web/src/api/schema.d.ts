@@ -18021,6 +18021,8 @@ export interface paths {
                     kind?: "region" | "branch" | "department" | "team";
                     limit?: number;
                     parentId?: string;
+                    /** @description part of the name */
+                    q?: string;
                 };
                 header?: never;
                 path?: never;
@@ -19848,6 +19850,8 @@ export interface paths {
                 query?: {
                     cursor?: string;
                     limit?: number;
+                    /** @description part of the name */
+                    q?: string;
                 };
                 header?: never;
                 path?: never;
@@ -20818,6 +20822,8 @@ export interface paths {
                 query?: {
                     cursor?: string;
                     limit?: number;
+                    /** @description part of the name */
+                    q?: string;
                 };
                 header?: never;
                 path?: never;
