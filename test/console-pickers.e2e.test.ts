@@ -150,15 +150,22 @@ describe.skipIf(!hasChromium)('pickers and chat actions in Chromium', () => {
     await open(p, '/explain')
     lists.length = 0
     await p.getByLabel('Person').click()
-    const holder = popup(p).locator('[class*="virtual-list-holder"]').first()
+    const holder = popup(p).locator('.ant-select-dropdown-list-holder')
     await holder.waitFor()
     await expect.poll(() => lists.filter((u) => !u.includes('q=')).length).toBeGreaterThan(0)
     expect(lists.some((u) => u.includes('cursor='))).toBe(false)
+    // the list's full height: one row per option loaded
+    const height = () =>
+      holder.evaluate(
+        (el) => (el.firstElementChild as { offsetHeight: number } | null)?.offsetHeight ?? 0,
+      )
+    await expect.poll(height).toBeGreaterThan(0)
+    const firstPage = await height()
     await expect
       .poll(
         async () => {
-          await holder.evaluate('(el) => { el.scrollTop = el.scrollHeight }')
-          await holder.dispatchEvent('scroll')
+          await holder.hover()
+          await p.mouse.wheel(0, 2_000)
           return lists.filter((u) => u.includes('cursor=')).length
         },
         { timeout: 15_000 },
@@ -166,6 +173,8 @@ describe.skipIf(!hasChromium)('pickers and chat actions in Chromium', () => {
       .toBeGreaterThan(0)
     const next = lists.find((u) => u.includes('cursor=')) ?? ''
     expect(new URL(next).searchParams.get('limit')).toBe('50')
+    // the next 50 are in the list now, below the first page
+    await expect.poll(height).toBeGreaterThan(firstPage)
     await p.keyboard.press('Escape')
   }, 90_000)
 
