@@ -92,6 +92,16 @@ describe('org units: the tree (P3)', () => {
     problem(await asNorth('GET', `/api/v1/org-units/${south}/subtree`), 404, 'not_found')
   })
 
+  it('finds units by part of the name (q), any case, within what the caller may view', async () => {
+    expect(ids(await asA('GET', '/api/v1/org-units?q=OUTH')).sort()).toEqual([south])
+    expect(ids(await asA('GET', '/api/v1/org-units?q=o&kind=region')).sort()).toEqual(
+      [north, south].sort(),
+    )
+    expect(ids(await asNorth('GET', '/api/v1/org-units?q=south'))).toEqual([])
+    expect(ids(await asA('GET', '/api/v1/org-units?q=B%20region'))).toEqual([])
+    expect(ids(await asA('GET', '/api/v1/org-units?q=_'))).toEqual([])
+  })
+
   it('create, move and delete bump the policy version: scopes follow on the next request', async () => {
     const v0 = await version(a.companyId)
     const bergen = await create(asA, 'Bergen', north, 'branch')
@@ -267,6 +277,7 @@ describe('org units: bad input is 400 problem+json and writes nothing', () => {
 
   it('rejects unknown query parameters and a parent id that is too long', async () => {
     problem(await asA('GET', '/api/v1/org-units?sort=name'), 400, 'validation_failed')
+    problem(await asA('GET', '/api/v1/org-units?q='), 400, 'validation_failed')
     problem(
       await asA('GET', `/api/v1/org-units?parentId=${'x'.repeat(101)}`),
       400,

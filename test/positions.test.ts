@@ -154,6 +154,17 @@ describe('positions: CRUD (role.* permissions), audited', () => {
     expect(body.errors).toEqual([expect.objectContaining({ path: 'body/roleIds/0' })])
   })
 
+  it('finds positions by part of the name (q), any case, in the caller’s company only', async () => {
+    const names = async (as: typeof asA, q: string) =>
+      ((await as('GET', `/api/v1/positions?q=${q}`)).json().items as { name: string }[]).map(
+        (p) => p.name,
+      )
+    expect(await names(asA, 'bOS')).toEqual(['Boss'])
+    expect(await names(asA, '%25')).toEqual([])
+    expect(await names(asB, 'Boss')).toEqual([])
+    problem(await asA('GET', `/api/v1/positions?q=${'x'.repeat(101)}`), 400, 'validation_failed')
+  })
+
   it('hides another company’s positions (404) and refuses people without role.* (403)', async () => {
     problem(await asB('GET', `/api/v1/positions/${agent.id}`), 404, 'not_found')
     problem(await asB('PATCH', `/api/v1/positions/${agent.id}`, { name: 'Z' }), 404, 'not_found')

@@ -79,6 +79,16 @@ describe('projects (P10)', () => {
     problem(await asPia('GET', `/api/v1/projects/${sales}`), 404, 'not_found')
   })
 
+  it('finds projects by part of the name (q), any case, within what the caller may view', async () => {
+    expect(ids(await asA('GET', '/api/v1/projects?q=PLAIN'))).toEqual([complaints])
+    expect(ids(await asA('GET', '/api/v1/projects?q=%25'))).toEqual([])
+    // B's project is never found from A, whatever the text
+    expect(ids(await asA('GET', '/api/v1/projects?q=B%20proj'))).toEqual([])
+    expect(ids(await asB('GET', '/api/v1/projects?q=proj'))).toEqual([bProject])
+    // a member finds only what they may view
+    expect(ids(await asPia('GET', '/api/v1/projects?q=Sales'))).toEqual([])
+  })
+
   it('adds and removes members, audited; adding twice is a no-op, removing a non-member 404', async () => {
     expect((await asA('PUT', `/api/v1/projects/${complaints}/members/${agent}`)).statusCode).toBe(
       204,
@@ -243,5 +253,7 @@ describe('projects: bad input is 400 problem+json and writes nothing', () => {
     problem(await asA('GET', '/api/v1/projects?limit=-1'), 400, 'validation_failed')
     problem(await asA('GET', '/api/v1/projects?name=Sales'), 400, 'validation_failed')
     problem(await asA('GET', '/api/v1/projects?cursor=%7B%7D'), 400, 'validation_failed')
+    problem(await asA('GET', '/api/v1/projects?q='), 400, 'validation_failed')
+    problem(await asA('GET', `/api/v1/projects?q=${'x'.repeat(101)}`), 400, 'validation_failed')
   })
 })

@@ -77,6 +77,11 @@ export const PageQuery = {
   cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
 }
 
+/** `?q=` of a list searched by name: part of the name, any case (a picker's typed text). */
+export const NameSearch = {
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'part of the name' })),
+}
+
 /** `{ items, nextCursor }` of every list (docs/api.md). */
 export function PageJson<T extends TSchema>(item: T) {
   return Type.Object({

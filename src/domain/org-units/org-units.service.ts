@@ -175,7 +175,12 @@ export async function getOrgUnit(ctx: Ctx, id: string): Promise<OrgUnit> {
 /** The units the caller may view, through the seam, by id, one page. */
 export async function listOrgUnits(
   ctx: Ctx,
-  filter: { parentId?: string | undefined; kind?: OrgUnitKind | undefined } = {},
+  filter: {
+    parentId?: string | undefined
+    kind?: OrgUnitKind | undefined
+    /** Part of the name. */
+    q?: string | undefined
+  } = {},
   page: PageRequest = { limit: 50 },
 ): Promise<Page<OrgUnit>> {
   return inCompany(ctx, async (tx) => {
@@ -186,6 +191,7 @@ export async function listOrgUnits(
     return (await orgUnitRecords.list(tx, 'orgUnit.view', {
       limit: page.limit,
       cursor: page.cursor,
+      q: filter.q,
       where: (eb) =>
         eb.and([
           ...(filter.parentId !== undefined

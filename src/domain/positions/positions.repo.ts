@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../database.js'
+import { containsPattern } from '../seam/index.js'
 import type { Position } from './positions.js'
 import type { PositionRow } from './positions.table.js'
 
@@ -91,9 +92,11 @@ export async function listPositions(
   companyId: string,
   limit: number,
   after?: string,
+  search?: string,
 ): Promise<Position[]> {
   let q = db.selectFrom('positions').selectAll().where('company_id', '=', companyId)
   if (after !== undefined) q = q.where('id', '>', after)
+  if (search !== undefined && search !== '') q = q.where('name', 'ilike', containsPattern(search))
   const rows = await q
     .orderBy('id')
     .limit(limit + 1)

@@ -66,11 +66,16 @@ async function found(tx: TenantCtx, id: string, lock = false): Promise<Position>
   return position
 }
 
-export async function listPositions(ctx: Ctx, page: PageRequest): Promise<Page<Position>> {
+/** One page of the positions by id; `q`: only those whose name holds it, any case. */
+export async function listPositions(
+  ctx: Ctx,
+  page: PageRequest,
+  filter: { q?: string | undefined } = {},
+): Promise<Page<Position>> {
   return inCompany(ctx, async (tx) => {
     await authorize(tx, 'role.view')
     const after = decodeCursor(page.cursor)
-    const rows = await repo.listPositions(tx.db, tx.actor.companyId, page.limit, after)
+    const rows = await repo.listPositions(tx.db, tx.actor.companyId, page.limit, after, filter.q)
     return pageOf(rows, page.limit, (p) => p)
   })
 }

@@ -152,12 +152,14 @@ export async function getProject(ctx: Ctx, id: string): Promise<Project> {
 export async function listProjects(
   ctx: Ctx,
   page: PageRequest = { limit: 50 },
+  filter: { q?: string | undefined } = {},
 ): Promise<Page<Project>> {
   return inCompany(ctx, async (tx) => {
     // The project type has no catalog fields: a projection leaves a project whole.
     return (await projectRecords.list(tx, 'project.view', {
       limit: page.limit,
       cursor: page.cursor,
+      q: filter.q,
     })) as Page<Project>
   })
 }

@@ -119,7 +119,7 @@ export interface Found<Item> {
 }
 
 /** `%` and `_` in a search text match themselves. */
-function containsPattern(text: string): string {
+export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
 }
 

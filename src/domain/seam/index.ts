@@ -1,4 +1,5 @@
 export {
+  containsPattern,
   defineResource,
   searchTerms,
   type Found,

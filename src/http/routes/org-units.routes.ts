@@ -8,7 +8,7 @@ import {
   updateOrgUnit,
   type OrgUnit,
 } from '../../domain/org-units/index.js'
-import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import { Id, NameSearch, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
 import { OrgUnitKey } from '../policy-schemas.js'
 import type { App, RouteDeps } from '../types.js'
 
@@ -46,7 +46,7 @@ function orgUnitJson(unit: OrgUnit): Static<typeof OrgUnitJson> {
 }
 
 const OrgUnitQuery = Type.Object(
-  { ...PageQuery, parentId: Type.Optional(Id), kind: Type.Optional(Kind) },
+  { ...PageQuery, ...NameSearch, parentId: Type.Optional(Id), kind: Type.Optional(Kind) },
   { additionalProperties: false },
 )
 

@@ -7,7 +7,7 @@ import {
   updatePosition,
   type Position,
 } from '../../domain/positions/index.js'
-import { Id, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
+import { Id, NameSearch, PageJson, PageQuery, problems, Timestamp } from '../api-schemas.js'
 import type { App, RouteDeps } from '../types.js'
 
 // R8 positions (issue 12's positions page): a company's positions and their default roles and
@@ -67,7 +67,7 @@ const PositionPatch = Type.Object(
 )
 
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
-const ListQuery = Type.Object({ ...PageQuery }, { additionalProperties: false })
+const ListQuery = Type.Object({ ...PageQuery, ...NameSearch }, { additionalProperties: false })
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
 const tags = ['positions']
 
@@ -84,8 +84,8 @@ export function positionsRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => {
-      const { limit = 50, cursor } = req.query
-      const page = await listPositions(deps.ctx(req), { limit, cursor })
+      const { limit = 50, cursor, q } = req.query
+      const page = await listPositions(deps.ctx(req), { limit, cursor }, { q })
       return { items: page.items.map(positionJson), nextCursor: page.nextCursor }
     },
   )

@@ -12,6 +12,7 @@ import {
 import {
   Id,
   PageJson,
+  NameSearch,
   PageQuery,
   problems,
   Timestamp,
@@ -41,6 +42,7 @@ const NewProjectBody = Type.Object(
 )
 
 const PageOnly = Type.Object(PageQuery, { additionalProperties: false })
+const ProjectQuery = Type.Object({ ...PageQuery, ...NameSearch }, { additionalProperties: false })
 const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
 const MemberParams = Type.Object({ id: Id, userId: Id }, { additionalProperties: false })
 const security: Record<string, string[]>[] = [{ bearer: [] }, { cookie: [] }]
@@ -58,13 +60,13 @@ export function projectsRoutes(app: App, deps: RouteDeps): void {
         summary: 'The projects I may view, one page by id',
         tags,
         security,
-        querystring: PageOnly,
+        querystring: ProjectQuery,
         response: { 200: PageJson(ProjectJson), ...problems(400, 401, 403) },
       },
     },
     async (req) => {
-      const { limit = 50, cursor } = req.query
-      const page = await listProjects(deps.ctx(req), { limit, cursor })
+      const { limit = 50, cursor, q } = req.query
+      const page = await listProjects(deps.ctx(req), { limit, cursor }, { q })
       return { items: page.items.map(projectJson), nextCursor: page.nextCursor }
     },
   )

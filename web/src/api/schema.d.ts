@@ -18021,6 +18021,8 @@ export interface paths {
                     kind?: "region" | "branch" | "department" | "team";
                     limit?: number;
                     parentId?: string;
+                    /** @description part of the name */
+                    q?: string;
                 };
                 header?: never;
                 path?: never;
@@ -19962,6 +19964,8 @@ export interface paths {
                 query?: {
                     cursor?: string;
                     limit?: number;
+                    /** @description part of the name */
+                    q?: string;
                 };
                 header?: never;
                 path?: never;
@@ -20932,6 +20936,8 @@ export interface paths {
                 query?: {
                     cursor?: string;
                     limit?: number;
+                    /** @description part of the name */
+                    q?: string;
                 };
                 header?: never;
                 path?: never;

@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useMutation, useQueryClient } from '@tanstack/react-query'
 import { Button, Form, Input, Modal, Space, Tag } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -6,6 +6,7 @@ import { Link } from 'react-router'
 import { api, ok } from '../api/client'
 import { allowedActions, useMe } from '../me'
 import { Problem } from './Problem'
+import { useNames } from './RemotePicker'
 
 export type Approval = Awaited<ReturnType<typeof fetchApproval>>
 
@@ -13,21 +14,19 @@ export async function fetchApproval(id: string) {
   return ok(await api.GET('/api/v1/approvals/{id}', { params: { path: { id } } }))
 }
 
-/** People's names when my roles let me list them; otherwise "me" and their ids. */
-export function usePeople() {
+/**
+ * The names of the people these ids name (the rows on the page), each read by id when my roles
+ * let me view people; otherwise "me" and their ids.
+ */
+export function usePeople(ids: readonly (string | null | undefined)[]) {
   const { t } = useTranslation()
   const me = useMe()
   const may = allowedActions(me.data)
-  const users = useQuery({
-    queryKey: ['users', 'names'],
-    enabled: may.has('user.view'),
-    queryFn: async () => ok(await api.GET('/api/v1/users', { params: { query: { limit: 200 } } })),
-  })
-  const names = new Map((users.data?.items ?? []).map((u) => [u.id, u.name]))
+  const name = useNames('user', ids, may.has('user.view'))
   return (id: string | null | undefined): string => {
     if (id === null || id === undefined) return '—'
     if (id === me.data?.user?.id) return t('work.approvals.me')
-    return names.get(id) ?? id
+    return name(id) ?? id
   }
 }
 

@@ -10,7 +10,8 @@ export type RefType = 'user' | 'customer' | 'call' | 'project' | 'opportunity' |
 
 type Named = { id: string; maskedFields?: string[] } & Record<string, unknown>
 
-async function fetchRef(type: RefType, id: string): Promise<Named> {
+/** One record by id, as the viewer may see it (the pickers name their chosen value with it). */
+export async function fetchRef(type: RefType, id: string): Promise<Named> {
   const params = { path: { id } }
   switch (type) {
     case 'user':
@@ -31,7 +32,7 @@ async function fetchRef(type: RefType, id: string): Promise<Named> {
 }
 
 /** A call is named by its number, everything else by its name. */
-const LABEL: Record<RefType, string> = {
+export const LABEL: Record<RefType, string> = {
   user: 'name',
   customer: 'name',
   call: 'phone',

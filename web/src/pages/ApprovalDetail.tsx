@@ -15,9 +15,9 @@ export function ApprovalDetailPage() {
   const { id = '' } = useParams()
   const me = useMe()
   const may = allowedActions(me.data)
-  const who = usePeople()
   const queryClient = useQueryClient()
   const request = useQuery({ queryKey: ['approval', id], queryFn: () => fetchApproval(id) })
+  const who = usePeople([request.data?.requesterId, request.data?.decidedBy])
   const cancel = useMutation({
     mutationFn: async () =>
       ok(await api.POST('/api/v1/approvals/{id}/cancel', { params: { path: { id } } })),

@@ -62,7 +62,6 @@ function StatusText({ status }: { status: string }) {
 function Requests({ view }: { view: 'mine' | 'to-decide' }) {
   const { t, i18n } = useTranslation()
   const timeZone = useTimeZone()
-  const who = usePeople()
   const list = useInfiniteQuery({
     queryKey: ['approvals', view],
     initialPageParam: undefined as string | undefined,
@@ -75,6 +74,7 @@ function Requests({ view }: { view: 'mine' | 'to-decide' }) {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   })
   const rows = list.data?.pages.flatMap((p) => p.items) ?? []
+  const who = usePeople(rows.map((r) => r.requesterId))
   return (
     <>
       <Problem error={list.error} />
@@ -159,7 +159,6 @@ async function fetchGrants(state: 'current' | 'all', cursor: string | undefined)
 function Grants() {
   const { t, i18n } = useTranslation()
   const timeZone = useTimeZone()
-  const who = usePeople()
   const queryClient = useQueryClient()
   const [state, setState] = useState<'current' | 'all'>('current')
   const list = useInfiniteQuery({
@@ -177,6 +176,7 @@ function Grants() {
     },
   })
   const rows = list.data?.pages.flatMap((p) => p.items) ?? []
+  const who = usePeople(rows.map((g) => g.userId))
   const at = (d: string) => formatDateTime(d, i18n.language, timeZone)
   return (
     <>

@@ -1,22 +1,11 @@
-import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query'
-import {
-  Alert,
-  Button,
-  Card,
-  DatePicker,
-  Flex,
-  Form,
-  Input,
-  Select,
-  Space,
-  Table,
-  Typography,
-} from 'antd'
+import { useInfiniteQuery, useMutation } from '@tanstack/react-query'
+import { Alert, Button, Card, DatePicker, Flex, Form, Input, Space, Table, Typography } from 'antd'
 import type { Dayjs } from 'dayjs'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
 import { Problem } from '../components/Problem'
+import { RemotePicker, useNames, withEmail } from '../components/RemotePicker'
 import { useDayjsLocale } from '../dates'
 import { formatDateTimeSeconds, wallTimeToIso } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
@@ -87,14 +76,6 @@ export function AuditPage() {
   const [form] = Form.useForm<FilterForm>()
   const [filter, setFilter] = useState<Filter>({})
 
-  // the people, to name the actors and pick one (when my roles let me list them)
-  const users = useQuery({
-    queryKey: ['users', 'audit'],
-    enabled: may.has('user.view'),
-    queryFn: async () => ok(await api.GET('/api/v1/users', { params: { query: { limit: 200 } } })),
-  })
-  const names = new Map((users.data?.items ?? []).map((u) => [u.id, u.name]))
-
   const events = useInfiniteQuery({
     queryKey: ['audit', filter],
     initialPageParam: undefined as string | undefined,
@@ -107,11 +88,17 @@ export function AuditPage() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   })
   const rows = events.data?.pages.flatMap((p) => p.items) ?? []
+  // the actors of the events shown, each read by id (when my roles let me view people)
+  const name = useNames(
+    'user',
+    rows.map((e) => (e.actorUserId?.startsWith('apikey:') ? null : e.actorUserId)),
+    may.has('user.view'),
+  )
 
   const actor = (id: string | null) => {
     if (id === null) return t('audit.system')
     if (id.startsWith('apikey:')) return t('audit.apiKeyActor', { id: id.slice('apikey:'.length) })
-    return names.get(id) ?? id
+    return name(id) ?? id
   }
 
   return (
@@ -133,16 +120,7 @@ export function AuditPage() {
           <Flex wrap gap={16} align="flex-end">
             <Form.Item label={t('audit.actor')} name="actorId" style={{ ...FIELD, width: 240 }}>
               {may.has('user.view') ? (
-                <Select
-                  allowClear
-                  showSearch
-                  optionFilterProp="label"
-                  loading={users.isPending}
-                  options={(users.data?.items ?? []).map((u) => ({
-                    value: u.id,
-                    label: u.email ? `${u.name} (${u.email})` : u.name,
-                  }))}
-                />
+                <RemotePicker kind="user" allowClear describe={(u) => withEmail(u, '(', ')')} />
               ) : (
                 <Input placeholder={t('audit.actorIdPlaceholder')} allowClear />
               )}

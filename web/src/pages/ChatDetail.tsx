@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { Button, Descriptions, Form, Input, List, Space, Tag, Typography } from 'antd'
+import { Button, Descriptions, Form, Input, List, Popconfirm, Space, Tag, Typography } from 'antd'
 import { useTranslation } from 'react-i18next'
-import { Link, useParams } from 'react-router'
+import { Link, useNavigate, useParams } from 'react-router'
 import { api, ok } from '../api/client'
 import { FieldValue } from '../components/FieldValue'
 import { Problem } from '../components/Problem'
@@ -21,6 +21,7 @@ export function ChatDetailPage() {
   const timeZone = useTimeZone()
   const { id = '' } = useParams()
   const queryClient = useQueryClient()
+  const navigate = useNavigate()
   const me = useMe().data
   const may = allowedActions(me)
   const [replyForm] = Form.useForm<{ body: string }>()
@@ -49,6 +50,15 @@ export function ChatDetailPage() {
     mutationFn: async () =>
       ok(await api.POST('/api/v1/chats/{id}/close', { params: { path: { id } } })),
     onSuccess: refresh,
+  })
+  const remove = useMutation({
+    mutationFn: async () =>
+      ok(await api.DELETE('/api/v1/chats/{id}', { params: { path: { id } } })),
+    onSuccess: async () => {
+      queryClient.removeQueries({ queryKey: ['chat', id] })
+      await queryClient.invalidateQueries({ queryKey: ['chats'] })
+      void navigate('/chats')
+    },
   })
   const notes = useMutation({
     mutationFn: async (text: string) =>
@@ -249,6 +259,25 @@ export function ChatDetailPage() {
         <Typography.Paragraph data-testid="chat-notes">
           <FieldValue value={x.notes} masked={masked('notes')} />
         </Typography.Paragraph>
+      )}
+
+      {may.has('chat.delete') && (
+        <div style={{ maxWidth: 760, marginTop: 24 }}>
+          <Popconfirm
+            title={t('work.chats.deleteConfirm', { name })}
+            okText={t('work.chats.delete')}
+            cancelText={t('common.cancel')}
+            okButtonProps={{ danger: true }}
+            onConfirm={() => remove.mutate()}
+          >
+            <Button danger loading={remove.isPending}>
+              {t('work.chats.delete')}
+            </Button>
+          </Popconfirm>
+          <div style={{ marginTop: 12 }}>
+            <Problem error={remove.error} />
+          </div>
+        </div>
       )}
     </>
   )

@@ -2,12 +2,14 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { Button, Flex, Form, Input, Select, Space, Table, Tag, Typography } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
-import { Link } from 'react-router'
+import { Link, useNavigate } from 'react-router'
 import { api, ok } from '../api/client'
 import { CsvExport } from '../components/CsvExport'
 import { FieldValue } from '../components/FieldValue'
+import { FormDialog, useDialogSave } from '../components/FormDialog'
 import { Problem } from '../components/Problem'
 import { RefName } from '../components/RefName'
+import { RemotePicker } from '../components/RemotePicker'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
 
@@ -68,6 +70,7 @@ export function ChatsPage() {
   const { t, i18n } = useTranslation()
   const timeZone = useTimeZone()
   const may = allowedActions(useMe().data)
+  const [creating, setCreating] = useState(false)
   const [filter, setFilter] = useState<Filter>({})
   const [form] = Form.useForm<Filter>()
 
@@ -86,6 +89,12 @@ export function ChatsPage() {
   return (
     <>
       <Typography.Title level={2}>{t('work.chats.title')}</Typography.Title>
+      {may.has('chat.create') && (
+        <Button type="primary" style={{ marginBottom: 16 }} onClick={() => setCreating(true)}>
+          {t('work.chats.new.open')}
+        </Button>
+      )}
+      {creating && <NewChat onClose={() => setCreating(false)} />}
       <Form
         form={form}
         layout="vertical"
@@ -239,5 +248,80 @@ export function ChatsPage() {
         />
       )}
     </>
+  )
+}
+
+interface NewChatForm {
+  channel: Channel
+  phone?: string
+  customerId?: string
+  projectId?: string
+  message?: string
+}
+
+/**
+ * A new chat (`POST /chats`, `chat.create` decided on the chat as it would be: mine, in my team):
+ * its channel, and as it may have them a number, a customer, a project and the customer's first
+ * message. Once the server takes it, its page opens; a refusal stays in the dialog.
+ */
+function NewChat({ onClose }: { onClose(): void }) {
+  const { t } = useTranslation()
+  const navigate = useNavigate()
+  const [form] = Form.useForm<NewChatForm>()
+  const save = useDialogSave(form, {
+    save: async (v: NewChatForm) => {
+      const phone = v.phone?.trim()
+      const message = v.message?.trim()
+      return ok(
+        await api.POST('/api/v1/chats', {
+          body: {
+            channel: v.channel,
+            ...(phone ? { phone } : {}),
+            ...(v.customerId ? { customerId: v.customerId } : {}),
+            ...(v.projectId ? { projectId: v.projectId } : {}),
+            ...(message ? { message } : {}),
+          },
+        }),
+      )
+    },
+    fields: ['channel', 'phone', 'customerId', 'projectId', 'message'],
+    invalidate: [['chats']],
+    onSaved: (created) => {
+      onClose()
+      void navigate(`/chats/${created.id}`)
+    },
+  })
+  return (
+    <FormDialog
+      form={form}
+      name="new-chat"
+      title={t('work.chats.new.title')}
+      okText={t('work.chats.new.save')}
+      save={save}
+      onClose={onClose}
+      initialValues={{ channel: 'web' }}
+    >
+      <Form.Item
+        label={t('work.chats.channel')}
+        name="channel"
+        rules={[{ required: true, message: t('form.required') }]}
+      >
+        <Select
+          options={CHAT_CHANNELS.map((c) => ({ value: c, label: t(`work.chats.channels.${c}`) }))}
+        />
+      </Form.Item>
+      <Form.Item label={t('work.chats.number')} name="phone" extra={t('work.chats.new.phoneHelp')}>
+        <Input maxLength={40} inputMode="tel" />
+      </Form.Item>
+      <Form.Item label={t('work.chats.customer')} name="customerId">
+        <RemotePicker kind="customer" allowClear />
+      </Form.Item>
+      <Form.Item label={t('work.chats.new.project')} name="projectId">
+        <RemotePicker kind="project" allowClear />
+      </Form.Item>
+      <Form.Item label={t('work.chats.new.message')} name="message">
+        <Input.TextArea rows={3} maxLength={4000} />
+      </Form.Item>
+    </FormDialog>
   )
 }

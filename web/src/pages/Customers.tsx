@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query'
+import { useInfiniteQuery } from '@tanstack/react-query'
 import { App, Button, Checkbox, Flex, Form, Input, Select, Space, Table, Typography } from 'antd'
 import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
@@ -7,6 +7,7 @@ import { api, ok } from '../api/client'
 import { FieldValue } from '../components/FieldValue'
 import { FormDialog, useDialogSave } from '../components/FormDialog'
 import { Problem } from '../components/Problem'
+import { RemotePicker } from '../components/RemotePicker'
 import { allowedActions, useMe } from '../me'
 
 interface Search {
@@ -173,12 +174,6 @@ function NewCustomer({ onClose }: { onClose(): void }) {
   const me = useMe()
   const may = allowedActions(me.data)
   const [form] = Form.useForm<NewCustomerForm>()
-  const units = useQuery({
-    queryKey: ['org-units', 'pick'],
-    enabled: may.has('orgUnit.view'),
-    queryFn: async () =>
-      ok(await api.GET('/api/v1/org-units', { params: { query: { limit: 200 } } })).items,
-  })
   const save = useDialogSave(form, {
     save: async (v: NewCustomerForm) => {
       const text = (s: string | undefined) => (s?.trim() ? s.trim() : undefined)
@@ -273,13 +268,7 @@ function NewCustomer({ onClose }: { onClose(): void }) {
       </Form.Item>
       {may.has('orgUnit.view') && (
         <Form.Item label={t('work.customers.field.orgUnitId')} name="orgUnitId">
-          <Select
-            allowClear
-            showSearch
-            optionFilterProp="label"
-            loading={units.isPending}
-            options={(units.data ?? []).map((u) => ({ value: u.id, label: u.name }))}
-          />
+          <RemotePicker kind="orgUnit" allowClear />
         </Form.Item>
       )}
       <Form.Item name="ownedByMe" valuePropName="checked">

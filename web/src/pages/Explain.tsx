@@ -16,6 +16,7 @@ import {
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
 import { Problem } from '../components/Problem'
+import { RemotePicker, withEmail } from '../components/RemotePicker'
 import { useMe } from '../me'
 
 /** GET /api/v1/permissions, as far as this page reads it. */
@@ -64,10 +65,6 @@ export function ExplainPage() {
   const { t } = useTranslation()
   const me = useMe()
   const [form] = Form.useForm<Question>()
-  const users = useQuery({
-    queryKey: ['users', 'explain'],
-    queryFn: async () => ok(await api.GET('/api/v1/users', { params: { query: { limit: 200 } } })),
-  })
   const catalog = useQuery({
     queryKey: ['permissions'],
     queryFn: async () => ok(await api.GET('/api/v1/permissions')) as Catalog,
@@ -127,14 +124,7 @@ export function ExplainPage() {
             name="userId"
             rules={[{ required: true, message: t('form.required') }]}
           >
-            <Select
-              showSearch={{ optionFilterProp: 'label' }}
-              loading={users.isPending}
-              options={(users.data?.items ?? []).map((u) => ({
-                value: u.id,
-                label: u.email ? `${u.name} <${u.email}>` : u.name,
-              }))}
-            />
+            <RemotePicker kind="user" describe={(u) => withEmail(u, '<', '>')} />
           </Form.Item>
           <Form.Item
             label={t('explain.action')}
@@ -188,7 +178,7 @@ export function ExplainPage() {
               </>
             )}
           </Form.List>
-          <Problem error={users.error ?? catalog.error ?? explain.error} />
+          <Problem error={catalog.error ?? explain.error} />
           <Button type="primary" htmlType="submit" loading={explain.isPending}>
             {t('explain.submit')}
           </Button>

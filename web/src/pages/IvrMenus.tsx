@@ -1,10 +1,10 @@
-import { useQuery } from '@tanstack/react-query'
 import { Button, Card, Form, Input, Select, Space, Tag, Typography } from 'antd'
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
 import { FormDialog, useDialogSave } from '../components/FormDialog'
 import { RecordListPage, usePagedList } from '../components/RecordList'
 import { RefName } from '../components/RefName'
+import { RemotePicker } from '../components/RemotePicker'
 import { formatDateTime } from '../format'
 import { useTimeZone } from '../me'
 
@@ -106,11 +106,6 @@ interface MenuForm {
 function MenuEditor({ menu, onClose }: { menu?: Menu; onClose(): void }) {
   const { t } = useTranslation()
   const [form] = Form.useForm<MenuForm>()
-  const projects = useQuery({
-    queryKey: ['projects', 'pick'],
-    queryFn: async () =>
-      ok(await api.GET('/api/v1/projects', { params: { query: { limit: 200 } } })).items,
-  })
   const save = useDialogSave(form, {
     save: async (v: MenuForm) => {
       const body = { name: v.name.trim(), projectId: v.projectId, options: toBody(v.options) }
@@ -136,7 +131,6 @@ function MenuEditor({ menu, onClose }: { menu?: Menu; onClose(): void }) {
       okText={t('ivr.save')}
       save={save}
       onClose={onClose}
-      error={projects.error}
       initialValues={{
         name: menu?.name ?? '',
         projectId: menu?.projectId,
@@ -155,12 +149,7 @@ function MenuEditor({ menu, onClose }: { menu?: Menu; onClose(): void }) {
         name="projectId"
         rules={[{ required: true, message: t('form.required') }]}
       >
-        <Select
-          showSearch
-          optionFilterProp="label"
-          loading={projects.isPending}
-          options={(projects.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
-        />
+        <RemotePicker kind="project" />
       </Form.Item>
       <Typography.Text strong>{t('ivr.options')}</Typography.Text>
       <Typography.Paragraph type="secondary">{t('ivr.optionsHelp')}</Typography.Paragraph>

@@ -17,6 +17,7 @@ import { useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
 import { Problem } from '../components/Problem'
+import { RemotePicker, useNames } from '../components/RemotePicker'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
 
@@ -116,22 +117,11 @@ export function OutboundPage() {
   )
 }
 
-function useProjects() {
-  return useQuery({
-    queryKey: ['projects'],
-    queryFn: async () =>
-      ok(await api.GET('/api/v1/projects', { params: { query: { limit: 200 } } })).items,
-  })
-}
-
 function KindList({ kind }: { kind: Kind }) {
   const { t, i18n } = useTranslation()
   const timeZone = useTimeZone()
   const may = allowedActions(useMe().data)
   const rows = useQuery({ queryKey: ['outbound', kind], queryFn: () => fetchAll(kind) })
-  // the projects' names where I may view them; an id otherwise
-  const projects = useProjects()
-  const projectName = new Map((projects.data ?? []).map((p) => [p.id, p.name]))
   const [editing, setEditing] = useState<Row | 'new' | null>(null)
   const choice = CHOICES[kind]
   const groups = new Map<string, Row[]>()
@@ -139,8 +129,10 @@ function KindList({ kind }: { kind: Kind }) {
     const key = r.projectId ?? ''
     groups.set(key, [...(groups.get(key) ?? []), r])
   }
+  // the projects' names where I may view them, each read by id; an id otherwise
+  const projectName = useNames('project', [...groups.keys()], may.has('project.view'))
   const label = (projectId: string) =>
-    projectId === '' ? t('admin2.outbound.noProject') : (projectName.get(projectId) ?? projectId)
+    projectId === '' ? t('admin2.outbound.noProject') : (projectName(projectId) ?? projectId)
 
   return (
     <>
@@ -220,7 +212,6 @@ function KindList({ kind }: { kind: Kind }) {
         <Editor
           kind={kind}
           row={editing === 'new' ? undefined : editing}
-          projects={(projects.data ?? []).map((p) => ({ value: p.id, label: p.name }))}
           onClose={() => setEditing(null)}
         />
       )}
@@ -228,17 +219,7 @@ function KindList({ kind }: { kind: Kind }) {
   )
 }
 
-function Editor({
-  kind,
-  row,
-  projects,
-  onClose,
-}: {
-  kind: Kind
-  row?: Row
-  projects: { value: string; label: string }[]
-  onClose(): void
-}) {
+function Editor({ kind, row, onClose }: { kind: Kind; row?: Row; onClose(): void }) {
   const { t } = useTranslation()
   const queryClient = useQueryClient()
   const choice = CHOICES[kind]
@@ -280,11 +261,13 @@ function Editor({
         </Form.Item>
         {row === undefined && (
           <Form.Item label={t('admin2.outbound.project')} htmlFor="outbound-project" required>
-            <Select
+            <RemotePicker
+              kind="project"
               id="outbound-project"
               value={draft.projectId}
-              onChange={(projectId: string) => setDraft({ ...draft, projectId })}
-              options={projects}
+              onChange={(projectId) =>
+                setDraft({ ...draft, ...(typeof projectId === 'string' ? { projectId } : {}) })
+              }
             />
           </Form.Item>
         )}

@@ -18,6 +18,7 @@ import { api, ok } from '../api/client'
 import { FieldValue } from '../components/FieldValue'
 import { Problem } from '../components/Problem'
 import { RefName } from '../components/RefName'
+import { RemotePicker } from '../components/RemotePicker'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
 import { ScorecardEditor, type Scorecard } from './ScorecardEditor'
@@ -228,17 +229,11 @@ export function QaPage() {
 
 /** Scoring a call of my log against a scorecard: every criterion, 0 to its max. */
 function Evaluate({ cards }: { cards: Scorecard[] }) {
-  const { t, i18n } = useTranslation()
-  const timeZone = useTimeZone()
+  const { t } = useTranslation()
   const queryClient = useQueryClient()
   const [form] = Form.useForm<NewEvaluation>()
   const cardId = Form.useWatch('scorecardId', form)
   const card = cards.find((c) => c.id === cardId)
-  const calls = useQuery({
-    queryKey: ['calls', { status: 'ended' }, 'qa'],
-    queryFn: async () =>
-      ok(await api.GET('/api/v1/calls', { params: { query: { limit: 100, status: 'ended' } } })),
-  })
   const create = useMutation({
     mutationFn: async (v: NewEvaluation) =>
       ok(
@@ -256,34 +251,19 @@ function Evaluate({ cards }: { cards: Scorecard[] }) {
       await queryClient.invalidateQueries({ queryKey: ['qa', 'evaluations'] })
     },
   })
-  const callOptions = (calls.data?.items ?? []).map((c) => ({
-    value: c.id,
-    label: [
-      typeof c.phone === 'string' ? c.phone : c.id.slice(0, 8),
-      c.startedAt ? formatDateTime(c.startedAt, i18n.language, timeZone) : '',
-    ]
-      .filter(Boolean)
-      .join(' · '),
-  }))
   return (
     <Card
       size="small"
       title={<h3 style={{ margin: 0, fontSize: 16 }}>{t('work.qa.newEvaluation')}</h3>}
       style={{ maxWidth: 760, marginBottom: 24 }}
     >
-      <Problem error={calls.error} />
       <Form form={form} layout="vertical" name="qa-evaluate" onFinish={(v) => create.mutate(v)}>
         <Form.Item
           label={t('work.qa.call')}
           name="callId"
           rules={[{ required: true, message: t('form.required') }]}
         >
-          <Select
-            showSearch
-            optionFilterProp="label"
-            options={callOptions}
-            notFoundContent={t('work.qa.noCalls')}
-          />
+          <RemotePicker kind="call" filter={{ status: 'ended' }} empty={t('work.qa.noCalls')} />
         </Form.Item>
         <Form.Item
           label={t('work.qa.scorecard')}

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
 import { StartPreview } from '../components/Preview'
 import { Problem } from '../components/Problem'
+import { RemotePicker } from '../components/RemotePicker'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
 
@@ -216,11 +217,6 @@ function CreateUser({ onClose }: { onClose: () => void }) {
     queryKey: ['roles'],
     queryFn: async () => ok(await api.GET('/api/v1/roles')),
   })
-  const positions = useQuery({
-    queryKey: ['positions'],
-    queryFn: async () =>
-      ok(await api.GET('/api/v1/positions', { params: { query: { limit: 200 } } })),
-  })
   const create = useMutation({
     mutationFn: async (values: NewUser) =>
       ok(
@@ -291,13 +287,7 @@ function CreateUser({ onClose }: { onClose: () => void }) {
           />
         </Form.Item>
         <Form.Item label={t('users.position')} name="positionId" extra={t('users.positionHelp')}>
-          <Select
-            allowClear
-            showSearch
-            loading={positions.isPending}
-            optionFilterProp="label"
-            options={(positions.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
-          />
+          <RemotePicker kind="position" allowClear />
         </Form.Item>
         <Form.Item label={t('users.roles')} name="roleIds">
           <Select
@@ -307,7 +297,7 @@ function CreateUser({ onClose }: { onClose: () => void }) {
             options={(roles.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))}
           />
         </Form.Item>
-        <Problem error={create.error ?? roles.error ?? positions.error} />
+        <Problem error={create.error ?? roles.error} />
       </Form>
     </Modal>
   )
