@@ -11,5 +11,8 @@ export default defineConfig({
     isolate: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits up to 5 s (vitest's default is 1 s): a browser page fills its names in
+    // after the row (a name read by id shows "…" first), later still on a loaded CI machine
+    expect: { poll: { timeout: 5_000 } },
   },
 })

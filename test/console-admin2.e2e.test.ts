@@ -195,7 +195,7 @@ describe.skipIf(!hasChromium)("the console's positions, settings, outbound and s
     await open(p, '/settings')
     const alert = p.getByRole('alert')
     await alert.filter({ hasText: 'The server says: not allowed: financeSettings.view' }).waitFor()
-    expect(await alert.first().innerText()).toContain('Not allowed')
+    await expect.poll(() => alert.first().innerText()).toContain('Not allowed')
     await p.getByRole('tab', { name: 'Login security' }).click()
     await alert.filter({ hasText: 'The server says: not allowed: securitySettings.view' }).waitFor()
     // no form to fill: nothing in the page pretends the section is empty

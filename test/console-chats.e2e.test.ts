@@ -150,7 +150,7 @@ describe.skipIf(!hasChromium)('the Chats pages in Chromium', () => {
     await expect
       .poll(() => transcript.innerText())
       .toContain('Please restart it and wait a minute.')
-    expect(await transcript.innerText()).toContain('You')
+    await expect.poll(() => transcript.innerText()).toContain('You')
     await p.getByLabel('Chat notes').fill('router: asked to restart')
     await p.getByRole('button', { name: 'Save notes' }).click()
     await p.getByTestId('notes-saved').waitFor()
@@ -208,7 +208,7 @@ describe.skipIf(!hasChromium)('the Chats pages in Chromium', () => {
       detail: string
     }
     expect(refusal.status).toBe(403)
-    expect(await alert.innerText()).toContain(refusal.detail)
+    await expect.poll(() => alert.innerText()).toContain(refusal.detail)
     expect(await p.getByRole('table').count()).toBe(0)
     await axe(p, '/chats (refused)')
     // a chat's own address: 404, as an id never issued
@@ -217,7 +217,7 @@ describe.skipIf(!hasChromium)('the Chats pages in Chromium', () => {
     const notFound = (await (await p.request.get(`/api/v1/chats/${niasChat}`)).json()) as {
       detail: string
     }
-    expect(await p.getByRole('alert').innerText()).toContain(notFound.detail)
+    await expect.poll(() => p.getByRole('alert').innerText()).toContain(notFound.detail)
   }, 60_000)
 
   for (const [label, code, strings] of [

@@ -147,7 +147,7 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
     await dialIn(niaPage, FIRST)
     const busy = niaPage.getByRole('alert').filter({ hasText: 'All your lines are busy' })
     await busy.waitFor()
-    expect(await busy.innerText()).toContain('hang up a call first')
+    await expect.poll(() => busy.innerText()).toContain('hang up a call first')
     expect(await counter(niaPage)).toBe('2 of 2')
     await axe(niaPage, '/calls (dial refused)')
     // hang-up frees a line; the blacklisted number is still refused, with its reason
@@ -156,7 +156,7 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
     await dialIn(niaPage, LISTED)
     const listed = niaPage.getByRole('alert').filter({ hasText: 'This number is blacklisted' })
     await listed.waitFor()
-    expect(await listed.innerText()).toContain('nobody dials it')
+    await expect.poll(() => listed.innerText()).toContain('nobody dials it')
     await dialIn(niaPage, NIGHT)
     await niaPage
       .getByRole('alert')
@@ -223,7 +223,7 @@ describe.skipIf(!hasChromium)('the Calls, Quality and Reports pages in Chromium'
     const row = p.getByRole('row').filter({ hasText: 'clear and polite' })
     await row.waitFor()
     // weighted: (5/5·1 + 5/10·2) / 3 = 2/3
-    expect(await row.innerText()).toContain('66.7')
+    await expect.poll(() => row.innerText()).toContain('66.7')
     await axe(p, '/qa (scored)')
     const evaluations = (await (await p.request.get('/api/v1/qa/evaluations')).json()).items as {
       agentId: string

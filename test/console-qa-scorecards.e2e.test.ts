@@ -93,7 +93,7 @@ describe.skipIf(!hasChromium)('editing QA scorecards in Chromium', () => {
       .poll(() => fieldError(dialog, 'Key of item 2').innerText())
       .toBe('a-z, 0-9 and _, starting a-z')
     expect(await fieldError(dialog, 'Key of item 1').count()).toBe(0)
-    expect(await dialog.getByRole('alert').innerText()).toContain('criteria/1/key')
+    await expect.poll(() => dialog.getByRole('alert').innerText()).toContain('criteria/1/key')
     expect((await cards()).map((c) => c.name)).toEqual(['Inbound call'])
     await axe(p, '/qa (new scorecard, refused)')
 

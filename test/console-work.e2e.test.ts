@@ -159,7 +159,7 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
     await samPage.getByRole('navigation').getByRole('link', { name: 'Customers' }).click()
     await settle(samPage)
     const row = samPage.getByRole('row').filter({ hasText: 'Wang Fang' })
-    expect(await row.innerText()).toContain('110101********1234')
+    await expect.poll(() => row.innerText()).toContain('110101********1234')
     // only his own customers: Nia's is not listed
     expect(await bodyText(samPage)).not.toContain('Zhao Lei')
     await axe(samPage, '/customers')
@@ -173,7 +173,9 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
     await samPage.getByRole('button', { name: 'Clear' }).click()
     await samPage.getByRole('link', { name: 'Wang Fang' }).click()
     await settle(samPage)
-    expect(await samPage.getByTestId('field-idNumber').innerText()).toContain('110101********1234')
+    await expect
+      .poll(() => samPage.getByTestId('field-idNumber').innerText())
+      .toContain('110101********1234')
     await axe(samPage, '/customers/:id')
   }, 90_000)
 
@@ -192,7 +194,9 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
     await dialog.getByRole('button', { name: 'Close and hide' }).click()
     await dialogClosed(dialog)
     expect(await bodyText(samPage)).not.toContain(ID_SAM)
-    expect(await samPage.getByTestId('field-idNumber').innerText()).toContain('110101********1234')
+    await expect
+      .poll(() => samPage.getByTestId('field-idNumber').innerText())
+      .toContain('110101********1234')
     // neither the page's storage nor a reload brings it back
     const stored = await samPage.evaluate<string>(
       'JSON.stringify({ ...localStorage, ...sessionStorage })',
@@ -238,7 +242,9 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
   it("asks for a customer's full record; the lead approves it in another browser; the agent then sees it", async () => {
     const niaPage = await signIn(nia.email)
     await open(niaPage, `/customers/${niasCustomer.id}`)
-    expect(await niaPage.getByTestId('field-idNumber').innerText()).toContain('220102********2345')
+    await expect
+      .poll(() => niaPage.getByTestId('field-idNumber').innerText())
+      .toContain('220102********2345')
     expect(await niaPage.getByRole('button', { name: /^Unmask/ }).count()).toBe(0)
     await niaPage.getByRole('button', { name: 'Request temporary access' }).click()
     const dialog = await dialogOpen(niaPage)
@@ -268,7 +274,7 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
     const leePage = await signIn(lee.email)
     await open(leePage, '/approvals?tab=to-decide')
     const row = leePage.getByRole('row').filter({ hasText: 'confirm the ID number' })
-    expect(await row.innerText()).toContain('Nia')
+    await expect.poll(() => row.innerText()).toContain('Nia')
     await axe(leePage, '/approvals?tab=to-decide')
     await leePage.getByRole('button', { name: `Approve request ${requestId}` }).click()
     const decide = await dialogOpen(leePage)
@@ -337,7 +343,7 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
     await adaPage.waitForURL(`${base}/`)
     const banner = adaPage.getByTestId('preview-banner')
     await banner.waitFor()
-    expect(await banner.innerText()).toContain('you see what the role Senior agent sees')
+    await expect.poll(() => banner.innerText()).toContain('you see what the role Senior agent sees')
     expect(await navLabels(adaPage)).not.toContain('Users')
     const me = await (await adaPage.request.get('/api/v1/me')).json()
     expect(me.preview).toMatchObject({ kind: 'role', roleId: senior?.id })
@@ -348,7 +354,7 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
     await adaPage.getByRole('button', { name: 'Send reply' }).click()
     const refusal = adaPage.getByRole('alert').filter({ hasText: 'A preview changes nothing' })
     await refusal.waitFor()
-    expect(await refusal.innerText()).toContain('end it first')
+    await expect.poll(() => refusal.innerText()).toContain('end it first')
     const replies = await asAdmin('GET', `/api/v1/tickets/${adminsTicket.id}/replies`)
     expect(replies.json().items).toEqual([])
     await open(adaPage, '/customers')
@@ -366,7 +372,7 @@ describe.skipIf(!hasChromium)('the workspace and governance pages in Chromium', 
     await adaPage.waitForURL(`${base}/`)
     const banner = adaPage.getByTestId('preview-banner')
     await banner.waitFor()
-    expect(await banner.innerText()).toContain(nia.id)
+    await expect.poll(() => banner.innerText()).toContain(nia.id)
     await open(adaPage, '/customers')
     // exactly what Nia sees: her customer, with her grant's clear ID number
     expect(await bodyText(adaPage)).toContain('Zhao Lei')

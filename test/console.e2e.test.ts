@@ -244,7 +244,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByLabel('Attribute 1 value').fill('closed')
     await page.getByLabel('Attribute 1 value').press('Enter')
     await expect.poll(() => decision.innerText(), { timeout: 15_000 }).toContain('Denied')
-    expect(await decision.innerText()).toContain('condition_not_met')
+    await expect.poll(() => decision.innerText()).toContain('condition_not_met')
     const result = await page.getByRole('region', { name: 'Decision' }).innerText()
     expect(result).toContain('a condition of the permission is not met')
     expect(result).toContain('its condition is not met')
@@ -255,7 +255,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Roles' }).click()
     await settle(page)
     const row = page.getByRole('row', { name: /^Admin\b/ })
-    expect(await row.innerText()).toContain('Built-in, locked')
+    await expect.poll(() => row.innerText()).toContain('Built-in, locked')
     await row.getByRole('link', { name: 'Admin' }).click()
     await page.getByText('This built-in role cannot be changed or deleted.').waitFor()
     expect(await page.getByRole('button', { name: /save|edit|delete/i }).count()).toBe(0)
@@ -512,8 +512,8 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     expect(keyMe.roles.map((r) => r.name)).toEqual(['Operator'])
     // listed without its secret
     const row = page.getByRole('row').filter({ hasText: 'CRM sync' })
-    expect(await row.innerText()).toContain('Operator')
-    expect(await row.innerText()).toContain('Active')
+    await expect.poll(() => row.innerText()).toContain('Operator')
+    await expect.poll(() => row.innerText()).toContain('Active')
     expect(await page.locator('body').innerText()).not.toContain(key)
 
     await page.getByRole('button', { name: 'Revoke: CRM sync' }).click()
@@ -568,8 +568,8 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await expect.poll(() => actionCells.count()).toBe(21)
     expect(new Set(await actionCells.allInnerTexts())).toEqual(new Set(['api_key.created']))
     const keyRow = page.getByRole('row').filter({ hasText: 'api_key.created' }).last()
-    expect(await keyRow.innerText()).toContain(adminUser.name)
-    expect(await keyRow.innerText()).toContain('api_key')
+    await expect.poll(() => keyRow.innerText()).toContain(adminUser.name)
+    await expect.poll(() => keyRow.innerText()).toContain('api_key')
     // by resource type: the company's creation at sign-up
     await page.getByRole('button', { name: 'Clear filters' }).click()
     await page.getByLabel('Resource type').fill('company')
@@ -589,7 +589,7 @@ describe.skipIf(!hasChromium)('the web console in Chromium', () => {
     await result.waitFor()
     const verified = await (await page.request.get('/api/v1/audit/verify')).json()
     expect(verified.ok).toBe(true)
-    expect(await result.innerText()).toContain('The chain is intact')
+    await expect.poll(() => result.innerText()).toContain('The chain is intact')
     expect(await result.innerText()).toMatch(/\d+ events checked/)
     // sign a checkpoint: offered as a file to keep outside; the verification then anchors to it
     await page.getByRole('button', { name: 'Sign a checkpoint' }).click()
