@@ -11,7 +11,15 @@ import { withCompany } from '../src/db/index.js'
 import { hashPassword } from '../src/domain/accounts/index.js'
 import { addUser as addUserRecord, affectedPeopleShown } from '../src/domain/users/index.js'
 import { addRole, caller, giveRole } from './fixtures.js'
-import { bearer, createTestApp, logIn, signUp, strongPassword, type SignedUp } from './test-app.js'
+import {
+  createTestApp,
+  logIn,
+  policyYaml,
+  postYaml,
+  type SignedUp,
+  signUp,
+  strongPassword,
+} from './test-app.js'
 
 const { app, db } = await createTestApp()
 const call = caller(app)
@@ -97,18 +105,8 @@ const tokenOf = async (co: SignedUp, email: string) => {
   expect(res.statusCode, res.body).toBe(200)
   return res.json().token as string
 }
-const exportOf = async (token: string) => {
-  const res = await app.inject({ method: 'GET', url: '/api/v1/policy', headers: bearer(token) })
-  expect(res.statusCode, res.body).toBe(200)
-  return res.body
-}
-const post = (token: string, url: string, payload: string) =>
-  app.inject({
-    method: 'POST',
-    url,
-    headers: { ...bearer(token), 'content-type': 'application/yaml' },
-    payload,
-  })
+const exportOf = (token: string) => policyYaml(app, token)
+const post = (token: string, url: string, payload: string) => postYaml(app, token, url, payload)
 
 interface Doc {
   roles: { name: string; grants: { actions: string[]; scope: unknown }[] }[]

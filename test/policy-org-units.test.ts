@@ -10,7 +10,15 @@
 import { parse, stringify } from 'yaml'
 import { describe, expect, it } from 'vitest'
 import { caller, newPerson } from './fixtures.js'
-import { auditActions, bearer, createTestApp, problem, signUp, type SignedUp } from './test-app.js'
+import {
+  auditActions,
+  createTestApp,
+  policyYaml,
+  postYaml,
+  problem,
+  type SignedUp,
+  signUp,
+} from './test-app.js'
 
 const { app, db } = await createTestApp()
 const call = caller(app)
@@ -42,18 +50,8 @@ await must(
 )
 await must(asOther('POST', '/api/v1/projects', { name: 'Gamma' }))
 
-const exportOf = async (co: SignedUp) => {
-  const res = await app.inject({ method: 'GET', url: '/api/v1/policy', headers: bearer(co.token) })
-  expect(res.statusCode, res.body).toBe(200)
-  return res.body
-}
-const post = (token: string, url: string, payload: string) =>
-  app.inject({
-    method: 'POST',
-    url,
-    headers: { ...bearer(token), 'content-type': 'application/yaml' },
-    payload,
-  })
+const exportOf = (co: SignedUp) => policyYaml(app, co.token)
+const post = (token: string, url: string, payload: string) => postYaml(app, token, url, payload)
 
 /** Every unit of a company as `path kind`, sorted; and its projects as `name: description`. */
 async function treeOf(companyId: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Kysely } from 'kysely'
-import { afterAll } from 'vitest'
+import { afterAll, expect } from 'vitest'
 import type { Clock } from '../src/clock.js'
 import { loadConfig } from '../src/config.js'
 import { withCompany } from '../src/db/index.js'
@@ -140,6 +140,22 @@ export async function logIn(
 }
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+/** The company's policy document (GET /policy) as `token` sees it; 200 expected. */
+export async function policyYaml(app: FastifyInstance, token: string): Promise<string> {
+  const res = await app.inject({ method: 'GET', url: '/api/v1/policy', headers: bearer(token) })
+  expect(res.statusCode, res.body).toBe(200)
+  return res.body
+}
+
+/** POSTs a YAML document (a policy diff or import) as `token`. */
+export const postYaml = (app: FastifyInstance, token: string, url: string, payload: string) =>
+  app.inject({
+    method: 'POST',
+    url,
+    headers: { ...bearer(token), 'content-type': 'application/yaml' },
+    payload,
+  })
 
 /** Asserts an RFC 9457 answer with the given status and code, and returns its body. */
 export function problem(res: LightMyRequestResponse, status: number, code: string) {

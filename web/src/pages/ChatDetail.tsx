@@ -1,8 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { Button, Descriptions, Form, Input, List, Popconfirm, Space, Tag, Typography } from 'antd'
+import { Button, Descriptions, Form, Input, List, Space, Tag, Typography } from 'antd'
 import { useTranslation } from 'react-i18next'
 import { Link, useNavigate, useParams } from 'react-router'
 import { api, ok } from '../api/client'
+import { DeleteButton } from '../components/DeleteButton'
 import { FieldValue } from '../components/FieldValue'
 import { Problem } from '../components/Problem'
 import { RefName } from '../components/RefName'
@@ -262,22 +263,12 @@ export function ChatDetailPage() {
       )}
 
       {may.has('chat.delete') && (
-        <div style={{ maxWidth: 760, marginTop: 24 }}>
-          <Popconfirm
-            title={t('work.chats.deleteConfirm', { name })}
-            okText={t('work.chats.delete')}
-            cancelText={t('common.cancel')}
-            okButtonProps={{ danger: true }}
-            onConfirm={() => remove.mutate()}
-          >
-            <Button danger loading={remove.isPending}>
-              {t('work.chats.delete')}
-            </Button>
-          </Popconfirm>
-          <div style={{ marginTop: 12 }}>
-            <Problem error={remove.error} />
-          </div>
-        </div>
+        <DeleteButton
+          label={t('work.chats.delete')}
+          confirm={t('work.chats.deleteConfirm', { name })}
+          remove={remove}
+          style={{ maxWidth: 760 }}
+        />
       )}
     </>
   )

@@ -8,7 +8,6 @@ import {
   Empty,
   Form,
   Input,
-  Popconfirm,
   Row,
   Select,
   Space,
@@ -19,6 +18,7 @@ import type { TreeDataNode, TreeProps } from 'antd'
 import { useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { api, ok } from '../api/client'
+import { DeleteButton } from '../components/DeleteButton'
 import { Problem } from '../components/Problem'
 import { formatDateTime } from '../format'
 import { allowedActions, useMe, useTimeZone } from '../me'
@@ -356,22 +356,11 @@ function UnitDetail(props: {
         </>
       )}
       {may.has('orgUnit.delete') && (
-        <div style={{ marginTop: 24 }}>
-          <Popconfirm
-            title={t('orgUnits.deleteConfirm', { name: unit.name })}
-            okText={t('orgUnits.delete')}
-            cancelText={t('common.cancel')}
-            okButtonProps={{ danger: true }}
-            onConfirm={() => remove.mutate()}
-          >
-            <Button danger loading={remove.isPending}>
-              {t('orgUnits.delete')}
-            </Button>
-          </Popconfirm>
-          <div style={{ marginTop: 12 }}>
-            <Problem error={remove.error} />
-          </div>
-        </div>
+        <DeleteButton
+          label={t('orgUnits.delete')}
+          confirm={t('orgUnits.deleteConfirm', { name: unit.name })}
+          remove={remove}
+        />
       )}
     </Card>
   )
