@@ -145,5 +145,5 @@ describe.skipIf(!onPostgres)('the queue sweep in two server processes at once', 
     ] as { id: string; agentId: string; status: string }[]
     const ofMembers = live.filter((c) => [u, v].includes(c.agentId) && c.status !== 'ended')
     expect(ofMembers.map((c) => c.id)).toEqual([waitingId])
-  })
+  }, 90_000)
 })
