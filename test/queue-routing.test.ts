@@ -502,6 +502,35 @@ describe('waiting calls are offered to a person who gains the right to take them
     expect(await waiting(next.q)).toEqual(next.left.slice(1))
   })
 
+  it('an approved request for a temporary grant of call.view: the approval hands them a waiting call; a rejected one nothing', async () => {
+    const { busy, q, left } = await busyQueue()
+    const ana = await marketer('ana', q, busy.id, [apollo])
+    // Marketing asks for nothing: a group lets her (and gives no call right: nothing handed on)
+    const askers = must(
+      await asA('POST', '/api/v1/permission-groups', {
+        name: `Askers ${++n}`,
+        grants: [{ actions: ['approval.create'], scope: 'own' }],
+      }),
+    )
+    must(await asA('PUT', `/api/v1/users/${ana.id}/groups`, { groupIds: [askers.id] }), 200)
+    expect(await waiting(q)).toEqual(left)
+    const ask = async () => {
+      const res = await ana.as('POST', '/api/v1/approvals', {
+        type: 'temporaryGrant',
+        payload: { actions: ['call.view'], scope: 'own', durationMinutes: 60 },
+        reason: 'covering the phones',
+      })
+      return must(res).id
+    }
+    const refused = await ask()
+    must(await asA('POST', `/api/v1/approvals/${refused}/reject`, { reason: 'not today' }), 200)
+    problem(await asB('POST', `/api/v1/approvals/${await ask()}/approve`), 404, 'not_found')
+    expect(await waiting(q)).toEqual(left)
+    must(await asA('POST', `/api/v1/approvals/${await ask()}/approve`), 200)
+    expect(await routedTo(left)).toEqual([ana.id])
+    expect(await waiting(q)).toEqual(left.slice(1))
+  })
+
   it('a grant that starts later: the queue sweep hands the call on once it has started, not before, audited as the system’s', async () => {
     const { busy, q, left } = await busyQueue()
     const gia = await marketer('gia', q, busy.id, [apollo])
