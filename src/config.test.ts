@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       requestLogRate: 1,
       migrateOnStart: true,
+      queueSweepMs: 5000,
     })
   })
 
@@ -27,6 +28,7 @@ describe('loadConfig', () => {
       TESSERA_MIGRATE: 'false',
       LOG_LEVEL: 'warn',
       LOG_REQUESTS: '0.25',
+      TESSERA_QUEUE_SWEEP_MS: '250',
     })
     expect(config).toEqual({
       port: 8080,
@@ -38,6 +40,7 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       requestLogRate: 0.25,
       migrateOnStart: false,
+      queueSweepMs: 250,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })
@@ -46,6 +49,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/)
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/)
     expect(() => loadConfig({ TESSERA_MIGRATE: 'maybe' })).toThrow(/TESSERA_MIGRATE/)
+  })
+
+  it('takes 0 as the queue sweep off, and refuses a sweep interval that is not whole ms, or too short', () => {
+    expect(loadConfig({ TESSERA_QUEUE_SWEEP_MS: '0' }).queueSweepMs).toBe(0)
+    for (const bad of ['-5', '1.5', 'often', '5', '86400001'])
+      expect(() => loadConfig({ TESSERA_QUEUE_SWEEP_MS: bad })).toThrow(/TESSERA_QUEUE_SWEEP_MS/)
   })
 
   it('fails at load on a secret key that is not 32 bytes of base64 (S15)', () => {

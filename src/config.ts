@@ -35,6 +35,12 @@ export interface Config {
    * `npm run cli -- migrate` as the owner instead (docs/security.md).
    */
   readonly migrateOnStart: boolean
+  /**
+   * How often, in ms, the server hands on calls waiting in queues that an agent may take now
+   * because of the time (a temporary grant whose start has come), or that a change could not
+   * hand on at once (`TESSERA_QUEUE_SWEEP_MS`, default 5000; 0 turns it off).
+   */
+  readonly queueSweepMs: number
 }
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -54,7 +60,21 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: parseLogLevel(env['LOG_LEVEL']),
     requestLogRate: parseRequestLogRate(env['LOG_REQUESTS']),
     migrateOnStart: parseBoolean('TESSERA_MIGRATE', env['TESSERA_MIGRATE'], true),
+    queueSweepMs: parseQueueSweepMs(env['TESSERA_QUEUE_SWEEP_MS']),
   })
+}
+
+function parseQueueSweepMs(value: string | undefined): number {
+  const text = nonEmpty(value)
+  if (text === undefined) return 5000
+  const ms = Number(text)
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(ms) || (ms > 0 && ms < 10) || ms > 86_400_000) {
+    throw new AppError(
+      'validation_failed',
+      `TESSERA_QUEUE_SWEEP_MS must be 0 (off) or a whole number of ms from 10 to 86400000, got "${text}"`,
+    )
+  }
+  return ms
 }
 
 function parseLogLevel(value: string | undefined): LogLevel {

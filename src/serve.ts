@@ -67,6 +67,7 @@ export async function serve(config: Config, options: { demo?: boolean } = {}): P
     db,
     logger: loggerFor(process.stdout, config.logLevel),
     secretKey,
+    queueSweepMs: config.queueSweepMs,
   })
   try {
     await app.listen({ host: config.host, port: config.port })

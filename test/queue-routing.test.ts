@@ -4,13 +4,19 @@
  * line, in the hang-up's transaction, with the inbound ring's checks (a member of the queue and
  * of its project, may view the call, a free line) and audited `call.routed`; a freed agent who
  * may not take it leaves it waiting. Two hang-ups at once (on PostgreSQL: separate connections)
- * never hand one waiting call to two agents. Each queue strategy picks the member it says.
+ * never hand one waiting call to two agents. Each queue strategy picks the member it says. Any
+ * gain of call rights hands waiting calls on before its transaction commits, whatever the path (a
+ * role edited, a transfer, a policy import, as well as a join, a role, a group, a grant); a grant
+ * that starts later is handed its call by the queue sweep once it has started.
  */
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
+import { parse, stringify } from 'yaml'
 import { loadTestDatabaseUrl } from '../src/config.js'
+import { PolicyCache } from '../src/domain/access/index.js'
+import { sweepWaitingCalls } from '../src/domain/calls/index.js'
 import { addRole, builtinRoleId, caller, giveRole, newPerson } from './fixtures.js'
-import { auditActions, createTestApp, problem, signUp } from './test-app.js'
+import { auditActions, createTestApp, policyYaml, postYaml, problem, signUp } from './test-app.js'
 
 const { app, db, clock } = await createTestApp()
 const call = caller(app)
@@ -297,17 +303,20 @@ describe('waiting calls are offered to a person who gains the right to take them
     (await auditActions(db, a.companyId))
       .filter((e) => e.action === 'call.routed' && ids.includes(e.target_id as string))
       .map((e) => (e.after as { agentId: string }).agentId)
-  /** A person of company A holding the Marketing role (no call.view), listed in queue `q`. */
-  async function marketer(name: string, q: string, busyId: string, projects: string[]) {
+  /** A person of company A holding the Marketing role (no call.view; or `role`), listed in queue `q`. */
+  async function marketer(
+    name: string,
+    q: string,
+    busyId: string,
+    projects: string[],
+    role = 'Marketing',
+  ) {
     clock.advance(3_000) // as agent(): logins a minute
-    const p = await newPerson(app, db, a, {
-      email: `${name}-${++n}@a.test`,
-      role: 'Marketing',
-      orgUnitId: team,
-    })
+    const email = `${name}-${++n}@a.test`
+    const p = await newPerson(app, db, a, { email, role, orgUnitId: team })
     for (const pr of projects) must(await asA('PUT', `/api/v1/projects/${pr}/members/${p.id}`), 204)
     must(await asA('PATCH', `/api/v1/queues/${q}`, { memberIds: [busyId, p.id] }), 200)
-    return p
+    return { ...p, email }
   }
 
   it('joining the queue’s project: its waiting calls ring the new member, audited', async () => {
@@ -403,6 +412,154 @@ describe('waiting calls are offered to a person who gains the right to take them
     expect(await waiting(q)).toEqual(left)
     must(await asA('POST', '/api/v1/grants', grant(gil.id, ['call.view'])))
     expect(await routedTo(left)).toEqual([gil.id])
+    expect(await waiting(q)).toEqual(left.slice(1))
+  })
+
+  const role = async (name: string, actions: string[]) =>
+    must(
+      await asA('POST', '/api/v1/roles', {
+        name: `${name} ${++n}`,
+        grants: [{ actions, scope: 'own' }],
+      }),
+    )
+
+  it('a role edited to give its holders call rights: they are rung; an edit giving none, or another company’s (404), hands nothing on', async () => {
+    const { busy, q, left } = await busyQueue()
+    const rae = await marketer('rae', q, busy.id, [apollo])
+    const desk = await role('Desk', ['ticket.view'])
+    must(await asA('POST', `/api/v1/roles/${desk.id}/assignments`, { userIds: [rae.id] }), 200)
+    expect(await waiting(q)).toEqual(left)
+    const grants = (actions: string[]) => ({ grants: [{ actions, scope: 'own' }] })
+    must(
+      await asA('PATCH', `/api/v1/roles/${desk.id}`, grants(['ticket.view', 'ticket.edit'])),
+      200,
+    )
+    expect(await waiting(q)).toEqual(left)
+    problem(
+      await asB('PATCH', `/api/v1/roles/${desk.id}`, grants(['ticket.view', 'call.view'])),
+      404,
+      'not_found',
+    )
+    expect(await waiting(q)).toEqual(left)
+    must(await asA('PATCH', `/api/v1/roles/${desk.id}`, grants(['ticket.view', 'call.view'])), 200)
+    expect(await routedTo(left)).toEqual([rae.id]) // one line: no call.dial limit
+    expect(await callRow(left[0]!)).toMatchObject({ agent_id: rae.id, status: 'ringing' })
+    expect(await waiting(q)).toEqual(left.slice(1))
+  })
+
+  it('a transfer to a position whose defaults answer calls: they are rung; one that gives none, or another company’s (404), hands nothing on', async () => {
+    const { busy, q, left } = await busyQueue()
+    const tia = await marketer('tia', q, busy.id, [apollo])
+    const position = async (name: string, roleName: string) =>
+      must(
+        await asA('POST', '/api/v1/positions', {
+          name: `${name} ${++n}`,
+          roleIds: [await builtinRoleId(db, a.companyId, roleName)],
+        }),
+      )
+    const ads = await position('Ads', 'Marketing')
+    const phones = await position('Phones', 'Novice agent')
+    must(await asA('PATCH', `/api/v1/users/${tia.id}`, { positionId: ads.id }), 200)
+    expect(await waiting(q)).toEqual(left)
+    problem(
+      await asB('PATCH', `/api/v1/users/${tia.id}`, { positionId: phones.id }),
+      404,
+      'not_found',
+    )
+    expect(await waiting(q)).toEqual(left)
+    must(await asA('PATCH', `/api/v1/users/${tia.id}`, { positionId: phones.id }), 200)
+    expect(await routedTo(left)).toEqual([tia.id, tia.id]) // a novice agent: two lines
+    expect(await waiting(q)).toEqual([left[2]])
+  })
+
+  it('a policy import that makes them a member of the project, or gives a role they hold call rights: they are rung; a dry run hands nothing on', async () => {
+    const { busy, q, left } = await busyQueue()
+    const ivy = await marketer('ivy', q, busy.id, [zeus], 'Novice agent') // not of Apollo
+    expect(await waiting(q)).toEqual(left)
+    type Doc = {
+      projects: { name: string; members: string[] }[]
+      roles: { name: string; grants: { actions: string[] }[] }[]
+    }
+    const doc = parse(await policyYaml(app, a.token)) as Doc
+    const apolloDoc = doc.projects.find((p) => p.name === 'Apollo')!
+    apolloDoc.members = [...apolloDoc.members, ivy.email].sort()
+    const url = '/api/v1/policy/import'
+    must(await postYaml(app, a.token, `${url}?dryRun=true`, stringify(doc)), 200)
+    expect(await waiting(q)).toEqual(left)
+    must(await postYaml(app, a.token, url, stringify(doc)), 200)
+    expect(await routedTo(left)).toEqual([ivy.id, ivy.id])
+    expect(await waiting(q)).toEqual([left[2]])
+
+    // a role they hold, given call.view by the document
+    const next = await busyQueue()
+    const kit = await marketer('kit', next.q, next.busy.id, [apollo])
+    const desk = await role('Import desk', ['ticket.view'])
+    must(await asA('POST', `/api/v1/roles/${desk.id}/assignments`, { userIds: [kit.id] }), 200)
+    const again = parse(await policyYaml(app, a.token)) as Doc
+    again.roles.find((r) => r.name === desk.name)!.grants[0]!.actions = ['call.view', 'ticket.view']
+    must(await postYaml(app, a.token, url, stringify(again)), 200)
+    expect(await routedTo(next.left)).toEqual([kit.id])
+    expect(await waiting(next.q)).toEqual(next.left.slice(1))
+  })
+
+  it('an approved request for a temporary grant of call.view: the approval hands them a waiting call; a rejected one nothing', async () => {
+    const { busy, q, left } = await busyQueue()
+    const ana = await marketer('ana', q, busy.id, [apollo])
+    // Marketing asks for nothing: a group lets her (and gives no call right: nothing handed on)
+    const askers = must(
+      await asA('POST', '/api/v1/permission-groups', {
+        name: `Askers ${++n}`,
+        grants: [{ actions: ['approval.create'], scope: 'own' }],
+      }),
+    )
+    must(await asA('PUT', `/api/v1/users/${ana.id}/groups`, { groupIds: [askers.id] }), 200)
+    expect(await waiting(q)).toEqual(left)
+    const ask = async () => {
+      const res = await ana.as('POST', '/api/v1/approvals', {
+        type: 'temporaryGrant',
+        payload: { actions: ['call.view'], scope: 'own', durationMinutes: 60 },
+        reason: 'covering the phones',
+      })
+      return must(res).id
+    }
+    const refused = await ask()
+    must(await asA('POST', `/api/v1/approvals/${refused}/reject`, { reason: 'not today' }), 200)
+    problem(await asB('POST', `/api/v1/approvals/${await ask()}/approve`), 404, 'not_found')
+    expect(await waiting(q)).toEqual(left)
+    must(await asA('POST', `/api/v1/approvals/${await ask()}/approve`), 200)
+    expect(await routedTo(left)).toEqual([ana.id])
+    expect(await waiting(q)).toEqual(left.slice(1))
+  })
+
+  it('a grant that starts later: the queue sweep hands the call on once it has started, not before, audited as the system’s', async () => {
+    const { busy, q, left } = await busyQueue()
+    const gia = await marketer('gia', q, busy.id, [apollo])
+    const startsAt = new Date(clock.now().getTime() + 10 * 60_000)
+    must(
+      await asA('POST', '/api/v1/grants', {
+        userId: gia.id,
+        actions: ['call.view'],
+        scope: 'own',
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(startsAt.getTime() + 60 * 60_000).toISOString(),
+        reason: 'evening cover',
+      }),
+    )
+    expect(await waiting(q)).toEqual(left)
+    const policies = new PolicyCache()
+    const meta = { ip: null, userAgent: null, requestId: null }
+    const sweep = () => sweepWaitingCalls({ db, policies, now: clock.now(), meta })
+    await sweep()
+    expect(await waiting(q)).toEqual(left) // not started yet
+    clock.set(startsAt)
+    await sweep()
+    expect(await routedTo(left)).toEqual([gia.id])
+    const routed = (await auditActions(db, a.companyId)).find(
+      (e) => e.action === 'call.routed' && e.target_id === left[0],
+    )
+    expect(routed?.actor_user_id).toBeNull()
+    expect(await waiting(q)).toEqual(left.slice(1))
+    await sweep() // her one line is taken: the rest keep waiting
     expect(await waiting(q)).toEqual(left.slice(1))
   })
 })

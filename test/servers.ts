@@ -8,7 +8,8 @@ import { createTestDb, databaseUrlOf, destroyTestDb } from './helpers.js'
 // Real server processes (src/main.ts in child processes, as deployed) on one PostgreSQL, spoken
 // to over real HTTP: the multi-process scenarios (test/multi-process.test.ts,
 // test/calls-concurrency.test.ts, test/campaign-dialer-race.test.ts,
-// test/approvals-multi-process.test.ts, test/lead-conversion.test.ts, test/preview.test.ts), each
+// test/approvals-multi-process.test.ts, test/lead-conversion.test.ts, test/preview.test.ts,
+// test/queue-sweep-multi-process.test.ts), each
 // on two servers of a fresh database (`startTwoServers`). PostgreSQL only: PGlite is one process
 // by construction.
 
@@ -21,7 +22,11 @@ export interface Server {
   child: ChildProcess
 }
 
-export async function startServer(databaseUrl: string): Promise<Server> {
+/** A server process on `databaseUrl`; `extra`: more of its environment (TESSERA_QUEUE_SWEEP_MS). */
+export async function startServer(
+  databaseUrl: string,
+  extra: Record<string, string> = {},
+): Promise<Server> {
   const env: Record<string, string | undefined> = { ...process.env }
   delete env['TESSERA_DATA_DIR']
   // S15: on PostgreSQL a server needs the key, and every process of one deployment the same one
@@ -30,6 +35,9 @@ export async function startServer(databaseUrl: string): Promise<Server> {
     PORT: '0',
     HOST: '127.0.0.1',
     TESSERA_SECRET_KEY: sharedKey,
+    // the queue sweep is off unless a test turns it on (it hands calls on by the clock)
+    TESSERA_QUEUE_SWEEP_MS: '0',
+    ...extra,
   })
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
@@ -79,14 +87,15 @@ export interface TwoServers {
 }
 
 /**
- * Starts two servers at once on a new test database (test/helpers.ts `createTestDb`); if either
+ * Starts two servers at once on a new test database (test/helpers.ts `createTestDb`), `extra` in
+ * their environment; if either
  * fails to start, stops the other, drops the database and throws. Starting takes long on a busy
  * machine (tsx compiles src/ in each): give the hook 180 s.
  */
-export async function startTwoServers(): Promise<TwoServers> {
+export async function startTwoServers(extra: Record<string, string> = {}): Promise<TwoServers> {
   const db = await createTestDb()
   const url = databaseUrlOf(db) as string
-  const servers = await Promise.allSettled([startServer(url), startServer(url)])
+  const servers = await Promise.allSettled([startServer(url, extra), startServer(url, extra)])
   const started = servers.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []))
   const stop = async () => {
     await Promise.all(started.map(stopServer))

@@ -2,14 +2,16 @@
  * Issue 10: a transaction PostgreSQL ends in a deadlock (40P01) or a serialization failure
  * (40001) is run again by inCompany (domain/context.ts, db/retry.ts): its writes, its audit
  * events and what it leaves for after the commit land exactly once; a body that acted outside
- * the database is not run again. The first part on both backends (a failure as PostgreSQL
- * raises it, thrown by the body); the second, a real deadlock of two connections, on PostgreSQL.
+ * the database is not run again. Each run again is logged, one line with the attempt and the
+ * SQLSTATE; a request whose own transaction (the one its caller was read in) died keeps the
+ * session touch written there. The first part on both backends (a failure as PostgreSQL raises
+ * it, thrown by the body); the second, a real deadlock of two connections, on PostgreSQL.
  */
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { loadTestDatabaseUrl } from '../src/config.js'
 import { PolicyCache } from '../src/domain/access/index.js'
-import { resolveSession } from '../src/domain/accounts/index.js'
+import { authenticateSession, resolveSession } from '../src/domain/accounts/index.js'
 import { recordAudit } from '../src/domain/audit/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../src/domain/context.js'
 import { createProject } from '../src/domain/projects/index.js'
@@ -96,6 +98,53 @@ describe('inCompany runs a deadlocked transaction again', () => {
     await expect(unique).rejects.toThrow('duplicate key')
     expect(runs).toBe(2)
     expect(await description(p)).toBe('')
+  })
+})
+
+describe('a retry is logged, and keeps what reading the caller wrote', () => {
+  it('logs one line per run again: the attempt and the SQLSTATE, nothing of the statement', async () => {
+    const p = await newProject()
+    const lines: { details: object; message: string }[] = []
+    const log = {
+      warn: (details: object, message: string) => void lines.push({ details, message }),
+    }
+    let runs = 0
+    await inCompany({ ...ctx, log }, async (tx) => {
+      runs++
+      await mark(tx, p, 'x')
+      if (runs === 1) throw deadlock()
+      if (runs === 2) throw Object.assign(new Error('could not serialize'), { code: '40001' })
+    })
+    expect(runs).toBe(3)
+    expect(lines.map((l) => l.details)).toEqual([
+      { attempt: 2, sqlstate: '40P01' },
+      { attempt: 3, sqlstate: '40001' },
+    ])
+    expect(lines[0]?.message).toMatch(/run again/)
+    // a transaction that is not run again logs nothing
+    await inCompany({ ...ctx, log }, async (tx) => mark(tx, p, 'y'))
+    expect(lines).toHaveLength(2)
+  })
+
+  it('a request whose own transaction died keeps the session touch it wrote there', async () => {
+    clock.advance(5 * 60_000) // past the touch interval: reading the caller touches the session
+    const now = clock.now()
+    const anon = { db, now, meta, policies }
+    const found = await authenticateSession(anon, a.token)
+    if (found === null) throw new Error('no session')
+    const seen = () =>
+      db
+        .selectFrom('sessions')
+        .select('last_seen_at')
+        .where('id', '=', found.actor.sessionId)
+        .executeTakeFirstOrThrow()
+    let runs = 0
+    const request: Ctx = { ...anon, actor: found.actor, requestTx: found.tx }
+    await inCompany(request, async () => {
+      if (++runs === 1) throw deadlock() // in the adopted transaction, the touch with it
+    })
+    expect(runs).toBe(2)
+    expect((await seen()).last_seen_at).toEqual(now)
   })
 })
 

@@ -12,13 +12,21 @@ export const retryableCodes: readonly string[] = ['40P01', '40001']
 
 /** Whether `error` (or an error it wraps, as `cause`) is a deadlock or a serialization failure. */
 export function isRetryable(error: unknown): boolean {
+  return retryDetails(error).sqlstate !== undefined
+}
+
+/**
+ * What a log line says of a retried failure: its SQLSTATE (40P01 or 40001), nothing else of the
+ * error (no statement, no parameters).
+ */
+export function retryDetails(error: unknown): { sqlstate: string | undefined } {
   let e: unknown = error
   for (let depth = 0; depth < 5 && typeof e === 'object' && e !== null; depth++) {
     const code = (e as { code?: unknown }).code
-    if (typeof code === 'string' && retryableCodes.includes(code)) return true
+    if (typeof code === 'string' && retryableCodes.includes(code)) return { sqlstate: code }
     e = (e as { cause?: unknown }).cause
   }
-  return false
+  return { sqlstate: undefined }
 }
 
 export interface RetryOptions {

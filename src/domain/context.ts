@@ -1,11 +1,16 @@
 import type { ControlledTransaction, Kysely, Transaction } from 'kysely'
 import type { Subject } from '../authz/index.js'
-import { APP_ROLE, retryTransaction, withCompany } from '../db/index.js'
+import { APP_ROLE, retryDetails, retryTransaction, withCompany } from '../db/index.js'
 import type { Database } from './database.js'
 import type { CachedCaller, CallerCache } from './access/caller-cache.js'
 import type { PolicyCache } from './access/policy-cache.js'
 // the service file, not access/index.ts: the access module imports this file (a cycle otherwise)
-import { bindAndReadVersions, readVersions, type Versions } from './access/policy.service.js'
+import {
+  bindAndReadVersions,
+  readVersions,
+  rightsChangedHere,
+  type Versions,
+} from './access/policy.service.js'
 
 /** Who is calling: set by the HTTP auth plugin from a session (bearer token or cookie). */
 export interface Actor {
@@ -80,7 +85,18 @@ export interface Ctx {
   readonly callers?: CallerCache
   /** The tenant transaction the caller was read in, for the first inCompany() to adopt. */
   readonly requestTx?: RequestTx
+  /**
+   * What a transaction that changed people's rights does before it commits, in it (the HTTP
+   * app: the calls waiting in queues are offered to whoever may take them now, domain/calls
+   * `offerWidened`). `who`: the people whose rights changed, or everyone (inCompany).
+   */
+  readonly onRightsChanged?: (tx: TenantCtx, who: RightsChanged) => Promise<unknown>
+  /** Where a transaction run again is told (the request's logger). */
+  readonly log?: { warn(details: object, message: string): void }
 }
+
+/** Whose rights a transaction changed: these people, or everyone (the policy, a team share). */
+export type RightsChanged = 'everyone' | readonly string[]
 
 /** A Ctx whose `db` is a transaction bound to the actor's company (RLS in force). */
 export interface TenantCtx extends Ctx {
@@ -92,6 +108,12 @@ export interface TenantCtx extends Ctx {
    * then die in a deadlock, it is not run again (inCompany), since that could not be undone.
    */
   readonly actedOutside?: () => void
+  /**
+   * Says the transaction recorded a change (an audit event): before it commits, inCompany asks
+   * the database whether it changed anyone's rights (`onRightsChanged`). A transaction that
+   * records nothing changed nobody's.
+   */
+  readonly noteChange?: () => void
 }
 
 /**
@@ -104,6 +126,12 @@ export interface RequestTx {
   adopt(): ControlledTransaction<Database> | undefined
   /** Ends the transaction if nobody adopted it (it holds at most a session touch: committed). */
   release(): Promise<void>
+  /**
+   * Writes again, in `db`, what reading the caller wrote in the adopted transaction (a session
+   * touch): inCompany calls it when that transaction died in a deadlock and the work runs again
+   * in a new one, so a retried request keeps it.
+   */
+  replay(db: Kysely<Database>): Promise<void>
 }
 
 /** A caller read at the start of a request, with the open transaction they were read in. */
@@ -112,9 +140,18 @@ export interface Authenticated {
   readonly tx: RequestTx
 }
 
-export function requestTx(trx: ControlledTransaction<Database>): RequestTx {
+/** What reading a caller wrote in its transaction, to be written again in a retry's (replay). */
+export type Rewrite = (db: Kysely<Database>) => Promise<unknown>
+
+export function requestTx(
+  trx: ControlledTransaction<Database>,
+  rewrites: readonly Rewrite[] = [],
+): RequestTx {
   let open = true
   return {
+    async replay(db) {
+      for (const rewrite of rewrites) await rewrite(db)
+    },
     adopt() {
       if (!open) return undefined
       open = false
@@ -129,7 +166,11 @@ export function requestTx(trx: ControlledTransaction<Database>): RequestTx {
 }
 
 /** No transaction was opened for the request: its work opens one (withCompany) if it needs one. */
-export const noRequestTx: RequestTx = { adopt: () => undefined, release: async () => {} }
+export const noRequestTx: RequestTx = {
+  adopt: () => undefined,
+  release: async () => {},
+  replay: async () => {},
+}
 
 /**
  * The hot path of a caller kept in memory: reads the company's two counters. When
@@ -209,14 +250,19 @@ export async function resumeKept(
  */
 export async function authenticateIn(
   db: Kysely<Database>,
-  read: (trx: ControlledTransaction<Database>) => Promise<Actor | null>,
+  read: (
+    trx: ControlledTransaction<Database>,
+    /** `read` wrote something: `rewrite` writes it again should the request's work be retried. */
+    wrote: (rewrite: Rewrite) => void,
+  ) => Promise<Actor | null>,
   /** A transaction already open (resumeIn's `moved`): the caller is read again in it. */
   open?: ControlledTransaction<Database>,
 ): Promise<Authenticated | null> {
   const trx = open ?? (await db.startTransaction().execute())
   try {
-    const actor = await read(trx)
-    if (actor !== null) return { actor, tx: requestTx(trx) }
+    const rewrites: Rewrite[] = []
+    const actor = await read(trx, (rewrite) => void rewrites.push(rewrite))
+    if (actor !== null) return { actor, tx: requestTx(trx, rewrites) }
     await trx.rollback().execute()
     return null
   } catch (error) {
@@ -260,16 +306,27 @@ async function finish(trx: ControlledTransaction<Database>, commit: boolean): Pr
  * On PostgreSQL, a transaction that dies in a deadlock (40P01) or a serialization failure
  * (40001) is run again from the start in a new transaction, `fn` reading everything again, up to
  * three times after short jittered pauses (db/retry.ts), unless `fn` acted outside the database
- * (`actedOutside`). What `afterCommit` was given runs once, after the run that committed; a run
- * that rolled back leaves nothing behind (its audit events are rows of that transaction).
+ * (`actedOutside`); each run again is logged (`ctx.log`: the attempt and the SQLSTATE). What
+ * `afterCommit` was given runs once, after the run that committed; a run that rolled back leaves
+ * nothing behind (its audit events are rows of that transaction). When the run that died was in
+ * the request's own transaction, what reading the caller wrote there (a session touch) is written
+ * again in the new one (`RequestTx.replay`).
+ *
+ * A run that recorded a change (an audit event, `noteChange`) asks the database, before it
+ * commits, whether it changed anyone's rights (migration 0055: roles, groups, projects, grants,
+ * a person's status, team or position, the policy); when it did, `ctx.onRightsChanged` runs in
+ * the same transaction (the HTTP app's: waiting calls are offered to whoever may now take them).
  */
 export async function inCompany<T>(ctx: Ctx, fn: (tx: TenantCtx) => Promise<T>): Promise<T> {
   let outside = false
   let committed: (() => void)[] = []
+  // the request's transaction was adopted and died: what reading the caller wrote in it is lost
+  let adoptedLost = false
   const result = await retryTransaction(
     async () => {
       outside = false
       committed = []
+      let changed = false
       const run: (() => void)[] = committed
       const tenant = (db: Transaction<Database>): TenantCtx => ({
         ...ctx,
@@ -278,22 +335,51 @@ export async function inCompany<T>(ctx: Ctx, fn: (tx: TenantCtx) => Promise<T>):
         actedOutside: () => {
           outside = true
         },
+        noteChange: () => {
+          changed = true
+        },
       })
+      // the work, then (when it recorded a change that changed anyone's rights) what the change
+      // asks for, in the same transaction
+      const work = async (tx: TenantCtx): Promise<T> => {
+        const value = await fn(tx)
+        if (changed && ctx.onRightsChanged !== undefined) {
+          const who = await rightsChangedHere(tx.db)
+          if (who !== undefined) await ctx.onRightsChanged(tx, who)
+        }
+        return value
+      }
       const adopted = ctx.requestTx?.adopt()
       if (adopted === undefined) {
-        return withCompany(ctx.db, ctx.actor.companyId, (trx) => fn(tenant(trx)))
+        return withCompany(ctx.db, ctx.actor.companyId, async (trx) => {
+          if (adoptedLost) await ctx.requestTx?.replay(trx)
+          return work(tenant(trx))
+        })
       }
       let value: T
       try {
-        value = await fn(tenant(adopted))
+        value = await work(tenant(adopted))
       } catch (error) {
+        adoptedLost = true
         await finish(adopted, false).catch(() => {})
         throw error
       }
-      await finish(adopted, true)
+      try {
+        await finish(adopted, true)
+      } catch (error) {
+        adoptedLost = true
+        throw error
+      }
       return value
     },
-    { mayRetry: () => !outside },
+    {
+      mayRetry: () => !outside,
+      onRetry: (error, attempt) =>
+        ctx.log?.warn(
+          { attempt: attempt + 1, ...retryDetails(error) },
+          'transaction run again after a deadlock or serialization failure',
+        ),
+    },
   )
   for (const f of committed) f()
   return result

@@ -12,6 +12,7 @@ import type { Config } from '../config.js'
 import { OneLinePerRequest } from '../logging.js'
 import { pingDb } from '../db/index.js'
 import type { Database } from '../domain/database.js'
+import { offerWidened, startQueueSweep } from '../domain/calls/index.js'
 import { CallerCache, followPolicyChanges, PolicyCache } from '../domain/access/index.js'
 import { createAuditSigner } from '../domain/audit/index.js'
 import {
@@ -73,6 +74,11 @@ export interface AppDeps {
   readonly signupLimiter?: SignupLimiter
   /** S15: the 32-byte key sealing TOTP secrets; serve.ts reads it with loadSecretKey(). */
   readonly secretKey: Buffer
+  /**
+   * How often the queue sweep hands on waiting calls that time made takeable (domain/calls
+   * sweep.ts), in ms; off when absent or 0 (tests turn it on; serve.ts passes the config's).
+   */
+  readonly queueSweepMs?: number
 }
 
 /** Secrets never reach the log, whatever a serializer is later taught to include. */
@@ -149,6 +155,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       now: clock.now(),
       meta: meta(req),
       ...(req.requestTx !== null && { requestTx: req.requestTx }),
+      // a change that widened anyone's rights hands waiting calls on before it commits
+      onRightsChanged: offerWidened,
+      log: req.log,
     }),
     limiter: deps.loginLimiter ?? createLoginLimiter(),
     signupLimiter: deps.signupLimiter ?? createSignupLimiter(),
@@ -202,6 +211,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: '/api/v1' },
   )
   installConsole(app)
+  if (deps.queueSweepMs !== undefined && deps.queueSweepMs > 0) {
+    const sweep = startQueueSweep(
+      deps.queueSweepMs,
+      () => ({
+        db: deps.db,
+        policies,
+        now: clock.now(),
+        meta: { ip: null, userAgent: null, requestId: null },
+        log: app.log,
+      }),
+      (error, companyId) => app.log.error({ err: error, companyId }, 'queue sweep failed'),
+    )
+    app.addHook('onClose', async () => sweep.stop())
+  }
   await app.ready()
   return app
 }

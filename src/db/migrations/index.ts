@@ -35,6 +35,7 @@ import * as queuedCalls from './0049-queued-calls.js'
 import * as callQueues from './0050-call-queues.js'
 import * as chats from './0052-chats.js'
 import * as orgUnitKeys from './0054-org-unit-keys.js'
+import * as rightsChanged from './0055-rights-changed.js'
 
 /** Every migration, in order, listed statically (no file-system scanning). Append only. */
 export const migrations: Record<string, Migration> = {
@@ -74,4 +75,5 @@ export const migrations: Record<string, Migration> = {
   '0050_call_queues': callQueues,
   '0052_chats': chats,
   '0054_org_unit_keys': orgUnitKeys,
+  '0055_rights_changed': rightsChanged,
 }

@@ -6,6 +6,7 @@ import {
   withCeiling,
   type Action,
   type BoundSubject,
+  type CompiledPolicy,
   type Decision,
   type Env,
   type Plan,
@@ -178,13 +179,44 @@ export async function decisionOfUser(
   resource?: Resource,
 ): Promise<Decision | undefined> {
   if (subject === undefined || subject.status !== 'active') return undefined
-  const me = await subjectOf(ctx)
+  return decisionUnder(ctx, (await subjectOf(ctx)).policy, subject, action, resource)
+}
+
+/**
+ * decisionOfUser under a policy the caller names (`policyInTransaction`: the policy as a
+ * transaction that changed it sees it, or as a caller that is no person, the queue sweep, reads
+ * it), not the one the caller was bound to when its request began.
+ */
+export function decisionUnder(
+  ctx: TenantCtx,
+  policy: CompiledPolicy,
+  subject: Awaited<ReturnType<typeof loadSubject>>,
+  action: Action,
+  resource?: Resource,
+): Decision | undefined {
+  if (subject === undefined || subject.status !== 'active') return undefined
   return decide(
-    bindSubject(me.policy, subject),
+    bindSubject(policy, subject),
     action,
     resource && { companyId: ctx.actor.companyId, ...resource },
     envOf(ctx),
   )
+}
+
+/**
+ * The company's policy as the caller's transaction sees it now. `changedHere` (the transaction
+ * changed the policy, and may still roll back): compiled from the transaction and never cached
+ * (as rebindInTransaction); otherwise the committed version the transaction reads, through the
+ * process's cache.
+ */
+export async function policyInTransaction(
+  tx: TenantCtx,
+  changedHere: boolean,
+): Promise<CompiledPolicy> {
+  const { companyId } = tx.actor
+  if (changedHere) return compilePolicy(await loadPolicy(tx.db, companyId))
+  const version = await policyVersion(tx.db, companyId)
+  return tx.policies.get(companyId, version, () => loadPolicy(tx.db, companyId))
 }
 
 /**

@@ -345,3 +345,17 @@ export async function loadSubject(
   const row = result.rows[0]
   return row && subjectOfRow(row)
 }
+
+/**
+ * Whose rights the current transaction changed, as the database noted them (migration 0055):
+ * `'everyone'` (the policy, a team share, or very many people), the people's ids, or undefined
+ * when it changed none.
+ */
+export async function rightsChangedHere(db: Db): Promise<'everyone' | string[] | undefined> {
+  const result = await sql<{ noted: string | null }>`
+    select current_setting('tessera.rights_changed', true) as noted`.execute(db)
+  const noted = result.rows[0]?.noted ?? ''
+  if (noted === '') return undefined
+  if (noted === '*') return 'everyone'
+  return noted.split(',').filter((id) => id !== '')
+}

@@ -40,6 +40,15 @@ export function bumpPolicyVersion(db: Db, companyId: string): Promise<number> {
   return repo.bumpPolicyVersion(db, companyId)
 }
 
+/**
+ * Whose rights the caller's transaction has changed so far (roles, groups, projects, grants, a
+ * person's status, team, level, position or manager: their ids; the policy or a team share:
+ * `'everyone'`), noted by the database as it changed them; undefined when none.
+ */
+export function rightsChangedHere(db: Db): Promise<'everyone' | string[] | undefined> {
+  return repo.rightsChangedHere(db)
+}
+
 /** A stored role (its row's name, kind, definition) as the engine's Role; built-ins from code. */
 export function storedRole(
   id: string,

@@ -57,12 +57,17 @@ export async function authenticateSession(
   if ('resumed' in kept) return kept.resumed
   const found = await authenticateIn(
     ctx.db,
-    async (trx) => {
+    async (trx, wrote) => {
       const row = await findLiveSession(trx, hash, now, securityPolicy.sessionIdleMs)
       if (row === undefined) return null
       let seenAt = row.last_seen_at.getTime()
       if (now.getTime() - seenAt >= securityPolicy.sessionTouchMs) {
-        await touchSession(trx, row.company_id, row.session_id, now)
+        const touch = (db: Parameters<typeof touchSession>[0]) =>
+          touchSession(db, row.company_id, row.session_id, now)
+        await touch(trx)
+        // a request whose work dies in a deadlock in this transaction runs again in a new one:
+        // the touch is written there too (inCompany), or the kept caller would skip it
+        wrote(touch)
         seenAt = now.getTime()
       }
       const { status: _status, policyVersion, subjectVersion, ...subject } = subjectOfRow(row)

@@ -1,7 +1,6 @@
 import type { AttrOf } from '../../authz/index.js'
 import { AppError } from '../../errors.js'
 import { revokeGrantsOf } from '../approvals/index.js'
-import { offerWaitingCalls } from '../calls/index.js'
 import { authorize, decisionFor } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
 import { authorizeRecord } from '../authorize-record.js'
@@ -312,8 +311,8 @@ async function changeStatus(tx: TenantCtx, before: User, status: UserStatus): Pr
       }),
     },
   })
-  // back at work: calls waiting in their queues ring them now, in this transaction (their row
-  // was locked first: updateUserAccount), as a hang-up hands one on (domain/calls/ring.ts)
-  if (status === 'active') await offerWaitingCalls(tx, before.id)
+  // back at work: calls waiting in their queues ring them before this transaction commits
+  // (inCompany's onRightsChanged: their status changed; their row was locked first,
+  // updateUserAccount)
   return after
 }

@@ -115,7 +115,7 @@ export async function authenticateApiKey(
   if ('resumed' in kept) return kept.resumed
   const found = await authenticateIn(
     ctx.db,
-    async (trx) => {
+    async (trx, wrote) => {
       const row = await findLiveApiKey(trx, key, ctx.now)
       const apiKey = row && (await findApiKey(trx, row.company_id, row.id))
       const policy =
@@ -132,7 +132,10 @@ export async function authenticateApiKey(
         return null
       let seenAt = row.last_used_at?.getTime() ?? null
       if (seenAt === null || ctx.now.getTime() - seenAt >= TOUCH_MS) {
-        await touchApiKey(trx, row.company_id, row.id, ctx.now)
+        const touch = (db: Parameters<typeof touchApiKey>[0]) =>
+          touchApiKey(db, row.company_id, row.id, ctx.now)
+        await touch(trx)
+        wrote(touch) // kept by a retried request (inCompany), as a session's touch is
         seenAt = ctx.now.getTime()
       }
       const subject = keySubject({ id: row.id, companyId: row.company_id, roleId: row.role_id })

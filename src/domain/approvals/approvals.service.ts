@@ -569,7 +569,8 @@ async function decidable(
   const seen = await repo.findRequest(tx.db, companyId, id)
   const row = await repo.findRequest(tx.db, companyId, id, true)
   if (row === undefined || !(await visible(tx, row))) throw noSuchRequest()
-  // a grant given is offered waiting calls (giveGrant): the requester's row before any audit
+  // a grant given is offered waiting calls (inCompany's onRightsChanged): the requester's row
+  // before any audit (queue routing's lock order)
   if (row.type === 'temporaryGrant') await lockUsers(tx, [row.requester_id])
   if (row.requester_id === userId)
     throw new AppError('own_request', 'you asked for this: someone else decides it')

@@ -30,7 +30,6 @@ import {
 import { AppError, type ErrorDetail } from '../../errors.js'
 import { authorize, envOf, loadSubject, subjectOf, withoutShares } from '../access/index.js'
 import { recordAudit } from '../audit/index.js'
-import { offerWaitingCalls } from '../calls/index.js'
 import { inCompany, type Ctx, type TenantCtx } from '../context.js'
 import { customerRecords } from '../customers/index.js'
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../page.js'
@@ -232,9 +231,10 @@ export interface GiveGrant {
 /**
  * Gives a temporary grant after the delegation check, and audits it (`grant.created`, with the
  * request it applies when it comes from one). The record is read again here, as it is now. A
- * grant in force now may let the person take calls: those waiting in their queues ring them in
- * this transaction (calls `offerWaitingCalls`); the caller locks the grantee's row before the
- * transaction's first audit event (the lock order of queue routing, domain/calls/ring.ts).
+ * grant in force now may let the person take calls: those waiting in their queues ring them
+ * before the transaction commits (inCompany's `onRightsChanged`; one that starts later, the
+ * queue sweep once it has started); the caller locks the grantee's row before the transaction's
+ * first audit event (the lock order of queue routing, domain/calls/ring.ts).
  */
 export async function giveGrant(tx: TenantCtx, g: GiveGrant): Promise<TemporaryGrantView> {
   const definition = grantDefinition(g.spec, g.path)
@@ -272,7 +272,6 @@ export async function giveGrant(tx: TenantCtx, g: GiveGrant): Promise<TemporaryG
     before: null,
     after: auditView(view),
   })
-  if (view.state === 'active') await offerWaitingCalls(tx, row.user_id)
   return view
 }
 
@@ -310,7 +309,7 @@ export async function createTemporaryGrant(
   input: DirectGrantInput,
 ): Promise<TemporaryGrantView> {
   return inCompany(ctx, async (tx) => {
-    // the grantee's row before anything is audited (giveGrant hands them waiting calls)
+    // the grantee's row before anything is audited (waiting calls are offered to them)
     await lockUsers(tx, [input.userId])
     await authorize(tx, 'grant.create')
     const user = await visibleUser(tx, input.userId, 'body/userId')

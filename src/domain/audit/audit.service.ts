@@ -55,11 +55,15 @@ export async function appendAudit(
   return event
 }
 
-/** appendAudit with who/when/where taken from the request context. */
+/**
+ * appendAudit with who/when/where taken from the request context; the transaction is then one
+ * that changed something (`noteChange`: inCompany looks whether it changed anyone's rights).
+ */
 export function recordAudit(
   ctx: TenantCtx,
   change: Pick<AuditEntry, 'action' | 'targetType' | 'targetId' | 'before' | 'after'>,
 ): Promise<AuditEvent> {
+  ctx.noteChange?.()
   return appendAudit(ctx.db, {
     ...change,
     after: withPreview(ctx, change.action, change.after),
@@ -86,6 +90,7 @@ export function recordSystemAudit(
   ctx: TenantCtx,
   change: Pick<AuditEntry, 'action' | 'targetType' | 'targetId' | 'before' | 'after'>,
 ): Promise<AuditEvent> {
+  ctx.noteChange?.()
   return appendAudit(ctx.db, {
     ...change,
     companyId: ctx.actor.companyId,

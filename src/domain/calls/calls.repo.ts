@@ -57,6 +57,32 @@ export async function lockAgent(db: Db, companyId: string, agentId: string): Pro
     .execute()
 }
 
+/**
+ * Locks, of these people, those who are active and whose row no other transaction holds, in the
+ * order of their ids, and answers them: a person whose row is held (a call of theirs starting or
+ * ending, a change of theirs in progress) is skipped, never waited for (handing calls on after a
+ * rights change, the transaction's audit chain lock already held; ring.ts `offerWidened`). Rows
+ * this transaction holds already are its own.
+ */
+export async function lockFreeAgents(
+  db: Db,
+  companyId: string,
+  ids: readonly string[],
+): Promise<string[]> {
+  if (ids.length === 0) return []
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('company_id', '=', companyId)
+    .where('id', 'in', ids)
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .forUpdate()
+    .skipLocked()
+    .execute()
+  return rows.map((r) => r.id)
+}
+
 /** How many of the agent's calls hold a line (ringing or answered). */
 export async function liveCalls(db: Db, companyId: string, agentId: string): Promise<number> {
   const row = await db
@@ -262,6 +288,32 @@ export async function queuedCallsOf(
     .orderBy('seq')
     .limit(limit)
     .execute()
+}
+
+/** The queues of the company that have a call waiting. */
+export async function queuesWithWaiting(db: Db, companyId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('queued_calls')
+    .select('queue_id')
+    .distinct()
+    .where('company_id', '=', companyId)
+    .orderBy('queue_id')
+    .execute()
+  return rows.map((r) => r.queue_id)
+}
+
+/**
+ * The companies that have a call waiting, read outside any tenant transaction (the queue sweep,
+ * as the login role: the `system_access` policy, migration 0013).
+ */
+export async function companiesWithWaiting(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('queued_calls')
+    .select('company_id')
+    .distinct()
+    .orderBy('company_id')
+    .execute()
+  return rows.map((r) => r.company_id)
 }
 
 /** Whether any call waits in one of these queues for one of these projects. */

@@ -28,7 +28,8 @@ export {
   type RecordingView,
 } from './recordings.service.js'
 export { simulatedTelephony, telephony, useTelephony, type TelephonyAdapter } from './telephony.js'
-export { offerQueueCalls, offerWaitingCalls } from './ring.js'
+export { offerQueueCalls, offerWidened } from './ring.js'
+export { startQueueSweep, sweepWaitingCalls, type QueueSweep, type SweepCtx } from './sweep.js'
 export {
   listQueuedCalls,
   routeInbound,

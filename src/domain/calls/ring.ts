@@ -11,11 +11,17 @@
  *   counts it (P9: the limit holds across connections and server processes).
  * The queue's strategy orders the members an arriving call is offered to (`orderedMembers`).
  */
-import type { Resource } from '../../authz/index.js'
-import { decisionOfUser, loadSubject, subjectOf } from '../access/index.js'
-import { recordAudit } from '../audit/index.js'
-import type { TenantCtx } from '../context.js'
-import { queuesOfMember, type Queue } from '../queues/index.js'
+import type { CompiledPolicy, Resource } from '../../authz/index.js'
+import {
+  decisionOfUser,
+  decisionUnder,
+  loadSubject,
+  policyInTransaction,
+  subjectOf,
+} from '../access/index.js'
+import { recordAudit, recordSystemAudit } from '../audit/index.js'
+import type { RightsChanged, TenantCtx } from '../context.js'
+import { membersOf, queuesOfMember, type Queue } from '../queues/index.js'
 import { callResource } from './call-resource.js'
 import type { Call } from './calls.js'
 import {
@@ -24,7 +30,9 @@ import {
   insertCall,
   liveCalls,
   lockAgent,
+  lockFreeAgents,
   memberLoads,
+  queuesWithWaiting,
   type WaitingKind,
 } from './calls.repo.js'
 import { telephony } from './telephony.js'
@@ -58,20 +66,36 @@ export interface Taker {
 
 type Subject = Awaited<ReturnType<typeof loadSubject>>
 
+/**
+ * How a waiting call is handed on when it is not the caller's own routing: `policy`, the policy
+ * the takers' decisions are made under (a transaction that changed it: as it sees it; the queue
+ * sweep, no person: the company's) instead of the caller's; `system`, the hand-on is audited as
+ * the system's (the sweep: nobody did it).
+ */
+export interface HandOnAs {
+  readonly policy?: CompiledPolicy
+  readonly system?: boolean
+}
+
 async function takerOf(
   tx: TenantCtx,
   subject: Subject,
   agentId: string,
   projectId: string,
   blacklisted: boolean,
+  as: HandOnAs = {},
 ): Promise<Taker | undefined> {
   if (subject === undefined || !(subject.projectIds ?? []).includes(projectId)) return undefined
   const orgUnitId = subject.orgUnitId ?? null
   const call = inboundFor(agentId, orgUnitId, projectId, blacklisted)
-  const sees = await decisionOfUser(tx, subject, 'call.view', call)
+  const decide = async (action: 'call.view' | 'call.dial') =>
+    as.policy === undefined
+      ? decisionOfUser(tx, subject, action, call)
+      : decisionUnder(tx, as.policy, subject, action, call)
+  const sees = await decide('call.view')
   if (sees === undefined || !sees.allowed) return undefined
   await lockAgent(tx.db, tx.actor.companyId, agentId)
-  const dial = await decisionOfUser(tx, subject, 'call.dial', call)
+  const dial = await decide('call.dial')
   const lines = (dial?.allowed === true ? dial.obligations.limits?.concurrent : undefined) ?? 1
   const busy = await liveCalls(tx.db, tx.actor.companyId, agentId)
   return busy < lines ? { id: agentId, orgUnitId } : undefined
@@ -142,12 +166,16 @@ export interface QueueCall {
   readonly blacklisted: boolean
 }
 
-/** Rings the taker: the call (keeping the inbound call's id) is theirs, audited `call.routed`. */
+/**
+ * Rings the taker: the call (keeping the inbound call's id) is theirs, audited `call.routed`
+ * (the system's when `system`: the queue sweep).
+ */
 export async function ringFromQueue(
   tx: TenantCtx,
   call: QueueCall,
   taker: Taker,
   waitedSince?: Date,
+  system = false,
 ): Promise<Call> {
   const created = await insertCall(
     tx.db,
@@ -167,7 +195,7 @@ export async function ringFromQueue(
     },
     tx.now,
   )
-  await recordAudit(tx, {
+  await (system ? recordSystemAudit : recordAudit)(tx, {
     action: 'call.routed',
     targetType: 'call',
     targetId: call.id,
@@ -203,6 +231,7 @@ export async function handOnWaiting(
   tx: TenantCtx,
   agentId: string,
   onlyQueueIds?: readonly string[],
+  as: HandOnAs = {},
 ): Promise<Call | undefined> {
   const { companyId } = tx.actor
   const queues = (await queuesOfMember(tx, agentId)).filter(
@@ -218,7 +247,7 @@ export async function handOnWaiting(
   const kinds: (WaitingKind & { taker: Taker })[] = []
   for (const projectId of projectIds) {
     for (const blacklisted of [false, true]) {
-      const taker = await takerOf(tx, subject, agentId, projectId, blacklisted)
+      const taker = await takerOf(tx, subject, agentId, projectId, blacklisted, as)
       if (taker !== undefined) kinds.push({ projectId, blacklisted, taker })
     }
   }
@@ -234,20 +263,43 @@ export async function handOnWaiting(
     phone: claimed.phone,
     blacklisted: claimed.blacklisted,
   }
-  return ringFromQueue(tx, call, taker, claimed.created_at)
+  return ringFromQueue(tx, call, taker, claimed.created_at, as.system)
 }
 
 /**
- * A person may take calls again (reactivated), or may take some now (joined a project, given a
- * role, a permission group or a grant: users `WorkGained`): calls waiting in their queues ring
- * them, oldest first, while they may take them (each line they have free takes one). Their user
- * row must be locked already (before the transaction's first audit event: the lock order above).
+ * A person may take more calls (a line of theirs freed): calls waiting in their queues ring them,
+ * oldest first, while they may take them (each line they have free takes one). Their user row
+ * must be locked already (before the transaction's first audit event: the lock order above).
  */
-export async function offerWaitingCalls(tx: TenantCtx, agentId: string): Promise<Call[]> {
+export async function offerWaitingCalls(
+  tx: TenantCtx,
+  agentId: string,
+  as: HandOnAs = {},
+): Promise<Call[]> {
   const rung: Call[] = []
-  for (let c = await handOnWaiting(tx, agentId); c !== undefined;) {
+  for (let c = await handOnWaiting(tx, agentId, undefined, as); c !== undefined;) {
     rung.push(c)
-    c = await handOnWaiting(tx, agentId)
+    c = await handOnWaiting(tx, agentId, undefined, as)
+  }
+  return rung
+}
+
+/** Each of `ids` in turn is handed one call by `next`, round after round, while any takes one. */
+async function inTurns(
+  ids: readonly string[],
+  next: (id: string) => Promise<Call | undefined>,
+): Promise<Call[]> {
+  const rung: Call[] = []
+  let free = [...ids]
+  while (free.length > 0) {
+    const again: string[] = []
+    for (const id of free) {
+      const c = await next(id)
+      if (c === undefined) continue
+      rung.push(c)
+      again.push(id)
+    }
+    free = again
   }
   return rung
 }
@@ -262,17 +314,35 @@ export async function offerQueueCalls(
   queue: Queue,
   added: readonly string[],
 ): Promise<Call[]> {
-  const rung: Call[] = []
-  let free = queue.memberIds.filter((m) => added.includes(m))
-  while (free.length > 0) {
-    const next: string[] = []
-    for (const memberId of free) {
-      const c = await handOnWaiting(tx, memberId, [queue.id])
-      if (c === undefined) continue
-      rung.push(c)
-      next.push(memberId)
-    }
-    free = next
-  }
-  return rung
+  const free = queue.memberIds.filter((m) => added.includes(m))
+  return inTurns(free, (memberId) => handOnWaiting(tx, memberId, [queue.id]))
+}
+
+/**
+ * A transaction changed people's rights (inCompany's `onRightsChanged`, whatever the path: a
+ * project joined, a role or a permission group given or taken, a grant, a person reactivated or
+ * transferred, a role edited, a policy imported): before it commits, the calls waiting in the
+ * company's queues ring those members of them whose rights changed (`who`; everyone: every
+ * member of a queue with a call waiting) and who may take them now — the same checks as a
+ * hang-up's hand-on, decided under the policy as this transaction sees it — one call to each in
+ * turn, in the order of their ids, while any may take one.
+ *
+ * The transaction may hold the company's audit chain already (its change was audited), which
+ * comes after people's rows in the lock order: so the people are locked here only when no other
+ * transaction holds their row (`lockFreeAgents`, SKIP LOCKED), never waited for; one whose row is
+ * held at that moment (a call of theirs starting or ending, a change of theirs in progress) is
+ * left to the queue sweep (sweep.ts) or their next hang-up. The paths that give one person work
+ * (a project join, a role, a group, a grant, a reactivation) lock that person first thing, so
+ * they are never skipped.
+ */
+export async function offerWidened(tx: TenantCtx, who: RightsChanged): Promise<Call[]> {
+  const { companyId } = tx.actor
+  const queueIds = await queuesWithWaiting(tx.db, companyId)
+  if (queueIds.length === 0) return []
+  const members = await membersOf(tx, queueIds)
+  const changed = who === 'everyone' ? members : members.filter((m) => who.includes(m))
+  const free = await lockFreeAgents(tx.db, companyId, changed)
+  if (free.length === 0) return []
+  const policy = await policyInTransaction(tx, who === 'everyone')
+  return inTurns(free, (id) => handOnWaiting(tx, id, undefined, { policy }))
 }

@@ -14,7 +14,6 @@ import {
   userRecords,
   visibleUser,
   type UserView,
-  type WorkGained,
 } from '../users/index.js'
 import type { Project } from './projects.js'
 import {
@@ -234,9 +233,10 @@ export async function listProjectMembers(
  * P10: adds (`member` true) or removes a member; membership decides who may know a project's
  * records exist. Needs `project.manageMembers` on the project; the user must be one the caller
  * may view (another company's user is not found, on `path`). Adding twice is a no-op; removing
- * someone who is not a member is not found. Returns the member ids after the change. A person
- * who joins is then handed the work `onJoined` gives (the route: calls waiting in the project's
- * queues), in the same transaction, their row locked first (the lock order of queue routing).
+ * someone who is not a member is not found. Returns the member ids after the change. The joining
+ * person's row is locked first: their new rights are offered the calls waiting in the project's
+ * queues before the change commits (inCompany's `onRightsChanged`), and people's rows come
+ * before the audit chain in queue routing's lock order (domain/calls/ring.ts).
  */
 export async function setProjectMember(
   ctx: Ctx,
@@ -244,9 +244,11 @@ export async function setProjectMember(
   userId: string,
   member: boolean,
   path = 'params/userId',
-  onJoined?: WorkGained,
 ): Promise<string[]> {
-  return inCompany(ctx, (tx) => setProjectMemberIn(tx, projectId, userId, member, path, onJoined))
+  return inCompany(ctx, async (tx) => {
+    if (member) await lockUsers(tx, [userId])
+    return setProjectMemberIn(tx, projectId, userId, member, path)
+  })
 }
 
 /** setProjectMember in the caller's transaction (policy import: all or nothing). */
@@ -256,11 +258,8 @@ export async function setProjectMemberIn(
   userId: string,
   member: boolean,
   path = 'params/userId',
-  onJoined?: WorkGained,
 ): Promise<string[]> {
   const { companyId } = tx.actor
-  // the joining person's row before anything is audited (ring.ts: the lock order)
-  if (member && onJoined !== undefined) await lockUsers(tx, [userId])
   await projectForAction(tx, projectId, 'manageMembers')
   await visibleUser(tx, userId, path)
   const before = await listProjectMemberIds(tx.db, companyId, projectId)
@@ -291,7 +290,6 @@ export async function setProjectMemberIn(
     before: { members: before },
     after: { members: after },
   })
-  if (member) await onJoined?.(tx, userId)
   return after
 }
 

@@ -7,6 +7,7 @@ export {
   getQueue,
   listQueues,
   lockQueue,
+  membersOf,
   normaliseQueue,
   noteRung,
   queueRecords,

@@ -94,6 +94,25 @@ export async function queuesWithMember(
   return rows.map((r) => ({ id: r.id, projectId: r.project_id }))
 }
 
+/** The members of these queues, each once, in the order of their ids. */
+export async function membersOfQueues(
+  db: Db,
+  companyId: string,
+  queueIds: readonly string[],
+): Promise<string[]> {
+  if (queueIds.length === 0) return []
+  const rows = await db
+    .selectFrom(
+      sql<{ member_id: string }>`(
+      select distinct unnest(member_ids) as member_id from queues
+      where company_id = ${companyId} and id in (${sql.join(queueIds)}))`.as('m'),
+    )
+    .select('member_id')
+    .orderBy('member_id')
+    .execute()
+  return rows.map((r) => r.member_id)
+}
+
 /**
  * Holds the queue's row until the transaction ends (one routing decision or member change of a
  * queue at a time), and returns whom it last rang and its members (none when there is no such

@@ -28,6 +28,7 @@ import {
   deleteQueueRow,
   insertQueue,
   lockQueueRow,
+  membersOfQueues,
   queuesWithMember,
   queueRowToQueue,
   setLastMember,
@@ -249,6 +250,11 @@ export function queuesOfMember(
   userId: string,
 ): Promise<{ id: string; projectId: string }[]> {
   return queuesWithMember(tx.db, tx.actor.companyId, userId)
+}
+
+/** The members of these queues, each once, in the order of their ids (waiting calls offered). */
+export function membersOf(tx: TenantCtx, queueIds: readonly string[]): Promise<string[]> {
+  return membersOfQueues(tx.db, tx.actor.companyId, queueIds)
 }
 
 /**

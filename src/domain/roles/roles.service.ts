@@ -41,7 +41,6 @@ import {
   visibleUser,
   visibleUserIds,
   visiblePeople,
-  type WorkGained,
 } from '../users/index.js'
 import type { PermissionGroupRecord, RoleRecord } from './roles.js'
 import * as repo from './roles.repo.js'
@@ -874,19 +873,19 @@ export async function rolesByIds(
 
 /**
  * Replace a user's roles. Adding a role is a delegation: the caller must hold everything it
- * grants, for that user (R5, "delegated administration that can never escalate"). A person who
- * gains a role is then handed the work `onGained` gives (the route: calls waiting in their
- * queues, now that they may take them), their row locked first (queue routing's lock order).
+ * grants, for that user (R5, "delegated administration that can never escalate"). The person's
+ * row is locked first: a change of their rights is offered the calls waiting in their queues
+ * before it commits (inCompany's `onRightsChanged`), and people's rows come before the audit
+ * chain in queue routing's lock order (domain/calls/ring.ts).
  */
 export async function setUserRoles(
   ctx: Ctx,
   userId: string,
   roleIds: readonly string[],
-  onGained?: WorkGained,
 ): Promise<string[]> {
   return inCompany(ctx, async (tx) => {
     const { companyId } = tx.actor
-    if (onGained !== undefined) await lockUsers(tx, [userId])
+    await lockUsers(tx, [userId])
     const target = await assignmentTarget(tx, userId, 'params/id')
     const wanted = await rolesByIds(tx, roleIds, 'body/roleIds')
     const current = await repo.listUserRoleIds(tx.db, companyId, userId)
@@ -907,23 +906,21 @@ export async function setUserRoles(
         after: { roleIds: wanted.map((r) => r.id) },
       })
     }
-    if (added.length > 0) await onGained?.(tx, userId)
     return repo.listUserRoleIds(tx.db, companyId, userId)
   })
 }
 
 /**
- * R5: give one role to many users at once; all or nothing. Each is then handed the work
- * `onGained` gives, as `setUserRoles` does (their rows locked first, by id).
+ * R5: give one role to many users at once; all or nothing. Their rows are locked first, by id,
+ * as `setUserRoles` locks its person's.
  */
 export async function assignRoleToUsers(
   ctx: Ctx,
   roleId: string,
   userIds: readonly string[],
-  onGained?: WorkGained,
 ): Promise<string[]> {
   return inCompany(ctx, async (tx) => {
-    if (onGained !== undefined) await lockUsers(tx, userIds)
+    await lockUsers(tx, userIds)
     const [role] = await rolesByIds(tx, [roleId], 'params/id')
     await authorize(tx, 'role.assign', { type: 'role', id: roleId })
     for (const [i, userId] of userIds.entries()) {
@@ -936,21 +933,19 @@ export async function assignRoleToUsers(
       targetId: roleId,
       after: { userIds },
     })
-    for (const userId of new Set(userIds)) await onGained?.(tx, userId)
     return repo.listRoleUserIds(tx.db, tx.actor.companyId, roleId)
   })
 }
 
-/** Replace a user's permission groups; one who gains a group is handed `onGained`'s work. */
+/** Replace a user's permission groups; their row locked first, as `setUserRoles` locks it. */
 export async function setUserGroups(
   ctx: Ctx,
   userId: string,
   groupIds: readonly string[],
-  onGained?: WorkGained,
 ): Promise<string[]> {
   return inCompany(ctx, async (tx) => {
     const { companyId } = tx.actor
-    if (onGained !== undefined) await lockUsers(tx, [userId])
+    await lockUsers(tx, [userId])
     const target = await assignmentTarget(tx, userId, 'params/id')
     const groups = await Promise.all(
       [...new Set(groupIds)].map((id) => repo.findPermissionGroup(tx.db, companyId, id)),
@@ -982,7 +977,6 @@ export async function setUserGroups(
       before: { groupIds: current },
       after: { groupIds },
     })
-    if (groupIds.some((g) => !current.includes(g))) await onGained?.(tx, userId)
     return repo.listUserGroupIds(tx.db, companyId, userId)
   })
 }

@@ -27,6 +27,5 @@ export {
   type UserListFilter,
   type UserProfilePatch,
   type UserView,
-  type WorkGained,
 } from './users.service.js'
 export type { UserRow } from './users.table.js'

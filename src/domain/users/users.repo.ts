@@ -113,7 +113,6 @@ export async function userIdsInOrgUnit(
   return rows.map((r) => r.id)
 }
 
-/** Locks a person's row for the rest of the transaction (a lifecycle change in progress). */
 /**
  * Holds several people's rows, locked in the order of their ids in one statement, so two
  * transactions locking overlapping sets (two queues sharing members in different orders) never
@@ -131,6 +130,7 @@ export async function lockUsers(db: Db, companyId: string, ids: readonly string[
     .execute()
 }
 
+/** Locks a person's row for the rest of the transaction (a lifecycle change in progress). */
 export async function lockUser(db: Db, companyId: string, id: string): Promise<void> {
   await db
     .selectFrom('users')

@@ -458,16 +458,6 @@ export async function lockUsers(tx: TenantCtx, ids: readonly string[]): Promise<
 }
 
 /**
- * What happens, in a change's transaction, once a person may have gained work (joined a project,
- * gained a role, a permission group or a grant): the calls waiting in their queues are offered
- * to them (domain/calls/ring.ts `offerWaitingCalls`, passed in by the route where the calls
- * module depends on the changing one, as a queue's `MembersAdded`). The person's row must be
- * locked (`lockUsers`) before the transaction's first audit event: the lock order of queue
- * routing (ring.ts `handOnWaiting`).
- */
-export type WorkGained = (tx: TenantCtx, userId: string) => Promise<unknown>
-
-/**
  * Sets a person's status in the caller's transaction, with no decision and no audit of its own
  * (the accounts module decides `user.edit` / `user.offboard`, ends sessions and audits).
  * Undefined when there is no such person.

@@ -1,4 +1,3 @@
-import { offerWaitingCalls } from '../../domain/calls/index.js'
 import { Type, type Static } from '@fastify/type-provider-typebox'
 import {
   createProject,
@@ -150,14 +149,7 @@ export function projectsRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req, reply) => {
-      await setProjectMember(
-        deps.ctx(req),
-        req.params.id,
-        req.params.userId,
-        true,
-        'params/userId',
-        offerWaitingCalls,
-      )
+      await setProjectMember(deps.ctx(req), req.params.id, req.params.userId, true)
       return reply.code(204).send()
     },
   )

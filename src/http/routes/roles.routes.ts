@@ -1,4 +1,3 @@
-import { offerWaitingCalls } from '../../domain/calls/index.js'
 import { Type, type Static } from '@fastify/type-provider-typebox'
 import {
   assignRoleToUsers,
@@ -302,12 +301,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => ({
-      userIds: await assignRoleToUsers(
-        deps.ctx(req),
-        req.params.id,
-        req.body.userIds,
-        offerWaitingCalls,
-      ),
+      userIds: await assignRoleToUsers(deps.ctx(req), req.params.id, req.body.userIds),
     }),
   )
 
@@ -347,12 +341,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => ({
-      roleIds: await setUserRoles(
-        deps.ctx(req),
-        req.params.id,
-        req.body.roleIds,
-        offerWaitingCalls,
-      ),
+      roleIds: await setUserRoles(deps.ctx(req), req.params.id, req.body.roleIds),
     }),
   )
 
@@ -372,12 +361,7 @@ export function rolesRoutes(app: App, deps: RouteDeps): void {
       },
     },
     async (req) => ({
-      groupIds: await setUserGroups(
-        deps.ctx(req),
-        req.params.id,
-        req.body.groupIds,
-        offerWaitingCalls,
-      ),
+      groupIds: await setUserGroups(deps.ctx(req), req.params.id, req.body.groupIds),
     }),
   )
 
