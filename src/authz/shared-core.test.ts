@@ -11,9 +11,11 @@ import {
   compilePolicy,
   decide,
   explain,
+  planFilter,
   sharedCacheSizes,
   type Policy,
   type Resource,
+  type Role,
 } from './index.js'
 
 function policy(version: number | string = 1): Policy {
@@ -115,6 +117,84 @@ describe('compiled policies shared by content', () => {
     // a role another company's core defines but this one does not: nothing
     const stray = bindSubject(b, { ...subject, companyId: 'c2', roles: ['c1-agent'] })
     expect(decide(stray, 'customer.view', undefined, { now: 0 }).reason).toBe('not_granted')
+  })
+
+  it('two companies whose org units and restrictions differ only by id share one core', () => {
+    clearSharedCaches()
+    // each company's units and restrictions are rows with their own ids, as in the database
+    const own = (c: string): Policy => {
+      const p = policy(c)
+      return {
+        ...p,
+        orgUnits: { [`${c}-root`]: null, [`${c}-t1`]: `${c}-root`, [`${c}-t2`]: `${c}-root` },
+        roles: [
+          {
+            ...p.roles[0]!,
+            restrictions: [{ id: `${c}-closed`, actions: ['ticket.edit'], when: closed }],
+          },
+          { ...p.roles[1]!, grants: [{ actions: ['ticket.view'], scope: 'subtree' }] },
+        ],
+        restrictions: [{ id: `${c}-x`, actions: ['customer.view'], when: vip, label: 'VIP' }],
+      }
+    }
+    const closed = { eq: [{ ref: 'resource.status' }, 'closed'] } as const
+    const vip = { eq: [{ ref: 'resource.level' }, 'vip'] } as const
+    const a = compilePolicy(own('c1'))
+    const b = compilePolicy(own('c2'))
+    expect(sharedCacheSizes().cores).toBe(1)
+    expect(b.rulesAt).toBe(a.rulesAt)
+    expect(b.tables).toBe(a.tables)
+    // each its own tree, and its own policy
+    expect(b.subtree.get('c2-root')).toEqual(['c2-root', 'c2-t2', 'c2-t1'])
+    expect(b.subtree.get('c1-root')).toBeUndefined()
+    expect(b.policy).toEqual(own('c2'))
+    expect(a.policy).toEqual(own('c1'))
+    const lead = { id: 'u1', companyId: 'c2', orgUnitId: 'c2-root', roles: ['agent', 'lead'] }
+    const them = bindSubject(b, lead)
+    expect(them.table).toBe(bindSubject(a, { ...lead, companyId: 'c1' }).table)
+    expect(them.sub['$subtree']).toEqual(['c2-root', 'c2-t2', 'c2-t1'])
+    const t2 = { type: 'ticket', id: 'x', companyId: 'c2', attrs: { orgUnitId: 'c2-t2' } } as const
+    expect(decide(them, 'ticket.view', t2, { now: 0 }).allowed).toBe(true)
+    expect(
+      decide(them, 'ticket.view', { ...t2, attrs: { orgUnitId: 'c1-t2' } }, { now: 0 }).reason,
+    ).toBe('out_of_scope')
+    // decisions name the company's own restrictions, and a default label its own id
+    const edit = explain(them, 'ticket.edit', { ...t2, attrs: { status: 'closed' } }, { now: 0 })
+    expect(edit.matched).toEqual([
+      { kind: 'restriction', id: 'c2-closed', index: 0, label: 'Agent: c2-closed' },
+    ])
+    expect(edit.trace.map((e) => e.rule.id)).toEqual(['c2-closed', 'agent'])
+    const customer = {
+      type: 'customer',
+      id: 'k',
+      companyId: 'c2',
+      attrs: { level: 'vip' },
+    } as const
+    expect(decide(them, 'customer.view', customer, { now: 0 }).matched).toEqual([
+      { kind: 'restriction', id: 'c2-x', index: 0, label: 'VIP' },
+    ])
+    // the planner lists the company's own units
+    expect(JSON.stringify(planFilter(them, 'ticket.view', { now: 0 }))).not.toContain('c1-')
+    // a tree is checked per company: a broken one is refused though its core is cached
+    expect(() => compilePolicy({ ...own('c3'), orgUnits: { 'c3-t1': 'c3-nowhere' } })).toThrow(
+      /unknown parent/,
+    )
+    // a unit named by a rule is content: another company's unit is another core
+    const named = (c: string): Policy => ({
+      ...own(c),
+      roles: [
+        {
+          ...own(c).roles[1]!,
+          grants: [{ actions: ['ticket.view'], scope: { subtree: `${c}-t1` } }],
+        },
+      ],
+    })
+    compilePolicy(named('c1'))
+    compilePolicy(named('c2'))
+    expect(sharedCacheSizes().cores).toBe(3)
+    expect(() => compilePolicy({ ...named('c4'), orgUnits: own('c1').orgUnits })).toThrow(
+      /unknown org unit "c4-t1"/,
+    )
   })
 
   it('does not share what differs in anything a decision can depend on', () => {
@@ -220,8 +300,9 @@ describe('compiled policies shared by content', () => {
 
   it('keeps a bounded number of contents', () => {
     clearSharedCaches()
+    const [agent, lead] = policy().roles as [Role, Role]
     for (let i = 0; i < 300; i++)
-      compilePolicy({ ...policy(), orgUnits: { root: null, [`u${i}`]: null } })
+      compilePolicy({ ...policy(), roles: [{ ...agent, name: `Agent ${i}` }, lead] })
     expect(sharedCacheSizes().cores).toBeLessThanOrEqual(128)
     expect(sharedCacheSizes().cores).toBeGreaterThan(0)
   })
