@@ -138,6 +138,17 @@ export interface Tree {
   readonly plain: boolean
 }
 
+/**
+ * A frozen copy of a tree (unit id → parent id or null) with no prototype: V8 keeps such an
+ * object as a hash table, where a copy with the usual prototype would get a hidden class per
+ * unit id — a chain of them per company, since every company's unit ids are its own.
+ */
+function dictionaryCopy(units: Policy['orgUnits']): Policy['orgUnits'] {
+  const out = Object.create(null) as Record<string, string | null>
+  for (const [k, v] of Object.entries(units)) out[k] = v
+  return Object.freeze(out)
+}
+
 /** A company's tree compiled, or the one of equal content compiled before. */
 function treeOf(units: Policy['orgUnits'] | undefined): Tree {
   const key = writeValue(units, 1)
@@ -147,7 +158,7 @@ function treeOf(units: Policy['orgUnits'] | undefined): Tree {
   const subtree = buildSubtree(units ?? {}, problems)
   const plain = key !== undefined
   // a policy without a tree (a caller's mistake) keeps it undefined, as it gave it
-  const orgUnits = (plain ? frozenCopy(units) : units) as Policy['orgUnits']
+  const orgUnits = (plain && units ? dictionaryCopy(units) : units) as Policy['orgUnits']
   const tree: Tree = { orgUnits, subtree, problems, plain }
   if (plain && problems.length === 0) shared.trees.set(key, tree)
   return tree
