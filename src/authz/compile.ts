@@ -1058,7 +1058,9 @@ function buildSubtree(units: Policy['orgUnits'], problems: Problem[]): Map<strin
       seen.push(u)
       stack.push(...(children.get(u) ?? []))
     }
-    out.set(id, seen)
+    // an exact copy: `seen` grew by pushes, with room for more (17 slots for a leaf's one unit),
+    // and every company keeps one list per unit
+    out.set(id, seen.slice())
   }
   return out
 }
