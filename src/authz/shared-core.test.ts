@@ -4,7 +4,7 @@
  * can change a decision is part of the key, so different content never shares.
  */
 import { describe, expect, it } from 'vitest'
-import { contentKey } from './compile.js'
+import { canonicalForm, contentKey } from './compile.js'
 import {
   bindSubject,
   clearSharedCaches,
@@ -211,6 +211,24 @@ describe('compiled policies shared by content', () => {
     expect(new Set(keys).size).toBe(keys.length)
     expect(keys.every((k) => k !== undefined)).toBe(true)
     expect(contentKey({ ...base, version: 99 })).toBe(keys[0])
+  })
+
+  it('keeps apart restriction ids that are equal in one policy and distinct in another', () => {
+    const x = (id: string) => ({ id, actions: ['ticket.edit'] as const, label: 'x' })
+    const key = (...ids: string[]) =>
+      canonicalForm({ ...policy(), restrictions: ids.map(x) } as Policy)?.key
+    // a renaming keeps which ids are equal, and only that
+    expect(key('a', 'b')).toBe(key('p', 'q'))
+    expect(key('a', 'a')).toBe(key('p', 'p'))
+    expect(key('a', 'a')).not.toBe(key('a', 'b'))
+    // an id that is not a non-empty string (refused by compiling) is never shared
+    expect(key('')).toBeUndefined()
+    expect(
+      canonicalForm({ ...policy(), restrictions: [{ ...x('a'), id: 7 }] } as unknown as Policy)
+        ?.key,
+    ).toBeUndefined()
+    // nor is a policy whose tree is broken
+    expect(canonicalForm({ ...policy(), orgUnits: { t1: 'nowhere' } })?.key).toBeUndefined()
   })
 
   it('writes values with their type and keys in their order', () => {
