@@ -99,14 +99,69 @@ const shared = {
    */
   names: new Bounded<string, string>(100_000),
   /**
-   * A policy's content (everything but its version, `contentKey`) → what compiling it built:
-   * companies and policy versions whose policies are the same content share one compiled core
-   * — its rules, its org-unit tree and its map of role sets to tables — so a second company on
-   * the same policy costs a small object and binds its subjects to tables already built.
-   * Small: the keys are whole policies.
+   * A policy's canonical content (`canonicalForm`: everything but its version, its ids and its
+   * org-unit tree) → what compiling it built: companies and policy versions whose policies are
+   * the same content share one compiled core — its rules and its map of role sets to tables —
+   * so a second company on the same policy costs a small object (its ids, its tree) and binds
+   * its subjects to tables already built. Small: the keys are whole policies.
    */
   cores: new Bounded<string, Core>(128),
+  /**
+   * An org-unit tree's content → the tree compiled (`Tree`): companies whose trees are equal
+   * (two versions of one company's policy) share one. A tree is not part of a core: each
+   * company binds its own (`treeOf`).
+   */
+  trees: new Bounded<string, Tree>(1_000),
+  /**
+   * A restriction's ref whose label is the default (it names the restriction's id) → what comes
+   * before the id in it: a company whose restriction ids are not its core's gets the label of
+   * its own id (`Renamed`).
+   */
+  defaultLabels: new WeakMap<RuleRef, string>(),
   next: 0,
+}
+
+/**
+ * A company's org-unit tree: its own (unit ids are rows with their own ids in every company),
+ * bound beside the shared core like the company's role ids. A subject's `$subtree` comes from it;
+ * a rule naming a unit (`{ subtree: id }`) puts that unit's subtree into the core's key instead
+ * (`canonicalForm`), so the core's rules never read a company's tree.
+ */
+export interface Tree {
+  /** The tree as the policy gives it (a frozen copy when it is plain data). */
+  readonly orgUnits: Policy['orgUnits']
+  /** unit id → the unit and every unit below it */
+  readonly subtree: ReadonlyMap<string, readonly string[]>
+  /** What is wrong with it (unknown parents, cycles); a tree with problems is never cached. */
+  readonly problems: readonly Problem[]
+  /** Plain data (`writeValue` took it): a policy with any other tree is never shared. */
+  readonly plain: boolean
+}
+
+/**
+ * A frozen copy of a tree (unit id → parent id or null) with no prototype: V8 keeps such an
+ * object as a hash table, where a copy with the usual prototype would get a hidden class per
+ * unit id — a chain of them per company, since every company's unit ids are its own.
+ */
+function dictionaryCopy(units: Policy['orgUnits']): Policy['orgUnits'] {
+  const out = Object.create(null) as Record<string, string | null>
+  for (const [k, v] of Object.entries(units)) out[k] = v
+  return Object.freeze(out)
+}
+
+/** A company's tree compiled, or the one of equal content compiled before. */
+function treeOf(units: Policy['orgUnits'] | undefined): Tree {
+  const key = writeValue(units, 1)
+  const hit = key === undefined ? undefined : shared.trees.get(key)
+  if (hit !== undefined) return hit
+  const problems: Problem[] = []
+  const subtree = buildSubtree(units ?? {}, problems)
+  const plain = key !== undefined
+  // a policy without a tree (a caller's mistake) keeps it undefined, as it gave it
+  const orgUnits = (plain && units ? dictionaryCopy(units) : units) as Policy['orgUnits']
+  const tree: Tree = { orgUnits, subtree, problems, plain }
+  if (plain && problems.length === 0) shared.trees.set(key, tree)
+  return tree
 }
 
 /**
@@ -124,13 +179,18 @@ type Core = CoreParts & {
 /** What `compileNew` builds. */
 type CoreParts = Omit<
   CompiledPolicy,
-  'version' | 'policy' | 'timeZone' | 'orgUnits' | 'index' | 'renamed'
+  'version' | 'policy' | 'timeZone' | 'orgUnits' | 'subtree' | 'index' | 'renamed'
 >
 
 /** Role and group ids → canonical index (`Canon`). */
 export interface Index {
   readonly roles: ReadonlyMap<string, number>
   readonly groups: ReadonlyMap<string, number>
+}
+
+/** The core's ids → canonical index: its roles and groups, and its restrictions (`Canon`). */
+export interface CoreIndex extends Index {
+  readonly restrictions: ReadonlyMap<string, number>
 }
 
 function indexOf(canon: Places): Index {
@@ -140,29 +200,45 @@ function indexOf(canon: Places): Index {
   }
 }
 
+function coreIndexOf(canon: Places): CoreIndex {
+  return {
+    ...indexOf(canon),
+    restrictions: new Map(canon.restrictionIds.map((id, c) => [id, c])),
+  }
+}
+
 /**
- * A company whose role or group ids are not its core's (`coreIndex`): its decisions and traces
- * name its own ids. The core's decisions are shared frozen objects; each is translated once per
- * company and kept while it lives (weakly: a decision built per request is not kept after it).
+ * A company whose role, group or restriction ids are not its core's (`coreIndex`): its
+ * decisions and traces name its own ids (and a restriction's default label, which is its id,
+ * its own). The core's decisions are shared frozen objects; each is translated once per company
+ * and kept while it lives (weakly: a decision built per request is not kept after it).
  */
 export class Renamed {
   private readonly refs = new WeakMap<RuleRef, RuleRef>()
   private readonly decisions = new WeakMap<Decision, Decision>()
   constructor(
-    private readonly core: Index,
-    private readonly roleIds: readonly string[],
-    private readonly groupIds: readonly string[],
+    private readonly core: CoreIndex,
+    private readonly own: Places,
   ) {}
 
   /** A rule ref of the core as this company's. */
   ref(r: RuleRef): RuleRef {
-    if (r.kind !== 'role' && r.kind !== 'group') return r
+    if (r.kind === 'grant') return r
     const hit = this.refs.get(r)
     if (hit !== undefined) return hit
-    const role = r.kind === 'role'
-    const c = (role ? this.core.roles : this.core.groups).get(r.id)
-    const id = c === undefined ? undefined : (role ? this.roleIds : this.groupIds)[c]
-    const out = id === undefined || id === r.id ? r : { ...r, id }
+    const [index, ids] =
+      r.kind === 'role'
+        ? [this.core.roles, this.own.roleIds]
+        : r.kind === 'group'
+          ? [this.core.groups, this.own.groupIds]
+          : [this.core.restrictions, this.own.restrictionIds]
+    const c = index.get(r.id)
+    const id = c === undefined ? undefined : ids[c]
+    let out = r
+    if (id !== undefined && id !== r.id) {
+      const before = shared.defaultLabels.get(r)
+      out = before === undefined ? { ...r, id } : { ...r, id, label: `${before}${id}` }
+    }
     this.refs.set(r, out)
     return out
   }
@@ -215,6 +291,7 @@ export function clearSharedCaches(): void {
   shared.clocks.clear()
   shared.names.clear()
   shared.cores.clear()
+  shared.trees.clear()
 }
 
 /**
@@ -329,25 +406,36 @@ function plainRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * A policy's roles and groups in canonical order, and the content key of the policy with their
- * ids left out (`key`). Role and group ids are pure identifiers: the engine reads them only to
- * find a subject's rules and a restriction's `appliesTo.roles`, and decisions name them. So two
- * companies whose policies differ only by those ids (each company's preset roles are rows with
- * their own UUIDs) have one canonical content and share one compiled core; each keeps its own
- * ids here, by canonical index, and its decisions name them (`Renamed`).
+ * A policy's roles and groups in canonical order, and the content key of the policy with its
+ * role, group and restriction ids and its org-unit tree left out (`key`). Those ids are pure
+ * identifiers: the engine reads role and group ids only to find a subject's rules and a
+ * restriction's `appliesTo.roles`, decisions name them and restrictions, and the tree only gives
+ * a subject's `$subtree` (and a named unit's subtree, below). So two companies whose policies
+ * differ only by those ids and their trees (each company's preset roles, restrictions and org
+ * units are rows with their own UUIDs) have one canonical content and share one compiled core;
+ * each keeps its own ids here, by canonical index, and its own tree (`Tree`), and its decisions
+ * name its own ids (`Renamed`).
  *
- * The canonical order sorts the roles (and the groups) by their content written with the id
- * left out, ties by their place in the policy: it depends on content and places, never on ids,
- * so a role set's rules — and a decision's `matched` — come in an order that renaming does not
- * change. The key writes each role with its id replaced by one marker (its place in the sorted
- * list stands for it) and each `appliesTo.roles` entry naming a role of the policy as that
- * role's canonical index (a number: never equal to an id, which is a string); any other value
- * (an id of no role here, which a subject may still hold) stays itself. Anything else is written
- * as `contentKey` writes it, so the key is injective over plain data up to the renaming.
+ * The canonical order sorts the roles (and the groups) by their content written with their ids
+ * and their restrictions' ids left out, ties by their place in the policy: it depends on content
+ * and places, never on ids, so a role set's rules — and a decision's `matched` — come in an
+ * order that renaming does not change. The key writes each role with its id replaced by one
+ * marker (its place in the sorted list stands for it) and each `appliesTo.roles` entry naming a
+ * role of the policy as that role's canonical index (a number: never equal to an id, which is a
+ * string); any other value (an id of no role here, which a subject may still hold) stays itself.
+ * Restrictions stay in their places (which of two matching ones a denial names follows them);
+ * each one's id is written as the marker too, and the key ends with the ids' pattern: the
+ * restriction ids of the roles in canonical order and then the company's, each as the number of
+ * its first appearance (`restrictionIds`), so equal ids stay equal and distinct ones distinct. A
+ * rule whose scope names a unit (`{ subtree: id }`) reads the company's tree: the key writes,
+ * per unit so named, whether the tree has it and its subtree list (those unit ids are then
+ * content). Anything else is written as `contentKey` writes it, so the key is injective over
+ * plain data up to the renaming and the trees.
  *
- * `key` is undefined when the policy is not plain data (compiled on its own, never shared); the
- * whole result is undefined when roles or groups are not a list of objects with distinct ids of
- * type string (`compileNew` then says what is wrong, or compiles them in their own order).
+ * `key` is undefined when the policy is not plain data, its tree is invalid or a restriction has
+ * no id of type string (compiled on its own, never shared); the whole result is undefined when
+ * roles or groups are not a list of objects with distinct ids of type string (`compileNew` then
+ * says what is wrong, or compiles them in their own order).
  */
 export interface Canon {
   readonly key: string | undefined
@@ -357,6 +445,8 @@ export interface Canon {
   readonly rolePlaces: readonly number[]
   readonly groupIds: readonly string[]
   readonly groupPlaces: readonly number[]
+  /** canonical index → this policy's restriction id (the roles' in canonical order, then its own) */
+  readonly restrictionIds: readonly string[]
 }
 
 /** What a compiled policy keeps of its `Canon`: its ids and places, not the key. */
@@ -364,9 +454,24 @@ type Places = Omit<Canon, 'key'>
 
 const idMarker = 0
 
+/** A role's content for the canonical order: its id and its restrictions' ids left out. */
+function roleContent(x: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...x, id: idMarker }
+  const xs = x['restrictions']
+  if (Array.isArray(xs))
+    out['restrictions'] = xs.map((r: unknown) =>
+      plainRecord(r) && typeof r['id'] === 'string' ? { ...r, id: idMarker } : r,
+    )
+  return out
+}
+
 function canonicalOrder(
   list: unknown,
   depth: number,
+  content: (x: Record<string, unknown>) => Record<string, unknown> = (x) => ({
+    ...x,
+    id: idMarker,
+  }),
 ): { ids: string[]; places: number[]; keys: string[] | undefined } | undefined {
   if (!Array.isArray(list)) return undefined
   const ids: string[] = []
@@ -378,7 +483,7 @@ function canonicalOrder(
       return undefined
     seen.add(id)
     ids.push(id)
-    const k = keys && plainRecord(x) ? writeValue({ ...x, id: idMarker }, depth) : undefined
+    const k = keys && plainRecord(x) ? writeValue(content(x), depth) : undefined
     if (k === undefined) keys = undefined
     else keys?.push(k)
   }
@@ -394,9 +499,71 @@ function canonicalOrder(
   return { ids: places.map((p) => ids[p] as string), places, keys }
 }
 
-export function canonicalForm(policy: Policy): Canon | undefined {
+/**
+ * The restriction ids of the roles (in canonical order) and then of the company, each by the
+ * number of its first appearance: the distinct ids and the pattern. Undefined when a list of
+ * them is not a list, or one is not a plain object with a non-empty string id (such a policy is
+ * not shared; `compileNew` says what is wrong).
+ */
+function restrictionIdsOf(
+  roles: readonly unknown[],
+  places: readonly number[],
+  restrictions: unknown,
+): { ids: string[]; pattern: number[] } | undefined {
+  const at = new Map<string, number>()
+  const ids: string[] = []
+  const pattern: number[] = []
+  const add = (list: unknown): boolean => {
+    if (list === undefined) return true
+    if (!Array.isArray(list)) return false
+    for (let i = 0; i < list.length; i++) {
+      const x: unknown = list[i]
+      const id = plainRecord(x) ? x['id'] : undefined
+      if (typeof id !== 'string' || id === '') return false
+      let n = at.get(id)
+      if (n === undefined) at.set(id, (n = ids.push(id) - 1))
+      pattern.push(n)
+    }
+    return true
+  }
+  for (const p of places) if (!add((roles[p] as Record<string, unknown>)['restrictions'])) return
+  return add(restrictions) ? { ids, pattern } : undefined
+}
+
+/**
+ * The units rules name (`{ subtree: id }`), each with what compiling reads of the tree for it:
+ * whether the tree has it (`checkScope`) and its subtree list (`scopeExpr`), in the order of
+ * their content. Undefined when a rule list is not plain data (the key is then undefined too).
+ */
+function namedUnits(lists: readonly unknown[], tree: Tree): string | undefined {
+  const units = (tree.orgUnits ?? {}) as Record<string, unknown>
+  const named = new Map<string, unknown>()
+  for (const list of lists) {
+    if (!Array.isArray(list)) continue
+    for (const x of list as unknown[]) {
+      const scope = plainRecord(x) ? x['scope'] : undefined
+      if (typeof scope !== 'object' || scope === null || !('subtree' in scope)) continue
+      const unit = (scope as { subtree: unknown }).subtree
+      const k = writeValue(unit, 3)
+      if (k === undefined) return undefined
+      if (!named.has(k))
+        named.set(k, [Object.hasOwn(units, String(unit)), tree.subtree.get(unit as string) ?? null])
+    }
+  }
+  const sorted = [...named.keys()].sort()
+  return writeValue(
+    sorted.map((k) => [k, named.get(k)]),
+    1,
+  )
+}
+
+export function canonicalForm(
+  policy: Policy,
+  tree: Tree = treeOf(policy.orgUnits),
+): Canon | undefined {
   const fields = policyFields(policy)
-  const roles = canonicalOrder(fields === undefined ? policy.roles : fields[2], 2)
+  const roleList = fields === undefined ? policy.roles : fields[2]
+  const roles = canonicalOrder(roleList, 2, roleContent)
   const groupList = fields === undefined ? policy.groups : fields[3]
   const groups = canonicalOrder(groupList ?? [], 2)
   if (roles === undefined || groups === undefined) return undefined
@@ -405,38 +572,53 @@ export function canonicalForm(policy: Policy): Canon | undefined {
     rolePlaces: roles.places,
     groupIds: groups.ids,
     groupPlaces: groups.places,
+    restrictionIds: [] as string[],
   }
-  if (fields === undefined || roles.keys === undefined || groups.keys === undefined)
+  if (
+    fields === undefined ||
+    roles.keys === undefined ||
+    groups.keys === undefined ||
+    !tree.plain ||
+    tree.problems.length > 0
+  )
     return { ...canon, key: undefined }
+  const [timeZone, , , , restrictions] = fields
+  const xids = restrictionIdsOf(roleList as unknown[], roles.places, restrictions)
+  if (xids === undefined) return { ...canon, key: undefined }
+  canon.restrictionIds = xids.ids
   const index = new Map(roles.ids.map((id, c) => [id, c]))
   const list = (keys: readonly string[], places: readonly number[]) =>
     `[${places.map((p) => `${keys[p]},`).join('')}]`
-  const [timeZone, orgUnits, , , restrictions] = fields
   let renamed: unknown = restrictions
   if (Array.isArray(restrictions)) {
     renamed = []
     for (const x of restrictions as unknown[]) {
-      const to = plainRecord(x) ? x['appliesTo'] : undefined
+      if (!plainRecord(x)) return { ...canon, key: undefined }
+      const to = x['appliesTo']
       const names = plainRecord(to) ? to['roles'] : undefined
       if (!Array.isArray(names)) {
-        ;(renamed as unknown[]).push(x)
+        ;(renamed as unknown[]).push({ ...x, id: idMarker })
         continue
       }
-      if (!plainRecord(x) || !plainRecord(to)) return { ...canon, key: undefined }
+      if (!plainRecord(to)) return { ...canon, key: undefined }
       // a value that is not a string is written in a list of its own: never equal to an index
       const roleNames = names.map((r: unknown) =>
         typeof r === 'string' ? (index.get(r) ?? r) : [r],
       )
-      ;(renamed as unknown[]).push({ ...x, appliesTo: { ...to, roles: roleNames } })
+      ;(renamed as unknown[]).push({ ...x, id: idMarker, appliesTo: { ...to, roles: roleNames } })
     }
   }
+  const rules: unknown[] = [restrictions]
+  for (const r of roleList as Record<string, unknown>[]) rules.push(r['grants'], r['restrictions'])
+  for (const g of (groupList ?? []) as Record<string, unknown>[]) rules.push(g['grants'])
   const tz = writeValue(timeZone, 1)
-  const units = writeValue(orgUnits, 1)
+  const units = namedUnits(rules, tree)
   const xs = writeValue(renamed, 1)
   if (tz === undefined || units === undefined || xs === undefined)
     return { ...canon, key: undefined }
   const gs = groupList === undefined ? 'u' : list(groups.keys, groups.places)
-  return { ...canon, key: `[${tz},${units},${list(roles.keys, roles.places)},${gs},${xs},]` }
+  const rs = list(roles.keys, roles.places)
+  return { ...canon, key: `[${tz},${units},${rs},${gs},${xs},[${xids.pattern.join(',')}],]` }
 }
 
 interface Predicates {
@@ -568,7 +750,7 @@ export interface CompiledPolicy {
   readonly roleRules: ReadonlyMap<string, readonly Rule[]>
   readonly groupRules: ReadonlyMap<string, readonly Rule[]>
   readonly restrictionRules: readonly Rule[]
-  /** unit id → the unit and every unit below it */
+  /** unit id → the unit and every unit below it: the company's own tree (`Tree`), not the core's */
   readonly subtree: ReadonlyMap<string, readonly string[]>
   readonly localTime: (now: number) => LocalTime
   /**
@@ -578,7 +760,7 @@ export interface CompiledPolicy {
   readonly tables: Map<string, Table>
   /** The check path's evaluation input, refilled per check (condition.ts `EvalScratch`). */
   readonly scratch: EvalScratch
-  /** The org-unit tree as the policy gives it (temporary grants are checked against it). */
+  /** The company's org-unit tree as its policy gives it (temporary grants are checked against it). */
   readonly orgUnits: Policy['orgUnits']
   /** Each role's rules (its grants, then its restrictions) and each group's, by canonical index. */
   readonly rulesAt: {
@@ -586,7 +768,7 @@ export interface CompiledPolicy {
     readonly groups: readonly (readonly Rule[])[]
   }
   /** The ids the core's rules name (`roleRules`, refs, `appliesTo.roles`) → canonical index. */
-  readonly coreIndex: Index
+  readonly coreIndex: CoreIndex
   /** This policy's own ids → canonical index: how its subjects find their rules. */
   readonly index: Index
   /** Set when this policy's ids are not the core's: its decisions then name its own. */
@@ -876,7 +1058,9 @@ function buildSubtree(units: Policy['orgUnits'], problems: Problem[]): Map<strin
       seen.push(u)
       stack.push(...(children.get(u) ?? []))
     }
-    out.set(id, seen)
+    // an exact copy: `seen` grew by pushes, with room for more (17 slots for a leaf's one unit),
+    // and every company keeps one list per unit
+    out.set(id, seen.slice())
   }
   return out
 }
@@ -937,6 +1121,25 @@ function checkRuleShapes(policy: Policy, problems: Problem[]): void {
   }
 }
 
+/**
+ * A restriction's ref; its label, when the restriction has none, is `before` and its id
+ * (remembered in `shared.defaultLabels`: a company of other ids gets the label of its own).
+ */
+function restrictionRef(
+  x: Pick<Restriction, 'id' | 'label'>,
+  index: number,
+  before: string,
+): RuleRef {
+  const ref = {
+    kind: 'restriction' as const,
+    id: x.id,
+    index,
+    label: labelOr(x.label, `${before}${x.id}`),
+  }
+  if (typeof x.label !== 'string') shared.defaultLabels.set(ref, before)
+  return ref
+}
+
 /** A rule's label as decisions carry it: always a string (a stored non-string one is ignored). */
 function labelOr(label: unknown, fallback: string): string {
   return typeof label === 'string' ? label : fallback
@@ -948,18 +1151,21 @@ function labelOr(label: unknown, fallback: string): string {
  * const engine = compilePolicy({ version: 1, timeZone: 'Asia/Shanghai', orgUnits: {}, roles: [admin] })
  */
 export function compilePolicy(policy: Policy): CompiledPolicy {
+  // the company's own tree (shared only with trees of equal content), never part of a core
+  const tree = treeOf(policy.orgUnits)
   // the key is a whole policy written out: read here, never kept beside a compiled policy
-  const { key, ...canon } = canonicalForm(policy) ?? placesOf(policy)
+  const { key, ...canon } = canonicalForm(policy, tree) ?? placesOf(policy)
   const hit = key === undefined ? undefined : shared.cores.get(key)
   // the same canonical content compiled before (and valid then, so valid now): its core
-  if (hit !== undefined) return fromCore(hit, policy.version, canon)
-  const parts = compileNew(policy, canon)
+  if (hit !== undefined) return fromCore(hit, policy.version, canon, tree)
+  const parts = compileNew(policy, canon, tree)
   if (key === undefined) {
-    const { version, timeZone, orgUnits } = policy
+    const { version, timeZone } = policy
     return {
       version,
       timeZone,
-      orgUnits,
+      orgUnits: tree.orgUnits,
+      subtree: tree.subtree,
       policy,
       ...parts,
       index: parts.coreIndex,
@@ -967,9 +1173,12 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     }
   }
   // the caller's policy object is not kept: the core's frozen copy stands for it
-  const core: Core = { ...parts, content: frozenCopy(policy), canon }
+  const copy = frozenCopy(policy)
+  const content =
+    copy.orgUnits === tree.orgUnits ? copy : Object.freeze({ ...copy, orgUnits: tree.orgUnits })
+  const core: Core = { ...parts, content, canon }
   shared.cores.set(key, core)
-  return fromCore(core, policy.version, canon)
+  return fromCore(core, policy.version, canon, tree)
 }
 
 /** Roles and groups in their own order: for a policy `canonicalForm` does not take. */
@@ -984,6 +1193,7 @@ function placesOf(policy: Policy): Canon {
     rolePlaces: roleIds.map((_, i) => i),
     groupIds,
     groupPlaces: groupIds.map((_, i) => i),
+    restrictionIds: [],
   }
 }
 
@@ -991,22 +1201,33 @@ const same = (a: readonly unknown[], b: readonly unknown[]) =>
   a.length === b.length && a.every((x, i) => x === b[i])
 
 /**
- * A company's compiled policy on a shared core: the core's parts, its own version, and — when
- * its ids are not the core's — its own ids (`index`, `renamed`) and its own `policy`, rebuilt
- * from the core's content on first read.
+ * A company's compiled policy on a shared core: the core's parts, its own version and tree, and
+ * — when its ids are not the core's — its own ids (`index`, `renamed`) and its own `policy`,
+ * rebuilt from the core's content on first read.
  */
-function fromCore(core: Core, version: Policy['version'], canon: Places): CompiledPolicy {
+function fromCore(
+  core: Core,
+  version: Policy['version'],
+  canon: Places,
+  tree: Tree,
+): CompiledPolicy {
   const { content, canon: first, ...parts } = core
-  const common = { version, timeZone: content.timeZone, orgUnits: content.orgUnits, ...parts }
-  const sameIds = same(first.roleIds, canon.roleIds) && same(first.groupIds, canon.groupIds)
-  const ids = sameIds
-    ? { index: parts.coreIndex, renamed: undefined }
-    : {
-        index: indexOf(canon),
-        renamed: new Renamed(parts.coreIndex, canon.roleIds, canon.groupIds),
-      }
+  const common = {
+    version,
+    timeZone: content.timeZone,
+    orgUnits: tree.orgUnits,
+    subtree: tree.subtree,
+    ...parts,
+  }
+  const sameRoles = same(first.roleIds, canon.roleIds) && same(first.groupIds, canon.groupIds)
+  const sameIds = sameRoles && same(first.restrictionIds, canon.restrictionIds)
+  const ids = {
+    index: sameRoles ? parts.coreIndex : indexOf(canon),
+    renamed: sameIds ? undefined : new Renamed(parts.coreIndex, canon),
+  }
   if (
     sameIds &&
+    tree.orgUnits === content.orgUnits &&
     same(first.rolePlaces, canon.rolePlaces) &&
     same(first.groupPlaces, canon.groupPlaces)
   ) {
@@ -1017,16 +1238,30 @@ function fromCore(core: Core, version: Policy['version'], canon: Places): Compil
   return {
     ...common,
     get policy() {
-      return (own ??= policyOf(core, canon, version))
+      return (own ??= policyOf(core, canon, version, tree.orgUnits))
     },
     ...ids,
   }
 }
 
-/** The policy of `canon`'s ids and places on `core`'s content (content-equal to what was compiled). */
-function policyOf(core: Core, canon: Places, version: Policy['version']): Policy {
+/**
+ * The policy of `canon`'s ids and places and of `orgUnits` on `core`'s content (content-equal
+ * to what was compiled).
+ */
+function policyOf(
+  core: Core,
+  canon: Places,
+  version: Policy['version'],
+  orgUnits: Policy['orgUnits'],
+): Policy {
   const { content, canon: first, coreIndex } = core
-  const rebuild = <T extends { readonly id: string }>(
+  const restrictionId = (id: string): string => {
+    const c = coreIndex.restrictions.get(id)
+    return (c === undefined ? undefined : canon.restrictionIds[c]) ?? id
+  }
+  const ownIds = <T extends { readonly id: string }>(xs: readonly T[]): readonly T[] =>
+    Object.freeze(xs.map((x) => Object.freeze({ ...x, id: restrictionId(x.id) })))
+  const rebuild = <T extends { readonly id: string; readonly restrictions?: unknown }>(
     list: readonly T[],
     places: readonly number[],
     ids: readonly string[],
@@ -1034,7 +1269,12 @@ function policyOf(core: Core, canon: Places, version: Policy['version']): Policy
   ): readonly T[] => {
     const out: T[] = new Array<T>(list.length)
     places.forEach((p, c) => {
-      out[p] = Object.freeze({ ...(list[firstPlaces[c] as number] as T), id: ids[c] as string })
+      const x = { ...(list[firstPlaces[c] as number] as T), id: ids[c] as string }
+      if (Array.isArray(x.restrictions))
+        (x as { restrictions: unknown }).restrictions = ownIds(
+          x.restrictions as readonly { readonly id: string }[],
+        )
+      out[p] = Object.freeze(x)
     })
     return Object.freeze(out)
   }
@@ -1042,27 +1282,30 @@ function policyOf(core: Core, canon: Places, version: Policy['version']): Policy
   const groups =
     content.groups && rebuild(content.groups, canon.groupPlaces, canon.groupIds, first.groupPlaces)
   const restrictions = content.restrictions?.map((x): Restriction => {
+    const id = restrictionId(x.id)
     const names: unknown = x.appliesTo?.roles
-    if (!Array.isArray(names)) return x
+    if (!Array.isArray(names)) return id === x.id ? x : Object.freeze({ ...x, id })
     const roleNames = names.map((r: unknown) => {
       const c = typeof r === 'string' ? coreIndex.roles.get(r) : undefined
       return c === undefined ? r : canon.roleIds[c]
     }) as string[]
     return Object.freeze({
       ...x,
+      id,
       appliesTo: Object.freeze({ ...x.appliesTo, roles: Object.freeze(roleNames) }),
     })
   })
   return Object.freeze({
     ...content,
     version,
+    orgUnits,
     roles,
     ...(groups !== undefined ? { groups } : {}),
     ...(restrictions !== undefined ? { restrictions: Object.freeze(restrictions) } : {}),
   })
 }
 
-function compileNew(policy: Policy, canon: Places): CoreParts {
+function compileNew(policy: Policy, canon: Places, tree: Tree): CoreParts {
   const problems: Problem[] = []
   try {
     if (shared.clocks.get(policy.timeZone) === undefined)
@@ -1073,8 +1316,9 @@ function compileNew(policy: Policy, canon: Places): CoreParts {
       message: `unknown time zone ${describeValue(policy.timeZone)}`,
     })
   }
-  const units = policy.orgUnits ?? {}
-  const subtree = buildSubtree(units, problems)
+  const units = tree.orgUnits ?? {}
+  const subtree = tree.subtree
+  problems.push(...tree.problems)
   const shapes = problems.length
   checkRuleShapes(policy, problems)
   if (problems.length > shapes) throw new PolicyError(problems)
@@ -1098,12 +1342,7 @@ function compileNew(policy: Policy, canon: Places): CoreParts {
       rules.push(
         compileRule(
           x,
-          {
-            kind: 'restriction',
-            id: x.id,
-            index: xi,
-            label: labelOr(x.label, `${role.name}: ${x.id}`),
-          },
+          restrictionRef(x, xi, `${role.name}: `),
           x.fields ? 'cap' : 'deny',
           `roles[${ri}].restrictions[${xi}]`,
           problems,
@@ -1132,7 +1371,7 @@ function compileNew(policy: Policy, canon: Places): CoreParts {
   const restrictionRules = (policy.restrictions ?? []).map((x, i) =>
     compileRule(
       x,
-      { kind: 'restriction', id: x.id, index: i, label: labelOr(x.label, x.id) },
+      restrictionRef(x, i, ''),
       x.fields ? 'cap' : 'deny',
       `restrictions[${i}]`,
       problems,
@@ -1150,9 +1389,8 @@ function compileNew(policy: Policy, canon: Places): CoreParts {
       roles: canon.roleIds.map((id) => roleRules.get(id) ?? []),
       groups: canon.groupIds.map((id) => groupRules.get(id) ?? []),
     },
-    coreIndex: indexOf(canon),
+    coreIndex: coreIndexOf(canon),
     restrictionRules: intern(restrictionRules),
-    subtree,
     localTime: shared.clocks.get(policy.timeZone) ?? localTimeIn(policy.timeZone),
     tables: new Map(),
     scratch: new EvalScratch(shared.clocks.get(policy.timeZone) ?? localTimeIn(policy.timeZone)),

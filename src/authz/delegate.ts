@@ -221,7 +221,8 @@ export function canDelegate(
     if (foreignDeny) {
       violations.push({
         action,
-        reason: `the granter is restricted here (${foreignDeny.rule.ref.id})`,
+        // the restriction by the company's own id (compile.ts Renamed)
+        reason: `the granter is restricted here (${(granter.policy.renamed?.ref(foreignDeny.rule.ref) ?? foreignDeny.rule.ref).id})`,
       })
       continue
     }

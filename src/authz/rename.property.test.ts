@@ -1,8 +1,10 @@
 /**
- * Role and group ids are pure identifiers: a policy and the same policy with every role and
- * group id renamed (a bijection) compile to one shared core (compile.ts `canonicalForm`), and
- * every decision, explanation, check and plan of the renamed one is the original's with the ids
- * mapped back — whichever of the two was compiled first, and compiled alone.
+ * Role, group, restriction and org-unit ids are pure identifiers: a policy and the same policy
+ * with every such id renamed (a bijection; the tree of the same shape) compile to one shared
+ * core (compile.ts `canonicalForm`) unless a rule names a unit (`{ subtree: id }`: that unit's
+ * id is then content), and every decision, explanation, check and plan of the renamed one — for
+ * the renamed subject and records — is the original's with the ids mapped back, whichever of
+ * the two was compiled first, and compiled alone.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -56,11 +58,18 @@ const grantArb: fc.Arbitrary<Grant> = fc.oneof(
     { actions: ['customer.view'], scope: 'own', fields: { '*': 'read' } },
   ),
 )
-const roleRestrictionArb = fc.record({
-  id: fc.constantFrom('x1', 'x2'),
-  actions: fc.constant(['ticket.*'] as const),
-  when: conditionArb,
-})
+const labelArb = fc.option(fc.constantFrom('No edits', 'Closed'), { nil: undefined })
+/** Without a label, a restriction's label names its id (so a company's label is its own). */
+const withLabel = <T extends object>(x: T, label: string | undefined): T =>
+  label === undefined ? x : { ...x, label }
+const roleRestrictionArb = fc
+  .record({
+    id: fc.constantFrom('x1', 'x2'),
+    actions: fc.constant(['ticket.*'] as const),
+    when: conditionArb,
+    label: labelArb,
+  })
+  .map(({ label, ...x }) => withLabel(x, label))
 const capArb = fc.constant({
   id: 'cap',
   actions: ['ticket.view'] as const,
@@ -76,16 +85,20 @@ const policyArb = fc
   .record({
     roles: fc.array(roleArb, { minLength: 1, maxLength: 4 }),
     groups: fc.array(fc.array(grantArb, { minLength: 1, maxLength: 2 }), { maxLength: 2 }),
-    // a company restriction, for the holders of some roles (one perhaps not in the policy)
-    restriction: fc.option(
+    // company restrictions, perhaps for the holders of some roles (one perhaps not in the
+    // policy); their ids may repeat one another's, or a role restriction's
+    restrictions: fc.array(
       fc.record({
+        id: fc.constantFrom('company-x', 'company-y', 'x1'),
         when: conditionArb,
-        roles: fc.subarray(['role0', 'role1', 'role2', 'ghost']),
+        roles: fc.option(fc.subarray(['role0', 'role1', 'role2', 'ghost']), { nil: undefined }),
+        scope: fc.constantFrom<Scope | undefined>(undefined, 'team', 'subtree'),
+        label: labelArb,
       }),
-      { nil: undefined },
+      { maxLength: 2 },
     ),
   })
-  .map(({ roles, groups, restriction }): Policy => ({
+  .map(({ roles, groups, restrictions }): Policy => ({
     version: 1,
     timeZone: 'Asia/Shanghai',
     orgUnits,
@@ -97,38 +110,89 @@ const policyArb = fc
       restrictions: r.restrictions as Role['restrictions'],
     })),
     groups: groups.map((grants, i) => ({ id: `group${i}`, name: `Group ${i}`, grants })),
-    restrictions:
-      restriction === undefined
-        ? []
-        : [
-            {
-              id: 'company-x',
-              actions: ['ticket.edit'],
-              when: restriction.when,
-              appliesTo: { roles: restriction.roles },
-            } as Restriction,
-          ],
+    restrictions: restrictions.map(({ id, when, roles, scope, label }): Restriction =>
+      withLabel(
+        {
+          id,
+          actions: ['ticket.edit'],
+          when,
+          ...(scope !== undefined ? { scope } : {}),
+          ...(roles !== undefined ? { appliesTo: { roles } } : {}),
+        },
+        label,
+      ),
+    ),
   }))
 
-/** The policy with every role and group id renamed through `names`. */
+/** Every id a policy defines: its roles', groups', restrictions' and org units'. */
+function idsOf(p: Policy): string[] {
+  const restrictions = [...p.roles.flatMap((r) => r.restrictions ?? []), ...(p.restrictions ?? [])]
+  return [
+    ...new Set([
+      ...p.roles.map((r) => r.id),
+      ...(p.groups ?? []).map((g) => g.id),
+      ...restrictions.map((x) => x.id),
+      ...Object.keys(p.orgUnits),
+    ]),
+  ]
+}
+
+/** Does a rule of the policy name a unit (`{ subtree: id }`)? */
+const namesAUnit = (p: Policy): boolean =>
+  [
+    ...p.roles.flatMap((r) => [...r.grants, ...(r.restrictions ?? [])]),
+    ...(p.groups ?? []).flatMap((g) => g.grants),
+    ...(p.restrictions ?? []),
+  ].some((x) => typeof x.scope === 'object' && 'subtree' in x.scope)
+
+/** The policy with every role, group, restriction and org-unit id renamed through `names`. */
 function renamed(p: Policy, names: ReadonlyMap<string, string>): Policy {
   const to = (id: string) => names.get(id) ?? id
+  const scope = <T extends { readonly scope?: Scope }>(x: T): T =>
+    typeof x.scope === 'object' && 'subtree' in x.scope
+      ? { ...x, scope: { subtree: to(x.scope.subtree) } }
+      : x
+  const rule = <T extends { readonly id: string; readonly scope?: Scope }>(x: T): T =>
+    scope({ ...x, id: to(x.id) })
   return {
     ...p,
-    roles: p.roles.map((r) => ({ ...r, id: to(r.id) })),
-    groups: (p.groups ?? []).map((g) => ({ ...g, id: to(g.id) })),
-    restrictions: (p.restrictions ?? []).map((x) =>
-      x.appliesTo?.roles
-        ? { ...x, appliesTo: { ...x.appliesTo, roles: x.appliesTo.roles.map(to) } }
-        : x,
+    // the same tree, its units renamed, in the same order
+    orgUnits: Object.fromEntries(
+      Object.entries(p.orgUnits).map(([id, parent]) => [
+        to(id),
+        parent === null ? null : to(parent),
+      ]),
     ),
+    roles: p.roles.map((r) => ({
+      ...r,
+      id: to(r.id),
+      grants: r.grants.map(scope),
+      ...(r.restrictions !== undefined ? { restrictions: r.restrictions.map(rule) } : {}),
+    })),
+    groups: (p.groups ?? []).map((g) => ({ ...g, id: to(g.id), grants: g.grants.map(scope) })),
+    restrictions: (p.restrictions ?? []).map((x) => {
+      const y = rule(x)
+      return y.appliesTo?.roles
+        ? { ...y, appliesTo: { ...y.appliesTo, roles: y.appliesTo.roles.map(to) } }
+        : y
+    }),
   }
 }
 
-/** A decision (or explanation) with the role and group ids of its rules mapped back. */
+/**
+ * A decision (or explanation) with the ids of its rules mapped back; a restriction's default
+ * label ends with its id (a renamed id starts with `N:`, which no label of these policies has).
+ */
 function back<T extends Decision>(d: T, names: ReadonlyMap<string, string>): T {
-  const ref = (r: RuleRef): RuleRef =>
-    r.kind === 'role' || r.kind === 'group' ? { ...r, id: names.get(r.id) ?? r.id } : r
+  const ref = (r: RuleRef): RuleRef => {
+    if (r.kind === 'grant') return r
+    const id = names.get(r.id) ?? r.id
+    const label =
+      r.kind === 'restriction' && r.label?.endsWith(r.id)
+        ? `${r.label.slice(0, -r.id.length)}${id}`
+        : r.label
+    return { ...r, id, label }
+  }
   const out: Record<string, unknown> = { ...(d as Decision), matched: d.matched.map(ref) }
   if ('trace' in d)
     out['trace'] = (d as unknown as { trace: { rule: RuleRef }[] }).trace.map((e) => ({
@@ -138,16 +202,23 @@ function back<T extends Decision>(d: T, names: ReadonlyMap<string, string>): T {
   return out as T
 }
 
+/** A plan (plain data) with every renamed unit id in it mapped back. */
+function backIds<T>(x: T, names: ReadonlyMap<string, string>): T {
+  return JSON.parse(JSON.stringify(x), (_, v: unknown) =>
+    typeof v === 'string' ? (names.get(v) ?? v) : v,
+  ) as T
+}
+
 const subjectArb = fc.record({
   id: fc.constantFrom('u1', 'u2'),
   orgUnitId: fc.constantFrom('t1', 'b1', null),
   roles: fc.subarray(['role0', 'role1', 'role2', 'role3', 'ghost']),
   groups: fc.subarray(['group0', 'group1']),
 })
-const idArb = fc.uniqueArray(
-  fc.string({ minLength: 1, maxLength: 6 }).filter((s) => s !== 'ghost'),
-  { minLength: 6, maxLength: 6 },
-)
+/** New ids, enough for every id a policy here defines; `N:` keeps them apart from any label. */
+const idArb = fc
+  .uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: 20, maxLength: 20 })
+  .map((xs) => xs.map((x) => `N:${x}`))
 const actions: readonly Action[] = ['ticket.view', 'ticket.edit', 'customer.view']
 const records: (Resource | undefined)[] = [
   undefined,
@@ -167,7 +238,17 @@ function differences(
 ): unknown[] {
   const to = (ids: readonly string[] | undefined) => (ids ?? []).map((id) => names.get(id) ?? id)
   const me = bindSubject(a, subject)
-  const theirs = (s: Subject) => ({ ...s, roles: to(s.roles), groups: to(s.groups) })
+  const theirs = (s: Subject) => ({
+    ...s,
+    orgUnitId: s.orgUnitId ? (names.get(s.orgUnitId) ?? s.orgUnitId) : s.orgUnitId,
+    roles: to(s.roles),
+    groups: to(s.groups),
+  })
+  // the renamed company's records: the same rows in its own units
+  const unit = (r: Resource): Resource => {
+    const u = r.attrs?.['orgUnitId']
+    return typeof u === 'string' ? { ...r, attrs: { ...r.attrs, orgUnitId: names.get(u) ?? u } } : r
+  }
   const them = bindSubject(b, theirs(subject))
   // a preview: the subject bounded by a viewer holding the first two roles
   const viewer = { ...subject, id: 'u3', roles: ['role0', 'role1'] }
@@ -179,15 +260,18 @@ function differences(
     [mePreview, themPreview],
   ] as const) {
     for (const action of actions) {
-      expect(planFilter(y, action, env)).toEqual(planFilter(x, action, env))
+      const plan = backIds(planFilter(y, action, env), inverse)
+      if (JSON.stringify(plan) !== JSON.stringify(planFilter(x, action, env)))
+        out.push({ action, plan })
       for (const record of records) {
+        const theirRecord = record && unit(record)
         const want = explain(x, action, record, env)
-        const got = back(explain(y, action, record, env), inverse)
+        const got = back(explain(y, action, theirRecord, env), inverse)
         if (JSON.stringify(got) !== JSON.stringify(want)) out.push({ action, record, want, got })
-        const d = back(decide(y, action, record, env), inverse)
+        const d = back(decide(y, action, theirRecord, env), inverse)
         if (JSON.stringify(d) !== JSON.stringify(decide(x, action, record, env)))
           out.push({ action, record, decide: d })
-        if (check(y, action, record, env) !== check(x, action, record, env))
+        if (check(y, action, theirRecord, env) !== check(x, action, record, env))
           out.push({ action, record, check: true })
       }
     }
@@ -195,12 +279,12 @@ function differences(
   return out
 }
 
-describe('role and group ids are identifiers only', () => {
+describe('role, group, restriction and org-unit ids are identifiers only', () => {
   it('a policy and its renamed copy decide alike, sharing one core, in either order', () => {
     fc.assert(
       fc.property(policyArb, idArb, subjectArb, fc.boolean(), (policy, ids, s, renamedFirst) => {
         // the ids the policy defines (a role it does not define is a name like any other)
-        const old = [...policy.roles, ...(policy.groups ?? [])].map((r) => r.id)
+        const old = idsOf(policy)
         const names = new Map(old.map((id, i) => [id, ids[i] as string]))
         const inverse = new Map(old.map((id, i) => [ids[i] as string, id]))
         const other = renamed(policy, names)
@@ -215,13 +299,21 @@ describe('role and group ids are identifiers only', () => {
           a = compilePolicy(policy)
           b = compilePolicy(other)
         }
-        // one core: the same rules, role-set map and tables
-        expect(b.rulesAt).toBe(a.rulesAt)
-        expect(b.tables).toBe(a.tables)
-        expect(sharedCacheSizes().cores).toBe(1)
-        // each keeps its own policy, ids and all
+        if (namesAUnit(policy)) {
+          // a unit a rule names is content: the renamed one is other content
+          expect(sharedCacheSizes().cores).toBe(2)
+        } else {
+          // one core: the same rules, role-set map and tables
+          expect(b.rulesAt).toBe(a.rulesAt)
+          expect(b.tables).toBe(a.tables)
+          expect(sharedCacheSizes().cores).toBe(1)
+        }
+        // each keeps its own policy, ids, tree and all
         expect(a.policy).toEqual(policy)
         expect(b.policy).toEqual(other)
+        expect(b.subtree.get(names.get('r1') as string)).toEqual(
+          a.subtree.get('r1')?.map((u) => names.get(u)),
+        )
         expect(differences(a, b, subject, names, inverse)).toEqual([])
         // and the renamed policy compiled alone answers the same
         clearSharedCaches()

@@ -4,16 +4,18 @@
  * can change a decision is part of the key, so different content never shares.
  */
 import { describe, expect, it } from 'vitest'
-import { contentKey } from './compile.js'
+import { canonicalForm, contentKey } from './compile.js'
 import {
   bindSubject,
   clearSharedCaches,
   compilePolicy,
   decide,
   explain,
+  planFilter,
   sharedCacheSizes,
   type Policy,
   type Resource,
+  type Role,
 } from './index.js'
 
 function policy(version: number | string = 1): Policy {
@@ -117,6 +119,84 @@ describe('compiled policies shared by content', () => {
     expect(decide(stray, 'customer.view', undefined, { now: 0 }).reason).toBe('not_granted')
   })
 
+  it('two companies whose org units and restrictions differ only by id share one core', () => {
+    clearSharedCaches()
+    // each company's units and restrictions are rows with their own ids, as in the database
+    const own = (c: string): Policy => {
+      const p = policy(c)
+      return {
+        ...p,
+        orgUnits: { [`${c}-root`]: null, [`${c}-t1`]: `${c}-root`, [`${c}-t2`]: `${c}-root` },
+        roles: [
+          {
+            ...p.roles[0]!,
+            restrictions: [{ id: `${c}-closed`, actions: ['ticket.edit'], when: closed }],
+          },
+          { ...p.roles[1]!, grants: [{ actions: ['ticket.view'], scope: 'subtree' }] },
+        ],
+        restrictions: [{ id: `${c}-x`, actions: ['customer.view'], when: vip, label: 'VIP' }],
+      }
+    }
+    const closed = { eq: [{ ref: 'resource.status' }, 'closed'] } as const
+    const vip = { eq: [{ ref: 'resource.level' }, 'vip'] } as const
+    const a = compilePolicy(own('c1'))
+    const b = compilePolicy(own('c2'))
+    expect(sharedCacheSizes().cores).toBe(1)
+    expect(b.rulesAt).toBe(a.rulesAt)
+    expect(b.tables).toBe(a.tables)
+    // each its own tree, and its own policy
+    expect(b.subtree.get('c2-root')).toEqual(['c2-root', 'c2-t2', 'c2-t1'])
+    expect(b.subtree.get('c1-root')).toBeUndefined()
+    expect(b.policy).toEqual(own('c2'))
+    expect(a.policy).toEqual(own('c1'))
+    const lead = { id: 'u1', companyId: 'c2', orgUnitId: 'c2-root', roles: ['agent', 'lead'] }
+    const them = bindSubject(b, lead)
+    expect(them.table).toBe(bindSubject(a, { ...lead, companyId: 'c1' }).table)
+    expect(them.sub['$subtree']).toEqual(['c2-root', 'c2-t2', 'c2-t1'])
+    const t2 = { type: 'ticket', id: 'x', companyId: 'c2', attrs: { orgUnitId: 'c2-t2' } } as const
+    expect(decide(them, 'ticket.view', t2, { now: 0 }).allowed).toBe(true)
+    expect(
+      decide(them, 'ticket.view', { ...t2, attrs: { orgUnitId: 'c1-t2' } }, { now: 0 }).reason,
+    ).toBe('out_of_scope')
+    // decisions name the company's own restrictions, and a default label its own id
+    const edit = explain(them, 'ticket.edit', { ...t2, attrs: { status: 'closed' } }, { now: 0 })
+    expect(edit.matched).toEqual([
+      { kind: 'restriction', id: 'c2-closed', index: 0, label: 'Agent: c2-closed' },
+    ])
+    expect(edit.trace.map((e) => e.rule.id)).toEqual(['c2-closed', 'agent'])
+    const customer = {
+      type: 'customer',
+      id: 'k',
+      companyId: 'c2',
+      attrs: { level: 'vip' },
+    } as const
+    expect(decide(them, 'customer.view', customer, { now: 0 }).matched).toEqual([
+      { kind: 'restriction', id: 'c2-x', index: 0, label: 'VIP' },
+    ])
+    // the planner lists the company's own units
+    expect(JSON.stringify(planFilter(them, 'ticket.view', { now: 0 }))).not.toContain('c1-')
+    // a tree is checked per company: a broken one is refused though its core is cached
+    expect(() => compilePolicy({ ...own('c3'), orgUnits: { 'c3-t1': 'c3-nowhere' } })).toThrow(
+      /unknown parent/,
+    )
+    // a unit named by a rule is content: another company's unit is another core
+    const named = (c: string): Policy => ({
+      ...own(c),
+      roles: [
+        {
+          ...own(c).roles[1]!,
+          grants: [{ actions: ['ticket.view'], scope: { subtree: `${c}-t1` } }],
+        },
+      ],
+    })
+    compilePolicy(named('c1'))
+    compilePolicy(named('c2'))
+    expect(sharedCacheSizes().cores).toBe(3)
+    expect(() => compilePolicy({ ...named('c4'), orgUnits: own('c1').orgUnits })).toThrow(
+      /unknown org unit "c4-t1"/,
+    )
+  })
+
   it('does not share what differs in anything a decision can depend on', () => {
     const base = policy()
     const variants: Policy[] = [
@@ -131,6 +211,24 @@ describe('compiled policies shared by content', () => {
     expect(new Set(keys).size).toBe(keys.length)
     expect(keys.every((k) => k !== undefined)).toBe(true)
     expect(contentKey({ ...base, version: 99 })).toBe(keys[0])
+  })
+
+  it('keeps apart restriction ids that are equal in one policy and distinct in another', () => {
+    const x = (id: string) => ({ id, actions: ['ticket.edit'] as const, label: 'x' })
+    const key = (...ids: string[]) =>
+      canonicalForm({ ...policy(), restrictions: ids.map(x) } as Policy)?.key
+    // a renaming keeps which ids are equal, and only that
+    expect(key('a', 'b')).toBe(key('p', 'q'))
+    expect(key('a', 'a')).toBe(key('p', 'p'))
+    expect(key('a', 'a')).not.toBe(key('a', 'b'))
+    // an id that is not a non-empty string (refused by compiling) is never shared
+    expect(key('')).toBeUndefined()
+    expect(
+      canonicalForm({ ...policy(), restrictions: [{ ...x('a'), id: 7 }] } as unknown as Policy)
+        ?.key,
+    ).toBeUndefined()
+    // nor is a policy whose tree is broken
+    expect(canonicalForm({ ...policy(), orgUnits: { t1: 'nowhere' } })?.key).toBeUndefined()
   })
 
   it('writes values with their type and keys in their order', () => {
@@ -220,8 +318,9 @@ describe('compiled policies shared by content', () => {
 
   it('keeps a bounded number of contents', () => {
     clearSharedCaches()
+    const [agent, lead] = policy().roles as [Role, Role]
     for (let i = 0; i < 300; i++)
-      compilePolicy({ ...policy(), orgUnits: { root: null, [`u${i}`]: null } })
+      compilePolicy({ ...policy(), roles: [{ ...agent, name: `Agent ${i}` }, lead] })
     expect(sharedCacheSizes().cores).toBeLessThanOrEqual(128)
     expect(sharedCacheSizes().cores).toBeGreaterThan(0)
   })
