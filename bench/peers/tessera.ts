@@ -229,21 +229,32 @@ export function tesseraConfigs(variant: Variant): Config[] {
     configs.push({
       library: 'tessera',
       reset: clearSharedCaches,
-      name: 'check, own role ids',
+      name: 'check, own ids',
       variant,
       native: true,
       runs: 3,
-      note: "as `check` (100 companies, same roles), but each company's roles have ids of their own (`c7-r0` …), as in the database, where every company's preset roles are rows with their own UUIDs: decisions name the role that allowed, so no two companies' compiled rules are the same content",
+      note: "as `check` (100 companies, same roles and tree), but each company's roles and org units have ids of their own (`c7-r0`, `c7-team3` …), as in the database, where every company's preset roles and units are rows with their own UUIDs",
       load(w): Loaded {
         const d = data(w)
+        const own = (t: number, id: string) => `c${t}-${id}`
         const engines = d.policies.map((p, t) =>
-          compilePolicy({ ...p, roles: p.roles.map((r) => ({ ...r, id: `c${t}-${r.id}` })) }),
+          compilePolicy({
+            ...p,
+            orgUnits: Object.fromEntries(
+              Object.entries(p.orgUnits).map(([u, parent]) => [
+                own(t, u),
+                parent === null ? null : own(t, parent),
+              ]),
+            ),
+            roles: p.roles.map((r) => ({ ...r, id: own(t, r.id) })),
+          }),
         )
         const bound = d.subjects.map((s, i) => {
           const t = (w.users[i] as { tenant: number }).tenant
           return bindSubject(engines[t] as CompiledPolicy, {
             ...s,
-            roles: s.roles.map((r) => `c${t}-${r}`),
+            orgUnitId: typeof s.orgUnitId === 'string' ? own(t, s.orgUnitId) : null,
+            roles: s.roles.map((r) => own(t, r)),
           })
         })
         const { checkUser: U, checkAction: A, checkResource: R } = w
