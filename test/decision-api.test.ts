@@ -231,28 +231,27 @@ describe('each revocation is in force on the very next check while the memory pa
   it('a role taken away, a role narrowed, a group taken away', async () => {
     const agentId = await newUser('classes@decisions.test')
     const agent = await tokenOf('classes@decisions.test')
+    const set = (what: 'roles' | 'groups', ids: string[]) =>
+      asAdmin('PUT', `/api/v1/users/${agentId}/${what}`, {
+        [what === 'roles' ? 'roleIds' : 'groupIds']: ids,
+      }).then((res) => expect(res.statusCode, res.body).toBe(200))
+    const viewAll = [{ actions: ['user.view'], scope: 'company' }]
+
     await allowedFromMemory(agent, question())
-    await asAdmin('PUT', `/api/v1/users/${agentId}/roles`, { roleIds: [] })
+    await set('roles', [])
     await deniedNext(agent, question())
 
     const group = await asAdmin('POST', '/api/v1/permission-groups', {
       name: 'Directory add-on',
-      grants: [{ actions: ['user.view'], scope: 'company' }],
+      grants: viewAll,
     })
-    expect(group.statusCode, group.body).toBe(201)
-    const groups = await asAdmin('PUT', `/api/v1/users/${agentId}/groups`, {
-      groupIds: [group.json().id],
-    })
-    expect(groups.statusCode, groups.body).toBe(200)
+    await set('groups', [group.json().id])
     await allowedFromMemory(agent, question())
-    await asAdmin('PUT', `/api/v1/users/${agentId}/groups`, { groupIds: [] })
+    await set('groups', [])
     await deniedNext(agent, question())
 
-    const narrow = await asAdmin('POST', '/api/v1/roles', {
-      name: 'Directory, soon narrowed',
-      grants: [{ actions: ['user.view'], scope: 'company' }],
-    })
-    await asAdmin('PUT', `/api/v1/users/${agentId}/roles`, { roleIds: [narrow.json().id] })
+    const narrow = await asAdmin('POST', '/api/v1/roles', { name: 'Narrowed', grants: viewAll })
+    await set('roles', [narrow.json().id])
     await allowedFromMemory(agent, question())
     const edited = await asAdmin('PATCH', `/api/v1/roles/${narrow.json().id}`, {
       grants: [{ actions: ['user.view'], scope: 'own' }],
