@@ -1565,7 +1565,9 @@ function decisionSection(runs: BackendRun[], peers: PeerRun): string[] {
       '',
       `Where one check's time goes (${r.backend === 'pglite' ? 'PGlite' : 'PostgreSQL'}, one at a ` +
         `time, warm): ${fixed(probe.roundTripsPerRequest, 1)} database round trip(s) per request ` +
-        `(${probe.statements.map(([text]) => `\`${text.slice(0, 60)}\``).join(', ')}), ` +
+        (probe.statements.length > 0
+          ? `(${probe.statements.map(([text]) => `\`${text.slice(0, 60)}\``).join(', ')}), `
+          : '(none: on PGlite the counters are kept while nothing was sent, src/db/local-epoch.ts), ') +
         `${fixed(probe.dbWaitMsPerRequest, 3)} ms waiting on them, of ` +
         `${fixed(probe.meanMs, 3)} ms in all as the load generator saw it; the rest is HTTP ` +
         '(parsing, validation, serialisation) and the decision itself.',
