@@ -9,7 +9,9 @@
  *   npm run bench:http -- --json          also a last line {"http":[…],"ratio":{…}}
  *   npm run bench:http -- --quick         short phases, docs untouched (for development)
  *   npm run bench:http -- --no-docs       full run, docs untouched
- *   npm run bench:http -- --only=pglite   one part (pglite | postgresql | multi), docs untouched
+ *   npm run bench:http -- --only=pglite   one part (pglite | postgresql | multi | peers), docs untouched
+ *   npm run bench:http -- --only=check    the decision API's rows alone: Tessera on PGlite
+ *                                         (POST /authz/check and its probe) beside the peers
  *   npm run bench:http -- --section       print the docs section instead of writing it
  *   TESSERA_BENCH_CPU_PROF=/tmp/prof npm run bench:http -- --only=postgresql --quick
  *                                         every Tessera server writes a CPU profile at exit
@@ -69,9 +71,11 @@ const quick = args.has('--quick')
 const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
 const printSection = args.has('--section')
 const writeDocs = !quick && !printSection && !args.has('--no-docs') && only === undefined
-if (only !== undefined && !['pglite', 'postgresql', 'multi', 'peers'].includes(only)) {
-  throw new Error(`--only takes pglite, postgresql, multi or peers, not "${only}"`)
+if (only !== undefined && !['pglite', 'postgresql', 'multi', 'peers', 'check'].includes(only)) {
+  throw new Error(`--only takes pglite, postgresql, multi, peers or check, not "${only}"`)
 }
+/** `--only=check`: the decision API's phases alone (no /healthz, no user route, no floor). */
+const checkOnly = only === 'check'
 
 const CONNECTIONS = 10
 const plan = quick
@@ -907,14 +911,18 @@ async function runBackend(
     log(`  target: ${target.why}`)
     const headers = { authorization: `Bearer ${target.token}` }
     const userPath = `/api/v1/users/${target.userId}`
-    log(`  warm-up: ${plan.warmupHealthS} s on ${HEALTHZ}, ${plan.warmupS} s on ${USER_ROUTE}`)
-    await fire(`${server.base}${HEALTHZ}`, {}, { seconds: plan.warmupHealthS })
-    await fire(`${server.base}${userPath}`, headers, { seconds: plan.warmupS })
-    const steps: [string, string, Record<string, string>, number][] = [
-      [HEALTHZ, HEALTHZ, {}, plan.measureS],
-      [USER_ROUTE, userPath, headers, plan.measureS],
-      [`${HEALTHZ} (repeat)`, HEALTHZ, {}, plan.repeatS],
-    ]
+    const steps: [string, string, Record<string, string>, number][] = checkOnly
+      ? []
+      : [
+          [HEALTHZ, HEALTHZ, {}, plan.measureS],
+          [USER_ROUTE, userPath, headers, plan.measureS],
+          [`${HEALTHZ} (repeat)`, HEALTHZ, {}, plan.repeatS],
+        ]
+    if (!checkOnly) {
+      log(`  warm-up: ${plan.warmupHealthS} s on ${HEALTHZ}, ${plan.warmupS} s on ${USER_ROUTE}`)
+      await fire(`${server.base}${HEALTHZ}`, {}, { seconds: plan.warmupHealthS })
+      await fire(`${server.base}${userPath}`, headers, { seconds: plan.warmupS })
+    }
     for (const [route, path, h, seconds] of steps) {
       const phase = await measure(backend, server, route, path, h, seconds, database)
       logPhase(phase)
@@ -950,10 +958,12 @@ async function runBackend(
   const probes: Probe[] = []
   try {
     const headers = { authorization: `Bearer ${target.token}` }
-    probes.push(await probe(backend, probeServer, HEALTHZ, HEALTHZ, {}))
-    probes.push(
-      await probe(backend, probeServer, USER_ROUTE, `/api/v1/users/${target.userId}`, headers),
-    )
+    if (!checkOnly) {
+      probes.push(await probe(backend, probeServer, HEALTHZ, HEALTHZ, {}))
+      probes.push(
+        await probe(backend, probeServer, USER_ROUTE, `/api/v1/users/${target.userId}`, headers),
+      )
+    }
     probes.push(
       await probe(
         backend,
@@ -974,7 +984,7 @@ async function runBackend(
     await stopServer(probeServer)
   }
 
-  phases.push(...(await runFloor(backend, dbEnv, database, work, target)))
+  if (!checkOnly) phases.push(...(await runFloor(backend, dbEnv, database, work, target)))
 
   const failures = phases
     .filter((p) => p.non2xx > 0 || p.errors > 0 || p.requests === 0)
@@ -1555,7 +1565,9 @@ function decisionSection(runs: BackendRun[], peers: PeerRun): string[] {
       '',
       `Where one check's time goes (${r.backend === 'pglite' ? 'PGlite' : 'PostgreSQL'}, one at a ` +
         `time, warm): ${fixed(probe.roundTripsPerRequest, 1)} database round trip(s) per request ` +
-        `(${probe.statements.map(([text]) => `\`${text.slice(0, 60)}\``).join(', ')}), ` +
+        (probe.statements.length > 0
+          ? `(${probe.statements.map(([text]) => `\`${text.slice(0, 60)}\``).join(', ')}), `
+          : '(none: on PGlite the counters are kept while nothing was sent, src/db/local-epoch.ts), ') +
         `${fixed(probe.dbWaitMsPerRequest, 3)} ms waiting on them, of ` +
         `${fixed(probe.meanMs, 3)} ms in all as the load generator saw it; the rest is HTTP ` +
         '(parsing, validation, serialisation) and the decision itself.',
@@ -1912,8 +1924,8 @@ async function main(): Promise<number> {
 
   let multi: MultiRun | undefined
   let peers: PeerRun | undefined
-  if (only === undefined || only === 'peers') peers = await runPeers(work)
-  if (only === undefined || only === 'pglite') runs.push(await pglite(work))
+  if (only === undefined || only === 'peers' || checkOnly) peers = await runPeers(work)
+  if (only === undefined || only === 'pglite' || checkOnly) runs.push(await pglite(work))
   if (only === undefined || only === 'postgresql' || only === 'multi') {
     const admin = await postgresAdmin()
     if (typeof admin === 'string') {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import type { Database } from '../src/domain/database.js'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -5,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../src/config.js'
-import { createDb, migrateToLatest } from '../src/db/index.js'
+import { createDb, DataDirInUse, migrateToLatest } from '../src/db/index.js'
 import { createAuditSigner, verifyAuditChain } from '../src/domain/audit/index.js'
 import { buildApp } from '../src/http/app.js'
 import { logIn, signUp } from './test-app.js'
@@ -29,6 +30,15 @@ describe('PGlite data folder', () => {
   it('keeps what was committed across a close and a reopen', async () => {
     const first = await open()
     const co = await signUp(first.app, { companyName: 'Durable Co' })
+    // while it is open, the folder is this process's: another process (the CLI here) is refused
+    // before PGlite touches it, and so is a second handle in this process
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'migrate'], {
+      env: { ...process.env, TESSERA_DATA_DIR: dir },
+      encoding: 'utf8',
+    })
+    expect(cli.status).toBe(1)
+    expect(cli.stderr).toContain(`is in use by process ${process.pid}`)
+    await expect(createDb<Database>({ dataDir: dir })).rejects.toThrow(DataDirInUse)
     await first.close()
 
     const second = await open()

@@ -4,7 +4,9 @@ import { PGlite } from '@electric-sql/pglite'
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
 import { Kysely } from 'kysely'
 import pg from 'pg'
+import { lockDataDir } from './data-dir-lock.js'
 import { DeferredBeginDialect } from './deferred-begin.js'
+import { LocalEpoch, registerLocalEpoch } from './local-epoch.js'
 import { registerNotificationSource } from './notifications.js'
 import { PGliteDialect } from './pglite-dialect.js'
 import { pgTypes } from './pg-types.js'
@@ -35,9 +37,15 @@ export async function createDb<DB>(options: DbOptions): Promise<Kysely<DB>> {
     registerNotificationSource(db, { kind: 'postgres', connectionString: options.databaseUrl })
     return db
   }
-  const pglite = await openPGlite(options.dataDir, options.loadDataDir)
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) })
+  const { pglite, release } = await openPGlite(options.dataDir, options.loadDataDir)
+  const epoch = new LocalEpoch()
+  const dialect = new PGliteDialect(pglite, {
+    onSend: (text) => epoch.sent(text),
+    onClosed: release,
+  })
+  const db = new Kysely<DB>({ dialect })
   registerNotificationSource(db, { kind: 'pglite', pglite })
+  registerLocalEpoch(db, epoch)
   return db
 }
 
@@ -48,13 +56,24 @@ export async function createDb<DB>(options: DbOptions): Promise<Kysely<DB>> {
  */
 export const pgliteExtensions = { btree_gist }
 
-async function openPGlite(dataDir: string, loadDataDir?: Blob): Promise<PGlite> {
+/** PGlite on `dataDir`; a data folder is locked to this process first (db/data-dir-lock.ts). */
+async function openPGlite(
+  dataDir: string,
+  loadDataDir?: Blob,
+): Promise<{ pglite: PGlite; release: () => void }> {
   const options = {
     extensions: pgliteExtensions,
     ...(loadDataDir === undefined ? {} : { loadDataDir }),
   }
-  if (dataDir.startsWith('memory://')) return PGlite.create(dataDir, options)
+  if (dataDir.startsWith('memory://'))
+    return { pglite: await PGlite.create(dataDir, options), release: () => {} }
   const dir = resolve(dataDir)
   await mkdir(dir, { recursive: true })
-  return PGlite.create(dir, options)
+  const release = lockDataDir(dir)
+  try {
+    return { pglite: await PGlite.create(dir, options), release }
+  } catch (error) {
+    release()
+    throw error
+  }
 }

@@ -36,14 +36,23 @@ import type pg from 'pg'
 export class DeferredBeginDialect implements Dialect {
   readonly #pool: pg.Pool
   readonly #onDestroy: (() => Promise<void>) | undefined
+  readonly #onSend: ((text: string) => void) | undefined
 
-  constructor(pool: pg.Pool, options: { onDestroy?: () => Promise<void> } = {}) {
+  constructor(
+    pool: pg.Pool,
+    options: {
+      onDestroy?: () => Promise<void>
+      /** Told the text of every round trip just before it is sent (db/local-epoch.ts). */
+      onSend?: (text: string) => void
+    } = {},
+  ) {
     this.#pool = pool
     this.#onDestroy = options.onDestroy
+    this.#onSend = options.onSend
   }
 
   createDriver(): Driver {
-    return new DeferredBeginDriver(this.#pool, this.#onDestroy)
+    return new DeferredBeginDriver(this.#pool, this.#onDestroy, this.#onSend)
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -71,10 +80,12 @@ export function beginStatement(settings: TransactionSettings): string {
 export class DeferredBeginDriver implements Driver {
   #pool: pg.Pool | undefined
   readonly #onDestroy: (() => Promise<void>) | undefined
+  readonly #onSend: ((text: string) => void) | undefined
 
-  constructor(pool: pg.Pool, onDestroy?: () => Promise<void>) {
+  constructor(pool: pg.Pool, onDestroy?: () => Promise<void>, onSend?: (text: string) => void) {
     this.#pool = pool
     this.#onDestroy = onDestroy
+    this.#onSend = onSend
   }
 
   async init(): Promise<void> {}
@@ -87,7 +98,7 @@ export class DeferredBeginDriver implements Driver {
       client.release()
       throw new Error('driver has already been destroyed')
     }
-    return new DeferredBeginConnection(client)
+    return new DeferredBeginConnection(client, this.#onSend)
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings) {
@@ -140,13 +151,15 @@ function identifier(name: string): string {
 
 export class DeferredBeginConnection implements DatabaseConnection {
   readonly #client: pg.PoolClient
+  readonly #onSend: ((text: string) => void) | undefined
   /** The BEGIN (or START TRANSACTION …) owed to the server, sent with the next statement. */
   #pendingBegin: string | null = null
   /** A BEGIN sent alone, until it is answered. */
   #opening: Promise<unknown> | null = null
 
-  constructor(client: pg.PoolClient) {
+  constructor(client: pg.PoolClient, onSend?: (text: string) => void) {
     this.#client = client
+    this.#onSend = onSend
   }
 
   /** Whether a BEGIN is owed (the transaction has run no statement yet). For tests. */
@@ -210,6 +223,7 @@ export class DeferredBeginConnection implements DatabaseConnection {
     text: string,
     parameters: readonly unknown[],
   ): Promise<pg.QueryResult | pg.QueryResult[]> {
+    this.#onSend?.(text)
     try {
       // An empty parameter list makes node-postgres use the simple query protocol.
       return (await this.#client.query(text, [...parameters])) as pg.QueryResult | pg.QueryResult[]

@@ -14,9 +14,24 @@ import { pgTypes } from './pg-types.js'
  * connection the transaction holds, forever. Destroying the Kysely instance closes PGlite too.
  */
 export class PGliteDialect extends DeferredBeginDialect {
-  constructor(pglite: PGlite) {
+  constructor(
+    pglite: PGlite,
+    options: {
+      /** Told every round trip before it is sent (db/local-epoch.ts). */
+      onSend?: (text: string) => void
+      /** Runs once PGlite is closed (db/data-dir-lock.ts lets the data folder go). */
+      onClosed?: () => void
+    } = {},
+  ) {
     super(new pg.Pool({ ...createPgConfig(pglite), max: 1, types: pgTypes }), {
-      onDestroy: () => pglite.close(),
+      onDestroy: async () => {
+        try {
+          await pglite.close()
+        } finally {
+          options.onClosed?.()
+        }
+      },
+      ...(options.onSend && { onSend: options.onSend }),
     })
   }
 }

@@ -176,7 +176,8 @@ export const noRequestTx: RequestTx = {
  * The hot path of a caller kept in memory: reads the company's two counters. When
  * `current(versions)` holds, answers the request's transaction (`tx`). `lazy` (a route that may
  * need no database at all, e.g. the decision API): the counters alone, one statement outside any
- * transaction, and the work opens its own transaction if it needs one. Otherwise BEGIN and one
+ * transaction (on embedded PGlite none while nothing was sent since they were read:
+ * policy.repo.ts readVersions), and the work opens its own transaction if it needs one. Otherwise BEGIN and one
  * statement that reads the counters and binds the transaction to the company, sent together in
  * one round trip (db/deferred-begin.ts), which the request's work then adopts. When the counters moved, the open transaction (if any) is handed
  * back as `moved`, for the caller to be read again in it (authenticateIn).

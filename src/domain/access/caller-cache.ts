@@ -23,9 +23,10 @@ export interface CachedCaller {
  * The decision API's memory (issue 8 point 4): callers by the hash of the token or key they
  * presented, and subjects asked about, each with the company counters (policy version and
  * subject version, see migration 0012) it was read under. Nothing here is trusted on its own:
- * every request reads the counters (one statement) and uses an entry only when both still match,
- * so a revocation, a suspension or a role change made through any process is in force on the
- * next request. Bounded, least recently used dropped first.
+ * every request reads the counters (one statement; on embedded PGlite none while this process
+ * has sent the database nothing since, db/local-epoch.ts) and uses an entry only when both still
+ * match, so a revocation, a suspension or a role change made through any process is in force on
+ * the next request. Bounded, least recently used dropped first.
  */
 export class CallerCache {
   private readonly callers = new Map<string, CachedCaller>()

@@ -11,7 +11,7 @@ import {
   type Subject,
   type TemporaryGrant,
 } from '../../authz/index.js'
-import { plainLiteral } from '../../db/index.js'
+import { localEpochOf, plainLiteral, READS_ONLY } from '../../db/index.js'
 import type { Database } from '../database.js'
 
 type Db = Kysely<Database>
@@ -246,12 +246,24 @@ export interface Versions {
   readonly subject: number
 }
 
-/** The counters alone, outside any transaction (one round trip, no tenant binding). */
+/**
+ * The counters alone, outside any transaction: one round trip, no tenant binding. On embedded
+ * PGlite none while the database has been sent nothing since they were last read: every
+ * statement that could move them is this process's own and moves its epoch (db/local-epoch.ts).
+ */
 export async function readVersions(db: Db, companyId: string): Promise<Versions | undefined> {
-  const result = await sql<{ policy_version: number | string; subject_version: number | string }>`
-    select policy_version, subject_version from companies where id = ${companyId}`.execute(db)
-  const row = result.rows[0]
-  return row && { policy: Number(row.policy_version), subject: Number(row.subject_version) }
+  const read = async (): Promise<Versions | undefined> => {
+    const result = await sql<{
+      policy_version: number | string
+      subject_version: number | string
+    }>`${sql.raw(READS_ONLY)} select policy_version, subject_version from companies where id = ${companyId}`.execute(
+      db,
+    )
+    const row = result.rows[0]
+    return row && { policy: Number(row.policy_version), subject: Number(row.subject_version) }
+  }
+  const epoch = localEpochOf(db)
+  return epoch === undefined ? read() : epoch.keep(`versions/${companyId}`, read)
 }
 
 /**

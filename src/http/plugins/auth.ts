@@ -19,8 +19,9 @@ declare module 'fastify' {
     session?: boolean
     /**
      * The route may need no database at all (the decision API on a warm cache): a caller kept in
-     * memory is checked by one statement outside any transaction, and the work opens its own
-     * transaction only if it needs one (domain/context.ts resumeIn).
+     * memory is checked by one statement outside any transaction (on PGlite none while nothing
+     * was sent since, db/local-epoch.ts), and the work opens its own transaction only if it
+     * needs one (domain/context.ts resumeIn).
      */
     lazyTransaction?: boolean
     /**

@@ -250,7 +250,8 @@ export function authzRoutes(app: App, deps: RouteDeps): void {
   app.post(
     '/authz/check',
     {
-      // on a warm cache this route reads nothing but the company's counters (plugins/auth.ts)
+      // on a warm cache this route reads nothing but the company's counters (plugins/auth.ts),
+      // and on embedded PGlite not even those while nothing changed (db/local-epoch.ts)
       config: { lazyTransaction: true, inPreview: true },
       schema: {
         summary: 'Decide one question, or a batch (`checks`); the subject defaults to the caller',
