@@ -15,6 +15,14 @@
  *   npm run bench:workspace                 both backends, full size
  *   npm run bench:workspace -- --quick      10× fewer rows, fewer iterations (development)
  *   npm run bench:workspace -- --only=pglite | --only=postgresql
+ *   npm run bench:workspace -- --reuse      keep the seeded data for the next run, and use the
+ *                                           one a previous --reuse run of the same size left:
+ *                                           database tessera_bench_ws_reuse (PostgreSQL), folder
+ *                                           tessera-bench-ws-reuse in the OS temp dir (PGlite).
+ *                                           Migrations still run; seeding is skipped when the
+ *                                           scale company of that size is found (src/scale.ts
+ *                                           findScale). Drop it by hand when done.
+ *   npm run bench:workspace -- --pages-only the page timings only, no export (before/after runs)
  *   TESSERA_BENCH_PG=postgres://user@host:5432   the PostgreSQL server (a database is created
  *                                                 and dropped; default 127.0.0.1:5432, postgres)
  *
@@ -33,11 +41,15 @@ import type { Ctx } from '../src/domain/context.js'
 import { exportCustomers } from '../src/domain/customers/index.js'
 import type { Database } from '../src/domain/database.js'
 import { listTickets } from '../src/domain/tickets/index.js'
-import { seedScale, type ScaleCompany } from '../src/scale.js'
+import { findScale, seedScale, type ScaleCompany } from '../src/scale.js'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+const reuse = args.includes('--reuse')
+const startLoad = loadavg()[0] ?? NaN
+const pagesOnly = args.includes('--pages-only')
+const REUSED = 'tessera_bench_ws_reuse'
 const log = (line: string) => process.stderr.write(`${line}\n`)
 const gc = (globalThis as { gc?: () => void }).gc
 
@@ -71,9 +83,11 @@ interface BackendFigures {
   readonly authorized: PageFigures
   readonly filtered: PageFigures
   readonly unfiltered: PageFigures
-  readonly fullExport: ExportFigures
-  readonly smallExport: ExportFigures
+  /** Undefined with --pages-only. */
+  readonly exports: { readonly full: ExportFigures; readonly small: ExportFigures } | undefined
   readonly pageSize: number
+  /** A seeded database of an earlier --reuse run was used (no seeding this time). */
+  readonly reused: boolean
 }
 
 /** The statements (text and parameters) sent to the database while `fn` runs. */
@@ -199,7 +213,9 @@ async function runBackend(
 ): Promise<BackendFigures> {
   await migrateToLatest(db)
   const seedStart = performance.now()
-  const company = await seedScale(db, { ...size, teams: 100, log })
+  const found = reuse ? await findScale(db, { ...size, teams: 100 }) : undefined
+  if (found !== undefined) log(`${backend}: reusing the seeded company ${found.slug}`)
+  const company = found ?? (await seedScale(db, { ...size, teams: 100, log }))
   const seedSeconds = (performance.now() - seedStart) / 1000
   const lead = ctxFor(db, company, await userId(db, company, company.leadEmail))
   const analyst = ctxFor(db, company, await userId(db, company, company.analystEmail))
@@ -234,14 +250,7 @@ async function runBackend(
         .execute(),
     ),
   )
-  log(`${backend}: exports`)
-  const gold = () => exportCustomers(analyst, { level: 'gold' })
-  const branch = () => exportCustomers(analyst)
-  const smallExport = await measureExport(await gold(), gold)
-  const fullExport = await measureExport(await branch(), branch)
-  if (fullExport.rows !== size.customers / 2) {
-    throw new Error(`the analyst exported ${fullExport.rows} rows, not ${size.customers / 2}`)
-  }
+  const exports = pagesOnly ? undefined : await measureExports(analyst, size.customers)
   return {
     backend,
     ...size,
@@ -249,14 +258,28 @@ async function runBackend(
     authorized,
     filtered,
     unfiltered,
-    fullExport,
-    smallExport,
+    exports,
     pageSize,
+    reused: found !== undefined,
   }
 }
 
+async function measureExports(analyst: Ctx, customers: number) {
+  log('exports')
+  const gold = () => exportCustomers(analyst, { level: 'gold' })
+  const branch = () => exportCustomers(analyst)
+  const small = await measureExport(await gold(), gold)
+  const full = await measureExport(await branch(), branch)
+  if (full.rows !== customers / 2) {
+    throw new Error(`the analyst exported ${full.rows} rows, not ${customers / 2}`)
+  }
+  return { full, small }
+}
+
 async function pglite(): Promise<BackendFigures> {
-  const dir = await mkdtemp(join(tmpdir(), 'tessera-bench-ws-'))
+  const dir = reuse
+    ? join(tmpdir(), 'tessera-bench-ws-reuse')
+    : await mkdtemp(join(tmpdir(), 'tessera-bench-ws-'))
   const db = await createDb<Database>({ dataDir: join(dir, 'data') })
   try {
     const scale = quick ? 10 : 1
@@ -266,7 +289,7 @@ async function pglite(): Promise<BackendFigures> {
     })
   } finally {
     await db.destroy()
-    await rm(dir, { recursive: true, force: true })
+    if (!reuse) await rm(dir, { recursive: true, force: true })
   }
 }
 
@@ -278,8 +301,9 @@ async function postgresql(): Promise<BackendFigures | string> {
   } catch (error) {
     return `PostgreSQL not reachable at ${base}: ${(error as Error).message}`
   }
-  const name = `tessera_bench_ws_${process.pid}`
-  await admin.query(`CREATE DATABASE ${name}`)
+  const name = reuse ? REUSED : `tessera_bench_ws_${process.pid}`
+  const exists = await admin.query('select 1 from pg_database where datname = $1', [name])
+  if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${name}`)
   const db = await createDb<Database>({ dataDir: '', databaseUrl: `${base}/${name}` })
   try {
     const scale = quick ? 10 : 1
@@ -289,7 +313,7 @@ async function postgresql(): Promise<BackendFigures | string> {
     })
   } finally {
     await db.destroy()
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    if (!reuse) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     await admin.end()
   }
 }
@@ -298,11 +322,13 @@ const ms = (n: number) => n.toFixed(2)
 const k = (n: number) => `${(n / 1000).toFixed(1)} k`
 
 function markdown(runs: BackendFigures[], skipped: string[]): string {
+  const exported = runs.filter((r) => r.exports !== undefined)
   const lines = [
     '## Workspace at scale: a team page among a million tickets, a masked export',
     '',
     `Generated by \`npm run bench:workspace\`${quick ? ' --quick' : ''} on ${new Date().toISOString().slice(0, 10)}, Node ${process.version}; ` +
-      `1-minute load average ${loadavg()[0]?.toFixed(1)} at the end (2 cores, shared).`,
+      `1-minute load average ${startLoad.toFixed(1)} at the start, ${loadavg()[0]?.toFixed(1)} at the end (2 cores, shared)` +
+      `${pagesOnly ? '; --pages-only: no export measured' : ''}.`,
     '',
     '| backend | tickets | the lead’s first page through the service, p50 / p95 ms | its SQL alone (authorization filter in the WHERE), p50 / p95 ms | the same page without the filter, p50 / p95 ms | ratio filter / none, p50 / p95 | ratio service / none, p50 / p95 | iterations |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -310,24 +336,31 @@ function markdown(runs: BackendFigures[], skipped: string[]): string {
       (r) =>
         `| ${r.backend} | ${r.tickets.toLocaleString('en')} | ${ms(r.authorized.p50)} / ${ms(r.authorized.p95)} | ${ms(r.filtered.p50)} / ${ms(r.filtered.p95)} | ${ms(r.unfiltered.p50)} / ${ms(r.unfiltered.p95)} | ${(r.filtered.p50 / r.unfiltered.p50).toFixed(2)} / ${(r.filtered.p95 / r.unfiltered.p95).toFixed(2)} | ${(r.authorized.p50 / r.unfiltered.p50).toFixed(2)} / ${(r.authorized.p95 / r.unfiltered.p95).toFixed(2)} | ${r.authorized.iterations} |`,
     ),
-    '',
-    `| backend | export | rows | rows/s | peak heap above start (sampled), MiB | retained heap above start (after a full GC every ${RETAINED_EVERY.toLocaleString('en')} rows), MiB |`,
-    '| --- | --- | ---: | ---: | ---: | ---: |',
-    ...runs.flatMap((r) =>
-      (
-        [
-          ['one level (gold)', r.smallExport],
-          ['the branch', r.fullExport],
-        ] as const
-      ).map(
-        ([name, e]) =>
-          `| ${r.backend} | ${name} | ${e.rows.toLocaleString('en')} | ${k(e.rowsPerSecond)} | ${e.peakHeapMiB.toFixed(1)} | ${e.retainedMiB === undefined ? 'not measured (run without --expose-gc)' : e.retainedMiB.toFixed(2)} |`,
-      ),
+    ...(exported.length === 0
+      ? []
+      : [
+          '',
+          `| backend | export | rows | rows/s | peak heap above start (sampled), MiB | retained heap above start (after a full GC every ${RETAINED_EVERY.toLocaleString('en')} rows), MiB |`,
+          '| --- | --- | ---: | ---: | ---: | ---: |',
+        ]),
+    ...exported.flatMap(({ backend, exports }) =>
+      exports === undefined
+        ? []
+        : (
+            [
+              ['one level (gold)', exports.small],
+              ['the branch', exports.full],
+            ] as const
+          ).map(
+            ([name, e]) =>
+              `| ${backend} | ${name} | ${e.rows.toLocaleString('en')} | ${k(e.rowsPerSecond)} | ${e.peakHeapMiB.toFixed(1)} | ${e.retainedMiB === undefined ? 'not measured (run without --expose-gc)' : e.retainedMiB.toFixed(2)} |`,
+          ),
     ),
     '',
-    ...runs.map(
-      (r) =>
-        `- ${r.backend}: seeding ${r.tickets.toLocaleString('en')} tickets and ${r.customers.toLocaleString('en')} customers took ${r.seedSeconds.toFixed(0)} s.`,
+    ...runs.map((r) =>
+      r.reused
+        ? `- ${r.backend}: ${r.tickets.toLocaleString('en')} tickets and ${r.customers.toLocaleString('en')} customers seeded by an earlier run (--reuse).`
+        : `- ${r.backend}: seeding ${r.tickets.toLocaleString('en')} tickets and ${r.customers.toLocaleString('en')} customers took ${r.seedSeconds.toFixed(0)} s.`,
     ),
     ...skipped.map((s) => `- skipped: ${s}`),
   ]

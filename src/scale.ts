@@ -193,17 +193,56 @@ export async function seedScale(
   await sql`analyze tickets`.execute(db)
   await sql`analyze customers`.execute(db)
   log(`seed:scale: done in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+  return scaleCompany(companyId, admin.company.slug, { ...options, teams })
+}
+
+function scaleCompany(
+  companyId: string,
+  slug: string,
+  size: Pick<ScaleOptions, 'tickets' | 'customers' | 'teams'>,
+): ScaleCompany {
   return {
     companyId,
-    slug: admin.company.slug,
+    slug,
     adminEmail: 'admin@scale.test',
     leadEmail: 'lead-0@scale.test',
     agentEmail: 'agent-0@scale.test',
     analystEmail: 'analyst@scale.test',
     password: scalePassword,
-    teams,
+    teams: size.teams,
     agentsPerTeam,
-    tickets: options.tickets,
-    customers: options.customers,
+    tickets: size.tickets,
+    customers: size.customers,
   }
+}
+
+/**
+ * The company `seedScale` made earlier in this database with exactly this size (its lead, its
+ * teams, its tickets and customers counted), or undefined: a bench reuses it instead of seeding
+ * again. Read as the tables' owner, outside any tenant binding, like the seeding itself.
+ */
+export async function findScale(
+  db: Kysely<Database>,
+  size: Pick<ScaleOptions, 'tickets' | 'customers' | 'teams'>,
+): Promise<ScaleCompany | undefined> {
+  const lead = await db
+    .selectFrom('users')
+    .innerJoin('companies', 'companies.id', 'users.company_id')
+    .select(['users.company_id as companyId', 'companies.slug as slug'])
+    .where('users.email', '=', 'lead-0@scale.test')
+    .execute()
+  if (lead.length !== 1) return undefined
+  const { companyId, slug } = lead[0] as { companyId: string; slug: string }
+  const { rows } = await sql<{ tickets: string; customers: string; leads: string }>`select
+      (select count(*) from tickets where company_id = ${companyId}) as tickets,
+      (select count(*) from customers where company_id = ${companyId}) as customers,
+      (select count(*) from users where company_id = ${companyId}
+        and email like 'lead-%@scale.test') as leads`.execute(db)
+  const counted = rows[0]
+  const same =
+    counted !== undefined &&
+    Number(counted.tickets) === size.tickets &&
+    Number(counted.customers) === size.customers &&
+    Number(counted.leads) === size.teams
+  return same ? scaleCompany(companyId, slug, size) : undefined
 }

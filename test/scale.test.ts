@@ -5,7 +5,7 @@
  * from a stale cache.
  */
 import { describe, expect, it } from 'vitest'
-import { seedScale } from '../src/scale.js'
+import { findScale, seedScale } from '../src/scale.js'
 import { bearer, createTestApp, logIn } from './test-app.js'
 
 const { app, db } = await createTestApp()
@@ -39,6 +39,12 @@ describe('seed:scale', () => {
     expect(await count('tickets')).toBe(1_200)
     expect(await count('customers')).toBe(400)
     expect(await count('users')).toBe(1 + 4 * 10 + 1)
+  })
+
+  it('is found again by its size (bench:workspace --reuse), and not for another size', async () => {
+    expect(await findScale(db, { tickets: 1_200, customers: 400, teams: 4 })).toEqual(scale)
+    expect(await findScale(db, { tickets: 1_201, customers: 400, teams: 4 })).toBeUndefined()
+    expect(await findScale(db, { tickets: 1_200, customers: 400, teams: 6 })).toBeUndefined()
   })
 
   it("a lead sees exactly their team's tickets and customers; the Admin all", async () => {

@@ -285,24 +285,21 @@ export function defineResource<
 
   /** The visible query: company, list plan and the caller's narrowing, in SQL. */
   async function visibleQuery(tx: TenantCtx, action: Action, where?: Narrow<TB>) {
-    return (await visibleParts(tx, action, where)).query
+    const { plan, filtered } = await visibleFilter(tx, action, where)
+    return filtered(plan)
   }
 
   /**
-   * The visible query, and — when the plan is an OR of a few parts (a team lead's "my unit or
-   * assigned to me") — the same query once per part. PostgreSQL cannot walk one index in id
-   * order for an OR: for "the first page by id" it reads the company's rows in id order and
-   * filters them, which on a million rows is tens of milliseconds. Each part alone walks its own
-   * (company, column, id) index, so a page is taken as the first `n` ids of each part, merged,
-   * and the full query over those ids only (`pageIn`). Same rows, same order, same filter.
+   * The caller's list plan for `action`, and `filtered(plan)`: the visible query for that plan
+   * (company, plan and the caller's narrowing, in SQL) — for the whole plan, or for one part of
+   * it (see `walk`: only what a page runs is built).
    */
-  async function visibleParts(tx: TenantCtx, action: Action, where?: Narrow<TB>) {
+  async function visibleFilter(tx: TenantCtx, action: Action, where: Narrow<TB> | undefined) {
     const d = await decisionFor(tx, action)
     if (!d.allowed && (d.reason === 'not_granted' || d.reason === 'restricted')) {
       throw new AppError('forbidden', `not allowed: ${action} (${d.reason})`)
     }
     const plan = await listPlan(tx, action)
-    const qualified = columnMap()
     const filtered = (p: Plan) => {
       let q = base(tx).where((eb) =>
         authzFilter(eb, p, {
@@ -314,33 +311,31 @@ export function defineResource<
       if (where !== undefined) q = q.where(where as never)
       return q
     }
-    const parts = partsOf(plan)
-    return {
-      query: filtered(plan),
-      parts: parts?.map((condition) => filtered({ kind: 'where', condition })),
-    }
+    return { plan, filtered }
   }
 
-  /** `page` limited to the first `limit` ids after `after` of each part, merged (see above). */
+  /**
+   * The first `limit` rows after `after` of each part, merged: each part is a whole query of
+   * its own (company, its condition, the caller's narrowing) walking its own index in id order,
+   * so a row of any part is a row of the plan (the plan is their OR), and the union of each
+   * part's first `limit` holds the plan's first `limit`. A row of two parts comes twice: one is
+   * kept (DISTINCT ON id). Rows travel once: no second probe by id (docs/benchmarks.md).
+   */
   function pageIn(
-    page: AnyQuery,
+    tx: TenantCtx,
     parts: readonly AnyQuery[],
     after: string | undefined,
     limit: number,
   ): AnyQuery {
     const id = `${table}.id`
-    const firstIds = parts.map((part) => {
-      let q = part.clearSelect().select(id as never)
-      if (after !== undefined) q = q.where(id as never, '>', after as never)
+    const firstRows = parts.map((part) => {
+      const q = after === undefined ? part : part.where(id as never, '>', after as never)
       return q.orderBy(id as never).limit(limit)
     })
-    // One array of all parts' ids (an InitPlan): `id = any(<it>)` is then an index condition
-    // even under row-level security, which keeps a non-leakproof `array || array` out of the
-    // index and behind its own filter (81 ms instead of 1 ms on a million tickets).
-    const union = sql.join(firstIds, sql` union all `)
-    return page.where(
-      sql<SqlBool>`${sql.ref(id)} = any(array(select part.id from (${union}) as part))`,
-    )
+    const union = sql.join(firstRows, sql` union all `)
+    return (tx.db.selectFrom(sql`(${union})`.as(table)) as unknown as AnyQuery)
+      .selectAll()
+      .distinctOn(id as never) as unknown as AnyQuery
   }
 
   /**
@@ -368,19 +363,30 @@ export function defineResource<
               ),
             ),
           )
-    const visible = await visibleParts(tx, action, filter.where)
-    const query = searched(visible.query)
-    const parts = visible.parts?.map(searched)
+    // When the plan is an OR of a few parts (a team lead's "my unit or assigned to me"), a page
+    // is read part by part. PostgreSQL cannot walk one index in id order for an OR: for "the
+    // first page by id" it reads the company's rows in id order and filters them, which on a
+    // million rows is tens of milliseconds. Each part alone walks its own (company, column, id)
+    // index, so a page is taken as the first `n` rows of each part, merged (`pageIn`). Same
+    // rows, same order, same filter.
+    const { plan, filtered } = await visibleFilter(tx, action, filter.where)
+    const split = partsOf(plan)
+    let pageAfter: (after: string | undefined) => AnyQuery
+    if (split === undefined) {
+      const query = searched(filtered(plan))
+      pageAfter = (a) =>
+        a === undefined ? query : query.where(`${table}.id` as never, '>', a as never)
+    } else {
+      const parts = split.map((condition) => searched(filtered({ kind: 'where', condition })))
+      pageAfter = (a) => pageIn(tx, parts, a, batch)
+    }
     const me = await subjectOf(tx)
     const env = envOf(tx)
     const readable = filter.readable ?? []
     // Keep reading until enough are kept: rows the check refuses or a search matched only in
     // unreadable fields never shorten a page or name the cursor.
     for (;;) {
-      let page = query
-      if (after !== undefined) page = page.where(`${table}.id` as never, '>', after as never)
-      if (parts !== undefined) page = pageIn(page, parts, after, batch)
-      const rows = (await page
+      const rows = (await pageAfter(after)
         .orderBy(`${table}.id` as never)
         .limit(batch)
         .execute()) as unknown as Row<TB>[]
@@ -486,6 +492,7 @@ export function defineResource<
 
   const columnMap = (qualifier: string = table) =>
     Object.fromEntries(entries.map(([a, c]) => [a, `${qualifier}.${c}`]))
+  const qualified = columnMap()
 
   async function keepAllowed<R extends Row<TB>>(tx: TenantCtx, action: Action, rows: readonly R[]) {
     const me = await subjectOf(tx)
