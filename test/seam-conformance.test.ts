@@ -2457,11 +2457,16 @@ async function checkSubLists(p: SubListCase) {
 
 describe('sub-lists gated by their parent record', () => {
   it("a campaign's contacts and a queue's waiting calls: exactly where the parent's check allows", async () => {
-    await fc.assert(
-      fc.asyncProperty(subListArb(), (p) => checkSubLists(p)),
-      { numRuns: 30 },
-    )
-    // not vacuous: lists shown and refused, numbers shown and kept back
+    // not vacuous: lists shown and refused, numbers shown and kept back. 30 random cases now and
+    // then miss one of the four (a queue with calls waiting whose number its reader sees): more
+    // batches of 30 until each was seen, at most four in all
+    for (let batch = 0; batch < 4; batch++) {
+      await fc.assert(
+        fc.asyncProperty(subListArb(), (p) => checkSubLists(p)),
+        { numRuns: 30 },
+      )
+      if (Object.values(subListStats).every((n) => n > 0)) break
+    }
     const seen = JSON.stringify(subListStats)
     for (const n of Object.values(subListStats)) expect(n, seen).toBeGreaterThan(0)
   }, 300_000)
