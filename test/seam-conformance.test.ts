@@ -2469,5 +2469,5 @@ describe('sub-lists gated by their parent record', () => {
     }
     const seen = JSON.stringify(subListStats)
     for (const n of Object.values(subListStats)) expect(n, seen).toBeGreaterThan(0)
-  }, 300_000)
+  }, 900_000)
 })
