@@ -341,6 +341,9 @@ async function moveCampaign(ctx: Ctx, id: string, move: keyof typeof moves): Pro
       actionFor: () => 'campaign.launch',
       resourceOf: campaignResource,
       workflow: ['status'],
+      expect: (now) => {
+        if (now.status !== status) raced()
+      },
       update: async (c) =>
         (await updateCampaignRow(tx.db, tx.actor.companyId, id, c as CampaignChanges, tx.now, [
           status,

@@ -217,6 +217,9 @@ async function moveDialer(ctx: Ctx, id: string, verb: keyof typeof moves): Promi
       actionFor: () => action,
       resourceOf: dialerResource,
       workflow: ['state'],
+      expect: (now) => {
+        if (now.state !== from) raced(verb)
+      },
       update: async (c) =>
         (await updateDialerRow(tx.db, tx.actor.companyId, id, c as DialerChanges, tx.now, from)) ??
         raced(verb),

@@ -327,6 +327,9 @@ export async function convertLead(
       actionFor: () => 'lead.edit',
       resourceOf: leadResource,
       workflow: ['status'],
+      expect: (now) => {
+        if (now.status !== item.status) alreadyConverted(true)
+      },
       update: async (changes) =>
         (await updateSalesRow(
           tx.db,

@@ -219,6 +219,9 @@ export async function approveRecord<Item extends Approvable>(
     actionFor: () => action,
     resourceOf: spec.resourceOf,
     workflow: ['status'],
+    expect: (now) => {
+      if (now.status !== 'draft') raced(type)()
+    },
     update: async (changes) =>
       ((await updateSalesRow(
         tx.db,

@@ -344,6 +344,9 @@ export async function updateScriptIn(
     checkReferences: (changes) => checkProject(tx, changes['projectId'] as string | null),
     // the writer joins the version's editors; an edit of a pending version withdraws it
     workflow: ['status'],
+    expect: (now) => {
+      if (now.status !== current.status) raced()
+    },
     derive: async (changes) => ({
       ...(('title' in changes || 'body' in changes) &&
         !current.editorIds.includes(writer) && { editorIds: [...current.editorIds, writer] }),
@@ -457,6 +460,9 @@ async function move(
     actionFor: () => action,
     resourceOf: scriptResource,
     workflow: ['status'],
+    expect: (now) => {
+      if (now.status !== from) raced()
+    },
     update: async (c) =>
       (await updateScriptRow(tx.db, tx.actor.companyId, id, c as ScriptChanges, tx.now, from)) ??
       raced(),

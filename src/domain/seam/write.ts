@@ -152,6 +152,14 @@ export interface UpdateThrough<Item extends { id: string }> {
   readonly checkReferences?: (changes: Readonly<Record<string, unknown>>) => Promise<void>
   readonly update: (changes: Readonly<Record<string, unknown>>) => Promise<Item | undefined>
   /**
+   * The state the caller read and decided on, checked again on the record as read here, before
+   * anything else: throws (409) when the record is no longer in it. A workflow move needs it: of
+   * two stops of one dialer at once, the second reads `running`, the first commits, and the
+   * second's read here finds `idle`; its patch then changes nothing and, unchecked, would answer
+   * 200 having written nothing instead of 409 (the conditional UPDATE is never reached).
+   */
+  readonly expect?: (before: Item) => void
+  /**
    * Attributes the action moves by definition (a workflow's state: closing a ticket sets its
    * `status` to closed, which ends the `status ≠ closed` its own grant reads). The decision on
    * the record as it would be is not asked for a change of these alone; it still is for every
@@ -174,7 +182,8 @@ export interface UpdateThrough<Item extends { id: string }> {
  * changed fields need must be allowed on the record as it is (403, obligations applied) with
  * edit rights on its fields, AND on the record as it would be: a change that takes a record
  * out of the writer's reach is a delegation and is refused (403 on the scope fields). Audited
- * before → after; an unchanged patch writes nothing. Returns before and after.
+ * before → after; an unchanged patch writes nothing (`expect` first: a workflow move another
+ * request made meanwhile is 409, not an empty 200). Returns before and after.
  */
 export async function updateThrough<Item extends { id: string }>(
   tx: TenantCtx,
@@ -190,6 +199,7 @@ export async function updateThrough<Item extends { id: string }>(
       recorded: true,
     },
   )
+  spec.expect?.(before)
   const changes = changedFields(before, spec.patch)
   const fields = Object.keys(changes)
   if (fields.length === 0) return { before, after: before }

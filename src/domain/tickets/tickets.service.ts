@@ -441,6 +441,9 @@ export async function updateTicket(
   })
 }
 
+const ticketRaced = () =>
+  new AppError('conflict', 'the ticket changed meanwhile; read it and try again')
+
 /**
  * Moves a ticket along the workflow. The move must be one `ticketTransitions` lists (409
  * otherwise) and needs its action (`transitionAction`) on the ticket as it is: a closed ticket
@@ -475,6 +478,9 @@ export async function transitionTicket(
       actionFor: () => action,
       resourceOf: ticketResource,
       workflow: ['status', 'escalated'],
+      expect: (now) => {
+        if (now.status !== from) throw ticketRaced()
+      },
       update: async (changes) => {
         const moved = await updateTicketRow(
           tx.db,
@@ -484,9 +490,7 @@ export async function transitionTicket(
           tx.now,
           from,
         )
-        if (moved === undefined) {
-          throw new AppError('conflict', 'the ticket changed meanwhile; read it and try again')
-        }
+        if (moved === undefined) throw ticketRaced()
         return moved
       },
     })

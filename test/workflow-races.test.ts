@@ -1,0 +1,156 @@
+/**
+ * Workflow moves that lose a race answer 409 and write nothing, whatever the interleaving
+ * (issue 10's "the same request twice at once on PostgreSQL"). A move reads the record, decides,
+ * then writes through the seam (`updateThrough`), which reads it again. CI once saw two stops of
+ * one dialer at once both answer 200: the second stop had read `running`, the first committed,
+ * and the second's re-read found `idle`, so its patch `{ state: 'idle' }` changed nothing and the
+ * conditional UPDATE that answers 409 was never reached. For a lead the same gap made a second
+ * customer. Timing made that rare; here it is forced: the spy holds the losing request between
+ * its first read and the seam's re-read while the winning request runs to commit on another
+ * connection of the pool. PostgreSQL only: PGlite is one connection, so the winner would wait
+ * for the loser's transaction. Without `expect` in `updateThrough` the dialer, campaign, lead and
+ * ticket cases answer 200 (checked when this test was written).
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { loadTestDatabaseUrl } from '../src/config.js'
+import { campaignRecords } from '../src/domain/campaigns/campaigns.service.js'
+import { dialerRecords } from '../src/domain/dialers/dialers.service.js'
+import { leadRecords } from '../src/domain/sales/leads.service.js'
+import { ticketRecords } from '../src/domain/tickets/tickets.service.js'
+import { caller, newPerson } from './fixtures.js'
+import { auditActions, createTestApp, signUp } from './test-app.js'
+
+const onPostgres = loadTestDatabaseUrl() !== undefined
+const { app, db } = await createTestApp()
+const a = await signUp(app, { companyName: 'Workflow races' })
+const as = caller(app)(a.token)
+// the winner is another person, so nothing of the loser's session row is theirs to wait on
+const other = await newPerson(app, db, a, {
+  email: 'ada2@races.test',
+  role: 'Admin',
+  orgUnitId: null,
+})
+
+describe.skipIf(!onPostgres)('a workflow move that loses a race (PostgreSQL)', () => {
+  async function made(url: string, body: Record<string, unknown> = {}, status = 201) {
+    const res = await as('POST', url, body)
+    if (res.statusCode !== status) throw new Error(`${url}: ${res.statusCode} ${res.body}`)
+    return res.json() as { id: string } & Record<string, unknown>
+  }
+
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  /**
+   * Sends `url` twice: the loser's seam re-read (the `<type>.view` read `updateThrough` makes,
+   * recorded) waits until the winner has answered. Returns [loser, winner].
+   */
+  async function interleaved(
+    seam: { get: (...args: never[]) => Promise<unknown> },
+    type: string,
+    url: string,
+    body?: Record<string, unknown>,
+  ) {
+    const original = seam.get.bind(seam) as (...args: unknown[]) => Promise<unknown>
+    let winner: Promise<Awaited<ReturnType<typeof as>>> | undefined
+    vi.spyOn(seam, 'get').mockImplementation((async (...args: unknown[]) => {
+      const [, , action, , options] = args as [
+        unknown,
+        unknown,
+        string,
+        unknown,
+        { recorded?: boolean }?,
+      ]
+      if (winner === undefined && action === `${type}.view` && options?.recorded === true) {
+        winner = other.as('POST', url, body)
+        await winner
+      }
+      return original(...args)
+    }) as never)
+    const loser = await as('POST', url, body)
+    expect(winner, 'the re-read was intercepted').toBeDefined()
+    return [loser, await (winner as NonNullable<typeof winner>)] as const
+  }
+
+  const updates = async (type: string, id: string) =>
+    (await auditActions(db, a.companyId)).filter(
+      (e) => e.target_id === id && e.action === `${type}.updated`,
+    ).length
+
+  let project: { id: string }
+  it('a project to hold the dialers and campaigns', async () => {
+    project = await made('/api/v1/projects', { name: 'Apollo' })
+  })
+
+  it('a dialer stopped twice: 200 and 409, one audited stop', async () => {
+    const dialer = await made('/api/v1/dialers', {
+      projectId: project.id,
+      name: 'Renewals',
+      mode: 'predictive',
+    })
+    await made(`/api/v1/dialers/${dialer.id}/start`, {}, 200)
+    const [loser, winner] = await interleaved(
+      dialerRecords,
+      'dialer',
+      `/api/v1/dialers/${dialer.id}/stop`,
+    )
+    expect([winner.statusCode, loser.statusCode], loser.body).toEqual([200, 409])
+    expect(loser.headers['content-type']).toMatch(/application\/problem\+json/)
+    expect(await updates('dialer', dialer.id)).toBe(2) // the start and one stop
+  })
+
+  it('a dialer started twice: 200 and 409', async () => {
+    const dialer = await made('/api/v1/dialers', {
+      projectId: project.id,
+      name: 'Winback',
+      mode: 'preview',
+    })
+    const [loser, winner] = await interleaved(
+      dialerRecords,
+      'dialer',
+      `/api/v1/dialers/${dialer.id}/start`,
+    )
+    expect([winner.statusCode, loser.statusCode], loser.body).toEqual([200, 409])
+    expect(await updates('dialer', dialer.id)).toBe(1)
+  })
+
+  it('a campaign paused twice: 200 and 409, one audited pause', async () => {
+    const campaign = await made('/api/v1/campaigns', { projectId: project.id, name: 'Spring' })
+    await made(`/api/v1/campaigns/${campaign.id}/launch`, {}, 200)
+    const [loser, winner] = await interleaved(
+      campaignRecords,
+      'campaign',
+      `/api/v1/campaigns/${campaign.id}/pause`,
+    )
+    expect([winner.statusCode, loser.statusCode], loser.body).toEqual([200, 409])
+    expect(await updates('campaign', campaign.id)).toBe(2)
+  })
+
+  it('a lead converted twice: 201 and 409, one customer made', async () => {
+    const lead = await made('/api/v1/leads', { name: 'Twice Converted' })
+    const count = async () => (await as('GET', '/api/v1/customers/count')).json().count as number
+    const customers = await count()
+    const [loser, winner] = await interleaved(
+      leadRecords,
+      'lead',
+      `/api/v1/leads/${lead.id}/convert`,
+      {},
+    )
+    expect([winner.statusCode, loser.statusCode], loser.body).toEqual([201, 409])
+    expect(await count()).toBe(customers + 1)
+  })
+
+  it('a ticket resolved twice: 200 and 409, one audited move', async () => {
+    const ticket = await made('/api/v1/tickets', { title: 'Printer on fire' })
+    await made(`/api/v1/tickets/${ticket.id}/status`, { status: 'processing' }, 200)
+    const [loser, winner] = await interleaved(
+      ticketRecords,
+      'ticket',
+      `/api/v1/tickets/${ticket.id}/status`,
+      { status: 'resolved' },
+    )
+    expect([winner.statusCode, loser.statusCode], loser.body).toEqual([200, 409])
+    expect(await updates('ticket', ticket.id)).toBe(2)
+  })
+})
