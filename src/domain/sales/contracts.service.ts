@@ -189,6 +189,8 @@ export async function updateContract(
       patch: patch as Readonly<Record<string, unknown>>,
       actionFor: () => 'contract.edit',
       resourceOf: contractResource,
+      // approved meanwhile: 409, even for a patch that would change nothing
+      expect: (now) => refuseApproved('contract', now.status),
       checkReferences: async (changes) => {
         await checkScope(tx, changes)
         if ('quoteId' in changes || 'opportunityId' in changes) {

@@ -169,6 +169,8 @@ export async function updateQuote(ctx: Ctx, id: string, request: QuoteInput): Pr
       patch: patch as Readonly<Record<string, unknown>>,
       actionFor: () => 'quote.edit',
       resourceOf: quoteResource,
+      // approved meanwhile: 409, even for a patch that would change nothing
+      expect: (now) => refuseApproved('quote', now.status),
       checkReferences: async (changes) => {
         await checkScope(tx, changes)
         await checkOpportunity(tx, changes['opportunityId'] as string | undefined)
