@@ -186,4 +186,19 @@ describe.skipIf(!onPostgres)('a workflow move that loses a race (PostgreSQL)', (
     )
     expect([winner.statusCode, loser.statusCode], loser.body).toEqual([200, 409])
   })
+
+  it('a lead whose status another person changed meanwhile: the conversion is 409, nothing made', async () => {
+    const lead = await made('/api/v1/leads', { name: 'Moved Meanwhile' })
+    const count = async () => (await as('GET', '/api/v1/customers/count')).json().count as number
+    const customers = await count()
+    const [loser, winner] = await interleave(
+      leadRecords,
+      'lead',
+      () => as('POST', `/api/v1/leads/${lead.id}/convert`, {}),
+      () => other.as('PATCH', `/api/v1/leads/${lead.id}`, { status: 'contacted' }),
+    )
+    expect([winner.statusCode, loser.statusCode], loser.body).toEqual([200, 409])
+    expect(loser.json().detail).toMatch(/changed meanwhile/)
+    expect(await count()).toBe(customers)
+  })
 })

@@ -328,7 +328,8 @@ export async function convertLead(
       resourceOf: leadResource,
       workflow: ['status'],
       expect: (now) => {
-        if (now.status !== item.status) alreadyConverted(true)
+        if (now.status === 'converted') alreadyConverted(true)
+        if (now.status !== item.status) leadChanged()
       },
       update: async (changes) =>
         (await updateSalesRow(
@@ -388,6 +389,12 @@ export async function convertLead(
  */
 const omittable = ['phone', 'email'] as const
 type Omittable = (typeof omittable)[number]
+
+const leadChanged = (): never => {
+  throw new AppError('conflict', 'the lead changed meanwhile; read it and try again', {
+    errors: [{ path: 'status', message: 'changed meanwhile' }],
+  })
+}
 
 const alreadyConverted = (raced = false): never => {
   throw new AppError(
