@@ -413,6 +413,10 @@ describe('[002] marketing runs the campaigns of its projects', () => {
     })
     problem(await mia.as('POST', `${url}/launch`), 409, 'conflict')
     problem(await mia.as('PATCH', url, { name: 'Too late' }), 409, 'conflict')
+    // an ended campaign does not change, even by an edit that would change nothing; and to a
+    // marketer of the other project it is still unknown (404, not 409)
+    problem(await mia.as('PATCH', url, { name: 'Spring upsell 2' }), 409, 'conflict')
+    problem(await max.as('PATCH', url, { name: 'Spring upsell 2' }), 404, 'not_found')
     // the project's telesales agent sees it; the other project's marketing does not
     expect((await tess.as('GET', url)).json().status).toBe('ended')
     problem(await max.as('GET', url), 404, 'not_found')

@@ -255,7 +255,7 @@ export async function updateCampaign(
 ): Promise<CampaignView> {
   return inCompany(ctx, async (tx) => {
     const patch = normaliseCampaign(request)
-    // read once the campaign is found (404 / 403 first) and the change is not empty
+    // the campaign as updateThrough read it (once it is known to be visible: 404 first)
     let current = { status: 'draft' as CampaignStatus, projectId: '' }
     const { after } = await updateThrough(tx, {
       seam: campaignRecords,
@@ -264,12 +264,10 @@ export async function updateCampaign(
       patch: patch as Readonly<Record<string, unknown>>,
       actionFor: () => 'campaign.edit',
       resourceOf: campaignResource,
-      derive: async () => {
-        const row = await campaignRecords.findRow(tx, id)
-        if (row === undefined) throw noSuchCampaign()
-        current = { status: row.status, projectId: row.project_id }
-        if (current.status === 'ended') throw ended()
-        return {}
+      // an ended campaign does not change: 409, even for an edit that would change nothing
+      expect: (now) => {
+        current = { status: now.status, projectId: now.projectId }
+        if (now.status === 'ended') throw ended()
       },
       checkReferences: (changes) => checkReferences(tx, current.projectId, changes),
       update: async (changes) => {
